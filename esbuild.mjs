@@ -1,0 +1,47 @@
+// Builds Hearth's bundles:
+//   dist/extension.js  the extension (CommonJS, node, `vscode` external)
+//   dist/engine.js     the engine subprocess (node); native/wasm packages stay external and ship in the .vsix
+//   media/webview.js   the chat webview (browser IIFE)
+//   out/test/...       the extension-host test suites (mocha, run inside a real VS Code)
+// Flags: --watch, --production (minified, no source maps).
+import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+/** Packages that load native binaries or wasm from their own folder: bundling them would break the paths. */
+export const engineRuntimeExternals = ['onnxruntime-node', 'web-tree-sitter', '@vscode/tree-sitter-wasm'];
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  define: { __HEARTH_VERSION__: JSON.stringify(version) },
+};
+
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+const builds = [
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: engineRuntimeExternals },
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },
+];
+if (!production) {
+  builds.push({
+    ...node,
+    entryPoints: ['test/suite/index.ts', 'test/electron/runTest.ts'],
+    outdir: 'out/test',
+    outbase: 'test',
+    external: ['vscode', 'mocha', '@vscode/test-electron'],
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

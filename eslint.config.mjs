@@ -1,0 +1,75 @@
+// Lint rules, including the one-way layers of ARCHITECTURE.md:
+//   shared ← engine, extension, webview   (and engine/extension/webview never import each other)
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const layers = ['shared', 'engine', 'extension', 'webview'];
+
+/** Each layer may import only itself and `shared`. */
+const layerZones = layers.flatMap((target) =>
+  layers
+    .filter((from) => from !== target && from !== 'shared')
+    .map((from) => ({
+      target: `./src/${target}`,
+      from: `./src/${from}`,
+      message: `src/${target} must not import src/${from}: layers are one-way (shared ← engine, extension, webview). Move shared types to src/shared.`,
+    })),
+).concat(
+  ['engine', 'extension', 'webview'].map((from) => ({
+    target: './src/shared',
+    from: `./src/${from}`,
+    message: 'src/shared imports nothing of ours: it is the bottom layer.',
+  })),
+);
+
+const noVscode = { name: 'vscode', message: 'Only src/extension may import vscode.' };
+
+export default tseslint.config(
+  {
+    ignores: ['dist/**', 'out/**', 'media/webview.js', 'node_modules/**', 'test/vscode-host/node_modules/**', '.test-artifacts/**', '**/*.vsix'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.json'] })],
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [noVscode, ...nodeBuiltins.map((name) => ({ name, message: 'src/shared is pure TypeScript: no Node modules.' }))] }],
+    },
+  },
+  {
+    files: ['src/engine/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] },
+  },
+  {
+    files: ['src/webview/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [noVscode, ...nodeBuiltins.map((name) => ({ name, message: 'The webview runs in a browser: no Node modules.' }))] }],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+  },
+);

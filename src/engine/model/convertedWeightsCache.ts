@@ -1,0 +1,116 @@
+/**
+ * The sidecar cache of converted weights (ARCHITECTURE.md: the engine converts FP8 checkpoints once and reuses
+ * the result on the next start). One file per key in one folder; see convertedWeightsFormat.ts for the layout
+ * and convertedWeightsWriter.ts for how a file is written so that a half-written one is never trusted.
+ */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join, posix, resolve, win32 } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { ConvertedWeights, openConvertedWeights } from './convertedWeights';
+import {
+  asCacheUnwritable,
+  removeStaleTemporaries,
+  writeConvertedWeightsFile,
+  type TensorToWrite,
+  type WriteProgress,
+} from './convertedWeightsWriter';
+
+/**
+ * Version of the conversion itself. Bump it whenever the same checkpoint would convert to different bytes
+ * (quantizer, layout, tensor names), so that old cache entries stop matching.
+ */
+export const WEIGHT_CONVERTER_VERSION = 1;
+
+export type WeightQuantization = 'int8' | 'int4' | 'fp32';
+export type KeyParameters = Readonly<Record<string, string | number | boolean>>;
+
+/** Hearth's cache folder: the platform's per-user cache location. */
+export function defaultCacheDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  switch (platform) {
+    case 'win32':
+      return win32.join(env.LOCALAPPDATA ?? win32.join(home, 'AppData', 'Local'), 'hearth', 'cache');
+    case 'darwin':
+      return posix.join(home, 'Library', 'Caches', 'hearth');
+    default:
+      // XDG: a relative XDG_CACHE_HOME is invalid and must be ignored.
+      return posix.join(env.XDG_CACHE_HOME?.startsWith('/') === true ? env.XDG_CACHE_HOME : posix.join(home, '.cache'), 'hearth');
+  }
+}
+
+export interface ConvertedWeightsCacheOptions {
+  /** Told why a cache file was discarded (corrupt, truncated, stale format). */
+  onDiscard?: (path: string, reason: string) => void;
+  /** Verify every tensor's SHA-256 on lookup (default true; reads the whole file once). */
+  verifyChecksums?: boolean;
+  /** Bytes reserved for the file header before the first tensor (tests use a small one). */
+  headerReserve?: number;
+}
+
+export class ConvertedWeightsCache {
+  readonly dir: string;
+
+  constructor(
+    dir: string = defaultCacheDir(),
+    private readonly options: ConvertedWeightsCacheOptions = {},
+  ) {
+    this.dir = resolve(dir);
+  }
+
+  /**
+   * The key of a conversion: SHA-256 of the checkpoint's identity, the converter version, the quantization and
+   * any other parameter that changes the result (block size…), independent of the parameters' order.
+   */
+  keyFor(checkpointIdentity: string, quantization: WeightQuantization, parameters: KeyParameters = {}): string {
+    const sorted = Object.keys(parameters)
+      .sort()
+      .map((name) => [name, parameters[name]]);
+    const material = JSON.stringify({ checkpointIdentity, converter: WEIGHT_CONVERTER_VERSION, quantization, parameters: sorted });
+    return createHash('sha256').update(material).digest('hex');
+  }
+
+  pathFor(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new RangeError(`Not a converted-weights key: ${key}`);
+    return join(this.dir, `${key}.weights`);
+  }
+
+  /**
+   * The complete file for `key`, or undefined. A file that fails any check (magic, header, size, checksums) is
+   * deleted and reported as a miss: the caller converts again.
+   */
+  async lookup(key: string): Promise<ConvertedWeights | undefined> {
+    const path = this.pathFor(key);
+    let result: Awaited<ReturnType<typeof openConvertedWeights>>;
+    try {
+      result = await openConvertedWeights(path, key, this.options.verifyChecksums ?? true);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    if ('weights' in result) return result.weights;
+    this.options.onDiscard?.(path, result.invalid);
+    await rm(path, { force: true }).catch(() => undefined);
+    return undefined;
+  }
+
+  /**
+   * Writes the tensors for `key` and returns the stored file. Throws EngineError(CacheUnwritable) when the
+   * folder cannot take it (read-only, no permission, disk full), leaving no file behind; errors of `tensors`
+   * itself pass through unchanged, and so does an abort.
+   */
+  async write(
+    key: string,
+    tensors: AsyncIterable<TensorToWrite> | Iterable<TensorToWrite>,
+    onProgress?: (progress: WriteProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<ConvertedWeights> {
+    const path = this.pathFor(key);
+    try {
+      await mkdir(this.dir, { recursive: true });
+    } catch (error) {
+      throw asCacheUnwritable(error, this.dir);
+    }
+    await removeStaleTemporaries(path);
+    return writeConvertedWeightsFile(path, key, tensors, { headerReserve: this.options.headerReserve, onProgress, signal });
+  }
+}

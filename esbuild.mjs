@@ -5,14 +5,15 @@
 //   out/test/...       the extension-host test suites (mocha, run inside a real VS Code)
 // Flags: --watch, --production (minified, no source maps).
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { copyEngineRuntime } from './scripts/engineRuntime.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 /** Packages that load native binaries or wasm from their own folder: bundling them would break the paths. */
-export const engineRuntimeExternals = ['onnxruntime-node', 'web-tree-sitter', '@vscode/tree-sitter-wasm'];
+const engineRuntimeExternals = ['onnxruntime-node', 'web-tree-sitter', '@vscode/tree-sitter-wasm'];
 
 const common = {
   bundle: true,
@@ -44,4 +45,10 @@ if (watch) {
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  // The packaged extension carries the engine's native/wasm packages in dist/node_modules.
+  if (production) {
+    // Source maps of an earlier development build must not ship.
+    for (const map of ['dist/extension.js.map', 'dist/engine.js.map', 'media/webview.js.map']) rmSync(map, { force: true });
+    copyEngineRuntime('dist');
+  }
 }

@@ -26,6 +26,17 @@ const files = [...walk(join(root, 'test'))]
   .filter((f) => filters.length === 0 || filters.some((filter) => f.includes(filter)))
   .sort();
 
+// The real-VS Code tests need code-server installed offline (idempotent; about a minute the first time).
+if (files.some((f) => f.startsWith(join('test', 'vscode')))) {
+  try {
+    const { setup } = await import('./vscode-host/setup.mjs');
+    setup();
+  } catch (error) {
+    if (process.env.CI === 'true') throw error;
+    console.error(`Could not set up code-server (${error.message}); the real-VS Code tests will be skipped.`);
+  }
+}
+
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);

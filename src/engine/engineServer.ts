@@ -3,6 +3,7 @@ import { EngineError } from '../shared/engineError';
 import { registerEngineHandlers, type EngineHandlers } from '../shared/engineRpc';
 import { EngineErrorCode, PROTOCOL_VERSION, type EngineMethod, type InitializeParams, type InitializeResult, type PingResult } from '../shared/protocol';
 import type { Logger } from './logger';
+import { runtimeSelfCheck } from './runtimeSelfCheck';
 
 export interface EngineServerOptions {
   version: string;
@@ -27,6 +28,7 @@ export class EngineServer {
     const handlers: EngineHandlers = {
       initialize: (params) => this.initialize(params),
       ping: () => (this.requireInitialized('ping'), this.ping()),
+      'runtime/selfCheck': () => (this.requireInitialized('runtime/selfCheck'), runtimeSelfCheck()),
       shutdown: () => (this.requireInitialized('shutdown'), this.shutdown()),
     };
     registerEngineHandlers(connection, handlers);

@@ -4,6 +4,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import { sendEngineRequest } from '../shared/engineRpc';
 import { PROTOCOL_VERSION, type InitializeResult, type LogLevel } from '../shared/protocol';
 
+const STDERR_LINES_KEPT = 5;
+
 export interface EngineExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -28,6 +30,8 @@ export class EngineProcess {
   /** Resolves once the process has exited, for whatever reason. */
   readonly exited: Promise<EngineExit>;
   private exitStatus: EngineExit | undefined;
+  /** The last lines the engine wrote to stderr, quoted when it dies during start-up. */
+  private lastStderr: string[] = [];
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -49,8 +53,11 @@ export class EngineProcess {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       windowsHide: true,
     });
-    createInterface({ input: child.stderr }).on('line', options.log);
     const engine = new EngineProcess(child);
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      engine.lastStderr = [...engine.lastStderr.slice(-(STDERR_LINES_KEPT - 1)), line];
+      options.log(line);
+    });
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
@@ -58,15 +65,18 @@ export class EngineProcess {
     try {
       await spawned;
       engine.connection.listen();
-      const info = await Promise.race([
-        sendEngineRequest(engine.connection, 'initialize', {
-          clientName: options.clientName,
-          clientVersion: options.clientVersion,
-          protocolVersion: PROTOCOL_VERSION,
-          logLevel: options.logLevel,
-        }),
-        engine.exited.then((exit) => Promise.reject(new Error(`The engine exited during start-up (${describeExit(exit)}).`))),
-      ]);
+      const info = await sendEngineRequest(engine.connection, 'initialize', {
+        clientName: options.clientName,
+        clientVersion: options.clientVersion,
+        protocolVersion: PROTOCOL_VERSION,
+        logLevel: options.logLevel,
+      }).catch(async (error: unknown) => {
+        // A process that died during start-up fails the request too; its exit status says more.
+        const exit = await Promise.race([engine.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 1_000))]);
+        if (!exit) throw error;
+        const said = engine.lastStderr.length > 0 ? `: ${engine.lastStderr.join(' | ')}` : '';
+        throw new Error(`The engine exited during start-up (${describeExit(exit)})${said}`);
+      });
       return { engine, info };
     } catch (error) {
       engine.kill();

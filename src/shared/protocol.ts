@@ -38,10 +38,17 @@ export interface PingResult {
   memory: MemoryUsage;
 }
 
+/** Proof that the engine's native and wasm runtime loads: used by the package check and diagnostics. */
+export interface RuntimeSelfCheckResult {
+  onnxruntime: { version: string; backends: string[] };
+  treeSitter: { grammar: string; parsedRootType: string };
+}
+
 /** Requests the client sends to the engine: method → [params, result]. */
 export interface EngineRequestMap {
   initialize: [InitializeParams, InitializeResult];
   ping: [void, PingResult];
+  'runtime/selfCheck': [void, RuntimeSelfCheckResult];
   /** The engine releases its resources, answers, then exits. */
   shutdown: [void, void];
 }

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { EngineSupervisor, type EngineStateChange } from '../../src/extension/engineSupervisor';
+import { RestartPolicy } from '../../src/extension/restartPolicy';
+import { builtEnginePath } from '../helpers/builtEngine';
+
+const fastPolicy = () => new RestartPolicy({ initialDelayMs: 20, maxDelayMs: 80, maxRestarts: 3, windowMs: 60_000 });
+
+function supervise(enginePath: string) {
+  const states: EngineStateChange[] = [];
+  const log: string[] = [];
+  const supervisor = new EngineSupervisor({ enginePath, clientVersion: 'test', logLevel: () => 'info', log: (line) => log.push(line), policy: fastPolicy() });
+  supervisor.onDidChangeState((change) => states.push(change));
+  return { supervisor, states, log };
+}
+
+function nextState(supervisor: EngineSupervisor, state: EngineStateChange['state']): Promise<EngineStateChange> {
+  return new Promise((resolve) => {
+    const subscription = supervisor.onDidChangeState((change) => {
+      if (change.state === state) {
+        subscription.dispose();
+        resolve(change);
+      }
+    });
+  });
+}
+
+describe('EngineSupervisor with the real built engine', () => {
+  it('is idle until first use, then starting → ready', async () => {
+    const { supervisor, states } = supervise(builtEnginePath());
+    try {
+      assert.equal(supervisor.state.state, 'idle');
+      const ping = await supervisor.request('ping', undefined);
+      assert.deepEqual(states.map((s) => s.state), ['starting', 'ready']);
+      assert.equal(states[1]!.pid, ping.pid);
+    } finally {
+      await supervisor.dispose();
+    }
+  });
+
+  it('restarts a killed engine and serves from the new process', async () => {
+    const { supervisor, states } = supervise(builtEnginePath());
+    try {
+      const first = await supervisor.request('ping', undefined);
+      const restarted = nextState(supervisor, 'ready');
+      process.kill(first.pid, 'SIGKILL');
+      await restarted;
+      const second = await supervisor.request('ping', undefined);
+      assert.notEqual(second.pid, first.pid);
+      assert.deepEqual(states.map((s) => s.state), ['starting', 'ready', 'restarting', 'restarting', 'ready']);
+      assert.match(states[2]!.detail ?? '', /exited unexpectedly \(signal SIGKILL\)/);
+    } finally {
+      await supervisor.dispose();
+    }
+  });
+
+  it('gives up after the policy cap on an engine that cannot start, until a manual restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-broken-engine-'));
+    const broken = join(dir, 'engine.js');
+    writeFileSync(broken, 'process.stderr.write("cannot start\\n"); process.exit(3);\n');
+    const { supervisor, states, log } = supervise(broken);
+    try {
+      const failed = nextState(supervisor, 'failed');
+      await assert.rejects(supervisor.ready(), /exited during start-up \(exit code 3\)/);
+      const final = await failed;
+      assert.match(final.detail ?? '', /start-up failed/);
+      // 1 start + 3 restarts, then failed.
+      assert.equal(log.filter((line) => line === 'cannot start').length, 4);
+      assert.deepEqual(states.map((s) => s.state), ['starting', 'restarting', 'restarting', 'restarting', 'restarting', 'restarting', 'restarting', 'failed']);
+      await assert.rejects(supervisor.ready(), /Run "Hearth: Restart Engine"/);
+    } finally {
+      await supervisor.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

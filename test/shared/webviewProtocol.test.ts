@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseWebviewMessage } from '../../src/shared/webviewProtocol';
+
+describe('parseWebviewMessage', () => {
+  it('accepts the known messages, dropping unknown fields', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'showLogs' }), { type: 'showLogs' });
+  });
+
+  it('rejects anything else', () => {
+    for (const data of [null, undefined, 'ready', 42, [], {}, { type: 'runCommand', command: 'rm -rf' }, { type: 7 }]) {
+      assert.equal(parseWebviewMessage(data), undefined, JSON.stringify(data));
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // Builds Hearth's bundles:
 //   dist/extension.js  the extension (CommonJS, node, `vscode` external)
 //   dist/engine.js     the engine subprocess (node); native/wasm packages stay external and ship in the .vsix
+//   dist/cli.js        the `hearth` command line (same engine code)
 //   media/webview.js   the chat webview (browser IIFE)
 //   out/test/...       the extension-host test suites (mocha, run inside a real VS Code)
 // Flags: --watch, --production (minified, no source maps).
@@ -28,6 +29,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: engineRuntimeExternals },
+  { ...node, entryPoints: ['src/engine/cli/main.ts'], outfile: 'dist/cli.js', external: engineRuntimeExternals, banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },
 ];
 if (!production) {

@@ -13,7 +13,7 @@ let eslint: ESLint;
 async function layerErrors(path: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, path) });
   assert.ok(result, `no lint result for ${path}`);
-  return result.messages.filter((m) => m.ruleId === 'import-x/no-restricted-paths' || m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result.messages.filter((m) => m.ruleId === 'import/no-restricted-paths' || m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
 describe('layer rules (eslint.config.mjs)', () => {
@@ -22,7 +22,7 @@ describe('layer rules (eslint.config.mjs)', () => {
     eslint = new ESLint({
       cwd: root,
       overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
-      ruleFilter: ({ ruleId }) => ruleId === 'import-x/no-restricted-paths' || ruleId === 'no-restricted-imports',
+      ruleFilter: ({ ruleId }) => ruleId === 'import/no-restricted-paths' || ruleId === 'no-restricted-imports',
     });
   });
 

@@ -1,0 +1,57 @@
+/**
+ * The `hearth` command line: drives the same engine code as the extension, from a terminal.
+ *   node dist/cli.js <command> [options]      (npx hearth … inside the repository)
+ */
+import { EngineError } from '../../shared/engineError';
+import { UsageError, type CliCommand } from './cliCommand';
+import { makeCheckpointCommand } from './makeCheckpointCommand';
+
+const commands: CliCommand[] = [makeCheckpointCommand];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return ['usage: hearth <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', 'hearth <command> --help for its options'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`hearth: unknown command "${name}"\n\n${help()}\n`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`usage: ${command.usage}\n`);
+    return 0;
+  }
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  try {
+    await command.run(args, abort.signal);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`hearth ${name}: ${error.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    if (abort.signal.aborted) {
+      process.stderr.write(`hearth ${name}: cancelled\n`);
+      return 130;
+    }
+    const hint = error instanceof EngineError && error.hint ? `\n${error.hint}` : '';
+    process.stderr.write(`hearth ${name}: ${error instanceof Error ? error.message : String(error)}${hint}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`hearth: ${String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -72,7 +72,7 @@ export class EngineProcess {
         logLevel: options.logLevel,
       }).catch(async (error: unknown) => {
         // A process that died during start-up fails the request too; its exit status says more.
-        const exit = await Promise.race([engine.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 1_000))]);
+        const exit = await Promise.race([engine.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000))]);
         if (!exit) throw error;
         const said = engine.lastStderr.length > 0 ? `: ${engine.lastStderr.join(' | ')}` : '';
         throw new Error(`The engine exited during start-up (${describeExit(exit)})${said}`);

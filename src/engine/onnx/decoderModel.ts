@@ -1,0 +1,84 @@
+/**
+ * Turns a checkpoint into a loadable decoder model: converts the weights, places them (embedded, or in an
+ * external data file beside the model) and serializes the graph.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ModelConfig } from '../checkpoint/modelConfig';
+import { buildDecoderGraph, type TensorPlacement } from './decoderGraph';
+import { convertDecoderWeights, type DecoderTensor, type WeightFormat, type WeightSource } from './decoderWeights';
+import { ExternalDataFile } from './externalDataFile';
+
+export const DECODER_MODEL_FILE = 'decoder.onnx';
+export const DECODER_WEIGHTS_FILE = 'decoder.weights';
+
+export interface ConversionProgress {
+  tensorsDone: number;
+  /** The tensor just converted. */
+  name: string;
+}
+
+/**
+ * Converts and builds. With `directory`, writes `decoder.onnx` and its external data `decoder.weights` there
+ * and returns the model's path; without, returns the model bytes with every weight embedded (protobuf limits
+ * that to 2 GiB: fine for tests and small models). Synchronous and uncached: for real checkpoints, store
+ * `convertDecoderWeights` in the converted-weights cache and use `writeDecoderModelBeside`.
+ */
+export function materializeDecoderModel(
+  source: WeightSource,
+  format: WeightFormat,
+  options: { directory?: string; onProgress?: (progress: ConversionProgress) => void } = {},
+): string | Uint8Array {
+  const placements = new Map<string, TensorPlacement>();
+  const dataFile = options.directory === undefined ? undefined : new ExternalDataFile(join(options.directory, DECODER_WEIGHTS_FILE));
+  try {
+    let tensorsDone = 0;
+    for (const tensor of convertDecoderWeights(source, format)) {
+      placements.set(tensor.name, dataFile === undefined ? { data: tensor.data } : { external: dataFile.append(bytesOf(tensor)) });
+      options.onProgress?.({ tensorsDone: ++tensorsDone, name: tensor.name });
+    }
+  } finally {
+    dataFile?.close();
+  }
+  const bytes = buildDecoderGraph(source.config, format, (name) => placementOf(placements, name)).toBytes(graphName(source.config));
+  if (options.directory === undefined) return bytes;
+  const modelPath = join(options.directory, DECODER_MODEL_FILE);
+  writeFileSync(modelPath, bytes);
+  return modelPath;
+}
+
+/** A file of converted tensors (the converted-weights cache's `ConvertedWeights` satisfies it). */
+export interface StoredTensors {
+  /** Absolute path of the file. */
+  path: string;
+  tensor(name: string): { offset: number; length: number };
+}
+
+/**
+ * Writes the graph for tensors already stored by `convertDecoderWeights` (e.g. in the converted-weights cache)
+ * beside their file, as `<file>.decoder.onnx`, referencing them as external data; returns the model's path.
+ */
+export function writeDecoderModelBeside(config: ModelConfig, format: WeightFormat, stored: StoredTensors): string {
+  const location = basename(stored.path);
+  const bytes = buildDecoderGraph(config, format, (name) => {
+    const { offset, length } = stored.tensor(name);
+    return { external: { location, offset, length } };
+  }).toBytes(graphName(config));
+  const modelPath = join(dirname(stored.path), `${location}.decoder.onnx`);
+  writeFileSync(modelPath, bytes);
+  return modelPath;
+}
+
+function placementOf(placements: ReadonlyMap<string, TensorPlacement>, name: string): TensorPlacement {
+  const placement = placements.get(name);
+  if (placement === undefined) throw new Error(`the decoder graph needs tensor ${name}, which the conversion did not produce`);
+  return placement;
+}
+
+function bytesOf(tensor: DecoderTensor): Uint8Array {
+  return new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+}
+
+function graphName(config: ModelConfig): string {
+  return `${config.architecture}_decoder_${config.numLayers}x${config.hiddenSize}`;
+}

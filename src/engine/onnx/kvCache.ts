@@ -1,0 +1,130 @@
+/**
+ * The decoder's key/value cache, in memory the engine owns. Each layer keeps K and V as float32
+ * [kvHeads][headDim][capacity]: positions are contiguous per (head, dim) row, which is what the graph's M=1
+ * GEMV kernels stream through on a decode step. The whole buffer goes into the graph as an input (onnxruntime
+ * wraps input memory without copying) with a mask that hides positions ≥ length; the graph returns only the
+ * chunk's new rows, which `append` writes in place.
+ *
+ * The capacity grows in buckets up to the context length. A step reads the whole bucket, so buckets are small
+ * (a 1/16 growth, rounded to 64 positions); growing copies the cache once, about what one decode step reads,
+ * and never holds more than one layer's old and new buffers at a time.
+ */
+
+const BUCKET = 64;
+const GROWTH_DIVISOR = 16;
+
+export interface KvGeometry {
+  numLayers: number;
+  numKvHeads: number;
+  headDim: number;
+}
+
+/** Bytes of a float32 cache holding `positions` positions of every layer. */
+export function kvCacheBytes(geometry: KvGeometry, positions: number): number {
+  return 2 * geometry.numLayers * geometry.numKvHeads * geometry.headDim * 4 * positions;
+}
+
+export class KvCache {
+  private readonly rows: number;
+  private keys: Float32Array[];
+  private values: Float32Array[];
+  private allocated: number;
+  private used = 0;
+
+  constructor(
+    private readonly geometry: KvGeometry,
+    readonly maxLength: number,
+  ) {
+    if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`KV cache length must be a positive integer, got ${maxLength}`);
+    this.rows = geometry.numKvHeads * geometry.headDim;
+    // Never empty: a zero-length past would reach MatMul kernels that crash on it.
+    const initial = Math.min(BUCKET, maxLength);
+    this.keys = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * initial));
+    this.values = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * initial));
+    this.allocated = initial;
+  }
+
+  /** Cached positions. */
+  get length(): number {
+    return this.used;
+  }
+
+  /** Positions the buffers hold now (≥ length, ≥ 1). */
+  get capacity(): number {
+    return this.allocated;
+  }
+
+  /** Grows the buffers so that `positions` positions fit. */
+  reserve(positions: number): void {
+    if (positions > this.maxLength) throw new RangeError(`${positions} positions exceed the cache's ${this.maxLength}`);
+    const old = this.capacity;
+    if (positions <= old) return;
+    const grown = Math.ceil(Math.max(positions, old + old / GROWTH_DIVISOR) / BUCKET) * BUCKET;
+    const capacity = Math.min(grown, this.maxLength);
+    const regrow = (buffer: Float32Array): Float32Array => {
+      const next = new Float32Array(this.rows * capacity);
+      for (let row = 0; row < this.rows; row++) next.set(buffer.subarray(row * old, row * old + this.used), row * capacity);
+      return next;
+    };
+    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
+      this.keys[layer] = regrow(this.keys[layer]);
+      this.values[layer] = regrow(this.values[layer]);
+    }
+    this.allocated = capacity;
+  }
+
+  /** The graph inputs for a layer: the whole buffer, [kvHeads, 1, headDim, capacity]. */
+  layer(index: number): { key: Float32Array; value: Float32Array; dims: number[] } {
+    const dims = [this.geometry.numKvHeads, 1, this.geometry.headDim, this.capacity];
+    return { key: this.keys[index], value: this.values[index], dims };
+  }
+
+  /**
+   * The additive mask for a chunk of `count` new positions, [count][capacity + count]: each new position sees
+   * the cached positions and the chunk's positions up to itself, not the unused tail of the buffer.
+   */
+  attentionMask(count: number): Float32Array {
+    const width = this.allocated + count;
+    const mask = new Float32Array(count * width).fill(-Infinity);
+    for (let row = 0; row < count; row++) {
+      mask.fill(0, row * width, row * width + this.used);
+      mask.fill(0, row * width + this.allocated, row * width + this.allocated + row + 1);
+    }
+    return mask;
+  }
+
+  /**
+   * Writes a chunk's rows ([kvHeads·headDim][count] per layer, as the graph emits them) after the cached
+   * positions and makes them part of the cache. Call `reserve(length + count)` first.
+   */
+  append(newKeys: readonly Float32Array[], newValues: readonly Float32Array[], count: number): void {
+    const start = this.used;
+    if (start + count > this.capacity) throw new RangeError(`appending ${count} positions overflows the reserved ${this.capacity}`);
+    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
+      writeColumns(this.keys[layer], newKeys[layer], this.rows, this.capacity, start, count);
+      writeColumns(this.values[layer], newValues[layer], this.rows, this.capacity, start, count);
+    }
+    this.used = start + count;
+  }
+
+  /** Keeps the first `length` positions (prefix reuse, rewinding a generation). */
+  truncate(length: number): void {
+    if (!Number.isInteger(length) || length < 0 || length > this.used) throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
+    this.used = length;
+  }
+}
+
+/** target[row][start..start+count) = source[row][0..count) for [rows][capacity] and [rows][count] matrices. */
+function writeColumns(target: Float32Array, source: Float32Array, rows: number, capacity: number, start: number, count: number): void {
+  if (source.length !== rows * count) throw new RangeError(`expected ${rows * count} new cache values, got ${source.length}`);
+  if (count >= 16) {
+    for (let row = 0; row < rows; row++) target.set(source.subarray(row * count, (row + 1) * count), row * capacity + start);
+    return;
+  }
+  // A typed-array set() per row costs more than copying a few values one by one.
+  for (let row = 0; row < rows; row++) {
+    const to = row * capacity + start;
+    const from = row * count;
+    for (let i = 0; i < count; i++) target[to + i] = source[from + i]!;
+  }
+}

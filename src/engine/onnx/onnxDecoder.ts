@@ -1,0 +1,180 @@
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode } from '../../shared/protocol';
+import type { ModelConfig } from '../checkpoint/modelConfig';
+import { ropeCosSinTables, ropeParameters } from '../model/yarnRope';
+import { DecoderIo } from './decoderGraph';
+import { materializeDecoderModel, type ConversionProgress } from './decoderModel';
+import { decoderWeightBytes, type WeightFormat, type WeightSource } from './decoderWeights';
+import { assertKvCacheFits, defaultKvBudgetBytes } from './kvBudget';
+import { KvCache } from './kvCache';
+import { OrtSession, type Feed } from './ortSession';
+
+export interface OnnxDecoderLoadOptions {
+  /** The weight format the model was built with (sizes the default KV budget). */
+  quantization: WeightFormat;
+  /** Positions the cache and RoPE tables are sized for (YaRN is enabled beyond the native length). */
+  contextLength: number;
+  /** Intra-op threads for onnxruntime; its default is the number of physical cores. */
+  threads?: number;
+  /** Memory the KV cache may use; default: 80% of free memory less the weights. */
+  kvBudgetBytes?: number;
+  /** Most tokens per prefill run; each run blocks the event loop (default 256). */
+  prefillChunkTokens?: number;
+}
+
+export interface OnnxDecoderOptions extends OnnxDecoderLoadOptions {
+  /** Write the model and its weights here (needed above 2 GiB of weights); embedded in memory when omitted. */
+  modelDirectory?: string;
+  onProgress?: (progress: ConversionProgress) => void;
+}
+
+const DEFAULT_PREFILL_CHUNK = 256;
+/**
+ * Most attention scores (heads × chunk × positions) one prefill run may hold: a few tensors of this size are
+ * alive at once (64 MiB each), so long contexts get shorter chunks.
+ */
+const ATTENTION_SCORES_BUDGET = 16 * 1024 * 1024;
+const MIN_PREFILL_CHUNK = 16;
+
+/** A Qwen3/Qwen2/Llama decoder on onnxruntime (CPU) with an engine-owned KV cache. Runs one step at a time. */
+export class OnnxDecoder {
+  private readonly cos: Float32Array;
+  private readonly sin: Float32Array;
+  private busy = false;
+
+  private constructor(
+    private readonly session: OrtSession,
+    readonly config: ModelConfig,
+    private readonly cache: KvCache,
+    private readonly prefillChunk: number,
+  ) {
+    ({ cos: this.cos, sin: this.sin } = ropeCosSinTables(ropeParameters(config, cache.maxLength), cache.maxLength));
+  }
+
+  /** Checks the KV budget, converts the weights, builds the graph and opens the session. */
+  static async create(source: WeightSource, options: OnnxDecoderOptions): Promise<OnnxDecoder> {
+    checkContext(source.config, options);
+    const model = materializeDecoderModel(source, options.quantization, { directory: options.modelDirectory, onProgress: options.onProgress });
+    return OnnxDecoder.load(model, source.config, options);
+  }
+
+  /**
+   * Opens a decoder model built for `config` and `options.quantization` (a path, for models with external
+   * data such as `writeDecoderModelBeside` writes, or the serialized bytes).
+   */
+  static async load(model: string | Uint8Array, config: ModelConfig, options: OnnxDecoderLoadOptions): Promise<OnnxDecoder> {
+    checkContext(config, options);
+    const session = await OrtSession.create(model, { threads: options.threads });
+    return new OnnxDecoder(session, config, new KvCache(config, options.contextLength), options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK);
+  }
+
+  /** Cached positions. */
+  get length(): number {
+    return this.cache.length;
+  }
+
+  get contextLength(): number {
+    return this.cache.maxLength;
+  }
+
+  /**
+   * Appends `tokens` to the sequence in bounded chunks and returns the last position's logits. The event loop
+   * gets control between chunks; on abort it rejects with the signal's reason and `length` covers the chunks
+   * already run.
+   */
+  async prefill(tokens: readonly number[], signal?: AbortSignal): Promise<Float32Array> {
+    if (tokens.length === 0) throw new RangeError('prefill needs at least one token');
+    return this.exclusively(async () => {
+      this.assertValid(tokens);
+      let logits: Float32Array | undefined;
+      for (let start = 0; start < tokens.length; ) {
+        signal?.throwIfAborted();
+        const count = Math.min(this.chunkFor(this.cache.length + tokens.length - start), tokens.length - start);
+        logits = await this.run(tokens.slice(start, start + count));
+        start += count;
+      }
+      return logits!;
+    });
+  }
+
+  /** Appends one token and returns the logits that follow it. */
+  async decode(token: number): Promise<Float32Array> {
+    return this.exclusively(() => {
+      this.assertValid([token]);
+      return this.run([token]);
+    });
+  }
+
+  /** Keeps the first `length` cached positions (prefix reuse). */
+  truncate(length: number): void {
+    if (this.busy) throw new Error('OnnxDecoder cannot truncate while a prefill or decode is running');
+    this.cache.truncate(length);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+  }
+
+  /** One sequence, one cache: a call that overlaps another would interleave their tokens. */
+  private async exclusively<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new Error('OnnxDecoder runs one prefill or decode at a time: await the previous call');
+    this.busy = true;
+    try {
+      return await operation();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async run(tokens: number[]): Promise<Float32Array> {
+    const { numLayers, headDim } = this.config;
+    const start = this.cache.length;
+    const count = tokens.length;
+    this.cache.reserve(start + count);
+    const half = headDim / 2;
+    const feeds: Record<string, Feed> = {
+      [DecoderIo.inputIds]: { data: BigInt64Array.from(tokens, BigInt), dims: [1, count] },
+      [DecoderIo.ropeCos]: { data: this.cos.subarray(start * half, (start + count) * half), dims: [count, half] },
+      [DecoderIo.ropeSin]: { data: this.sin.subarray(start * half, (start + count) * half), dims: [count, half] },
+      [DecoderIo.attentionMask]: { data: this.cache.attentionMask(count), dims: [count, this.cache.capacity + count] },
+    };
+    const outputs: string[] = [DecoderIo.logits];
+    for (let layer = 0; layer < numLayers; layer++) {
+      const { key, value, dims } = this.cache.layer(layer);
+      feeds[DecoderIo.pastKey(layer)] = { data: key, dims };
+      feeds[DecoderIo.pastValue(layer)] = { data: value, dims };
+      outputs.push(DecoderIo.newKey(layer), DecoderIo.newValue(layer));
+    }
+    const results = await this.session.run(feeds, outputs);
+    const layerOutputs = (name: (layer: number) => string) => Array.from({ length: numLayers }, (_, layer) => results[name(layer)] as Float32Array);
+    this.cache.append(layerOutputs(DecoderIo.newKey), layerOutputs(DecoderIo.newValue), count);
+    return results[DecoderIo.logits] as Float32Array;
+  }
+
+  /** Tokens for the next prefill run: the configured chunk, smaller when long contexts make scores large. */
+  private chunkFor(positionsAfter: number): number {
+    const scoresPerToken = this.config.numHeads * Math.min(positionsAfter, this.cache.maxLength);
+    return Math.max(MIN_PREFILL_CHUNK, Math.min(this.prefillChunk, Math.floor(ATTENTION_SCORES_BUDGET / scoresPerToken)));
+  }
+
+  /** Checks every token before the first chunk runs, so a bad request leaves the cache as it was. */
+  private assertValid(tokens: readonly number[]): void {
+    const { vocabSize } = this.config;
+    for (const id of tokens) {
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new RangeError(`token id ${id} is outside the vocabulary of ${vocabSize}`);
+    }
+    if (this.cache.length + tokens.length <= this.cache.maxLength) return;
+    throw new EngineError(
+      EngineErrorCode.ContextTooLarge,
+      `${this.cache.length} cached and ${tokens.length} new tokens exceed the context of ${this.cache.maxLength} tokens.`,
+      'Shorten the prompt or the requested output, or load the model with a larger context.',
+    );
+  }
+}
+
+/** Fails early, before any conversion, when the context exceeds the model's positions or the KV budget. */
+function checkContext(config: ModelConfig, options: OnnxDecoderLoadOptions): void {
+  ropeParameters(config, options.contextLength);
+  const budget = options.kvBudgetBytes ?? defaultKvBudgetBytes(decoderWeightBytes(config, options.quantization));
+  assertKvCacheFits(config, options.contextLength, budget);
+}

@@ -1,0 +1,54 @@
+// The only file that imports onnxruntime: everything else speaks plain typed arrays.
+import * as ort from 'onnxruntime-node';
+
+export type FeedData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
+
+/** A graph input: ORT wraps the array's memory for the run without copying it. */
+export interface Feed {
+  data: FeedData;
+  dims: readonly number[];
+}
+
+export interface OrtSessionOptions {
+  /** Intra-op threads; ORT picks the number of physical cores when omitted. */
+  threads?: number;
+}
+
+/** An inference session on the CPU execution provider with full graph optimization. */
+export class OrtSession {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  /** @param model a model file path (needed for external data) or serialized model bytes. */
+  static async create(model: string | Uint8Array, options: OrtSessionOptions = {}): Promise<OrtSession> {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      // Shapes change with every cache bucket and chunk: per-shape memory patterns would only pile up, and an
+      // arena would keep a long prefill's attention temporaries for good. Neither speeds up decoding measurably.
+      enableMemPattern: false,
+      enableCpuMemArena: false,
+      ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
+    };
+    const session =
+      typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+    return new OrtSession(session);
+  }
+
+  /**
+   * Runs the graph and returns the requested outputs. It blocks the event loop for the whole run, and every
+   * output is copied into a new JS buffer, so graphs should emit only what the caller needs.
+   */
+  async run(feeds: Record<string, Feed>, outputNames: readonly string[]): Promise<Record<string, FeedData>> {
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [name, feed] of Object.entries(feeds)) inputs[name] = new ort.Tensor(feed.data, feed.dims);
+    const results = await this.session.run(inputs, outputNames);
+    const outputs: Record<string, FeedData> = {};
+    for (const name of outputNames) outputs[name] = results[name].data as FeedData;
+    return outputs;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}

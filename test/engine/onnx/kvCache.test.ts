@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { KvCache, kvCacheBytes } from '../../../src/engine/onnx/kvCache';
+
+const geometry = { numLayers: 2, numKvHeads: 2, headDim: 3 };
+const rows = geometry.numKvHeads * geometry.headDim;
+
+/** New rows as the graph emits them, [rows][count], with values that encode layer, row and position. */
+function chunk(layer: number, start: number, count: number, sign = 1): Float32Array {
+  return Float32Array.from({ length: rows * count }, (_, i) => sign * (layer * 10000 + Math.floor(i / count) * 1000 + start + (i % count)));
+}
+
+function appendChunk(cache: KvCache, start: number, count: number): void {
+  cache.reserve(start + count);
+  cache.append([0, 1].map((layer) => chunk(layer, start, count)), [0, 1].map((layer) => chunk(layer, start, count, -1)), count);
+}
+
+describe('KvCache', () => {
+  it('sizes a float32 cache: 2 × layers × kvHeads × headDim × 4 bytes per position', () => {
+    assert.equal(kvCacheBytes(geometry, 1000), 96_000);
+  });
+
+  it('starts with one bucket, never empty, and grows in 64-position buckets by at least 1/16', () => {
+    const cache = new KvCache(geometry, 5000);
+    assert.equal(cache.capacity, 64);
+    assert.equal(cache.length, 0);
+    cache.reserve(65);
+    assert.equal(cache.capacity, 128);
+    cache.reserve(2000);
+    assert.equal(cache.capacity, 2048);
+    cache.reserve(2049);
+    assert.equal(cache.capacity, 2176); // 2048 + 2048/16
+    cache.reserve(4990);
+    assert.equal(cache.capacity, 4992);
+    cache.reserve(4993);
+    assert.equal(cache.capacity, 5000); // capped at the context
+    assert.throws(() => cache.reserve(5001), /exceed/);
+    assert.equal(new KvCache(geometry, 10).capacity, 10);
+  });
+
+  it('stores [kvHeads][headDim][capacity] per layer and keeps rows across growth', () => {
+    const cache = new KvCache(geometry, 1000);
+    appendChunk(cache, 0, 2);
+    appendChunk(cache, 2, 1);
+    appendChunk(cache, 3, 70); // grows to 128
+    assert.equal(cache.length, 73);
+    const { key, value, dims } = cache.layer(1);
+    assert.deepEqual(dims, [2, 1, 3, 128]);
+    for (const row of [0, 5]) {
+      for (const position of [0, 2, 3, 72]) {
+        assert.equal(key[row * 128 + position], 10000 + row * 1000 + position);
+        assert.equal(value[row * 128 + position], -(10000 + row * 1000 + position));
+      }
+      assert.equal(key[row * 128 + 73], 0);
+    }
+  });
+
+  it('masks the unused tail of the buffer and the chunk causally', () => {
+    const cache = new KvCache({ numLayers: 1, numKvHeads: 1, headDim: 1 }, 4);
+    cache.reserve(3);
+    cache.append([Float32Array.of(1)], [Float32Array.of(1)], 1);
+    const mask = cache.attentionMask(2);
+    const I = -Infinity;
+    // columns: buffer positions 0..3 (1 cached), then the 2 chunk positions
+    assert.deepEqual(Array.from(mask), [0, I, I, I, 0, I, /* row 2 */ 0, I, I, I, 0, 0]);
+  });
+
+  it('truncates to a prefix, which later appends overwrite', () => {
+    const cache = new KvCache(geometry, 100);
+    appendChunk(cache, 0, 5);
+    cache.truncate(2);
+    assert.equal(cache.length, 2);
+    assert.deepEqual(Array.from(cache.attentionMask(1).subarray(0, 4)), [0, 0, -Infinity, -Infinity]);
+    cache.append([chunk(0, 50, 1), chunk(1, 50, 1)], [chunk(0, 50, 1), chunk(1, 50, 1)], 1);
+    assert.equal(cache.layer(0).key[2], 50);
+    assert.throws(() => cache.truncate(4), /cannot truncate 3 cached positions to 4/);
+  });
+});

@@ -4,9 +4,12 @@
  */
 import { EngineError } from '../../shared/engineError';
 import { UsageError, type CliCommand } from './cliCommand';
+import { benchCommand } from './benchCommand';
+import { convertCommand } from './convertCommand';
+import { logitsCommand } from './logitsCommand';
 import { makeCheckpointCommand } from './makeCheckpointCommand';
 
-const commands: CliCommand[] = [makeCheckpointCommand];
+const commands: CliCommand[] = [makeCheckpointCommand, convertCommand, logitsCommand, benchCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { measureDecode, measurePrefill, measureWeightMatmuls, type BenchMeasurement } from '../model/decoderBenchmark';
+import { loadModel } from '../model/modelLoader';
+import { kvCacheBytes } from '../onnx/kvCache';
+import { writeWeightMatmulsModel } from '../onnx/weightMatmulsGraph';
+import type { CliCommand } from './cliCommand';
+import type { ConvertReport } from './convertCommand';
+import { modelParseOptions, modelUsage, parseModelOptions } from './modelOptions';
+
+const MIB = 1024 * 1024;
+
+export const benchCommand: CliCommand = {
+  name: 'bench',
+  summary: 'measure prompt processing and generation speed, llama-bench style (pp512, tg128, tg128 @ d8192)',
+  usage: `hearth bench ${modelUsage} [--long] [--json]`,
+  async run(args, signal) {
+    const { values } = parseArgs({ args, options: { ...modelParseOptions, long: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true });
+    const options = parseModelOptions(values);
+    const depths = values.long ? [8192, 32768] : [8192];
+
+    // Conversion runs in its own process so that its peak memory (a one-time cost) is reported apart from
+    // the memory the loaded model needs.
+    const conversion = JSON.parse(
+      execFileSync(process.execPath, [process.argv[1]!, 'convert', ...args.filter((a) => a !== '--long' && a !== '--json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+    ) as ConvertReport;
+
+    const contextLength = options.contextLength ?? Math.max(...depths) + 256;
+    const loadStarted = performance.now();
+    const model = await loadModel(options.dir, { ...options, contextLength, signal });
+    const loadMs = performance.now() - loadStarted;
+    const rssAfterLoad = process.memoryUsage().rss;
+    try {
+      const threads = options.threads ?? cpus().length;
+      const results: BenchMeasurement[] = [await measurePrefill(model.decoder, 512), await measureDecode(model.decoder, 128)];
+      for (const depth of depths) {
+        signal.throwIfAborted();
+        if (depth + 129 > contextLength) {
+          process.stderr.write(`skipping tg128 @ d${depth}: it needs a context of ${depth + 129}, the model was loaded with ${contextLength}\n`);
+          continue;
+        }
+        results.push(await measureDecode(model.decoder, 128, depth));
+      }
+      const matmulMs =
+        options.quantization === 'fp32' ? undefined : await measureWeightMatmuls(writeWeightMatmulsModel(model.config, options.quantization, model.weights), options.threads);
+      const kvBytes = kvCacheBytes(model.config, contextLength);
+      const report = {
+        model: options.dir,
+        weights: options.quantization,
+        kv: 'fp32',
+        threads,
+        results,
+        decodeStepMs: 1000 / results[1]!.tokensPerSecond,
+        weightMatmulsMs: matmulMs,
+        conversion,
+        loadMs,
+        sessionMs: model.stats.sessionMs,
+        weightBytes: model.stats.weightBytes,
+        kvBytesAtContext: kvBytes,
+        contextLength,
+        rssAfterLoadBytes: rssAfterLoad,
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      };
+      process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    } finally {
+      await model.decoder.dispose();
+    }
+  },
+};
+
+function formatReport(r: {
+  model: string; weights: string; kv: string; threads: number; results: BenchMeasurement[]; decodeStepMs: number; weightMatmulsMs: number | undefined;
+  conversion: ConvertReport; loadMs: number; weightBytes: number; kvBytesAtContext: number; contextLength: number; rssAfterLoadBytes: number; peakRssBytes: number;
+}): string {
+  const rows = r.results.map((m) => `| ${r.weights.padEnd(7)} | ${r.kv.padEnd(4)} | ${String(r.threads).padStart(7)} | ${m.test.padEnd(14)} | ${m.tokensPerSecond.toFixed(2).padStart(9)} |`);
+  const tg = r.results.find((m) => m.test === 'tg128')!;
+  const lines = [
+    `model: ${r.model}`,
+    '',
+    '| weights | kv   | threads | test           |       t/s |',
+    '| ------- | ---- | ------- | -------------- | --------- |',
+    ...rows,
+    '',
+    ...r.results.filter((m) => m.test.startsWith('tg128 @')).map((m) => `${m.test}: ${(m.tokensPerSecond / tg.tokensPerSecond).toFixed(2)} × tg128`),
+    `decode step ${r.decodeStepMs.toFixed(1)} ms` +
+      (r.weightMatmulsMs === undefined ? '' : `; weight matmuls alone ${r.weightMatmulsMs.toFixed(1)} ms (step = ${(r.decodeStepMs / r.weightMatmulsMs).toFixed(2)} × matmuls)`),
+    `conversion: ${r.conversion.converted ? `${(r.conversion.conversionMs / 1000).toFixed(1)} s, peak RSS ${(r.conversion.peakRssBytes / MIB).toFixed(0)} MiB` : 'cached'}`,
+    `load: ${(r.loadMs / 1000).toFixed(2)} s; weights ${(r.weightBytes / MIB).toFixed(0)} MiB; KV cache at ${r.contextLength} positions ${(r.kvBytesAtContext / MIB).toFixed(0)} MiB`,
+    `RSS after load ${(r.rssAfterLoadBytes / MIB).toFixed(0)} MiB; peak RSS ${(r.peakRssBytes / MIB).toFixed(0)} MiB = ${(r.peakRssBytes / (r.weightBytes + r.kvBytesAtContext)).toFixed(2)} × (weights + KV)`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,118 @@
+import { openCheckpoint } from '../checkpoint/checkpoint';
+import type { ModelConfig } from '../checkpoint/modelConfig';
+import type { GenerationConfig } from '../checkpoint/generationConfig';
+import { writeDecoderModelBeside } from '../onnx/decoderModel';
+import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
+import { OnnxDecoder } from '../onnx/onnxDecoder';
+import type { ConvertedWeights } from './convertedWeights';
+import { ConvertedWeightsCache, type WeightQuantization } from './convertedWeightsCache';
+
+export interface LoadModelOptions {
+  /** int8 (default: +0.5% error over FP8's own), int4 (faster, ~9% error) or fp32 (small models, exactness tests). */
+  quantization: WeightQuantization;
+  /** Positions to serve; default the model's native length. Beyond it, YaRN scales RoPE to cover it. */
+  contextLength?: number;
+  threads?: number;
+  /** Where converted weights are kept; default under the user's cache folder. */
+  cacheDir?: string;
+  kvBudgetBytes?: number;
+  onProgress?: (progress: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type LoadProgress =
+  | { phase: 'converting'; bytesDone: number; bytesTotal: number; tensor: string }
+  | { phase: 'loading' };
+
+export interface LoadStats {
+  /** The weights were converted in this load (false: taken from the cache). */
+  converted: boolean;
+  conversionMs: number;
+  /** Opening the session: graph optimisation and memory-mapping the converted weights. */
+  sessionMs: number;
+  weightBytes: number;
+  weightsPath: string;
+}
+
+export interface LoadedModel {
+  dir: string;
+  config: ModelConfig;
+  generationConfig: GenerationConfig | undefined;
+  decoder: OnnxDecoder;
+  /** The converted weights the session reads (for tools that build other graphs over them). */
+  weights: ConvertedWeights;
+  stats: LoadStats;
+}
+
+export interface ConvertedCheckpoint {
+  dir: string;
+  config: ModelConfig;
+  generationConfig: GenerationConfig | undefined;
+  weights: ConvertedWeights;
+  /** Converted now (false: found in the cache). */
+  converted: boolean;
+  conversionMs: number;
+}
+
+/**
+ * Validates a Hugging Face checkpoint folder and makes sure its converted weights are in the cache: FP8 blocks
+ * → MatMulNBits (or fp32), written atomically, keyed by the checkpoint's identity, reused when present.
+ */
+export async function convertCheckpoint(
+  dir: string,
+  options: Pick<LoadModelOptions, 'quantization' | 'cacheDir' | 'onProgress' | 'signal'>,
+): Promise<ConvertedCheckpoint> {
+  const checkpoint = openCheckpoint(dir);
+  try {
+    const { config } = checkpoint;
+    const cache = new ConvertedWeightsCache(options.cacheDir);
+    const key = cache.keyFor(checkpoint.identity(), options.quantization);
+    const started = performance.now();
+    let weights = await cache.lookup(key);
+    const converted = weights === undefined;
+    if (weights === undefined) {
+      const bytesTotal = decoderWeightBytes(config, options.quantization);
+      weights = await cache.write(
+        key,
+        convertDecoderWeights(checkpoint, options.quantization),
+        ({ bytesWritten, name }) => options.onProgress?.({ phase: 'converting', bytesDone: bytesWritten, bytesTotal, tensor: name }),
+        options.signal,
+      );
+    }
+    return { dir: checkpoint.dir, config, generationConfig: checkpoint.generationConfig, weights, converted, conversionMs: performance.now() - started };
+  } finally {
+    checkpoint.close();
+  }
+}
+
+/**
+ * Opens a checkpoint folder for generation: converts its weights if the cache lacks them, builds the graph
+ * beside them and opens an ONNX Runtime session with a KV cache sized for the context.
+ */
+export async function loadModel(dir: string, options: LoadModelOptions): Promise<LoadedModel> {
+  const { config, generationConfig, weights, converted, conversionMs, dir: checkpointDir } = await convertCheckpoint(dir, options);
+  options.signal?.throwIfAborted();
+  options.onProgress?.({ phase: 'loading' });
+  const sessionStarted = performance.now();
+  const modelPath = writeDecoderModelBeside(config, options.quantization, weights);
+  const decoder = await OnnxDecoder.load(modelPath, config, {
+    quantization: options.quantization,
+    contextLength: options.contextLength ?? config.maxPositionEmbeddings,
+    ...(options.threads !== undefined && { threads: options.threads }),
+    ...(options.kvBudgetBytes !== undefined && { kvBudgetBytes: options.kvBudgetBytes }),
+  });
+  return {
+    dir: checkpointDir,
+    config,
+    generationConfig,
+    decoder,
+    weights,
+    stats: {
+      converted,
+      conversionMs,
+      sessionMs: performance.now() - sessionStarted,
+      weightBytes: decoderWeightBytes(config, options.quantization),
+      weightsPath: weights.path,
+    },
+  };
+}

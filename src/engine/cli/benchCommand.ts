@@ -23,7 +23,7 @@ export const benchCommand: CliCommand = {
     // Conversion runs in its own process so that its peak memory (a one-time cost) is reported apart from
     // the memory the loaded model needs.
     const conversion = JSON.parse(
-      execFileSync(process.execPath, [process.argv[1]!, 'convert', ...args.filter((a) => a !== '--long' && a !== '--json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+      execFileSync(process.execPath, [process.argv[1], 'convert', ...args.filter((a) => a !== '--long' && a !== '--json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
     ) as ConvertReport;
 
     const contextLength = options.contextLength ?? Math.max(...depths) + 256;
@@ -51,7 +51,7 @@ export const benchCommand: CliCommand = {
         kv: 'fp32',
         threads,
         results,
-        decodeStepMs: 1000 / results[1]!.tokensPerSecond,
+        decodeStepMs: 1000 / results[1].tokensPerSecond,
         weightMatmulsMs: matmulMs,
         conversion,
         loadMs,

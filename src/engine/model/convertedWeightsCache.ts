@@ -84,8 +84,9 @@ export class ConvertedWeightsCache {
     try {
       result = await openConvertedWeights(path, key, this.options.verifyChecksums ?? true);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw asCacheUnwritable(error, this.dir);
     }
     if ('weights' in result) return result.weights;
     this.options.onDiscard?.(path, result.invalid);

@@ -45,7 +45,7 @@ export function writeWeightMatmulsModel(config: ModelConfig, format: Exclude<Wei
       accuracy_level: 4,
     }, MICROSOFT_DOMAIN);
     // A tiny output per matmul keeps every node alive without copying its result out.
-    const output = b.op('ReduceMax', [y!], { keepdims: 0 });
+    const output = b.op('ReduceMax', [y], { keepdims: 0 });
     b.output(output, TensorType.float, []);
     outputs.push(output);
   }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { argmax } from '../model/argmax';
+import { argmax } from '../text/topCandidates';
 import { loadModel } from '../model/modelLoader';
 import { parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
 import { modelParseOptions, modelUsage, parseModelOptions } from './modelOptions';
@@ -33,7 +33,7 @@ export const logitsCommand: CliCommand = {
       let logits = await model.decoder.prefill(ids, signal);
       for (let step = 0; step < steps; step++) {
         all.set(logits, step * vocabSize);
-        const next = argmax(logits);
+        const next = argmax(logits, logits.length);
         generated.push(next);
         if (step + 1 < steps) logits = await model.decoder.decode(next);
       }

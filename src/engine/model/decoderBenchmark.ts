@@ -1,5 +1,5 @@
 import type { OnnxDecoder } from '../onnx/onnxDecoder';
-import { argmax } from './argmax';
+import { argmax } from '../text/topCandidates';
 import { OrtSession, type Feed } from '../onnx/ortSession';
 import type { WeightMatmulsModel } from '../onnx/weightMatmulsGraph';
 
@@ -37,7 +37,7 @@ export async function measureDecode(decoder: OnnxDecoder, tokens: number, depth 
   const ids = benchTokens(depth + 1, decoder.config.vocabSize, 2);
   let logits = await decoder.prefill(ids);
   const started = performance.now();
-  for (let step = 0; step < tokens; step++) logits = await decoder.decode(argmax(logits));
+  for (let step = 0; step < tokens; step++) logits = await decoder.decode(argmax(logits, logits.length));
   return measurement(depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`, tokens, performance.now() - started);
 }
 

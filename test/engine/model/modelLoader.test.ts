@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openCheckpoint } from '../../../src/engine/checkpoint/checkpoint';
 import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
-import { argmax } from '../../../src/engine/model/argmax';
+import { argmax } from '../../../src/engine/text/topCandidates';
 import { loadModel, type LoadedModel } from '../../../src/engine/model/modelLoader';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
@@ -44,8 +44,8 @@ async function compare(model: LoadedModel, reference: ReferenceModel) {
   let expected = reference.forward(prompt);
   let actual = await model.decoder.prefill(prompt);
   for (let step = 0; step < STEPS; step++) {
-    const expectedId = argmax(Float32Array.from(expected));
-    const actualId = argmax(actual);
+    const expectedId = argmax(Float32Array.from(expected), expected.length);
+    const actualId = argmax(actual, actual.length);
     // How much better the reference's choice is than ours, by the reference's own logits (0 when they agree).
     const margin = expected[expectedId] - expected[actualId];
     steps.push({ maxAbs: maxAbsDifference(actual, expected), meanAbs: meanAbsDifference(actual, expected), sameTop1: expectedId === actualId, expectedId, actualId, margin });

@@ -35,7 +35,7 @@ describe('EngineSupervisor with the real built engine', () => {
       assert.equal(supervisor.state.state, 'idle');
       const ping = await supervisor.request('ping', undefined);
       assert.deepEqual(states.map((s) => s.state), ['starting', 'ready']);
-      assert.equal(states[1]!.pid, ping.pid);
+      assert.equal(states[1].pid, ping.pid);
     } finally {
       await supervisor.dispose();
     }
@@ -51,7 +51,7 @@ describe('EngineSupervisor with the real built engine', () => {
       const second = await supervisor.request('ping', undefined);
       assert.notEqual(second.pid, first.pid);
       assert.deepEqual(states.map((s) => s.state), ['starting', 'ready', 'restarting', 'restarting', 'ready']);
-      assert.match(states[2]!.detail ?? '', /exited unexpectedly \(signal SIGKILL\)/);
+      assert.match(states[2].detail ?? '', /exited unexpectedly \(signal SIGKILL\)/);
     } finally {
       await supervisor.dispose();
     }

@@ -16,8 +16,8 @@ describe('chat webview HTML', () => {
     const html = renderChatHtml({ cspSource: 'vscode-resource:', nonce: 'N0nce', scriptUri: 'vscode-resource:/media/webview.js', styleUri: 'vscode-resource:/media/chat.css' });
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
     assert.equal(scripts.length, 1);
-    assert.equal(scripts[0]![1], ' nonce="N0nce" src="vscode-resource:/media/webview.js"');
-    assert.equal(scripts[0]![2], '');
+    assert.equal(scripts[0][1], ' nonce="N0nce" src="vscode-resource:/media/webview.js"');
+    assert.equal(scripts[0][2], '');
     assert.doesNotMatch(html, /https?:\/\//);
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
   });

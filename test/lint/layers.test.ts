@@ -39,7 +39,7 @@ describe('layer rules (eslint.config.mjs)', () => {
     it(`rejects in ${path}: ${code}`, async () => {
       const errors = await layerErrors(path, `${code}\n`);
       assert.equal(errors.length, 1, errors.join('\n'));
-      assert.match(errors[0]!, message);
+      assert.match(errors[0], message);
     });
   }
 

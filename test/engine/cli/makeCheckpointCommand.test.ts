@@ -25,7 +25,7 @@ describe('hearth make-checkpoint (built CLI)', () => {
     } finally {
       checkpoint.close();
     }
-    assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).architectures[0], 'Qwen2ForCausalLM');
+    assert.deepEqual((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { architectures: string[] }).architectures, ['Qwen2ForCausalLM']);
   });
 
   it('rejects bad usage with exit code 2 and the usage line', () => {

@@ -37,7 +37,7 @@ describe('hearth logits (built CLI)', () => {
       for (let step = 0; step < 4; step++) {
         const row = logits.subarray(step * VOCAB, (step + 1) * VOCAB);
         assert.deepEqual(Array.from(row), Array.from(expected));
-        if (step < 3) expected = await loaded.decoder.decode(ids[step]!);
+        if (step < 3) expected = await loaded.decoder.decode(ids[step]);
       }
     } finally {
       await loaded.decoder.dispose();

@@ -1,22 +1,112 @@
 /**
  * Messages between the chat webview (src/webview) and the extension (src/extension), over postMessage.
- * Both sides switch exhaustively over `type`, so a message without a case fails to compile.
+ * Both sides switch exhaustively over `type`, so a message without a case fails to compile. Everything the
+ * webview receives that came from the model is untrusted text: the webview renders it sanitised.
  */
 
 export type EngineState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed';
 
-export type WebviewToExtensionMessage = { type: 'ready' } | { type: 'showLogs' };
+export type ThinkingMode = 'auto' | 'on' | 'off';
 
-export type ExtensionToWebviewMessage = { type: 'engineState'; state: EngineState; detail?: string };
+/** Whether the model thought for a turn, and why (the UI says which it chose in auto mode). */
+export interface ThinkingDecision {
+  enabled: boolean;
+  /** 'model': the model always/never thinks; 'soft-switch': /think or /no_think; 'request': the toggle; 'auto': Hearth's guess from the question. */
+  decidedBy: 'model' | 'soft-switch' | 'request' | 'auto';
+}
+
+/** What the model saw for a turn and how fast it went: the line under each answer. */
+export interface TurnStats {
+  filesWhole: number;
+  filesOutlined: number;
+  filesListed: number;
+  contextTokens: number;
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  prefillTokensPerSecond: number;
+  decodeTokensPerSecond: number;
+  timeToFirstTokenMs: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';
+
+export interface ChatTurn {
+  id: string;
+  question: string;
+  reasoning: string;
+  answer: string;
+  /** Absent while the turn is streaming. */
+  finishReason?: FinishReason;
+  error?: string;
+  thinking?: ThinkingDecision;
+  stats?: TurnStats;
+}
+
+export interface ModelSummary {
+  /** Display name, e.g. "Qwen3-4B-Instruct-2507-FP8". */
+  name: string;
+  kind: 'hybrid' | 'instruct-2507' | 'thinking-2507';
+  contextLength: number;
+}
+
+export type WebviewToExtensionMessage =
+  | { type: 'ready' }
+  | { type: 'showLogs' }
+  | { type: 'ask'; text: string; thinking: ThinkingMode }
+  | { type: 'stop'; turnId: string }
+  | { type: 'retry'; turnId: string }
+  | { type: 'newChat' }
+  | { type: 'setThinking'; mode: ThinkingMode }
+  | { type: 'copyCode'; code: string }
+  | { type: 'insertCode'; code: string }
+  | { type: 'applyCode'; code: string; language: string };
+
+export type ExtensionToWebviewMessage =
+  | { type: 'engineState'; state: EngineState; detail?: string }
+  | { type: 'model'; model: ModelSummary | null }
+  | { type: 'history'; turns: ChatTurn[]; thinking: ThinkingMode }
+  | { type: 'turnStarted'; turn: ChatTurn }
+  | { type: 'turnDelta'; turnId: string; reasoning?: string; answer?: string }
+  | { type: 'turnThinking'; turnId: string; thinking: ThinkingDecision }
+  | { type: 'turnFinished'; turnId: string; finishReason: FinishReason; error?: string; stats?: TurnStats };
+
+const thinkingModes: readonly string[] = ['auto', 'on', 'off'] satisfies ThinkingMode[];
 
 /** Narrows untrusted postMessage data to a known webview message, or undefined. */
 export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const type = (data as { type?: unknown }).type;
-  switch (type) {
+  const message = data as Record<string, unknown>;
+  const text = (key: string): string | undefined => (typeof message[key] === 'string' ? message[key] : undefined);
+  switch (message.type) {
     case 'ready':
     case 'showLogs':
-      return { type };
+    case 'newChat':
+      return { type: message.type };
+    case 'ask': {
+      const question = text('text');
+      const thinking = text('thinking');
+      return question !== undefined && thinking !== undefined && thinkingModes.includes(thinking) ? { type: 'ask', text: question, thinking: thinking as ThinkingMode } : undefined;
+    }
+    case 'stop':
+    case 'retry': {
+      const turnId = text('turnId');
+      return turnId === undefined ? undefined : { type: message.type, turnId };
+    }
+    case 'setThinking': {
+      const mode = text('mode');
+      return mode !== undefined && thinkingModes.includes(mode) ? { type: 'setThinking', mode: mode as ThinkingMode } : undefined;
+    }
+    case 'copyCode':
+    case 'insertCode': {
+      const code = text('code');
+      return code === undefined ? undefined : { type: message.type, code };
+    }
+    case 'applyCode': {
+      const code = text('code');
+      const language = text('language');
+      return code === undefined || language === undefined ? undefined : { type: 'applyCode', code, language };
+    }
     default:
       return undefined;
   }

@@ -1,3 +1,5 @@
+import { Xoshiro128 } from '../random/xoshiro128';
+
 /**
  * Deterministic normal samples for synthetic weights: xoshiro128** seeded through splitmix32 from a seed and
  * a stream name, Box–Muller for the normals. Each tensor gets its own stream (its name), so a tensor's values
@@ -5,10 +7,7 @@
  * Math.log/cos/sin with its own fdlibm port, so the samples are the same on every platform.
  */
 export class SeededNormal {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private readonly generator: Xoshiro128;
   private spare: number | undefined;
 
   constructor(seed: number, stream: string) {
@@ -21,24 +20,12 @@ export class SeededNormal {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the one state xoshiro cannot leave
+    this.generator = new Xoshiro128(next(), next(), next(), next());
   }
 
   /** Next uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.generator.nextUint32();
   }
 
   /** Next standard normal sample. */
@@ -59,10 +46,6 @@ export class SeededNormal {
   fill(out: Float32Array, mean: number, std: number): void {
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.nextNormal();
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 function fnv1a(text: string): number {

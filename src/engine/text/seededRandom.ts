@@ -1,19 +1,16 @@
 import { randomInt } from 'node:crypto';
+import { Xoshiro128 } from '../random/xoshiro128';
 
 const MASK_64 = (1n << 64n) - 1n;
 /** Seeds are JSON numbers: any non-negative integer JavaScript represents exactly. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
 /**
- * xoshiro128** (Blackman & Vigna), seeded through SplitMix64 as its authors recommend: the same seed gives
- * the same sequence on every platform and Node version, which Math.random cannot promise. Fast (a few
- * 32-bit operations per number) and statistically sound for sampling; not for cryptography.
+ * The sampler's random numbers: xoshiro128** seeded through SplitMix64 as its authors recommend, so the same
+ * seed gives the same sequence on every platform and Node version.
  */
 export class SeededRandom {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private readonly generator: Xoshiro128;
 
   constructor(readonly seed: number) {
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer from 0 to ${MAX_SEED}, not ${seed}`);
@@ -28,10 +25,7 @@ export class SeededRandom {
     const a = next64();
     const b = next64();
     // Low word first, as a C implementation filling uint32_t s[4] from two uint64_t on a little-endian machine.
-    this.s0 = Number(a & 0xffffffffn);
-    this.s1 = Number(a >> 32n);
-    this.s2 = Number(b & 0xffffffffn);
-    this.s3 = Number(b >> 32n);
+    this.generator = new Xoshiro128(Number(a & 0xffffffffn), Number(a >> 32n), Number(b & 0xffffffffn), Number(b >> 32n));
   }
 
   /** A seed for requests that give none; reported back so the user can reproduce the output. */
@@ -41,23 +35,11 @@ export class SeededRandom {
 
   /** The next 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.generator.nextUint32();
   }
 
   /** A uniform number in [0, 1) with 32 bits of resolution. */
   nextFloat(): number {
     return this.nextUint32() / 0x1_0000_0000;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

@@ -1,0 +1,43 @@
+/** What the parser learns about one file: the names it defines and the names it uses. */
+
+export type SymbolKind =
+  | 'class'
+  | 'struct'
+  | 'interface'
+  | 'enum'
+  | 'type'
+  | 'function'
+  | 'method'
+  | 'property'
+  | 'variable'
+  | 'constant'
+  | 'module'
+  | 'macro'
+  | 'impl';
+
+export interface SymbolDefinition {
+  readonly name: string;
+  readonly kind: SymbolKind;
+  /** First line of the declaration header, 1-based. */
+  readonly line: number;
+  /** Last line of the header (before the body), 1-based and inclusive; equals `line` for one-line headers. */
+  readonly endLine: number;
+}
+
+/**
+ * How a file was read: `structured` through its grammar, `plain` for languages without one, `failed` when the
+ * grammar threw or timed out (the file is then treated as plain text).
+ */
+export type ParseOutcome = 'structured' | 'plain' | 'failed';
+
+export interface FileSymbols {
+  readonly outcome: ParseOutcome;
+  /** In source order. */
+  readonly definitions: readonly SymbolDefinition[];
+  /** Identifier → number of uses in the file; the file's own definition names are not counted. */
+  readonly references: ReadonlyMap<string, number>;
+  /** Signature lines with line numbers and `⋮` elisions (see outline.ts); empty without definitions. */
+  readonly outline: string;
+}
+
+export const PLAIN_TEXT_SYMBOLS: FileSymbols = { outcome: 'plain', definitions: [], references: new Map(), outline: '' };

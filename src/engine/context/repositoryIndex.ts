@@ -1,0 +1,384 @@
+/**
+ * The repository context of a workspace: scanned and parsed files kept in memory, updated file by file from
+ * editor and file-system events, persisted in the cache folder, ranked and packed on request. Calls are
+ * serialised: an update waits for the open or update before it.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { FileSymbols } from './fileSymbols';
+import { ContextPacker, type PackResult } from './contextPacker';
+import type { PackableFile } from './packSelection';
+import type { ContextFormatName } from './contextFormat';
+import { GrammarLoader } from './grammarLoader';
+import { isIgnoreFile } from './ignoreRules';
+import { indexStorePath, loadIndexStore, saveIndexStore, type StoredFile } from './indexStore';
+import { NameInterner } from './nameInterner';
+import { FileRanking } from './fileRanking';
+import type { ContextFocus } from './rankFocus';
+import { SymbolExtractor } from './symbolExtractor';
+import type { TokenCounter } from './tokenCountCache';
+import { contentHash, WorkspaceScanner, type FileCandidate, type Inspection, type ScanOptions, type SkipReason, type SourceFile } from './workspaceScanner';
+
+export interface RepositoryIndexOptions extends ScanOptions {
+  /** Hearth's cache folder; the index is kept in memory only without one. */
+  readonly cacheDir?: string;
+  /** Shown at the top of the block; default the first root's folder name. */
+  readonly repoName?: string;
+  /** How long after an update the index is written to the cache (default 5 s). */
+  readonly saveDelayMs?: number;
+}
+
+export interface IndexedFile extends StoredFile, PackableFile {
+  readonly absolutePath: string;
+  /** Unsaved editor contents, which take the place of the file on disk. */
+  readonly unsaved?: string;
+}
+
+export type IndexProgress =
+  | { readonly phase: 'scanning'; readonly filesFound: number }
+  | { readonly phase: 'parsing'; readonly filesDone: number; readonly filesTotal: number };
+
+export interface IndexStats {
+  readonly files: number;
+  /** Files parsed with a grammar, read as plain text, and those whose grammar failed (read as plain text). */
+  readonly structured: number;
+  readonly plainText: number;
+  readonly parseFailures: number;
+  readonly unsaved: number;
+  /** Entries left out, by reason; a skipped folder counts once. */
+  readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
+  /** The last full scan: files taken over from the cache or the previous scan, files parsed, time. */
+  readonly lastScan: { readonly reused: number; readonly parsed: number; readonly elapsedMs: number };
+  /** Why the index could not be written to the cache folder, if it could not. */
+  readonly cacheError?: string;
+}
+
+/** A file event: `content` carries unsaved editor contents; a change without it means "read the disk". */
+export interface FileChange {
+  /** Absolute, or an index path. */
+  readonly path: string;
+  readonly kind: 'changed' | 'created' | 'deleted';
+  readonly content?: string;
+}
+
+export interface UpdateResult {
+  /** Index paths parsed, removed, and re-read but unchanged. */
+  readonly parsed: readonly string[];
+  readonly removed: readonly string[];
+  readonly unchanged: readonly string[];
+  /** True when an ignore file changed and the whole workspace was walked again. */
+  readonly rescanned: boolean;
+  readonly elapsedMs: number;
+}
+
+export interface ContextRequest {
+  readonly budget: number;
+  readonly format?: ContextFormatName;
+  readonly focus?: ContextFocus;
+}
+
+/** Parsing yields to the event loop this often, so the engine keeps answering requests during a scan. */
+const YIELD_EVERY_MS = 20;
+const PROGRESS_EVERY_MS = 100;
+
+export class RepositoryIndex {
+  private entries = new Map<string, IndexedFile>();
+  private skipped = new Map<string, SkipReason>();
+  private lastScan = { reused: 0, parsed: 0, elapsedMs: 0 };
+  private cacheError: string | undefined;
+  /** Built on demand; undefined after a change it cannot absorb. */
+  private ranking: FileRanking<IndexedFile> | undefined;
+  private readonly packers = new WeakMap<TokenCounter, ContextPacker>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly storePath: string | undefined;
+  readonly repoName: string;
+
+  private constructor(
+    private readonly scanner: WorkspaceScanner,
+    private readonly extractor: SymbolExtractor,
+    private readonly options: RepositoryIndexOptions,
+  ) {
+    this.storePath = options.cacheDir === undefined ? undefined : indexStorePath(options.cacheDir, scanner.roots.map((r) => r.path));
+    this.repoName = options.repoName ?? basename(scanner.roots[0].path);
+  }
+
+  /** Scans the roots, reusing the persisted index where files are unchanged; throws InvalidParams for bad roots. */
+  static async open(options: RepositoryIndexOptions, onProgress?: (progress: IndexProgress) => void, signal?: AbortSignal): Promise<RepositoryIndex> {
+    const names = new NameInterner();
+    const index = new RepositoryIndex(new WorkspaceScanner(options), new SymbolExtractor(new GrammarLoader(), { names }), options);
+    const stored = index.storePath === undefined ? undefined : await loadIndexStore(index.storePath, index.scanner.roots.map((r) => r.path), names);
+    const changed = await index.rescan(stored ?? new Map(), onProgress, signal);
+    if (changed) index.persist();
+    return index;
+  }
+
+  get stats(): IndexStats {
+    const counts = { structured: 0, plain: 0, failed: 0 };
+    let unsaved = 0;
+    for (const file of this.entries.values()) {
+      counts[file.symbols.outcome]++;
+      if (file.unsaved !== undefined) unsaved++;
+    }
+    const skipped: Partial<Record<SkipReason, number>> = {};
+    for (const reason of this.skipped.values()) skipped[reason] = (skipped[reason] ?? 0) + 1;
+    return {
+      files: this.entries.size,
+      structured: counts.structured,
+      plainText: counts.plain,
+      parseFailures: counts.failed,
+      unsaved,
+      skipped,
+      lastScan: { ...this.lastScan },
+      ...(this.cacheError === undefined ? {} : { cacheError: this.cacheError }),
+    };
+  }
+
+  /** By index path or absolute path. */
+  file(path: string): IndexedFile | undefined {
+    const located = this.scanner.locate(path);
+    return located === undefined ? undefined : this.entries.get(located.path);
+  }
+
+  /** Sorted by path. */
+  files(): readonly IndexedFile[] {
+    return this.rankingState().files;
+  }
+
+  /** Applies file events: re-reads and re-parses only the files named (a whole folder for a folder event). */
+  update(changes: readonly FileChange[], signal?: AbortSignal): Promise<UpdateResult> {
+    return this.exclusive(() => this.applyChanges(changes, signal));
+  }
+
+  /** Files most relevant to the focus first (see FileRanking); focus paths may be absolute. */
+  rank(focus: ContextFocus = {}): IndexedFile[] {
+    return this.rankingState().rank({
+      activeFile: focus.activeFile === undefined ? undefined : this.scanner.locate(focus.activeFile)?.path,
+      openFiles: (focus.openFiles ?? []).flatMap((path) => this.scanner.locate(path)?.path ?? []),
+      query: focus.query,
+    });
+  }
+
+  /** The context block for a budget and focus, counted with `counter` (the model's tokenizer). */
+  pack(request: ContextRequest, counter: TokenCounter, signal?: AbortSignal): PackResult {
+    const started = performance.now();
+    const ranked = this.rank(request.focus);
+    let packer = this.packers.get(counter);
+    if (packer === undefined) {
+      packer = new ContextPacker(counter);
+      this.packers.set(counter, packer);
+    }
+    const result = packer.pack(ranked, { budget: request.budget, format: request.format, repoName: this.repoName }, (file) => this.readContent(file), signal);
+    return { text: result.text, stats: { ...result.stats, elapsedMs: performance.now() - started } };
+  }
+
+  /** Writes the index to the cache folder now, if it has one; failures are kept in `stats.cacheError`. */
+  save(): Promise<void> {
+    return this.exclusive(() => Promise.resolve(this.persist()));
+  }
+
+  /** Writes any pending change and frees the parser. */
+  async dispose(): Promise<void> {
+    const pending = this.saveTimer !== undefined;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (pending) await this.save();
+    else await this.queue;
+    this.extractor.dispose();
+  }
+
+  /** Walks the roots again, taking over what `previous` knows of unchanged files; true if anything changed. */
+  private async rescan(previous: ReadonlyMap<string, StoredFile>, onProgress: ((progress: IndexProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    const started = performance.now();
+    const report = throttled(onProgress);
+    const walked = await this.scanner.walk((filesFound) => report({ phase: 'scanning', filesFound }), signal);
+    const entries = new Map<string, IndexedFile>();
+    const skipped = new Map(walked.skipped.map((entry) => [entry.path, entry.reason] as const));
+    const toRead: FileCandidate[] = [];
+    let reused = 0;
+    for (const candidate of walked.candidates) {
+      const current = this.entries.get(candidate.path);
+      const known = previous.get(candidate.path);
+      if (current?.unsaved !== undefined) entries.set(candidate.path, current);
+      else if (known !== undefined && known.size === candidate.size && known.mtimeMs === candidate.mtimeMs && known.languageId === candidate.languageId) {
+        entries.set(candidate.path, { ...known, ...candidate, outline: known.symbols.outline });
+        reused++;
+      } else toRead.push(candidate);
+    }
+    let done = 0;
+    let parsed = 0;
+    let lastYield = performance.now();
+    for await (const [candidate, read] of this.scanner.readEach(toRead, signal)) {
+      if (typeof read === 'string') skipped.set(candidate.path, read);
+      else {
+        const known = previous.get(candidate.path);
+        const keep = known !== undefined && known.hash === read.hash && known.languageId === read.languageId;
+        entries.set(candidate.path, keep ? indexed(read, known.symbols) : indexed(read, await this.extractor.extract(read.content, read.languageId)));
+        if (keep) reused++;
+        else parsed++;
+      }
+      report({ phase: 'parsing', filesDone: ++done, filesTotal: toRead.length });
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+    report.flush();
+    // Unsaved editor contents the walk cannot see (a new file not yet saved) stay while the rules allow them.
+    for (const file of this.entries.values()) {
+      if (file.unsaved === undefined || entries.has(file.path)) continue;
+      const inspection = await this.scanner.inspectUnsaved(file.path, file.unsaved);
+      if (inspection?.kind === 'file') entries.set(file.path, file);
+    }
+    this.entries = entries;
+    this.skipped = skipped;
+    this.ranking = undefined;
+    this.lastScan = { reused, parsed, elapsedMs: performance.now() - started };
+    // Re-read files (same content, new mtime) count as changes: the store should not re-read them next time.
+    return toRead.length > 0 || entries.size !== previous.size;
+  }
+
+  private async applyChanges(changes: readonly FileChange[], signal: AbortSignal | undefined): Promise<UpdateResult> {
+    const started = performance.now();
+    const result = { parsed: [] as string[], removed: [] as string[], unchanged: [] as string[], rescanned: false };
+    let rulesChanged = false;
+    for (const change of changes) {
+      signal?.throwIfAborted();
+      const location = this.scanner.locate(change.path);
+      if (location === undefined) continue;
+      // An ignore file, or a root itself (created, deleted, renamed): walk everything again.
+      if (location.relative === '' || isIgnoreFile(location.relative)) rulesChanged = true;
+      if (location.relative === '') continue;
+      if (change.kind === 'deleted') {
+        this.removeUnder(location.path, result.removed);
+        continue;
+      }
+      const inspection =
+        change.content !== undefined ? await this.scanner.inspectUnsaved(change.path, change.content) : await this.scanner.inspect(change.path);
+      await this.applyInspection(inspection, change.content, result, signal);
+    }
+    if (rulesChanged) {
+      this.scanner.reloadIgnoreFiles();
+      await this.rescan(this.entries, undefined, signal);
+      result.rescanned = true;
+    }
+    if (result.parsed.length + result.removed.length + result.unchanged.length > 0 || result.rescanned) this.scheduleSave();
+    return { ...result, elapsedMs: performance.now() - started };
+  }
+
+  private async applyInspection(inspection: Inspection | undefined, unsaved: string | undefined, result: { parsed: string[]; removed: string[]; unchanged: string[] }, signal: AbortSignal | undefined): Promise<void> {
+    if (inspection === undefined) return;
+    switch (inspection.kind) {
+      case 'missing':
+        this.removeUnder(inspection.path, result.removed);
+        return;
+      case 'skipped':
+        this.removeUnder(inspection.entry.path, result.removed);
+        this.skipped.set(inspection.entry.path, inspection.entry.reason);
+        return;
+      case 'folder': {
+        const walked = await this.scanner.walkFolder(inspection.location, signal);
+        for (const entry of walked.skipped) this.skipped.set(entry.path, entry.reason);
+        for (const candidate of walked.candidates) await this.applyInspection({ kind: 'file', candidate }, undefined, result, signal);
+        return;
+      }
+      case 'file': {
+        const { candidate } = inspection;
+        const read = unsaved === undefined ? await this.scanner.read(candidate) : { ...candidate, content: unsaved, hash: contentHash(unsaved) };
+        if (typeof read === 'string') {
+          this.removeUnder(candidate.path, result.removed);
+          this.skipped.set(candidate.path, read);
+          return;
+        }
+        this.skipped.delete(candidate.path);
+        const known = this.entries.get(candidate.path);
+        if (known !== undefined && known.hash === read.hash && known.languageId === read.languageId) {
+          this.setEntry({ ...indexed(read, known.symbols), unsaved });
+          result.unchanged.push(candidate.path);
+        } else {
+          this.setEntry({ ...indexed(read, await this.extractor.extract(read.content, read.languageId)), unsaved });
+          result.parsed.push(candidate.path);
+        }
+      }
+    }
+  }
+
+  private setEntry(file: IndexedFile): void {
+    this.ranking = this.entries.has(file.path) ? this.ranking?.withFile(file) : undefined;
+    this.entries.set(file.path, file);
+  }
+
+  /** Drops a file, or everything under a folder. */
+  private removeUnder(path: string, removed: string[]): void {
+    const prefix = `${path}/`;
+    for (const key of [...this.entries.keys()]) {
+      if (key === path || key.startsWith(prefix)) {
+        this.entries.delete(key);
+        removed.push(key);
+        this.ranking = undefined;
+      }
+    }
+    for (const key of [...this.skipped.keys()]) if (key === path || key.startsWith(prefix)) this.skipped.delete(key);
+  }
+
+  private readContent(file: IndexedFile): string | undefined {
+    if (file.unsaved !== undefined) return file.unsaved;
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file.absolutePath));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private rankingState(): FileRanking<IndexedFile> {
+    this.ranking ??= FileRanking.of(this.entries.values());
+    return this.ranking;
+  }
+
+  private scheduleSave(): void {
+    if (this.storePath === undefined || this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.save();
+    }, this.options.saveDelayMs ?? 5000);
+    this.saveTimer.unref();
+  }
+
+  /** Unsaved contents are not stored: on the next start the file on disk is what there is. */
+  private persist(): void {
+    if (this.storePath === undefined) return;
+    try {
+      const onDisk = [...this.entries.values()].filter((file) => file.unsaved === undefined);
+      saveIndexStore(this.storePath, this.scanner.roots.map((r) => r.path), onDisk);
+      this.cacheError = undefined;
+    } catch (error) {
+      this.cacheError = (error as Error).message;
+    }
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation, operation);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function indexed(file: SourceFile, symbols: FileSymbols): IndexedFile {
+  const { content: _content, ...rest } = file;
+  return { ...rest, symbols, outline: symbols.outline };
+}
+
+/** Calls `report` at most every PROGRESS_EVERY_MS; `flush` sends the last value held back. */
+function throttled(report: ((progress: IndexProgress) => void) | undefined): ((progress: IndexProgress) => void) & { flush(): void } {
+  let last = 0;
+  let pending: IndexProgress | undefined;
+  const send = (progress: IndexProgress): void => {
+    const now = performance.now();
+    if (now - last >= PROGRESS_EVERY_MS) {
+      last = now;
+      pending = undefined;
+      report?.(progress);
+    } else pending = progress;
+  };
+  return Object.assign(send, { flush: () => pending !== undefined && report?.(pending) });
+}

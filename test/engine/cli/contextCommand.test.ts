@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../helpers/builtCli';
+
+describe('hearth context (built CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-context-cli-'));
+  const root = join(dir, 'repo');
+  const cacheDir = join(dir, 'cache');
+  before(() => {
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(join(root, 'src', 'store.ts'), 'export class Store {\n  get(key: string): string | undefined {\n    return undefined;\n  }\n}\n');
+    writeFileSync(join(root, 'src', 'app.ts'), "import { Store } from './store';\nexport function main(): void {\n  new Store().get('x');\n}\n");
+    writeFileSync(join(root, '.gitignore'), 'build/\n');
+    mkdirSync(join(root, 'build'));
+    writeFileSync(join(root, 'build', 'out.js'), 'ignored();\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('packs the repository within the budget and reports the stats as JSON', () => {
+    const run = runCli(['context', '--root', root, '--budget', '2048', '--focus', join(root, 'src', 'app.ts'), '--cache-dir', cacheDir, '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const { index, pack } = JSON.parse(run.stdout) as { index: { files: number }; pack: { filesWhole: number; filesOutlined: number; filesListed: number; tokens: number; budget: number } };
+    assert.equal(index.files, 3); // src/app.ts, src/store.ts, .gitignore; build/ is ignored
+    assert.equal(pack.filesWhole, 3);
+    assert.equal(pack.budget, 2048);
+    assert.ok(pack.tokens > 0 && pack.tokens <= 2048, `tokens ${pack.tokens}`);
+  });
+
+  it('prints the block in the Qwen repository format with --print', () => {
+    const run = runCli(['context', '--root', root, '--budget', '2048', '--cache-dir', cacheDir, '--print']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^<\|repo_name\|>repo\n/);
+    assert.match(run.stdout, /<\|file_sep\|>src\/store\.ts\nexport class Store \{/);
+    assert.doesNotMatch(run.stdout, /ignored\(\)/);
+  });
+
+  it('rejects a budget outside 256…262,144 tokens with a clear error', () => {
+    const run = runCli(['context', '--root', root, '--budget', '100', '--cache-dir', cacheDir]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^hearth context: .*budget/i);
+  });
+});

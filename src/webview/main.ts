@@ -1,53 +1,93 @@
-import type { EngineState, ExtensionToWebviewMessage, WebviewToExtensionMessage } from '../shared/webviewProtocol';
+// The chat webview: wires the header, transcript and composer to the extension's messages.
+import type { EngineState, ExtensionToWebviewMessage, ModelSummary } from '../shared/webviewProtocol';
+import { ChatHeader } from './chatHeader';
+import { ChatView } from './chatView';
+import { Composer } from './composer';
+import { UiStateStore } from './uiStateStore';
+import { connectToVsCode, parsePersistedState, type PostMessage } from './vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: WebviewToExtensionMessage): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = connectToVsCode();
+const post: PostMessage = (message) => vscode.postMessage(message);
 
-const vscode = acquireVsCodeApi();
+let model: ModelSummary | null = null;
+let engine: { state: EngineState; detail?: string } = { state: 'idle' };
 
-const stateLabels: Record<EngineState, string> = {
-  idle: 'Engine idle',
-  starting: 'Starting engine…',
-  restarting: 'Restarting engine…',
-  ready: 'Engine ready',
-  failed: 'Engine failed',
-};
+const store = new UiStateStore(vscode, () => ({
+  version: 1,
+  turns: chat.turns(),
+  thinking: header.thinking,
+  model,
+  engine,
+  draft: composer.draft,
+}));
+const header = new ChatHeader(post, () => store.saveSoon());
+const chat = new ChatView(post);
+const composer = new Composer(
+  post,
+  () => header.thinking,
+  () => store.saveSoon(),
+);
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
-const status = element('span', { id: 'engine-state', className: 'state', textContent: stateLabels.idle });
-const logsButton = element('button', { id: 'show-logs', className: 'link', textContent: 'Show logs', hidden: true });
-logsButton.addEventListener('click', () => vscode.postMessage({ type: 'showLogs' }));
-
-const root = document.getElementById('hearth-chat');
-if (root) {
-  root.append(
-    element('header', {}, element('h1', { textContent: 'Hearth' }), status, logsButton),
-    element(
-      'section',
-      { id: 'transcript', className: 'transcript', ariaLive: 'polite' },
-      element('p', { className: 'welcome', textContent: 'Ask about this repository. Answers come from a model running on this machine; nothing leaves it.' }),
-    ),
-    element('textarea', { id: 'prompt', placeholder: 'Chat arrives with the generation engine.', disabled: true, rows: 3, ariaLabel: 'Message' }),
-  );
+function refreshComposer(): void {
+  composer.update({ engineReady: header.engineReady, streamingTurnId: chat.streamingTurnId });
 }
 
 function onMessage(message: ExtensionToWebviewMessage): void {
   switch (message.type) {
     case 'engineState':
-      status.textContent = stateLabels[message.state];
-      status.dataset.state = message.state;
-      status.title = message.detail ?? '';
-      logsButton.hidden = message.state !== 'failed';
-      return;
+      engine = { state: message.state, ...(message.detail !== undefined && { detail: message.detail }) };
+      header.setEngineState(message.state, message.detail);
+      composer.acknowledge();
+      break;
+    case 'model':
+      model = message.model;
+      header.setModel(message.model);
+      break;
+    case 'history':
+      chat.replace(message.turns);
+      header.showThinking(message.thinking);
+      composer.acknowledge();
+      break;
+    case 'turnStarted':
+      chat.start(message.turn);
+      composer.acknowledge();
+      break;
+    case 'turnDelta':
+      chat.delta(message.turnId, message.reasoning, message.answer);
+      break;
+    case 'turnThinking':
+      chat.setThinking(message.turnId, message.thinking);
+      break;
+    case 'turnFinished':
+      chat.finish(message.turnId, message.finishReason, message.error, message.stats);
+      break;
+    default:
+      // A message type without a case fails to compile here.
+      return message satisfies never;
   }
+  refreshComposer();
+  store.saveSoon();
 }
 
-window.addEventListener('message', (event: MessageEvent<ExtensionToWebviewMessage>) => onMessage(event.data));
-vscode.postMessage({ type: 'ready' });
+const saved = parsePersistedState(vscode.getState());
+if (saved) {
+  model = saved.model;
+  engine = saved.engine;
+  header.setModel(saved.model);
+  header.setEngineState(saved.engine.state, saved.engine.detail);
+  header.showThinking(saved.thinking);
+  chat.replace(saved.turns);
+  composer.draft = saved.draft;
+}
+refreshComposer();
+
+document.getElementById('hearth-chat')?.append(header.element, chat.element, composer.element);
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const data = event.data;
+  if (typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string') onMessage(data as ExtensionToWebviewMessage);
+});
+// A hidden view may be torn down without warning: save what is pending when it stops being visible.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') store.saveNow();
+});
+post({ type: 'ready' });

@@ -1,0 +1,61 @@
+import type { FinishReason, TurnStats } from '../shared/webviewProtocol';
+
+// Fixed to en-US so the line reads the same everywhere (and tests can assert it exactly).
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function count(value: number): string {
+  return integer.format(value);
+}
+
+/** Tokens per second: whole numbers from 100 up, one decimal below ("412", "9.8"). */
+function rate(tokensPerSecond: number): string {
+  return tokensPerSecond >= 100 ? count(tokensPerSecond) : tokensPerSecond.toFixed(1);
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${count(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function files(stats: TurnStats): string | undefined {
+  if (stats.filesWhole + stats.filesOutlined + stats.filesListed === 0) return undefined;
+  const parts = [`${count(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole`, `${count(stats.filesOutlined)} outlined`];
+  if (stats.filesListed > 0) parts.push(`${count(stats.filesListed)} listed`);
+  return parts.join(', ');
+}
+
+/** What the model saw and how fast it went, e.g. "12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s". */
+export function formatTurnStats(stats: TurnStats): string {
+  const parts = [
+    files(stats),
+    `${count(stats.contextTokens)} context tokens${stats.cachedTokens > 0 ? ` (${count(stats.cachedTokens)} cached)` : ''}`,
+    stats.prefillTokensPerSecond > 0 ? `prefill ${rate(stats.prefillTokensPerSecond)} tok/s` : undefined,
+    stats.decodeTokensPerSecond > 0 ? `decode ${rate(stats.decodeTokensPerSecond)} tok/s` : undefined,
+    stats.timeToFirstTokenMs > 0 ? `first token ${duration(stats.timeToFirstTokenMs)}` : undefined,
+  ];
+  return parts.filter((part) => part !== undefined).join(' · ');
+}
+
+/** The tooltip of the stats line: the whole prompt, not only the repository context. */
+export function describeTurnStats(stats: TurnStats): string {
+  return `Prompt ${count(stats.promptTokens)} tokens, ${count(stats.cachedTokens)} from the prefix cache; answer ${count(stats.completionTokens)} tokens`;
+}
+
+/** How a turn ended, when that is worth saying: the token limit or Stop. Errors get their own line. */
+export function finishNote(reason: FinishReason): string | undefined {
+  switch (reason) {
+    case 'length':
+      return 'stopped at the token limit';
+    case 'cancelled':
+      return 'stopped';
+    case 'stop':
+    case 'error':
+      return undefined;
+    default:
+      return reason satisfies never;
+  }
+}
+
+/** The context line under a finished answer: its stats, then how it ended. */
+export function contextLine(reason: FinishReason, stats: TurnStats | undefined): string {
+  return [stats && formatTurnStats(stats), finishNote(reason)].filter((part) => part).join(' · ');
+}

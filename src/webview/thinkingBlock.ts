@@ -1,0 +1,77 @@
+import type { ThinkingDecision } from '../shared/webviewProtocol';
+import { element } from './element';
+
+/** Where a turn is: reasoning (streaming, no answer text yet), answering (answer text streaming), or done. */
+export type TurnPhase = 'reasoning' | 'answering' | 'done';
+
+/** Why the model did or did not think, in the words the label uses. */
+export function thinkingReason(decision: ThinkingDecision): string {
+  switch (decision.decidedBy) {
+    case 'model':
+      return decision.enabled ? 'model always thinks' : 'model never thinks';
+    case 'soft-switch':
+      return decision.enabled ? '/think in the question' : '/no_think in the question';
+    case 'request':
+      return decision.enabled ? 'thinking on' : 'thinking off';
+    case 'auto':
+      return decision.enabled ? 'auto: refactor request' : 'auto: quick question';
+    default:
+      return decision.decidedBy satisfies never;
+  }
+}
+
+/** "Thinking… (auto: refactor request)" while it streams, "Thinking (…)" or "No thinking (…)" after. */
+export function thinkingLabel(decision: ThinkingDecision | undefined, live: boolean): string {
+  const reason = decision ? ` (${thinkingReason(decision)})` : '';
+  if (live) return `Thinking…${reason}`;
+  return `${decision?.enabled === false ? 'No thinking' : 'Thinking'}${reason}`;
+}
+
+/**
+ * The reasoning of one turn: a <details> that opens by itself while reasoning streams and closes once, when the
+ * answer starts (after that the user's choice stands). Reasoning is shown as plain text. With no reasoning, a
+ * one-line note says whether thinking was chosen and why.
+ */
+export class ThinkingBlock {
+  readonly element: HTMLElement;
+  private readonly details: HTMLDetailsElement;
+  private readonly summary: HTMLElement;
+  private readonly text: HTMLElement;
+  private readonly note: HTMLElement;
+  private openedWhileReasoning = false;
+  private collapsedForAnswer = false;
+
+  constructor() {
+    this.summary = element('summary', { className: 'thinking-label' });
+    this.text = element('div', { className: 'thinking-text' });
+    this.details = element('details', { className: 'thinking' }, [this.summary, this.text]);
+    this.note = element('p', { className: 'thinking-note' });
+    this.element = element('div', { className: 'thinking-block' }, [this.details, this.note]);
+  }
+
+  update(reasoning: string, decision: ThinkingDecision | undefined, phase: TurnPhase): void {
+    const live = phase === 'reasoning' && (reasoning !== '' || decision?.enabled === true);
+    const showDetails = reasoning !== '' || live;
+    this.details.hidden = !showDetails;
+    this.note.hidden = showDetails || decision === undefined;
+    this.element.hidden = this.details.hidden && this.note.hidden;
+    if (!showDetails) {
+      this.note.textContent = thinkingLabel(decision, false);
+      return;
+    }
+    setText(this.summary, thinkingLabel(decision, live));
+    setText(this.text, reasoning);
+    this.details.classList.toggle('live', live);
+    if (phase === 'reasoning' && !this.openedWhileReasoning) {
+      this.openedWhileReasoning = true;
+      this.details.open = true;
+    } else if (phase !== 'reasoning' && this.openedWhileReasoning && !this.collapsedForAnswer) {
+      this.collapsedForAnswer = true;
+      this.details.open = false;
+    }
+  }
+}
+
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}

@@ -1,0 +1,99 @@
+import type { ChatTurn, FinishReason, ThinkingDecision, TurnStats } from '../shared/webviewProtocol';
+import { addCodeBlockActions } from './codeBlockActions';
+import { button, element } from './element';
+import { renderMarkdown } from './markdownRenderer';
+import { contextLine, describeTurnStats } from './statsLine';
+import { ThinkingBlock, type TurnPhase } from './thinkingBlock';
+import type { PostMessage } from './vscodeApi';
+
+/**
+ * One question and its answer. Deltas only change the data; `render()` (called by the transcript at most once
+ * per animation frame) redraws what changed. A finished turn's answer is rendered once and then left alone.
+ */
+export class TurnView {
+  readonly element: HTMLElement;
+  private readonly turn: ChatTurn;
+  private readonly thinking = new ThinkingBlock();
+  private readonly answer: HTMLElement;
+  private readonly footer: HTMLElement;
+  private renderedAnswer: string | undefined;
+  private footerDone = false;
+
+  constructor(
+    turn: ChatTurn,
+    private readonly post: PostMessage,
+  ) {
+    this.turn = { ...turn };
+    this.answer = element('div', { className: 'answer markdown' });
+    this.footer = element('div', { className: 'turn-footer' });
+    this.element = element('article', { className: 'turn', attributes: { 'data-turn-id': turn.id, 'aria-label': 'Question and answer' } }, [
+      element('div', { className: 'question', text: turn.question }),
+      this.thinking.element,
+      this.answer,
+      this.footer,
+    ]);
+    this.render();
+  }
+
+  get id(): string {
+    return this.turn.id;
+  }
+
+  get streaming(): boolean {
+    return this.turn.finishReason === undefined;
+  }
+
+  snapshot(): ChatTurn {
+    return { ...this.turn };
+  }
+
+  appendDelta(reasoning: string | undefined, answer: string | undefined): void {
+    if (!this.streaming) return;
+    if (reasoning) this.turn.reasoning += reasoning;
+    if (answer) this.turn.answer += answer;
+  }
+
+  setThinking(decision: ThinkingDecision): void {
+    this.turn.thinking = decision;
+  }
+
+  finish(finishReason: FinishReason, error: string | undefined, stats: TurnStats | undefined): void {
+    this.turn.finishReason = finishReason;
+    if (error !== undefined) this.turn.error = error;
+    if (stats !== undefined) this.turn.stats = stats;
+    this.render();
+  }
+
+  render(): void {
+    this.thinking.update(this.turn.reasoning, this.turn.thinking, this.phase());
+    if (this.renderedAnswer !== this.turn.answer) {
+      const fragment = renderMarkdown(this.turn.answer);
+      addCodeBlockActions(fragment);
+      this.answer.replaceChildren(fragment);
+      this.renderedAnswer = this.turn.answer;
+    }
+    this.element.classList.toggle('streaming', this.streaming);
+    if (!this.streaming && !this.footerDone) this.renderFooter();
+  }
+
+  private phase(): TurnPhase {
+    if (!this.streaming) return 'done';
+    return this.turn.answer === '' ? 'reasoning' : 'answering';
+  }
+
+  private renderFooter(): void {
+    this.footerDone = true;
+    const { finishReason = 'stop', error, stats } = this.turn;
+    const line = contextLine(finishReason, stats);
+    if (line) {
+      const attributes: Record<string, string> = stats ? { title: describeTurnStats(stats) } : {};
+      this.footer.append(element('p', { className: 'context-line', text: line, attributes }));
+    }
+    if (finishReason === 'error') {
+      this.footer.append(element('p', { className: 'turn-error', text: error || 'The answer failed.' }));
+    }
+    const actions = element('div', { className: 'turn-actions' }, [button('Retry', 'Retry: ask this question again', () => this.post({ type: 'retry', turnId: this.turn.id }), 'button secondary')]);
+    if (finishReason === 'error') actions.append(button('Show logs', 'Show the Hearth logs', () => this.post({ type: 'showLogs' }), 'button secondary'));
+    this.footer.append(actions);
+  }
+}

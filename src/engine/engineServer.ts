@@ -1,13 +1,27 @@
-import type { MessageConnection } from 'vscode-jsonrpc';
+import type { CancellationToken, MessageConnection } from 'vscode-jsonrpc';
 import { EngineError } from '../shared/engineError';
-import { registerEngineHandlers, type EngineHandlers } from '../shared/engineRpc';
-import { EngineErrorCode, PROTOCOL_VERSION, type EngineMethod, type InitializeParams, type InitializeResult, type PingResult } from '../shared/protocol';
+import { registerEngineHandlers, sendEngineNotification, type EngineHandlers } from '../shared/engineRpc';
+import {
+  EngineErrorCode,
+  PROTOCOL_VERSION,
+  type EngineMethod,
+  type EngineNotification,
+  type EngineNotificationParams,
+  type InitializeParams,
+  type InitializeResult,
+  type PingResult,
+} from '../shared/protocol';
+import type { GenerationService } from './generation/generationService';
 import type { Logger } from './logger';
 import { runtimeSelfCheck } from './runtimeSelfCheck';
+
+/** The generation endpoints the server exposes. */
+export type GenerationEndpoints = Pick<GenerationService, 'loadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'>;
 
 export interface EngineServerOptions {
   version: string;
   logger: Logger;
+  generation: GenerationEndpoints;
   /** Called once `shutdown` has been answered; main.ts exits the process there. */
   onShutdown: () => void;
 }
@@ -25,10 +39,20 @@ export class EngineServer {
     private readonly connection: MessageConnection,
     private readonly options: EngineServerOptions,
   ) {
+    const { generation } = options;
+    const notify = this.notify.bind(this);
     const handlers: EngineHandlers = {
       initialize: (params) => this.initialize(params),
       ping: () => (this.requireInitialized('ping'), this.ping()),
       'runtime/selfCheck': () => (this.requireInitialized('runtime/selfCheck'), runtimeSelfCheck()),
+      'model/load': (params, token) => (
+        this.requireInitialized('model/load'), generation.loadModel(params, (progress) => notify('model/progress', progress), abortSignalFor(token))
+      ),
+      'model/info': () => (this.requireInitialized('model/info'), generation.modelInfo()),
+      chat: (params, token) => (this.requireInitialized('chat'), generation.chat(params, (delta) => notify('chat/delta', delta), abortSignalFor(token))),
+      complete: (params, token) => (this.requireInitialized('complete'), generation.complete(params, abortSignalFor(token))),
+      tokenize: (params) => (this.requireInitialized('tokenize'), generation.tokenize(params)),
+      countTokens: (params) => (this.requireInitialized('countTokens'), generation.countTokens(params)),
       shutdown: () => (this.requireInitialized('shutdown'), this.shutdown()),
     };
     registerEngineHandlers(connection, handlers);
@@ -39,6 +63,11 @@ export class EngineServer {
     if (!this.initialized) {
       throw new EngineError(EngineErrorCode.NotInitialized, `"${method}" arrived before "initialize".`, 'Send "initialize" first.');
     }
+  }
+
+  /** Progress and deltas are best effort: a client that went away cannot be told, and the request ends anyway. */
+  private notify<N extends EngineNotification>(method: N, params: EngineNotificationParams<N>): void {
+    sendEngineNotification(this.connection, method, params).catch((error: unknown) => this.options.logger.debug(`${method} not sent: ${String(error)}`));
   }
 
   private initialize(params: InitializeParams): InitializeResult {
@@ -83,4 +112,17 @@ export class EngineServer {
   dispose(): void {
     this.connection.dispose();
   }
+}
+
+/** JSON-RPC's `$/cancelRequest` arrives as a CancellationToken; everything inside the engine takes an AbortSignal. */
+function abortSignalFor(token: CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else {
+    const listener = token.onCancellationRequested(() => {
+      listener.dispose();
+      controller.abort();
+    });
+  }
+  return controller.signal;
 }

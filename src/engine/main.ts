@@ -4,7 +4,9 @@
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { EngineServer } from './engineServer';
+import { GenerationService } from './generation/generationService';
 import { Logger } from './logger';
+import { loadModel } from './model/modelLoader';
 import { ENGINE_VERSION } from './version';
 
 const logger = new Logger();
@@ -13,15 +15,24 @@ console.log = console.info = (...args: unknown[]) => logger.info(args.map(String
 
 const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
 
+const generation = new GenerationService({ logger, loadModel });
 const server = new EngineServer(connection, {
   version: ENGINE_VERSION,
   logger,
+  generation,
   onShutdown: () => exit(0),
 });
 
+let exiting = false;
 function exit(code: number): void {
+  if (exiting) return;
+  exiting = true;
+  process.exitCode = code;
   server.dispose();
-  process.exit(code);
+  // Running generations end as cancelled and the model is freed; a stuck one must not keep the process alive.
+  const done = () => process.exit(code);
+  generation.dispose().then(done, done);
+  setTimeout(done, 2000).unref();
 }
 
 // The parent closed our stdin or died: nobody can talk to us any more.

@@ -1,6 +1,13 @@
-import { CancellationToken, ResponseError, type MessageConnection } from 'vscode-jsonrpc';
+import { CancellationToken, ResponseError, type Disposable, type MessageConnection } from 'vscode-jsonrpc';
 import { EngineError } from './engineError';
-import { EngineErrorCode, type EngineMethod, type EngineParams, type EngineResult } from './protocol';
+import {
+  EngineErrorCode,
+  type EngineMethod,
+  type EngineNotification,
+  type EngineNotificationParams,
+  type EngineParams,
+  type EngineResult,
+} from './protocol';
 
 /** One handler per engine method; a missing one fails to compile. */
 export type EngineHandlers = {
@@ -39,4 +46,22 @@ export async function sendEngineRequest<M extends EngineMethod>(
     if (error instanceof ResponseError) throw EngineError.fromResponseError(error);
     throw error;
   }
+}
+
+/** Sends a typed notification from the engine to the client. */
+export function sendEngineNotification<N extends EngineNotification>(
+  connection: MessageConnection,
+  method: N,
+  params: EngineNotificationParams<N>,
+): Promise<void> {
+  return connection.sendNotification(method, params);
+}
+
+/** Listens for a typed engine notification on the client; dispose the result to stop. */
+export function onEngineNotification<N extends EngineNotification>(
+  connection: MessageConnection,
+  method: N,
+  handler: (params: EngineNotificationParams<N>) => void,
+): Disposable {
+  return connection.onNotification(method, (params: EngineNotificationParams<N>) => handler(params));
 }

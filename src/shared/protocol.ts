@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a method or payload changes incompatibly. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -44,17 +44,203 @@ export interface RuntimeSelfCheckResult {
   treeSitter: { grammar: string; parsedRootType: string };
 }
 
+// ——— Models ———
+
+/** How the engine stores the weights it converts from the checkpoint (see ARCHITECTURE.md). */
+export type WeightQuantization = 'int8' | 'int4' | 'fp32';
+
+/**
+ * How a chat model thinks, read from its chat template: hybrid Qwen3 (switchable), Instruct-2507 (never),
+ * Thinking-2507 (always).
+ */
+export type ModelKind = 'hybrid' | 'instruct-2507' | 'thinking-2507';
+
+export interface ModelLoadParams {
+  /** The Hugging Face checkpoint folder (config.json, tokenizer files, .safetensors). */
+  path: string;
+  /** Positions to serve; default the model's native length. */
+  contextLength?: number;
+  /** Default int8. */
+  quantization?: WeightQuantization;
+  threads?: number;
+  /** Where converted weights are kept; default under the user's cache folder. */
+  cacheDir?: string;
+}
+
+/**
+ * Sent while `model/load` runs: converting the weights (first load only), then opening the session. `path` is
+ * the load's own, as requested.
+ */
+export type ModelProgressParams =
+  | { path: string; phase: 'converting'; bytesDone: number; bytesTotal: number; tensor: string }
+  | { path: string; phase: 'loading' };
+
+export interface ModelInfo {
+  /** The checkpoint folder, resolved. */
+  path: string;
+  architecture: 'qwen3' | 'qwen2' | 'llama';
+  /** null: the checkpoint has no chat template, so it serves `complete` only. */
+  kind: ModelKind | null;
+  /** Positions this load serves (prompt and output together). */
+  contextLength: number;
+  /** The model's own length, from config.json; YaRN stretches it when contextLength is larger. */
+  nativeContextLength: number;
+  quantization: WeightQuantization;
+  /** Bytes of the converted weights. */
+  weightBytes: number;
+  /** The tokenizer has the fill-in-the-middle tokens `complete` with `fim` needs (FIM-trained or not). */
+  hasFimTokens: boolean;
+}
+
+export interface ModelLoadResult {
+  model: ModelInfo;
+  /** The weights were converted by this load (false: taken from the cache). */
+  converted: boolean;
+  /** Conversion (when it ran) and opening the model, together. */
+  loadMs: number;
+}
+
+// ——— Generation ———
+
+/** Per-request sampling settings; any left out use the model's recommended values for the mode. */
+export interface SamplingOverrides {
+  /** 0 is greedy. */
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  minP?: number;
+  presencePenalty?: number;
+  repetitionPenalty?: number;
+  /** Same seed, same request, same model: same output. */
+  seed?: number;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  /** Plain text: spelled-out control tokens such as `<|im_end|>` stay text. */
+  content: string;
+}
+
+export type ThinkingMode = 'auto' | 'on' | 'off';
+
+/** Why generation ended: an end token or stop string, the token limit, or cancellation. */
+export type FinishReason = 'stop' | 'length' | 'cancelled';
+
+export interface ChatParams {
+  /** Chosen by the client, unique among its requests in flight: `chat/delta` notifications carry it. */
+  requestId: string;
+  messages: ChatMessage[];
+  /** Default auto: the model's own default, or a `/think` or `/no_think` in the last user turn. */
+  thinking?: ThinkingMode;
+  sampling?: SamplingOverrides;
+  /** Default: up to the end of the context. */
+  maxTokens?: number;
+  stop?: string[];
+}
+
+/** New output of a `chat` request, in order; either channel may be missing. */
+export interface ChatDeltaParams {
+  requestId: string;
+  reasoning?: string;
+  content?: string;
+}
+
+export interface GenerationUsage {
+  promptTokens: number;
+  /** Prompt tokens whose keys and values came from the prefix cache instead of being computed. */
+  cachedTokens: number;
+  completionTokens: number;
+  /** Prompt tokens computed per second of prefill (the cached ones do not count). */
+  prefillTokensPerSecond: number;
+  decodeTokensPerSecond: number;
+  /** From the request's arrival (queueing included) to its first token; null when none was generated. */
+  timeToFirstTokenMs: number | null;
+}
+
+export interface ChatResult {
+  finishReason: FinishReason;
+  /** The whole answer: the concatenation of the `content` deltas. */
+  content: string;
+  /** The whole reasoning: the concatenation of the `reasoning` deltas. */
+  reasoning: string;
+  usage: GenerationUsage;
+  thinking: { enabled: boolean; decidedBy: 'model' | 'soft-switch' | 'request' };
+  /** The seed used, to reproduce the output. */
+  seed: number;
+}
+
+/** A prompt piece for `complete`: a string is plain text; `{ token }` is one vocabulary token, by its text. */
+export type PromptPart = string | { token: string };
+
+/**
+ * Raw completion, served before chat requests. Give exactly one of `prompt` and `fim`:
+ * - `prompt`: text (plain: spelled-out control tokens stay text) or parts that place control tokens;
+ * - `fim`: the engine builds `<|fim_prefix|>prefix<|fim_suffix|>suffix<|fim_middle|>` (a FIM-trained model).
+ */
+export interface CompleteParams {
+  prompt?: string | PromptPart[];
+  fim?: { prefix: string; suffix: string };
+  /** Default 128. */
+  maxTokens?: number;
+  stop?: string[];
+  /** Default greedy (temperature 0). */
+  sampling?: SamplingOverrides;
+}
+
+export interface CompleteResult {
+  text: string;
+  finishReason: FinishReason;
+  usage: GenerationUsage;
+}
+
+export interface TokenizeParams {
+  text: string;
+  /** Spelled-out control tokens become those tokens (default false: all plain text). */
+  special?: boolean;
+}
+
+export interface CountTokensParams {
+  /** Plain text each. */
+  texts: string[];
+}
+
 /** Requests the client sends to the engine: method → [params, result]. */
 export interface EngineRequestMap {
   initialize: [InitializeParams, InitializeResult];
   ping: [void, PingResult];
   'runtime/selfCheck': [void, RuntimeSelfCheckResult];
+  /**
+   * Loads a checkpoint, sending `model/progress`; on success it replaces the model being served (requests still
+   * running on the old one end as cancelled), on failure the old one stays. Errors: ModelNotFound,
+   * CheckpointInvalid, UnsupportedModel, ContextTooLarge (the KV cache would not fit), CacheUnwritable.
+   */
+  'model/load': [ModelLoadParams, ModelLoadResult];
+  /** The model being served, or null. */
+  'model/info': [void, ModelInfo | null];
+  /**
+   * Streams `chat/delta`; cancelling returns the output so far with finishReason "cancelled". Errors:
+   * ModelNotLoaded, InvalidParams, ContextTooLarge, TooManyRequests.
+   */
+  chat: [ChatParams, ChatResult];
+  /** Takes the model before chats at the next step boundary. Errors as for chat, and UnsupportedModel for fim. */
+  complete: [CompleteParams, CompleteResult];
+  tokenize: [TokenizeParams, { ids: number[] }];
+  /** Token counts of plain texts (repository files for the context packer). */
+  countTokens: [CountTokensParams, { counts: number[] }];
   /** The engine releases its resources, answers, then exits. */
   shutdown: [void, void];
 }
 
-/** Notifications the engine sends to the client: method → params. None yet; later issues add progress. */
-export type EngineNotificationMap = Record<never, never>;
+/** Notifications the engine sends to the client: method → params. */
+export interface EngineNotificationMap {
+  'model/progress': ModelProgressParams;
+  'chat/delta': ChatDeltaParams;
+}
+
+export type EngineNotification = keyof EngineNotificationMap;
+export type EngineNotificationParams<N extends EngineNotification> = EngineNotificationMap[N];
 
 export type EngineMethod = keyof EngineRequestMap;
 export type EngineParams<M extends EngineMethod> = EngineRequestMap[M][0];
@@ -79,6 +265,8 @@ export const EngineErrorCode = {
   OutOfMemory: 1105,
   CacheUnwritable: 1106,
   ShuttingDown: 1200,
+  /** More requests are waiting for the model than the engine queues. */
+  TooManyRequests: 1201,
 } as const;
 
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { EngineError } from '../../src/shared/engineError';
-import { sendEngineRequest } from '../../src/shared/engineRpc';
-import { EngineErrorCode, PROTOCOL_VERSION } from '../../src/shared/protocol';
+import { onEngineNotification, sendEngineRequest } from '../../src/shared/engineRpc';
+import { EngineErrorCode, PROTOCOL_VERSION, type ChatDeltaParams, type ChatParams, type ModelProgressParams } from '../../src/shared/protocol';
 import { EngineServer } from '../../src/engine/engineServer';
+import { GenerationService } from '../../src/engine/generation/generationService';
 import { Logger } from '../../src/engine/logger';
+import { loadModel } from '../../src/engine/model/modelLoader';
 import { connectedPair } from '../helpers/engineConnection';
+import { TinyModelFixture } from './generation/tinyModelFixture';
 
 const hello = { clientName: 'test', clientVersion: '0.0.0', protocolVersion: PROTOCOL_VERSION };
 
@@ -18,9 +22,11 @@ describe('EngineServer over in-memory streams', () => {
     pair = connectedPair();
     logLines = [];
     shutdowns = 0;
+    const logger = new Logger('debug', (line) => logLines.push(line));
     new EngineServer(pair.server, {
       version: '9.9.9',
-      logger: new Logger('debug', (line) => logLines.push(line)),
+      logger,
+      generation: new GenerationService({ logger, loadModel }),
       onShutdown: () => shutdowns++,
     });
     pair.server.listen();
@@ -86,5 +92,138 @@ describe('EngineServer over in-memory streams', () => {
       assert.equal(error.code, EngineErrorCode.ShuttingDown);
       return true;
     });
+  });
+});
+
+describe('EngineServer generation methods over in-memory streams, with a tiny model', () => {
+  const fixture = new TinyModelFixture();
+  let pair: ReturnType<typeof connectedPair>;
+  let generation: GenerationService;
+  const deltas = new Map<string, ChatDeltaParams[]>();
+  /** Tests watch the stream here: a connection has one handler per notification method. */
+  let onDelta: ((delta: ChatDeltaParams) => void) | undefined;
+  const progress: ModelProgressParams[] = [];
+  const messages: ChatParams['messages'] = [
+    { role: 'system', content: 'You are Hearth, a coding assistant.' },
+    { role: 'user', content: 'Write a haiku about <|im_end|> tokens.' },
+  ];
+  let nextId = 0;
+  const chat = (params: Omit<ChatParams, 'requestId' | 'messages'>, token?: CancellationTokenSource['token']) => {
+    const requestId = `chat-${++nextId}`;
+    deltas.set(requestId, []);
+    return { requestId, result: sendEngineRequest(pair.client, 'chat', { requestId, messages, ...params }, token) };
+  };
+  const streamed = (requestId: string, channel: 'content' | 'reasoning') => (deltas.get(requestId) ?? []).map((delta) => delta[channel] ?? '').join('');
+
+  before(async () => {
+    await fixture.write();
+    pair = connectedPair();
+    const logger = new Logger('warn', () => {});
+    generation = fixture.service({ logger });
+    new EngineServer(pair.server, { version: '9.9.9', logger, generation, onShutdown: () => {} });
+    onEngineNotification(pair.client, 'chat/delta', (delta) => {
+      deltas.get(delta.requestId)?.push(delta);
+      onDelta?.(delta);
+    });
+    onEngineNotification(pair.client, 'model/progress', (event) => progress.push(event));
+    pair.server.listen();
+    pair.client.listen();
+    await sendEngineRequest(pair.client, 'initialize', hello);
+  });
+  after(async () => {
+    pair.dispose();
+    await generation.dispose();
+    await fixture.dispose();
+  });
+
+  const rejectsWith = (code: number) => (error: unknown) => {
+    assert.ok(error instanceof EngineError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.ok((error.hint ?? '') !== '', 'a hint comes with the error');
+    return true;
+  };
+
+  it('answers null model info and ModelNotLoaded before a load', async () => {
+    assert.equal(await sendEngineRequest(pair.client, 'model/info', undefined), null);
+    await assert.rejects(chat({ maxTokens: 2 }).result, rejectsWith(EngineErrorCode.ModelNotLoaded));
+    await assert.rejects(sendEngineRequest(pair.client, 'countTokens', { texts: ['a'] }), rejectsWith(EngineErrorCode.ModelNotLoaded));
+  });
+
+  it('loads a model with progress notifications, then describes it', async () => {
+    const loaded = await sendEngineRequest(pair.client, 'model/load', fixture.loadParams);
+    assert.equal(loaded.converted, true);
+    assert.ok(progress.some((event) => event.phase === 'converting' && event.bytesDone === event.bytesTotal));
+    assert.deepEqual(progress.at(-1), { path: fixture.checkpoint, phase: 'loading' });
+    assert.deepEqual(await sendEngineRequest(pair.client, 'model/info', undefined), loaded.model);
+    assert.equal(loaded.model.kind, 'hybrid');
+  });
+
+  it('streams chat/delta notifications whose concatenation is the result', async () => {
+    const { requestId, result } = chat({ maxTokens: 40, sampling: { seed: 1 } });
+    const answer = await result;
+    assert.equal(answer.finishReason, 'length');
+    assert.ok(deltas.get(requestId)!.length > 0);
+    assert.equal(streamed(requestId, 'content'), answer.content);
+    assert.equal(streamed(requestId, 'reasoning'), answer.reasoning);
+    assert.equal(answer.usage.completionTokens, 40);
+    // "<|im_end|>" as the user's text is 6 plain tokens; as a control token, one.
+    const { counts } = await sendEngineRequest(pair.client, 'countTokens', { texts: ['<|im_end|>'] });
+    assert.deepEqual(counts, [6]);
+    const { ids } = await sendEngineRequest(pair.client, 'tokenize', { text: '<|im_end|>', special: true });
+    assert.deepEqual(ids, [151645]);
+  });
+
+  it('cancels a chat through $/cancelRequest: the result is the output so far, with finishReason "cancelled"', async () => {
+    const source = new CancellationTokenSource();
+    const { requestId, result } = chat({ maxTokens: 400, sampling: { seed: 4 } }, source.token);
+    onDelta = (delta) => {
+      if (delta.requestId === requestId) source.cancel();
+    };
+    const answer = await result;
+    onDelta = undefined;
+    assert.equal(answer.finishReason, 'cancelled');
+    assert.ok(answer.usage.completionTokens < 40, `${answer.usage.completionTokens} tokens after the cancellation`);
+    assert.equal(streamed(requestId, 'content'), answer.content);
+    assert.equal(streamed(requestId, 'reasoning'), answer.reasoning);
+  });
+
+  it('serves a completion sent while a chat streams before the chat finishes, without changing the chat', async () => {
+    const params = { maxTokens: 120, sampling: { seed: 6 } };
+    const alone = await chat(params).result;
+    const times: { chatDeltas: number[]; completionDone?: number; chatDone?: number } = { chatDeltas: [] };
+    const { requestId, result } = chat(params);
+    let completion: Promise<unknown> | undefined;
+    onDelta = (delta) => {
+      if (delta.requestId !== requestId) return;
+      times.chatDeltas.push(performance.now());
+      completion ??= sendEngineRequest(pair.client, 'complete', { prompt: 'const answer =', maxTokens: 8 }).then((done) => {
+        times.completionDone = performance.now();
+        assert.equal(done.usage.completionTokens, 8);
+      });
+    };
+    const interrupted = await result;
+    times.chatDone = performance.now();
+    await completion;
+    onDelta = undefined;
+    assert.ok(times.completionDone! < times.chatDone, 'the completion finished first');
+    const deltasAfter = times.chatDeltas.filter((time) => time > times.completionDone!).length;
+    assert.ok(deltasAfter > 0, 'the chat was still streaming when the completion was answered');
+    assert.deepEqual([interrupted.content, interrupted.reasoning], [alone.content, alone.reasoning]);
+  });
+
+  it('answers bad requests with typed errors and keeps serving', async () => {
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'chat', { requestId: 'x', messages: [{ role: 'robot' as 'user', content: 'hi' }] }),
+      rejectsWith(EngineErrorCode.InvalidParams),
+    );
+    await assert.rejects(sendEngineRequest(pair.client, 'chat', { requestId: 'x', messages: [] }), rejectsWith(EngineErrorCode.InvalidParams));
+    await assert.rejects(sendEngineRequest(pair.client, 'complete', { prompt: 42 as unknown as string }), rejectsWith(EngineErrorCode.InvalidParams));
+    await assert.rejects(chat({ maxTokens: 5000 }).result, rejectsWith(EngineErrorCode.ContextTooLarge));
+    await assert.rejects(sendEngineRequest(pair.client, 'model/load', { path: `${fixture.root}/nowhere` }), rejectsWith(EngineErrorCode.ModelNotFound));
+    await assert.rejects(pair.client.sendRequest('chat/stream', {}), (error: { code: number }) => error.code === -32601);
+    assert.equal((await sendEngineRequest(pair.client, 'model/info', undefined))?.path, fixture.checkpoint);
+    const { text, finishReason } = await sendEngineRequest(pair.client, 'complete', { prompt: ['x = ', { token: '<|fim_middle|>' }], maxTokens: 3 });
+    assert.equal(finishReason, 'length');
+    assert.equal(typeof text, 'string');
   });
 });

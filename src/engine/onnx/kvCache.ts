@@ -24,6 +24,16 @@ export function kvCacheBytes(geometry: KvGeometry, positions: number): number {
   return 2 * geometry.numLayers * geometry.numKvHeads * geometry.headDim * 4 * positions;
 }
 
+/**
+ * Keys and values of consecutive positions copied out of a cache, for a prefix cache: per layer
+ * [kvHeads·headDim][count], the layout the graph emits new rows in.
+ */
+export interface KvRows {
+  keys: Float32Array[];
+  values: Float32Array[];
+  count: number;
+}
+
 export class KvCache {
   private readonly rows: number;
   private keys: Float32Array[];
@@ -107,6 +117,37 @@ export class KvCache {
     this.used = start + count;
   }
 
+  /** Copies positions [from, to) of every layer out of the cache. */
+  copyRows(from: number, to: number): KvRows {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.used || from >= to) {
+      throw new RangeError(`cannot copy positions [${from}, ${to}) of ${this.used} cached`);
+    }
+    const count = to - from;
+    const copy = (buffer: Float32Array): Float32Array => {
+      const rows = new Float32Array(this.rows * count);
+      for (let row = 0; row < this.rows; row++) rows.set(buffer.subarray(row * this.allocated + from, row * this.allocated + to), row * count);
+      return rows;
+    };
+    return { keys: this.keys.map(copy), values: this.values.map(copy), count };
+  }
+
+  /**
+   * Appends positions [offset, offset + count) of copied rows after the cached positions: the same cache as
+   * running the tokens they were computed from, provided the positions before them hold the same tokens.
+   */
+  appendRows(rows: KvRows, offset: number, count: number): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(count) || offset < 0 || count < 1 || offset + count > rows.count) {
+      throw new RangeError(`cannot take positions [${offset}, ${offset + count}) of ${rows.count} copied`);
+    }
+    const start = this.used;
+    this.reserve(start + count);
+    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
+      writeColumns(this.keys[layer], rows.keys[layer], this.rows, this.capacity, start, count, rows.count, offset);
+      writeColumns(this.values[layer], rows.values[layer], this.rows, this.capacity, start, count, rows.count, offset);
+    }
+    this.used = start + count;
+  }
+
   /** Keeps the first `length` positions (prefix reuse, rewinding a generation). */
   truncate(length: number): void {
     if (!Number.isInteger(length) || length < 0 || length > this.used) throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
@@ -114,17 +155,20 @@ export class KvCache {
   }
 }
 
-/** target[row][start..start+count) = source[row][0..count) for [rows][capacity] and [rows][count] matrices. */
-function writeColumns(target: Float32Array, source: Float32Array, rows: number, capacity: number, start: number, count: number): void {
-  if (source.length !== rows * count) throw new RangeError(`expected ${rows * count} new cache values, got ${source.length}`);
+/**
+ * target[row][start..start+count) = source[row][offset..offset+count) for a [rows][capacity] target and a
+ * [rows][width] source.
+ */
+function writeColumns(target: Float32Array, source: Float32Array, rows: number, capacity: number, start: number, count: number, width = count, offset = 0): void {
+  if (source.length !== rows * width) throw new RangeError(`expected ${rows * width} new cache values, got ${source.length}`);
   if (count >= 16) {
-    for (let row = 0; row < rows; row++) target.set(source.subarray(row * count, (row + 1) * count), row * capacity + start);
+    for (let row = 0; row < rows; row++) target.set(source.subarray(row * width + offset, row * width + offset + count), row * capacity + start);
     return;
   }
   // A typed-array set() per row costs more than copying a few values one by one.
   for (let row = 0; row < rows; row++) {
     const to = row * capacity + start;
-    const from = row * count;
+    const from = row * width + offset;
     for (let i = 0; i < count; i++) target[to + i] = source[from + i]!;
   }
 }

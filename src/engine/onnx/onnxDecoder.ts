@@ -6,7 +6,7 @@ import { DecoderIo } from './decoderGraph';
 import { materializeDecoderModel, type ConversionProgress } from './decoderModel';
 import { decoderWeightBytes, type WeightFormat, type WeightSource } from './decoderWeights';
 import { assertKvCacheFits, defaultKvBudgetBytes } from './kvBudget';
-import { KvCache } from './kvCache';
+import { KvCache, kvCacheBytes, type KvRows } from './kvCache';
 import { OrtSession, type Feed } from './ortSession';
 
 export interface OnnxDecoderLoadOptions {
@@ -105,14 +105,38 @@ export class OnnxDecoder {
     });
   }
 
+  /** Bytes of keys and values one position takes (for prefix-cache budgets). */
+  get bytesPerPosition(): number {
+    return kvCacheBytes(this.config, 1);
+  }
+
   /** Keeps the first `length` cached positions (prefix reuse). */
   truncate(length: number): void {
-    if (this.busy) throw new Error('OnnxDecoder cannot truncate while a prefill or decode is running');
+    this.assertIdle('truncate');
     this.cache.truncate(length);
+  }
+
+  /** Copies cached positions [from, to) out, for a prefix cache. */
+  copyRows(from: number, to: number): KvRows {
+    this.assertIdle('copy rows');
+    return this.cache.copyRows(from, to);
+  }
+
+  /**
+   * Appends positions [offset, offset + count) of rows copied earlier, instead of prefilling their tokens: valid
+   * when the cache holds the same tokens before them as when they were copied.
+   */
+  appendRows(rows: KvRows, offset: number, count: number): void {
+    this.assertIdle('append rows');
+    this.cache.appendRows(rows, offset, count);
   }
 
   async dispose(): Promise<void> {
     await this.session.dispose();
+  }
+
+  private assertIdle(operation: string): void {
+    if (this.busy) throw new Error(`OnnxDecoder cannot ${operation} while a prefill or decode is running`);
   }
 
   /** One sequence, one cache: a call that overlaps another would interleave their tokens. */

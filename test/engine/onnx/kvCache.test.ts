@@ -75,4 +75,31 @@ describe('KvCache', () => {
     assert.equal(cache.layer(0).key[2], 50);
     assert.throws(() => cache.truncate(4), /cannot truncate 3 cached positions to 4/);
   });
+
+  it('copies positions out and appends them back, from an offset, across growth', () => {
+    const cache = new KvCache(geometry, 1000);
+    appendChunk(cache, 0, 40);
+    const rows = cache.copyRows(10, 30);
+    assert.equal(rows.count, 20);
+    assert.equal(rows.keys[1][5 * 20 + 3], 10000 + 5000 + 13); // layer 1, row 5, position 13
+    cache.truncate(12);
+    cache.appendRows(rows, 2, 18); // positions 12..29 again
+    assert.equal(cache.length, 30);
+    const restored = new KvCache(geometry, 1000);
+    appendChunk(restored, 0, 30);
+    for (let layer = 0; layer < 2; layer++) {
+      for (const row of [0, 5]) {
+        for (let position = 0; position < 30; position++) {
+          assert.equal(cache.layer(layer).key[row * cache.capacity + position], restored.layer(layer).key[row * restored.capacity + position]);
+          assert.equal(cache.layer(layer).value[row * cache.capacity + position], restored.layer(layer).value[row * restored.capacity + position]);
+        }
+      }
+    }
+    cache.truncate(0);
+    cache.appendRows(rows, 0, 20); // positions 10..29 now sit at 0..19
+    appendChunk(cache, 20, 60); // grows past the first bucket, keeping the restored rows
+    assert.equal(cache.layer(0).key[1 * cache.capacity + 0], 1000 + 10);
+    assert.throws(() => cache.copyRows(70, 90), /cannot copy positions \[70, 90\) of 80 cached/);
+    assert.throws(() => cache.appendRows(rows, 15, 10), /cannot take positions \[15, 25\) of 20 copied/);
+  });
 });

@@ -1,0 +1,27 @@
+import type { CompleteResult } from '../../shared/protocol';
+import { validateSamplingOverrides, type SamplingParams } from '../text/samplingParams';
+import { SeededRandom } from '../text/seededRandom';
+import { encodeCompletionPrompt } from './completionPrompt';
+import { CompletionText } from './completionText';
+import type { CompletionRequest } from './requestParams';
+import type { ServedModel } from './servedModel';
+
+/** Raw completion is greedy unless asked otherwise: the most likely continuation, the same on every keystroke. */
+const COMPLETION_SAMPLING: SamplingParams = { temperature: 0, topK: 0, topP: 1, minP: 0, presencePenalty: 0, repetitionPenalty: 1 };
+
+/**
+ * Runs one raw completion on a prompt the client built (the inline-completion provider owns prompt policy).
+ * Completions take the model before chats at the next step boundary.
+ */
+export async function runCompletion(model: ServedModel, request: CompletionRequest, signal: AbortSignal): Promise<CompleteResult> {
+  const receivedAt = performance.now();
+  const { tokens, stopTokenIds } = encodeCompletionPrompt(model.prompts, request.prompt);
+  const maxTokens = model.maxTokensFor(tokens.length, request.maxTokens);
+  const { seed, ...overrides } = validateSamplingOverrides(request.sampling);
+  const output = new CompletionText(model.tokenizer, { eosTokenIds: [...model.eosTokenIds, ...stopTokenIds], stopStrings: request.stop, maxTokens });
+  const outcome = await model.generate(
+    { prompt: tokens, receivedAt, priority: 'completion', sampling: { ...COMPLETION_SAMPLING, ...overrides, seed: seed ?? SeededRandom.randomSeed() }, output },
+    signal,
+  );
+  return { text: output.content, finishReason: outcome.finishReason, usage: outcome.usage };
+}

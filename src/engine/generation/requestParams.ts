@@ -1,0 +1,115 @@
+import type {
+  ChatMessage,
+  ChatParams,
+  CountTokensParams,
+  ModelLoadParams,
+  PromptPart,
+  ThinkingMode,
+  TokenizeParams,
+  WeightQuantization,
+} from '../../shared/protocol';
+import { ParamsReader } from './paramsReader';
+
+/** Requests' params as the generation service uses them: checked, with defaults where the protocol has them. */
+export interface ChatRequest extends Omit<ChatParams, 'thinking' | 'stop'> {
+  thinking: ThinkingMode;
+  stop: string[];
+}
+
+export type CompletionPrompt = { kind: 'text'; text: string } | { kind: 'parts'; parts: PromptPart[] } | { kind: 'fim'; prefix: string; suffix: string };
+
+export interface CompletionRequest {
+  prompt: CompletionPrompt;
+  maxTokens: number;
+  stop: string[];
+  /** Checked by resolveSampling, which knows the ranges. */
+  sampling: unknown;
+}
+
+const ROLES = ['system', 'user', 'assistant'] as const;
+const THINKING_MODES: readonly ThinkingMode[] = ['auto', 'on', 'off'];
+const QUANTIZATIONS: readonly WeightQuantization[] = ['int8', 'int4', 'fp32'];
+/** Every stop string is searched for after every token. */
+const MAX_STOP_STRINGS = 16;
+const DEFAULT_COMPLETION_TOKENS = 128;
+
+export function parseLoadParams(params: unknown): ModelLoadParams {
+  const reader = ParamsReader.of(params, 'model/load', ['path', 'contextLength', 'quantization', 'threads', 'cacheDir'],
+    'Send { path, contextLength?, quantization?: "int8" | "int4" | "fp32", threads?, cacheDir? }.');
+  return withoutUndefined({
+    path: reader.string('path', { nonEmpty: true }),
+    contextLength: reader.optionalInteger('contextLength', 1),
+    quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
+    threads: reader.optionalInteger('threads', 1, 1024),
+    cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),
+  });
+}
+
+export function parseChatParams(params: unknown): ChatRequest {
+  const reader = ParamsReader.of(params, 'chat', ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop'],
+    'Send { requestId, messages: [{ role: "system" | "user" | "assistant", content }], thinking?, sampling?, maxTokens?, stop? }.');
+  const messages = reader.array('messages', (value, name): ChatMessage => {
+    const message: ParamsReader = reader.object(name, ['role', 'content'], value);
+    const role = message.optionalChoice('role', ROLES);
+    if (role === undefined) message.fail(`${message.at('role')} is missing`);
+    return { role, content: message.string('content') };
+  }, { nonEmpty: true });
+  return withoutUndefined({
+    requestId: reader.string('requestId', { nonEmpty: true, maxLength: 256 }),
+    messages,
+    thinking: reader.optionalChoice('thinking', THINKING_MODES) ?? 'auto',
+    sampling: reader.raw('sampling') as ChatRequest['sampling'],
+    maxTokens: reader.optionalInteger('maxTokens', 1),
+    stop: reader.optionalStringArray('stop', MAX_STOP_STRINGS) ?? [],
+  });
+}
+
+export function parseCompleteParams(params: unknown): CompletionRequest {
+  const reader = ParamsReader.of(params, 'complete', ['prompt', 'fim', 'maxTokens', 'stop', 'sampling'],
+    'Send { prompt: string | (string | { token })[] } or { fim: { prefix, suffix } }, with maxTokens?, stop?, sampling?.');
+  if (reader.has('prompt') === reader.has('fim')) reader.fail('give exactly one of "prompt" and "fim"');
+  return {
+    prompt: reader.has('fim') ? parseFim(reader) : parsePrompt(reader),
+    maxTokens: reader.optionalInteger('maxTokens', 1) ?? DEFAULT_COMPLETION_TOKENS,
+    stop: reader.optionalStringArray('stop', MAX_STOP_STRINGS) ?? [],
+    sampling: reader.raw('sampling'),
+  };
+}
+
+export function parseTokenizeParams(params: unknown): Required<TokenizeParams> {
+  const reader = ParamsReader.of(params, 'tokenize', ['text', 'special'], 'Send { text, special? }.');
+  return { text: reader.string('text'), special: reader.optionalBoolean('special') ?? false };
+}
+
+export function parseCountTokensParams(params: unknown): CountTokensParams {
+  const reader: ParamsReader = ParamsReader.of(params, 'countTokens', ['texts'], 'Send { texts: string[] }.');
+  return {
+    texts: reader.array('texts', (value, name) => {
+      if (typeof value !== 'string') reader.fail(`${name} must be a string`);
+      return value;
+    }),
+  };
+}
+
+function parseFim(reader: ParamsReader): CompletionPrompt {
+  const fim = reader.object('fim', ['prefix', 'suffix']);
+  return { kind: 'fim', prefix: fim.string('prefix'), suffix: fim.string('suffix') };
+}
+
+function parsePrompt(reader: ParamsReader): CompletionPrompt {
+  const prompt = reader.raw('prompt');
+  if (typeof prompt === 'string') {
+    if (prompt === '') reader.fail('prompt must not be empty');
+    return { kind: 'text', text: prompt };
+  }
+  const parts = reader.array('prompt', (value, name): PromptPart => {
+    if (typeof value === 'string') return value;
+    return { token: reader.object(name, ['token'], value).string('token', { nonEmpty: true }) };
+  }, { nonEmpty: true });
+  return { kind: 'parts', parts };
+}
+
+/** Optional fields left out rather than present as undefined, so results compare and serialise cleanly. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

@@ -1,0 +1,159 @@
+import { freemem } from 'node:os';
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelProgressParams } from '../../shared/protocol';
+import type { GenerationConfig } from '../checkpoint/generationConfig';
+import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
+import { defaultKvBudgetBytes } from '../onnx/kvBudget';
+import { kvCacheBytes } from '../onnx/kvCache';
+import { ChatTemplate } from '../text/chatTemplate';
+import { SpecialToken, Tokenizer } from '../text/tokenizer';
+import { CachedDecoder } from './cachedDecoder';
+import { DecoderScheduler } from './decoderScheduler';
+import { runGeneration, type GenerationJob, type GenerationOutcome, type GenerationTarget } from './generationRun';
+import { PrefixCache } from './prefixCache';
+import { PromptTokenizer } from './promptTokenizer';
+
+export type ModelLoader = (dir: string, options: LoadModelOptions) => Promise<LoadedModel>;
+
+export interface ServingOptions {
+  /** Memory for saved prefixes; default: what the KV budget leaves, at most a quarter of the free memory. */
+  prefixCacheBytes?: number;
+  /** Requests running, paused or queued at once; more are refused with TooManyRequests. */
+  maxRequests: number;
+  /** Most prompt tokens computed between two step boundaries. */
+  prefillChunkTokens: number;
+}
+
+/** The prefix cache's default share of the memory free at load, at most: other programs need room too. */
+const PREFIX_CACHE_SHARE = 0.25;
+
+/**
+ * A loaded model and everything requests need of it: tokenizer, chat template, the shared decoder sequence
+ * with its prefix cache, and the scheduler that takes turns on it.
+ */
+export class ServedModel implements GenerationTarget {
+  readonly scheduler: DecoderScheduler;
+  readonly decoder: CachedDecoder;
+  readonly vocabSize: number;
+  readonly info: ModelInfo;
+  /** The tokenizer as prompts use it, with the repository block's ids remembered. */
+  readonly prompts: PromptTokenizer;
+  /** Cancels the requests still running when this model is replaced or the engine stops. */
+  private readonly retirement = new AbortController();
+
+  private constructor(
+    private readonly loaded: LoadedModel,
+    readonly tokenizer: Tokenizer,
+    /** Or, for a checkpoint without a usable chat template (it serves completions only), why not. */
+    private readonly template: ChatTemplate | { missing: EngineError },
+    quantization: ModelInfo['quantization'],
+    options: ServingOptions & { prefixCacheBytes: number },
+  ) {
+    this.scheduler = new DecoderScheduler(options.maxRequests);
+    const cache = new PrefixCache(options.prefixCacheBytes, loaded.decoder.bytesPerPosition);
+    this.decoder = new CachedDecoder(loaded.decoder, cache, options.prefillChunkTokens);
+    this.vocabSize = tokenizer.vocabSize;
+    this.prompts = new PromptTokenizer(tokenizer);
+    this.info = {
+      path: loaded.dir,
+      architecture: loaded.config.architecture,
+      kind: template instanceof ChatTemplate ? template.kind : null,
+      contextLength: loaded.decoder.contextLength,
+      nativeContextLength: loaded.config.maxPositionEmbeddings,
+      quantization,
+      weightBytes: loaded.stats.weightBytes,
+      hasFimTokens: [SpecialToken.fimPrefix, SpecialToken.fimSuffix, SpecialToken.fimMiddle].every((token) => tokenizer.tokenId(token) !== undefined),
+    };
+  }
+
+  /** Loads a checkpoint for serving. The caller's previous model is untouched whatever happens here. */
+  static async open(
+    params: ModelLoadParams,
+    loader: ModelLoader,
+    options: ServingOptions,
+    onProgress: (progress: ModelProgressParams) => void,
+    signal: AbortSignal,
+  ): Promise<{ model: ServedModel; converted: boolean }> {
+    signal.throwIfAborted();
+    const freeBeforeLoad = freemem();
+    const quantization = params.quantization ?? 'int8';
+    const loaded = await loader(params.path, {
+      quantization,
+      ...(params.contextLength !== undefined && { contextLength: params.contextLength }),
+      ...(params.threads !== undefined && { threads: params.threads }),
+      ...(params.cacheDir !== undefined && { cacheDir: params.cacheDir }),
+      onProgress: (progress) => onProgress({ path: params.path, ...progress }),
+      signal,
+    });
+    try {
+      const tokenizer = Tokenizer.load(loaded.dir);
+      const template = loadTemplate(loaded.dir);
+      const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded, freeBeforeLoad);
+      return { model: new ServedModel(loaded, tokenizer, template, quantization, { ...options, prefixCacheBytes }), converted: loaded.stats.converted };
+    } catch (error) {
+      await loaded.decoder.dispose();
+      throw error;
+    }
+  }
+
+  get generationConfig(): GenerationConfig | undefined {
+    return this.loaded.generationConfig;
+  }
+
+  /** The checkpoint's end-of-sequence ids: config.json's and generation_config.json's. */
+  get eosTokenIds(): number[] {
+    return [...new Set([...this.loaded.config.eosTokenIds, ...(this.loaded.generationConfig?.eosTokenIds ?? [])])];
+  }
+
+  /** Throws the reason when the checkpoint has no usable chat template. */
+  chatTemplate(): ChatTemplate {
+    if (this.template instanceof ChatTemplate) return this.template;
+    throw this.template.missing;
+  }
+
+  /**
+   * The output budget of a request: what it asked for, or the rest of the context. Throws ContextTooLarge when
+   * the prompt and the requested output do not fit.
+   */
+  maxTokensFor(promptTokens: number, requested: number | undefined): number {
+    const { contextLength } = this.info;
+    const maxTokens = requested ?? contextLength - promptTokens;
+    if (promptTokens + Math.max(maxTokens, 1) <= contextLength) return maxTokens;
+    throw new EngineError(
+      EngineErrorCode.ContextTooLarge,
+      `The prompt has ${promptTokens} tokens${requested === undefined ? '' : ` and ${requested} more were requested`}: more than the context of ${contextLength}.`,
+      'Shorten the conversation or the attached context, ask for fewer tokens, or load the model with a larger context.',
+    );
+  }
+
+  generate(job: GenerationJob, signal: AbortSignal): Promise<GenerationOutcome> {
+    return runGeneration(this, job, AbortSignal.any([signal, this.retirement.signal]));
+  }
+
+  /** Cancels what still runs on this model, waits for it to wind down, and frees the model. */
+  async retire(): Promise<void> {
+    this.retirement.abort(new EngineError(EngineErrorCode.ShuttingDown, 'The model was replaced or the engine is stopping.'));
+    await this.scheduler.idle();
+    await this.loaded.decoder.dispose();
+  }
+}
+
+/** A base checkpoint without a chat template still serves completions; chat requests get the reason. */
+function loadTemplate(dir: string): ChatTemplate | { missing: EngineError } {
+  try {
+    return ChatTemplate.load(dir);
+  } catch (error) {
+    if (error instanceof EngineError) return { missing: error };
+    throw error;
+  }
+}
+
+/**
+ * The prefix cache gets what the KV budget the loader checked leaves once the live sequence fills the whole
+ * context (the engine never promises itself more memory than it checked was free), up to a share of it.
+ */
+function defaultPrefixCacheBytes(loaded: LoadedModel, freeBeforeLoad: number): number {
+  const liveCache = kvCacheBytes(loaded.config, loaded.decoder.contextLength);
+  const left = defaultKvBudgetBytes(loaded.stats.weightBytes, freeBeforeLoad) - liveCache;
+  return Math.max(0, Math.min(freeBeforeLoad * PREFIX_CACHE_SHARE, left));
+}

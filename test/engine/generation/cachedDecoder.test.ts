@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CachedDecoder } from '../../../src/engine/generation/cachedDecoder';
+import { PrefixCache } from '../../../src/engine/generation/prefixCache';
+import { FakeDecoder, freeTurn, stateOf } from './fakeDecoder';
+
+/** The fake's keys and values: 4 bytes each per position, plus 4 for the token id a snapshot keeps. */
+const POSITION_BYTES = 8;
+const SNAPSHOT_POSITION_BYTES = POSITION_BYTES + 4;
+const never = new AbortController().signal;
+
+function setUp(options: { chunk?: number; budget?: number } = {}) {
+  const fake = new FakeDecoder();
+  const cache = new PrefixCache(options.budget ?? 1 << 20, POSITION_BYTES);
+  return { fake, cache, decoder: new CachedDecoder(fake, cache, options.chunk ?? 1000) };
+}
+
+const range = (start: number, count: number) => Array.from({ length: count }, (_, i) => start + i);
+const base = range(100, 40);
+const chatA = [...base, ...range(500, 30)];
+const chatB = [...base, ...range(700, 20)];
+
+describe('CachedDecoder: the live sequence and saved prefixes', () => {
+  it('computes a fresh prompt in chunks and returns the last logits', async () => {
+    const { fake, decoder } = setUp({ chunk: 16 });
+    const result = await decoder.evaluate(chatA, freeTurn(), never);
+    assert.deepEqual(fake.runs.map((run) => run.length), [16, 16, 16, 16, 6]);
+    assert.deepEqual(fake.state, stateOf(chatA));
+    assert.equal(result.logits[0], stateOf(chatA).at(-1));
+    assert.equal(result.cachedTokens, 0);
+    assert.equal(result.computedTokens, 70);
+  });
+
+  it('extends the live sequence by one token per decode step', async () => {
+    const { fake, decoder } = setUp();
+    await decoder.evaluate(chatA, freeTurn(), never);
+    const result = await decoder.evaluate([...chatA, 9], freeTurn(), never);
+    assert.deepEqual(fake.runs.at(-1), [9]);
+    assert.deepEqual([result.cachedTokens, result.computedTokens], [70, 1]);
+    assert.deepEqual(fake.state, stateOf([...chatA, 9]));
+  });
+
+  it('always recomputes the last token of a prompt it holds whole, for its logits', async () => {
+    const { fake, decoder } = setUp();
+    await decoder.evaluate(chatA, freeTurn(), never);
+    const again = await decoder.evaluate(chatA, freeTurn(), never);
+    assert.deepEqual([again.cachedTokens, again.computedTokens], [69, 1]);
+    assert.equal(again.logits[0], stateOf(chatA).at(-1));
+    assert.deepEqual(fake.state, stateOf(chatA));
+  });
+
+  it('keeps the common prefix of a diverging request, and restores the other sequence from its saved tail', async () => {
+    const { fake, cache, decoder } = setUp();
+    await decoder.evaluate(chatA, freeTurn(), never);
+    const b = await decoder.evaluate(chatB, freeTurn(), never);
+    assert.deepEqual([b.cachedTokens, b.computedTokens], [40, 20]);
+    // chatA's own 30 positions were kept, chained onto the shared 40.
+    assert.deepEqual(cache.stats, { entries: 1, bytes: 40 * 4 + 30 * SNAPSHOT_POSITION_BYTES, budgetBytes: 1 << 20 });
+
+    const computedBefore = fake.computed;
+    const a = await decoder.evaluate([...chatA, 1], freeTurn(), never);
+    assert.deepEqual([a.cachedTokens, a.computedTokens], [70, 1]);
+    assert.equal(fake.computed - computedBefore, 1);
+    assert.deepEqual(fake.state, stateOf([...chatA, 1]), 'restored rows equal computed ones');
+    // chatB's tail went into the cache in turn; the shared prefix is stored once.
+    const back = await decoder.evaluate([...chatB, 2], freeTurn(), never);
+    assert.deepEqual([back.cachedTokens, back.computedTokens], [60, 1]);
+    assert.deepEqual(fake.state, stateOf([...chatB, 2]));
+  });
+
+  it('restores through a chain of snapshots when the live sequence has moved elsewhere', async () => {
+    const { fake, decoder } = setUp();
+    const unrelated = range(9000, 10);
+    await decoder.evaluate(chatA, freeTurn(), never); // live: base + a
+    await decoder.evaluate(chatB, freeTurn(), never); // saves a's tail (from 40)
+    await decoder.evaluate(unrelated, freeTurn(), never); // saves base + b (from 0)
+    const a = await decoder.evaluate([...chatA, 3], freeTurn(), never);
+    assert.equal(a.cachedTokens, 70, 'base from the second snapshot, the rest from the first');
+    assert.deepEqual(fake.state, stateOf([...chatA, 3]));
+  });
+
+  it('resumes correctly when another request replaces the live sequence between prefill chunks', async () => {
+    const { fake, decoder } = setUp({ chunk: 16 });
+    let interruptions = 0;
+    const turn = freeTurn(async () => {
+      if (interruptions++ === 1) await decoder.evaluate(range(3000, 25), freeTurn(), never);
+    });
+    const result = await decoder.evaluate(chatA, turn, never);
+    assert.equal(result.logits[0], stateOf(chatA).at(-1));
+    assert.equal(result.cachedTokens, 0);
+    assert.equal(result.computedTokens, 70, 'the 32 positions computed before the interruption were restored, not recomputed');
+    assert.deepEqual(fake.state, stateOf(chatA));
+  });
+
+  it('keeps the chunks an aborted prefill computed, and reuses them', async () => {
+    const { fake, decoder } = setUp({ chunk: 16 });
+    const controller = new AbortController();
+    const turn = freeTurn(() => {
+      if (fake.length === 32) controller.abort();
+    });
+    await assert.rejects(decoder.evaluate(chatA, turn, controller.signal), { name: 'AbortError' });
+    assert.equal(fake.length, 32);
+    const result = await decoder.evaluate(chatA, freeTurn(), never);
+    assert.deepEqual([result.cachedTokens, result.computedTokens], [32, 38]);
+    assert.deepEqual(fake.state, stateOf(chatA));
+  });
+
+  it('saves only the first positions of a tail larger than the budget, and evicts the least recently used', async () => {
+    // Room for 50 positions with their tokens.
+    const { fake, cache, decoder } = setUp({ budget: 50 * SNAPSHOT_POSITION_BYTES });
+    const first = range(1, 70);
+    await decoder.evaluate(first, freeTurn(), never);
+    await decoder.evaluate(range(2000, 5), freeTurn(), never);
+    assert.deepEqual(cache.stats, { entries: 1, bytes: 50 * SNAPSHOT_POSITION_BYTES, budgetBytes: 50 * SNAPSHOT_POSITION_BYTES });
+    const partial = await decoder.evaluate(first, freeTurn(), never);
+    assert.deepEqual([partial.cachedTokens, partial.computedTokens], [50, 20]);
+    assert.deepEqual(fake.state, stateOf(first));
+
+    // Two 20-position tails fit beside each other; a third evicts the oldest.
+    const { cache: small, decoder: lru } = setUp({ budget: 45 * SNAPSHOT_POSITION_BYTES });
+    const sequences = [range(10, 21), range(40, 21), range(70, 21), range(99, 3)];
+    for (const tokens of sequences) await lru.evaluate(tokens, freeTurn(), never);
+    assert.equal(small.stats.entries, 2);
+    assert.ok(small.stats.bytes <= small.budgetBytes);
+    assert.equal((await lru.evaluate(sequences[0], freeTurn(), never)).cachedTokens, 0, 'the oldest was evicted');
+    assert.equal((await lru.evaluate(sequences[2], freeTurn(), never)).cachedTokens, 20, 'the newest is kept');
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  parseChatParams,
+  parseCompleteParams,
+  parseCountTokensParams,
+  parseLoadParams,
+  parseTokenizeParams,
+} from '../../../src/engine/generation/requestParams';
+import { EngineError } from '../../../src/shared/engineError';
+import { EngineErrorCode } from '../../../src/shared/protocol';
+
+function assertInvalid(action: () => unknown, message: RegExp): void {
+  assert.throws(action, (error: unknown) => {
+    assert.ok(error instanceof EngineError, String(error));
+    assert.equal(error.code, EngineErrorCode.InvalidParams);
+    assert.match(error.message, message);
+    assert.match(error.hint ?? '', /^Send \{/);
+    return true;
+  });
+}
+
+const chat = { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }] };
+
+describe('request params', () => {
+  it('reads a chat request with its defaults', () => {
+    assert.deepEqual(parseChatParams(chat), { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }], thinking: 'auto', stop: [] });
+    const full = { ...chat, thinking: 'off', sampling: { seed: 4 }, maxTokens: 12, stop: ['\n\n'] };
+    assert.deepEqual(parseChatParams(full), full);
+  });
+
+  it('refuses malformed chat requests, naming the field', () => {
+    const cases: [unknown, RegExp][] = [
+      [null, /the params must be an object, not null/],
+      [[chat], /the params must be an object/],
+      [{ messages: chat.messages }, /requestId must be a string, not missing/],
+      [{ ...chat, requestId: '' }, /requestId must not be empty/],
+      [{ ...chat, messages: [] }, /messages must not be empty/],
+      [{ ...chat, messages: 'Hi' }, /messages must be an array, not "Hi"/],
+      [{ ...chat, messages: [{ role: 'tool', content: 'x' }] }, /messages\[0\]\.role must be one of "system", "user", "assistant", not "tool"/],
+      [{ ...chat, messages: [{ content: 'x' }] }, /messages\[0\]\.role is missing/],
+      [{ ...chat, messages: [{ role: 'user', content: 42 }] }, /messages\[0\]\.content must be a string, not 42/],
+      [{ ...chat, messages: [{ role: 'user', content: 'x', name: 'me' }] }, /unknown field "messages\[0\]\.name"/],
+      [{ ...chat, messages: ['Hi'] }, /messages\[0\] must be an object/],
+      [{ ...chat, thinking: true }, /thinking must be one of "auto", "on", "off", not true/],
+      [{ ...chat, maxTokens: 0 }, /maxTokens must be a whole number from 1 up, not 0/],
+      [{ ...chat, maxTokens: 2.5 }, /maxTokens must be a whole number/],
+      [{ ...chat, stop: 'x' }, /stop must be an array/],
+      [{ ...chat, stop: [''] }, /stop\[0\] must be a non-empty string/],
+      [{ ...chat, stop: Array(17).fill('x') }, /stop may hold at most 16 items/],
+      [{ ...chat, max_tokens: 5 }, /unknown field "max_tokens"/],
+    ];
+    for (const [params, message] of cases) assertInvalid(() => parseChatParams(params), message);
+  });
+
+  it('reads complete requests: text, parts or fim, exactly one', () => {
+    assert.deepEqual(parseCompleteParams({ prompt: 'def f' }), { prompt: { kind: 'text', text: 'def f' }, maxTokens: 128, stop: [], sampling: undefined });
+    assert.deepEqual(parseCompleteParams({ prompt: ['a', { token: '<|im_end|>' }], maxTokens: 3 }).prompt, { kind: 'parts', parts: ['a', { token: '<|im_end|>' }] });
+    assert.deepEqual(parseCompleteParams({ fim: { prefix: 'a', suffix: '' } }).prompt, { kind: 'fim', prefix: 'a', suffix: '' });
+    assertInvalid(() => parseCompleteParams({}), /exactly one of "prompt" and "fim"/);
+    assertInvalid(() => parseCompleteParams({ prompt: 'a', fim: { prefix: 'a', suffix: 'b' } }), /exactly one/);
+    assertInvalid(() => parseCompleteParams({ prompt: '' }), /prompt must not be empty/);
+    assertInvalid(() => parseCompleteParams({ prompt: [{ token: 5 }] }), /prompt\[0\]\.token must be a string/);
+    assertInvalid(() => parseCompleteParams({ fim: { prefix: 'a' } }), /fim\.suffix must be a string, not missing/);
+  });
+
+  it('reads model/load, tokenize and countTokens', () => {
+    assert.deepEqual(parseLoadParams({ path: '/m', quantization: 'int4', threads: 2 }), { path: '/m', quantization: 'int4', threads: 2 });
+    assertInvalid(() => parseLoadParams({ path: '/m', quantization: 'fp8' }), /quantization must be one of "int8", "int4", "fp32", not "fp8"/);
+    assertInvalid(() => parseLoadParams({ path: '/m', contextLength: -1 }), /contextLength must be a whole number/);
+    assert.deepEqual(parseTokenizeParams({ text: 'a' }), { text: 'a', special: false });
+    assertInvalid(() => parseTokenizeParams({ text: 'a', special: 'yes' }), /special must be true or false/);
+    assert.deepEqual(parseCountTokensParams({ texts: ['a', ''] }), { texts: ['a', ''] });
+    assertInvalid(() => parseCountTokensParams({ texts: ['a', 3] }), /texts\[1\] must be a string/);
+  });
+});

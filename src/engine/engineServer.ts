@@ -11,6 +11,8 @@ import {
   type InitializeResult,
   type PingResult,
 } from '../shared/protocol';
+import { parseContextIndexParams, parseContextPackParams, parseContextUpdateParams } from './context/contextParams';
+import type { ContextService } from './context/contextService';
 import type { GenerationService } from './generation/generationService';
 import type { Logger } from './logger';
 import { runtimeSelfCheck } from './runtimeSelfCheck';
@@ -18,10 +20,14 @@ import { runtimeSelfCheck } from './runtimeSelfCheck';
 /** The generation endpoints the server exposes. */
 export type GenerationEndpoints = Pick<GenerationService, 'loadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'>;
 
+/** The repository-context endpoints the server exposes. */
+export type ContextEndpoints = Pick<ContextService, 'index' | 'update' | 'pack'>;
+
 export interface EngineServerOptions {
   version: string;
   logger: Logger;
   generation: GenerationEndpoints;
+  context: ContextEndpoints;
   /** Called once `shutdown` has been answered; main.ts exits the process there. */
   onShutdown: () => void;
 }
@@ -39,7 +45,7 @@ export class EngineServer {
     private readonly connection: MessageConnection,
     private readonly options: EngineServerOptions,
   ) {
-    const { generation } = options;
+    const { generation, context } = options;
     const notify = this.notify.bind(this);
     const handlers: EngineHandlers = {
       initialize: (params) => this.initialize(params),
@@ -53,6 +59,11 @@ export class EngineServer {
       complete: (params, token) => (this.requireInitialized('complete'), generation.complete(params, abortSignalFor(token))),
       tokenize: (params) => (this.requireInitialized('tokenize'), generation.tokenize(params)),
       countTokens: (params) => (this.requireInitialized('countTokens'), generation.countTokens(params)),
+      'context/index': (params, token) => (
+        this.requireInitialized('context/index'), context.index(parseContextIndexParams(params), (progress) => notify('context/progress', progress), abortSignalFor(token))
+      ),
+      'context/update': (params, token) => (this.requireInitialized('context/update'), context.update(parseContextUpdateParams(params), abortSignalFor(token))),
+      'context/pack': (params, token) => (this.requireInitialized('context/pack'), context.pack(parseContextPackParams(params), abortSignalFor(token))),
       shutdown: () => (this.requireInitialized('shutdown'), this.shutdown()),
     };
     registerEngineHandlers(connection, handlers);

@@ -3,9 +3,11 @@
  * Started by the extension (and later by the `hearth` CLI and tests) as `node dist/engine.js`.
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { ContextService } from './context/contextService';
 import { EngineServer } from './engineServer';
 import { GenerationService } from './generation/generationService';
 import { Logger } from './logger';
+import { defaultCacheDir } from './model/convertedWeightsCache';
 import { loadModel } from './model/modelLoader';
 import { ENGINE_VERSION } from './version';
 
@@ -16,10 +18,13 @@ console.log = console.info = (...args: unknown[]) => logger.info(args.map(String
 const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
 
 const generation = new GenerationService({ logger, loadModel });
+// The repository index persists beside the converted weights; its token counts are the served model's.
+const context = new ContextService({ cacheDir: defaultCacheDir(), tokenCounter: () => generation.tokenCounter() });
 const server = new EngineServer(connection, {
   version: ENGINE_VERSION,
   logger,
   generation,
+  context,
   onShutdown: () => exit(0),
 });
 
@@ -31,7 +36,7 @@ function exit(code: number): void {
   server.dispose();
   // Running generations end as cancelled and the model is freed; a stuck one must not keep the process alive.
   const done = () => process.exit(code);
-  generation.dispose().then(done, done);
+  Promise.all([generation.dispose(), context.dispose()]).then(done, done);
   setTimeout(done, 2000).unref();
 }
 

@@ -206,6 +206,74 @@ export interface CountTokensParams {
   texts: string[];
 }
 
+// ——— Repository context ———
+
+export interface ContextIndexParams {
+  /** Absolute folders: the workspace roots. */
+  roots: string[];
+  /** Globs to leave out, beside .gitignore (VS Code's files.exclude and Hearth's own setting). */
+  excludes?: string[];
+  /** Larger files are listed by path only. */
+  maxFileBytes?: number;
+}
+
+export interface ContextIndexStats {
+  files: number;
+  /** Parsed with a tree-sitter grammar; the rest is plain text. */
+  structured: number;
+  plainText: number;
+  parseFailures: number;
+  /** Files whose unsaved editor contents take the place of the disk's. */
+  unsaved: number;
+  /** Entries left out, by reason (binary, huge, generated, ignored…). */
+  skipped: Partial<Record<string, number>>;
+  lastScan: { reused: number; parsed: number; elapsedMs: number };
+  cacheError?: string;
+}
+
+export type ContextProgressParams = { phase: 'scanning'; filesFound: number } | { phase: 'parsing'; filesDone: number; filesTotal: number };
+
+export interface ContextFileChange {
+  /** Absolute, inside a root. */
+  path: string;
+  kind: 'changed' | 'created' | 'deleted';
+  /** Unsaved editor contents; without it the engine reads the disk. */
+  content?: string;
+}
+
+export interface ContextUpdateResult {
+  parsed: readonly string[];
+  removed: readonly string[];
+  unchanged: readonly string[];
+  /** An ignore file changed, so the whole workspace was walked again. */
+  rescanned: boolean;
+  elapsedMs: number;
+}
+
+export interface ContextPackParams {
+  /** Tokens, 256…262,144, counted with the served model's tokenizer. */
+  budget: number;
+  /** The Qwen repository format (default) or fenced Markdown. */
+  format?: 'qwen' | 'markdown';
+  focus?: { activeFile?: string; openFiles?: string[]; query?: string };
+}
+
+export interface ContextPackStats {
+  filesWhole: number;
+  filesOutlined: number;
+  filesListed: number;
+  /** Not even listed by path. */
+  filesOmitted: number;
+  tokens: number;
+  budget: number;
+  elapsedMs: number;
+}
+
+export interface ContextPackResult {
+  text: string;
+  stats: ContextPackStats;
+}
+
 /** Requests the client sends to the engine: method → [params, result]. */
 export interface EngineRequestMap {
   initialize: [InitializeParams, InitializeResult];
@@ -229,6 +297,11 @@ export interface EngineRequestMap {
   tokenize: [TokenizeParams, { ids: number[] }];
   /** Token counts of plain texts (repository files for the context packer). */
   countTokens: [CountTokensParams, { counts: number[] }];
+  /** Indexes the workspace (progress as `context/progress`); an index of other roots is replaced. */
+  'context/index': [ContextIndexParams, ContextIndexStats];
+  'context/update': [{ changes: ContextFileChange[] }, ContextUpdateResult];
+  /** The repository block for a question: whole files in rank order, then outlines, then paths. */
+  'context/pack': [ContextPackParams, ContextPackResult];
   /** The engine releases its resources, answers, then exits. */
   shutdown: [void, void];
 }
@@ -237,6 +310,7 @@ export interface EngineRequestMap {
 export interface EngineNotificationMap {
   'model/progress': ModelProgressParams;
   'chat/delta': ChatDeltaParams;
+  'context/progress': ContextProgressParams;
 }
 
 export type EngineNotification = keyof EngineNotificationMap;

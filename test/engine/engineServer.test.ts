@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { EngineError } from '../../src/shared/engineError';
 import { onEngineNotification, sendEngineRequest } from '../../src/shared/engineRpc';
 import { EngineErrorCode, PROTOCOL_VERSION, type ChatDeltaParams, type ChatParams, type ModelProgressParams } from '../../src/shared/protocol';
 import { EngineServer } from '../../src/engine/engineServer';
+import { ContextService } from '../../src/engine/context/contextService';
 import { GenerationService } from '../../src/engine/generation/generationService';
 import { Logger } from '../../src/engine/logger';
 import { loadModel } from '../../src/engine/model/modelLoader';
@@ -27,6 +31,7 @@ describe('EngineServer over in-memory streams', () => {
       version: '9.9.9',
       logger,
       generation: new GenerationService({ logger, loadModel }),
+      context: new ContextService({ tokenCounter: () => { throw new Error('no model in these tests'); } }),
       onShutdown: () => shutdowns++,
     });
     pair.server.listen();
@@ -99,6 +104,7 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
   const fixture = new TinyModelFixture();
   let pair: ReturnType<typeof connectedPair>;
   let generation: GenerationService;
+  let context: ContextService;
   const deltas = new Map<string, ChatDeltaParams[]>();
   /** Tests watch the stream here: a connection has one handler per notification method. */
   let onDelta: ((delta: ChatDeltaParams) => void) | undefined;
@@ -120,7 +126,8 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
     pair = connectedPair();
     const logger = new Logger('warn', () => {});
     generation = fixture.service({ logger });
-    new EngineServer(pair.server, { version: '9.9.9', logger, generation, onShutdown: () => {} });
+    context = new ContextService({ tokenCounter: () => generation.tokenCounter() });
+    new EngineServer(pair.server, { version: '9.9.9', logger, generation, context, onShutdown: () => {} });
     onEngineNotification(pair.client, 'chat/delta', (delta) => {
       deltas.get(delta.requestId)?.push(delta);
       onDelta?.(delta);
@@ -133,6 +140,7 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
   after(async () => {
     pair.dispose();
     await generation.dispose();
+    await context.dispose();
     await fixture.dispose();
   });
 
@@ -156,6 +164,30 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
     assert.deepEqual(progress.at(-1), { path: fixture.checkpoint, phase: 'loading' });
     assert.deepEqual(await sendEngineRequest(pair.client, 'model/info', undefined), loaded.model);
     assert.equal(loaded.model.kind, 'hybrid');
+  });
+
+  it('indexes a workspace, packs it with the model\'s tokenizer and updates one file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hearth-server-context-'));
+    try {
+      writeFileSync(join(root, 'store.ts'), 'export class Store {\n  get(key: string): string | undefined {\n    return undefined;\n  }\n}\n');
+      writeFileSync(join(root, 'app.ts'), "import { Store } from './store';\nexport const store = new Store();\n");
+      await assert.rejects(sendEngineRequest(pair.client, 'context/pack', { budget: 1024 }), rejectsWith(EngineErrorCode.InvalidParams));
+      const stats = await sendEngineRequest(pair.client, 'context/index', { roots: [root] });
+      assert.equal(stats.files, 2);
+      assert.equal(stats.structured, 2);
+      const packed = await sendEngineRequest(pair.client, 'context/pack', { budget: 1024, focus: { activeFile: join(root, 'app.ts') } });
+      assert.equal(packed.stats.filesWhole, 2);
+      assert.match(packed.text, /<\|file_sep\|>store\.ts\nexport class Store/);
+      // The block is counted with the loaded model's tokenizer.
+      const { counts } = await sendEngineRequest(pair.client, 'countTokens', { texts: [packed.text] });
+      assert.ok(Math.abs(counts[0] - packed.stats.tokens) <= 2, `${counts[0]} vs ${packed.stats.tokens}`);
+      const updated = await sendEngineRequest(pair.client, 'context/update', { changes: [{ path: join(root, 'store.ts'), kind: 'changed', content: 'export class Store {}\n' }] });
+      assert.deepEqual(updated.parsed, ['store.ts']);
+      assert.match((await sendEngineRequest(pair.client, 'context/pack', { budget: 1024 })).text, /<\|file_sep\|>store\.ts\nexport class Store \{\}/);
+      await assert.rejects(pair.client.sendRequest('context/update', { changes: [{ path: 'x', kind: 'renamed' }] }), (error: { code: number }) => error.code === EngineErrorCode.InvalidParams);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('streams chat/delta notifications whose concatenation is the result', async () => {

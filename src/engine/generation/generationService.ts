@@ -1,3 +1,4 @@
+import type { TokenCounter } from '../context/tokenCountCache';
 import { EngineError } from '../../shared/engineError';
 import {
   EngineErrorCode,
@@ -99,6 +100,11 @@ export class GenerationService {
     const { texts } = parseCountTokensParams(params);
     const { prompts } = this.requireModel();
     return { counts: texts.map((text) => prompts.encodePlainText(text).length) };
+  }
+
+  /** Token counts with the served model's tokenizer: the repository context is packed with it. */
+  tokenCounter(): TokenCounter {
+    return this.requireModel().tokenCounter;
   }
 
   /** Cancels running requests and frees the model. */

@@ -1,3 +1,4 @@
+import type { TokenCounter } from '../context/tokenCountCache';
 import { freemem } from 'node:os';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelProgressParams } from '../../shared/protocol';
@@ -38,6 +39,8 @@ export class ServedModel implements GenerationTarget {
   readonly info: ModelInfo;
   /** The tokenizer as prompts use it, with the repository block's ids remembered. */
   readonly prompts: PromptTokenizer;
+  /** Token counts for the repository context, with this model's tokenizer (one object: packers cache by it). */
+  readonly tokenCounter: TokenCounter = { count: (text) => this.tokenizer.encodePlainText(text).length };
   /** Cancels the requests still running when this model is replaced or the engine stops. */
   private readonly retirement = new AbortController();
 

@@ -1,0 +1,67 @@
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode } from '../../shared/protocol';
+import type { ContextFormatName } from './contextFormat';
+import type { PackResult } from './contextPacker';
+import type { ContextFocus } from './rankFocus';
+import { RepositoryIndex, type FileChange, type IndexProgress, type IndexStats, type RepositoryIndexOptions, type UpdateResult } from './repositoryIndex';
+import type { TokenCounter } from './tokenCountCache';
+
+export interface ContextIndexRequest {
+  roots: string[];
+  excludes?: string[];
+  maxFileBytes?: number;
+}
+
+export interface ContextPackRequest {
+  budget: number;
+  format?: ContextFormatName;
+  focus?: ContextFocus;
+}
+
+/**
+ * The engine's one repository index: opened for the workspace roots the client names, updated from its file
+ * events, packed for each question with the tokenizer of the model being served.
+ */
+export class ContextService {
+  private current: { key: string; index: RepositoryIndex } | undefined;
+
+  constructor(
+    private readonly options: { cacheDir?: string; tokenCounter: () => TokenCounter },
+  ) {}
+
+  /** Indexes the roots (reusing the persisted index for unchanged files); replaces an index of other roots. */
+  async index(request: ContextIndexRequest, onProgress?: (progress: IndexProgress) => void, signal?: AbortSignal): Promise<IndexStats> {
+    const key = JSON.stringify([request.roots, request.excludes ?? [], request.maxFileBytes ?? null]);
+    if (this.current?.key !== key) {
+      const options: RepositoryIndexOptions = {
+        roots: request.roots,
+        ...(request.excludes !== undefined && { excludes: request.excludes }),
+        ...(request.maxFileBytes !== undefined && { maxFileBytes: request.maxFileBytes }),
+        ...(this.options.cacheDir !== undefined && { cacheDir: this.options.cacheDir }),
+      };
+      const index = await RepositoryIndex.open(options, onProgress, signal);
+      const previous = this.current;
+      this.current = { key, index };
+      await previous?.index.dispose();
+    }
+    return this.current.index.stats;
+  }
+
+  update(changes: readonly FileChange[], signal?: AbortSignal): Promise<UpdateResult> {
+    return this.requireIndex().update(changes, signal);
+  }
+
+  pack(request: ContextPackRequest, signal?: AbortSignal): PackResult {
+    return this.requireIndex().pack(request, this.options.tokenCounter(), signal);
+  }
+
+  async dispose(): Promise<void> {
+    await this.current?.index.dispose();
+    this.current = undefined;
+  }
+
+  private requireIndex(): RepositoryIndex {
+    if (!this.current) throw new EngineError(EngineErrorCode.InvalidParams, 'No repository is indexed yet.', 'Send "context/index" with the workspace roots first.');
+    return this.current.index;
+  }
+}

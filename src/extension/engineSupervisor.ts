@@ -1,6 +1,6 @@
-import { CancellationToken, Emitter, type Event } from 'vscode-jsonrpc';
-import { sendEngineRequest } from '../shared/engineRpc';
-import type { EngineMethod, EngineParams, EngineResult, LogLevel } from '../shared/protocol';
+import { CancellationToken, Disposable, Emitter, type Event } from 'vscode-jsonrpc';
+import { onEngineNotification, sendEngineRequest } from '../shared/engineRpc';
+import type { EngineMethod, EngineNotification, EngineNotificationParams, EngineParams, EngineResult, LogLevel } from '../shared/protocol';
 import type { EngineState } from '../shared/webviewProtocol';
 import { describeExit, EngineProcess } from './engineProcess';
 import { RestartPolicy } from './restartPolicy';
@@ -37,6 +37,8 @@ export class EngineSupervisor {
   private disposed = false;
   private readonly policy: RestartPolicy;
   private readonly now: () => number;
+  /** One emitter per notification method, fed by whichever engine process is running. */
+  private readonly notifications = new Map<EngineNotification, Emitter<unknown>>();
 
   constructor(private readonly options: EngineSupervisorOptions) {
     this.policy = options.policy ?? new RestartPolicy();
@@ -60,6 +62,23 @@ export class EngineSupervisor {
   async request<M extends EngineMethod>(method: M, params: EngineParams<M>, token?: CancellationToken): Promise<EngineResult<M>> {
     const engine = await this.ready();
     return sendEngineRequest(engine.connection, method, params, token);
+  }
+
+  /** Listens for an engine notification, from this engine process and any restarted one. */
+  onNotification<N extends EngineNotification>(method: N, handler: (params: EngineNotificationParams<N>) => void): Disposable {
+    let emitter = this.notifications.get(method);
+    if (emitter === undefined) {
+      emitter = new Emitter<unknown>();
+      this.notifications.set(method, emitter);
+      if (this.engine) this.forward(this.engine, method, emitter);
+    }
+    return emitter.event((params) => handler(params as EngineNotificationParams<N>));
+  }
+
+  private forward(engine: EngineProcess, method: EngineNotification, emitter: Emitter<unknown>): void {
+    onEngineNotification(engine.connection, method, (params) => {
+      emitter.fire(params);
+    });
   }
 
   /** A user-requested restart: stops the engine, forgets earlier crashes and starts afresh. */
@@ -89,6 +108,7 @@ export class EngineSupervisor {
         throw new Error('Hearth is shutting down.');
       }
       this.engine = engine;
+      for (const [method, emitter] of this.notifications) this.forward(engine, method, emitter);
       this.options.log(`[hearth] engine ${info.engineVersion} ready (pid ${info.pid})`);
       this.setState({ state: 'ready', detail: `engine ${info.engineVersion}, pid ${info.pid}`, pid: info.pid });
       void engine.exited.then((exit) => this.onExit(engine, describeExit(exit)));
@@ -142,5 +162,6 @@ export class EngineSupervisor {
     this.starting = undefined;
     await engine?.stop();
     this.stateEmitter.dispose();
+    for (const emitter of this.notifications.values()) emitter.dispose();
   }
 }

@@ -1,16 +1,19 @@
 import * as vscode from 'vscode';
-import type { LogLevel, PingResult } from '../shared/protocol';
+import type { LogLevel, ModelInfo, PingResult } from '../shared/protocol';
 import type { EngineState } from '../shared/webviewProtocol';
 import { ChatViewProvider } from './chatViewProvider';
 import { EngineStatusBar } from './engineStatusBar';
 import { EngineSupervisor } from './engineSupervisor';
 import { showEngineError } from './errorPresenter';
+import { ModelSession } from './model/modelSession';
 
 /** What `activate` returns: a small API for other extensions and for Hearth's own extension tests. */
 export interface HearthApi {
   engineState(): EngineState;
   /** Starts the engine if needed and pings it. */
   ping(): Promise<PingResult>;
+  /** Starts the engine and loads the configured model if needed. */
+  loadModel(): Promise<ModelInfo>;
 }
 
 let supervisor: EngineSupervisor | undefined;
@@ -27,9 +30,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     log: (line) => output.appendLine(line),
   });
   supervisor = engine;
+  const models = new ModelSession(engine);
 
   context.subscriptions.push(
     output,
+    models,
     new EngineStatusBar(engine),
     engine.onDidChangeState(({ state, detail }) => {
       if (state === 'failed') void showEngineError(new Error(`The engine stopped and was not restarted: ${detail ?? 'unknown reason'}.`), showLogs);
@@ -50,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   return {
     engineState: () => engine.state.state,
     ping: () => engine.request('ping', undefined),
+    loadModel: () => models.ensureLoaded(),
   };
 }
 

@@ -7,10 +7,12 @@ import { UsageError, type CliCommand } from './cliCommand';
 import { benchCommand } from './benchCommand';
 import { contextCommand } from './contextCommand';
 import { convertCommand } from './convertCommand';
+import { doctorCommand } from './doctorCommand';
+import { downloadCommand } from './downloadCommand';
 import { logitsCommand } from './logitsCommand';
 import { makeCheckpointCommand } from './makeCheckpointCommand';
 
-const commands: CliCommand[] = [makeCheckpointCommand, convertCommand, logitsCommand, benchCommand, contextCommand];
+const commands: CliCommand[] = [makeCheckpointCommand, convertCommand, logitsCommand, benchCommand, contextCommand, downloadCommand, doctorCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -15,7 +15,12 @@ export class ProgressLine {
     const fraction = total > 0 ? Math.min(done / total, 1) : 0;
     const elapsed = (Date.now() - this.startedAt) / 1000;
     const eta = fraction > 0 ? elapsed / fraction - elapsed : 0;
-    const text = `${this.label} ${(fraction * 100).toFixed(0).padStart(3)}%  ${formatAmount(done, unit)} / ${formatAmount(total, unit)}  ${elapsed.toFixed(1)} s, ~${eta.toFixed(0)} s left`;
+    this.show(`${(fraction * 100).toFixed(0).padStart(3)}%  ${formatAmount(done, unit)} / ${formatAmount(total, unit)}  ${elapsed.toFixed(1)} s, ~${eta.toFixed(0)} s left`, fraction);
+  }
+
+  /** Draws `detail` after the label, as update does, for callers that measure progress their own way. */
+  show(detail: string, fraction: number): void {
+    const text = `${this.label} ${detail}`;
     if (this.stream.isTTY) {
       this.stream.write(`\r${text}\x1b[K`);
     } else {
@@ -30,7 +35,7 @@ export class ProgressLine {
   }
 }
 
-function formatAmount(value: number, unit: string): string {
+export function formatAmount(value: number, unit: string): string {
   if (unit !== 'B') return `${value}${unit}`;
   if (value >= 1 << 30) return `${(value / (1 << 30)).toFixed(2)} GiB`;
   if (value >= 1 << 20) return `${(value / (1 << 20)).toFixed(1)} MiB`;

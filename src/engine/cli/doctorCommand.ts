@@ -1,0 +1,80 @@
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { freeDiskBytes } from '../download/diskSpace';
+import { MODEL_CATALOGUE } from '../download/modelCatalogue';
+import { checkpointFacts } from '../hardware/checkpointFacts';
+import { formatDoctorReport, type DoctorFacts } from '../hardware/doctorReport';
+import { machineInfo } from '../hardware/machineInfo';
+import { catalogueModelFit, checkpointFit } from '../hardware/modelFit';
+import { defaultCacheDir, type WeightQuantization } from '../model/convertedWeightsCache';
+import { measureDecode } from '../model/decoderBenchmark';
+import { loadModel, type LoadModelOptions } from '../model/modelLoader';
+import { decoderWeightBytes } from '../onnx/decoderWeights';
+import { runtimeSelfCheck } from '../runtimeSelfCheck';
+import { parseChoice, parseIntegerOption, type CliCommand } from './cliCommand';
+import { modelParseOptions } from './modelOptions';
+import { ProgressLine } from './progressLine';
+
+/** Decode steps timed for the speed line: enough to average out the first step, short enough to wait for. */
+const SPEED_STEPS = 16;
+
+export const doctorCommand: CliCommand = {
+  name: 'doctor',
+  summary: 'describe this machine and a model: memory, the context that fits, measured tokens/s',
+  usage: 'hearth doctor [--model DIR] [--quantization int8|int4|fp32] [--threads N] [--cache-dir DIR] [--no-speed]',
+  async run(args, signal) {
+    const { model, quantization, threads, 'cache-dir': cacheDirOption } = modelParseOptions;
+    const { values } = parseArgs({
+      args,
+      options: { model, quantization, threads, 'cache-dir': cacheDirOption, 'no-speed': { type: 'boolean', default: false } },
+      strict: true,
+    });
+    const options: LoadModelOptions = {
+      quantization: parseChoice<WeightQuantization>('quantization', values.quantization, ['int8', 'int4', 'fp32'], 'int8'),
+      ...(values.threads !== undefined && { threads: parseIntegerOption('threads', values.threads) }),
+      ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),
+    };
+    const cacheDir = options.cacheDir ?? defaultCacheDir();
+    // Memory is read before anything is loaded: the fit is about this machine as the user finds it.
+    const machine = machineInfo();
+    const facts: DoctorFacts = {
+      machine,
+      cacheDir,
+      freeDiskBytes: await freeDiskBytes(cacheDir).catch(() => undefined),
+      runtime: await runtimeSelfCheck().catch((error: unknown) => ({ error: String(error) })),
+      quantization: options.quantization,
+      fits: [],
+    };
+    if (values.model === undefined) {
+      facts.fits = MODEL_CATALOGUE.map((entry) => ({ label: entry.repo, fit: catalogueModelFit(entry, machine.memory, options.quantization) }));
+    } else {
+      facts.model = checkpointFacts(values.model);
+      facts.modelWeightBytes = decoderWeightBytes(facts.model.config, options.quantization);
+      facts.fits = [{ label: 'this model', fit: checkpointFit(facts.model.config, machine.memory, options.quantization) }];
+      if (!values['no-speed'] && facts.fits[0].fit.verdict !== 'does-not-fit') facts.speed = await measureSpeed(values.model, options, signal);
+    }
+    process.stdout.write(formatDoctorReport(facts));
+  },
+};
+
+async function measureSpeed(dir: string, options: LoadModelOptions, signal: AbortSignal): Promise<DoctorFacts['speed']> {
+  const progress = new ProgressLine('converting weights (once; later loads use the cache)');
+  try {
+    const model = await loadModel(dir, {
+      ...options,
+      contextLength: SPEED_STEPS + 64,
+      onProgress: (p) => p.phase === 'converting' && progress.update(p.bytesDone, p.bytesTotal, 'B'),
+      signal,
+    });
+    if (model.stats.converted) progress.done(`done in ${(model.stats.conversionMs / 1000).toFixed(1)} s`);
+    try {
+      const { tokensPerSecond } = await measureDecode(model.decoder, SPEED_STEPS);
+      return { tokensPerSecond, steps: SPEED_STEPS, threads: options.threads ?? cpus().length };
+    } finally {
+      await model.decoder.dispose();
+    }
+  } catch (error) {
+    signal.throwIfAborted();
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,66 @@
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode } from '../../shared/protocol';
+
+/**
+ * Why a download failed, finer than the protocol's codes (which have no download codes yet): the UI can
+ * offer "set a token" for `unauthorized`, "free space" for `diskFull`, "retry" for `network`.
+ */
+export type DownloadFailure =
+  /** 401/403: gated or private repository, or a rejected token. */
+  | 'unauthorized'
+  /** 404: no such repository, revision or file. */
+  | 'notFound'
+  /** Not enough free space before starting, or ENOSPC while writing. */
+  | 'diskFull'
+  /** The download folder cannot be written (permissions, a file in the way). */
+  | 'unwritable'
+  /** Another download into the same folder is running. */
+  | 'busy'
+  /** Connection errors, timeouts and 5xx answers that outlasted the retries. */
+  | 'network'
+  /** Bytes that did not match the Hub's size or hash, again after a re-fetch. */
+  | 'integrity'
+  /** An answer from the Hub that makes no sense (bad JSON, a path outside the folder). */
+  | 'protocol';
+
+const CODES: Readonly<Record<DownloadFailure, EngineErrorCode>> = {
+  unauthorized: EngineErrorCode.ModelNotFound,
+  notFound: EngineErrorCode.ModelNotFound,
+  diskFull: EngineErrorCode.CacheUnwritable,
+  unwritable: EngineErrorCode.CacheUnwritable,
+  busy: EngineErrorCode.InternalError,
+  network: EngineErrorCode.InternalError,
+  integrity: EngineErrorCode.CheckpointInvalid,
+  protocol: EngineErrorCode.InternalError,
+};
+
+export interface DownloadErrorOptions {
+  /** Worth retrying automatically (a dropped connection, a 503), as opposed to a 404 or a full disk. */
+  transient?: boolean;
+  /** The server's Retry-After, when it sent one. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/** A download that cannot go on. The protocol code is the closest existing one; `failure` says exactly why. */
+export class DownloadError extends EngineError {
+  readonly transient: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    readonly failure: DownloadFailure,
+    message: string,
+    hint?: string,
+    options: DownloadErrorOptions = {},
+  ) {
+    super(CODES[failure], message, hint);
+    this.transient = options.transient ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** True for an error that only says the operation was cancelled through its AbortSignal. */
+export function isAbortError(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && (error === signal.reason || (error instanceof Error && error.name === 'AbortError'));
+}

@@ -1,0 +1,102 @@
+/**
+ * Will a model fit this machine, and with how much context? Pure arithmetic over memory sizes, so the
+ * picker, `hearth doctor` and the loader's warning agree, and tests can pin it to fixed numbers.
+ *
+ * Memory the model needs = converted weights + KV cache (fp32, grows with the context) + the runtime.
+ * The engine's own KV budget (onnx/kvBudget.ts) allows 80% of free memory for weights and cache; this
+ * also keeps RUNTIME_RESERVE_BYTES aside for ONNX Runtime's buffers and the rest of the process, so a
+ * context recommended here is always one the loader accepts.
+ */
+import type { WeightQuantization } from '../model/convertedWeightsCache';
+import { defaultKvBudgetBytes } from '../onnx/kvBudget';
+import { kvCacheBytes, type KvGeometry } from '../onnx/kvCache';
+
+const GIB = 1024 ** 3;
+/** The engine's share of free memory for weights and KV cache (0.8), read from its own budget rule. */
+const FREE_MEMORY_SHARE = defaultKvBudgetBytes(0, 1);
+export const RUNTIME_RESERVE_BYTES = GIB;
+/** Below this a coding assistant cannot hold a file and a question: the model does not fit. */
+export const MIN_USEFUL_CONTEXT = 4096;
+/** The default budget stops here even when more fits: prefill time grows with it, and most work needs less. */
+export const DEFAULT_CONTEXT_CAP = 32_768;
+
+/** Bytes per weight after conversion: MatMulNBits codes plus one fp32 scale per block of 32. */
+const BYTES_PER_PARAMETER: Readonly<Record<WeightQuantization, number>> = { int8: 1 + 4 / 32, int4: 0.5 + 4 / 32, fp32: 4 };
+
+export function estimatedWeightBytes(parameters: number, quantization: WeightQuantization): number {
+  return Math.round(parameters * BYTES_PER_PARAMETER[quantization]);
+}
+
+export interface MemoryFacts {
+  freeBytes: number;
+  totalBytes: number;
+}
+
+export interface FitInput {
+  memory: MemoryFacts;
+  /** The converted weights (decoderWeightBytes for a checkpoint, estimatedWeightBytes for a catalogue entry). */
+  weightBytes: number;
+  kv: KvGeometry;
+  /** Positions the model was trained for. */
+  nativeContext: number;
+  /** The most it can be stretched to (with YaRN); default the native context. */
+  maxContext?: number;
+}
+
+export type FitVerdict = 'fits' | 'tight' | 'does-not-fit';
+
+export interface HardwareFit {
+  verdict: FitVerdict;
+  /** The largest context whose KV cache fits beside the weights now. */
+  largestContext: number;
+  /** What to load with unless the user says otherwise: a power of two ≤ min(largest, native, 32K); 0 if none. */
+  defaultContext: number;
+  weightBytes: number;
+  /** What one more position of context costs (fp32 K and V of every layer, plus the cache's growth slack). */
+  bytesPerToken: number;
+  message: string;
+}
+
+export function hardwareFit(input: FitInput): HardwareFit {
+  const { memory, weightBytes, kv, nativeContext } = input;
+  // As assertKvCacheFits counts it: growing the cache briefly holds one layer's old and new buffers.
+  const bytesPerToken = (kvCacheBytes(kv, 1) * (kv.numLayers + 1)) / kv.numLayers;
+  const kvBudget = Math.max(0, defaultKvBudgetBytes(weightBytes, memory.freeBytes) - RUNTIME_RESERVE_BYTES);
+  const largestContext = Math.min(Math.floor(kvBudget / bytesPerToken), input.maxContext ?? nativeContext);
+  const target = Math.min(nativeContext, DEFAULT_CONTEXT_CAP);
+  const defaultContext = largestContext < MIN_USEFUL_CONTEXT ? 0 : 2 ** Math.floor(Math.log2(Math.min(largestContext, target)));
+  const verdict: FitVerdict = largestContext < MIN_USEFUL_CONTEXT ? 'does-not-fit' : largestContext < target ? 'tight' : 'fits';
+  const fit = { verdict, largestContext, defaultContext, weightBytes, bytesPerToken };
+  return { ...fit, message: describeFit(fit, memory) };
+}
+
+/** The free memory a model needs for `context` tokens (the inverse of hardwareFit). */
+export function freeMemoryNeeded(weightBytes: number, bytesPerToken: number, context: number): number {
+  return (weightBytes + RUNTIME_RESERVE_BYTES + bytesPerToken * context) / FREE_MEMORY_SHARE;
+}
+
+function describeFit(fit: Omit<HardwareFit, 'message'>, memory: MemoryFacts): string {
+  const weights = `${formatMemory(fit.weightBytes)} of weights`;
+  const free = `${formatMemory(memory.freeBytes)} free memory`;
+  if (fit.verdict === 'fits') {
+    return `Fits: ${weights} and up to ${tokens(fit.largestContext)} of context in ${free}; default context ${tokens(fit.defaultContext)}.`;
+  }
+  if (fit.verdict === 'tight') {
+    return `Tight: beside ${weights}, only ${tokens(fit.largestContext)} of context fit in ${free}; default context ${tokens(fit.defaultContext)}. Close other programs for more.`;
+  }
+  const needed = freeMemoryNeeded(fit.weightBytes, fit.bytesPerToken, MIN_USEFUL_CONTEXT);
+  const remedy =
+    needed <= memory.totalBytes
+      ? 'Close other programs to free memory, or choose a smaller model or int4 weights.'
+      : 'This machine has too little memory for it: choose a smaller model (Qwen/Qwen3-0.6B-FP8) or int4 weights.';
+  return `Does not fit: ${weights} and a ${MIN_USEFUL_CONTEXT.toLocaleString('en-US')}-token context need ${formatMemory(needed)} free memory; ${formatMemory(memory.freeBytes)} is free. ${remedy}`;
+}
+
+/** Memory sizes in binary units, as the OS's memory tools show them. */
+export function formatMemory(bytes: number): string {
+  return bytes >= GIB ? `${(bytes / GIB).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
+}
+
+function tokens(count: number): string {
+  return `${count.toLocaleString('en-US')} tokens`;
+}

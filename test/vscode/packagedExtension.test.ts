@@ -40,8 +40,8 @@ describe('packaged extension in code-server (VS Code 1.100.3)', () => {
     const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await chat.locator('#hearth-chat h1').waitFor({ timeout: 30_000 });
     assert.equal(await chat.locator('#hearth-chat h1').textContent(), 'Hearth');
-    await chat.locator('#engine-state[data-state="ready"]').waitFor({ timeout: 60_000 });
-    assert.equal(await chat.locator('#engine-state').textContent(), 'Engine ready');
+    await chat.locator('.engine-state[data-state="ready"]').waitFor({ timeout: 60_000 });
+    assert.equal(await chat.locator('.engine-state').textContent(), 'Engine ready');
     const csp = await chat.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     assert.match(csp ?? '', /^default-src 'none'; .*script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
 

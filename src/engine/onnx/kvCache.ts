@@ -6,8 +6,10 @@
  * chunk's new rows, which `append` writes in place.
  *
  * The capacity grows in buckets up to the context length. A step reads the whole bucket, so buckets are small
- * (a 1/16 growth, rounded to 64 positions); growing copies the cache once, about what one decode step reads,
- * and never holds more than one layer's old and new buffers at a time.
+ * (a 1/16 growth, rounded to 64 positions). Each layer's K and V are reserved once for the whole context and
+ * regrown in place: the operating system commits pages only as they are written, so memory follows the
+ * positions in use, and growing leaves no old buffers behind for the garbage collector (which would otherwise
+ * hold up to a second cache's worth until it ran).
  */
 
 const BUCKET = 64;
@@ -36,8 +38,8 @@ export interface KvRows {
 
 export class KvCache {
   private readonly rows: number;
-  private keys: Float32Array[];
-  private values: Float32Array[];
+  private readonly keys: Float32Array[];
+  private readonly values: Float32Array[];
   private allocated: number;
   private used = 0;
 
@@ -47,11 +49,11 @@ export class KvCache {
   ) {
     if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`KV cache length must be a positive integer, got ${maxLength}`);
     this.rows = geometry.numKvHeads * geometry.headDim;
+    // Reserved, not committed: zero-filled pages of a large allocation cost no memory until written.
+    this.keys = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * maxLength));
+    this.values = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * maxLength));
     // Never empty: a zero-length past would reach MatMul kernels that crash on it.
-    const initial = Math.min(BUCKET, maxLength);
-    this.keys = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * initial));
-    this.values = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * initial));
-    this.allocated = initial;
+    this.allocated = Math.min(BUCKET, maxLength);
   }
 
   /** Cached positions. */
@@ -71,14 +73,13 @@ export class KvCache {
     if (positions <= old) return;
     const grown = Math.ceil(Math.max(positions, old + old / GROWTH_DIVISOR) / BUCKET) * BUCKET;
     const capacity = Math.min(grown, this.maxLength);
-    const regrow = (buffer: Float32Array): Float32Array => {
-      const next = new Float32Array(this.rows * capacity);
-      for (let row = 0; row < this.rows; row++) next.set(buffer.subarray(row * old, row * old + this.used), row * capacity);
-      return next;
+    // Rows move to their wider stride from the last to the first, so no row overwrites one not yet moved.
+    const regrow = (buffer: Float32Array): void => {
+      for (let row = this.rows - 1; row > 0; row--) buffer.copyWithin(row * capacity, row * old, row * old + this.used);
     };
     for (let layer = 0; layer < this.geometry.numLayers; layer++) {
-      this.keys[layer] = regrow(this.keys[layer]);
-      this.values[layer] = regrow(this.values[layer]);
+      regrow(this.keys[layer]);
+      regrow(this.values[layer]);
     }
     this.allocated = capacity;
   }
@@ -86,7 +87,8 @@ export class KvCache {
   /** The graph inputs for a layer: the whole buffer, [kvHeads, 1, headDim, capacity]. */
   layer(index: number): { key: Float32Array; value: Float32Array; dims: number[] } {
     const dims = [this.geometry.numKvHeads, 1, this.geometry.headDim, this.capacity];
-    return { key: this.keys[index], value: this.values[index], dims };
+    const size = this.rows * this.capacity;
+    return { key: this.keys[index].subarray(0, size), value: this.values[index].subarray(0, size), dims };
   }
 
   /**

@@ -5,14 +5,28 @@
 import { EngineError } from '../../shared/engineError';
 import { UsageError, type CliCommand } from './cliCommand';
 import { benchCommand } from './benchCommand';
+import { chatCommand } from './chatCommand';
 import { contextCommand } from './contextCommand';
 import { convertCommand } from './convertCommand';
 import { doctorCommand } from './doctorCommand';
 import { downloadCommand } from './downloadCommand';
+import { explainCommand } from './explainCommand';
 import { logitsCommand } from './logitsCommand';
 import { makeCheckpointCommand } from './makeCheckpointCommand';
+import { tokenizeCommand } from './tokenizeCommand';
 
-const commands: CliCommand[] = [makeCheckpointCommand, convertCommand, logitsCommand, benchCommand, contextCommand, downloadCommand, doctorCommand];
+const commands: CliCommand[] = [
+  explainCommand,
+  chatCommand,
+  tokenizeCommand,
+  makeCheckpointCommand,
+  convertCommand,
+  logitsCommand,
+  benchCommand,
+  contextCommand,
+  downloadCommand,
+  doctorCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,47 @@
+import { openCheckpoint } from '../checkpoint/checkpoint';
+import { defaultModelDir } from '../download/downloadLayout';
+import { assertNotPartialDownload } from '../download/downloadMarker';
+import { formatDiskSize } from '../download/diskSpace';
+import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../download/modelCatalogue';
+import { MIN_USEFUL_CONTEXT } from '../hardware/hardwareFit';
+import { machineMemory } from '../hardware/machineInfo';
+import { checkpointFit } from '../hardware/modelFit';
+import type { WeightQuantization } from '../model/convertedWeightsCache';
+import { UsageError } from './cliCommand';
+
+/** The environment variable that names the model folder when --model is left out. */
+export const MODEL_ENV = 'HEARTH_MODEL';
+
+/** The model folder: --model, else $HEARTH_MODEL; with neither, a UsageError that says how to get one. */
+export function resolveModelDir(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = option ?? (env[MODEL_ENV] || undefined);
+  if (dir === undefined) {
+    const size = findCatalogueModel(DEFAULT_MODEL_REPO)?.approximateDownloadBytes;
+    throw new UsageError(
+      [
+        `no model: give --model DIR or set ${MODEL_ENV}.`,
+        `To get one${size === undefined ? '' : ` (about ${formatDiskSize(size)})`}:  hearth download ${DEFAULT_MODEL_REPO}`,
+        `then pass:  --model "${defaultModelDir(DEFAULT_MODEL_REPO)}"`,
+        'Or see the whole pipeline run on a tiny random model:  hearth explain --demo',
+      ].join('\n'),
+    );
+  }
+  // An interrupted download is refused here, with how to resume it, rather than failing on a missing shard.
+  assertNotPartialDownload(dir);
+  return dir;
+}
+
+/**
+ * The context to load with when --context is left out: what fits this machine's free memory (a power of two,
+ * at most 32K), as `hearth doctor` and the extension choose it. Opening the checkpoint also validates it.
+ */
+export function defaultContextLength(dir: string, quantization: WeightQuantization): number {
+  const checkpoint = openCheckpoint(dir);
+  try {
+    const fit = checkpointFit(checkpoint.config, machineMemory(), quantization);
+    // Too little memory: ask for the smallest useful context and let the loader say what is missing.
+    return fit.defaultContext > 0 ? fit.defaultContext : MIN_USEFUL_CONTEXT;
+  } finally {
+    checkpoint.close();
+  }
+}

@@ -13,6 +13,7 @@ import {
 } from '../shared/protocol';
 import { parseContextIndexParams, parseContextPackParams, parseContextUpdateParams } from './context/contextParams';
 import type { ContextService } from './context/contextService';
+import { ModelLibrary } from './download/modelLibrary';
 import type { GenerationService } from './generation/generationService';
 import type { Logger } from './logger';
 import { runtimeSelfCheck } from './runtimeSelfCheck';
@@ -23,11 +24,16 @@ export type GenerationEndpoints = Pick<GenerationService, 'loadModel' | 'modelIn
 /** The repository-context endpoints the server exposes. */
 export type ContextEndpoints = Pick<ContextService, 'index' | 'update' | 'pack'>;
 
+/** The endpoints for getting a model: catalogue, hardware fit, download. */
+export type ModelLibraryEndpoints = Pick<ModelLibrary, 'catalogue' | 'fit' | 'download'>;
+
 export interface EngineServerOptions {
   version: string;
   logger: Logger;
   generation: GenerationEndpoints;
   context: ContextEndpoints;
+  /** Default: a ModelLibrary that downloads from HF_ENDPOINT with HF_TOKEN into the user's cache folder. */
+  library?: ModelLibraryEndpoints;
   /** Called once `shutdown` has been answered; main.ts exits the process there. */
   onShutdown: () => void;
 }
@@ -46,6 +52,7 @@ export class EngineServer {
     private readonly options: EngineServerOptions,
   ) {
     const { generation, context } = options;
+    const library = options.library ?? new ModelLibrary({ logger: options.logger });
     const notify = this.notify.bind(this);
     const handlers: EngineHandlers = {
       initialize: (params) => this.initialize(params),
@@ -55,6 +62,11 @@ export class EngineServer {
         this.requireInitialized('model/load'), generation.loadModel(params, (progress) => notify('model/progress', progress), abortSignalFor(token))
       ),
       'model/info': () => (this.requireInitialized('model/info'), generation.modelInfo()),
+      'model/catalogue': (params) => (this.requireInitialized('model/catalogue'), library.catalogue(params)),
+      'model/fit': (params) => (this.requireInitialized('model/fit'), library.fit(params)),
+      'model/download': (params, token) => (
+        this.requireInitialized('model/download'), library.download(params, (progress) => notify('model/downloadProgress', progress), abortSignalFor(token))
+      ),
       chat: (params, token) => (this.requireInitialized('chat'), generation.chat(params, (delta) => notify('chat/delta', delta), abortSignalFor(token))),
       complete: (params, token) => (this.requireInitialized('complete'), generation.complete(params, abortSignalFor(token))),
       tokenize: (params) => (this.requireInitialized('tokenize'), generation.tokenize(params)),

@@ -4,6 +4,7 @@
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { ContextService } from './context/contextService';
+import { ModelLibrary } from './download/modelLibrary';
 import { EngineServer } from './engineServer';
 import { GenerationService } from './generation/generationService';
 import { Logger } from './logger';
@@ -25,6 +26,8 @@ const server = new EngineServer(connection, {
   logger,
   generation,
   context,
+  // Downloads read HF_ENDPOINT and HF_TOKEN from the environment the extension started the engine with.
+  library: new ModelLibrary({ logger }),
   onShutdown: () => exit(0),
 });
 

@@ -58,7 +58,10 @@ export type ModelKind = 'hybrid' | 'instruct-2507' | 'thinking-2507';
 export interface ModelLoadParams {
   /** The Hugging Face checkpoint folder (config.json, tokenizer files, .safetensors). */
   path: string;
-  /** Positions to serve; default the model's native length. */
+  /**
+   * Positions to serve. Default: what fits the machine's free memory now (ModelFit.defaultContext: a power of two,
+   * at most the native length and 32,768).
+   */
   contextLength?: number;
   /** Default int8. */
   quantization?: WeightQuantization;
@@ -98,6 +101,123 @@ export interface ModelLoadResult {
   converted: boolean;
   /** Conversion (when it ran) and opening the model, together. */
   loadMs: number;
+}
+
+// ——— Getting a model: catalogue, hardware fit, download ———
+
+/** Whether a model fits this machine's free memory (see the engine's hardwareFit). */
+export type ModelFitVerdict = 'fits' | 'tight' | 'does-not-fit';
+
+export interface ModelFit {
+  verdict: ModelFitVerdict;
+  /** The largest context whose KV cache fits beside the weights now. */
+  largestContext: number;
+  /** What `model/load` uses without a contextLength: a power of two ≤ min(largest, native, 32,768); 0 if none. */
+  defaultContext: number;
+  /** The converted weights, for the quantization asked about. */
+  weightBytes: number;
+  /** Memory one more position of context costs. */
+  bytesPerToken: number;
+  /** One or two sentences for the user: what fits, or why not and what to do. */
+  message: string;
+}
+
+export interface MachineMemory {
+  freeBytes: number;
+  totalBytes: number;
+}
+
+/** What the default download folder of a catalogue model holds. */
+export type CatalogueDownloadState = 'absent' | 'incomplete' | 'complete';
+
+export interface CatalogueEntry {
+  /** Hugging Face model id, e.g. "Qwen/Qwen3-4B-Instruct-2507-FP8". */
+  repo: string;
+  description: string;
+  kind: ModelKind;
+  /** The model Hearth suggests first. */
+  isDefault: boolean;
+  /** As the Hub listed it when the catalogue was written: for display only. */
+  approximateDownloadBytes: number;
+  nativeContext: number;
+  /** Reachable with YaRN, where the model card documents it. */
+  yarnContext?: number;
+  fit: ModelFit;
+  /** The folder `model/download` uses for it by default, what it holds, and the revision a partial is of. */
+  download: { dir: string; state: CatalogueDownloadState; revision?: string };
+}
+
+export interface ModelCatalogueParams {
+  /** Default int8. */
+  quantization?: WeightQuantization;
+  /** As for model/download: where the default download folders are. */
+  cacheDir?: string;
+}
+
+export interface ModelCatalogueResult {
+  /** Read once for every entry's fit. */
+  memory: MachineMemory;
+  quantization: WeightQuantization;
+  models: CatalogueEntry[];
+}
+
+export interface ModelFitParams {
+  /** A checkpoint folder: config.json is read, the weights are not opened. */
+  path: string;
+  /** Default int8. */
+  quantization?: WeightQuantization;
+}
+
+export interface ModelFitResult {
+  /** The folder, resolved. */
+  path: string;
+  /** The positions it was trained for, from config.json. */
+  nativeContext: number;
+  fit: ModelFit;
+  memory: MachineMemory;
+  /** Set when Hearth downloaded the folder (its completion marker). */
+  source?: { repo: string; commit: string };
+}
+
+export interface ModelDownloadParams {
+  repo: string;
+  /** Branch, tag or commit; default main. */
+  revision?: string;
+  /** Default: `<cacheDir>/models/<org>--<name>`. */
+  dir?: string;
+  /** Default: the user's cache folder (as for converted weights). */
+  cacheDir?: string;
+}
+
+/** Sent while `model/download` runs, a few times a second at most, and once at the start and the end. */
+export interface ModelDownloadProgressParams {
+  repo: string;
+  dir: string;
+  /** Including what an earlier, interrupted run left. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** Over the last few seconds. */
+  bytesPerSecond: number;
+  /** null until there is a speed to go by. */
+  etaSeconds: number | null;
+  filesDone: number;
+  filesTotal: number;
+  /** Files being transferred now. */
+  activeFiles: string[];
+}
+
+export interface ModelDownloadResult {
+  repo: string;
+  revision: string;
+  /** The model folder, resolved: what `model/load` takes. */
+  dir: string;
+  /** The revision, pinned. */
+  commit: string;
+  files: { path: string; size: number }[];
+  totalBytes: number;
+  /** Bytes received by this call (0 when the folder was already complete). */
+  receivedBytes: number;
+  alreadyComplete: boolean;
 }
 
 // ——— Generation ———
@@ -287,6 +407,19 @@ export interface EngineRequestMap {
   'model/load': [ModelLoadParams, ModelLoadResult];
   /** The model being served, or null. */
   'model/info': [void, ModelInfo | null];
+  /** The models Hearth offers to download, each with its fit on this machine and its download folder's state. */
+  'model/catalogue': [ModelCatalogueParams, ModelCatalogueResult];
+  /**
+   * The fit of a local checkpoint folder. Errors: ModelNotFound (no folder or no config.json), CheckpointInvalid
+   * (an unfinished download: the hint says how to resume it), UnsupportedModel.
+   */
+  'model/fit': [ModelFitParams, ModelFitResult];
+  /**
+   * Downloads a checkpoint from Hugging Face (HF_ENDPOINT and HF_TOKEN honoured), sending `model/downloadProgress`.
+   * Cancelling ($/cancelRequest) answers Cancelled and keeps what was fetched: the same request resumes it.
+   * Errors: Unauthorized, ModelNotFound, DiskFull, CacheUnwritable, DownloadInProgress, DownloadFailed.
+   */
+  'model/download': [ModelDownloadParams, ModelDownloadResult];
   /**
    * Streams `chat/delta`; cancelling returns the output so far with finishReason "cancelled". Errors:
    * ModelNotLoaded, InvalidParams, ContextTooLarge, TooManyRequests.
@@ -309,6 +442,7 @@ export interface EngineRequestMap {
 /** Notifications the engine sends to the client: method → params. */
 export interface EngineNotificationMap {
   'model/progress': ModelProgressParams;
+  'model/downloadProgress': ModelDownloadProgressParams;
   'chat/delta': ChatDeltaParams;
   'context/progress': ContextProgressParams;
 }
@@ -338,9 +472,19 @@ export const EngineErrorCode = {
   ContextTooLarge: 1104,
   OutOfMemory: 1105,
   CacheUnwritable: 1106,
+  /** Hugging Face refused the download: a gated or private model, or a bad HF_TOKEN. */
+  Unauthorized: 1107,
+  /** The network or the Hub failed past the retries, or the bytes did not verify: running it again resumes. */
+  DownloadFailed: 1108,
+  /** Not enough disk space for the download (checked before it starts, or the disk filled while writing). */
+  DiskFull: 1109,
+  /** Another download into the same folder is running. */
+  DownloadInProgress: 1110,
   ShuttingDown: 1200,
   /** More requests are waiting for the model than the engine queues. */
   TooManyRequests: 1201,
+  /** The client cancelled the request ($/cancelRequest): an outcome, not a failure (LSP's RequestCancelled). */
+  Cancelled: -32800,
 } as const;
 
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];

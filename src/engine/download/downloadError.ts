@@ -2,8 +2,8 @@ import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 
 /**
- * Why a download failed, finer than the protocol's codes (which have no download codes yet): the UI can
- * offer "set a token" for `unauthorized`, "free space" for `diskFull`, "retry" for `network`.
+ * Why a download failed, finer than the protocol's codes: the UI can offer "set a token" for `unauthorized`,
+ * "free space" for `diskFull`, "retry" for `network`.
  */
 export type DownloadFailure =
   /** 401/403: gated or private repository, or a rejected token. */
@@ -24,14 +24,14 @@ export type DownloadFailure =
   | 'protocol';
 
 const CODES: Readonly<Record<DownloadFailure, EngineErrorCode>> = {
-  unauthorized: EngineErrorCode.ModelNotFound,
+  unauthorized: EngineErrorCode.Unauthorized,
   notFound: EngineErrorCode.ModelNotFound,
-  diskFull: EngineErrorCode.CacheUnwritable,
+  diskFull: EngineErrorCode.DiskFull,
   unwritable: EngineErrorCode.CacheUnwritable,
-  busy: EngineErrorCode.InternalError,
-  network: EngineErrorCode.InternalError,
-  integrity: EngineErrorCode.CheckpointInvalid,
-  protocol: EngineErrorCode.InternalError,
+  busy: EngineErrorCode.DownloadInProgress,
+  network: EngineErrorCode.DownloadFailed,
+  integrity: EngineErrorCode.DownloadFailed,
+  protocol: EngineErrorCode.DownloadFailed,
 };
 
 export interface DownloadErrorOptions {
@@ -42,7 +42,7 @@ export interface DownloadErrorOptions {
   cause?: unknown;
 }
 
-/** A download that cannot go on. The protocol code is the closest existing one; `failure` says exactly why. */
+/** A download that cannot go on. `failure` says exactly why; the protocol code groups the failures a UI treats alike. */
 export class DownloadError extends EngineError {
   readonly transient: boolean;
   readonly retryAfterMs: number | undefined;

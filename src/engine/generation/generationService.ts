@@ -6,9 +6,13 @@ import {
   type ChatResult,
   type CompleteResult,
   type ModelInfo,
+  type ModelLoadParams,
   type ModelLoadResult,
   type ModelProgressParams,
 } from '../../shared/protocol';
+import { MIN_USEFUL_CONTEXT, type MemoryFacts } from '../hardware/hardwareFit';
+import { localModelFit, nativeContextOf } from '../hardware/localModelFit';
+import { machineMemory } from '../hardware/machineInfo';
 import type { Logger } from '../logger';
 import { runChat } from './chatRequest';
 import { runCompletion } from './completeRequest';
@@ -19,6 +23,8 @@ export interface GenerationServiceOptions extends Partial<ServingOptions> {
   logger: Logger;
   /** Opens a checkpoint (modelLoader's loadModel; tests wrap it). */
   loadModel: ModelLoader;
+  /** The machine's memory, for the default context of a load that names none (default: read at each load). */
+  memory?: () => MemoryFacts;
 }
 
 const DEFAULT_MAX_REQUESTS = 16;
@@ -51,7 +57,8 @@ export class GenerationService {
     const request = parseLoadParams(params);
     const load = this.loads.then(async () => {
       const started = performance.now();
-      const { model, converted } = await ServedModel.open(request, this.options.loadModel, this.serving, onProgress, signal);
+      const contextLength = request.contextLength ?? this.defaultContextLength(request);
+      const { model, converted } = await ServedModel.open({ ...request, ...(contextLength !== undefined && { contextLength }) }, this.options.loadModel, this.serving, onProgress, signal);
       if (this.disposed) {
         await model.retire();
         throw new EngineError(EngineErrorCode.ShuttingDown, 'The engine stopped while the model was loading.');
@@ -64,6 +71,22 @@ export class GenerationService {
     });
     this.loads = load.catch(() => undefined);
     return await load;
+  }
+
+  /**
+   * What fits the free memory now (hardwareFit's default: a power of two up to min(native, 32K)). When not even
+   * the smallest useful context fits, that one is asked for, so the loader's memory check says why it fails.
+   * Undefined when the folder cannot be read: the loader then reports what is wrong with it.
+   */
+  private defaultContextLength(request: ModelLoadParams): number | undefined {
+    try {
+      const { config, fit } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), request.quantization ?? 'int8');
+      const contextLength = fit.defaultContext > 0 ? fit.defaultContext : Math.min(nativeContextOf(config), MIN_USEFUL_CONTEXT);
+      this.options.logger.info(`no context length requested: ${contextLength} tokens. ${fit.message}`);
+      return contextLength;
+    } catch {
+      return undefined;
+    }
   }
 
   modelInfo(): ModelInfo | null {

@@ -1,4 +1,5 @@
 import { openCheckpoint } from '../checkpoint/checkpoint';
+import { assertNotPartialDownload } from '../download/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import { writeDecoderModelBeside } from '../onnx/decoderModel';
@@ -62,6 +63,8 @@ export async function convertCheckpoint(
   dir: string,
   options: Pick<LoadModelOptions, 'quantization' | 'cacheDir' | 'onProgress' | 'signal'>,
 ): Promise<ConvertedCheckpoint> {
+  // An interrupted download is refused with how to resume it, even where its config.json is in place already.
+  assertNotPartialDownload(dir);
   const checkpoint = openCheckpoint(dir);
   try {
     const { config } = checkpoint;

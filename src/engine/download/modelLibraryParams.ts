@@ -1,0 +1,36 @@
+/** Params of model/catalogue, model/fit and model/download, checked as they arrive off the wire. */
+import type { ModelCatalogueParams, ModelDownloadParams, ModelFitParams, WeightQuantization } from '../../shared/protocol';
+import { ParamsReader } from '../generation/paramsReader';
+
+const QUANTIZATIONS: readonly WeightQuantization[] = ['int8', 'int4', 'fp32'];
+
+export function parseCatalogueParams(params: unknown): ModelCatalogueParams {
+  const reader = ParamsReader.of(params ?? {}, 'model/catalogue', ['quantization', 'cacheDir'], 'Send { quantization?: "int8" | "int4" | "fp32", cacheDir? }.');
+  return withoutUndefined({
+    quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
+    cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),
+  });
+}
+
+export function parseFitParams(params: unknown): ModelFitParams {
+  const reader = ParamsReader.of(params, 'model/fit', ['path', 'quantization'], 'Send { path, quantization?: "int8" | "int4" | "fp32" }.');
+  return withoutUndefined({
+    path: reader.string('path', { nonEmpty: true }),
+    quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
+  });
+}
+
+export function parseDownloadParams(params: unknown): ModelDownloadParams {
+  const reader = ParamsReader.of(params, 'model/download', ['repo', 'revision', 'dir', 'cacheDir'],
+    'Send { repo: "organisation/name", revision?, dir?, cacheDir? }.');
+  return withoutUndefined({
+    repo: reader.string('repo', { nonEmpty: true, maxLength: 200 }),
+    revision: reader.optionalString('revision', { nonEmpty: true }),
+    dir: reader.optionalString('dir', { nonEmpty: true }),
+    cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),
+  });
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

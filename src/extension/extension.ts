@@ -1,11 +1,23 @@
 import * as vscode from 'vscode';
 import type { LogLevel, ModelInfo, PingResult } from '../shared/protocol';
-import type { EngineState } from '../shared/webviewProtocol';
+import type { ChatTurn, EngineState, ThinkingMode } from '../shared/webviewProtocol';
+import { ChatController } from './chat/chatController';
+import { ChatHistory } from './chat/chatHistory';
+import { ChatRequestBuilder } from './chat/chatRequestBuilder';
+import { ChatStream } from './chat/chatStream';
+import { CodeActions } from './chat/codeActions';
 import { ChatViewProvider } from './chatViewProvider';
+import { registerInlineCompletions } from './completion/completionFeature';
+import { WorkspaceContext } from './context/workspaceContext';
 import { EngineStatusBar } from './engineStatusBar';
 import { EngineSupervisor } from './engineSupervisor';
-import { showEngineError } from './errorPresenter';
+import { ErrorPresenter, showEngineError } from './errorPresenter';
+import { ExplainCommand } from './explain/explainCommand';
+import { registerModelCommands } from './model/modelCommands';
+import { ModelPicker } from './model/modelPicker';
 import { ModelSession } from './model/modelSession';
+import { ChangeProposals } from './refactor/changeProposals';
+import { RefactorCommand, type RefactorArgs } from './refactor/refactorCommand';
 
 /** What `activate` returns: a small API for other extensions and for Hearth's own extension tests. */
 export interface HearthApi {
@@ -14,6 +26,10 @@ export interface HearthApi {
   ping(): Promise<PingResult>;
   /** Starts the engine and loads the configured model if needed. */
   loadModel(): Promise<ModelInfo>;
+  /** The items "Hearth: Select Model" shows now: the catalogue with each model's fit, the current model marked. */
+  modelPickItems(): Promise<Pick<vscode.QuickPickItem, 'label' | 'description' | 'detail'>[]>;
+  /** The sidebar conversation: a question's finished turn (as the view shows it), and the turns so far. */
+  chat: { ask(question: string, thinking?: ThinkingMode): Promise<ChatTurn>; turns(): ChatTurn[] };
 }
 
 let supervisor: EngineSupervisor | undefined;
@@ -30,32 +46,47 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     log: (line) => output.appendLine(line),
   });
   supervisor = engine;
-  const models = new ModelSession(engine);
+  const picker = new ModelPicker(engine);
+  const models = new ModelSession(engine, picker);
+  const errors = new ErrorPresenter(showLogs);
+  const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
+  const stream = new ChatStream(engine, {
+    maxTokens: () => vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 0) || undefined,
+    onUsage: (usage) => models.reportSpeed(usage.decodeTokensPerSecond),
+  });
+  const proposals = new ChangeProposals();
+  const chat = new ChatController(new ChatHistory(context.workspaceState), new ChatRequestBuilder(models, workspace), stream, errors);
+  const explain = new ExplainCommand(models, workspace, engine, stream, errors);
+  const refactor = new RefactorCommand(models, workspace, stream, proposals, errors);
+  const chatView = new ChatViewProvider(context.extensionUri, { engine, models, chat, codeActions: new CodeActions(proposals), showLogs, onError: (error) => void errors.show(error) });
 
   context.subscriptions.push(
     output,
     models,
-    new EngineStatusBar(engine),
+    new EngineStatusBar(engine, models),
     engine.onDidChangeState(({ state, detail }) => {
       if (state === 'failed') void showEngineError(new Error(`The engine stopped and was not restarted: ${detail ?? 'unknown reason'}.`), showLogs);
     }),
-    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, new ChatViewProvider(context.extensionUri, engine, showLogs)),
+    workspace,
+    proposals,
+    chat,
+    refactor,
+    chatView,
+    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
+    registerInlineCompletions({ engine, models, log: (line) => output.appendLine(line) }),
     vscode.commands.registerCommand('hearth.showLogs', showLogs),
+    ...registerModelCommands(picker, models, showLogs),
     vscode.commands.registerCommand('hearth.restartEngine', () => engine.restart().catch((error: unknown) => showEngineError(error, showLogs))),
-    vscode.commands.registerCommand('hearth.explainCodebase', async () => {
-      try {
-        await engine.ready();
-        void vscode.window.showInformationMessage('Hearth: "Explain This Codebase" is not implemented yet: it arrives with repository context.');
-      } catch (error) {
-        await showEngineError(error, showLogs);
-      }
-    }),
+    vscode.commands.registerCommand('hearth.explainCodebase', () => explain.run()),
+    vscode.commands.registerCommand('hearth.refactorSelection', (args?: RefactorArgs) => refactor.run(args)),
   );
 
   return {
     engineState: () => engine.state.state,
     ping: () => engine.request('ping', undefined),
     loadModel: () => models.ensureLoaded(),
+    chat: { ask: (question, thinking) => chat.ask(question, thinking), turns: () => chat.conversation },
+    modelPickItems: async () => (await picker.items('select')).map(({ label, description, detail }) => ({ label, description, ...(detail !== undefined && { detail }) })),
   };
 }
 

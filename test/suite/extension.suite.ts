@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension/extension';
-
-const extensionId = 'hearth-dev.hearth';
+import { extensionId, runAndDismiss, waitFor } from './suiteSupport';
 
 interface Manifest {
   version: string;
@@ -13,16 +12,6 @@ function manifest(): Manifest {
   const extension = vscode.extensions.getExtension(extensionId);
   assert.ok(extension, `${extensionId} is not installed`);
   return extension.packageJSON as Manifest;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function isAlive(pid: number): boolean {
@@ -50,7 +39,7 @@ export function registerExtensionTests(): void {
 
     it('registers its commands', async () => {
       const commands = await vscode.commands.getCommands(true);
-      for (const command of ['hearth.explainCodebase', 'hearth.restartEngine', 'hearth.showLogs']) {
+      for (const command of ['hearth.explainCodebase', 'hearth.refactorSelection', 'hearth.acceptChange', 'hearth.rejectChange', 'hearth.restartEngine', 'hearth.showLogs']) {
         assert.ok(commands.includes(command), `${command} is not registered`);
       }
     });
@@ -85,9 +74,9 @@ export function registerExtensionTests(): void {
       await waitFor('the old engine to exit', () => (isAlive(before.pid) ? undefined : true), 5_000);
     });
 
-    it('runs "Hearth: Explain This Codebase" without error', async () => {
-      // Until its issue lands the command shows "not implemented yet"; it must still run cleanly.
-      await vscode.commands.executeCommand('hearth.explainCodebase');
+    it('"Hearth: Explain This Codebase" with no model asks for one, and ends quietly when none is chosen', async () => {
+      assert.equal(vscode.workspace.getConfiguration('hearth').get('model.path'), '');
+      assert.equal(await runAndDismiss('hearth.explainCodebase'), undefined);
     });
   });
 }

@@ -3,12 +3,20 @@
  * machines with internet) through `extensionTestsPath`, it runs mocha inside the real extension host.
  */
 import Mocha from 'mocha';
+import { registerChatTests } from './chat.suite';
+import { registerCompletionTests } from './completion.suite';
 import { registerExtensionTests } from './extension.suite';
+import { registerModelTests } from './model.suite';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // HEARTH_TEST_GREP (inherited through code-server) runs only the matching tests, while working on them.
+  const grep = process.env.HEARTH_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', ...(grep && { grep }) });
   mocha.suite.emit('pre-require', globalThis, 'extension.suite', mocha);
   registerExtensionTests();
+  registerModelTests();
+  registerCompletionTests();
+  registerChatTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed.`)) : resolve()));
   });

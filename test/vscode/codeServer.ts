@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -30,6 +30,11 @@ export function requireRealVsCode(t: TestContext): boolean {
   if (process.env.CI === 'true') throw new Error(`Real-VS Code tests cannot run: ${missing}. Under CI this is a failure, not a skip.`);
   t.skip(`SKIPPED real-VS Code test: ${missing}`);
   return false;
+}
+
+/** The user settings every test starts with (quiet, offline), with `extra` on top. */
+export function userSettings(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'extensions.autoUpdate': false, 'workbench.tips.enabled': false, ...extra };
 }
 
 async function freePort(): Promise<number> {
@@ -59,17 +64,27 @@ export class CodeServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** A temp home with its own user data, extensions and XDG folders; optionally a .vsix installed first. */
-  static async start(options: { vsix?: string } = {}): Promise<CodeServer> {
+  /**
+   * The workbench on `folder` with this checkout loaded as the extension under development (as F5 does), and
+   * optionally an extension-host test module to run (its exit code comes through window.codeAutomationExit).
+   */
+  devWorkbenchUrl(folder: string, extensionTestsPath?: string): string {
+    const remote = (path: string) => `vscode-remote://127.0.0.1:${this.port}${path}`;
+    const payload = [['extensionDevelopmentPath', remote(repoRoot)], ...(extensionTestsPath === undefined ? [] : [['extensionTestsPath', remote(extensionTestsPath)]])];
+    return `${this.origin}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  }
+
+  /**
+   * A temp home with its own user data, extensions and XDG folders; optionally a .vsix installed first and
+   * user settings beside the defaults.
+   */
+  static async start(options: { vsix?: string; settings?: Record<string, unknown> } = {}): Promise<CodeServer> {
     const home = mkdtempSync(join(tmpdir(), 'hearth-code-server-'));
     const dirs = ['user-data', 'extensions', 'config', 'data', 'cache'].map((name) => join(home, name));
     dirs.forEach((dir) => mkdirSync(dir, { recursive: true }));
     const [userData, extensions, config, data, cache] = dirs as [string, string, string, string, string];
     mkdirSync(join(userData, 'User'), { recursive: true });
-    writeFileSync(
-      join(userData, 'User', 'settings.json'),
-      JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'extensions.autoUpdate': false, 'workbench.tips.enabled': false }),
-    );
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(userSettings(options.settings)));
     const env = { ...process.env, XDG_CONFIG_HOME: config, XDG_DATA_HOME: data, XDG_CACHE_HOME: cache };
     const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
     if (options.vsix) {
@@ -132,9 +147,66 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A temp workspace folder with one source file, removed by the caller. */
+/**
+ * A temp workspace folder, removed by the caller: a small TypeScript project (manifest, README, sources and a
+ * test) for the repository context to index, rank and pack.
+ */
 export function makeWorkspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-ws-'));
-  writeFileSync(join(dir, 'hello.ts'), 'export function hello(name: string): string {\n  return `Hello, ${name}`;\n}\n');
+  for (const [path, text] of Object.entries(workspaceFiles)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
   return dir;
 }
+
+const workspaceFiles: Record<string, string> = {
+  'hello.ts': 'export function hello(name: string): string {\n  return `Hello, ${name}`;\n}\n',
+  'package.json': `${JSON.stringify({ name: 'greetings', version: '1.0.0', main: 'dist/index.js', scripts: { build: 'tsc', test: 'node --test' } }, null, 2)}\n`,
+  'README.md': '# greetings\n\nGreets people and adds numbers. `npm run build` compiles, `npm test` runs the tests.\n',
+  'src/math.ts': [
+    'export function sum(values: number[]): number {',
+    '  return values.reduce((total, value) => total + value, 0);',
+    '}',
+    '',
+    'export function mean(values: number[]): number {',
+    '  return values.length === 0 ? 0 : sum(values) / values.length;',
+    '}',
+    '',
+  ].join('\n'),
+  'src/greeter.ts': [
+    "import { hello } from '../hello';",
+    '',
+    'export class Greeter {',
+    '  private count = 0;',
+    '',
+    '  greet(name: string): string {',
+    '    this.count++;',
+    '    return hello(name);',
+    '  }',
+    '',
+    '  get greeted(): number {',
+    '    return this.count;',
+    '  }',
+    '}',
+    '',
+  ].join('\n'),
+  'src/index.ts': [
+    "import { Greeter } from './greeter';",
+    "import { mean } from './math';",
+    '',
+    'const greeter = new Greeter();',
+    "for (const name of process.argv.slice(2)) console.log(greeter.greet(name));",
+    'console.log(`greeted ${greeter.greeted}, mean name length ${mean(process.argv.slice(2).map((name) => name.length))}`);',
+    '',
+  ].join('\n'),
+  'test/math.test.ts': [
+    "import assert from 'node:assert/strict';",
+    "import { test } from 'node:test';",
+    "import { mean, sum } from '../src/math';",
+    '',
+    "test('sum', () => assert.equal(sum([1, 2, 3]), 6));",
+    "test('mean', () => assert.equal(mean([1, 2, 3]), 2));",
+    '',
+  ].join('\n'),
+};

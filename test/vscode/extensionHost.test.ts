@@ -45,7 +45,7 @@ describe('extension-host suite in code-server (VS Code 1.100.3)', () => {
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('passes test/suite with the extension loaded from this checkout', { timeout: 180_000 }, async (t) => {
+  it('passes test/suite with the extension loaded from this checkout', { timeout: 300_000 }, async (t) => {
     if (!requireRealVsCode(t)) return;
     server = await CodeServer.start();
     browser = await launchChromium();
@@ -61,24 +61,21 @@ describe('extension-host suite in code-server (VS Code 1.100.3)', () => {
     const exitCode = new Promise<number>((resolve) => {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
-    const remote = (path: string) => `vscode-remote://127.0.0.1:${server!.port}${path}`;
-    const payload = JSON.stringify([
-      ['extensionDevelopmentPath', remote(repoRoot)],
-      ['extensionTestsPath', remote(join(repoRoot, 'out', 'test', 'suite', 'index.js'))],
-    ]);
-    await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace!)}&payload=${encodeURIComponent(payload)}`);
+    await page.goto(server.devWorkbenchUrl(workspace!, join(repoRoot, 'out', 'test', 'suite', 'index.js')));
 
     const code = await Promise.race([
       exitCode,
-      new Promise<number>((_, reject) => setTimeout(() => reject(new Error('The suite did not finish in 150 s.')), 150_000)),
+      // unref: a pending timer would keep this test process alive for the whole limit after the suite is done.
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error('The suite did not finish in 270 s.')), 270_000).unref()),
     ]).catch((error: unknown) => {
       t.diagnostic(output.join('\n'));
       throw error;
     });
     await new Promise((resolve) => setTimeout(resolve, 500)); // console messages arrive asynchronously
-    const results = output.filter((line) => /✔|\d+\) |passing|failing/.test(line));
+    // Results, and what tests log as `measured: …` (cache ratios, timings).
+    const results = output.filter((line) => /✔|\d+\) |passing|failing|measured: /.test(line));
     t.diagnostic(results.join('\n'));
     assert.equal(code, 0, `extension-host suite failed:\n${output.join('\n')}`);
-    assert.equal(results.filter((line) => line.includes('✔')).length, 6, 'expected 6 passing extension-host tests');
+    assert.equal(results.filter((line) => line.includes('✔')).length, 20, 'expected 20 passing extension-host tests');
   });
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CodeServer, launchChromium, makeWorkspace, repoRoot, requireRealVsCode } from './codeServer';
+import { runCommand } from './workbenchActions';
 
 describe('packaged extension in code-server (VS Code 1.100.3)', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -48,14 +49,13 @@ describe('packaged extension in code-server (VS Code 1.100.3)', () => {
     const status = page.locator('.statusbar-item', { hasText: 'Hearth: ready' });
     await status.waitFor({ timeout: 30_000 });
 
-    // The explain command is listed in the command palette and runs.
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill('>Hearth: Explain');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Hearth: Explain This Codebase' });
-    await row.waitFor({ timeout: 15_000 });
-    await row.click();
-    await page.locator('.notification-toast', { hasText: 'not implemented yet' }).waitFor({ timeout: 15_000 });
+    // The explain command is in the command palette. With no model it asks for one first; choosing none ends
+    // in an error that offers the setting.
+    await runCommand(page, 'Hearth: Explain This Codebase');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Qwen3-4B-Instruct-2507-FP8' }).waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    const error = page.locator('.notification-toast', { hasText: 'No model is chosen.' });
+    await error.waitFor({ timeout: 15_000 });
+    await error.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor();
   });
 });

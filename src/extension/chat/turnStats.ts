@@ -1,0 +1,38 @@
+import type { ContextPackStats, GenerationUsage } from '../../shared/protocol';
+import type { TurnStats } from '../../shared/webviewProtocol';
+
+/** The context line under an answer: what was packed, and the engine's usage for the request. */
+export function turnStats(pack: ContextPackStats | undefined, usage: GenerationUsage): TurnStats {
+  return {
+    filesWhole: pack?.filesWhole ?? 0,
+    filesOutlined: pack?.filesOutlined ?? 0,
+    filesListed: pack?.filesListed ?? 0,
+    contextTokens: pack?.tokens ?? 0,
+    promptTokens: usage.promptTokens,
+    cachedTokens: usage.cachedTokens,
+    completionTokens: usage.completionTokens,
+    prefillTokensPerSecond: usage.prefillTokensPerSecond,
+    decodeTokensPerSecond: usage.decodeTokensPerSecond,
+    timeToFirstTokenMs: usage.timeToFirstTokenMs ?? 0,
+  };
+}
+
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** "12 files whole, 30 outlined, 5 listed by path · 20,114 of 20,480 context tokens". */
+export function describePack(stats: ContextPackStats): string {
+  const files = `${count.format(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole, ${count.format(stats.filesOutlined)} outlined, ${count.format(stats.filesListed)} listed by path`;
+  const omitted = stats.filesOmitted > 0 ? `, ${count.format(stats.filesOmitted)} left out` : '';
+  return `${files}${omitted} · ${count.format(stats.tokens)} of ${count.format(stats.budget)} context tokens`;
+}
+
+/** "prompt 20,400 tokens (20,100 cached) · prefill 410 tok/s · decode 9.8 tok/s · 812 tokens written". */
+export function describeUsage(usage: GenerationUsage): string {
+  const rate = (value: number) => (value >= 100 ? count.format(value) : value.toFixed(1));
+  return [
+    `prompt ${count.format(usage.promptTokens)} tokens (${count.format(usage.cachedTokens)} cached)`,
+    `prefill ${rate(usage.prefillTokensPerSecond)} tok/s`,
+    `decode ${rate(usage.decodeTokensPerSecond)} tok/s`,
+    `${count.format(usage.completionTokens)} tokens written`,
+  ].join(' · ');
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+
+/** The `hearth.completion.*` settings. */
+export class CompletionSettings {
+  private get config(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('hearth');
+  }
+
+  get enabled(): boolean {
+    return this.config.get<boolean>('completion.enabled', true);
+  }
+
+  get debounceMs(): number {
+    return Math.max(0, this.config.get<number>('completion.debounceMs', 150));
+  }
+
+  isLanguageDisabled(languageId: string): boolean {
+    return this.config.get<string[]>('completion.disabledLanguages', []).includes(languageId);
+  }
+
+  /** On for this document: completions enabled and its language not excluded. */
+  isOnFor(document: vscode.TextDocument): boolean {
+    return this.enabled && !this.isLanguageDisabled(document.languageId);
+  }
+
+  /** Flips `hearth.completion.enabled` where it is set (workspace, else user settings). */
+  async toggle(): Promise<boolean> {
+    const where = this.config.inspect<boolean>('completion.enabled');
+    const target = where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const enabled = !this.enabled;
+    await this.config.update('completion.enabled', enabled, target);
+    return enabled;
+  }
+
+  static affects(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration('hearth.completion');
+  }
+}

@@ -1,0 +1,43 @@
+import type { ContextProgressParams } from '../../shared/protocol';
+
+/** Where indexing stands, for a progress notification: what to say, how far (0–1) and the time left when known. */
+export interface IndexProgressView {
+  message: string;
+  fraction?: number;
+  secondsLeft?: number;
+}
+
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** "about 12 s left", "about 3 min left"; under a second, "almost done". */
+export function formatTimeLeft(seconds: number): string {
+  if (seconds < 1) return 'almost done';
+  if (seconds < 90) return `about ${Math.ceil(seconds)} s left`;
+  return `about ${Math.round(seconds / 60)} min left`;
+}
+
+/**
+ * Turns `context/progress` notifications into a percentage and a time left. Scanning has no known total, so it
+ * reports only a count; parsing estimates the time left from the rate since this estimate first saw it.
+ */
+export class IndexProgressEstimate {
+  private parsingFrom: { at: number; done: number } | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  update(progress: ContextProgressParams): IndexProgressView {
+    if (progress.phase === 'scanning') return { message: `Indexing: ${count.format(progress.filesFound)} files found` };
+    const { filesDone, filesTotal } = progress;
+    const fraction = filesTotal > 0 ? Math.min(1, filesDone / filesTotal) : 1;
+    this.parsingFrom ??= { at: this.now(), done: filesDone };
+    const elapsedSeconds = (this.now() - this.parsingFrom.at) / 1000;
+    const doneSince = filesDone - this.parsingFrom.done;
+    const secondsLeft = elapsedSeconds >= 0.5 && doneSince > 0 ? ((filesTotal - filesDone) * elapsedSeconds) / doneSince : undefined;
+    const parsed = `Indexing: ${count.format(filesDone)} of ${count.format(filesTotal)} files parsed (${Math.floor(fraction * 100)}%)`;
+    return {
+      message: secondsLeft === undefined ? parsed : `${parsed}, ${formatTimeLeft(secondsLeft)}`,
+      fraction,
+      ...(secondsLeft !== undefined && { secondsLeft }),
+    };
+  }
+}

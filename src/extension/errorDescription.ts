@@ -1,0 +1,51 @@
+import { EngineError } from '../shared/engineError';
+import type { EngineErrorCode } from '../shared/protocol';
+
+/** What the user can do about an error, beside reading it. */
+export type ErrorAction = 'openSettings' | 'showLogs' | 'retry';
+
+export interface ErrorDescription {
+  /** One or two sentences: what happened and, when the engine knows, what to do. */
+  message: string;
+  actions: ErrorAction[];
+  /** The setting "Open Settings" opens. */
+  setting?: string;
+}
+
+type ErrorKind = keyof typeof EngineErrorCode;
+
+/** The setting that fixes an error of this kind. */
+const settingFor: Partial<Record<ErrorKind, string>> = {
+  ModelNotFound: 'hearth.model.path',
+  CheckpointInvalid: 'hearth.model.path',
+  UnsupportedModel: 'hearth.model.path',
+  ContextTooLarge: 'hearth.context.maxTokens',
+  OutOfMemory: 'hearth.model.contextLength',
+  CacheUnwritable: 'hearth.cacheDir',
+};
+
+/** Errors whose cause is in the engine's log rather than in the message. */
+const logsHelp: readonly ErrorKind[] = ['InternalError', 'CheckpointInvalid', 'OutOfMemory', 'ProtocolMismatch', 'NotInitialized', 'ShuttingDown'];
+
+// vscode-jsonrpc rejects the requests in flight this way when the engine's process (and so its pipe) is gone.
+const connectionLost = /connection (got |was |is )?(disposed|closed)|pending response rejected/i;
+
+/**
+ * Turns any error into what the UI says and offers. Pure, so every case is unit-tested; errorPresenter.ts
+ * shows it.
+ */
+export function describeError(error: unknown): ErrorDescription {
+  const text = error instanceof Error ? error.message : String(error);
+  if (connectionLost.test(text)) {
+    return { message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.', actions: ['retry', 'showLogs'] };
+  }
+  if (!(error instanceof EngineError)) return { message: text, actions: ['showLogs'] };
+  const kind = error.kind ?? 'InternalError';
+  const message = error.hint ? `${error.message} ${error.hint}` : error.message;
+  const setting = settingFor[kind];
+  const actions: ErrorAction[] = [];
+  if (setting !== undefined) actions.push('openSettings');
+  if (kind === 'TooManyRequests') actions.push('retry');
+  if (logsHelp.includes(kind)) actions.push('showLogs');
+  return { message, actions, ...(setting !== undefined && { setting }) };
+}

@@ -1,0 +1,25 @@
+import type { ChatResult, ContextPackStats } from '../../shared/protocol';
+import { describePack, describeUsage } from '../chat/turnStats';
+
+/**
+ * The frame of the "Explain This Codebase" document: a header that says what it is and what the model saw,
+ * and a footer with how the answer ended, how much of the prompt came from the prefix cache, and the speeds.
+ * (The prompt itself is src/shared/explainPrompt.ts, shared with `hearth explain`.)
+ */
+
+/** What the ranking leans towards when there is no question: the files that say what a project is. */
+export const EXPLAIN_FOCUS_QUERY = 'readme main entry index app server cli package build test architecture';
+
+export function explainHeader(workspaceName: string, modelName: string, stats: ContextPackStats): string {
+  return [`# ${workspaceName}: how this codebase works`, '', `> Written by Hearth with ${modelName} on this machine. Context: ${describePack(stats)}.`, '', ''].join('\n');
+}
+
+const endings: Record<ChatResult['finishReason'], string> = {
+  stop: 'finished',
+  length: 'stopped at the token limit',
+  cancelled: 'stopped',
+};
+
+export function explainFooter(result: Pick<ChatResult, 'finishReason' | 'usage'>): string {
+  return ['', '', '---', '', `*Hearth: ${endings[result.finishReason]} · ${describeUsage(result.usage)}*`, ''].join('\n');
+}

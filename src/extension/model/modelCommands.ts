@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode } from '../../shared/protocol';
+import { showEngineError } from '../errorPresenter';
+import type { ModelPicker, ModelPickPurpose } from './modelPicker';
+import type { ModelSession } from './modelSession';
+
+/**
+ * "Hearth: Select Model" and "Hearth: Download Model": the picker, then the chosen model loaded. Each returns
+ * the folder now configured, or undefined when nothing changed.
+ */
+export function registerModelCommands(picker: ModelPicker, models: ModelSession, showLogs: () => void): vscode.Disposable[] {
+  const run = async (purpose: Exclude<ModelPickPurpose, 'firstUse'>): Promise<string | undefined> => {
+    try {
+      const path = await picker.choose(purpose);
+      if (path !== undefined) await models.ensureLoaded();
+      return path;
+    } catch (error) {
+      // Declining a model that does not fit, or cancelling its load, is the user's choice: nothing to report.
+      if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) await showEngineError(error, showLogs);
+      return undefined;
+    }
+  };
+  return [
+    vscode.commands.registerCommand('hearth.selectModel', () => run('select')),
+    vscode.commands.registerCommand('hearth.downloadModel', () => run('download')),
+  ];
+}

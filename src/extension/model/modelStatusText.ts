@@ -1,0 +1,32 @@
+import type { ModelInfo } from '../../shared/protocol';
+import { modelName } from './modelPickItems';
+
+/** What the model session is doing, for the status bar. */
+export interface ModelStatus {
+  /** The model being served. */
+  model?: Pick<ModelInfo, 'path' | 'contextLength' | 'quantization'>;
+  /** The folder of a model being loaded now. */
+  loading?: string;
+  /** Decode speed of the last answer or completion, as its caller reported it. */
+  tokensPerSecond?: number;
+}
+
+/**
+ * The status bar's text while the engine is ready: "$(flame) Qwen3-4B-Instruct-2507-FP8 · 9.8 tok/s". Undefined
+ * when there is no model to show (the engine's own state is shown then).
+ */
+export function modelStatusText(status: ModelStatus): { text: string; tooltip: string } | undefined {
+  if (status.loading !== undefined) {
+    return { text: `$(loading~spin) Hearth: loading ${modelName(status.loading)}`, tooltip: `Hearth: loading ${status.loading}` };
+  }
+  const { model, tokensPerSecond } = status;
+  if (model === undefined) return undefined;
+  const name = modelName(model.path);
+  const speed = tokensPerSecond !== undefined && tokensPerSecond > 0 ? tokensPerSecond.toFixed(1) : undefined;
+  return {
+    text: `$(flame) ${name}${speed === undefined ? '' : ` · ${speed} tok/s`}`,
+    tooltip:
+      `Hearth: ${name} (${model.contextLength.toLocaleString('en-US')} tokens of context, ${model.quantization} weights)` +
+      `${speed === undefined ? '' : `, last answer at ${speed} tokens/s`}. Click to choose another model.`,
+  };
+}

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ContextPackParams } from '../../../src/shared/protocol';
+import { parseQwenRepositoryBlock, RepositoryContext } from '../../../src/extension/completion/repositoryContext';
+
+const block =
+  '<|repo_name|>shop\n<|file_sep|>src/math.ts\nexport function add(a: number, b: number): number {\n  return a + b;\n}\n' +
+  '<|file_sep|>src/total.ts\n⋮\n3│export function total(xs: number[]): number {\n⋮\n' +
+  '<|file_sep|>[files not shown in full]\nREADME.md\n[Repository context: 1 file whole, 1 as outlines, 1 by path only; nothing left out.]\n';
+
+describe('parseQwenRepositoryBlock', () => {
+  it('splits a packed block into its files, without the list of paths and the summary', () => {
+    assert.deepEqual(parseQwenRepositoryBlock(block), [
+      { path: 'src/math.ts', text: 'export function add(a: number, b: number): number {\n  return a + b;\n}\n' },
+      { path: 'src/total.ts', text: '⋮\n3│export function total(xs: number[]): number {\n⋮\n' },
+    ]);
+  });
+});
+
+describe('RepositoryContext', () => {
+  it('packs in the background when the active file changes, at most every interval, and leaves out the active file', async () => {
+    let now = 0;
+    const asked: ContextPackParams[] = [];
+    const context = new RepositoryContext(
+      (params) => {
+        asked.push(params);
+        return Promise.resolve({ text: block, stats: { filesWhole: 1, filesOutlined: 1, filesListed: 1, filesOmitted: 0, tokens: 60, budget: 512, elapsedMs: 1 } });
+      },
+      { budgetTokens: 512, minIntervalMs: 1000, retryMs: 5000, now: () => now },
+    );
+    assert.deepEqual(context.snippets('src/total.ts'), []);
+    context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(asked, [{ budget: 512, format: 'qwen', focus: { activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' } }]);
+    assert.deepEqual(context.snippets('src/total.ts').map((s) => s.path), ['src/math.ts']);
+
+    context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'other names' }); // same file: kept
+    now = 500;
+    context.refresh({ activeFile: '/ws/src/math.ts', openFiles: [], query: '' }); // too soon
+    assert.equal(asked.length, 1);
+    now = 1500;
+    context.refresh({ activeFile: '/ws/src/math.ts', openFiles: [], query: '' });
+    assert.equal(asked.length, 2);
+  });
+
+  it('waits before trying again when there is no index', async () => {
+    let now = 0;
+    let calls = 0;
+    const context = new RepositoryContext(
+      () => {
+        calls++;
+        return Promise.reject(new Error('No repository is indexed yet.'));
+      },
+      { budgetTokens: 512, minIntervalMs: 0, retryMs: 5000, now: () => now },
+    );
+    context.refresh({ activeFile: '/ws/a.ts', openFiles: [], query: '' });
+    await new Promise((resolve) => setImmediate(resolve));
+    now = 1000;
+    context.refresh({ activeFile: '/ws/b.ts', openFiles: [], query: '' });
+    now = 6000;
+    context.refresh({ activeFile: '/ws/b.ts', openFiles: [], query: '' });
+    assert.equal(calls, 2);
+    assert.deepEqual(context.snippets('a.ts'), []);
+  });
+});

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ResponseError } from 'vscode-jsonrpc';
+import { CancelledError, isCancelled, raceCancellation } from '../../src/extension/cancellation';
+import { describeError } from '../../src/extension/errorDescription';
+import { EngineError } from '../../src/shared/engineError';
+import { EngineErrorCode } from '../../src/shared/protocol';
+
+describe('describeError', () => {
+  it('offers the setting that fixes a missing or unusable model', () => {
+    assert.deepEqual(describeError(new EngineError(EngineErrorCode.ModelNotFound, 'No model is chosen.', 'Run "Hearth: Select Model".')), {
+      message: 'No model is chosen. Run "Hearth: Select Model".',
+      actions: ['openSettings'],
+      setting: 'hearth.model.path',
+    });
+    assert.deepEqual(describeError(new EngineError(EngineErrorCode.CheckpointInvalid, 'Bad config.json.')).actions, ['openSettings', 'showLogs']);
+  });
+
+  it('points a context that is too large at the budget setting', () => {
+    const error = new EngineError(EngineErrorCode.ContextTooLarge, 'The prompt has 40000 tokens.', 'Shorten the conversation.');
+    assert.deepEqual(describeError(error), { message: 'The prompt has 40000 tokens. Shorten the conversation.', actions: ['openSettings'], setting: 'hearth.context.maxTokens' });
+  });
+
+  it('says the engine stopped when its connection went away mid-answer', () => {
+    const lost = EngineError.fromResponseError(new ResponseError(-32097, 'Pending response rejected since connection got disposed'));
+    assert.deepEqual(describeError(lost), { message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.', actions: ['retry', 'showLogs'] });
+  });
+
+  it('sends other failures to the logs', () => {
+    assert.deepEqual(describeError(new Error('The Hearth engine failed: boom.')), { message: 'The Hearth engine failed: boom.', actions: ['showLogs'] });
+    assert.deepEqual(describeError('odd'), { message: 'odd', actions: ['showLogs'] });
+    assert.deepEqual(describeError(new EngineError(EngineErrorCode.TooManyRequests, 'Busy.')).actions, ['retry']);
+  });
+});
+
+describe('cancellation', () => {
+  function source() {
+    const listeners: (() => void)[] = [];
+    const token = { isCancellationRequested: false, onCancellationRequested: (listener: () => void) => (listeners.push(listener), { dispose: () => undefined }) };
+    return { token, cancel: () => ((token.isCancellationRequested = true), listeners.forEach((listener) => listener())) };
+  }
+
+  it('stops waiting (not the work) when cancelled, as an outcome', async () => {
+    const { token, cancel } = source();
+    const waiting = raceCancellation(new Promise(() => undefined), token as never);
+    cancel();
+    await assert.rejects(waiting, CancelledError);
+    assert.equal(isCancelled(new Error('Engine error in context/pack: aborted'), token as never), true);
+    assert.equal(isCancelled(new Error('boom')), false);
+  });
+
+  it('passes results and errors through', async () => {
+    const { token } = source();
+    assert.equal(await raceCancellation(Promise.resolve(3), token as never), 3);
+    await assert.rejects(raceCancellation(Promise.reject(new Error('boom')), token as never), /boom/);
+  });
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describePack, describeUsage, turnStats } from '../../../src/extension/chat/turnStats';
+import { explainFooter, explainHeader } from '../../../src/extension/explain/explainDocument';
+
+const pack = { filesWhole: 12, filesOutlined: 30, filesListed: 5, filesOmitted: 0, tokens: 20_114, budget: 20_480, elapsedMs: 40 };
+const usage = { promptTokens: 20_400, cachedTokens: 20_100, completionTokens: 812, prefillTokensPerSecond: 410.4, decodeTokensPerSecond: 9.84, timeToFirstTokenMs: null };
+
+describe('explain document frame', () => {
+  it('heads the document with the workspace, the model and what it saw', () => {
+    assert.equal(
+      explainHeader('demo', 'tiny-qwen3', pack),
+      '# demo: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine. Context: 12 files whole, 30 outlined, 5 listed by path · 20,114 of 20,480 context tokens.\n\n',
+    );
+  });
+
+  it('ends it with how it ended, cache use and speeds', () => {
+    assert.equal(
+      explainFooter({ finishReason: 'length', usage }),
+      '\n\n---\n\n*Hearth: stopped at the token limit · prompt 20,400 tokens (20,100 cached) · prefill 410 tok/s · decode 9.8 tok/s · 812 tokens written*\n',
+    );
+  });
+});
+
+describe('turn stats', () => {
+  it('combines the pack and the usage for the context line', () => {
+    assert.deepEqual(turnStats(pack, usage), {
+      filesWhole: 12, filesOutlined: 30, filesListed: 5, contextTokens: 20_114, promptTokens: 20_400, cachedTokens: 20_100,
+      completionTokens: 812, prefillTokensPerSecond: 410.4, decodeTokensPerSecond: 9.84, timeToFirstTokenMs: 0,
+    });
+    assert.equal(turnStats(undefined, usage).contextTokens, 0);
+  });
+
+  it('says when files were left out', () => {
+    assert.equal(describePack({ ...pack, filesWhole: 1, filesOmitted: 3 }), '1 file whole, 30 outlined, 5 listed by path, 3 left out · 20,114 of 20,480 context tokens');
+    assert.equal(describeUsage({ ...usage, prefillTokensPerSecond: 0 }), 'prompt 20,400 tokens (20,100 cached) · prefill 0.0 tok/s · decode 9.8 tok/s · 812 tokens written');
+  });
+});

@@ -49,7 +49,9 @@ function encode(tokenizer: CompletionTokenizer, prompt: CompletionPrompt): Encod
         if (typeof part === 'string') for (const id of tokenizer.encodePlainText(part)) tokens.push(id);
         else tokens.push(tokenOf(tokenizer, part.token, `prompt[${index}].token`));
       });
-      return { tokens, stopTokenIds: [] };
+      // A client-built FIM layout (with repository snippets) ends the way the engine-built one does.
+      const fim = prompt.parts.some((part) => typeof part !== 'string' && part.token === SpecialToken.fimMiddle);
+      return { tokens, stopTokenIds: fim ? fimStopTokenIds(tokenizer) : [] };
     }
     case 'fim':
       return encodeFim(tokenizer, prompt.prefix, prompt.suffix);
@@ -67,8 +69,11 @@ function encodeFim(tokenizer: CompletionTokenizer, prefix: string, suffix: strin
     return id;
   });
   const tokens = [fimPrefix, ...tokenizer.encodePlainText(prefix), fimSuffix, ...tokenizer.encodePlainText(suffix), fimMiddle];
-  const stopTokenIds = FIM_STOP_TOKENS.map((token) => tokenizer.tokenId(token)).filter((id): id is number => id !== undefined);
-  return { tokens, stopTokenIds };
+  return { tokens, stopTokenIds: fimStopTokenIds(tokenizer) };
+}
+
+function fimStopTokenIds(tokenizer: CompletionTokenizer): number[] {
+  return FIM_STOP_TOKENS.map((token) => tokenizer.tokenId(token)).filter((id): id is number => id !== undefined);
 }
 
 function tokenOf(tokenizer: CompletionTokenizer, token: string, field: string): number {

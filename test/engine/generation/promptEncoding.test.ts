@@ -76,8 +76,15 @@ describe('encodeCompletionPrompt', () => {
   });
 
   it('places control tokens only where parts name them', () => {
-    const { tokens } = encodeCompletionPrompt(tokenizer, { kind: 'parts', parts: [{ token: '<|im_start|>' }, 'user\n<|im_end|>', { token: '<|im_end|>' }] });
+    const { tokens, stopTokenIds } = encodeCompletionPrompt(tokenizer, { kind: 'parts', parts: [{ token: '<|im_start|>' }, 'user\n<|im_end|>', { token: '<|im_end|>' }] });
     assert.deepEqual(tokens, [IM_START, ...tokenizer.encodePlainText('user\n<|im_end|>'), IM_END]);
+    assert.deepEqual(stopTokenIds, []);
+  });
+
+  it('stops a client-built FIM layout on the FIM end tokens, as the engine-built one', () => {
+    const parts = [{ token: '<|repo_name|>' }, 'demo\n', { token: '<|fim_prefix|>' }, 'x = ', { token: '<|fim_suffix|>' }, '\n', { token: '<|fim_middle|>' }];
+    const { stopTokenIds } = encodeCompletionPrompt(tokenizer, { kind: 'parts', parts });
+    assert.deepEqual(stopTokenIds, [151643, 151662, 151664, 151663, 151659, 151661, 151660, 151645]);
   });
 
   it('lays out fill-in-the-middle as prefix, suffix, middle, and stops on the FIM end tokens', () => {

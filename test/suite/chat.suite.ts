@@ -41,7 +41,7 @@ export function registerChatTests(): void {
     before(async () => {
       const hearth = await activateHearth();
       api = hearth.api;
-      makeCheckpoint(hearth.extensionPath, join(root, 'tiny-qwen3'));
+      await makeCheckpoint(hearth.extensionPath, join(root, 'tiny-qwen3'));
       await settings().update('cacheDir', join(root, 'cache'), global);
       await settings().update('chat.maxTokens', 12, global);
       await settings().update('model.path', join(root, 'tiny-qwen3'), global);

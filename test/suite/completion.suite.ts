@@ -1,41 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CompletionStats } from '../../src/extension/completion/completionStats';
 import type { HearthApi } from '../../src/extension/extension';
-
-const extensionId = 'hearth-dev.hearth';
-
-/**
- * A synthetic FP8 checkpoint written by the extension's own CLI: random weights, the real Qwen3 tokenizer. Not
- * spawnSync: that would block the extension host for seconds.
- */
-function makeCheckpoint(extensionPath: string, outDir: string, arch: 'qwen2' | 'qwen3'): Promise<void> {
-  const cli = join(extensionPath, 'dist', 'cli.js');
-  const args = [cli, 'make-checkpoint', '--out', outDir, '--geometry', 'tiny', '--dtype', 'fp8', '--seed', '1', '--arch', arch];
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`make-checkpoint failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve(),
-    );
-  });
-}
+import { extensionId, makeCheckpoint, sleep, waitFor } from './suiteSupport';
 
 const stats = async (): Promise<CompletionStats> => vscode.commands.executeCommand<CompletionStats>('hearth.completion.stats', { silent: true });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await sleep(50);
-  }
-}
-
 /** Waits until nothing is in flight and no provider call or engine request came for `quietMs`. */
 async function settled(quietMs = 600): Promise<CompletionStats> {
   let last = await stats();

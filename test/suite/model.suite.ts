@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension/extension';
-
-const extensionId = 'hearth-dev.hearth';
-
-/** Writes a tiny synthetic Qwen3 FP8 checkpoint with the extension's own CLI (about 2 s). */
-function makeTinyCheckpoint(extensionPath: string, outDir: string): void {
-  const cli = join(extensionPath, 'dist', 'cli.js');
-  const args = [cli, 'make-checkpoint', '--out', outDir, '--geometry', 'tiny', '--dtype', 'fp8', '--seed', '1'];
-  // Under Electron (test-electron) process.execPath is the app: run it as Node.
-  const made = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-  assert.equal(made.status, 0, `make-checkpoint failed:\n${made.stdout}\n${made.stderr}`);
-}
+import { extensionId, makeCheckpoint } from './suiteSupport';
 
 /** Starts something that opens a quick pick, closing the pick until it settles. */
 async function dismissPicksOf<T>(start: () => Thenable<T>, timeoutMs = 15_000): Promise<T> {
@@ -41,7 +30,7 @@ export function registerModelTests(): void {
       const extension = vscode.extensions.getExtension<HearthApi>(extensionId);
       assert.ok(extension, `${extensionId} is not installed`);
       api = await extension.activate();
-      makeTinyCheckpoint(extension.extensionPath, checkpoint);
+      await makeCheckpoint(extension.extensionPath, checkpoint);
       await settings().update('cacheDir', join(root, 'cache'), vscode.ConfigurationTarget.Global);
       await settings().update('model.path', checkpoint, vscode.ConfigurationTarget.Global);
     });

@@ -1,6 +1,6 @@
 /** What the extension-host suites share: the extension's id, synthetic checkpoints, polling. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../src/extension/extension';
@@ -13,13 +13,19 @@ export async function activateHearth(): Promise<{ api: HearthApi; extensionPath:
   return { api: await extension.activate(), extensionPath: extension.extensionPath };
 }
 
-/** A synthetic FP8 checkpoint written by the extension's own CLI (about 2 s): random weights, the real Qwen3 tokenizer. */
-export function makeCheckpoint(extensionPath: string, outDir: string, arch: 'qwen2' | 'qwen3' = 'qwen3'): void {
+/**
+ * A synthetic FP8 checkpoint written by the extension's own CLI (about 2 s): random weights, the real Qwen3
+ * tokenizer. Not spawnSync: that would block the extension host for seconds.
+ */
+export function makeCheckpoint(extensionPath: string, outDir: string, arch: 'qwen2' | 'qwen3' = 'qwen3'): Promise<void> {
   const cli = join(extensionPath, 'dist', 'cli.js');
   const args = [cli, 'make-checkpoint', '--out', outDir, '--geometry', 'tiny', '--dtype', 'fp8', '--seed', '1', '--arch', arch];
-  // Under Electron (test-electron) process.execPath is the app: run it as Node.
-  const made = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-  assert.equal(made.status, 0, `make-checkpoint failed:\n${made.stdout}\n${made.stderr}`);
+  return new Promise((resolve, reject) => {
+    // Under Electron (test-electron) process.execPath is the app: run it as Node.
+    execFile(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`make-checkpoint failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve(),
+    );
+  });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -150,10 +150,26 @@ export class KvCache {
     this.used = start + count;
   }
 
-  /** Keeps the first `length` positions (prefix reuse, rewinding a generation). */
+  /**
+   * Keeps the first `length` positions (prefix reuse, rewinding a generation). A step reads the whole
+   * capacity, so a cache cut to well under half of it shrinks back, or a short request after a long one
+   * would pay for the long one's positions.
+   */
   truncate(length: number): void {
     if (!Number.isInteger(length) || length < 0 || length > this.used) throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
     this.used = length;
+    const fitting = Math.min(Math.max(BUCKET, Math.ceil(length / BUCKET) * BUCKET), this.maxLength);
+    if (fitting * 2 > this.allocated) return;
+    // Rows move to their narrower stride from the first to the last, so no row overwrites one not yet moved.
+    const old = this.allocated;
+    const narrow = (buffer: Float32Array): void => {
+      for (let row = 1; row < this.rows; row++) buffer.copyWithin(row * fitting, row * old, row * old + this.used);
+    };
+    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
+      narrow(this.keys[layer]);
+      narrow(this.values[layer]);
+    }
+    this.allocated = fitting;
   }
 }
 

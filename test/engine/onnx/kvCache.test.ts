@@ -76,6 +76,28 @@ describe('KvCache', () => {
     assert.throws(() => cache.truncate(4), /cannot truncate 3 cached positions to 4/);
   });
 
+  it('shrinks back when truncated to well under half its capacity, keeping the rows', () => {
+    const cache = new KvCache(geometry, 1000);
+    appendChunk(cache, 0, 300);
+    assert.equal(cache.capacity, 320);
+    cache.truncate(200); // still over half: stays
+    assert.equal(cache.capacity, 320);
+    cache.truncate(70);
+    assert.equal(cache.capacity, 128);
+    const { key, value, dims } = cache.layer(1);
+    assert.deepEqual(dims, [2, 1, 3, 128]);
+    for (let row = 0; row < rows; row++) {
+      for (const position of [0, 69]) {
+        assert.equal(key[row * 128 + position], 10000 + row * 1000 + position);
+        assert.equal(value[row * 128 + position], -(10000 + row * 1000 + position));
+      }
+    }
+    appendChunk(cache, 70, 10);
+    assert.equal(cache.layer(0).key[5 * 128 + 75], 5000 + 75);
+    cache.truncate(0);
+    assert.equal(cache.capacity, 64); // never empty
+  });
+
   it('copies positions out and appends them back, from an offset, across growth', () => {
     const cache = new KvCache(geometry, 1000);
     appendChunk(cache, 0, 40);

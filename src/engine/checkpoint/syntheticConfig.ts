@@ -1,21 +1,14 @@
-import type { Architecture } from './modelConfig';
+import type { Architecture, ModelConfig } from './modelConfig';
 
-/** The model dimensions of a synthetic checkpoint. */
-export interface SyntheticGeometry {
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  numKvHeads: number;
-  headDim: number;
-  intermediateSize: number;
-  /**
-   * 151936 (Qwen3's) covers the real tokenizer shipped with every synthetic checkpoint. Tests that never
-   * tokenize may shrink it to save time; such checkpoints cannot encode most text.
-   */
-  vocabSize: number;
-  ropeTheta: number;
-  maxPositionEmbeddings: number;
-}
+/**
+ * The model dimensions of a synthetic checkpoint. `vocabSize` 151936 (Qwen3's) covers the real tokenizer
+ * shipped with every synthetic checkpoint; tests that never tokenize may shrink it to save time, and such
+ * checkpoints cannot encode most text.
+ */
+export type SyntheticGeometry = Pick<
+  ModelConfig,
+  'hiddenSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim' | 'intermediateSize' | 'vocabSize' | 'ropeTheta' | 'maxPositionEmbeddings'
+>;
 
 export type SyntheticGeometryName = 'tiny' | '0.6b' | '4b';
 export type SyntheticDtype = 'fp8' | 'bf16' | 'f32';

@@ -19,7 +19,7 @@ import type { Logger } from './logger';
 import { runtimeSelfCheck } from './runtimeSelfCheck';
 
 /** The generation endpoints the server exposes. */
-export type GenerationEndpoints = Pick<GenerationService, 'loadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'>;
+export type GenerationEndpoints = Pick<GenerationService, 'loadModel' | 'unloadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'>;
 
 /** The repository-context endpoints the server exposes. */
 export type ContextEndpoints = Pick<ContextService, 'index' | 'update' | 'pack'>;
@@ -61,7 +61,8 @@ export class EngineServer {
       'model/load': (params, token) => (
         this.requireInitialized('model/load'), generation.loadModel(params, (progress) => notify('model/progress', progress), abortSignalFor(token))
       ),
-      'model/info': () => (this.requireInitialized('model/info'), generation.modelInfo()),
+      'model/info': (params) => (this.requireInitialized('model/info'), generation.modelInfo(params)),
+      'model/unload': (params) => (this.requireInitialized('model/unload'), generation.unloadModel(params)),
       'model/catalogue': (params) => (this.requireInitialized('model/catalogue'), library.catalogue(params)),
       'model/fit': (params) => (this.requireInitialized('model/fit'), library.fit(params)),
       'model/download': (params, token) => (

@@ -18,7 +18,9 @@ export type EngineHandlers = {
 export function registerEngineHandlers(connection: MessageConnection, handlers: EngineHandlers): void {
   for (const method of Object.keys(handlers) as EngineMethod[]) {
     const handler = handlers[method] as (params: unknown, token: CancellationToken) => unknown;
-    connection.onRequest(method, async (params: unknown, token: CancellationToken) => {
+    connection.onRequest(method, async (...args: unknown[]) => {
+      // A request sent without params reaches the handler with the token alone.
+      const [params, token] = (args.length === 1 ? [undefined, args[0]] : args) as [unknown, CancellationToken];
       try {
         return await handler(params, token);
       } catch (error) {

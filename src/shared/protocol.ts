@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a method or payload changes incompatibly. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -55,9 +55,17 @@ export type WeightQuantization = 'int8' | 'int4' | 'fp32';
  */
 export type ModelKind = 'hybrid' | 'instruct-2507' | 'thinking-2507';
 
+/**
+ * What a loaded model is for. The engine holds one model per role: the chat model, and beside it optionally a
+ * reasoning model (thinking-mode work such as refactors) and a completion model (a small FIM-trained one).
+ */
+export type ModelRole = 'chat' | 'reasoning' | 'completion';
+
 export interface ModelLoadParams {
   /** The Hugging Face checkpoint folder (config.json, tokenizer files, .safetensors). */
   path: string;
+  /** Default chat. Loading replaces the role's model only; the other roles keep theirs. */
+  role?: ModelRole;
   /**
    * Positions to serve. Default: what fits the machine's free memory now (ModelFit.defaultContext: a power of two,
    * at most the native length and 32,768).
@@ -81,6 +89,7 @@ export type ModelProgressParams =
 export interface ModelInfo {
   /** The checkpoint folder, resolved. */
   path: string;
+  role: ModelRole;
   architecture: 'qwen3' | 'qwen2' | 'llama';
   /** null: the checkpoint has no chat template, so it serves `complete` only. */
   kind: ModelKind | null;
@@ -258,6 +267,8 @@ export interface ChatParams {
   /** Default: up to the end of the context. */
   maxTokens?: number;
   stop?: string[];
+  /** The model to answer with (default chat); ModelNotLoaded when no model serves that role. */
+  model?: ModelRole;
 }
 
 /** New output of a `chat` request, in order; either channel may be missing. */
@@ -307,6 +318,8 @@ export interface CompleteParams {
   stop?: string[];
   /** Default greedy (temperature 0). */
   sampling?: SamplingOverrides;
+  /** The model to complete with (default chat); ModelNotLoaded when no model serves that role. */
+  model?: ModelRole;
 }
 
 export interface CompleteResult {
@@ -400,13 +413,15 @@ export interface EngineRequestMap {
   ping: [void, PingResult];
   'runtime/selfCheck': [void, RuntimeSelfCheckResult];
   /**
-   * Loads a checkpoint, sending `model/progress`; on success it replaces the model being served (requests still
-   * running on the old one end as cancelled), on failure the old one stays. Errors: ModelNotFound,
+   * Loads a checkpoint, sending `model/progress`; on success it replaces the model serving its role (requests
+   * still running on the old one end as cancelled), on failure the old one stays. Errors: ModelNotFound,
    * CheckpointInvalid, UnsupportedModel, ContextTooLarge (the KV cache would not fit), CacheUnwritable.
    */
   'model/load': [ModelLoadParams, ModelLoadResult];
-  /** The model being served, or null. */
-  'model/info': [void, ModelInfo | null];
+  /** The model serving a role (default chat), or null. */
+  'model/info': [{ role?: ModelRole } | undefined, ModelInfo | null];
+  /** Frees the model serving a role (its running requests end as cancelled); false when none did. */
+  'model/unload': [{ role: ModelRole }, { unloaded: boolean }];
   /** The models Hearth offers to download, each with its fit on this machine and its download folder's state. */
   'model/catalogue': [ModelCatalogueParams, ModelCatalogueResult];
   /**

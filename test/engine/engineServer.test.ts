@@ -254,6 +254,10 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
     await assert.rejects(sendEngineRequest(pair.client, 'model/load', { path: `${fixture.root}/nowhere` }), rejectsWith(EngineErrorCode.ModelNotFound));
     await assert.rejects(pair.client.sendRequest('chat/stream', {}), (error: { code: number }) => error.code === -32601);
     assert.equal((await sendEngineRequest(pair.client, 'model/info', undefined))?.path, fixture.checkpoint);
+    assert.equal(await sendEngineRequest(pair.client, 'model/info', { role: 'completion' }), null);
+    await assert.rejects(sendEngineRequest(pair.client, 'complete', { prompt: 'x', model: 'completion' }), rejectsWith(EngineErrorCode.ModelNotLoaded));
+    await assert.rejects(sendEngineRequest(pair.client, 'model/unload', { role: 'all' as 'chat' }), rejectsWith(EngineErrorCode.InvalidParams));
+    assert.deepEqual(await sendEngineRequest(pair.client, 'model/unload', { role: 'reasoning' }), { unloaded: false });
     const { text, finishReason } = await sendEngineRequest(pair.client, 'complete', { prompt: ['x = ', { token: '<|fim_middle|>' }], maxTokens: 3 });
     assert.equal(finishReason, 'length');
     assert.equal(typeof text, 'string');

@@ -9,6 +9,7 @@ import {
   type ModelLoadParams,
   type ModelLoadResult,
   type ModelProgressParams,
+  type ModelRole,
 } from '../../shared/protocol';
 import { MIN_USEFUL_CONTEXT, type MemoryFacts } from '../hardware/hardwareFit';
 import { localModelFit, nativeContextOf } from '../hardware/localModelFit';
@@ -16,10 +17,13 @@ import { machineMemory } from '../hardware/machineInfo';
 import type { Logger } from '../logger';
 import { runChat } from './chatRequest';
 import { runCompletion } from './completeRequest';
-import { parseChatParams, parseCompleteParams, parseCountTokensParams, parseLoadParams, parseTokenizeParams } from './requestParams';
+import { DecoderScheduler } from './decoderScheduler';
+import { parseChatParams, parseCompleteParams, parseCountTokensParams, parseLoadParams, parseRoleParams, parseTokenizeParams } from './requestParams';
 import { ServedModel, type ModelLoader, type ServingOptions } from './servedModel';
 
-export interface GenerationServiceOptions extends Partial<ServingOptions> {
+export interface GenerationServiceOptions extends Partial<Omit<ServingOptions, 'scheduler'>> {
+  /** Requests running, paused or queued at once, over all models; more are refused with TooManyRequests. */
+  maxRequests?: number;
   logger: Logger;
   /** Opens a checkpoint (modelLoader's loadModel; tests wrap it). */
   loadModel: ModelLoader;
@@ -32,13 +36,14 @@ const DEFAULT_MAX_REQUESTS = 16;
 const DEFAULT_PREFILL_CHUNK = 256;
 
 /**
- * The engine's generation endpoints: loads the model it serves and runs chat, completion and tokenizer
- * requests on it. Params arrive unchecked from the wire and are validated here; every long operation takes
- * an AbortSignal, and cancelling a generation returns what it produced so far.
+ * The engine's generation endpoints: loads the models it serves, one per role (chat, and beside it optionally
+ * a reasoning and a completion model), and runs chat, completion and tokenizer requests on them. Params arrive
+ * unchecked from the wire and are validated here; every long operation takes an AbortSignal, and cancelling a
+ * generation returns what it produced so far.
  */
 export class GenerationService {
-  private served: ServedModel | undefined;
-  /** Loads run one after another: each replaces the model the previous one loaded. */
+  private readonly served = new Map<ModelRole, ServedModel>();
+  /** Loads and unloads run one after another: each replaces or frees what the previous one left. */
   private loads: Promise<unknown> = Promise.resolve();
   private readonly chatIds = new Set<string>();
   private disposed = false;
@@ -46,16 +51,21 @@ export class GenerationService {
 
   constructor(private readonly options: GenerationServiceOptions) {
     this.serving = {
-      maxRequests: options.maxRequests ?? DEFAULT_MAX_REQUESTS,
+      scheduler: new DecoderScheduler(options.maxRequests ?? DEFAULT_MAX_REQUESTS),
       prefillChunkTokens: options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK,
       ...(options.prefixCacheBytes !== undefined && { prefixCacheBytes: options.prefixCacheBytes }),
     };
   }
 
-  /** Loads a checkpoint and serves it from then on. A load that fails leaves the previous model serving. */
+  /**
+   * Loads a checkpoint and serves it in its role from then on. A load that fails leaves the role's previous model
+   * serving. Each role's KV budget is checked against the memory free at its load, so a second model is sized
+   * beside the first.
+   */
   async loadModel(params: unknown, onProgress: (progress: ModelProgressParams) => void, signal: AbortSignal): Promise<ModelLoadResult> {
     const request = parseLoadParams(params);
-    const load = this.loads.then(async () => {
+    const role = request.role ?? 'chat';
+    return this.queued(async () => {
       const started = performance.now();
       const contextLength = request.contextLength ?? this.defaultContextLength(request);
       const { model, converted } = await ServedModel.open({ ...request, ...(contextLength !== undefined && { contextLength }) }, this.options.loadModel, this.serving, onProgress, signal);
@@ -63,14 +73,32 @@ export class GenerationService {
         await model.retire();
         throw new EngineError(EngineErrorCode.ShuttingDown, 'The engine stopped while the model was loading.');
       }
-      const previous = this.served;
-      this.served = model;
-      this.options.logger.info(`serving ${model.info.path} (${model.info.architecture}, ${model.info.quantization}, context ${model.info.contextLength})`);
-      previous?.retire().catch((error: unknown) => this.options.logger.warn(`freeing the previous model failed: ${String(error)}`));
+      const previous = this.served.get(role);
+      this.served.set(role, model);
+      this.options.logger.info(`serving ${model.info.path} as the ${role} model (${model.info.architecture}, ${model.info.quantization}, context ${model.info.contextLength})`);
+      previous?.retire().catch((error: unknown) => this.options.logger.warn(`freeing the previous ${role} model failed: ${String(error)}`));
       return { model: model.info, converted, loadMs: Math.round(performance.now() - started) };
     });
-    this.loads = load.catch(() => undefined);
-    return await load;
+  }
+
+  /** Frees the model serving a role; its running requests end as cancelled. */
+  async unloadModel(params: unknown): Promise<{ unloaded: boolean }> {
+    const role = parseRoleParams(params, 'model/unload');
+    return this.queued(async () => {
+      const model = this.served.get(role);
+      if (model === undefined) return { unloaded: false };
+      this.served.delete(role);
+      this.options.logger.info(`unloading the ${role} model ${model.info.path}`);
+      await model.retire();
+      return { unloaded: true };
+    });
+  }
+
+  /** Runs a load or unload after those before it. */
+  private queued<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.loads.then(operation);
+    this.loads = result.catch(() => undefined);
+    return result;
   }
 
   /**
@@ -89,13 +117,13 @@ export class GenerationService {
     }
   }
 
-  modelInfo(): ModelInfo | null {
-    return this.served?.info ?? null;
+  modelInfo(params?: unknown): ModelInfo | null {
+    return this.served.get(parseRoleParams(params, 'model/info'))?.info ?? null;
   }
 
   async chat(params: unknown, onDelta: (delta: ChatDeltaParams) => void, signal: AbortSignal): Promise<ChatResult> {
     const request = parseChatParams(params);
-    const model = this.requireModel();
+    const model = this.requireModel(request.model);
     if (this.chatIds.has(request.requestId)) {
       throw new EngineError(EngineErrorCode.InvalidParams, `Invalid chat params: requestId "${request.requestId}" is already in use by a running chat.`,
         'Give every chat request its own requestId.');
@@ -110,36 +138,47 @@ export class GenerationService {
 
   async complete(params: unknown, signal: AbortSignal): Promise<CompleteResult> {
     const request = parseCompleteParams(params);
-    return await runCompletion(this.requireModel(), request, signal);
+    return await runCompletion(this.requireModel(request.model), request, signal);
   }
 
   tokenize(params: unknown): { ids: number[] } {
     const { text, special } = parseTokenizeParams(params);
-    const { prompts } = this.requireModel();
+    const { prompts } = this.textModel();
     return { ids: [...(special ? prompts.encode(text) : prompts.encodePlainText(text))] };
   }
 
   countTokens(params: unknown): { counts: number[] } {
     const { texts } = parseCountTokensParams(params);
-    const { prompts } = this.requireModel();
+    const { prompts } = this.textModel();
     return { counts: texts.map((text) => prompts.encodePlainText(text).length) };
   }
 
-  /** Token counts with the served model's tokenizer: the repository context is packed with it. */
+  /** Token counts with the chat model's tokenizer (the repository context is packed for it). */
   tokenCounter(): TokenCounter {
-    return this.requireModel().tokenCounter;
+    return this.textModel().tokenCounter;
   }
 
-  /** Cancels running requests and frees the model. */
+  /** Cancels running requests and frees the models. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const served = this.served;
-    this.served = undefined;
-    await served?.retire();
+    const served = [...this.served.values()];
+    this.served.clear();
+    await Promise.all(served.map((model) => model.retire()));
   }
 
-  private requireModel(): ServedModel {
-    if (this.served !== undefined) return this.served;
-    throw new EngineError(EngineErrorCode.ModelNotLoaded, 'No model is loaded.', 'Load a model first (model/load), or choose one in the Hearth settings.');
+  private requireModel(role: ModelRole): ServedModel {
+    const model = this.served.get(role);
+    if (model !== undefined) return model;
+    const none = this.served.size === 0;
+    throw new EngineError(
+      EngineErrorCode.ModelNotLoaded,
+      none ? 'No model is loaded.' : `No ${role} model is loaded.`,
+      none ? 'Load a model first (model/load), or choose one in the Hearth settings.' : `Load one with model/load and role "${role}", or send the request to a loaded model.`,
+    );
+  }
+
+  /** The tokenizer requests without a role use: the chat model's, else any loaded model's. */
+  private textModel(): ServedModel {
+    return this.served.get('chat') ?? this.served.values().next().value ?? this.requireModel('chat');
   }
 }

@@ -3,6 +3,7 @@ import type {
   ChatParams,
   CountTokensParams,
   ModelLoadParams,
+  ModelRole,
   PromptPart,
   ThinkingMode,
   TokenizeParams,
@@ -11,9 +12,10 @@ import type {
 import { ParamsReader } from './paramsReader';
 
 /** Requests' params as the generation service uses them: checked, with defaults where the protocol has them. */
-export interface ChatRequest extends Omit<ChatParams, 'thinking' | 'stop'> {
+export interface ChatRequest extends Omit<ChatParams, 'thinking' | 'stop' | 'model'> {
   thinking: ThinkingMode;
   stop: string[];
+  model: ModelRole;
 }
 
 export type CompletionPrompt = { kind: 'text'; text: string } | { kind: 'parts'; parts: PromptPart[] } | { kind: 'fim'; prefix: string; suffix: string };
@@ -24,9 +26,11 @@ export interface CompletionRequest {
   stop: string[];
   /** Checked by resolveSampling, which knows the ranges. */
   sampling: unknown;
+  model: ModelRole;
 }
 
 const ROLES = ['system', 'user', 'assistant'] as const;
+const MODEL_ROLES: readonly ModelRole[] = ['chat', 'reasoning', 'completion'];
 const THINKING_MODES: readonly ThinkingMode[] = ['auto', 'on', 'off'];
 const QUANTIZATIONS: readonly WeightQuantization[] = ['int8', 'int4', 'fp32'];
 /** Every stop string is searched for after every token. */
@@ -34,10 +38,11 @@ const MAX_STOP_STRINGS = 16;
 const DEFAULT_COMPLETION_TOKENS = 128;
 
 export function parseLoadParams(params: unknown): ModelLoadParams {
-  const reader = ParamsReader.of(params, 'model/load', ['path', 'contextLength', 'quantization', 'threads', 'cacheDir'],
-    'Send { path, contextLength?, quantization?: "int8" | "int4" | "fp32", threads?, cacheDir? }.');
+  const reader = ParamsReader.of(params, 'model/load', ['path', 'role', 'contextLength', 'quantization', 'threads', 'cacheDir'],
+    'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", threads?, cacheDir? }.');
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
+    role: reader.optionalChoice('role', MODEL_ROLES),
     contextLength: reader.optionalInteger('contextLength', 1),
     quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
     threads: reader.optionalInteger('threads', 1, 1024),
@@ -46,8 +51,8 @@ export function parseLoadParams(params: unknown): ModelLoadParams {
 }
 
 export function parseChatParams(params: unknown): ChatRequest {
-  const reader = ParamsReader.of(params, 'chat', ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop'],
-    'Send { requestId, messages: [{ role: "system" | "user" | "assistant", content }], thinking?, sampling?, maxTokens?, stop? }.');
+  const reader = ParamsReader.of(params, 'chat', ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop', 'model'],
+    'Send { requestId, messages: [{ role: "system" | "user" | "assistant", content }], thinking?, sampling?, maxTokens?, stop?, model? }.');
   const messages = reader.array('messages', (value, name): ChatMessage => {
     const message: ParamsReader = reader.object(name, ['role', 'content'], value);
     const role = message.optionalChoice('role', ROLES);
@@ -61,19 +66,31 @@ export function parseChatParams(params: unknown): ChatRequest {
     sampling: reader.raw('sampling') as ChatRequest['sampling'],
     maxTokens: reader.optionalInteger('maxTokens', 1),
     stop: reader.optionalStringArray('stop', MAX_STOP_STRINGS) ?? [],
+    model: reader.optionalChoice('model', MODEL_ROLES) ?? 'chat',
   });
 }
 
 export function parseCompleteParams(params: unknown): CompletionRequest {
-  const reader = ParamsReader.of(params, 'complete', ['prompt', 'fim', 'maxTokens', 'stop', 'sampling'],
-    'Send { prompt: string | (string | { token })[] } or { fim: { prefix, suffix } }, with maxTokens?, stop?, sampling?.');
+  const reader = ParamsReader.of(params, 'complete', ['prompt', 'fim', 'maxTokens', 'stop', 'sampling', 'model'],
+    'Send { prompt: string | (string | { token })[] } or { fim: { prefix, suffix } }, with maxTokens?, stop?, sampling?, model?.');
   if (reader.has('prompt') === reader.has('fim')) reader.fail('give exactly one of "prompt" and "fim"');
   return {
     prompt: reader.has('fim') ? parseFim(reader) : parsePrompt(reader),
     maxTokens: reader.optionalInteger('maxTokens', 1) ?? DEFAULT_COMPLETION_TOKENS,
     stop: reader.optionalStringArray('stop', MAX_STOP_STRINGS) ?? [],
     sampling: reader.raw('sampling'),
+    model: reader.optionalChoice('model', MODEL_ROLES) ?? 'chat',
   };
+}
+
+/** `model/info` (role optional, default chat) and `model/unload` (role required). */
+export function parseRoleParams(params: unknown, method: 'model/info' | 'model/unload'): ModelRole {
+  const required = method === 'model/unload';
+  if ((params === undefined || params === null) && !required) return 'chat';
+  const reader = ParamsReader.of(params, method, ['role'], `Send { role${required ? '' : '?'}: "chat" | "reasoning" | "completion" }.`);
+  const role = reader.optionalChoice('role', MODEL_ROLES);
+  if (role === undefined && required) reader.fail('role is missing');
+  return role ?? 'chat';
 }
 
 export function parseTokenizeParams(params: unknown): Required<TokenizeParams> {

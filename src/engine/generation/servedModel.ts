@@ -1,7 +1,7 @@
 import type { TokenCounter } from '../context/tokenCountCache';
 import { freemem } from 'node:os';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelProgressParams } from '../../shared/protocol';
+import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelProgressParams, type ModelRole } from '../../shared/protocol';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
 import { defaultKvBudgetBytes } from '../onnx/kvBudget';
@@ -19,8 +19,11 @@ export type ModelLoader = (dir: string, options: LoadModelOptions) => Promise<Lo
 export interface ServingOptions {
   /** Memory for saved prefixes; default: what the KV budget leaves, at most a quarter of the free memory. */
   prefixCacheBytes?: number;
-  /** Requests running, paused or queued at once; more are refused with TooManyRequests. */
-  maxRequests: number;
+  /**
+   * Takes turns on the processor. One for all the engine's models: a completion on one model goes before a
+   * chat on another, as on the same model.
+   */
+  scheduler: DecoderScheduler;
   /** Most prompt tokens computed between two step boundaries. */
   prefillChunkTokens: number;
 }
@@ -34,6 +37,8 @@ const PREFIX_CACHE_SHARE = 0.25;
  */
 export class ServedModel implements GenerationTarget {
   readonly scheduler: DecoderScheduler;
+  /** Generations not yet settled: retiring waits for them before it frees the decoder. */
+  private readonly running = new Set<Promise<unknown>>();
   readonly decoder: CachedDecoder;
   readonly vocabSize: number;
   readonly info: ModelInfo;
@@ -50,15 +55,16 @@ export class ServedModel implements GenerationTarget {
     /** Or, for a checkpoint without a usable chat template (it serves completions only), why not. */
     private readonly template: ChatTemplate | { missing: EngineError },
     quantization: ModelInfo['quantization'],
-    options: ServingOptions & { prefixCacheBytes: number },
+    options: ServingOptions & { prefixCacheBytes: number; role: ModelRole },
   ) {
-    this.scheduler = new DecoderScheduler(options.maxRequests);
+    this.scheduler = options.scheduler;
     const cache = new PrefixCache(options.prefixCacheBytes, loaded.decoder.bytesPerPosition);
     this.decoder = new CachedDecoder(loaded.decoder, cache, options.prefillChunkTokens);
     this.vocabSize = tokenizer.vocabSize;
     this.prompts = new PromptTokenizer(tokenizer);
     this.info = {
       path: loaded.dir,
+      role: options.role,
       architecture: loaded.config.architecture,
       kind: template instanceof ChatTemplate ? template.kind : null,
       contextLength: loaded.decoder.contextLength,
@@ -92,7 +98,8 @@ export class ServedModel implements GenerationTarget {
       const tokenizer = Tokenizer.load(loaded.dir);
       const template = loadTemplate(loaded.dir);
       const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded, freeBeforeLoad);
-      return { model: new ServedModel(loaded, tokenizer, template, quantization, { ...options, prefixCacheBytes }), converted: loaded.stats.converted };
+      const role = params.role ?? 'chat';
+      return { model: new ServedModel(loaded, tokenizer, template, quantization, { ...options, prefixCacheBytes, role }), converted: loaded.stats.converted };
     } catch (error) {
       await loaded.decoder.dispose();
       throw error;
@@ -130,13 +137,19 @@ export class ServedModel implements GenerationTarget {
   }
 
   generate(job: GenerationJob, signal: AbortSignal): Promise<GenerationOutcome> {
-    return runGeneration(this, job, AbortSignal.any([signal, this.retirement.signal]));
+    const generation = runGeneration(this, job, AbortSignal.any([signal, this.retirement.signal]));
+    const settled: Promise<unknown> = generation.then(
+      () => this.running.delete(settled),
+      () => this.running.delete(settled),
+    );
+    this.running.add(settled);
+    return generation;
   }
 
   /** Cancels what still runs on this model, waits for it to wind down, and frees the model. */
   async retire(): Promise<void> {
-    this.retirement.abort(new EngineError(EngineErrorCode.ShuttingDown, 'The model was replaced or the engine is stopping.'));
-    await this.scheduler.idle();
+    this.retirement.abort(new EngineError(EngineErrorCode.ShuttingDown, 'The model was replaced, unloaded, or the engine is stopping.'));
+    await Promise.all(this.running);
     await this.loaded.decoder.dispose();
   }
 }

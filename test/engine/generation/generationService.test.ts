@@ -71,6 +71,7 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     assert.equal(result.converted, true);
     assert.deepEqual(result.model, {
       path: fixture.checkpoint,
+      role: 'chat',
       architecture: 'qwen3',
       kind: 'hybrid',
       contextLength: CONTEXT_LENGTH,
@@ -265,5 +266,67 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     const next = await chat({ messages: firstTurn, maxTokens: 3 });
     assert.equal(next.finishReason, 'length');
     assert.equal(next.usage.cachedTokens, 0, 'a new model starts with an empty cache');
+  });
+
+  describe('with a second model beside the chat model', () => {
+    const completionModel = { model: 'completion' as const };
+
+    before(async () => {
+      const result = await service.loadModel({ ...fixture.loadParams, role: 'completion' }, () => {}, never);
+      assert.equal(result.model.role, 'completion');
+    });
+
+    it('serves each role from its own model, and says which role has none', async () => {
+      assert.equal(service.modelInfo()?.role, 'chat');
+      assert.equal(service.modelInfo({ role: 'completion' })?.role, 'completion');
+      assert.equal(service.modelInfo({ role: 'reasoning' }), null);
+      // The same weights in both roles: greedy completions must agree token for token.
+      const onChat = await service.complete({ prompt: 'def add(a, b):', maxTokens: 8 }, never);
+      const onCompletion = await service.complete({ prompt: 'def add(a, b):', maxTokens: 8, ...completionModel }, never);
+      assert.equal(onCompletion.text, onChat.text);
+      assert.equal(onCompletion.usage.completionTokens, 8);
+      await assert.rejects(chat({ messages: firstTurn, maxTokens: 2, model: 'reasoning' }), assertEngineError(EngineErrorCode.ModelNotLoaded, (error) => {
+        assert.equal(error.message, 'No reasoning model is loaded.');
+        assert.match(error.hint ?? '', /role "reasoning"/);
+      }));
+      assert.throws(() => service.modelInfo({ role: 'teacher' }), assertEngineError(EngineErrorCode.InvalidParams));
+    });
+
+    it('runs a completion on the completion model before a chat streaming on the chat model goes on', async () => {
+      const params = { messages: firstTurn, maxTokens: 30, sampling: { seed: 11 } };
+      const alone = await chat(params);
+      const events: string[] = [];
+      let runs = 0;
+      let completion: Promise<unknown> | undefined;
+      hooks.after = () => {
+        if (++runs !== 5) return;
+        events.push('completion sent');
+        completion = service.complete({ prompt: 'const answer =', maxTokens: 6, ...completionModel }, never).then((result) => events.push(`completion done: ${result.finishReason}`));
+      };
+      const interrupted = await chat(params, () => events.push('chat delta'));
+      events.push('chat done');
+      await completion;
+      const sent = events.indexOf('completion sent');
+      const done = events.indexOf('completion done: length');
+      assert.ok(sent >= 0 && done > sent, events.join(', '));
+      assert.ok(done - sent - 1 <= 1, `at most the chat's step in progress ran in between: ${events.slice(sent, done + 1).join(', ')}`);
+      assert.deepEqual([interrupted.content, interrupted.reasoning], [alone.content, alone.reasoning]);
+    });
+
+    it('unloads a role, cancelling its requests, while the chat model keeps serving', async () => {
+      const running = service.complete({ prompt: 'let total = 0;', maxTokens: 200, ...completionModel }, never);
+      let unloaded: Promise<{ unloaded: boolean }> | undefined;
+      hooks.after = () => {
+        unloaded ??= service.unloadModel({ role: 'completion' });
+      };
+      assert.equal((await running).finishReason, 'cancelled');
+      delete hooks.after;
+      assert.deepEqual(await unloaded, { unloaded: true });
+      assert.equal(service.modelInfo({ role: 'completion' }), null);
+      await assert.rejects(service.complete({ prompt: 'x', ...completionModel }, never), assertEngineError(EngineErrorCode.ModelNotLoaded));
+      assert.deepEqual(await service.unloadModel({ role: 'completion' }), { unloaded: false });
+      await assert.rejects(service.unloadModel({}), assertEngineError(EngineErrorCode.InvalidParams));
+      assert.equal((await chat({ messages: firstTurn, maxTokens: 2 })).usage.completionTokens, 2);
+    });
   });
 });

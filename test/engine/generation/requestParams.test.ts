@@ -5,6 +5,7 @@ import {
   parseCompleteParams,
   parseCountTokensParams,
   parseLoadParams,
+  parseRoleParams,
   parseTokenizeParams,
 } from '../../../src/engine/generation/requestParams';
 import { EngineError } from '../../../src/shared/engineError';
@@ -24,8 +25,8 @@ const chat = { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }] };
 
 describe('request params', () => {
   it('reads a chat request with its defaults', () => {
-    assert.deepEqual(parseChatParams(chat), { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }], thinking: 'auto', stop: [] });
-    const full = { ...chat, thinking: 'off', sampling: { seed: 4 }, maxTokens: 12, stop: ['\n\n'] };
+    assert.deepEqual(parseChatParams(chat), { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }], thinking: 'auto', stop: [], model: 'chat' });
+    const full = { ...chat, thinking: 'off', sampling: { seed: 4 }, maxTokens: 12, stop: ['\n\n'], model: 'reasoning' };
     assert.deepEqual(parseChatParams(full), full);
   });
 
@@ -49,12 +50,14 @@ describe('request params', () => {
       [{ ...chat, stop: [''] }, /stop\[0\] must be a non-empty string/],
       [{ ...chat, stop: Array(17).fill('x') }, /stop may hold at most 16 items/],
       [{ ...chat, max_tokens: 5 }, /unknown field "max_tokens"/],
+      [{ ...chat, model: 'big' }, /model must be one of "chat", "reasoning", "completion", not "big"/],
     ];
     for (const [params, message] of cases) assertInvalid(() => parseChatParams(params), message);
   });
 
   it('reads complete requests: text, parts or fim, exactly one', () => {
-    assert.deepEqual(parseCompleteParams({ prompt: 'def f' }), { prompt: { kind: 'text', text: 'def f' }, maxTokens: 128, stop: [], sampling: undefined });
+    assert.deepEqual(parseCompleteParams({ prompt: 'def f' }), { prompt: { kind: 'text', text: 'def f' }, maxTokens: 128, stop: [], sampling: undefined, model: 'chat' });
+    assert.equal(parseCompleteParams({ prompt: 'def f', model: 'completion' }).model, 'completion');
     assert.deepEqual(parseCompleteParams({ prompt: ['a', { token: '<|im_end|>' }], maxTokens: 3 }).prompt, { kind: 'parts', parts: ['a', { token: '<|im_end|>' }] });
     assert.deepEqual(parseCompleteParams({ fim: { prefix: 'a', suffix: '' } }).prompt, { kind: 'fim', prefix: 'a', suffix: '' });
     assertInvalid(() => parseCompleteParams({}), /exactly one of "prompt" and "fim"/);
@@ -64,10 +67,21 @@ describe('request params', () => {
     assertInvalid(() => parseCompleteParams({ fim: { prefix: 'a' } }), /fim\.suffix must be a string, not missing/);
   });
 
+  it('reads the role of model/info (default chat) and model/unload (required)', () => {
+    assert.equal(parseRoleParams(undefined, 'model/info'), 'chat');
+    assert.equal(parseRoleParams({ role: 'completion' }, 'model/info'), 'completion');
+    assert.equal(parseRoleParams({ role: 'reasoning' }, 'model/unload'), 'reasoning');
+    assertInvalid(() => parseRoleParams({}, 'model/unload'), /role is missing/);
+    assertInvalid(() => parseRoleParams(undefined, 'model/unload'), /the params must be an object/);
+    assertInvalid(() => parseRoleParams({ role: 'chat', path: '/m' }, 'model/unload'), /unknown field "path"/);
+  });
+
   it('reads model/load, tokenize and countTokens', () => {
     assert.deepEqual(parseLoadParams({ path: '/m', quantization: 'int4', threads: 2 }), { path: '/m', quantization: 'int4', threads: 2 });
     assertInvalid(() => parseLoadParams({ path: '/m', quantization: 'fp8' }), /quantization must be one of "int8", "int4", "fp32", not "fp8"/);
     assertInvalid(() => parseLoadParams({ path: '/m', contextLength: -1 }), /contextLength must be a whole number/);
+    assert.equal(parseLoadParams({ path: '/m', role: 'reasoning' }).role, 'reasoning');
+    assertInvalid(() => parseLoadParams({ path: '/m', role: 'draft' }), /role must be one of "chat", "reasoning", "completion", not "draft"/);
     assert.deepEqual(parseTokenizeParams({ text: 'a' }), { text: 'a', special: false });
     assertInvalid(() => parseTokenizeParams({ text: 'a', special: 'yes' }), /special must be true or false/);
     assert.deepEqual(parseCountTokensParams({ texts: ['a', ''] }), { texts: ['a', ''] });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LogLevel, ModelInfo, PingResult } from '../shared/protocol';
+import type { LogLevel, ModelInfo, ModelRole, PingResult } from '../shared/protocol';
 import type { ChatTurn, EngineState, ThinkingMode } from '../shared/webviewProtocol';
 import { ChatController } from './chat/chatController';
 import { ChatHistory } from './chat/chatHistory';
@@ -15,7 +15,7 @@ import { ErrorPresenter, showEngineError } from './errorPresenter';
 import { ExplainCommand } from './explain/explainCommand';
 import { registerModelCommands } from './model/modelCommands';
 import { ModelPicker } from './model/modelPicker';
-import { ModelSession } from './model/modelSession';
+import { ModelRoles } from './model/modelRoles';
 import { ChangeProposals } from './refactor/changeProposals';
 import { RefactorCommand, type RefactorArgs } from './refactor/refactorCommand';
 
@@ -26,6 +26,8 @@ export interface HearthApi {
   ping(): Promise<PingResult>;
   /** Starts the engine and loads the configured model if needed. */
   loadModel(): Promise<ModelInfo>;
+  /** The model the engine serves in a role now, or null. */
+  modelInfo(role: ModelRole): Promise<ModelInfo | null>;
   /** The items "Hearth: Select Model" shows now: the catalogue with each model's fit, the current model marked. */
   modelPickItems(): Promise<Pick<vscode.QuickPickItem, 'label' | 'description' | 'detail'>[]>;
   /** The sidebar conversation: a question's finished turn (as the view shows it), and the turns so far. */
@@ -47,7 +49,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   supervisor = engine;
   const picker = new ModelPicker(engine);
-  const models = new ModelSession(engine, picker);
+  const roles = new ModelRoles(engine, picker);
+  const models = roles.chat;
   const errors = new ErrorPresenter(showLogs);
   const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
   const stream = new ChatStream(engine, {
@@ -57,12 +60,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const proposals = new ChangeProposals();
   const chat = new ChatController(new ChatHistory(context.workspaceState), new ChatRequestBuilder(models, workspace), stream, errors);
   const explain = new ExplainCommand(models, workspace, engine, stream, errors);
-  const refactor = new RefactorCommand(models, workspace, stream, proposals, errors);
+  const refactor = new RefactorCommand(roles, workspace, stream, proposals, errors);
   const chatView = new ChatViewProvider(context.extensionUri, { engine, models, chat, codeActions: new CodeActions(proposals), showLogs, onError: (error) => void errors.show(error) });
 
   context.subscriptions.push(
     output,
-    models,
+    roles,
     new EngineStatusBar(engine, models),
     engine.onDidChangeState(({ state, detail }) => {
       if (state === 'failed') void showEngineError(new Error(`The engine stopped and was not restarted: ${detail ?? 'unknown reason'}.`), showLogs);
@@ -73,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     refactor,
     chatView,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
-    registerInlineCompletions({ engine, models, log: (line) => output.appendLine(line) }),
+    registerInlineCompletions({ engine, models: roles, log: (line) => output.appendLine(line) }),
     vscode.commands.registerCommand('hearth.showLogs', showLogs),
     ...registerModelCommands(picker, models, showLogs),
     vscode.commands.registerCommand('hearth.restartEngine', () => engine.restart().catch((error: unknown) => showEngineError(error, showLogs))),
@@ -85,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     engineState: () => engine.state.state,
     ping: () => engine.request('ping', undefined),
     loadModel: () => models.ensureLoaded(),
+    modelInfo: (role) => engine.request('model/info', { role }),
     chat: { ask: (question, thinking) => chat.ask(question, thinking), turns: () => chat.conversation },
     modelPickItems: async () => (await picker.items('select')).map(({ label, description, detail }) => ({ label, description, ...(detail !== undefined && { detail }) })),
   };

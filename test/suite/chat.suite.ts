@@ -37,17 +37,19 @@ export function registerChatTests(): void {
   describe('Hearth chat, explain and refactor in a real VS Code', () => {
     const root = mkdtempSync(join(tmpdir(), 'hearth-suite-chat-'));
     let api: HearthApi;
+    let extensionPath = '';
 
     before(async () => {
       const hearth = await activateHearth();
       api = hearth.api;
+      extensionPath = hearth.extensionPath;
       await makeCheckpoint(hearth.extensionPath, join(root, 'tiny-qwen3'));
       await settings().update('cacheDir', join(root, 'cache'), global);
       await settings().update('chat.maxTokens', 12, global);
       await settings().update('model.path', join(root, 'tiny-qwen3'), global);
     });
     after(async () => {
-      for (const key of ['model.path', 'chat.maxTokens', 'cacheDir']) await settings().update(key, undefined, global);
+      for (const key of ['model.path', 'model.reasoningPath', 'chat.maxTokens', 'cacheDir']) await settings().update(key, undefined, global);
       rmSync(root, { recursive: true, force: true });
     });
 
@@ -116,6 +118,19 @@ export function registerChatTests(): void {
       assert.equal(proposalDiffOpen(), false);
       assert.equal(editor.document.getText(), before);
       assert.equal(await vscode.commands.executeCommand<boolean>('hearth.acceptChange'), false);
+    });
+
+    it('a configured reasoning model serves refactors beside the chat model, and is freed when the setting is cleared', async () => {
+      const reasoner = join(root, 'reasoner');
+      await makeCheckpoint(extensionPath, reasoner);
+      await settings().update('model.reasoningPath', reasoner, global);
+      await refactorLines('src/math.ts', 0, 3);
+      await vscode.commands.executeCommand('hearth.rejectChange');
+      assert.equal((await api.modelInfo('reasoning'))?.path, reasoner);
+      assert.equal((await api.modelInfo('chat'))?.path, join(root, 'tiny-qwen3'), 'the chat model stays loaded');
+      await settings().update('model.reasoningPath', undefined, global);
+      await waitFor('the reasoning model to be unloaded', async () => ((await api.modelInfo('reasoning')) === null ? true : undefined));
+      assert.equal((await api.chat.ask('Still there?', 'off')).error, undefined);
     });
 
     it('an engine crash mid-answer ends the turn with the error and keeps the partial answer; the next question works', async () => {

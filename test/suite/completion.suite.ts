@@ -158,9 +158,18 @@ export function registerCompletionTests(): void {
       assert.equal(settings().get('completion.enabled'), true);
     });
 
-    it('asks a Qwen3 chat model (hearth.model.path) in chat form', async () => {
+    it('keeps the FIM model completing beside a chat model, and asks the chat model in chat form once completionPath is cleared', async () => {
       await settings().update('model.path', join(root, 'chat'), vscode.ConfigurationTarget.Global);
       await suggestAtEndOf(8);
+      assert.equal((await stats()).last!.style, 'fim');
+      const api = vscode.extensions.getExtension<HearthApi>(extensionId)!.exports;
+      await api.loadModel();
+      assert.equal((await api.modelInfo('completion'))?.path, join(root, 'coder'));
+      assert.equal((await api.modelInfo('chat'))?.path, join(root, 'chat'));
+
+      await settings().update('model.completionPath', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor('the completion model to be unloaded', async () => ((await api.modelInfo('completion')) === null ? true : undefined));
+      await suggestAtEndOf(6);
       const last = (await stats()).last!;
       assert.equal(last.style, 'chat');
       assert.ok(['stop', 'length', 'cancelled'].includes(last.finishReason));

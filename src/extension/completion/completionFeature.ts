@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { EngineSupervisor } from '../engineSupervisor';
-import type { ModelSession } from '../model/modelSession';
+import type { ModelRoles } from '../model/modelRoles';
 import { CompletionModelSource } from './completionModelSource';
 import type { ContextSnippet } from './completionPrompt';
 import { CompletionService, type CompletionRequest } from './completionService';
@@ -18,7 +18,7 @@ const RING_BUDGET_CHARS = 3200;
 
 export interface CompletionFeatureOptions {
   readonly engine: EngineSupervisor;
-  readonly models: ModelSession;
+  readonly models: ModelRoles;
   readonly log: (line: string) => void;
 }
 
@@ -31,13 +31,13 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
   const settings = new CompletionSettings();
   const ring = new SnippetRing(DEFAULT_RING_OPTIONS);
   const repository = new RepositoryContext((params, token) => engine.request('context/pack', params, token));
-  const modelSource = new CompletionModelSource(engine, models, log);
+  const modelSource = new CompletionModelSource(models, log);
   const service = new CompletionService(
     {
       model: (token) => modelSource.model(token),
       complete: async (params, token) => {
         const result = await engine.request('complete', params, token);
-        if (result.usage.completionTokens > 1) models.reportSpeed(result.usage.decodeTokensPerSecond);
+        if (result.usage.completionTokens > 1) models.sessionFor('completion').reportSpeed(result.usage.decodeTokensPerSecond);
         return result;
       },
       snippets: (request, windows) => promptSnippets(request, windows, repository, ring),

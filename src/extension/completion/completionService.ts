@@ -1,5 +1,5 @@
 import type { CancellationToken } from 'vscode-jsonrpc';
-import type { CompleteParams, CompleteResult, ModelKind } from '../../shared/protocol';
+import type { CompleteParams, CompleteResult, ModelKind, ModelRole } from '../../shared/protocol';
 import { CompletionCache, type CompletionCacheKey } from './completionCache';
 import type { ContextSnippet } from './completionPrompt';
 import { completionShape, type CompletionShape } from './completionShape';
@@ -25,6 +25,8 @@ export interface CompletionRequest {
 export interface CompletionModel {
   /** Identifies the model and its prompt style in the cache. */
   readonly key: string;
+  /** The engine model that completes: the completion model, or the chat model when none is configured. */
+  readonly role: ModelRole;
   readonly style: PromptStyle;
   readonly kind: ModelKind | null;
 }
@@ -113,7 +115,7 @@ export class CompletionService {
       shape,
     });
     overhead.ms += this.options.now() - work;
-    const params: CompleteParams = { prompt: prompt.parts, maxTokens: prompt.maxTokens, stop: prompt.stop };
+    const params: CompleteParams = { prompt: prompt.parts, maxTokens: prompt.maxTokens, stop: prompt.stop, model: model.role };
     const context: GenerationContext = { request, windows, shape, style: model.style, key };
     const generation = new PendingGeneration(request.documentId, key, request.position, (engineToken, self) => this.generate(params, context, self, engineToken), this.options);
     this.pending = generation;

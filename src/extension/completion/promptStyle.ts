@@ -12,12 +12,10 @@ import { fimPrompt } from './fimPrompt';
  */
 export type PromptStyle = 'fim' | 'chat';
 
-/** Where the completion model came from: `hearth.model.completionPath` names a FIM model by definition. */
-export type CompletionModelOrigin = 'chat-model' | 'completion-model';
-
-export function promptStyleFor(model: Pick<ModelInfo, 'architecture' | 'kind' | 'hasFimTokens'>, origin: CompletionModelOrigin): PromptStyle {
+/** The model in the completion role is the one `hearth.model.completionPath` names: a FIM model by definition. */
+export function promptStyleFor(model: Pick<ModelInfo, 'role' | 'architecture' | 'kind' | 'hasFimTokens'>): PromptStyle {
   if (!model.hasFimTokens) return 'chat';
-  if (origin === 'completion-model') return 'fim';
+  if (model.role === 'completion') return 'fim';
   // A Qwen2 checkpoint with the FIM tokens and no chat template is a base coder model (Qwen2.5-Coder).
   return model.architecture === 'qwen2' && model.kind === null ? 'fim' : 'chat';
 }

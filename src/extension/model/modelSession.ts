@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ModelInfo, type ModelLoadParams } from '../../shared/protocol';
+import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelRole } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
 import { modelName } from './modelPickItems';
 import type { ModelPickPurpose } from './modelPicker';
-import { affectsModel, configuredModel } from './modelSettings';
+import { affectsModel, configuredModel, configuredRoleModel } from './modelSettings';
 import type { ModelStatus } from './modelStatusText';
 
 /** Opens the model picker the first time a model is needed and none is configured. */
@@ -14,10 +14,14 @@ export interface FirstModelChooser {
 
 const LOAD_ANYWAY = 'Load Anyway';
 
+/** How a load's progress notification names the model of each role. */
+const ROLE_TITLES: Readonly<Record<ModelRole, string>> = { chat: '', reasoning: 'the reasoning model ', completion: 'the completion model ' };
+
 /**
- * Keeps the configured model loaded in the engine: asks for one on first use when none is configured, warns
- * before loading one that does not fit the free memory, loads it on first use, again after the engine restarts
- * or the settings change, and shows the one-time weight conversion as a cancellable progress notification.
+ * Keeps the model configured for a role loaded in the engine: for the chat model, asks for one on first use
+ * when none is configured; warns before loading one that does not fit the free memory, loads it on first use,
+ * again after the engine restarts or the settings change (and frees it when a reasoning or completion model's
+ * setting is cleared), and shows the one-time weight conversion as a cancellable progress notification.
  */
 export class ModelSession implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<ModelInfo | undefined>();
@@ -37,9 +41,11 @@ export class ModelSession implements vscode.Disposable {
   private engineGeneration = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /** The chat model's session asks `chooser` on first use; the others have no chooser and never ask. */
   constructor(
     private readonly engine: EngineSupervisor,
-    private readonly chooser: FirstModelChooser,
+    private readonly chooser: FirstModelChooser | undefined,
+    readonly role: ModelRole = 'chat',
   ) {
     this.disposables.push(
       this.changeEmitter,
@@ -50,9 +56,14 @@ export class ModelSession implements vscode.Disposable {
         if (this.loaded) this.reloadInBackground(); // the engine restarted: bring the model back
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (affectsModel(event) && this.loaded) this.reloadInBackground();
+        if (affectsModel(event) && this.loaded && JSON.stringify(this.loaded.params) !== JSON.stringify(this.configuredParams())) this.reloadInBackground();
       }),
     );
+  }
+
+  /** The settings name a model for this role (the chat model's: hearth.model.path). */
+  get configured(): boolean {
+    return this.configuredParams() !== undefined;
   }
 
   /** The model being served, if one is loaded. */
@@ -82,7 +93,7 @@ export class ModelSession implements vscode.Disposable {
    */
   async ensureLoaded(): Promise<ModelInfo> {
     await this.engine.ready();
-    const params = configuredModel() ?? (await this.chooseFirstModel());
+    const params = this.configuredParams() ?? (await this.chooseFirstModel());
     const current = this.model;
     if (current && JSON.stringify(this.loaded?.params) === JSON.stringify(params)) return current;
     this.loading ??= this.load(params).finally(() => {
@@ -93,8 +104,16 @@ export class ModelSession implements vscode.Disposable {
     return this.loading;
   }
 
+  private configuredParams(): ModelLoadParams | undefined {
+    return this.role === 'chat' ? configuredModel() : configuredRoleModel(this.role);
+  }
+
   private async chooseFirstModel(): Promise<ModelLoadParams> {
-    this.choosing ??= this.chooser.choose('firstUse').finally(() => (this.choosing = undefined));
+    const chooser = this.chooser;
+    if (chooser === undefined) {
+      throw new EngineError(EngineErrorCode.ModelNotFound, `No ${this.role} model is configured.`, `Set "hearth.model.${this.role}Path" to a checkpoint folder.`);
+    }
+    this.choosing ??= chooser.choose('firstUse').finally(() => (this.choosing = undefined));
     await this.choosing;
     const params = configuredModel();
     if (params) return params;
@@ -102,10 +121,16 @@ export class ModelSession implements vscode.Disposable {
   }
 
   private reloadInBackground(): void {
+    const wasServing = this.model !== undefined;
     this.loaded = undefined;
     this.changeEmitter.fire(undefined);
     this.statusEmitter.fire(this.status);
-    if (configuredModel() === undefined) return; // the setting was cleared: the next use asks for a model
+    if (this.configuredParams() === undefined) {
+      // The setting was cleared: the chat model's next use asks for one; another role's model is freed, its
+      // requests going to the chat model from now on.
+      if (this.role !== 'chat' && wasServing) this.engine.request('model/unload', { role: this.role }).catch(() => undefined);
+      return;
+    }
     this.ensureLoaded().catch(() => undefined); // the next request reports the error where the user sees it
   }
 
@@ -115,7 +140,8 @@ export class ModelSession implements vscode.Disposable {
     this.loadingPath = params.path;
     this.statusEmitter.fire(this.status);
     const name = modelName(params.path);
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Hearth: loading ${name}`, cancellable: true }, async (progress, token) => {
+    const title = `Hearth: loading ${ROLE_TITLES[this.role]}${name}`;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       let reported = 0;
       const subscription = this.engine.onNotification('model/progress', (event) => {
         if (event.path !== params.path) return;
@@ -128,7 +154,7 @@ export class ModelSession implements vscode.Disposable {
         reported = percent;
       });
       try {
-        return await this.engine.request('model/load', params, token);
+        return await this.engine.request('model/load', { ...params, role: this.role }, token);
       } catch (error) {
         if (token.isCancellationRequested) throw new EngineError(EngineErrorCode.Cancelled, `Loading ${name} was cancelled.`);
         throw error;

@@ -6,19 +6,17 @@ import type { ModelLoadParams, WeightQuantization } from '../../shared/protocol'
  * context length the engine picks what fits the machine's free memory (at most 32,768 tokens).
  */
 export function configuredModel(): ModelLoadParams | undefined {
-  const config = vscode.workspace.getConfiguration('hearth');
   const path = configuredModelPath();
   if (path === undefined) return undefined;
-  const threads = config.get<number>('engine.threads', 0);
-  const contextLength = config.get<number>('model.contextLength', 0);
+  const contextLength = vscode.workspace.getConfiguration('hearth').get<number>('model.contextLength', 0);
+  return { path, ...engineSettings(), ...(contextLength > 0 && { contextLength }) };
+}
+
+/** How every model is loaded: hearth.engine.quantization, hearth.engine.threads, hearth.cacheDir. */
+function engineSettings(): Omit<ModelLoadParams, 'path'> {
+  const threads = vscode.workspace.getConfiguration('hearth').get<number>('engine.threads', 0);
   const cacheDir = configuredCacheDir();
-  return {
-    path,
-    quantization: configuredQuantization(),
-    ...(contextLength > 0 && { contextLength }),
-    ...(threads > 0 && { threads }),
-    ...(cacheDir !== undefined && { cacheDir }),
-  };
+  return { quantization: configuredQuantization(), ...(threads > 0 && { threads }), ...(cacheDir !== undefined && { cacheDir }) };
 }
 
 /** hearth.model.path, or undefined when it is empty. */
@@ -27,14 +25,19 @@ export function configuredModelPath(): string | undefined {
   return path === '' ? undefined : path;
 }
 
+/** Positions a completion model is loaded with: its prompts stay around 3,000 tokens. */
+const COMPLETION_CONTEXT_LENGTH = 8192;
+
 /**
- * The checkpoint folder for a kind of request: hearth.model.reasoningPath or hearth.model.completionPath when
- * set, else hearth.model.path (undefined when that is empty too).
+ * The `model/load` params of a reasoning or completion model, loaded beside the chat model: undefined when
+ * hearth.model.reasoningPath / completionPath is empty or names the chat model's folder (which then serves).
+ * The engine settings are the chat model's; a completion model gets a short context.
  */
-export function configuredModelPathFor(role: 'chat' | 'reasoning' | 'completion'): string | undefined {
-  const key = role === 'reasoning' ? 'model.reasoningPath' : role === 'completion' ? 'model.completionPath' : undefined;
-  const path = key === undefined ? '' : vscode.workspace.getConfiguration('hearth').get<string>(key, '').trim();
-  return path === '' ? configuredModelPath() : path;
+export function configuredRoleModel(role: 'reasoning' | 'completion'): ModelLoadParams | undefined {
+  const path = vscode.workspace.getConfiguration('hearth').get<string>(`model.${role}Path`, '').trim();
+  if (path === '' || path === configuredModelPath()) return undefined;
+  const contextLength = role === 'completion' ? COMPLETION_CONTEXT_LENGTH : configuredModel()?.contextLength;
+  return { path, ...engineSettings(), ...(contextLength !== undefined && { contextLength }) };
 }
 
 export function configuredQuantization(): WeightQuantization {
@@ -59,7 +62,7 @@ export async function setModelPath(path: string): Promise<void> {
 
 /** Settings whose change means the model must be loaded again. */
 export function affectsModel(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['hearth.model.path', 'hearth.model.contextLength', 'hearth.engine.quantization', 'hearth.engine.threads', 'hearth.cacheDir'].some((key) =>
+  return ['hearth.model.path', 'hearth.model.reasoningPath', 'hearth.model.completionPath', 'hearth.model.contextLength', 'hearth.engine.quantization', 'hearth.engine.threads', 'hearth.cacheDir'].some((key) =>
     event.affectsConfiguration(key),
   );
 }

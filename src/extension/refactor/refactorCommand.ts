@@ -7,7 +7,7 @@ import type { ChatStream } from '../chat/chatStream';
 import { selectionQuote } from '../context/editorFocus';
 import type { WorkspaceContext } from '../context/workspaceContext';
 import type { ErrorPresenter } from '../errorPresenter';
-import type { ModelSession } from '../model/modelSession';
+import type { ModelRoles } from '../model/modelRoles';
 import type { ChangeProposals } from './changeProposals';
 import { replacementFor } from './editPlan';
 import { refactorMessages, replacementCode } from './refactorPrompt';
@@ -36,7 +36,7 @@ export class RefactorCommand implements vscode.Disposable {
   private readonly reasoning = vscode.window.createOutputChannel('Hearth Reasoning');
 
   constructor(
-    private readonly models: ModelSession,
+    private readonly models: Pick<ModelRoles, 'sessionFor'>,
     private readonly workspace: WorkspaceContext,
     private readonly stream: ChatStream,
     private readonly proposals: ChangeProposals,
@@ -76,7 +76,9 @@ export class RefactorCommand implements vscode.Disposable {
   ): Promise<RefactorOutcome> {
     const version = document.version;
     progress.report({ message: 'loading the model…' });
-    const model = await raceCancellation(this.models.ensureLoaded(), token);
+    // The reasoning model when one is configured (e.g. Thinking-2507), else the chat model in thinking mode.
+    const session = this.models.sessionFor('reasoning');
+    const model = await raceCancellation(session.ensureLoaded(), token);
     if (chatModelKind(model) === 'instruct-2507') void vscode.window.showInformationMessage('Hearth: this model cannot think; proceeding without thinking.');
     progress.report({ message: 'packing the repository…' });
     const block = this.workspace.hasFolders
@@ -87,7 +89,7 @@ export class RefactorCommand implements vscode.Disposable {
     let thought = '';
     progress.report({ message: 'reading the repository…' });
     const result = await this.stream.run(
-      { messages: refactorMessages(block?.text ?? '', target, instruction), thinking: 'on' },
+      { messages: refactorMessages(block?.text ?? '', target, instruction), thinking: 'on', model: session.role },
       ({ reasoning, content }) => {
         if (reasoning) {
           if (thought === '') this.reasoning.show(true);

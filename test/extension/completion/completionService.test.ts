@@ -6,7 +6,7 @@ import { CompletionService, type CompletionModel, type CompletionRequest } from 
 import { linesOf } from '../../../src/extension/completion/cursorWindows';
 
 const usage: GenerationUsage = { promptTokens: 100, cachedTokens: 90, completionTokens: 5, prefillTokensPerSecond: 1000, decodeTokensPerSecond: 100, timeToFirstTokenMs: 10 };
-const fimModel: CompletionModel = { key: 'coder\u0000fim', style: 'fim', kind: null };
+const fimModel: CompletionModel = { key: 'coder\u0000fim', role: 'completion', style: 'fim', kind: null };
 
 interface Call {
   params: CompleteParams;

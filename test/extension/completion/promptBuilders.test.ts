@@ -117,14 +117,14 @@ describe('chatInsertionPrompt', () => {
 });
 
 describe('promptStyleFor', () => {
-  const model = (architecture: ModelInfo['architecture'], kind: ModelInfo['kind'], hasFimTokens = true) => ({ architecture, kind, hasFimTokens });
+  const model = (architecture: ModelInfo['architecture'], kind: ModelInfo['kind'], hasFimTokens = true) => ({ role: 'chat' as ModelInfo['role'], architecture, kind, hasFimTokens });
 
   it('fills in the middle only with FIM-trained models', () => {
-    assert.equal(promptStyleFor(model('qwen3', 'hybrid'), 'chat-model'), 'chat'); // Qwen3 has the tokens, not the training
-    assert.equal(promptStyleFor(model('qwen3', 'instruct-2507'), 'chat-model'), 'chat');
-    assert.equal(promptStyleFor(model('qwen2', null), 'chat-model'), 'fim'); // a Qwen2.5-Coder base checkpoint
-    assert.equal(promptStyleFor(model('qwen2', 'instruct-2507'), 'chat-model'), 'chat');
-    assert.equal(promptStyleFor(model('qwen3', 'hybrid'), 'completion-model'), 'fim'); // hearth.model.completionPath
-    assert.equal(promptStyleFor(model('llama', null, false), 'completion-model'), 'chat');
+    assert.equal(promptStyleFor(model('qwen3', 'hybrid')), 'chat'); // Qwen3 has the tokens, not the training
+    assert.equal(promptStyleFor(model('qwen3', 'instruct-2507')), 'chat');
+    assert.equal(promptStyleFor(model('qwen2', null)), 'fim'); // a Qwen2.5-Coder base checkpoint
+    assert.equal(promptStyleFor(model('qwen2', 'instruct-2507')), 'chat');
+    assert.equal(promptStyleFor({ ...model('qwen3', 'hybrid'), role: 'completion' }), 'fim'); // hearth.model.completionPath
+    assert.equal(promptStyleFor({ ...model('llama', null, false), role: 'completion' }), 'chat');
   });
 });

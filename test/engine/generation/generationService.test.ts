@@ -211,7 +211,11 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     assert.equal(computed.reduce((sum, count) => sum + count, 0), resumed.usage.promptTokens - resumed.usage.cachedTokens);
   });
 
-  it('serves a completion that arrives while a chat streams before the chat goes on, and leaves the chat unchanged', async () => {
+  /**
+   * Sends a completion (on `model`) after the fifth decoder run of a streaming chat; checks it is answered before
+   * the chat takes another step, and that the chat's output is the same as without it.
+   */
+  async function assertCompletionGoesFirst(model: 'chat' | 'completion'): Promise<void> {
     const params = { messages: firstTurn, maxTokens: 30, sampling: { seed: 11 } };
     const alone = await chat(params);
     const events: string[] = [];
@@ -220,7 +224,7 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     hooks.after = () => {
       if (++runs !== 5) return;
       events.push('completion sent');
-      completion = service.complete({ prompt: 'const answer =', maxTokens: 6 }, never).then((result) => events.push(`completion done: ${result.finishReason}`));
+      completion = service.complete({ prompt: 'const answer =', maxTokens: 6, model }, never).then((result) => events.push(`completion done: ${result.finishReason}`));
     };
     const interrupted = await chat(params, () => events.push('chat delta'));
     events.push('chat done');
@@ -231,7 +235,9 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     assert.ok(done - sent - 1 <= 1, `at most the chat's step in progress ran in between: ${events.slice(sent, done + 1).join(', ')}`);
     assert.ok(events.slice(done).includes('chat delta'), 'the chat went on after the completion');
     assert.deepEqual([interrupted.content, interrupted.reasoning], [alone.content, alone.reasoning]);
-  });
+  }
+
+  it('serves a completion that arrives while a chat streams before the chat goes on, and leaves the chat unchanged', () => assertCompletionGoesFirst('chat'));
 
   it('refuses a prompt and output over the context with ContextTooLarge, and keeps serving', async () => {
     await assert.rejects(chat({ messages: firstTurn, maxTokens: CONTEXT_LENGTH }), assertEngineError(EngineErrorCode.ContextTooLarge, (error) => {
@@ -292,26 +298,7 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
       assert.throws(() => service.modelInfo({ role: 'teacher' }), assertEngineError(EngineErrorCode.InvalidParams));
     });
 
-    it('runs a completion on the completion model before a chat streaming on the chat model goes on', async () => {
-      const params = { messages: firstTurn, maxTokens: 30, sampling: { seed: 11 } };
-      const alone = await chat(params);
-      const events: string[] = [];
-      let runs = 0;
-      let completion: Promise<unknown> | undefined;
-      hooks.after = () => {
-        if (++runs !== 5) return;
-        events.push('completion sent');
-        completion = service.complete({ prompt: 'const answer =', maxTokens: 6, ...completionModel }, never).then((result) => events.push(`completion done: ${result.finishReason}`));
-      };
-      const interrupted = await chat(params, () => events.push('chat delta'));
-      events.push('chat done');
-      await completion;
-      const sent = events.indexOf('completion sent');
-      const done = events.indexOf('completion done: length');
-      assert.ok(sent >= 0 && done > sent, events.join(', '));
-      assert.ok(done - sent - 1 <= 1, `at most the chat's step in progress ran in between: ${events.slice(sent, done + 1).join(', ')}`);
-      assert.deepEqual([interrupted.content, interrupted.reasoning], [alone.content, alone.reasoning]);
-    });
+    it('runs a completion on the completion model before a chat streaming on the chat model goes on', () => assertCompletionGoesFirst('completion'));
 
     it('unloads a role, cancelling its requests, while the chat model keeps serving', async () => {
       const running = service.complete({ prompt: 'let total = 0;', maxTokens: 200, ...completionModel }, never);

@@ -33,6 +33,8 @@ const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: engineRuntimeExternals },
   { ...node, entryPoints: ['src/engine/cli/main.ts'], outfile: 'dist/cli.js', external: [...engineRuntimeExternals, ...repositoryOnlyExternals], banner: { js: '#!/usr/bin/env node' } },
+  // The context index's parser threads, started by both bundles above from their own folder (see parserPool.ts).
+  { ...node, entryPoints: ['src/engine/context/parserWorker.ts'], outfile: 'dist/parserWorker.js', external: engineRuntimeExternals },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },
 ];
 if (!production) {

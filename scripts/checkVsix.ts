@@ -12,6 +12,7 @@ const required = [
   'package.json',
   'dist/extension.js',
   'dist/engine.js',
+  'dist/parserWorker.js',
   'media/webview.js',
   'media/chat.css',
   'media/hearth.svg',

@@ -41,3 +41,14 @@ export interface FileSymbols {
 }
 
 export const PLAIN_TEXT_SYMBOLS: FileSymbols = { outcome: 'plain', definitions: [], references: new Map(), outline: '' };
+export const FAILED_SYMBOLS: FileSymbols = { ...PLAIN_TEXT_SYMBOLS, outcome: 'failed' };
+
+/**
+ * Reads the symbols of file contents: the parser on this thread (symbolExtractor.ts) or a pool of parser
+ * threads (parserPool.ts). Never rejects: a file that cannot be parsed is `failed`.
+ */
+export interface SymbolSource {
+  extract(content: string, languageId: string): Promise<FileSymbols>;
+  /** Frees the parsers (and ends their threads). */
+  dispose(): Promise<void>;
+}

@@ -9,17 +9,17 @@ import type { FileSymbols } from './fileSymbols';
 import { ContextPacker, type PackResult } from './contextPacker';
 import type { PackableFile } from './packSelection';
 import type { ContextFormatName } from './contextFormat';
-import { GrammarLoader } from './grammarLoader';
 import { isIgnoreFile } from './ignoreRules';
 import { indexStorePath, loadIndexStore, saveIndexStore, type StoredFile } from './indexStore';
 import { NameInterner } from './nameInterner';
 import { FileRanking } from './fileRanking';
+import { IndexParsers, type IndexParserOptions } from './indexParsers';
+import { languageById } from './languages';
 import type { ContextFocus } from './rankFocus';
-import { SymbolExtractor } from './symbolExtractor';
 import type { TokenCounter } from './tokenCountCache';
 import { contentHash, WorkspaceScanner, type FileCandidate, type Inspection, type ScanOptions, type SkipReason, type SourceFile } from './workspaceScanner';
 
-export interface RepositoryIndexOptions extends ScanOptions {
+export interface RepositoryIndexOptions extends ScanOptions, IndexParserOptions {
   /** Hearth's cache folder; the index is kept in memory only without one. */
   readonly cacheDir?: string;
   /** Shown at the top of the block; default the first root's folder name. */
@@ -79,6 +79,11 @@ export interface ContextRequest {
 
 /** Parsing yields to the event loop this often, so the engine keeps answering requests during a scan. */
 const YIELD_EVERY_MS = 20;
+/**
+ * Files sent to the parser before the oldest is taken back: enough to keep every parser thread busy while
+ * this thread reads, few enough to hold only a few files' contents.
+ */
+const PARSE_AHEAD = 64;
 const PROGRESS_EVERY_MS = 100;
 
 export class RepositoryIndex {
@@ -96,7 +101,7 @@ export class RepositoryIndex {
 
   private constructor(
     private readonly scanner: WorkspaceScanner,
-    private readonly extractor: SymbolExtractor,
+    private readonly parsers: IndexParsers,
     private readonly options: RepositoryIndexOptions,
   ) {
     this.storePath = options.cacheDir === undefined ? undefined : indexStorePath(options.cacheDir, scanner.roots.map((r) => r.path));
@@ -105,12 +110,19 @@ export class RepositoryIndex {
 
   /** Scans the roots, reusing the persisted index where files are unchanged; throws InvalidParams for bad roots. */
   static async open(options: RepositoryIndexOptions, onProgress?: (progress: IndexProgress) => void, signal?: AbortSignal): Promise<RepositoryIndex> {
+    const scanner = new WorkspaceScanner(options);
     const names = new NameInterner();
-    const index = new RepositoryIndex(new WorkspaceScanner(options), new SymbolExtractor(new GrammarLoader(), { names }), options);
-    const stored = index.storePath === undefined ? undefined : await loadIndexStore(index.storePath, index.scanner.roots.map((r) => r.path), names);
-    const changed = await index.rescan(stored ?? new Map(), onProgress, signal);
-    if (changed) index.persist();
-    return index;
+    const index = new RepositoryIndex(scanner, new IndexParsers(options, names), options);
+    try {
+      const stored = index.storePath === undefined ? undefined : await loadIndexStore(index.storePath, index.scanner.roots.map((r) => r.path), names);
+      const changed = await index.rescan(stored ?? new Map(), onProgress, signal);
+      if (changed) index.persist();
+      return index;
+    } catch (error) {
+      // Cancelled or failed: nobody will dispose this index, so its parser threads end here.
+      await index.parsers.dispose();
+      throw error;
+    }
   }
 
   get stats(): IndexStats {
@@ -177,14 +189,14 @@ export class RepositoryIndex {
     return this.exclusive(() => Promise.resolve(this.persist()));
   }
 
-  /** Writes any pending change and frees the parser. */
+  /** Writes any pending change and frees the parser (ending its threads). */
   async dispose(): Promise<void> {
     const pending = this.saveTimer !== undefined;
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (pending) await this.save();
     else await this.queue;
-    this.extractor.dispose();
+    await this.parsers.dispose();
   }
 
   /** Walks the roots again, taking over what `previous` knows of unchanged files; true if anything changed. */
@@ -208,21 +220,35 @@ export class RepositoryIndex {
     let done = 0;
     let parsed = 0;
     let lastYield = performance.now();
+    // Parses run ahead (on the parser threads) and are taken back in scan order, so the index is the same
+    // whichever thread finishes first.
+    const parser = this.parsers.for(toRead.filter((candidate) => languageById(candidate.languageId).grammar !== undefined).length);
+    const ahead: { readonly path: string; readonly outcome: Promise<IndexedFile> | SkipReason; readonly parsed: boolean }[] = [];
+    const takeOldest = async (): Promise<void> => {
+      const { path, outcome, parsed: wasParsed } = ahead.shift()!;
+      if (typeof outcome === 'string') skipped.set(path, outcome);
+      else {
+        entries.set(path, await outcome);
+        if (wasParsed) parsed++;
+        else reused++;
+      }
+      report({ phase: 'parsing', filesDone: ++done, filesTotal: toRead.length });
+    };
     for await (const [candidate, read] of this.scanner.readEach(toRead, signal)) {
-      if (typeof read === 'string') skipped.set(candidate.path, read);
+      if (typeof read === 'string') ahead.push({ path: candidate.path, outcome: read, parsed: false });
       else {
         const known = previous.get(candidate.path);
         const keep = known !== undefined && known.hash === read.hash && known.languageId === read.languageId;
-        entries.set(candidate.path, keep ? indexed(read, known.symbols) : indexed(read, await this.extractor.extract(read.content, read.languageId)));
-        if (keep) reused++;
-        else parsed++;
+        const outcome = keep ? Promise.resolve(indexed(read, known.symbols)) : parser.extract(read.content, read.languageId).then((symbols) => indexed(read, symbols));
+        ahead.push({ path: candidate.path, outcome, parsed: !keep });
       }
-      report({ phase: 'parsing', filesDone: ++done, filesTotal: toRead.length });
+      while (ahead.length > PARSE_AHEAD) await takeOldest();
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
     }
+    while (ahead.length > 0) await takeOldest();
     report.flush();
     // Unsaved editor contents the walk cannot see (a new file not yet saved) stay while the rules allow them.
     for (const file of this.entries.values()) {
@@ -296,7 +322,7 @@ export class RepositoryIndex {
           this.setEntry({ ...indexed(read, known.symbols), unsaved });
           result.unchanged.push(candidate.path);
         } else {
-          this.setEntry({ ...indexed(read, await this.extractor.extract(read.content, read.languageId)), unsaved });
+          this.setEntry({ ...indexed(read, await this.parsers.for(1).extract(read.content, read.languageId)), unsaved });
           result.parsed.push(candidate.path);
         }
       }

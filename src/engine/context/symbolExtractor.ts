@@ -4,8 +4,8 @@
  * past the time limit leaves the file as plain text (`outcome: 'failed'`); it is never an error.
  */
 import { Parser, type Node } from 'web-tree-sitter';
-import type { FileSymbols, SymbolDefinition, SymbolKind } from './fileSymbols';
-import { PLAIN_TEXT_SYMBOLS } from './fileSymbols';
+import type { FileSymbols, SymbolDefinition, SymbolKind, SymbolSource } from './fileSymbols';
+import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS } from './fileSymbols';
 import { GrammarLoader, type LoadedGrammar } from './grammarLoader';
 import { languageById } from './languages';
 import { NameInterner } from './nameInterner';
@@ -14,8 +14,11 @@ import { renderOutline } from './outline';
 export interface SymbolExtractorOptions {
   /** A parse that takes longer is abandoned and the file read as plain text (default 5 s). */
   parseTimeoutMs?: number;
-  /** Shared with whatever else holds names of the same index (default: one of its own). */
-  names?: NameInterner;
+  /**
+   * Shared with whatever else holds names of the same index (default: one of its own). A parser thread passes
+   * one that keeps names as they are: posting them to the index thread copies them anyway.
+   */
+  names?: Pick<NameInterner, 'intern'>;
 }
 
 /** A header longer than this is cut: the outline should show an interface, not a body. */
@@ -25,12 +28,11 @@ const BODY_SEARCH_DEPTH = 3;
 /** Longer "identifiers" are literals or generated names, useless for linking files. */
 const MAX_REFERENCE_CHARS = 100;
 
-const FAILED: FileSymbols = { ...PLAIN_TEXT_SYMBOLS, outcome: 'failed' };
-
-export class SymbolExtractor {
+/** The parser of this thread: one file at a time, synchronously once its grammar is loaded. */
+export class SymbolExtractor implements SymbolSource {
   private parser: Parser | undefined;
   private readonly parseTimeoutMs: number;
-  private readonly names: NameInterner;
+  private readonly names: Pick<NameInterner, 'intern'>;
 
   constructor(
     private readonly grammars: GrammarLoader = new GrammarLoader(),
@@ -47,15 +49,16 @@ export class SymbolExtractor {
     try {
       grammar = await this.grammars.load(grammarName);
     } catch {
-      return FAILED;
+      return FAILED_SYMBOLS;
     }
     return this.extractWith(grammar, content);
   }
 
   /** Frees the parser; grammars stay loaded in the shared runtime. */
-  dispose(): void {
+  dispose(): Promise<void> {
     this.parser?.delete();
     this.parser = undefined;
+    return Promise.resolve();
   }
 
   private extractWith(grammar: LoadedGrammar, content: string): FileSymbols {
@@ -71,13 +74,13 @@ export class SymbolExtractor {
     }
     if (tree === null) {
       parser.reset();
-      return FAILED;
+      return FAILED_SYMBOLS;
     }
     try {
-      const { definitions, references } = collectSymbols(grammar, tree.rootNode, this.names);
+      const { definitions, references } = collectSymbols(grammar, tree.rootNode, content, this.names);
       return { outcome: 'structured', definitions, references, outline: renderOutline(content, definitions) };
     } catch {
-      return FAILED;
+      return FAILED_SYMBOLS;
     } finally {
       tree.delete();
     }
@@ -91,7 +94,7 @@ interface DefinitionMatch {
   readonly declaration: Node;
 }
 
-function collectSymbols(grammar: LoadedGrammar, root: Node, names: NameInterner): { definitions: SymbolDefinition[]; references: Map<string, number> } {
+function collectSymbols(grammar: LoadedGrammar, root: Node, content: string, names: Pick<NameInterner, 'intern'>): { definitions: SymbolDefinition[]; references: Map<string, number> } {
   // Several patterns may capture one name (a method is also a function): the pattern written first wins.
   const byName = new Map<number, DefinitionMatch>();
   const referenceNodes: Node[] = [];
@@ -124,15 +127,18 @@ function collectSymbols(grammar: LoadedGrammar, root: Node, names: NameInterner)
       line: declaration.startPosition.row + 1,
       endLine: signatureEndRow(declaration, kind, grammar.bodyTypes) + 1,
     }));
-  // A definition's own name is not a use of it.
-  const references = new Map<string, number>();
+  // A definition's own name is not a use of it. Uses are counted by their text first, so that each distinct
+  // name is interned once per file rather than once per use.
+  const uses = new Map<string, number>();
   for (const node of referenceNodes) {
     if (byName.has(node.startIndex)) continue;
-    const text = node.text;
+    // The parse read `content` whole, so node indices are indices into it (Node.text takes a longer way).
+    const text = content.slice(node.startIndex, node.endIndex);
     if (text.length === 0 || text.length > MAX_REFERENCE_CHARS) continue;
-    const name = names.intern(text);
-    references.set(name, (references.get(name) ?? 0) + 1);
+    uses.set(text, (uses.get(text) ?? 0) + 1);
   }
+  const references = new Map<string, number>();
+  for (const [text, count] of uses) references.set(names.intern(text), count);
   return { definitions, references };
 }
 

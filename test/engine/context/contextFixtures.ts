@@ -46,3 +46,22 @@ export const SMALL_PROJECT: Readonly<Record<string, string>> = {
   'src/legacy.ts': 'export function legacyReport(): string {\n  return "old";\n}\n\nexport const LEGACY_FLAG = true;\n',
   'docs/notes.md': '# Notes\n\nNothing to see.\n',
 };
+
+/** One file per grammar family, plain text, and a file with syntax errors: for comparing parsers. */
+export const POLYGLOT_PROJECT: Readonly<Record<string, string>> = {
+  ...SMALL_PROJECT,
+  'web/app.tsx': 'import { Button } from "./button";\nexport function App(): JSX.Element {\n  return <Button label="x" />;\n}\n',
+  'web/button.js': 'export class Button {\n  constructor(label) { this.label = label; }\n  render() { return this.label; }\n}\n',
+  'tools/report.py': 'import os\n\nclass Report:\n    def render(self, rows):\n        return os.linesep.join(rows)\n\ndef main():\n    Report().render([])\n',
+  'cmd/server.go': 'package main\n\ntype Server struct{ port int }\n\nfunc (s *Server) Start() error {\n\treturn nil\n}\n\nfunc main() {\n\t(&Server{}).Start()\n}\n',
+  'core/lib.rs': 'pub struct Cache { size: usize }\n\nimpl Cache {\n    pub fn new(size: usize) -> Self {\n        Cache { size }\n    }\n}\n',
+  'java/Shop.java': 'public class Shop {\n  private int count;\n  public void sell(Item item) {\n    count++;\n  }\n}\n',
+  'native/buffer.c': '#include "buffer.h"\n\nint buffer_size(struct buffer *b) {\n  return b->size;\n}\n',
+  'scripts/deploy.rb': 'module Deploy\n  class Runner\n    def run(target)\n      puts target\n    end\n  end\nend\n',
+  'scripts/build.sh': 'build() {\n  make all\n}\nbuild\n',
+  'src/broken.ts': 'export function ok() {}\nexport function broken( {\n',
+  'config/settings.json': '{ "port": 8080 }\n',
+};
+
+/** Contents that make crashingParserWorker.ts end its thread. */
+export const PARSER_CRASH_MARKER = '/* hearth-test: crash the parser thread */';

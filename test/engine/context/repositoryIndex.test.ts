@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { defaultParserWorkerEntry } from '../../../src/engine/context/parserPool';
 import { RepositoryIndex, type IndexedFile, type IndexProgress } from '../../../src/engine/context/repositoryIndex';
-import { approximateCounter, SMALL_PROJECT, TempDirs, writeTree } from './contextFixtures';
+import { approximateCounter, PARSER_CRASH_MARKER, POLYGLOT_PROJECT, SMALL_PROJECT, TempDirs, writeTree } from './contextFixtures';
 
 const temp = new TempDirs();
 after(() => temp.cleanup());
@@ -172,5 +173,80 @@ describe('RepositoryIndex', () => {
     assert.equal(stats.tokens, approximateCounter.count(text));
     assert.match(text, /0 files whole/);
     await index.dispose();
+  });
+});
+
+/** Worker threads alive in this process, whether or not they keep it running. */
+function liveWorkerThreads(): number {
+  return (process.report.getReport() as unknown as { workers: unknown[] }).workers.length;
+}
+
+describe('RepositoryIndex with parser threads', () => {
+  // parserThreadsFrom: 0 starts the threads even for these small trees.
+  const threaded = { parserThreads: 2, parserThreadsFrom: 0 };
+
+  it('builds, updates and packs exactly the index built on this thread', async () => {
+    const root = temp.tree(POLYGLOT_PROJECT);
+    const here = await RepositoryIndex.open({ roots: [root], parserThreads: 0 });
+    const threads = await RepositoryIndex.open({ roots: [root], ...threaded });
+    try {
+      assert.deepEqual(snapshot(threads), snapshot(here));
+      const { lastScan: _a, ...statsHere } = here.stats;
+      const { lastScan: _b, ...statsThreads } = threads.stats;
+      assert.deepEqual(statsThreads, statsHere);
+      assert.deepEqual([statsHere.files, statsHere.structured, statsHere.plainText, statsHere.parseFailures], [17, 15, 2, 0]);
+      for (const budget of [2048, 100_000]) {
+        const request = { budget, focus: { activeFile: 'src/main.ts', query: 'Server cache' } };
+        assert.equal(threads.pack(request, approximateCounter).text, here.pack(request, approximateCounter).text);
+      }
+      const changes = [{ path: 'tools/report.py', kind: 'changed' as const, content: 'def summary(rows):\n    return len(rows)\n' }];
+      assert.deepEqual((await threads.update(changes)).parsed, (await here.update(changes)).parsed);
+      assert.deepEqual(snapshot(threads), snapshot(here));
+    } finally {
+      await Promise.all([here.dispose(), threads.dispose()]);
+    }
+  });
+
+  it('leaves a file that kills a parser thread as plain text, counted, and completes the index', async () => {
+    const root = temp.tree({ ...SMALL_PROJECT, 'src/killer.ts': `${PARSER_CRASH_MARKER}\nexport const killer = 1;\n` });
+    const worker = { ...defaultParserWorkerEntry(), filename: join(__dirname, 'crashingParserWorker.ts') };
+    const index = await RepositoryIndex.open({ roots: [root], ...threaded, parserWorker: worker });
+    const here = await RepositoryIndex.open({ roots: [root], parserThreads: 0 });
+    try {
+      assert.deepEqual([index.stats.files, index.stats.parseFailures], [7, 1]);
+      assert.equal(index.file('src/killer.ts')?.symbols.outcome, 'failed');
+      const others = (i: RepositoryIndex) => snapshot(i).filter((f) => (f as IndexedFile).path !== 'src/killer.ts');
+      assert.deepEqual(others(index), others(here));
+    } finally {
+      await Promise.all([index.dispose(), here.dispose()]);
+    }
+  });
+
+  it('ends its parser threads when opening is cancelled', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`src/module${i}.ts`] = `import { helper${i + 1} } from './module${i + 1}';\nexport function helper${i}(): number {\n  return helper${i + 1}() + 1;\n}\n`;
+    const root = temp.tree(files);
+    const before = liveWorkerThreads();
+    const controller = new AbortController();
+    let threadsWhileParsing = 0;
+    const onProgress = (progress: IndexProgress): void => {
+      if (progress.phase !== 'parsing' || controller.signal.aborted) return;
+      threadsWhileParsing = liveWorkerThreads();
+      controller.abort();
+    };
+    await assert.rejects(RepositoryIndex.open({ roots: [root], ...threaded }, onProgress, controller.signal), { name: 'AbortError' });
+    assert.ok(threadsWhileParsing > before, 'the threads were parsing');
+    assert.equal(liveWorkerThreads(), before);
+  });
+
+  it('parses a small workspace on this thread unless told otherwise', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const before = liveWorkerThreads();
+    const index = await RepositoryIndex.open({ roots: [root], parserThreads: 2 });
+    assert.equal(liveWorkerThreads(), before);
+    await index.update([{ path: 'src/main.ts', kind: 'changed', content: 'export const main = 1;\n' }]);
+    assert.equal(liveWorkerThreads(), before);
+    await index.dispose();
+    await assert.rejects(RepositoryIndex.open({ roots: [root], parserThreads: -1 }), /parser threads must be a whole number/);
   });
 });

@@ -263,7 +263,7 @@ describe('SymbolExtractor', () => {
     const impatient = new SymbolExtractor(grammars, { parseTimeoutMs: 0 });
     const big = 'export function f() { return [1, 2, 3]; }\n'.repeat(20_000);
     const symbols = await impatient.extract(big, 'typescript');
-    impatient.dispose();
+    await impatient.dispose();
     assert.equal(symbols.outcome, 'failed');
     assert.equal(symbols.definitions.length, 0);
     // The shared parser recovers for the next file.

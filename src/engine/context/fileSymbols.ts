@@ -1,19 +1,9 @@
 /** What the parser learns about one file: the names it defines and the names it uses. */
 
-export type SymbolKind =
-  | 'class'
-  | 'struct'
-  | 'interface'
-  | 'enum'
-  | 'type'
-  | 'function'
-  | 'method'
-  | 'property'
-  | 'variable'
-  | 'constant'
-  | 'module'
-  | 'macro'
-  | 'impl';
+/** Every kind of definition, in a fixed order (a parser thread sends a kind as its index here). */
+export const SYMBOL_KINDS = ['class', 'struct', 'interface', 'enum', 'type', 'function', 'method', 'property', 'variable', 'constant', 'module', 'macro', 'impl'] as const;
+
+export type SymbolKind = (typeof SYMBOL_KINDS)[number];
 
 export interface SymbolDefinition {
   readonly name: string;

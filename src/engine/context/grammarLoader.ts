@@ -7,7 +7,7 @@
 import { Language, Parser, Query } from 'web-tree-sitter';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
-import type { SymbolKind } from './fileSymbols';
+import { SYMBOL_KINDS } from './fileSymbols';
 import type { GrammarName } from './languages';
 import { GRAMMAR_QUERIES } from './symbolQueries';
 
@@ -23,9 +23,7 @@ export interface LoadedGrammar {
   readonly bodyTypes: ReadonlySet<string>;
 }
 
-const SYMBOL_KINDS: ReadonlySet<string> = new Set<SymbolKind>([
-  'class', 'struct', 'interface', 'enum', 'type', 'function', 'method', 'property', 'variable', 'constant', 'module', 'macro', 'impl',
-]);
+const KNOWN_KINDS: ReadonlySet<string> = new Set(SYMBOL_KINDS);
 
 /** The wasm runtime is process-wide state inside web-tree-sitter: initialise it once, whoever asks first. */
 let runtimeReady: Promise<void> | undefined;
@@ -74,6 +72,6 @@ function checkDefinitionCaptures(name: GrammarName, query: Query): void {
   for (const capture of query.captureNames) {
     if (capture === 'name' || capture === 'ref') continue;
     const kind = capture.startsWith('definition.') ? capture.slice('definition.'.length) : undefined;
-    if (kind === undefined || !SYMBOL_KINDS.has(kind)) throw new Error(`The ${name} definitions query has an unknown capture @${capture}`);
+    if (kind === undefined || !KNOWN_KINDS.has(kind)) throw new Error(`The ${name} definitions query has an unknown capture @${capture}`);
   }
 }

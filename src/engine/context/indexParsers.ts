@@ -8,6 +8,7 @@ import type { SymbolSource } from './fileSymbols';
 import { GrammarLoader } from './grammarLoader';
 import type { NameInterner } from './nameInterner';
 import { defaultParserThreads, ParserPool, type ParserWorkerEntry } from './parserPool';
+import { readAndExtract, readSourceText, type ParsedFile } from './sourceText';
 import { SymbolExtractor } from './symbolExtractor';
 
 export interface IndexParserOptions {
@@ -28,6 +29,9 @@ export interface IndexParserOptions {
  */
 export const MIN_FILES_FOR_PARSER_THREADS = 1000;
 
+/** Reads and parses one file of a scan, unless its contents hash to `knownHash`. */
+export type ScanReader = (file: { readonly path: string; readonly languageId: string; readonly knownHash?: string }) => Promise<ParsedFile>;
+
 export class IndexParsers {
   private readonly local: SymbolExtractor;
   private readonly pool: ParserPool | undefined;
@@ -45,9 +49,28 @@ export class IndexParsers {
     this.threadsFrom = options.parserThreadsFrom ?? MIN_FILES_FOR_PARSER_THREADS;
   }
 
-  /** For `files` to parse: the threads when they already run or the files are worth starting them for. */
-  for(files: number): SymbolSource {
-    return this.pool !== undefined && (this.pool.threadCount > 0 || files >= this.threadsFrom) ? this.pool : this.local;
+  /** How many files to parse a scan must find before it can choose where to parse them (0: no choice to make). */
+  get filesToChoose(): number {
+    return this.pool === undefined || this.pool.threadCount > 0 ? 0 : this.threadsFrom;
+  }
+
+  /** For contents to parse (file events): the threads when they run, else this thread. */
+  forContents(): SymbolSource {
+    return this.threadsFor(0) ?? this.local;
+  }
+
+  /**
+   * For a scan that parses `files` files: the threads read and parse when they run already or the files are
+   * worth starting them for; else this thread does.
+   */
+  readerFor(files: number, maxFileBytes: number): ScanReader {
+    const pool = this.threadsFor(files);
+    if (pool !== undefined) return (file) => pool.readAndExtract({ ...file, maxFileBytes });
+    return (file) => readAndExtract(readSourceText, this.local, { ...file, maxFileBytes });
+  }
+
+  private threadsFor(files: number): ParserPool | undefined {
+    return this.pool !== undefined && (this.pool.threadCount > 0 || files >= this.threadsFrom) ? this.pool : undefined;
   }
 
   /** Ends the threads (files still waiting for them come back `failed`) and frees this thread's parser. */

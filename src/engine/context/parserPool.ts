@@ -13,7 +13,8 @@ import { Worker } from 'node:worker_threads';
 import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, type FileSymbols, type SymbolSource } from './fileSymbols';
 import { languageById } from './languages';
 import type { NameInterner } from './nameInterner';
-import type { ParseRequest, ParserWorkerData, ParserWorkerMessage } from './parserWorkerProtocol';
+import { packParsedFile, packSymbols, unpackSymbols, type ParseAnswer, type ParseRequest, type ParserWorkerData, type ParserWorkerMessage } from './parserWorkerProtocol';
+import { readAndExtract, readSourceText, type ParsedFile } from './sourceText';
 import type { SymbolExtractor } from './symbolExtractor';
 
 /** Where a parser thread's script is, and the Node options it needs to run. */
@@ -67,8 +68,13 @@ export function defaultParserWorkerEntry(): ParserWorkerEntry {
 
 interface Job {
   readonly request: ParseRequest;
-  readonly resolve: (symbols: FileSymbols) => void;
+  readonly finish: (answer: ParseAnswer) => void;
 }
+
+/** What a file that killed its thread is parsed with when it is read again here: it stays plain text. */
+const NO_PARSER = { extract: () => Promise.resolve(FAILED_SYMBOLS) };
+/** The answer to requests of a pool that is being disposed. */
+const DROPPED: ParseAnswer = { kind: 'skipped', reason: 'unreadable' };
 
 interface Thread {
   readonly worker: Worker;
@@ -112,27 +118,50 @@ export class ParserPool implements SymbolSource {
   extract(content: string, languageId: string): Promise<FileSymbols> {
     // Plain text needs no parser: no round trip to a thread.
     if (languageById(languageId).grammar === undefined) return Promise.resolve(PLAIN_TEXT_SYMBOLS);
-    if (this.disposed) return Promise.resolve(FAILED_SYMBOLS);
     return new Promise((resolve) => {
-      this.queue.push({ request: { id: this.nextId++, content, languageId }, resolve });
-      this.dispatch();
+      this.submit({ kind: 'text', id: this.nextId++, languageId, content }, (answer) => resolve(answer.kind === 'parsed' ? this.unpack(answer.symbols) : FAILED_SYMBOLS));
     });
   }
 
-  /** Ends the threads; files still waiting come back `failed` (the index asking for them is going away). */
+  /** Reads a file on a thread and parses it there, unless its contents hash to `knownHash`. */
+  readAndExtract(file: { readonly path: string; readonly languageId: string; readonly maxFileBytes: number; readonly knownHash?: string }): Promise<ParsedFile> {
+    return new Promise((resolve) => {
+      this.submit({ kind: 'file', id: this.nextId++, ...file }, (answer) => {
+        if (answer.kind === 'read') resolve({ size: answer.size, hash: answer.hash, symbols: answer.symbols === undefined ? undefined : this.unpack(answer.symbols) });
+        else resolve({ skip: answer.kind === 'skipped' ? answer.reason : 'unreadable' });
+      });
+    });
+  }
+
+  /** Ends the threads; requests still waiting are answered as failed or unreadable (their index is going away). */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     const threads = [...this.threads];
     this.threads.clear();
-    for (const job of [...threads.flatMap((thread) => thread.running.splice(0)), ...this.queue.splice(0)]) job.resolve(FAILED_SYMBOLS);
+    for (const job of [...threads.flatMap((thread) => thread.running.splice(0)), ...this.queue.splice(0)]) job.finish(DROPPED);
     await Promise.all(threads.map((thread) => thread.worker.terminate()));
+  }
+
+  private submit(request: ParseRequest, finish: (answer: ParseAnswer) => void): void {
+    if (this.disposed) return finish(DROPPED);
+    this.queue.push({ request, finish });
+    this.dispatch();
+  }
+
+  /** Symbols from a thread with this index's names; an answer of another shape (another build's worker) is `failed`. */
+  private unpack(symbols: Parameters<typeof unpackSymbols>[0]): FileSymbols {
+    try {
+      return unpackSymbols(symbols, this.names);
+    } catch {
+      return FAILED_SYMBOLS;
+    }
   }
 
   private dispatch(): void {
     while (!this.gaveUp && this.threads.size < this.threadLimit && this.queue.length > this.freeSlots()) this.spawn();
     if (this.gaveUp) {
-      for (const job of this.queue.splice(0)) this.parseHere(job);
+      for (const job of this.queue.splice(0)) this.answerHere(job, this.local);
       return;
     }
     for (const thread of this.threads) {
@@ -183,7 +212,7 @@ export class ParserPool implements SymbolSource {
       if (at === -1) return;
       const [job] = thread.running.splice(at, 1);
       this.consecutiveCrashes = 0;
-      job.resolve(internSymbols(message.symbols, this.names));
+      job.finish(message.answer);
     }
     this.dispatch();
   }
@@ -193,8 +222,9 @@ export class ParserPool implements SymbolSource {
     if (!this.threads.delete(thread)) return;
     const [parsing, ...waiting] = thread.running;
     if (!thread.ready || parsing !== undefined) this.consecutiveCrashes++;
-    // It parses in order, so it died on the oldest file it had: that one stays plain text, the rest go on.
-    parsing?.resolve(FAILED_SYMBOLS);
+    // It parses in order, so it died on the oldest file it had: that one is read here and stays plain text,
+    // the rest go on.
+    if (parsing !== undefined) this.answerHere(parsing, NO_PARSER);
     this.queue.unshift(...waiting);
     if (this.consecutiveCrashes >= MAX_CONSECUTIVE_CRASHES) this.giveUpThreads();
     this.dispatch();
@@ -209,21 +239,13 @@ export class ParserPool implements SymbolSource {
     for (const thread of threads) void thread.worker.terminate();
   }
 
-  private parseHere(job: Job): void {
-    this.local.extract(job.request.content, job.request.languageId).then(job.resolve, () => job.resolve(FAILED_SYMBOLS));
+  /** Answers a request on this thread, as a thread would (packed, so that both give the same). */
+  private answerHere(job: Job, parser: Pick<SymbolSource, 'extract'>): void {
+    const { request } = job;
+    const answer =
+      request.kind === 'text'
+        ? parser.extract(request.content, request.languageId).then((symbols): ParseAnswer => ({ kind: 'parsed', symbols: packSymbols(symbols) }))
+        : readAndExtract(readSourceText, parser, request).then(packParsedFile);
+    answer.then(job.finish, () => job.finish(DROPPED));
   }
-}
-
-/** Symbols from a thread, their names made this index's own (one copy of each name). */
-function internSymbols(symbols: FileSymbols, names: NameInterner): FileSymbols {
-  if (symbols.outcome === 'failed') return FAILED_SYMBOLS;
-  if (symbols.outcome === 'plain') return PLAIN_TEXT_SYMBOLS;
-  const references = new Map<string, number>();
-  for (const [name, uses] of symbols.references) references.set(names.intern(name), uses);
-  return {
-    outcome: 'structured',
-    definitions: symbols.definitions.map((definition) => ({ ...definition, name: names.intern(definition.name) })),
-    references,
-    outline: symbols.outline,
-  };
 }

@@ -14,10 +14,11 @@ import { indexStorePath, loadIndexStore, saveIndexStore, type StoredFile } from 
 import { NameInterner } from './nameInterner';
 import { FileRanking } from './fileRanking';
 import { IndexParsers, type IndexParserOptions } from './indexParsers';
-import { languageById } from './languages';
+import { CandidateQueue } from './candidateQueue';
 import type { ContextFocus } from './rankFocus';
 import type { TokenCounter } from './tokenCountCache';
-import { contentHash, WorkspaceScanner, type FileCandidate, type Inspection, type ScanOptions, type SkipReason, type SourceFile } from './workspaceScanner';
+import { contentHash, type ParsedFile } from './sourceText';
+import { WorkspaceScanner, type FileCandidate, type Inspection, type ScanOptions, type SkipReason, type SourceFile } from './workspaceScanner';
 
 export interface RepositoryIndexOptions extends ScanOptions, IndexParserOptions {
   /** Hearth's cache folder; the index is kept in memory only without one. */
@@ -203,45 +204,55 @@ export class RepositoryIndex {
   private async rescan(previous: ReadonlyMap<string, StoredFile>, onProgress: ((progress: IndexProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<boolean> {
     const started = performance.now();
     const report = throttled(onProgress);
-    const walked = await this.scanner.walk((filesFound) => report({ phase: 'scanning', filesFound }), signal);
-    const entries = new Map<string, IndexedFile>();
-    const skipped = new Map(walked.skipped.map((entry) => [entry.path, entry.reason] as const));
-    const toRead: FileCandidate[] = [];
+    const indexedNow = new Map<string, IndexedFile>();
+    const readSkips: [string, SkipReason][] = [];
     let reused = 0;
-    for (const candidate of walked.candidates) {
-      const current = this.entries.get(candidate.path);
-      const known = previous.get(candidate.path);
-      if (current?.unsaved !== undefined) entries.set(candidate.path, current);
-      else if (known !== undefined && known.size === candidate.size && known.mtimeMs === candidate.mtimeMs && known.languageId === candidate.languageId) {
-        entries.set(candidate.path, { ...known, ...candidate, outline: known.symbols.outline });
-        reused++;
-      } else toRead.push(candidate);
-    }
-    let done = 0;
     let parsed = 0;
-    let lastYield = performance.now();
-    // Parses run ahead (on the parser threads) and are taken back in scan order, so the index is the same
-    // whichever thread finishes first.
-    const parser = this.parsers.for(toRead.filter((candidate) => languageById(candidate.languageId).grammar !== undefined).length);
-    const ahead: { readonly path: string; readonly outcome: Promise<IndexedFile> | SkipReason; readonly parsed: boolean }[] = [];
+    // Files are read (and parsed) while the walk goes on; those the cache or the editor knows are taken over.
+    const toRead = new CandidateQueue();
+    const walking = this.scanner
+      .walk((filesFound, candidate) => {
+        report({ phase: 'scanning', filesFound });
+        const current = this.entries.get(candidate.path);
+        const known = previous.get(candidate.path);
+        if (current?.unsaved !== undefined) indexedNow.set(candidate.path, current);
+        else if (known !== undefined && known.size === candidate.size && known.mtimeMs === candidate.mtimeMs && known.languageId === candidate.languageId) {
+          indexedNow.set(candidate.path, { ...known, ...candidate, outline: known.symbols.outline });
+          reused++;
+        } else toRead.push(candidate);
+      }, signal)
+      .finally(() => toRead.end());
+    walking.catch(() => undefined); // its error is thrown where it is awaited, below
+
+    // Parser threads pay off for a big scan only: decide once the walk has found enough files, or ended.
+    await toRead.waitForParseable(this.parsers.filesToChoose);
+    const read = this.parsers.readerFor(toRead.parseableFiles, this.scanner.maxFileBytes);
+    // Read and parsed ahead (by the parser threads, for a big scan) and taken back in walk order, so the index
+    // is the same whichever finishes first.
+    const ahead: { readonly candidate: FileCandidate; readonly known: StoredFile | undefined; readonly file: Promise<ParsedFile> }[] = [];
+    let done = 0;
     const takeOldest = async (): Promise<void> => {
-      const { path, outcome, parsed: wasParsed } = ahead.shift()!;
-      if (typeof outcome === 'string') skipped.set(path, outcome);
+      const { candidate, known, file } = ahead.shift()!;
+      const result = await file;
+      if ('skip' in result) readSkips.push([candidate.path, result.skip]);
       else {
-        entries.set(path, await outcome);
-        if (wasParsed) parsed++;
+        // No symbols: the contents hash to what the stored index knows.
+        const symbols = result.symbols ?? known!.symbols;
+        indexedNow.set(candidate.path, { ...candidate, size: result.size, hash: result.hash, symbols, outline: symbols.outline });
+        if (result.symbols !== undefined) parsed++;
         else reused++;
       }
-      report({ phase: 'parsing', filesDone: ++done, filesTotal: toRead.length });
+      done++;
+      if (toRead.walkEnded) report({ phase: 'parsing', filesDone: done, filesTotal: toRead.size });
     };
-    for await (const [candidate, read] of this.scanner.readEach(toRead, signal)) {
-      if (typeof read === 'string') ahead.push({ path: candidate.path, outcome: read, parsed: false });
-      else {
-        const known = previous.get(candidate.path);
-        const keep = known !== undefined && known.hash === read.hash && known.languageId === read.languageId;
-        const outcome = keep ? Promise.resolve(indexed(read, known.symbols)) : parser.extract(read.content, read.languageId).then((symbols) => indexed(read, symbols));
-        ahead.push({ path: candidate.path, outcome, parsed: !keep });
-      }
+    let lastYield = performance.now();
+    for (let candidate = await toRead.take(); candidate !== undefined; candidate = await toRead.take()) {
+      signal?.throwIfAborted();
+      const stored = previous.get(candidate.path);
+      const known = stored?.languageId === candidate.languageId ? stored : undefined;
+      const file = read({ path: candidate.absolutePath, languageId: candidate.languageId, ...(known !== undefined && { knownHash: known.hash }) });
+      file.catch(() => undefined); // awaited in turn; left behind only when the scan stops early
+      ahead.push({ candidate, known, file });
       while (ahead.length > PARSE_AHEAD) await takeOldest();
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -249,6 +260,14 @@ export class RepositoryIndex {
       }
     }
     while (ahead.length > 0) await takeOldest();
+    const walked = await walking;
+    // In walk order, whatever order reading finished in.
+    const entries = new Map<string, IndexedFile>();
+    for (const { path } of walked.candidates) {
+      const file = indexedNow.get(path);
+      if (file !== undefined) entries.set(path, file);
+    }
+    const skipped = new Map<string, SkipReason>([...walked.skipped.map((entry) => [entry.path, entry.reason] as const), ...readSkips]);
     report.flush();
     // Unsaved editor contents the walk cannot see (a new file not yet saved) stay while the rules allow them.
     for (const file of this.entries.values()) {
@@ -261,7 +280,7 @@ export class RepositoryIndex {
     this.ranking = undefined;
     this.lastScan = { reused, parsed, elapsedMs: performance.now() - started };
     // Re-read files (same content, new mtime) count as changes: the store should not re-read them next time.
-    return toRead.length > 0 || entries.size !== previous.size;
+    return toRead.size > 0 || entries.size !== previous.size;
   }
 
   private async applyChanges(changes: readonly FileChange[], signal: AbortSignal | undefined): Promise<UpdateResult> {
@@ -322,7 +341,7 @@ export class RepositoryIndex {
           this.setEntry({ ...indexed(read, known.symbols), unsaved });
           result.unchanged.push(candidate.path);
         } else {
-          this.setEntry({ ...indexed(read, await this.parsers.for(1).extract(read.content, read.languageId)), unsaved });
+          this.setEntry({ ...indexed(read, await this.parsers.forContents().extract(read.content, read.languageId)), unsaved });
           result.parsed.push(candidate.path);
         }
       }

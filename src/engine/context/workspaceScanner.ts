@@ -5,12 +5,12 @@
  * so a linked file is indexed under its own path. Every skipped entry is reported with its reason; nothing
  * about a single file is an error.
  */
-import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_EXCLUDES, IgnoreRules, type ExclusionReason } from './ignoreRules';
 import { languageForPath } from './languages';
-import { classifyByName, classifyText, decodeSourceText, type ContentSkipReason } from './textFileClassifier';
+import { readSourceText } from './sourceText';
+import { classifyByName, classifyText, type ContentSkipReason } from './textFileClassifier';
 import { indexPath, isInsideRoots, locatePath, resolveRoots, type LocatedPath, type WorkspaceRoot } from './workspaceRoots';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
@@ -74,10 +74,6 @@ export type Inspection =
 /** Files read ahead of the consumer: enough to keep the disk busy while the caller parses. */
 const READ_AHEAD = 8;
 
-export function contentHash(text: string): string {
-  return createHash('sha1').update(text, 'utf8').digest('base64url');
-}
-
 interface Folder {
   readonly root: WorkspaceRoot;
   readonly relative: string;
@@ -89,7 +85,7 @@ interface WalkState extends WalkResult {
   readonly visited: Set<string>;
   /** Symlinks are resolved after every real entry, so that real paths win over linked ones. */
   readonly links: { folder: Folder; name: string }[];
-  readonly onFound?: (filesFound: number) => void;
+  readonly onFound?: (filesFound: number, candidate: FileCandidate) => void;
 }
 
 export class WorkspaceScanner {
@@ -108,8 +104,11 @@ export class WorkspaceScanner {
     this.rules = new Map(this.roots.map((root) => [root, new IgnoreRules(root.path, { excludes, useGitignore: options.useGitignore ?? true })]));
   }
 
-  /** Every file to index under the roots, stat'ed but unread, in a deterministic order. */
-  walk(onFound?: (filesFound: number) => void, signal?: AbortSignal): Promise<WalkResult> {
+  /**
+   * Every file to index under the roots, stat'ed but unread, in a deterministic order. `onFound` sees each
+   * candidate as it is found, in that order, so that reading can start before the walk ends.
+   */
+  walk(onFound?: (filesFound: number, candidate: FileCandidate) => void, signal?: AbortSignal): Promise<WalkResult> {
     return this.walkFolders(this.roots.map((root) => ({ root, relative: '', absolutePath: root.path, realPath: root.realPath })), onFound, signal);
   }
 
@@ -122,16 +121,8 @@ export class WorkspaceScanner {
 
   /** Reads and classifies one file. */
   async read(candidate: FileCandidate): Promise<SourceFile | SkipReason> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(candidate.absolutePath);
-    } catch {
-      return 'unreadable';
-    }
-    if (bytes.length > this.maxFileBytes) return 'tooLarge';
-    const decoded = decodeSourceText(bytes);
-    if ('skip' in decoded) return decoded.skip;
-    return { ...candidate, size: bytes.length, content: decoded.text, hash: contentHash(decoded.text) };
+    const text = await readSourceText(candidate.absolutePath, this.maxFileBytes);
+    return typeof text === 'string' ? text : { ...candidate, size: text.size, content: text.content, hash: text.hash };
   }
 
   /** Reads files a few at a time, yielding them in the given order. */
@@ -202,7 +193,7 @@ export class WorkspaceScanner {
     for (const rules of this.rules.values()) rules.reload();
   }
 
-  private async walkFolders(starts: Folder[], onFound: ((filesFound: number) => void) | undefined, signal: AbortSignal | undefined): Promise<WalkResult> {
+  private async walkFolders(starts: Folder[], onFound: WalkState['onFound'], signal: AbortSignal | undefined): Promise<WalkResult> {
     const state: WalkState = { candidates: [], skipped: [], visited: new Set(starts.map((s) => s.realPath)), links: [], onFound };
     const pending = [...starts].reverse();
     while (pending.length > 0 || state.links.length > 0) {
@@ -283,8 +274,9 @@ export class WorkspaceScanner {
     const reason = info === undefined ? 'unreadable' : this.reasonToSkip(relative, info.size);
     if (reason !== undefined) state.skipped.push({ path, reason });
     else {
-      state.candidates.push(this.candidate(root, relative, absolutePath, info!));
-      state.onFound?.(state.candidates.length);
+      const candidate = this.candidate(root, relative, absolutePath, info!);
+      state.candidates.push(candidate);
+      state.onFound?.(state.candidates.length, candidate);
     }
   }
 

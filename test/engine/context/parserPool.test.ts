@@ -8,11 +8,16 @@ import { GrammarLoader } from '../../../src/engine/context/grammarLoader';
 import { languageForPath } from '../../../src/engine/context/languages';
 import { NameInterner } from '../../../src/engine/context/nameInterner';
 import { defaultParserWorkerEntry, ParserPool, type ParserWorkerEntry } from '../../../src/engine/context/parserPool';
+import { contentHash, readAndExtract, readSourceText, type ParsedFile } from '../../../src/engine/context/sourceText';
 import { SymbolExtractor } from '../../../src/engine/context/symbolExtractor';
-import { PARSER_CRASH_MARKER, POLYGLOT_PROJECT } from './contextFixtures';
+import { PARSER_CRASH_MARKER, POLYGLOT_PROJECT, TempDirs } from './contextFixtures';
 
 const local = new SymbolExtractor(new GrammarLoader());
-after(() => local.dispose());
+const temp = new TempDirs();
+after(async () => {
+  await local.dispose();
+  temp.cleanup();
+});
 
 const files = Object.entries(POLYGLOT_PROJECT).map(([path, content]) => ({ path, content, languageId: languageForPath(path).id }));
 const crashingWorker: ParserWorkerEntry = { ...defaultParserWorkerEntry(), filename: join(__dirname, 'crashingParserWorker.ts') };
@@ -43,6 +48,31 @@ describe('ParserPool', () => {
       // Plain text never goes to a thread; a second round reuses the threads.
       assert.deepEqual(await parseAll(pool), expected);
       assert.equal(pool.threadCount, 2);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
+  it('reads files on its threads as this thread does, skipping what is not source and parsing only new contents', async () => {
+    const root = temp.tree({ ...POLYGLOT_PROJECT, 'bin/blob.dat': new Uint8Array([1, 0, 2, 0]), 'big.ts': 'export const big = 1;\n'.repeat(100) });
+    const requests = [
+      ...files.map((file) => ({ path: join(root, file.path), languageId: file.languageId, maxFileBytes: 1000 })),
+      { path: join(root, 'bin/blob.dat'), languageId: 'plaintext', maxFileBytes: 1000 },
+      { path: join(root, 'big.ts'), languageId: 'typescript', maxFileBytes: 1000 },
+      { path: join(root, 'missing.ts'), languageId: 'typescript', maxFileBytes: 1000 },
+      { path: join(root, 'src/main.ts'), languageId: 'typescript', maxFileBytes: 1000, knownHash: contentHash(POLYGLOT_PROJECT['src/main.ts']) },
+    ];
+    const comparableFile = (file: ParsedFile): unknown => ('skip' in file || file.symbols === undefined ? file : { ...file, symbols: comparable(file.symbols) });
+    const expected = (await Promise.all(requests.map((request) => readAndExtract(readSourceText, local, request)))).map(comparableFile);
+    assert.deepEqual(expected.slice(-4), [
+      { skip: 'binary' },
+      { skip: 'tooLarge' },
+      { skip: 'unreadable' },
+      { size: POLYGLOT_PROJECT['src/main.ts'].length, hash: contentHash(POLYGLOT_PROJECT['src/main.ts']), symbols: undefined },
+    ]);
+    const pool = new ParserPool({ threads: 2, names: new NameInterner(), local });
+    try {
+      assert.deepEqual((await Promise.all(requests.map((request) => pool.readAndExtract(request)))).map(comparableFile), expected);
     } finally {
       await pool.dispose();
     }

@@ -188,7 +188,8 @@ describe('RepositoryIndex with parser threads', () => {
   it('builds, updates and packs exactly the index built on this thread', async () => {
     const root = temp.tree(POLYGLOT_PROJECT);
     const here = await RepositoryIndex.open({ roots: [root], parserThreads: 0 });
-    const threads = await RepositoryIndex.open({ roots: [root], ...threaded });
+    // Threads chosen part-way through the walk, once it has found 3 files to parse.
+    const threads = await RepositoryIndex.open({ roots: [root], parserThreads: 2, parserThreadsFrom: 3 });
     try {
       assert.deepEqual(snapshot(threads), snapshot(here));
       const { lastScan: _a, ...statsHere } = here.stats;
@@ -204,6 +205,22 @@ describe('RepositoryIndex with parser threads', () => {
       assert.deepEqual(snapshot(threads), snapshot(here));
     } finally {
       await Promise.all([here.dispose(), threads.dispose()]);
+    }
+  });
+
+  it('reuses the persisted index on its threads: unchanged contents are not parsed again', async () => {
+    const root = temp.tree(POLYGLOT_PROJECT);
+    const cacheDir = temp.make();
+    await (await RepositoryIndex.open({ roots: [root], cacheDir, ...threaded })).dispose();
+    rewrite(root, 'cmd/server.go', POLYGLOT_PROJECT['cmd/server.go']); // touched, same contents
+    rewrite(root, 'core/lib.rs', 'pub fn only() {}\n');
+    const reopened = await RepositoryIndex.open({ roots: [root], cacheDir, ...threaded });
+    const fresh = await RepositoryIndex.open({ roots: [root], parserThreads: 0 });
+    try {
+      assert.deepEqual([reopened.stats.lastScan.parsed, reopened.stats.lastScan.reused], [1, 16]);
+      assert.deepEqual(snapshot(reopened), snapshot(fresh));
+    } finally {
+      await Promise.all([reopened.dispose(), fresh.dispose()]);
     }
   });
 

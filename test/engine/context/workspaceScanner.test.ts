@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { contentHash, WorkspaceScanner, type ScanResult, type SkipReason } from '../../../src/engine/context/workspaceScanner';
+import { contentHash } from '../../../src/engine/context/sourceText';
+import { WorkspaceScanner, type ScanResult, type SkipReason } from '../../../src/engine/context/workspaceScanner';
 import { TempDirs } from './contextFixtures';
 
 const temp = new TempDirs();

@@ -54,7 +54,7 @@ function percentile(values: number[], p: number): number {
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
 
 async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: PromptStyle): Promise<void> {
-  const model: CompletionModel = { key: `${info.path}\u0000${style}`, style, kind: info.kind };
+  const model: CompletionModel = { key: `${info.path}\u0000${info.role}\u0000${style}`, role: info.role, style, kind: info.kind };
   const ring = new SnippetRing();
   for (const path of ['src/extension/completion/completionCache.ts', 'src/extension/completion/pendingGeneration.ts']) {
     const lines = linesOf(readFileSync(join(root, path), 'utf8'));
@@ -137,10 +137,12 @@ async function main(): Promise<void> {
         const arch = style === 'fim' ? 'qwen2' : 'qwen3';
         const dir = join(work, `${geometry}-${arch}`);
         execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'make-checkpoint', '--out', dir, '--geometry', geometry, '--dtype', 'fp8', '--seed', '1', '--arch', arch], { stdio: 'ignore' });
-        const { model: info } = await engine.request('model/load', { path: dir, cacheDir: join(work, 'cache'), contextLength: 8192 });
-        const loaded = promptStyleFor(info, style === 'fim' ? 'completion-model' : 'chat-model');
+        const role = style === 'fim' ? 'completion' : 'chat';
+        const { model: info } = await engine.request('model/load', { path: dir, role, cacheDir: join(work, 'cache'), contextLength: 8192 });
+        const loaded = promptStyleFor(info);
         if (loaded !== style) throw new Error(`expected a ${style} model, got ${loaded}`);
         await benchmark(engine, info, style);
+        await engine.request('model/unload', { role });
         rmSync(dir, { recursive: true, force: true });
       }
     }

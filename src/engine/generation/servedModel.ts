@@ -5,7 +5,6 @@ import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelProgre
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
 import { defaultKvBudgetBytes } from '../onnx/kvBudget';
-import { kvCacheBytes } from '../onnx/kvCache';
 import { ChatTemplate } from '../text/chatTemplate';
 import { SpecialToken, Tokenizer } from '../text/tokenizer';
 import { CachedDecoder } from './cachedDecoder';
@@ -169,7 +168,7 @@ function loadTemplate(dir: string): ChatTemplate | { missing: EngineError } {
  * context (the engine never promises itself more memory than it checked was free), up to a share of it.
  */
 function defaultPrefixCacheBytes(loaded: LoadedModel, freeBeforeLoad: number): number {
-  const liveCache = kvCacheBytes(loaded.config, loaded.decoder.contextLength);
+  const liveCache = loaded.decoder.bytesPerPosition * loaded.decoder.contextLength;
   const left = defaultKvBudgetBytes(loaded.stats.weightBytes, freeBeforeLoad) - liveCache;
   return Math.max(0, Math.min(freeBeforeLoad * PREFIX_CACHE_SHARE, left));
 }

@@ -1,16 +1,17 @@
 /**
- * The decoder's key/value cache, in memory the engine owns. Each layer keeps K and V as float32
- * [kvHeads][headDim][capacity]: positions are contiguous per (head, dim) row, which is what the graph's M=1
- * GEMV kernels stream through on a decode step. The whole buffer goes into the graph as an input (onnxruntime
+ * The decoder's key/value cache, in memory the engine owns (ARCHITECTURE.md: onnxruntime-node copies every
+ * output, so a step must never return the cache). The whole buffer goes into the graph as inputs (onnxruntime
  * wraps input memory without copying) with a mask that hides positions ≥ length; the graph returns only the
- * chunk's new rows, which `append` writes in place.
+ * chunk's new rows, which `append` writes in place. `Float32KvCache` and `Int8KvCache` differ in what they
+ * store per position; this base class holds what they share: capacity, growth and the mask.
  *
  * The capacity grows in buckets up to the context length. A step reads the whole bucket, so buckets are small
- * (a 1/16 growth, rounded to 64 positions). Each layer's K and V are reserved once for the whole context and
+ * (a 1/16 growth, rounded to 64 positions). Each layer's buffers are reserved once for the whole context and
  * regrown in place: the operating system commits pages only as they are written, so memory follows the
  * positions in use, and growing leaves no old buffers behind for the garbage collector (which would otherwise
  * hold up to a second cache's worth until it ran).
  */
+import type { Feed } from './ortSession';
 
 const BUCKET = 64;
 const GROWTH_DIVISOR = 16;
@@ -21,37 +22,57 @@ export interface KvGeometry {
   headDim: number;
 }
 
-/** Bytes of a float32 cache holding `positions` positions of every layer. */
-export function kvCacheBytes(geometry: KvGeometry, positions: number): number {
-  return 2 * geometry.numLayers * geometry.numKvHeads * geometry.headDim * 4 * positions;
+/** float32: exact; int8: symmetric per (head, position) with a float scale, 3.8× smaller at head_dim 128. */
+export type KvCacheDtype = 'float32' | 'int8';
+export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['float32', 'int8'];
+
+/**
+ * Bytes of a cache holding `positions` positions of every layer. int8 stores, per head and position, headDim
+ * key and value levels plus three floats: the key scale, the key's level-sum correction and the value scale.
+ */
+export function kvCacheBytes(geometry: KvGeometry, positions: number, dtype: KvCacheDtype = 'float32'): number {
+  const perHead = dtype === 'float32' ? 2 * geometry.headDim * 4 : 2 * geometry.headDim + 3 * 4;
+  return geometry.numLayers * geometry.numKvHeads * perHead * positions;
 }
 
 /**
  * Keys and values of consecutive positions copied out of a cache, for a prefix cache: per layer
  * [kvHeads·headDim][count], the layout the graph emits new rows in.
  */
-export interface KvRows {
+export interface Float32KvRows {
+  dtype?: 'float32';
   keys: Float32Array[];
   values: Float32Array[];
   count: number;
 }
 
-export class KvCache {
-  private readonly rows: number;
-  private readonly keys: Float32Array[];
-  private readonly values: Float32Array[];
+/** The int8 cache's rows, per layer: key levels [kvHeads][headDim][count], value levels [kvHeads][count][headDim]. */
+export interface Int8KvRows {
+  dtype: 'int8';
+  keys: Int8Array[];
+  /** [kvHeads][count] */
+  keyScales: Float32Array[];
+  values: Int8Array[];
+  /** [kvHeads][count] */
+  valueScales: Float32Array[];
+  count: number;
+}
+
+export type KvRows = Float32KvRows | Int8KvRows;
+
+/** A layer's cache as graph inputs, by role; the float32 cache has only key and value. */
+export type KvLayerInputs = Partial<Record<'key' | 'value' | 'keyScale' | 'keyOffset' | 'valueScale', Feed>>;
+
+export abstract class KvCache {
+  abstract readonly dtype: KvCacheDtype;
   private allocated: number;
-  private used = 0;
+  protected used = 0;
 
   constructor(
-    private readonly geometry: KvGeometry,
+    protected readonly geometry: KvGeometry,
     readonly maxLength: number,
   ) {
     if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`KV cache length must be a positive integer, got ${maxLength}`);
-    this.rows = geometry.numKvHeads * geometry.headDim;
-    // Reserved, not committed: zero-filled pages of a large allocation cost no memory until written.
-    this.keys = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * maxLength));
-    this.values = Array.from({ length: geometry.numLayers }, () => new Float32Array(this.rows * maxLength));
     // Never empty: a zero-length past would reach MatMul kernels that crash on it.
     this.allocated = Math.min(BUCKET, maxLength);
   }
@@ -66,29 +87,56 @@ export class KvCache {
     return this.allocated;
   }
 
+  /** Bytes one position takes. */
+  get bytesPerPosition(): number {
+    return kvCacheBytes(this.geometry, 1, this.dtype);
+  }
+
+  /** The graph inputs for a layer: its whole buffers, `capacity` positions wide. */
+  abstract layer(index: number): KvLayerInputs;
+
+  /**
+   * Writes a chunk's rows ([kvHeads·headDim][count] per layer, as the graph emits them) after the cached
+   * positions and makes them part of the cache. Call `reserve(length + count)` first.
+   */
+  abstract append(newKeys: readonly Float32Array[], newValues: readonly Float32Array[], count: number): void;
+
+  /** Copies positions [from, to) of every layer out of the cache. */
+  abstract copyRows(from: number, to: number): KvRows;
+
+  /**
+   * Appends positions [offset, offset + count) of rows copied from a cache of the same dtype after the cached
+   * positions: the same cache as running the tokens they were computed from, provided the positions before
+   * them hold the same tokens.
+   */
+  abstract appendRows(rows: KvRows, offset: number, count: number): void;
+
+  /** Moves every buffer's rows from a stride of `from` positions to `to`, keeping the first `length`. */
+  protected abstract restride(from: number, to: number): void;
+
   /** Grows the buffers so that `positions` positions fit. */
   reserve(positions: number): void {
     if (positions > this.maxLength) throw new RangeError(`${positions} positions exceed the cache's ${this.maxLength}`);
-    const old = this.capacity;
+    const old = this.allocated;
     if (positions <= old) return;
     const grown = Math.ceil(Math.max(positions, old + old / GROWTH_DIVISOR) / BUCKET) * BUCKET;
     const capacity = Math.min(grown, this.maxLength);
-    // Rows move to their wider stride from the last to the first, so no row overwrites one not yet moved.
-    const regrow = (buffer: Float32Array): void => {
-      for (let row = this.rows - 1; row > 0; row--) buffer.copyWithin(row * capacity, row * old, row * old + this.used);
-    };
-    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
-      regrow(this.keys[layer]);
-      regrow(this.values[layer]);
-    }
+    this.restride(old, capacity);
     this.allocated = capacity;
   }
 
-  /** The graph inputs for a layer: the whole buffer, [kvHeads, 1, headDim, capacity]. */
-  layer(index: number): { key: Float32Array; value: Float32Array; dims: number[] } {
-    const dims = [this.geometry.numKvHeads, 1, this.geometry.headDim, this.capacity];
-    const size = this.rows * this.capacity;
-    return { key: this.keys[index].subarray(0, size), value: this.values[index].subarray(0, size), dims };
+  /**
+   * Keeps the first `length` positions (prefix reuse, rewinding a generation). A step reads the whole
+   * capacity, so a cache cut to well under half of it shrinks back, or a short request after a long one
+   * would pay for the long one's positions.
+   */
+  truncate(length: number): void {
+    if (!Number.isInteger(length) || length < 0 || length > this.used) throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
+    this.used = length;
+    const fitting = Math.min(Math.max(BUCKET, Math.ceil(length / BUCKET) * BUCKET), this.maxLength);
+    if (fitting * 2 > this.allocated) return;
+    this.restride(this.allocated, fitting);
+    this.allocated = fitting;
   }
 
   /**
@@ -105,88 +153,31 @@ export class KvCache {
     return mask;
   }
 
-  /**
-   * Writes a chunk's rows ([kvHeads·headDim][count] per layer, as the graph emits them) after the cached
-   * positions and makes them part of the cache. Call `reserve(length + count)` first.
-   */
-  append(newKeys: readonly Float32Array[], newValues: readonly Float32Array[], count: number): void {
-    const start = this.used;
-    if (start + count > this.capacity) throw new RangeError(`appending ${count} positions overflows the reserved ${this.capacity}`);
-    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
-      writeColumns(this.keys[layer], newKeys[layer], this.rows, this.capacity, start, count);
-      writeColumns(this.values[layer], newValues[layer], this.rows, this.capacity, start, count);
-    }
-    this.used = start + count;
-  }
-
-  /** Copies positions [from, to) of every layer out of the cache. */
-  copyRows(from: number, to: number): KvRows {
+  protected checkCopyRange(from: number, to: number): void {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.used || from >= to) {
       throw new RangeError(`cannot copy positions [${from}, ${to}) of ${this.used} cached`);
     }
-    const count = to - from;
-    const copy = (buffer: Float32Array): Float32Array => {
-      const rows = new Float32Array(this.rows * count);
-      for (let row = 0; row < this.rows; row++) rows.set(buffer.subarray(row * this.allocated + from, row * this.allocated + to), row * count);
-      return rows;
-    };
-    return { keys: this.keys.map(copy), values: this.values.map(copy), count };
   }
 
-  /**
-   * Appends positions [offset, offset + count) of copied rows after the cached positions: the same cache as
-   * running the tokens they were computed from, provided the positions before them hold the same tokens.
-   */
-  appendRows(rows: KvRows, offset: number, count: number): void {
+  protected checkRowsRange(rows: KvRows, offset: number, count: number): void {
     if (!Number.isInteger(offset) || !Number.isInteger(count) || offset < 0 || count < 1 || offset + count > rows.count) {
       throw new RangeError(`cannot take positions [${offset}, ${offset + count}) of ${rows.count} copied`);
     }
-    const start = this.used;
-    this.reserve(start + count);
-    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
-      writeColumns(this.keys[layer], rows.keys[layer], this.rows, this.capacity, start, count, rows.count, offset);
-      writeColumns(this.values[layer], rows.values[layer], this.rows, this.capacity, start, count, rows.count, offset);
-    }
-    this.used = start + count;
-  }
-
-  /**
-   * Keeps the first `length` positions (prefix reuse, rewinding a generation). A step reads the whole
-   * capacity, so a cache cut to well under half of it shrinks back, or a short request after a long one
-   * would pay for the long one's positions.
-   */
-  truncate(length: number): void {
-    if (!Number.isInteger(length) || length < 0 || length > this.used) throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
-    this.used = length;
-    const fitting = Math.min(Math.max(BUCKET, Math.ceil(length / BUCKET) * BUCKET), this.maxLength);
-    if (fitting * 2 > this.allocated) return;
-    // Rows move to their narrower stride from the first to the last, so no row overwrites one not yet moved.
-    const old = this.allocated;
-    const narrow = (buffer: Float32Array): void => {
-      for (let row = 1; row < this.rows; row++) buffer.copyWithin(row * fitting, row * old, row * old + this.used);
-    };
-    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
-      narrow(this.keys[layer]);
-      narrow(this.values[layer]);
-    }
-    this.allocated = fitting;
+    if ((rows.dtype ?? 'float32') !== this.dtype) throw new TypeError(`cannot append ${rows.dtype ?? 'float32'} rows to the ${this.dtype} KV cache`);
   }
 }
 
+type StridedArray = Float32Array | Int8Array;
+
 /**
- * target[row][start..start+count) = source[row][offset..offset+count) for a [rows][capacity] target and a
- * [rows][width] source.
+ * Moves `rows` rows of `unit`-element positions from a stride of `from` positions to `to`, keeping the first
+ * `used`: from the last row to the first when widening and the other way when narrowing, so no row overwrites
+ * one not yet moved.
  */
-function writeColumns(target: Float32Array, source: Float32Array, rows: number, capacity: number, start: number, count: number, width = count, offset = 0): void {
-  if (source.length !== rows * width) throw new RangeError(`expected ${rows * width} new cache values, got ${source.length}`);
-  if (count >= 16) {
-    for (let row = 0; row < rows; row++) target.set(source.subarray(row * width + offset, row * width + offset + count), row * capacity + start);
-    return;
-  }
-  // A typed-array set() per row costs more than copying a few values one by one.
-  for (let row = 0; row < rows; row++) {
-    const to = row * capacity + start;
-    const from = row * width + offset;
-    for (let i = 0; i < count; i++) target[to + i] = source[from + i]!;
+export function restrideRows(buffer: StridedArray, rows: number, from: number, to: number, used: number, unit = 1): void {
+  if (to > from) {
+    for (let row = rows - 1; row > 0; row--) buffer.copyWithin(row * to * unit, row * from * unit, (row * from + used) * unit);
+  } else {
+    for (let row = 1; row < rows; row++) buffer.copyWithin(row * to * unit, row * from * unit, (row * from + used) * unit);
   }
 }

@@ -48,11 +48,11 @@ export const benchCommand: CliCommand = {
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
       const matmulMs =
         options.quantization === 'fp32' ? undefined : await measureWeightMatmuls(writeWeightMatmulsModel(model.config, options.quantization, model.weights), options.threads);
-      const kvBytes = kvCacheBytes(model.config, contextLength);
+      const kvBytes = kvCacheBytes(model.config, contextLength, model.decoder.kvCacheDtype);
       const report = {
         model: options.dir,
         weights: options.quantization,
-        kv: 'fp32',
+        kv: model.decoder.kvCacheDtype === 'float32' ? 'fp32' : model.decoder.kvCacheDtype,
         threads,
         results,
         decodeStepMs: 1000 / results[1].tokensPerSecond,

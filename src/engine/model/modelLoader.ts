@@ -4,6 +4,7 @@ import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import { writeDecoderModelBeside } from '../onnx/decoderModel';
 import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
+import type { KvCacheDtype } from '../onnx/kvCache';
 import { OnnxDecoder } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
 import { ConvertedWeightsCache, type WeightQuantization } from './convertedWeightsCache';
@@ -13,6 +14,8 @@ export interface LoadModelOptions {
   quantization: WeightQuantization;
   /** Positions to serve; default the model's native length. Beyond it, YaRN scales RoPE to cover it. */
   contextLength?: number;
+  /** The KV cache's element type: float32 (default, exact) or int8 (3.8× smaller; see OnnxDecoderLoadOptions). */
+  kvCacheDtype?: KvCacheDtype;
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
@@ -97,10 +100,11 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
   options.signal?.throwIfAborted();
   options.onProgress?.({ phase: 'loading' });
   const sessionStarted = performance.now();
-  const modelPath = writeDecoderModelBeside(config, options.quantization, weights);
+  const modelPath = writeDecoderModelBeside(config, options.quantization, weights, options.kvCacheDtype);
   const decoder = await OnnxDecoder.load(modelPath, config, {
     quantization: options.quantization,
     contextLength: options.contextLength ?? config.maxPositionEmbeddings,
+    ...(options.kvCacheDtype !== undefined && { kvCacheDtype: options.kvCacheDtype }),
     ...(options.threads !== undefined && { threads: options.threads }),
     ...(options.kvBudgetBytes !== undefined && { kvBudgetBytes: options.kvBudgetBytes }),
   });

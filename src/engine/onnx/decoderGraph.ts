@@ -4,7 +4,8 @@
  * One run appends a chunk of S tokens to a past of P cached positions:
  *   inputs   input_ids [1,S] int64; rope_cos/rope_sin [S, headDim/2] (the chunk's rows, attention factor
  *            applied); attention_mask [S, P+S] (additive: 0 or −inf over [past buffer | chunk]);
- *            past_key.i / past_value.i [kvHeads,1,headDim,P] per layer
+ *            past_key.i / past_value.i [kvHeads,1,headDim,P] per layer (float32 cache; the int8 cache's
+ *            inputs are listed in int8KvCache.ts and read by int8KvAttention.ts)
  *   outputs  logits [1,1,vocab] of the last position; new_key.i / new_value.i [kvHeads,1,headDim,S]
  * The cache is stored transposed (headDim × positions) so that a decode step runs onnxruntime's M=1 GEMV
  * kernels over contiguous positions, and the graph returns only the chunk's rows (the engine owns the cache;
@@ -15,7 +16,18 @@
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { MATMUL_NBITS_BLOCK_SIZE, decoderTensorPlan, linearTensorSpecs, type DecoderTensor, type LinearPlan, type WeightFormat } from './decoderWeights';
 import type { ExternalTensorLocation } from './externalDataFile';
+import { int8KvAttention, quantizedPathCondition, type Int8PastInputs } from './int8KvAttention';
+import type { KvCacheDtype, KvLayerInputs } from './kvCache';
 import { MICROSOFT_DOMAIN as MS, OnnxModelBuilder, TensorType, float } from './onnxModelBuilder';
+
+type KvInputRole = keyof KvLayerInputs;
+const PAST_INPUT_NAMES: Record<KvInputRole, string> = {
+  key: 'past_key',
+  value: 'past_value',
+  keyScale: 'past_key_scale',
+  keyOffset: 'past_key_offset',
+  valueScale: 'past_value_scale',
+};
 
 export const DecoderIo = {
   inputIds: 'input_ids',
@@ -24,6 +36,8 @@ export const DecoderIo = {
   attentionMask: 'attention_mask',
   pastKey: (layer: number) => `past_key.${layer}`,
   pastValue: (layer: number) => `past_value.${layer}`,
+  /** A layer's cache input by its KvCache role. */
+  past: (role: KvInputRole, layer: number) => `${PAST_INPUT_NAMES[role]}.${layer}`,
   logits: 'logits',
   newKey: (layer: number) => `new_key.${layer}`,
   newValue: (layer: number) => `new_value.${layer}`,
@@ -33,7 +47,12 @@ export const DecoderIo = {
 export type TensorPlacement = { data: DecoderTensor['data'] } | { external: ExternalTensorLocation };
 
 /** Builds the graph; `placeTensor` is asked for every initializer the plan names. */
-export function buildDecoderGraph(config: ModelConfig, format: WeightFormat, placeTensor: (name: string) => TensorPlacement): OnnxModelBuilder {
+export function buildDecoderGraph(
+  config: ModelConfig,
+  format: WeightFormat,
+  placeTensor: (name: string) => TensorPlacement,
+  kvDtype: KvCacheDtype = 'float32',
+): OnnxModelBuilder {
   const b = new OnnxModelBuilder();
   const { hiddenSize: hidden, numHeads, numKvHeads, headDim, vocabSize, intermediateSize } = config;
   const group = numHeads / numKvHeads;
@@ -66,11 +85,20 @@ export function buildDecoderGraph(config: ModelConfig, format: WeightFormat, pla
   const cos = b.input(DecoderIo.ropeCos, TensorType.float, ['sequence', headDim / 2]);
   const sin = b.input(DecoderIo.ropeSin, TensorType.float, ['sequence', headDim / 2]);
   const mask = b.input(DecoderIo.attentionMask, TensorType.float, ['sequence', 'past_and_sequence']);
-  const pastKeys = Array.from({ length: config.numLayers }, (_, layer) => b.input(DecoderIo.pastKey(layer), TensorType.float, [numKvHeads, 1, headDim, 'past']));
-  const pastValues = Array.from({ length: config.numLayers }, (_, layer) => b.input(DecoderIo.pastValue(layer), TensorType.float, [numKvHeads, 1, headDim, 'past']));
+  const int8 = kvDtype === 'int8';
+  const keyType = int8 ? TensorType.int8 : TensorType.float;
+  const pastKeys = Array.from({ length: config.numLayers }, (_, layer) => b.input(DecoderIo.pastKey(layer), keyType, [numKvHeads, 1, headDim, 'past']));
+  const pastValues = Array.from({ length: config.numLayers }, (_, layer) =>
+    int8 ? b.input(DecoderIo.pastValue(layer), TensorType.int8, [numKvHeads, 'past', headDim]) : b.input(DecoderIo.pastValue(layer), TensorType.float, [numKvHeads, 1, headDim, 'past']),
+  );
+  const int8Past = (layer: number): Int8PastInputs => {
+    const perPosition = (role: KvInputRole) => b.input(DecoderIo.past(role, layer), TensorType.float, [numKvHeads, 1, 1, 'past']);
+    return { key: pastKeys[layer], value: pastValues[layer], keyScale: perPosition('keyScale'), keyOffset: perPosition('keyOffset'), valueScale: perPosition('valueScale') };
+  };
   // Softmax runs over [past | chunk]; these sizes split the probabilities back.
   const probabilitySplit = b.op('Concat', [b.op('Shape', [pastKeys[0]], { start: 3 }), b.op('Shape', [ids], { start: 1 })], { axis: 0 });
   const rotaryPosition = b.int64s([0]); // cos/sin hold the chunk's own rows
+  const quantizedPath = int8 ? quantizedPathCondition(b, ids, group) : '';
 
   const attention = (normed: string, layerIndex: number): string => {
     const layer = plan.layers[layerIndex];
@@ -89,16 +117,21 @@ export function buildDecoderGraph(config: ModelConfig, format: WeightFormat, pla
     const valueHeads = b.op('Reshape', [v, b.int64s([1, -1, numKvHeads, headDim])]);
     const [newValue] = b.opN('Transpose', [valueHeads], [DecoderIo.newValue(layerIndex)], { perm: [2, 0, 3, 1] });
 
-    const scores = b.op('Concat', [b.op('MatMul', [query, pastKeys[layerIndex]]), b.op('MatMul', [query, newKey])], { axis: -1 });
-    const probabilities = b.op('Softmax', [b.op('Add', [scores, mask])], { axis: -1 });
-    const [pastProbabilities, chunkProbabilities] = b.opN('Split', [probabilities, probabilitySplit], 2, { axis: -1 });
-    const context = b.op('Add', [
-      b.op('FusedMatMul', [pastProbabilities, pastValues[layerIndex]], { transB: 1 }, MS),
-      b.op('FusedMatMul', [chunkProbabilities, newValue], { transB: 1 }, MS),
-    ]);
+    const chunk = { query, newKey, newValue, mask, probabilitySplit };
+    const context = int8 ? int8KvAttention(b, chunk, int8Past(layerIndex), quantizedPath, layerIndex) : float32KvAttention(chunk, layerIndex);
     // [kvHeads, group, S, headDim] → [S, heads·headDim]
     const merged = b.op('Reshape', [b.op('Transpose', [context], { perm: [2, 0, 1, 3] }), b.int64s([1, -1, numHeads * headDim])]);
     return linear(merged, layer.output);
+  };
+
+  const float32KvAttention = (chunk: { query: string; newKey: string; newValue: string }, layer: number): string => {
+    const scores = b.op('Concat', [b.op('MatMul', [chunk.query, pastKeys[layer]]), b.op('MatMul', [chunk.query, chunk.newKey])], { axis: -1 });
+    const probabilities = b.op('Softmax', [b.op('Add', [scores, mask])], { axis: -1 });
+    const [pastProbabilities, chunkProbabilities] = b.opN('Split', [probabilities, probabilitySplit], 2, { axis: -1 });
+    return b.op('Add', [
+      b.op('FusedMatMul', [pastProbabilities, pastValues[layer]], { transB: 1 }, MS),
+      b.op('FusedMatMul', [chunkProbabilities, chunk.newValue], { transB: 1 }, MS),
+    ]);
   };
 
   const mlp = (normed: string, layer: number): string => {

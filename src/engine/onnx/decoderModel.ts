@@ -8,6 +8,7 @@ import type { ModelConfig } from '../checkpoint/modelConfig';
 import { buildDecoderGraph, type TensorPlacement } from './decoderGraph';
 import { convertDecoderWeights, type DecoderTensor, type WeightFormat, type WeightSource } from './decoderWeights';
 import { ExternalDataFile } from './externalDataFile';
+import type { KvCacheDtype } from './kvCache';
 
 export const DECODER_MODEL_FILE = 'decoder.onnx';
 export const DECODER_WEIGHTS_FILE = 'decoder.weights';
@@ -27,7 +28,7 @@ export interface ConversionProgress {
 export function materializeDecoderModel(
   source: WeightSource,
   format: WeightFormat,
-  options: { directory?: string; onProgress?: (progress: ConversionProgress) => void } = {},
+  options: { directory?: string; onProgress?: (progress: ConversionProgress) => void; kvCacheDtype?: KvCacheDtype } = {},
 ): string | Uint8Array {
   const placements = new Map<string, TensorPlacement>();
   const dataFile = options.directory === undefined ? undefined : new ExternalDataFile(join(options.directory, DECODER_WEIGHTS_FILE));
@@ -40,7 +41,7 @@ export function materializeDecoderModel(
   } finally {
     dataFile?.close();
   }
-  const bytes = buildDecoderGraph(source.config, format, (name) => placementOf(placements, name)).toBytes(graphName(source.config));
+  const bytes = buildDecoderGraph(source.config, format, (name) => placementOf(placements, name), options.kvCacheDtype).toBytes(graphName(source.config));
   if (options.directory === undefined) return bytes;
   const modelPath = join(options.directory, DECODER_MODEL_FILE);
   writeFileSync(modelPath, bytes);
@@ -56,15 +57,22 @@ export interface StoredTensors {
 
 /**
  * Writes the graph for tensors already stored by `convertDecoderWeights` (e.g. in the converted-weights cache)
- * beside their file, as `<file>.decoder.onnx`, referencing them as external data; returns the model's path.
+ * beside their file, as `<file>.decoder.onnx` (`<file>.decoder-int8kv.onnx` for an int8 KV cache, so that
+ * models loaded with either cache do not overwrite each other's graph), referencing them as external data;
+ * returns the model's path.
  */
-export function writeDecoderModelBeside(config: ModelConfig, format: WeightFormat, stored: StoredTensors): string {
+export function writeDecoderModelBeside(config: ModelConfig, format: WeightFormat, stored: StoredTensors, kvCacheDtype: KvCacheDtype = 'float32'): string {
   const location = basename(stored.path);
-  const bytes = buildDecoderGraph(config, format, (name) => {
-    const { offset, length } = stored.tensor(name);
-    return { external: { location, offset, length } };
-  }).toBytes(graphName(config));
-  const modelPath = join(dirname(stored.path), `${location}.decoder.onnx`);
+  const bytes = buildDecoderGraph(
+    config,
+    format,
+    (name) => {
+      const { offset, length } = stored.tensor(name);
+      return { external: { location, offset, length } };
+    },
+    kvCacheDtype,
+  ).toBytes(graphName(config));
+  const modelPath = join(dirname(stored.path), `${location}.decoder${kvCacheDtype === 'int8' ? '-int8kv' : ''}.onnx`);
   writeFileSync(modelPath, bytes);
   return modelPath;
 }

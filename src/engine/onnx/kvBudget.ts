@@ -1,7 +1,7 @@
 import { freemem } from 'node:os';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
-import { kvCacheBytes, type KvGeometry } from './kvCache';
+import { kvCacheBytes, type KvCacheDtype, type KvGeometry } from './kvCache';
 
 /** Share of the free memory the weights and KV cache may take; the rest is left to the system and ORT. */
 const FREE_MEMORY_SHARE = 0.8;
@@ -16,8 +16,8 @@ export function defaultKvBudgetBytes(weightBytes: number, freeBytes = freemem())
  * Throws ContextTooLarge when a cache for `contextLength` positions would not fit the budget. The need counts
  * one extra layer: growing the cache briefly holds a layer's old and new buffers.
  */
-export function assertKvCacheFits(geometry: KvGeometry, contextLength: number, budgetBytes: number): void {
-  const perPosition = kvCacheBytes(geometry, 1) * (1 + 1 / geometry.numLayers);
+export function assertKvCacheFits(geometry: KvGeometry, contextLength: number, budgetBytes: number, dtype: KvCacheDtype = 'float32'): void {
+  const perPosition = kvCacheBytes(geometry, 1, dtype) * (1 + 1 / geometry.numLayers);
   const needed = perPosition * contextLength;
   if (needed <= budgetBytes) return;
   const fits = Math.floor(budgetBytes / perPosition);

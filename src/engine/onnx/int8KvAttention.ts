@@ -1,0 +1,116 @@
+/**
+ * Attention over an 8-bit KV cache (int8KvCache.ts) without a float copy of it on decode steps, from
+ * onnxruntime's CPU ops. Measured on the 2-core AVX-512 machine at P = 8192, 8 KV heads, head_dim 128 (README):
+ *
+ *  - scores: the query row is quantized to 8 bits (per row, symmetric) and shifted by 128 to be unsigned, so
+ *    that MatMulInteger with no zero points runs MLAS's U8S8 GEMV kernel straight over the int8 keys. The
+ *    shift adds 128·Σ levels to each dot product, which the cache stores per position (keyOffset, already
+ *    times the key scale, and +∞ for the unused positions, which masks them):
+ *      score = qScale · (keyScale · (q_levels + 128)·k_levels − keyOffset)
+ *  - softmax without concatenating past and chunk scores: a shared row max, exponentials of each part, and
+ *    the division by their sum after the value products (every copy of a [heads, P] tensor costs as much as
+ *    an elementwise op, and there are few other costs left).
+ *  - context: each value vector's scale is folded into the exponentials, which MatMulInteger (GEMV again)
+ *    takes as 8-bit rows. One 8-bit row would round every weight under max/510 to zero (an attention sink of
+ *    0.5 would wipe out the rest of the row), so each row is split in two, high = floor(x) and
+ *    low = round(255·(x − high)) for x = 255·w/max w: about 16 bits together.
+ *
+ * These pay per element of the scores, not of the cache, so a long chunk (prefill) is cheaper with the cache
+ * dequantized to float once per run: an If per layer takes that branch when a chunk's query rows exceed
+ * QUANTIZED_QUERY_ROWS. Rejected formulations (README): com.microsoft.GroupQueryAttention's quantized cache
+ * needs present outputs, which onnxruntime-node copies into JS on every step; MatMulNBits with a non-constant
+ * B dequantizes B to float on every call; MatMulIntegerToFloat and DynamicQuantizeMatMul pack B on every call
+ * (no GEMV path) and DynamicQuantizeMatMul quantizes its whole input with one scale.
+ */
+import { MICROSOFT_DOMAIN as MS, type OnnxModelBuilder, TensorType } from './onnxModelBuilder';
+import { QUERY_LEVEL_OFFSET } from './int8KvCache';
+
+/** Query rows (group × chunk) up to which the quantized formulation runs; beyond, the dequantized one. */
+export const QUANTIZED_QUERY_ROWS = 64;
+/** Keeps scales of all-zero rows (a query of zeros, a fully masked past) from dividing by zero. */
+const TINY = 1e-30;
+
+export interface Int8PastInputs {
+  /** int8 [kvHeads, 1, headDim, past] */
+  key: string;
+  /** float [kvHeads, 1, 1, past] each */
+  keyScale: string;
+  keyOffset: string;
+  valueScale: string;
+  /** int8 [kvHeads, past, headDim] */
+  value: string;
+}
+
+export interface ChunkAttention {
+  /** [kvHeads, group, S, headDim], scaled by 1/sqrt(headDim) */
+  query: string;
+  /** The chunk's own keys and values, float [kvHeads, 1, headDim, S] */
+  newKey: string;
+  newValue: string;
+  /** additive [S, past + S] */
+  mask: string;
+  /** [past, S]: splits the probabilities back */
+  probabilitySplit: string;
+}
+
+/** The If condition every layer shares: true when a run's query rows are few enough to stay quantized. */
+export function quantizedPathCondition(b: OnnxModelBuilder, inputIds: string, group: number): string {
+  const chunk = b.op('Shape', [inputIds], { start: 1, end: 2 });
+  return b.op('LessOrEqual', [chunk, b.int64s([Math.max(1, Math.floor(QUANTIZED_QUERY_ROWS / group))])]);
+}
+
+/** The attention context [kvHeads, group, S, headDim] of a chunk over the int8 past and itself. */
+export function int8KvAttention(b: OnnxModelBuilder, chunk: ChunkAttention, past: Int8PastInputs, quantized: string, layer: number): string {
+  return b.op('If', [quantized], {
+    then_branch: b.subgraph(`quantized_attention_${layer}`, (g) => g.output(quantizedAttention(g, chunk, past), TensorType.float)),
+    else_branch: b.subgraph(`dequantized_attention_${layer}`, (g) => g.output(dequantizedAttention(g, chunk, past), TensorType.float)),
+  });
+}
+
+function quantizedAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past: Int8PastInputs): string {
+  const reduceMax = (x: string) => g.op('ReduceMax', [x], { axes: [-1], keepdims: 1 });
+  const reduceSum = (x: string) => g.op('ReduceSum', [x, g.int64s([-1])], { keepdims: 1 });
+  const toFloat = (x: string) => g.op('Cast', [x], { to: TensorType.float });
+
+  const queryScale = g.op('Max', [g.op('Mul', [reduceMax(g.op('Abs', [chunk.query])), g.floatScalar(1 / 127)]), g.floatScalar(TINY)]);
+  const queryLevels = g.op('Cast', [g.op('Add', [g.op('Round', [g.op('Div', [chunk.query, queryScale])]), g.floatScalar(QUERY_LEVEL_OFFSET)])], { to: TensorType.uint8 });
+  const dots = toFloat(g.op('MatMulInteger', [queryLevels, past.key]));
+  const pastScores = g.op('Mul', [g.op('Sub', [g.op('Mul', [dots, past.keyScale]), past.keyOffset]), queryScale]);
+  // The mask's last S columns: the chunk's causal part (the past's is in keyOffset).
+  const chunkMask = g.op('Slice', [chunk.mask, g.op('Shape', [past.key], { start: 3 }), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])]);
+  const chunkScores = g.op('Add', [g.op('MatMul', [chunk.query, chunk.newKey]), chunkMask]);
+
+  const rowMax = g.op('Max', [reduceMax(pastScores), reduceMax(chunkScores)]);
+  const pastWeights = g.op('Exp', [g.op('Sub', [pastScores, rowMax])]);
+  const chunkWeights = g.op('Exp', [g.op('Sub', [chunkScores, rowMax])]);
+  const total = g.op('Add', [reduceSum(pastWeights), reduceSum(chunkWeights)]);
+
+  // w·valueScale, so that the value levels alone remain, as in a cache of unit scales.
+  const weighted = g.op('Mul', [pastWeights, past.valueScale]);
+  const weightMax = g.op('Max', [reduceMax(weighted), g.floatScalar(TINY)]);
+  const x = g.op('Mul', [weighted, g.op('Div', [g.floatScalar(255), weightMax])]);
+  const high = g.op('Floor', [x]);
+  const low = g.op('QuantizeLinear', [g.op('Sub', [x, high]), g.floatScalar(1 / 255)]);
+  const values = g.op('Unsqueeze', [past.value, g.int64s([1])]);
+  const product = (levels: string) => toFloat(g.op('MatMulInteger', [levels, values]));
+  const highScale = g.op('Div', [weightMax, g.floatScalar(255)]);
+  const pastContext = g.op('Add', [
+    g.op('Mul', [product(g.op('Cast', [high], { to: TensorType.uint8 })), highScale]),
+    g.op('Mul', [product(low), g.op('Div', [highScale, g.floatScalar(255)])]),
+  ]);
+  const chunkContext = g.op('FusedMatMul', [chunkWeights, chunk.newValue], { transB: 1 }, MS);
+  return g.op('Div', [g.op('Add', [pastContext, chunkContext]), total]);
+}
+
+function dequantizedAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past: Int8PastInputs): string {
+  const toFloat = (x: string) => g.op('Cast', [x], { to: TensorType.float });
+  const keys = g.op('Mul', [toFloat(past.key), past.keyScale]);
+  const scores = g.op('Concat', [g.op('MatMul', [chunk.query, keys]), g.op('MatMul', [chunk.query, chunk.newKey])], { axis: -1 });
+  const probabilities = g.op('Softmax', [g.op('Add', [scores, chunk.mask])], { axis: -1 });
+  const [pastProbabilities, chunkProbabilities] = g.opN('Split', [probabilities, chunk.probabilitySplit], 2, { axis: -1 });
+  const values = g.op('Unsqueeze', [toFloat(past.value), g.int64s([1])]);
+  return g.op('Add', [
+    g.op('MatMul', [g.op('Mul', [pastProbabilities, past.valueScale]), values]),
+    g.op('FusedMatMul', [chunkProbabilities, chunk.newValue], { transB: 1 }, MS),
+  ]);
+}

@@ -16,7 +16,7 @@
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { MATMUL_NBITS_BLOCK_SIZE, decoderTensorPlan, linearTensorSpecs, type DecoderTensor, type LinearPlan, type WeightFormat } from './decoderWeights';
 import type { ExternalTensorLocation } from './externalDataFile';
-import { int8KvAttention, quantizedPathCondition, type Int8PastInputs } from './int8KvAttention';
+import { int8KvAttention, type Int8PastInputs } from './int8KvAttention';
 import type { KvCacheDtype, KvLayerInputs } from './kvCache';
 import { MICROSOFT_DOMAIN as MS, OnnxModelBuilder, TensorType, float } from './onnxModelBuilder';
 
@@ -98,7 +98,6 @@ export function buildDecoderGraph(
   // Softmax runs over [past | chunk]; these sizes split the probabilities back.
   const probabilitySplit = b.op('Concat', [b.op('Shape', [pastKeys[0]], { start: 3 }), b.op('Shape', [ids], { start: 1 })], { axis: 0 });
   const rotaryPosition = b.int64s([0]); // cos/sin hold the chunk's own rows
-  const quantizedPath = int8 ? quantizedPathCondition(b, ids, group) : '';
 
   const attention = (normed: string, layerIndex: number): string => {
     const layer = plan.layers[layerIndex];
@@ -117,8 +116,8 @@ export function buildDecoderGraph(
     const valueHeads = b.op('Reshape', [v, b.int64s([1, -1, numKvHeads, headDim])]);
     const [newValue] = b.opN('Transpose', [valueHeads], [DecoderIo.newValue(layerIndex)], { perm: [2, 0, 3, 1] });
 
-    const chunk = { query, newKey, newValue, mask, probabilitySplit };
-    const context = int8 ? int8KvAttention(b, chunk, int8Past(layerIndex), quantizedPath, layerIndex) : float32KvAttention(chunk, layerIndex);
+    const chunk = { query, newKey, newValue, mask };
+    const context = int8 ? int8KvAttention(b, chunk, int8Past(layerIndex)) : float32KvAttention(chunk, layerIndex);
     // [kvHeads, group, S, headDim] → [S, heads·headDim]
     const merged = b.op('Reshape', [b.op('Transpose', [context], { perm: [2, 0, 1, 3] }), b.int64s([1, -1, numHeads * headDim])]);
     return linear(merged, layer.output);

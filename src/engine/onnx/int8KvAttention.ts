@@ -15,18 +15,17 @@
  *    0.5 would wipe out the rest of the row), so each row is split in two, high = floor(x) and
  *    low = round(255·(x − high)) for x = 255·w/max w: about 16 bits together.
  *
- * These pay per element of the scores, not of the cache, so a long chunk (prefill) is cheaper with the cache
- * dequantized to float once per run: an If per layer takes that branch when a chunk's query rows exceed
- * QUANTIZED_QUERY_ROWS. Rejected formulations (README): com.microsoft.GroupQueryAttention's quantized cache
- * needs present outputs, which onnxruntime-node copies into JS on every step; MatMulNBits with a non-constant
- * B dequantizes B to float on every call; MatMulIntegerToFloat and DynamicQuantizeMatMul pack B on every call
- * (no GEMV path) and DynamicQuantizeMatMul quantizes its whole input with one scale.
+ * Prefill runs the same ops with more query rows. Rejected formulations (README): dequantizing the cache
+ * into float once per run (an If on the chunk length; slower than this at every chunk length the scores
+ * budget in onnxDecoder.ts allows, and its float copies are as large as the fp32 cache's layer);
+ * com.microsoft.GroupQueryAttention's quantized cache needs present outputs, which onnxruntime-node copies
+ * into JS on every step; MatMulNBits with a non-constant B dequantizes B to float on every call;
+ * MatMulIntegerToFloat and DynamicQuantizeMatMul pack B on every call (no GEMV path), and DynamicQuantizeMatMul
+ * quantizes its whole input with one scale.
  */
 import { MICROSOFT_DOMAIN as MS, type OnnxModelBuilder, TensorType } from './onnxModelBuilder';
 import { QUERY_LEVEL_OFFSET } from './int8KvCache';
 
-/** Query rows (group × chunk) up to which the quantized formulation runs; beyond, the dequantized one. */
-export const QUANTIZED_QUERY_ROWS = 64;
 /** Keeps scales of all-zero rows (a query of zeros, a fully masked past) from dividing by zero. */
 const TINY = 1e-30;
 
@@ -47,27 +46,12 @@ export interface ChunkAttention {
   /** The chunk's own keys and values, float [kvHeads, 1, headDim, S] */
   newKey: string;
   newValue: string;
-  /** additive [S, past + S] */
+  /** additive [S, past + S]; only its last S columns are read (the past's mask is in keyOffset) */
   mask: string;
-  /** [past, S]: splits the probabilities back */
-  probabilitySplit: string;
-}
-
-/** The If condition every layer shares: true when a run's query rows are few enough to stay quantized. */
-export function quantizedPathCondition(b: OnnxModelBuilder, inputIds: string, group: number): string {
-  const chunk = b.op('Shape', [inputIds], { start: 1, end: 2 });
-  return b.op('LessOrEqual', [chunk, b.int64s([Math.max(1, Math.floor(QUANTIZED_QUERY_ROWS / group))])]);
 }
 
 /** The attention context [kvHeads, group, S, headDim] of a chunk over the int8 past and itself. */
-export function int8KvAttention(b: OnnxModelBuilder, chunk: ChunkAttention, past: Int8PastInputs, quantized: string, layer: number): string {
-  return b.op('If', [quantized], {
-    then_branch: b.subgraph(`quantized_attention_${layer}`, (g) => g.output(quantizedAttention(g, chunk, past), TensorType.float)),
-    else_branch: b.subgraph(`dequantized_attention_${layer}`, (g) => g.output(dequantizedAttention(g, chunk, past), TensorType.float)),
-  });
-}
-
-function quantizedAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past: Int8PastInputs): string {
+export function int8KvAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past: Int8PastInputs): string {
   const reduceMax = (x: string) => g.op('ReduceMax', [x], { axes: [-1], keepdims: 1 });
   const reduceSum = (x: string) => g.op('ReduceSum', [x, g.int64s([-1])], { keepdims: 1 });
   const toFloat = (x: string) => g.op('Cast', [x], { to: TensorType.float });
@@ -100,17 +84,4 @@ function quantizedAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past: In
   ]);
   const chunkContext = g.op('FusedMatMul', [chunkWeights, chunk.newValue], { transB: 1 }, MS);
   return g.op('Div', [g.op('Add', [pastContext, chunkContext]), total]);
-}
-
-function dequantizedAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past: Int8PastInputs): string {
-  const toFloat = (x: string) => g.op('Cast', [x], { to: TensorType.float });
-  const keys = g.op('Mul', [toFloat(past.key), past.keyScale]);
-  const scores = g.op('Concat', [g.op('MatMul', [chunk.query, keys]), g.op('MatMul', [chunk.query, chunk.newKey])], { axis: -1 });
-  const probabilities = g.op('Softmax', [g.op('Add', [scores, chunk.mask])], { axis: -1 });
-  const [pastProbabilities, chunkProbabilities] = g.opN('Split', [probabilities, chunk.probabilitySplit], 2, { axis: -1 });
-  const values = g.op('Unsqueeze', [toFloat(past.value), g.int64s([1])]);
-  return g.op('Add', [
-    g.op('MatMul', [g.op('Mul', [pastProbabilities, past.valueScale]), values]),
-    g.op('FusedMatMul', [chunkProbabilities, chunk.newValue], { transB: 1 }, MS),
-  ]);
 }

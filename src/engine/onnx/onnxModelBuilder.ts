@@ -13,12 +13,7 @@ export class FloatAttribute {
 }
 export const float = (value: number): FloatAttribute => new FloatAttribute(value);
 
-/** A graph-valued attribute: an If node's branches, made with `OnnxModelBuilder.subgraph`. */
-export class GraphAttribute {
-  constructor(readonly graph: onnx.IGraphProto) {}
-}
-
-export type AttributeValue = number | number[] | string | FloatAttribute | GraphAttribute;
+export type AttributeValue = number | number[] | string | FloatAttribute;
 
 export const MICROSOFT_DOMAIN = 'com.microsoft';
 
@@ -29,45 +24,25 @@ export type Dim = number | string;
 const ONNX_OPSET = 17;
 const IR_VERSION = 8;
 
-/** What a graph and its subgraphs share: one namespace (ONNX values are unique across scopes) and constants. */
-interface ModelScope {
-  names: Set<string>;
-  counter: number;
-  inputs: onnx.IValueInfoProto[];
-  initializers: onnx.ITensorProto[];
-}
-
 /**
  * Builds an ONNX model in memory: inputs, outputs, initializers (embedded, or ONNX external data in a file
  * beside the model) and nodes with generated, unique value names.
  */
 export class OnnxModelBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
+  private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
-
-  constructor(
-    private readonly scope: ModelScope = { names: new Set(), counter: 0, inputs: [], initializers: [] },
-    private readonly isSubgraph = false,
-  ) {}
+  private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly names = new Set<string>();
+  private counter = 0;
 
   input(name: string, type: TensorType, dims: Dim[]): string {
-    if (this.isSubgraph) throw new Error(`subgraph input ${name}: a subgraph reads the values of its outer graph instead`);
-    this.scope.inputs.push(valueInfo(this.claim(name), type, dims));
+    this.inputs.push(valueInfo(this.claim(name), type, dims));
     return name;
   }
 
-  /**
-   * A subgraph for an If branch: `build` adds its nodes and declares its outputs with `output`. It may use any
-   * value of this graph; its constants (`int64s`, `initializer`) go to the model's initializers.
-   */
-  subgraph(name: string, build: (graph: OnnxModelBuilder) => void): GraphAttribute {
-    const graph = new OnnxModelBuilder(this.scope, true);
-    build(graph);
-    return new GraphAttribute({ name, node: graph.nodes, output: graph.outputs });
-  }
-
-  /** Declares an existing value as a graph output; without dims, of any shape (a subgraph's outputs). */
-  output(name: string, type: TensorType, dims?: Dim[]): void {
+  /** Declares an existing value as a graph output. */
+  output(name: string, type: TensorType, dims: Dim[]): void {
     this.outputs.push(valueInfo(name, type, dims));
   }
 
@@ -75,14 +50,14 @@ export class OnnxModelBuilder {
   initializer(name: string, type: TensorType, dims: number[], data: TensorData): string {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     checkByteLength(name, type, dims, bytes.byteLength);
-    this.scope.initializers.push({ name: this.claim(name), dataType: type, dims, rawData: bytes });
+    this.initializers.push({ name: this.claim(name), dataType: type, dims, rawData: bytes });
     return name;
   }
 
   /** An initializer whose bytes lie in a file beside the model (ORT memory-maps or reads it at load). */
   externalInitializer(name: string, type: TensorType, dims: number[], { location, offset, length }: ExternalTensorLocation): string {
     checkByteLength(name, type, dims, length);
-    this.scope.initializers.push({
+    this.initializers.push({
       name: this.claim(name),
       dataType: type,
       dims,
@@ -99,14 +74,14 @@ export class OnnxModelBuilder {
   /** A small int64 initializer (shapes, axes, indices), named after its values and shared. */
   int64s(values: number[]): string {
     const name = `const_i64_${values.join('_').replace(/-/g, 'm')}`;
-    if (this.scope.names.has(name)) return name;
+    if (this.names.has(name)) return name;
     return this.initializer(name, TensorType.int64, [values.length], BigInt64Array.from(values.map(BigInt)));
   }
 
   /** A float32 scalar initializer, named after its value and shared. */
   floatScalar(value: number): string {
     const name = `const_f32_${String(value).replace(/[^0-9a-zA-Z]/g, '_')}`;
-    if (this.scope.names.has(name)) return name;
+    if (this.names.has(name)) return name;
     return this.initializer(name, TensorType.float, [], Float32Array.of(value));
   }
 
@@ -120,7 +95,7 @@ export class OnnxModelBuilder {
    * returns the output names.
    */
   opN(opType: string, inputs: string[], outputs: number | string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string[] {
-    const id = this.scope.counter++;
+    const id = this.counter++;
     const outputNames =
       typeof outputs === 'number'
         ? Array.from({ length: outputs }, (_, i) => this.claim(`${opType}_${id}_${i}`))
@@ -144,7 +119,7 @@ export class OnnxModelBuilder {
         { domain: '', version: ONNX_OPSET },
         { domain: MICROSOFT_DOMAIN, version: 1 },
       ],
-      graph: { name: graphName, node: this.nodes, input: this.scope.inputs, output: this.outputs, initializer: this.scope.initializers },
+      graph: { name: graphName, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.initializers },
     };
   }
 
@@ -154,8 +129,8 @@ export class OnnxModelBuilder {
   }
 
   private claim(name: string): string {
-    if (this.scope.names.has(name)) throw new Error(`duplicate ONNX value name ${name}`);
-    this.scope.names.add(name);
+    if (this.names.has(name)) throw new Error(`duplicate ONNX value name ${name}`);
+    this.names.add(name);
     return name;
   }
 }
@@ -166,8 +141,7 @@ function checkByteLength(name: string, type: TensorType, dims: number[], byteLen
   if (expected !== byteLength) throw new Error(`initializer ${name}: ${byteLength} bytes do not match dims [${dims.join(', ')}]`);
 }
 
-function valueInfo(name: string, type: TensorType, dims?: Dim[]): onnx.IValueInfoProto {
-  if (dims === undefined) return { name, type: { tensorType: { elemType: type } } };
+function valueInfo(name: string, type: TensorType, dims: Dim[]): onnx.IValueInfoProto {
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType: type, shape: { dim } } } };
 }
@@ -175,7 +149,6 @@ function valueInfo(name: string, type: TensorType, dims?: Dim[]): onnx.IValueInf
 function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
   const { AttributeType } = onnx.AttributeProto;
   if (value instanceof FloatAttribute) return { name, type: AttributeType.FLOAT, f: value.value };
-  if (value instanceof GraphAttribute) return { name, type: AttributeType.GRAPH, g: value.graph };
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value.map(checkedInt) };
   return { name, type: AttributeType.INT, i: checkedInt(value) };

@@ -24,10 +24,12 @@ export class OrtSession {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
-      // Shapes change with every cache bucket and chunk: per-shape memory patterns would only pile up, and an
-      // arena would keep a long prefill's attention temporaries for good. Neither speeds up decoding measurably.
+      // Shapes change with every cache bucket and chunk: per-shape memory patterns would only pile up.
       enableMemPattern: false,
-      enableCpuMemArena: false,
+      // The arena keeps the largest temporaries a run needed, which the decoder's scores budget bounds. Without
+      // it, the C allocator kept 0.3–1.5 GB of freed prefill temporaries at unpredictable times (measured peak
+      // RSS over an 8K prefill: 1.79 GB with the arena, 2.08–2.64 GB without, int8 KV cache, 0.6B).
+      enableCpuMemArena: true,
       ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
     };
     const session =

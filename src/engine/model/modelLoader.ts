@@ -100,8 +100,7 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
   options.signal?.throwIfAborted();
   options.onProgress?.({ phase: 'loading' });
   const sessionStarted = performance.now();
-  const modelPath = writeDecoderModelBeside(config, options.quantization, weights, options.kvCacheDtype);
-  const decoder = await OnnxDecoder.load(modelPath, config, {
+  const decoder = await OnnxDecoder.load(writeDecoderModelBeside(config, options.quantization, weights, options.kvCacheDtype), config, {
     quantization: options.quantization,
     contextLength: options.contextLength ?? config.maxPositionEmbeddings,
     ...(options.kvCacheDtype !== undefined && { kvCacheDtype: options.kvCacheDtype }),

@@ -2,7 +2,7 @@
  * The decoder graph for Qwen3 (q/k norm), Qwen2 (q/k/v biases) and Llama, from ModelConfig alone.
  *
  * One run appends a chunk of S tokens to a past of P cached positions:
- *   inputs   input_ids [1,S] int64; rope_cos/rope_sin [S, headDim/2] (the chunk's rows, attention factor
+ *   inputs   inputs_embeds [1,S,hidden] (the engine looks the tokens up, embeddingRows.ts); rope_cos/rope_sin [S, headDim/2] (the chunk's rows, attention factor
  *            applied); attention_mask [S, P+S] (additive: 0 or −inf over [past buffer | chunk]);
  *            past_key.i / past_value.i [kvHeads,1,headDim,P] per layer (float32 cache; the int8 cache's
  *            inputs are listed in int8KvCache.ts and read by int8KvAttention.ts)
@@ -30,7 +30,7 @@ const PAST_INPUT_NAMES: Record<KvInputRole, string> = {
 };
 
 export const DecoderIo = {
-  inputIds: 'input_ids',
+  inputEmbeds: 'inputs_embeds',
   ropeCos: 'rope_cos',
   ropeSin: 'rope_sin',
   attentionMask: 'attention_mask',
@@ -61,7 +61,7 @@ export function buildDecoderGraph(
   const epsilon = float(config.rmsNormEps);
 
   const placed = new Set<string>();
-  /** Declares an initializer on first use; tied embeddings use lm_head's tensors twice. */
+  /** Declares an initializer on first use. */
   const weight = (name: string, dtype: DecoderTensor['dtype'], shape: number[]): string => {
     if (placed.has(name)) return name;
     placed.add(name);
@@ -81,7 +81,7 @@ export function buildDecoderGraph(
     return spec.bias ? b.opN('Add', [y, bias], [outputName ?? `${spec.name}.biased`])[0] : y;
   };
 
-  const ids = b.input(DecoderIo.inputIds, TensorType.int64, [1, 'sequence']);
+  const embeds = b.input(DecoderIo.inputEmbeds, TensorType.float, [1, 'sequence', hidden]);
   const cos = b.input(DecoderIo.ropeCos, TensorType.float, ['sequence', headDim / 2]);
   const sin = b.input(DecoderIo.ropeSin, TensorType.float, ['sequence', headDim / 2]);
   const mask = b.input(DecoderIo.attentionMask, TensorType.float, ['sequence', 'past_and_sequence']);
@@ -96,7 +96,7 @@ export function buildDecoderGraph(
     return { key: pastKeys[layer], value: pastValues[layer], keyScale: perPosition('keyScale'), keyOffset: perPosition('keyOffset'), valueScale: perPosition('valueScale') };
   };
   // Softmax runs over [past | chunk]; these sizes split the probabilities back.
-  const probabilitySplit = b.op('Concat', [b.op('Shape', [pastKeys[0]], { start: 3 }), b.op('Shape', [ids], { start: 1 })], { axis: 0 });
+  const probabilitySplit = b.op('Concat', [b.op('Shape', [pastKeys[0]], { start: 3 }), b.op('Shape', [embeds], { start: 1, end: 2 })], { axis: 0 });
   const rotaryPosition = b.int64s([0]); // cos/sin hold the chunk's own rows
 
   const attention = (normed: string, layerIndex: number): string => {
@@ -146,18 +146,7 @@ export function buildDecoderGraph(
     return [normed, sum];
   };
 
-  const embed = (): string => {
-    if ('table' in plan.embedding) return b.op('Gather', [weight(plan.embedding.table, 'float32', [vocabSize, hidden]), ids], { axis: 0 });
-    // MatMulNBits tensors: data [vocab][blocks][block bytes], scales [vocab·blocks], which the gather wants as
-    // [vocab][blocks][1] (the reshape of that small tensor is folded at load).
-    const { weight: data, scales } = linearTensorSpecs(plan.embedding.quantized, format);
-    const blocks = data.shape[1];
-    const gatherScales = b.op('Reshape', [weight(scales!.name, 'float32', scales!.shape), b.int64s([vocabSize, blocks, 1])]);
-    const rows = b.op('GatherBlockQuantized', [weight(data.name, 'uint8', data.shape), ids, gatherScales], { gather_axis: 0, quantize_axis: 2, block_size: MATMUL_NBITS_BLOCK_SIZE, bits: format === 'int8' ? 8 : 4 }, MS);
-    return b.op('Reshape', [rows, b.int64s([1, -1, hidden])]);
-  };
-
-  let residual = embed();
+  let residual = embeds;
   let normed = b.op('SimplifiedLayerNormalization', [residual, vector(plan.layers[0].inputNorm)], { axis: -1, epsilon });
   let branch = '';
   for (let layer = 0; layer < config.numLayers; layer++) {
@@ -168,7 +157,7 @@ export function buildDecoderGraph(
   // Only the last position's logits are needed: slice before the final norm and the vocabulary matmul.
   const last = (x: string) => b.op('Slice', [x, b.int64s([-1]), b.int64s([Number.MAX_SAFE_INTEGER]), b.int64s([1])]);
   const [finalHidden] = addAndNorm(last(branch), last(residual), plan.finalNorm);
-  if ('table' in plan.lmHead) b.opN('FusedMatMul', [finalHidden, plan.lmHead.table], [DecoderIo.logits], { transB: 1 }, MS);
+  if ('table' in plan.lmHead) b.opN('FusedMatMul', [finalHidden, weight(plan.lmHead.table, 'float32', [vocabSize, hidden])], [DecoderIo.logits], { transB: 1 }, MS);
   else linear(finalHidden, plan.lmHead, DecoderIo.logits);
 
   b.output(DecoderIo.logits, TensorType.float, [1, 1, vocabSize]);

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { buildDecoderGraph, type TensorPlacement } from './decoderGraph';
 import { convertDecoderWeights, type DecoderTensor, type WeightFormat, type WeightSource } from './decoderWeights';
+import { embeddingRowsFromFile, embeddingRowsFromTensors, type EmbeddingRows } from './embeddingRows';
 import { ExternalDataFile } from './externalDataFile';
 import type { KvCacheDtype } from './kvCache';
 
@@ -19,6 +20,13 @@ export interface ConversionProgress {
   name: string;
 }
 
+/** A graph to open and the token embeddings it takes as input. */
+export interface DecoderModel {
+  /** The model file's path, or its bytes with every weight embedded. */
+  model: string | Uint8Array;
+  embedding: EmbeddingRows;
+}
+
 /**
  * Converts and builds. With `directory`, writes `decoder.onnx` and its external data `decoder.weights` there
  * and returns the model's path; without, returns the model bytes with every weight embedded (protobuf limits
@@ -29,7 +37,7 @@ export function materializeDecoderModel(
   source: WeightSource,
   format: WeightFormat,
   options: { directory?: string; onProgress?: (progress: ConversionProgress) => void; kvCacheDtype?: KvCacheDtype } = {},
-): string | Uint8Array {
+): DecoderModel {
   const placements = new Map<string, TensorPlacement>();
   const dataFile = options.directory === undefined ? undefined : new ExternalDataFile(join(options.directory, DECODER_WEIGHTS_FILE));
   try {
@@ -42,10 +50,25 @@ export function materializeDecoderModel(
     dataFile?.close();
   }
   const bytes = buildDecoderGraph(source.config, format, (name) => placementOf(placements, name), options.kvCacheDtype).toBytes(graphName(source.config));
-  if (options.directory === undefined) return bytes;
-  const modelPath = join(options.directory, DECODER_MODEL_FILE);
+  if (dataFile === undefined) {
+    const embedding = embeddingRowsFromTensors(source.config, format, (name) => {
+      const placement = placementOf(placements, name);
+      if (!('data' in placement)) throw new Error(`tensor ${name} is not in memory`);
+      return placement.data;
+    });
+    return { model: bytes, embedding };
+  }
+  const modelPath = join(options.directory!, DECODER_MODEL_FILE);
   writeFileSync(modelPath, bytes);
-  return modelPath;
+  const stored: StoredTensors = {
+    path: dataFile.path,
+    tensor: (name) => {
+      const placement = placementOf(placements, name);
+      if (!('external' in placement)) throw new Error(`tensor ${name} is not in ${dataFile.path}`);
+      return placement.external;
+    },
+  };
+  return { model: modelPath, embedding: embeddingRowsFromFile(source.config, format, stored) };
 }
 
 /** A file of converted tensors (the converted-weights cache's `ConvertedWeights` satisfies it). */
@@ -59,9 +82,9 @@ export interface StoredTensors {
  * Writes the graph for tensors already stored by `convertDecoderWeights` (e.g. in the converted-weights cache)
  * beside their file, as `<file>.decoder.onnx` (`<file>.decoder-int8kv.onnx` for an int8 KV cache, so that
  * models loaded with either cache do not overwrite each other's graph), referencing them as external data;
- * returns the model's path.
+ * returns the model's path and the embeddings, read from the same file.
  */
-export function writeDecoderModelBeside(config: ModelConfig, format: WeightFormat, stored: StoredTensors, kvCacheDtype: KvCacheDtype = 'float32'): string {
+export function writeDecoderModelBeside(config: ModelConfig, format: WeightFormat, stored: StoredTensors, kvCacheDtype: KvCacheDtype = 'float32'): DecoderModel {
   const location = basename(stored.path);
   const bytes = buildDecoderGraph(
     config,
@@ -74,7 +97,7 @@ export function writeDecoderModelBeside(config: ModelConfig, format: WeightForma
   ).toBytes(graphName(config));
   const modelPath = join(dirname(stored.path), `${location}.decoder${kvCacheDtype === 'int8' ? '-int8kv' : ''}.onnx`);
   writeFileSync(modelPath, bytes);
-  return modelPath;
+  return { model: modelPath, embedding: embeddingRowsFromFile(config, format, stored) };
 }
 
 function placementOf(placements: ReadonlyMap<string, TensorPlacement>, name: string): TensorPlacement {

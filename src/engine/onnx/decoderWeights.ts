@@ -49,9 +49,9 @@ export interface LayerPlan {
 
 export interface DecoderTensorPlan {
   /**
-   * The token embedding: a float32 [vocab][hidden] table, or, for int8/int4, MatMulNBits-quantized rows read
-   * with GatherBlockQuantized. Tied, those are lm_head's own tensors, so the table costs no memory of its own
-   * (a float32 table of Qwen3-4B would take 1.56 GB).
+   * The token embedding: a float32 [vocab][hidden] table, or, for int8/int4, MatMulNBits-quantized rows. The
+   * engine reads the rows it needs from the file (embeddingRows.ts); tied, they are lm_head's own tensors, so
+   * the table costs no disk of its own (a float32 table of Qwen3-4B would take 1.56 GB).
    */
   embedding: { table: string } | { quantized: LinearPlan };
   layers: LayerPlan[];
@@ -86,7 +86,7 @@ export function decoderTensorPlan(config: ModelConfig, format: WeightFormat): De
   });
   const tied = config.tieWordEmbeddings;
   const lmHead: LinearPlan = { name: 'lm_head', n: vocabSize, k: hidden, sources: [tied ? 'model.embed_tokens' : 'lm_head'], bias: false };
-  // GatherBlockQuantized reads MatMulNBits rows only when no block is padded.
+  // Quantized rows only when no block is padded (the layout the graph once gathered from; kept for the cache).
   const quantizedEmbedding = format !== 'fp32' && hidden % MATMUL_NBITS_BLOCK_SIZE === 0;
   const embedding: DecoderTensorPlan['embedding'] = !quantizedEmbedding
     ? { table: 'embed_tokens' }

@@ -3,8 +3,9 @@ import { EngineErrorCode } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { ropeCosSinTables, ropeParameters } from '../model/yarnRope';
 import { DecoderIo } from './decoderGraph';
-import { materializeDecoderModel, type ConversionProgress } from './decoderModel';
+import { materializeDecoderModel, type ConversionProgress, type DecoderModel } from './decoderModel';
 import { decoderWeightBytes, type WeightFormat, type WeightSource } from './decoderWeights';
+import type { EmbeddingRows } from './embeddingRows';
 import { Float32KvCache } from './float32KvCache';
 import { Int8KvCache } from './int8KvCache';
 import { assertKvCacheFits, defaultKvBudgetBytes } from './kvBudget';
@@ -54,6 +55,7 @@ export class OnnxDecoder {
 
   private constructor(
     private readonly session: OrtSession,
+    private readonly embedding: EmbeddingRows,
     readonly config: ModelConfig,
     private readonly cache: KvCache,
     private readonly prefillChunk: number,
@@ -64,19 +66,24 @@ export class OnnxDecoder {
   /** Checks the KV budget, converts the weights, builds the graph and opens the session. */
   static async create(source: WeightSource, options: OnnxDecoderOptions): Promise<OnnxDecoder> {
     checkContext(source.config, options);
-    const model = materializeDecoderModel(source, options.quantization, { directory: options.modelDirectory, onProgress: options.onProgress, kvCacheDtype: options.kvCacheDtype });
-    return OnnxDecoder.load(model, source.config, options);
+    const built = materializeDecoderModel(source, options.quantization, { directory: options.modelDirectory, onProgress: options.onProgress, kvCacheDtype: options.kvCacheDtype });
+    return OnnxDecoder.load(built, source.config, options);
   }
 
   /**
-   * Opens a decoder model built for `config`, `options.quantization` and `options.kvCacheDtype` (a path, for
-   * models with external data such as `writeDecoderModelBeside` writes, or the serialized bytes).
+   * Opens a decoder model built for `config`, `options.quantization` and `options.kvCacheDtype`, as
+   * `materializeDecoderModel` or `writeDecoderModelBeside` made it. The decoder closes its embeddings.
    */
-  static async load(model: string | Uint8Array, config: ModelConfig, options: OnnxDecoderLoadOptions): Promise<OnnxDecoder> {
-    checkContext(config, options);
-    const session = await OrtSession.create(model, { threads: options.threads });
-    const cache = options.kvCacheDtype === 'int8' ? new Int8KvCache(config, options.contextLength) : new Float32KvCache(config, options.contextLength);
-    return new OnnxDecoder(session, config, cache, options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK);
+  static async load({ model, embedding }: DecoderModel, config: ModelConfig, options: OnnxDecoderLoadOptions): Promise<OnnxDecoder> {
+    try {
+      checkContext(config, options);
+      const session = await OrtSession.create(model, { threads: options.threads });
+      const cache = options.kvCacheDtype === 'int8' ? new Int8KvCache(config, options.contextLength) : new Float32KvCache(config, options.contextLength);
+      return new OnnxDecoder(session, embedding, config, cache, options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK);
+    } catch (error) {
+      embedding.close();
+      throw error;
+    }
   }
 
   /** Cached positions. */
@@ -147,6 +154,7 @@ export class OnnxDecoder {
   }
 
   async dispose(): Promise<void> {
+    this.embedding.close();
     await this.session.dispose();
   }
 
@@ -172,7 +180,7 @@ export class OnnxDecoder {
     this.cache.reserve(start + count);
     const half = headDim / 2;
     const feeds: Record<string, Feed> = {
-      [DecoderIo.inputIds]: { data: BigInt64Array.from(tokens, BigInt), dims: [1, count] },
+      [DecoderIo.inputEmbeds]: { data: this.embedding.rows(tokens), dims: [1, count, this.config.hiddenSize] },
       [DecoderIo.ropeCos]: { data: this.cos.subarray(start * half, (start + count) * half), dims: [count, half] },
       [DecoderIo.ropeSin]: { data: this.sin.subarray(start * half, (start + count) * half), dims: [count, half] },
       [DecoderIo.attentionMask]: { data: this.cache.attentionMask(count), dims: [count, this.cache.capacity + count] },

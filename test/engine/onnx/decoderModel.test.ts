@@ -50,9 +50,12 @@ describe('decoder model files', () => {
     const cache = new ConvertedWeightsCache(temporaryDirectory(), { headerReserve: 4096 });
     const key = cache.keyFor('tiny-qwen3', 'int8');
     const stored = await cache.write(key, convertDecoderWeights(model.source, 'int8'));
-    const modelPath = writeDecoderModelBeside(model.source.config, 'int8', stored);
-    assert.equal(modelPath, `${stored.path}.decoder.onnx`);
-    const fromCache = await run(await OnnxDecoder.load(modelPath, model.source.config, options));
+    const built = writeDecoderModelBeside(model.source.config, 'int8', stored);
+    assert.equal(built.model, `${stored.path}.decoder.onnx`);
+    const int8Kv = writeDecoderModelBeside(model.source.config, 'int8', stored, 'int8');
+    int8Kv.embedding.close();
+    assert.equal(int8Kv.model, `${stored.path}.decoder-int8kv.onnx`);
+    const fromCache = await run(await OnnxDecoder.load(built, model.source.config, options));
     assert.deepEqual(fromCache, await run(await OnnxDecoder.create(model.source, options)));
   });
 });

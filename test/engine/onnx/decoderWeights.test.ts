@@ -16,7 +16,7 @@ describe('decoderTensorPlan', () => {
     assert.deepEqual(layer.qkv.sources, ['model.layers.1.self_attn.q_proj', 'model.layers.1.self_attn.k_proj', 'model.layers.1.self_attn.v_proj']);
     assert.equal(layer.qkNorm, 'layer1.qk_norm');
     assert.equal(layer.qkv.rowScale, undefined); // Qwen3 folds the attention scale into q_norm instead
-    // Tied int8: lm_head quantizes the embedding, and the embedding lookup reads those same tensors.
+    // Tied int8: lm_head quantizes the embedding, and the embedding lookup reads those same tensors' rows.
     assert.ok('sources' in plan.lmHead && 'quantized' in plan.embedding);
     assert.deepEqual(plan.lmHead.sources, ['model.embed_tokens']);
     assert.equal(plan.embedding.quantized, plan.lmHead);

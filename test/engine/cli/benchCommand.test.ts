@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/checkpoint/syntheticConfig';
+import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
+import { runCli } from '../../helpers/builtCli';
+
+/** The report's fields this test reads (benchCommand.ts prints more). */
+interface BenchReport {
+  weights: string;
+  kv: string;
+  threads: number;
+  results: { test: string; tokens: number }[];
+  weightBytes: number;
+  kvBytesAtContext: number;
+  contextLength: number;
+  peakRssBytes: number;
+}
+
+describe('hearth bench (built CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
+  const model = join(dir, 'model');
+  const cacheDir = join(dir, 'cache');
+  before(async () => {
+    await writeSyntheticCheckpoint({ outDir: model, geometry: { ...SYNTHETIC_GEOMETRIES.tiny, vocabSize: 512 }, dtype: 'fp8', seed: 5, arch: 'qwen3', tied: true });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--kv int8: reports the cache dtype and its bytes at the context, with pp512, tg128 and tg128 @ d8192', () => {
+    const run = runCli(['bench', '--model', model, '--cache-dir', cacheDir, '--kv', 'int8', '--threads', '1', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    assert.equal(report.weights, 'int8');
+    assert.equal(report.kv, 'int8');
+    assert.equal(report.threads, 1);
+    assert.deepEqual(report.results.map((r) => [r.test, r.tokens]), [['pp512', 512], ['tg128', 128], ['tg128 @ d8192', 128]]);
+    assert.equal(report.contextLength, 8448);
+    // 2 layers × 2 KV heads × (2·64 levels + 3 floats) bytes × 8448 positions.
+    assert.equal(report.kvBytesAtContext, 2 * 2 * (2 * 64 + 12) * 8448);
+    assert.ok(report.peakRssBytes > report.weightBytes);
+  });
+
+  it('refuses a KV dtype it does not have', () => {
+    const run = runCli(['bench', '--model', model, '--cache-dir', cacheDir, '--kv', 'fp16']);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--kv must be one of float32, int8, not "fp16"/);
+  });
+});

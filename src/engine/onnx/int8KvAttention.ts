@@ -13,7 +13,9 @@
  *  - context: each value vector's scale is folded into the exponentials, which MatMulInteger (GEMV again)
  *    takes as 8-bit rows. One 8-bit row would round every weight under max/510 to zero (an attention sink of
  *    0.5 would wipe out the rest of the row), so each row is split in two, high = floor(x) and
- *    low = round(255·(x − high)) for x = 255·w/max w: about 16 bits together.
+ *    low = round(255·(x − high)) for x = 255·w/max w: about 16 bits together. Both go into one
+ *    MatMulInteger as rows of its left side, so the value cache is read once a step (two products: 10–15%
+ *    slower at P = 8192).
  *
  * Prefill runs the same ops with more query rows. Rejected formulations (README): dequantizing the cache
  * into float once per run (an If on the chunk length; slower than this at every chunk length the scores
@@ -75,13 +77,12 @@ export function int8KvAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past
   const x = g.op('Mul', [weighted, g.op('Div', [g.floatScalar(255), weightMax])]);
   const high = g.op('Floor', [x]);
   const low = g.op('QuantizeLinear', [g.op('Sub', [x, high]), g.floatScalar(1 / 255)]);
+  // Both levels as rows of one product: the value cache is read once.
+  const levels = g.op('Concat', [g.op('Cast', [high], { to: TensorType.uint8 }), low], { axis: 1 });
   const values = g.op('Unsqueeze', [past.value, g.int64s([1])]);
-  const product = (levels: string) => toFloat(g.op('MatMulInteger', [levels, values]));
+  const [highProduct, lowProduct] = g.opN('Split', [toFloat(g.op('MatMulInteger', [levels, values]))], 2, { axis: 1 });
   const highScale = g.op('Div', [weightMax, g.floatScalar(255)]);
-  const pastContext = g.op('Add', [
-    g.op('Mul', [product(g.op('Cast', [high], { to: TensorType.uint8 })), highScale]),
-    g.op('Mul', [product(low), g.op('Div', [highScale, g.floatScalar(255)])]),
-  ]);
+  const pastContext = g.op('Add', [g.op('Mul', [highProduct, highScale]), g.op('Mul', [lowProduct, g.op('Div', [highScale, g.floatScalar(255)])])]);
   const chunkContext = g.op('FusedMatMul', [chunkWeights, chunk.newValue], { transB: 1 }, MS);
   return g.op('Div', [g.op('Add', [pastContext, chunkContext]), total]);
 }

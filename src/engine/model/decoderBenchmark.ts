@@ -9,6 +9,8 @@ export interface BenchMeasurement {
   tokens: number;
   ms: number;
   tokensPerSecond: number;
+  /** Generation tests: the median step, which a stray pause elsewhere on the machine does not move. */
+  medianStepMs?: number;
 }
 
 /** Seeded token ids below `vocab`: the same prompt every run, with no special meaning to the model. */
@@ -36,9 +38,14 @@ export async function measureDecode(decoder: OnnxDecoder, tokens: number, depth 
   decoder.truncate(0);
   const ids = benchTokens(depth + 1, decoder.config.vocabSize, 2);
   let logits = await decoder.prefill(ids);
-  const started = performance.now();
-  for (let step = 0; step < tokens; step++) logits = await decoder.decode(argmax(logits, logits.length));
-  return measurement(depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`, tokens, performance.now() - started);
+  const steps: number[] = [];
+  for (let step = 0; step < tokens; step++) {
+    const started = performance.now();
+    logits = await decoder.decode(argmax(logits, logits.length));
+    steps.push(performance.now() - started);
+  }
+  const total = steps.reduce((sum, ms) => sum + ms, 0);
+  return { ...measurement(depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`, tokens, total), medianStepMs: median(steps) };
 }
 
 /** The decoder's weight matmuls alone, one token: the floor of a decode step. Median over `runs`. */

@@ -49,6 +49,15 @@ export interface RuntimeSelfCheckResult {
 /** How the engine stores the weights it converts from the checkpoint (see ARCHITECTURE.md). */
 export type WeightQuantization = 'int8' | 'int4' | 'fp32';
 
+/** The KV cache's element type: float32 (exact) or int8 (3.8× smaller, faster at long contexts, a small error). */
+export type KvCacheDtype = 'float32' | 'int8';
+
+/**
+ * The KV cache a load or fit asks for. auto: float32 up to 4,096 positions when it fits the memory, int8 above
+ * that or when only int8 fits (the engine's kvCacheChoice.ts says why).
+ */
+export type KvCacheChoice = 'auto' | KvCacheDtype;
+
 /**
  * How a chat model thinks, read from its chat template: hybrid Qwen3 (switchable), Instruct-2507 (never),
  * Thinking-2507 (always).
@@ -73,6 +82,8 @@ export interface ModelLoadParams {
   contextLength?: number;
   /** Default int8. */
   quantization?: WeightQuantization;
+  /** Default auto. With no contextLength, the default context is sized for the cache auto picks. */
+  kvCache?: KvCacheChoice;
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
@@ -98,6 +109,8 @@ export interface ModelInfo {
   /** The model's own length, from config.json; YaRN stretches it when contextLength is larger. */
   nativeContextLength: number;
   quantization: WeightQuantization;
+  /** The KV cache this load uses (auto resolved). */
+  kvCache: KvCacheDtype;
   /** Bytes of the converted weights. */
   weightBytes: number;
   /** The tokenizer has the fill-in-the-middle tokens `complete` with `fim` needs (FIM-trained or not). */
@@ -125,8 +138,10 @@ export interface ModelFit {
   defaultContext: number;
   /** The converted weights, for the quantization asked about. */
   weightBytes: number;
-  /** Memory one more position of context costs. */
+  /** Memory one more position of context costs, with the KV cache below. */
   bytesPerToken: number;
+  /** The KV cache a load would use at the default context (auto resolved): every number here is for it. */
+  kvCache: KvCacheDtype;
   /** One or two sentences for the user: what fits, or why not and what to do. */
   message: string;
 }
@@ -159,6 +174,8 @@ export interface CatalogueEntry {
 export interface ModelCatalogueParams {
   /** Default int8. */
   quantization?: WeightQuantization;
+  /** Default auto. */
+  kvCache?: KvCacheChoice;
   /** As for model/download: where the default download folders are. */
   cacheDir?: string;
 }
@@ -167,6 +184,8 @@ export interface ModelCatalogueResult {
   /** Read once for every entry's fit. */
   memory: MachineMemory;
   quantization: WeightQuantization;
+  /** As asked; each entry's fit says which cache it resolves to. */
+  kvCache: KvCacheChoice;
   models: CatalogueEntry[];
 }
 
@@ -175,6 +194,8 @@ export interface ModelFitParams {
   path: string;
   /** Default int8. */
   quantization?: WeightQuantization;
+  /** Default auto. */
+  kvCache?: KvCacheChoice;
 }
 
 export interface ModelFitResult {

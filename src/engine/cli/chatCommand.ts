@@ -22,13 +22,21 @@ export const chatCommand: CliCommand = {
     const generation = parseGenerationOptions(values, 'auto');
     const prompt = positionals.length > 0 ? positionals.join(' ') : await readPrompt();
     if (prompt.trim() === '') throw new UsageError('the prompt is empty.');
-    const model = parseModelOptions({ ...values, model: resolveModelDir(values.model) });
+    const model = parseModelOptions({ ...values, model: resolveModelDir(values.model) }, 'auto');
+    const kvCache = model.kvCacheDtype ?? 'auto';
     const cacheDir = model.cacheDir ?? defaultCacheDir();
 
     const engine = new LocalEngine(cacheDir);
     try {
       await engine.load(
-        { path: model.dir, quantization: model.quantization, cacheDir, contextLength: model.contextLength ?? defaultContextLength(model.dir, model.quantization), ...(model.threads !== undefined && { threads: model.threads }) },
+        {
+          path: model.dir,
+          quantization: model.quantization,
+          kvCache,
+          cacheDir,
+          contextLength: model.contextLength ?? defaultContextLength(model.dir, model.quantization, kvCache),
+          ...(model.threads !== undefined && { threads: model.threads }),
+        },
         signal,
       );
       const writer = values.json ? undefined : new ChatStreamWriter(process.stdout);

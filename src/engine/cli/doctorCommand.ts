@@ -2,8 +2,10 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { freeDiskBytes } from '../download/diskSpace';
 import { MODEL_CATALOGUE } from '../download/modelCatalogue';
+import type { KvCacheChoice } from '../../shared/protocol';
 import { checkpointFacts } from '../hardware/checkpointFacts';
 import { formatDoctorReport, type DoctorFacts } from '../hardware/doctorReport';
+import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
 import { machineInfo } from '../hardware/machineInfo';
 import { catalogueModelFit, checkpointFit } from '../hardware/modelFit';
 import { defaultCacheDir, type WeightQuantization } from '../model/convertedWeightsCache';
@@ -21,16 +23,18 @@ const SPEED_STEPS = 16;
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'describe this machine and a model: memory, the context that fits, measured tokens/s',
-  usage: 'hearth doctor [--model DIR] [--quantization int8|int4|fp32] [--threads N] [--cache-dir DIR] [--no-speed]',
+  usage: 'hearth doctor [--model DIR] [--quantization int8|int4|fp32] [--kv auto|float32|int8] [--threads N] [--cache-dir DIR] [--no-speed]',
   async run(args, signal) {
-    const { model, quantization, threads, 'cache-dir': cacheDirOption } = modelParseOptions;
+    const { model, quantization, kv, threads, 'cache-dir': cacheDirOption } = modelParseOptions;
     const { values } = parseArgs({
       args,
-      options: { model, quantization, threads, 'cache-dir': cacheDirOption, 'no-speed': { type: 'boolean', default: false } },
+      options: { model, quantization, kv, threads, 'cache-dir': cacheDirOption, 'no-speed': { type: 'boolean', default: false } },
       strict: true,
     });
+    const kvCache = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, 'auto');
     const options: LoadModelOptions = {
       quantization: parseChoice<WeightQuantization>('quantization', values.quantization, ['int8', 'int4', 'fp32'], 'int8'),
+      kvCacheDtype: kvCache,
       ...(values.threads !== undefined && { threads: parseIntegerOption('threads', values.threads) }),
       ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),
     };
@@ -43,14 +47,15 @@ export const doctorCommand: CliCommand = {
       freeDiskBytes: await freeDiskBytes(cacheDir).catch(() => undefined),
       runtime: await runtimeSelfCheck().catch((error: unknown) => ({ error: String(error) })),
       quantization: options.quantization,
+      kvCache,
       fits: [],
     };
     if (values.model === undefined) {
-      facts.fits = MODEL_CATALOGUE.map((entry) => ({ label: entry.repo, fit: catalogueModelFit(entry, machine.memory, options.quantization) }));
+      facts.fits = MODEL_CATALOGUE.map((entry) => ({ label: entry.repo, fit: catalogueModelFit(entry, machine.memory, options.quantization, kvCache) }));
     } else {
       facts.model = checkpointFacts(values.model);
       facts.modelWeightBytes = decoderWeightBytes(facts.model.config, options.quantization);
-      facts.fits = [{ label: 'this model', fit: checkpointFit(facts.model.config, machine.memory, options.quantization) }];
+      facts.fits = [{ label: 'this model', fit: checkpointFit(facts.model.config, machine.memory, options.quantization, kvCache) }];
       if (!values['no-speed'] && facts.fits[0].fit.verdict !== 'does-not-fit') facts.speed = await measureSpeed(values.model, options, signal);
     }
     process.stdout.write(formatDoctorReport(facts));

@@ -67,6 +67,6 @@ function formatDuration(seconds: number): string {
 function warnIfTooBig(repo: string): void {
   const model = findCatalogueModel(repo);
   if (model === undefined) return;
-  const fit = catalogueModelFit(model, machineMemory(), 'int8');
+  const fit = catalogueModelFit(model, machineMemory(), 'int8', 'auto');
   if (fit.verdict === 'does-not-fit') process.stderr.write(`warning: ${fit.message}\n`);
 }

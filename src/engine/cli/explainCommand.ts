@@ -29,7 +29,7 @@ export const explainCommand: CliCommand = {
   summary: 'explain a repository: index and pack it, then stream a Markdown explanation (--demo: on a tiny random model)',
   usage:
     `hearth explain [--root DIR…] [--model DIR | --demo] [--budget N] ${generationUsage} ` +
-    `[--quantization int8|int4|fp32] [--context N] [--threads N] [--cache-dir DIR]   (--root defaults to the current folder, --model to $${MODEL_ENV})`,
+    `[--quantization int8|int4|fp32] [--kv auto|float32|int8] [--context N] [--threads N] [--cache-dir DIR]   (--root defaults to the current folder, --model to $${MODEL_ENV})`,
   async run(args, signal) {
     const startedAt = performance.now();
     const { values } = parseArgs({
@@ -47,8 +47,9 @@ export const explainCommand: CliCommand = {
     const cacheDir = values['cache-dir'] ?? defaultCacheDir();
 
     const modelDir = values.demo ? await demoModel(cacheDir, signal) : resolveModelDir(values.model);
-    const model = parseModelOptions({ ...values, model: modelDir });
-    const contextLength = model.contextLength ?? (values.demo ? DEMO_CONTEXT_LENGTH : defaultContextLength(modelDir, model.quantization));
+    const model = parseModelOptions({ ...values, model: modelDir }, 'auto');
+    const kvCache = model.kvCacheDtype ?? 'auto';
+    const contextLength = model.contextLength ?? (values.demo ? DEMO_CONTEXT_LENGTH : defaultContextLength(modelDir, model.quantization, kvCache));
     // A context too small for any block fails now; the exact budget needs the model's tokenizer, after loading.
     if (budget === undefined) explainBudget({ contextLength, maxTokens, promptTokens: 0 });
 
@@ -57,7 +58,7 @@ export const explainCommand: CliCommand = {
       const { index, indexMs } = await indexRepository(engine, roots, signal);
 
       const loaded = await engine.load(
-        { path: model.dir, quantization: model.quantization, cacheDir, contextLength, ...(model.threads !== undefined && { threads: model.threads }) },
+        { path: model.dir, quantization: model.quantization, kvCache, cacheDir, contextLength, ...(model.threads !== undefined && { threads: model.threads }) },
         signal,
       );
       const promptTokens = countTokens(engine, explainMessages(''));

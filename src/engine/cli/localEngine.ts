@@ -44,7 +44,7 @@ export class LocalEngine {
     if (result.converted) conversion.done('done');
     const { model } = result;
     process.stderr.write(
-      `model ${model.path}: ${model.kind ?? 'no chat template'}, ${model.quantization} weights, context ${model.contextLength.toLocaleString('en-US')} tokens; loaded in ${(result.loadMs / 1000).toFixed(2)} s\n`,
+      `model ${model.path}: ${model.kind ?? 'no chat template'}, ${model.quantization} weights, ${model.kvCache} KV cache, context ${model.contextLength.toLocaleString('en-US')} tokens; loaded in ${(result.loadMs / 1000).toFixed(2)} s\n`,
     );
     return result;
   }

@@ -1,3 +1,4 @@
+import type { KvCacheChoice } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { defaultModelDir } from '../download/downloadLayout';
 import { assertNotPartialDownload } from '../download/downloadMarker';
@@ -32,13 +33,14 @@ export function resolveModelDir(option: string | undefined, env: NodeJS.ProcessE
 }
 
 /**
- * The context to load with when --context is left out: what fits this machine's free memory (a power of two,
- * at most 32K), as `hearth doctor` and the extension choose it. Opening the checkpoint also validates it.
+ * The context to load with when --context is left out: what fits this machine's free memory with the KV cache
+ * `kvCache` resolves to (a power of two, at most 32K), as `hearth doctor` and the extension choose it. Loading
+ * with it and the same `kvCache` gets that cache. Opening the checkpoint also validates it.
  */
-export function defaultContextLength(dir: string, quantization: WeightQuantization): number {
+export function defaultContextLength(dir: string, quantization: WeightQuantization, kvCache: KvCacheChoice): number {
   const checkpoint = openCheckpoint(dir);
   try {
-    const fit = checkpointFit(checkpoint.config, machineMemory(), quantization);
+    const fit = checkpointFit(checkpoint.config, machineMemory(), quantization, kvCache);
     // Too little memory: ask for the smallest useful context and let the loader say what is missing.
     return fit.defaultContext > 0 ? fit.defaultContext : MIN_USEFUL_CONTEXT;
   } finally {

@@ -1,7 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { KvCacheChoice } from '../../shared/protocol';
+import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
 import type { WeightQuantization } from '../model/convertedWeightsCache';
 import type { LoadModelOptions } from '../model/modelLoader';
-import { KV_CACHE_DTYPES, type KvCacheDtype } from '../onnx/kvCache';
 import { parseChoice, parseIntegerOption, UsageError } from './cliCommand';
 
 /** The options every command that loads a model takes. */
@@ -14,14 +15,19 @@ export const modelParseOptions = {
   kv: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const modelUsage = '--model DIR [--quantization int8|int4|fp32] [--kv float32|int8] [--context N] [--threads N] [--cache-dir DIR]';
+export const modelUsage = '--model DIR [--quantization int8|int4|fp32] [--kv auto|float32|int8] [--context N] [--threads N] [--cache-dir DIR]';
 
 type ModelOptionValues = { [K in keyof typeof modelParseOptions]?: string };
 
-export function parseModelOptions(values: ModelOptionValues): { dir: string } & LoadModelOptions {
+/**
+ * `defaultKvCache`: what --kv means when left out. auto (chooseKvCache: float32 up to 4,096 positions, int8
+ * beyond) where the user wants answers; float32 where a command measures or compares (bench, logits), so its
+ * numbers say what they are of unless asked otherwise.
+ */
+export function parseModelOptions(values: ModelOptionValues, defaultKvCache: KvCacheChoice = 'float32'): { dir: string } & LoadModelOptions {
   if (!values.model) throw new UsageError('--model is required.');
   const quantization = parseChoice<WeightQuantization>('quantization', values.quantization, ['int8', 'int4', 'fp32'], 'int8');
-  const kvCacheDtype = parseChoice<KvCacheDtype>('kv', values.kv, KV_CACHE_DTYPES, 'float32');
+  const kvCacheDtype = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, defaultKvCache);
   return {
     dir: values.model,
     quantization,

@@ -46,7 +46,7 @@ export class ModelLibrary {
   constructor(private readonly options: ModelLibraryOptions) {}
 
   catalogue(params: unknown): ModelCatalogueResult {
-    const { quantization = 'int8', cacheDir } = parseCatalogueParams(params);
+    const { quantization = 'int8', kvCache = 'auto', cacheDir } = parseCatalogueParams(params);
     const memory = this.memory();
     const models = MODEL_CATALOGUE.map((model): CatalogueEntry => ({
       repo: model.repo,
@@ -56,16 +56,16 @@ export class ModelLibrary {
       approximateDownloadBytes: model.approximateDownloadBytes,
       nativeContext: model.nativeContext,
       ...(model.yarnContext !== undefined && { yarnContext: model.yarnContext }),
-      fit: protocolFit(catalogueModelFit(model, memory, quantization)),
+      fit: protocolFit(catalogueModelFit(model, memory, quantization, kvCache)),
       download: this.downloadFolder(model, cacheDir),
     }));
-    return { memory: { ...memory }, quantization, models };
+    return { memory: { ...memory }, quantization, kvCache, models };
   }
 
   fit(params: unknown): ModelFitResult {
-    const { path, quantization = 'int8' } = parseFitParams(params);
+    const { path, quantization = 'int8', kvCache = 'auto' } = parseFitParams(params);
     const memory = this.memory();
-    const { dir, config, fit } = localModelFit(path, memory, quantization);
+    const { dir, config, fit } = localModelFit(path, memory, quantization, kvCache);
     const marker = readDownloadMarker(dir);
     return {
       path: dir,
@@ -128,8 +128,8 @@ export class ModelLibrary {
 }
 
 function protocolFit(fit: HardwareFit): ModelFit {
-  const { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, message } = fit;
-  return { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, message };
+  const { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache, message } = fit;
+  return { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache, message };
 }
 
 function protocolProgress(repo: string, dir: string, progress: DownloadProgress): ModelDownloadProgressParams {

@@ -67,15 +67,15 @@ export class GenerationService {
     const role = request.role ?? 'chat';
     return this.queued(async () => {
       const started = performance.now();
-      const contextLength = request.contextLength ?? this.defaultContextLength(request);
-      const { model, converted } = await ServedModel.open({ ...request, ...(contextLength !== undefined && { contextLength }) }, this.options.loadModel, this.serving, onProgress, signal);
+      const sized = request.contextLength === undefined ? this.defaultContext(request) : undefined;
+      const { model, converted } = await ServedModel.open({ ...request, ...sized }, this.options.loadModel, this.serving, onProgress, signal);
       if (this.disposed) {
         await model.retire();
         throw new EngineError(EngineErrorCode.ShuttingDown, 'The engine stopped while the model was loading.');
       }
       const previous = this.served.get(role);
       this.served.set(role, model);
-      this.options.logger.info(`serving ${model.info.path} as the ${role} model (${model.info.architecture}, ${model.info.quantization}, context ${model.info.contextLength})`);
+      this.options.logger.info(`serving ${model.info.path} as the ${role} model (${model.info.architecture}, ${model.info.quantization} weights, ${model.info.kvCache} KV cache, context ${model.info.contextLength})`);
       previous?.retire().catch((error: unknown) => this.options.logger.warn(`freeing the previous ${role} model failed: ${String(error)}`));
       return { model: model.info, converted, loadMs: Math.round(performance.now() - started) };
     });
@@ -102,16 +102,18 @@ export class GenerationService {
   }
 
   /**
-   * What fits the free memory now (hardwareFit's default: a power of two up to min(native, 32K)). When not even
-   * the smallest useful context fits, that one is asked for, so the loader's memory check says why it fails.
-   * Undefined when the folder cannot be read: the loader then reports what is wrong with it.
+   * What fits the free memory now (hardwareFit's default: a power of two up to min(native, 32K)), with the KV
+   * cache it was sized for: auto's choice is settled here, so an 8-bit cache's longer default context is not
+   * then loaded as float32. When not even the smallest useful context fits, that one is asked for, so the
+   * loader's memory check says why it fails. Undefined when the folder cannot be read: the loader then reports
+   * what is wrong with it.
    */
-  private defaultContextLength(request: ModelLoadParams): number | undefined {
+  private defaultContext(request: ModelLoadParams): Pick<ModelLoadParams, 'contextLength' | 'kvCache'> | undefined {
     try {
-      const { config, fit } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), request.quantization ?? 'int8');
+      const { config, fit } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), request.quantization ?? 'int8', request.kvCache ?? 'auto');
       const contextLength = fit.defaultContext > 0 ? fit.defaultContext : Math.min(nativeContextOf(config), MIN_USEFUL_CONTEXT);
-      this.options.logger.info(`no context length requested: ${contextLength} tokens. ${fit.message}`);
-      return contextLength;
+      this.options.logger.info(`no context length requested: ${contextLength} tokens, ${fit.kvCache} KV cache. ${fit.message}`);
+      return { contextLength, kvCache: fit.kvCache };
     } catch {
       return undefined;
     }

@@ -9,6 +9,7 @@ import type {
   TokenizeParams,
   WeightQuantization,
 } from '../../shared/protocol';
+import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
 import { ParamsReader } from './paramsReader';
 
 /** Requests' params as the generation service uses them: checked, with defaults where the protocol has them. */
@@ -38,13 +39,14 @@ const MAX_STOP_STRINGS = 16;
 const DEFAULT_COMPLETION_TOKENS = 128;
 
 export function parseLoadParams(params: unknown): ModelLoadParams {
-  const reader = ParamsReader.of(params, 'model/load', ['path', 'role', 'contextLength', 'quantization', 'threads', 'cacheDir'],
-    'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", threads?, cacheDir? }.');
+  const reader = ParamsReader.of(params, 'model/load', ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir'],
+    'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", threads?, cacheDir? }.');
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
     role: reader.optionalChoice('role', MODEL_ROLES),
     contextLength: reader.optionalInteger('contextLength', 1),
     quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
+    kvCache: reader.optionalChoice('kvCache', KV_CACHE_CHOICES),
     threads: reader.optionalInteger('threads', 1, 1024),
     cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),
   });

@@ -69,6 +69,7 @@ export class ServedModel implements GenerationTarget {
       contextLength: loaded.decoder.contextLength,
       nativeContextLength: loaded.config.maxPositionEmbeddings,
       quantization,
+      kvCache: loaded.decoder.kvCacheDtype,
       weightBytes: loaded.stats.weightBytes,
       hasFimTokens: [SpecialToken.fimPrefix, SpecialToken.fimSuffix, SpecialToken.fimMiddle].every((token) => tokenizer.tokenId(token) !== undefined),
     };
@@ -87,6 +88,7 @@ export class ServedModel implements GenerationTarget {
     const quantization = params.quantization ?? 'int8';
     const loaded = await loader(params.path, {
       quantization,
+      kvCacheDtype: params.kvCache ?? 'auto',
       ...(params.contextLength !== undefined && { contextLength: params.contextLength }),
       ...(params.threads !== undefined && { threads: params.threads }),
       ...(params.cacheDir !== undefined && { cacheDir: params.cacheDir }),

@@ -2,12 +2,14 @@
  * The text of `hearth doctor`: what the machine is, what the model is, what fits, how fast it runs.
  * Pure formatting over facts gathered elsewhere, so the exact lines are testable.
  */
-import type { RuntimeSelfCheckResult } from '../../shared/protocol';
+import type { KvCacheChoice, RuntimeSelfCheckResult } from '../../shared/protocol';
 import type { WeightQuantization } from '../model/convertedWeightsCache';
 import type { CheckpointFacts } from './checkpointFacts';
 import { formatDiskSize } from '../download/diskSpace';
 import { formatMemory, type HardwareFit } from './hardwareFit';
 import type { MachineInfo } from './machineInfo';
+
+const KV_CACHE_LABEL: Readonly<Record<KvCacheChoice, string>> = { auto: 'auto', float32: 'fp32', int8: '8-bit' };
 
 export interface DoctorFacts {
   machine: MachineInfo;
@@ -16,6 +18,8 @@ export interface DoctorFacts {
   freeDiskBytes: number | undefined;
   runtime: RuntimeSelfCheckResult | { error: string };
   quantization: WeightQuantization;
+  /** As asked (--kv); each fit's message names the 8-bit cache where it is the one used. */
+  kvCache: KvCacheChoice;
   model?: CheckpointFacts;
   /** Converted weights of the model (decoderWeightBytes). */
   modelWeightBytes?: number;
@@ -36,7 +40,7 @@ export function formatDoctorReport(facts: DoctorFacts): string {
     row('onnxruntime', 'error' in facts.runtime ? `FAILED: ${facts.runtime.error}` : `${facts.runtime.onnxruntime.version} (${facts.runtime.onnxruntime.backends.join(', ')})`),
   ];
   if (facts.model !== undefined) lines.push(...modelLines(facts.model, facts.quantization, facts.modelWeightBytes));
-  lines.push(`fit (${facts.quantization} weights, fp32 KV cache)`);
+  lines.push(`fit (${facts.quantization} weights, ${KV_CACHE_LABEL[facts.kvCache]} KV cache)`);
   const width = Math.max(12, ...facts.fits.map((f) => f.label.length));
   for (const { label, fit } of facts.fits) lines.push(`  ${label.padEnd(width)}  ${fit.message}`);
   if (facts.speed !== undefined) {

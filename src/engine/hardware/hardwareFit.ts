@@ -2,14 +2,17 @@
  * Will a model fit this machine, and with how much context? Pure arithmetic over memory sizes, so the
  * picker, `hearth doctor` and the loader's warning agree, and tests can pin it to fixed numbers.
  *
- * Memory the model needs = converted weights + KV cache (fp32, grows with the context) + the runtime.
+ * Memory the model needs = converted weights + KV cache (grows with the context; float32 or int8, see
+ * kvCacheChoice.ts) + the runtime.
  * The engine's own KV budget (onnx/kvBudget.ts) allows 80% of free memory for weights and cache; this
  * also keeps RUNTIME_RESERVE_BYTES aside for ONNX Runtime's buffers and the rest of the process, so a
  * context recommended here is always one the loader accepts.
  */
+import type { KvCacheChoice, KvCacheDtype } from '../../shared/protocol';
 import type { WeightQuantization } from '../model/convertedWeightsCache';
 import { defaultKvBudgetBytes } from '../onnx/kvBudget';
-import { kvCacheBytes, type KvGeometry } from '../onnx/kvCache';
+import type { KvGeometry } from '../onnx/kvCache';
+import { chooseKvCache, kvBytesPerToken } from './kvCacheChoice';
 
 const GIB = 1024 ** 3;
 /** The engine's share of free memory for weights and KV cache (0.8), read from its own budget rule. */
@@ -41,6 +44,8 @@ export interface FitInput {
   nativeContext: number;
   /** The most it can be stretched to (with YaRN); default the native context. */
   maxContext?: number;
+  /** auto: the cache a load without a context length would get (chooseKvCache at the default context). */
+  kvCache: KvCacheChoice;
 }
 
 export type FitVerdict = 'fits' | 'tight' | 'does-not-fit';
@@ -52,22 +57,35 @@ export interface HardwareFit {
   /** What to load with unless the user says otherwise: a power of two ≤ min(largest, native, 32K); 0 if none. */
   defaultContext: number;
   weightBytes: number;
-  /** What one more position of context costs (fp32 K and V of every layer, plus the cache's growth slack). */
+  /** What one more position of context costs (K and V of every layer, plus the cache's growth slack). */
   bytesPerToken: number;
+  /** The cache every number here is for: the one asked for, or what auto picks at the default context. */
+  kvCache: KvCacheDtype;
   message: string;
+}
+
+/** Memory the KV cache may take now: the engine's budget (80% of free memory less the weights) less the runtime's reserve. */
+export function kvMemoryBudget(weightBytes: number, freeBytes: number): number {
+  return Math.max(0, defaultKvBudgetBytes(weightBytes, freeBytes) - RUNTIME_RESERVE_BYTES);
 }
 
 export function hardwareFit(input: FitInput): HardwareFit {
   const { memory, weightBytes, kv, nativeContext } = input;
-  // As assertKvCacheFits counts it: growing the cache briefly holds one layer's old and new buffers.
-  const bytesPerToken = (kvCacheBytes(kv, 1) * (kv.numLayers + 1)) / kv.numLayers;
-  const kvBudget = Math.max(0, defaultKvBudgetBytes(weightBytes, memory.freeBytes) - RUNTIME_RESERVE_BYTES);
-  const largestContext = Math.min(Math.floor(kvBudget / bytesPerToken), input.maxContext ?? nativeContext);
+  const kvBudget = kvMemoryBudget(weightBytes, memory.freeBytes);
   const target = Math.min(nativeContext, DEFAULT_CONTEXT_CAP);
-  const defaultContext = largestContext < MIN_USEFUL_CONTEXT ? 0 : 2 ** Math.floor(Math.log2(Math.min(largestContext, target)));
+  const contexts = (kvCache: KvCacheDtype) => {
+    const bytesPerToken = kvBytesPerToken(kv, kvCache);
+    const largestContext = Math.min(Math.floor(kvBudget / bytesPerToken), input.maxContext ?? nativeContext);
+    const defaultContext = largestContext < MIN_USEFUL_CONTEXT ? 0 : 2 ** Math.floor(Math.log2(Math.min(largestContext, target)));
+    return { kvCache, bytesPerToken, largestContext, defaultContext };
+  };
+  const int8 = contexts('int8');
+  // auto's default context is int8's (the longer one); chooseKvCache keeps float32 only where that is short.
+  const kvCache = chooseKvCache(input.kvCache, kv, int8.defaultContext > 0 ? int8.defaultContext : Math.min(nativeContext, MIN_USEFUL_CONTEXT), kvBudget);
+  const { bytesPerToken, largestContext, defaultContext } = kvCache === 'int8' ? int8 : contexts(kvCache);
   const verdict: FitVerdict = largestContext < MIN_USEFUL_CONTEXT ? 'does-not-fit' : largestContext < target ? 'tight' : 'fits';
-  const fit = { verdict, largestContext, defaultContext, weightBytes, bytesPerToken };
-  return { ...fit, message: describeFit(fit, memory) };
+  const fit = { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache };
+  return { ...fit, message: describeFit(fit, memory, kvCache === 'float32' && int8.defaultContext > 0 ? int8.largestContext : undefined) };
 }
 
 /** The free memory a model needs for `context` tokens (the inverse of hardwareFit). */
@@ -75,21 +93,24 @@ export function freeMemoryNeeded(weightBytes: number, bytesPerToken: number, con
   return (weightBytes + RUNTIME_RESERVE_BYTES + bytesPerToken * context) / FREE_MEMORY_SHARE;
 }
 
-function describeFit(fit: Omit<HardwareFit, 'message'>, memory: MemoryFacts): string {
+/** `int8Context`: what the 8-bit cache would fit, when float32 was asked for and int8 fits a useful context. */
+function describeFit(fit: Omit<HardwareFit, 'message'>, memory: MemoryFacts, int8Context: number | undefined): string {
   const weights = `${formatMemory(fit.weightBytes)} of weights`;
   const free = `${formatMemory(memory.freeBytes)} free memory`;
+  const cache = fit.kvCache === 'int8' ? ' (8-bit KV cache)' : '';
   if (fit.verdict === 'fits') {
-    return `Fits: ${weights} and up to ${tokens(fit.largestContext)} of context in ${free}; default context ${tokens(fit.defaultContext)}.`;
+    return `Fits: ${weights} and up to ${tokens(fit.largestContext)} of context${cache} in ${free}; default context ${tokens(fit.defaultContext)}.`;
   }
+  const int8Remedy = int8Context === undefined ? '' : ` An 8-bit KV cache would fit up to ${tokens(int8Context)}.`;
   if (fit.verdict === 'tight') {
-    return `Tight: beside ${weights}, only ${tokens(fit.largestContext)} of context fit in ${free}; default context ${tokens(fit.defaultContext)}. Close other programs for more.`;
+    return `Tight: beside ${weights}, only ${tokens(fit.largestContext)} of context${cache} fit in ${free}; default context ${tokens(fit.defaultContext)}. Close other programs for more.${int8Remedy}`;
   }
   const needed = freeMemoryNeeded(fit.weightBytes, fit.bytesPerToken, MIN_USEFUL_CONTEXT);
   const remedy =
     needed <= memory.totalBytes
       ? 'Close other programs to free memory, or choose a smaller model or int4 weights.'
       : 'This machine has too little memory for it: choose a smaller model (Qwen/Qwen3-0.6B-FP8) or int4 weights.';
-  return `Does not fit: ${weights} and a ${MIN_USEFUL_CONTEXT.toLocaleString('en-US')}-token context need ${formatMemory(needed)} free memory; ${formatMemory(memory.freeBytes)} is free. ${remedy}`;
+  return `Does not fit: ${weights} and a ${MIN_USEFUL_CONTEXT.toLocaleString('en-US')}-token context${cache} need ${formatMemory(needed)} free memory; ${formatMemory(memory.freeBytes)} is free.${int8Remedy || ` ${remedy}`}`;
 }
 
 /** Memory sizes in binary units, as the OS's memory tools show them. */

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EngineErrorCode } from '../../shared/protocol';
+import { EngineErrorCode, type KvCacheChoice } from '../../shared/protocol';
 import { CheckpointError, NOT_FOUND_HINT } from '../checkpoint/checkpointError';
 import { readJsonFile } from '../checkpoint/checkpointFiles';
 import type { ModelConfig } from '../checkpoint/modelConfig';
@@ -22,7 +22,7 @@ export interface LocalModelFit {
  * a folder the user just chose, and the load that follows validates the tensors). Throws what opening the
  * folder as a model would: ModelNotFound, CheckpointInvalid for an unfinished download, UnsupportedModel.
  */
-export function localModelFit(dir: string, memory: MemoryFacts, quantization: WeightQuantization): LocalModelFit {
+export function localModelFit(dir: string, memory: MemoryFacts, quantization: WeightQuantization, kvCache: KvCacheChoice): LocalModelFit {
   const root = resolve(dir);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new CheckpointError('is not a folder', { file: root }, { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT });
@@ -34,7 +34,7 @@ export function localModelFit(dir: string, memory: MemoryFacts, quantization: We
     throw new CheckpointError('is missing: this is not a Hugging Face checkpoint folder', { file: configFile }, { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT });
   }
   const modelConfig = parseModelConfig(config.json, configFile);
-  return { dir: root, config: modelConfig, fit: checkpointFit(modelConfig, memory, quantization) };
+  return { dir: root, config: modelConfig, fit: checkpointFit(modelConfig, memory, quantization, kvCache) };
 }
 
 /** The positions a config.json says the model was trained for (YaRN's original length when it is scaled). */

@@ -1,3 +1,4 @@
+import type { KvCacheChoice } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { CatalogueModel } from '../download/modelCatalogue';
 import type { WeightQuantization } from '../model/convertedWeightsCache';
@@ -5,7 +6,7 @@ import { decoderWeightBytes } from '../onnx/decoderWeights';
 import { estimatedWeightBytes, hardwareFit, type HardwareFit, type MemoryFacts } from './hardwareFit';
 
 /** Fit of a model not downloaded yet, from the catalogue's architecture facts (for the picker). */
-export function catalogueModelFit(model: CatalogueModel, memory: MemoryFacts, quantization: WeightQuantization): HardwareFit {
+export function catalogueModelFit(model: CatalogueModel, memory: MemoryFacts, quantization: WeightQuantization, kvCache: KvCacheChoice): HardwareFit {
   const { architecture } = model;
   return hardwareFit({
     memory,
@@ -13,11 +14,12 @@ export function catalogueModelFit(model: CatalogueModel, memory: MemoryFacts, qu
     kv: architecture,
     nativeContext: model.nativeContext,
     maxContext: model.yarnContext ?? model.nativeContext,
+    kvCache,
   });
 }
 
 /** Fit of a checkpoint on disk, from its config.json: the converted weights' exact size. */
-export function checkpointFit(config: ModelConfig, memory: MemoryFacts, quantization: WeightQuantization): HardwareFit {
+export function checkpointFit(config: ModelConfig, memory: MemoryFacts, quantization: WeightQuantization, kvCache: KvCacheChoice): HardwareFit {
   const scaling = config.ropeScaling;
   return hardwareFit({
     memory,
@@ -25,5 +27,6 @@ export function checkpointFit(config: ModelConfig, memory: MemoryFacts, quantiza
     kv: config,
     nativeContext: scaling?.originalMaxPositionEmbeddings ?? config.maxPositionEmbeddings,
     maxContext: scaling === undefined ? config.maxPositionEmbeddings : Math.max(config.maxPositionEmbeddings, scaling.factor * scaling.originalMaxPositionEmbeddings),
+    kvCache,
   });
 }

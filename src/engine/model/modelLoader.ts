@@ -1,10 +1,16 @@
+import { freemem } from 'node:os';
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode, type KvCacheChoice } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { assertNotPartialDownload } from '../download/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import { writeDecoderModelBeside } from '../onnx/decoderModel';
 import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
-import type { KvCacheDtype } from '../onnx/kvCache';
+import { kvMemoryBudget } from '../hardware/hardwareFit';
+import { chooseKvCache } from '../hardware/kvCacheChoice';
+import { assertKvCacheFits, defaultKvBudgetBytes } from '../onnx/kvBudget';
+import type { KvGeometry } from '../onnx/kvCache';
 import { OnnxDecoder } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
 import { ConvertedWeightsCache, type WeightQuantization } from './convertedWeightsCache';
@@ -14,8 +20,11 @@ export interface LoadModelOptions {
   quantization: WeightQuantization;
   /** Positions to serve; default the model's native length. Beyond it, YaRN scales RoPE to cover it. */
   contextLength?: number;
-  /** The KV cache's element type: float32 (default, exact) or int8 (3.8× smaller; see OnnxDecoderLoadOptions). */
-  kvCacheDtype?: KvCacheDtype;
+  /**
+   * The KV cache's element type: float32 (default, exact), int8 (3.8× smaller; see OnnxDecoderLoadOptions), or
+   * auto (chooseKvCache at the context, with the memory free now). The decoder reports the one it got.
+   */
+  kvCacheDtype?: KvCacheChoice;
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
@@ -100,12 +109,19 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
   options.signal?.throwIfAborted();
   options.onProgress?.({ phase: 'loading' });
   const sessionStarted = performance.now();
-  const decoder = await OnnxDecoder.load(writeDecoderModelBeside(config, options.quantization, weights, options.kvCacheDtype), config, {
+  const contextLength = options.contextLength ?? config.maxPositionEmbeddings;
+  const weightBytes = decoderWeightBytes(config, options.quantization);
+  const freeBytes = freemem();
+  // auto counts the runtime's reserve as the fit shown to the user does, so both pick the same cache.
+  const kvCacheDtype = chooseKvCache(options.kvCacheDtype ?? 'float32', config, contextLength, options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes));
+  const kvBudgetBytes = options.kvBudgetBytes ?? defaultKvBudgetBytes(weightBytes, freeBytes);
+  if (kvCacheDtype === 'float32') assertFloat32KvCacheFits(config, contextLength, kvBudgetBytes);
+  const decoder = await OnnxDecoder.load(writeDecoderModelBeside(config, options.quantization, weights, kvCacheDtype), config, {
     quantization: options.quantization,
-    contextLength: options.contextLength ?? config.maxPositionEmbeddings,
-    ...(options.kvCacheDtype !== undefined && { kvCacheDtype: options.kvCacheDtype }),
+    contextLength,
+    kvCacheDtype,
+    kvBudgetBytes,
     ...(options.threads !== undefined && { threads: options.threads }),
-    ...(options.kvBudgetBytes !== undefined && { kvBudgetBytes: options.kvBudgetBytes }),
   });
   return {
     dir: checkpointDir,
@@ -117,8 +133,28 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
       converted,
       conversionMs,
       sessionMs: performance.now() - sessionStarted,
-      weightBytes: decoderWeightBytes(config, options.quantization),
+      weightBytes,
       weightsPath: weights.path,
     },
   };
+}
+
+/** The decoder's own check, with the 8-bit cache named as a way out when it would fit where float32 does not. */
+function assertFloat32KvCacheFits(geometry: KvGeometry, contextLength: number, budgetBytes: number): void {
+  try {
+    assertKvCacheFits(geometry, contextLength, budgetBytes, 'float32');
+  } catch (error) {
+    if (!(error instanceof EngineError) || error.code !== EngineErrorCode.ContextTooLarge || !fits(() => assertKvCacheFits(geometry, contextLength, budgetBytes, 'int8'))) throw error;
+    const otherwise = error.hint === undefined ? '' : `; or ${error.hint.charAt(0).toLowerCase()}${error.hint.slice(1)}`;
+    throw new EngineError(error.code, error.message, `The 8-bit KV cache (int8) fits this context${otherwise || '.'}`);
+  }
+}
+
+function fits(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
 }

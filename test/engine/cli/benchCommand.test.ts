@@ -50,6 +50,6 @@ describe('hearth bench (built CLI)', () => {
   it('refuses a KV dtype it does not have', () => {
     const run = runCli(['bench', '--model', model, '--cache-dir', cacheDir, '--kv', 'fp16']);
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /--kv must be one of float32, int8, not "fp16"/);
+    assert.match(run.stderr, /--kv must be one of auto, float32, int8, not "fp16"/);
   });
 });

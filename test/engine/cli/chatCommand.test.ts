@@ -63,6 +63,18 @@ describe('hearth chat (built CLI)', () => {
     assert.deepEqual(stats.slice(1, 5), [String(first.usage.promptTokens), '0', '12', 'length']);
   });
 
+  it('takes the KV cache from --kv (default auto: float32 at this 4,096-token context), and refuses an unknown one', () => {
+    const auto = hearth(['chat', ...model, '--seed', '1', '--max-tokens', '2', 'Hi']);
+    assert.match(auto.stderr, /^model .*tiny: hybrid, int8 weights, float32 KV cache, context 4,096 tokens; /m);
+    const int8 = hearth(['chat', ...model, '--kv', 'int8', '--seed', '1', '--max-tokens', '2', '--json', 'Hi']);
+    assert.equal(json(int8).usage.completionTokens, 2);
+    assert.match(int8.stderr, /^model .*tiny: hybrid, int8 weights, int8 KV cache, context 4,096 tokens; /m);
+    const bad = hearth(['chat', ...model, '--kv', 'fp16', 'Hi']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--kv must be one of auto, float32, int8, not "fp16"/);
+    assert.match(bad.stderr, /usage: hearth chat --model DIR \[--quantization int8\|int4\|fp32\] \[--kv auto\|float32\|int8\]/);
+  });
+
   it('reads the prompt from stdin when none is given', () => {
     const fromArgument = json(hearth(['chat', ...model, '--seed', '3', '--max-tokens', '6', '--json', 'What is a monad?']));
     const fromStdin = json(hearth(['chat', ...model, '--seed', '3', '--max-tokens', '6', '--json'], 'What is a monad?'));

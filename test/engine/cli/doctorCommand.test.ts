@@ -37,7 +37,7 @@ describe('hearth doctor (built CLI)', () => {
     assert.match(lines[3], /^ {2}disk {10}[\d.]+ [GM]B free in .*hearth$/);
     assert.deepEqual(lines.slice(4, 6), [`  os            ${machine.os}`, `  node          ${process.version}`]);
     assert.match(lines[6], /^ {2}onnxruntime {3}1\.\d+\.\d+ \(cpu[^)]*\)$/);
-    assert.equal(lines[7], 'fit (int8 weights, fp32 KV cache)');
+    assert.equal(lines[7], 'fit (int8 weights, auto KV cache)');
     const fits = lines.slice(8, 12).map((line) => /^ {2}(\S+) +(Fits|Tight|Does not fit):/.exec(line)?.[1]);
     assert.deepEqual(fits, ['Qwen/Qwen3-4B-Instruct-2507-FP8', 'Qwen/Qwen3-4B-Thinking-2507-FP8', 'Qwen/Qwen3-4B-FP8', 'Qwen/Qwen3-0.6B-FP8']);
   });
@@ -61,9 +61,10 @@ describe('hearth doctor (built CLI)', () => {
       '  context       40,960 positions',
       // 512 × 256 embeddings + 2 × 590,464 per layer + 256 final norm = 1,312,256
       `  weights       1.3 M parameters; ${(onDisk / 1e6).toFixed(1)} MB on disk (BF16, F8_E4M3); ${formatMemory(weightBytes)} in memory as int8`,
-      'fit (int8 weights, fp32 KV cache)',
+      'fit (int8 weights, auto KV cache)',
     ]);
-    assert.match(lines[modelAt + 8], /^ {2}this model {4}Fits: 1 MiB of weights and up to 40,960 tokens of context in [\d.]+ GiB free memory; default context 32,768 tokens\.$/);
+    // auto: the default context is above 4,096, so the fit is the 8-bit cache's.
+    assert.match(lines[modelAt + 8], /^ {2}this model {4}Fits: 1 MiB of weights and up to 40,960 tokens of context \(8-bit KV cache\) in [\d.]+ GiB free memory; default context 32,768 tokens\.$/);
     assert.equal(lines[modelAt + 9], 'speed');
     assert.match(lines[modelAt + 10], /^ {2}decode {8}\d+\.\d tokens\/s \(16 steps, int8, 1 threads\)$/);
     assert.match(run.stderr, /converting weights \(once; later loads use the cache\) done in [\d.]+ s/);

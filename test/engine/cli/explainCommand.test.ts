@@ -62,7 +62,7 @@ describe('hearth explain (built CLI)', () => {
     assert.ok(run.stdout.trim().length > 0, 'an explanation');
     assert.ok(run.stdout.endsWith('\n'));
     assert.match(run.stderr, /^indexing 6 files \(\d+ with structure\) in [\d.]+ s$/m);
-    assert.match(run.stderr, /^model .*tiny: hybrid, int8 weights, context 4,096 tokens; loaded in [\d.]+ s$/m);
+    assert.match(run.stderr, /^model .*tiny: hybrid, int8 weights, float32 KV cache, context 4,096 tokens; loaded in [\d.]+ s$/m);
     assert.match(run.stderr, /^prefill +0% +0 \/ [\d,]+ tokens/m);
     assert.match(run.stderr, /^prefill done in [\d.]+ s$/m);
 
@@ -99,7 +99,7 @@ describe('hearth explain (built CLI)', () => {
     const run = hearth(['explain', '--demo', '--root', root, '--cache-dir', cacheDir, '--threads', '1', '--max-tokens', '8']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /^demo mode: a tiny synthetic model with random weights/m);
-    assert.match(run.stderr, /^model .*demo-checkpoint: hybrid, int8 weights, context 8,192 tokens/m);
+    assert.match(run.stderr, /^model .*demo-checkpoint: hybrid, int8 weights, int8 KV cache, context 8,192 tokens/m);
     assert.ok(existsSync(join(cacheDir, 'demo-checkpoint', 'config.json')));
     assert.ok(run.stdout.trim().length > 0);
     const stats = statsBlock(run.stderr);

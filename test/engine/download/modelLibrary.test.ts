@@ -11,8 +11,11 @@ import { ModelLibrary } from '../../../src/engine/download/modelLibrary';
 import { EngineServer } from '../../../src/engine/engineServer';
 import { GenerationService } from '../../../src/engine/generation/generationService';
 import type { MemoryFacts } from '../../../src/engine/hardware/hardwareFit';
+import { kvBytesPerToken } from '../../../src/engine/hardware/kvCacheChoice';
+import { localModelFit } from '../../../src/engine/hardware/localModelFit';
 import { Logger } from '../../../src/engine/logger';
 import { loadModel } from '../../../src/engine/model/modelLoader';
+import { kvCacheBytes } from '../../../src/engine/onnx/kvCache';
 import { EngineError } from '../../../src/shared/engineError';
 import { onEngineNotification, sendEngineRequest } from '../../../src/shared/engineRpc';
 import { EngineErrorCode, PROTOCOL_VERSION, type ModelDownloadProgressParams } from '../../../src/shared/protocol';
@@ -82,25 +85,48 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
   };
 
   it('lists the catalogue with each model\'s fit in this memory and where it would be downloaded', async () => {
-    const { memory: seen, quantization, models } = await request.catalogue();
-    assert.deepEqual([seen, quantization], [memory, 'int8']);
+    const { memory: seen, quantization, kvCache, models } = await request.catalogue();
+    assert.deepEqual([seen, quantization, kvCache], [memory, 'int8', 'auto']);
     assert.deepEqual(
-      models.map((m) => [m.repo, m.kind, m.isDefault, m.fit.verdict, m.fit.largestContext, m.fit.defaultContext]),
+      models.map((m) => [m.repo, m.kind, m.isDefault, m.fit.kvCache, m.fit.verdict, m.fit.largestContext, m.fit.defaultContext, m.fit.bytesPerToken]),
       [
-        // (0.8 × 16 GiB − 4.5225e9 − 1 GiB) / 303,104 bytes per token = 26,880
-        ['Qwen/Qwen3-4B-Instruct-2507-FP8', 'instruct-2507', true, 'tight', 26_880, 16_384],
-        ['Qwen/Qwen3-4B-Thinking-2507-FP8', 'thinking-2507', false, 'tight', 26_880, 16_384],
-        ['Qwen/Qwen3-4B-FP8', 'hybrid', false, 'tight', 26_880, 16_384],
-        // 50,491 would fit; the model reaches 40,960.
-        ['Qwen/Qwen3-0.6B-FP8', 'hybrid', false, 'fits', 40_960, 32_768],
+        // auto: the default contexts are above 4,096, so int8. (0.8 × 16 GiB − 4.5225e9 − 1 GiB) / 79,328 = 102,708
+        ['Qwen/Qwen3-4B-Instruct-2507-FP8', 'instruct-2507', true, 'int8', 'fits', 102_708, 32_768, 79_328],
+        ['Qwen/Qwen3-4B-Thinking-2507-FP8', 'thinking-2507', false, 'int8', 'fits', 102_708, 32_768, 79_328],
+        ['Qwen/Qwen3-4B-FP8', 'hybrid', false, 'int8', 'fits', 102_708, 32_768, 79_328],
+        // 192,922 would fit; the model reaches 40,960.
+        ['Qwen/Qwen3-0.6B-FP8', 'hybrid', false, 'int8', 'fits', 40_960, 32_768, 62_176],
       ],
     );
-    assert.equal(models[3].fit.message, 'Fits: 644 MiB of weights and up to 40,960 tokens of context in 16.0 GiB free memory; default context 32,768 tokens.');
+    assert.equal(models[3].fit.message, 'Fits: 644 MiB of weights and up to 40,960 tokens of context (8-bit KV cache) in 16.0 GiB free memory; default context 32,768 tokens.');
     assert.deepEqual(models[3].download, { dir: defaultDir, state: 'absent' });
     assert.equal(models[2].yarnContext, 131_072);
+
+    const float32 = await sendEngineRequest(pair.client, 'model/catalogue', { kvCache: 'float32' });
+    assert.equal(float32.kvCache, 'float32');
+    assert.deepEqual(
+      float32.models.map((m) => [m.fit.kvCache, m.fit.verdict, m.fit.largestContext, m.fit.defaultContext, m.fit.bytesPerToken]),
+      [
+        // (0.8 × 16 GiB − 4.5225e9 − 1 GiB) / 303,104 bytes per token = 26,880
+        ['float32', 'tight', 26_880, 16_384, 303_104],
+        ['float32', 'tight', 26_880, 16_384, 303_104],
+        ['float32', 'tight', 26_880, 16_384, 303_104],
+        // 50,491 would fit; the model reaches 40,960.
+        ['float32', 'fits', 40_960, 32_768, 237_568],
+      ],
+    );
+    assert.equal(float32.models[3].fit.message, 'Fits: 644 MiB of weights and up to 40,960 tokens of context in 16.0 GiB free memory; default context 32,768 tokens.');
     await assert.rejects(
       sendEngineRequest(pair.client, 'model/catalogue', { quantization: 'int2' as 'int4' }),
       failsWith(EngineErrorCode.InvalidParams, 'Invalid model/catalogue params: quantization must be one of "int8", "int4", "fp32", not "int2".', /^Send \{ quantization/),
+    );
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/catalogue', { kvCache: 'fp16' as 'int8' }),
+      failsWith(
+        EngineErrorCode.InvalidParams,
+        'Invalid model/catalogue params: kvCache must be one of "auto", "float32", "int8", not "fp16".',
+        'Send { quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", cacheDir? }.',
+      ),
     );
   });
 
@@ -122,8 +148,18 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
     assert.deepEqual((await request.catalogue()).models[3].download, { dir: defaultDir, state: 'complete' });
     const fit = await request.fit(defaultDir);
     assert.deepEqual(
-      { path: fit.path, nativeContext: fit.nativeContext, source: fit.source, verdict: fit.fit.verdict, defaultContext: fit.fit.defaultContext },
-      { path: defaultDir, nativeContext: 40_960, source: { repo: REPO, commit: FAKE_COMMIT }, verdict: 'fits', defaultContext: 32_768 },
+      { path: fit.path, nativeContext: fit.nativeContext, source: fit.source, verdict: fit.fit.verdict, defaultContext: fit.fit.defaultContext, kvCache: fit.fit.kvCache },
+      { path: defaultDir, nativeContext: 40_960, source: { repo: REPO, commit: FAKE_COMMIT }, verdict: 'fits', defaultContext: 32_768, kvCache: 'int8' },
+    );
+    const { config } = localModelFit(defaultDir, memory, 'int8', 'auto');
+    for (const kvCache of ['float32', 'int8'] as const) {
+      const asked = await sendEngineRequest(pair.client, 'model/fit', { path: defaultDir, kvCache });
+      assert.deepEqual([asked.fit.kvCache, asked.fit.bytesPerToken], [kvCache, kvBytesPerToken(config, kvCache)]);
+    }
+    assert.equal(kvBytesPerToken(config, 'int8'), (kvCacheBytes(config, 1, 'int8') * (config.numLayers + 1)) / config.numLayers);
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/fit', { path: defaultDir, kvCache: 'int4' as 'int8' }),
+      failsWith(EngineErrorCode.InvalidParams, 'Invalid model/fit params: kvCache must be one of "auto", "float32", "int8", not "int4".', /kvCache\?: "auto" \| "float32" \| "int8"/),
     );
   });
 
@@ -131,15 +167,16 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
     memory = { freeBytes: 32 * GIB, totalBytes: 64 * GIB };
     const params = { path: defaultDir, threads: 1, cacheDir: join(root, 'converted') };
     const roomy = await sendEngineRequest(pair.client, 'model/load', params);
-    assert.deepEqual([roomy.model.contextLength, roomy.model.nativeContextLength], [32_768, 40_960]);
+    // auto sizes the default for the 8-bit cache and loads with it.
+    assert.deepEqual([roomy.model.contextLength, roomy.model.nativeContextLength, roomy.model.kvCache], [32_768, 40_960, 'int8']);
 
     memory = { freeBytes: GIB, totalBytes: 2 * GIB };
     const { fit } = await request.fit(defaultDir);
-    assert.deepEqual([fit.verdict, fit.largestContext, fit.defaultContext], ['does-not-fit', 0, 0]);
-    assert.match(fit.message, /^Does not fit: .* of weights and a 4,096-token context need .* free memory; 1\.0 GiB is free\./);
+    assert.deepEqual([fit.verdict, fit.largestContext, fit.defaultContext, fit.kvCache], ['does-not-fit', 0, 0, 'int8']);
+    assert.match(fit.message, /^Does not fit: .* of weights and a 4,096-token context \(8-bit KV cache\) need .* free memory; 1\.0 GiB is free\./);
     // Loading anyway asks for the smallest useful context; the loader's own check decides against real memory.
     const squeezed = await sendEngineRequest(pair.client, 'model/load', params);
-    assert.equal(squeezed.model.contextLength, 4096);
+    assert.deepEqual([squeezed.model.contextLength, squeezed.model.kvCache], [4096, 'int8']);
     memory = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
   });
 

@@ -77,6 +77,8 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
       contextLength: CONTEXT_LENGTH,
       nativeContextLength: 40960,
       quantization: 'int8',
+      // No kvCache asked for: auto, and 1,024 positions are within float32's 4,096.
+      kvCache: 'float32',
       weightBytes: result.model.weightBytes,
       hasFimTokens: true,
     });
@@ -87,6 +89,24 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     const last = converting.at(-1)!;
     assert.ok(last.phase === 'converting' && last.bytesDone === last.bytesTotal && last.bytesTotal === result.model.weightBytes);
     assert.deepEqual(progress.at(-1), { path: fixture.checkpoint, phase: 'loading' });
+  });
+
+  it('loads with the 8-bit KV cache when asked, reports it, and generates with it', async () => {
+    const result = await service.loadModel({ ...fixture.loadParams, role: 'reasoning', kvCache: 'int8' }, () => {}, never);
+    assert.deepEqual([result.converted, result.model.kvCache, result.model.contextLength], [false, 'int8', CONTEXT_LENGTH]);
+    assert.deepEqual(service.modelInfo({ role: 'reasoning' }), result.model);
+    assert.equal(service.modelInfo()?.kvCache, 'float32', 'the chat model keeps its own cache');
+    const completion = await service.complete({ prompt: 'def add(a, b):', maxTokens: 4, model: 'reasoning' }, never);
+    assert.deepEqual([completion.finishReason, completion.usage.completionTokens], ['length', 4]);
+    // auto: above 4,096 positions the 8-bit cache, whatever the memory.
+    const long = await service.loadModel({ ...fixture.loadParams, role: 'reasoning', contextLength: 8192 }, () => {}, never);
+    assert.deepEqual([long.model.kvCache, long.model.contextLength], ['int8', 8192]);
+    const exact = await service.loadModel({ ...fixture.loadParams, role: 'reasoning', contextLength: 8192, kvCache: 'float32' }, () => {}, never);
+    assert.equal(exact.model.kvCache, 'float32');
+    await assert.rejects(service.loadModel({ ...fixture.loadParams, kvCache: 'fp16' }, () => {}, never), assertEngineError(EngineErrorCode.InvalidParams, (error) => {
+      assert.equal(error.message, 'Invalid model/load params: kvCache must be one of "auto", "float32", "int8", not "fp16".');
+    }));
+    assert.deepEqual(await service.unloadModel({ role: 'reasoning' }), { unloaded: true });
   });
 
   it('tokenizes as plain text unless asked for control tokens, and counts tokens', () => {

@@ -81,6 +81,13 @@ describe('request params', () => {
     assertInvalid(() => parseLoadParams({ path: '/m', quantization: 'fp8' }), /quantization must be one of "int8", "int4", "fp32", not "fp8"/);
     assertInvalid(() => parseLoadParams({ path: '/m', contextLength: -1 }), /contextLength must be a whole number/);
     assert.equal(parseLoadParams({ path: '/m', role: 'reasoning' }).role, 'reasoning');
+    for (const kvCache of ['auto', 'float32', 'int8'] as const) assert.deepEqual(parseLoadParams({ path: '/m', kvCache }), { path: '/m', kvCache });
+    assert.equal('kvCache' in parseLoadParams({ path: '/m' }), false);
+    assertInvalid(() => parseLoadParams({ path: '/m', kvCache: 'fp16' }), /^Invalid model\/load params: kvCache must be one of "auto", "float32", "int8", not "fp16"\.$/);
+    assertInvalid(() => parseLoadParams({ path: '/m', kvCache: 8 }), /kvCache must be one of "auto", "float32", "int8", not 8/);
+    assert.throws(() => parseLoadParams({ path: '/m', kvCache: 'fp16' }), {
+      hint: 'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", threads?, cacheDir? }.',
+    });
     assertInvalid(() => parseLoadParams({ path: '/m', role: 'draft' }), /role must be one of "chat", "reasoning", "completion", not "draft"/);
     assert.deepEqual(parseTokenizeParams({ text: 'a' }), { text: 'a', special: false });
     assertInvalid(() => parseTokenizeParams({ text: 'a', special: 'yes' }), /special must be true or false/);

@@ -11,6 +11,7 @@ import { openCheckpoint } from '../../../src/engine/checkpoint/checkpoint';
 import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
 import { argmax } from '../../../src/engine/text/topCandidates';
 import { loadModel, type LoadedModel } from '../../../src/engine/model/modelLoader';
+import { kvCacheBytes } from '../../../src/engine/onnx/kvCache';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
 import { maxAbsDifference, meanAbsDifference } from '../onnx/tinyDecoderSource';
@@ -136,6 +137,33 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
       assert.match(error.hint ?? '', /at most \d+ tokens/);
       return true;
     });
+  });
+
+  it('names the 8-bit KV cache when float32 does not fit the budget and int8 does', async () => {
+    // Tiny geometry, per position: float32 2 layers × 2 heads × 2 × 64 × 4 = 2,048 bytes, int8 2 × 2 × (128 + 12) = 560,
+    // each × 3/2 for the growth slack: 3,072 and 840. A budget of 1,024 × 840 bytes fits 1,024 positions of int8 only.
+    const kvBudgetBytes = 1024 * 840;
+    for (const kvCacheDtype of ['float32', undefined] as const) {
+      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, cacheDir, ...(kvCacheDtype !== undefined && { kvCacheDtype }) }), (error: unknown) => {
+        assert.ok(error instanceof EngineError);
+        assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+        assert.equal(error.message, 'A context of 1024 tokens needs 0.00 GiB of KV cache, more than the 0.00 GiB available.');
+        assert.equal(error.hint, 'The 8-bit KV cache (int8) fits this context; or choose a context of at most 280 tokens, or close other programs to free memory.');
+        return true;
+      });
+    }
+    const auto = await loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, kvCacheDtype: 'auto', threads: 1, cacheDir });
+    open.push(auto);
+    assert.deepEqual([auto.decoder.kvCacheDtype, auto.decoder.contextLength, auto.decoder.bytesPerPosition], ['int8', 1024, kvCacheBytes(auto.config, 1, 'int8')]);
+  });
+
+  it('auto: float32 up to 4,096 positions when it fits, int8 above', async () => {
+    const loaded = async (contextLength: number) => {
+      const model = await loadModel(fp8, { quantization: 'int8', contextLength, kvBudgetBytes: 1024 ** 3, kvCacheDtype: 'auto', threads: 1, cacheDir });
+      open.push(model);
+      return model.decoder.kvCacheDtype;
+    };
+    assert.deepEqual([await loaded(4096), await loaded(4097)], ['float32', 'int8']);
   });
 
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {

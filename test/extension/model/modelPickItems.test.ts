@@ -3,14 +3,14 @@ import { describe, it } from 'node:test';
 import { ModelLibrary } from '../../../src/engine/download/modelLibrary';
 import { Logger } from '../../../src/engine/logger';
 import { CHOOSE_FOLDER_LABEL, modelName, modelPickItems } from '../../../src/extension/model/modelPickItems';
-import type { ModelCatalogueResult } from '../../../src/shared/protocol';
+import type { KvCacheChoice, ModelCatalogueResult } from '../../../src/shared/protocol';
 
 const GIB = 1024 ** 3;
 
-/** The engine's own catalogue for a machine with 16 GiB free: the 4B models are tight, 0.6B fits. */
-function catalogue(freeBytes = 16 * GIB): ModelCatalogueResult {
+/** The engine's own catalogue for a machine with 16 GiB free: with a float32 KV cache the 4B models are tight, 0.6B fits. */
+function catalogue(freeBytes = 16 * GIB, kvCache: KvCacheChoice = 'float32'): ModelCatalogueResult {
   const library = new ModelLibrary({ logger: new Logger('error', () => {}), memory: () => ({ freeBytes, totalBytes: 16 * GIB }), cacheDir: '/cache' });
-  return library.catalogue({});
+  return library.catalogue({ kvCache });
 }
 
 const view = (items: ReturnType<typeof modelPickItems>) => items.map(({ label, description }) => [label, description]);
@@ -28,6 +28,12 @@ describe('modelPickItems', () => {
     assert.equal(items[0].detail, 'Qwen3 4B Instruct (2507): answers directly, long context. The default.');
     assert.deepEqual(items.map((item) => item.action.kind), ['catalogue', 'catalogue', 'catalogue', 'catalogue', 'folder']);
     assert.ok(items.every((item) => !item.current));
+  });
+
+  it('shows the context the KV cache setting gets: auto\'s 8-bit cache fits the 4B models\' 32,768 default', () => {
+    assert.deepEqual(view(modelPickItems(catalogue(16 * GIB, 'auto'), { offerFolder: false })).slice(0, 1), [
+      ['Qwen3-4B-Instruct-2507-FP8', 'instruct · 5.2 GB · fits: up to 102,708 tokens'],
+    ]);
   });
 
   it('says why a model does not fit, in place of its description', () => {

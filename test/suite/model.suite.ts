@@ -45,7 +45,7 @@ export function registerModelTests(): void {
       for (const command of ['hearth.selectModel', 'hearth.downloadModel', 'hearth.restartEngine', 'hearth.showLogs']) {
         assert.ok(commands.includes(command), `${command} is not registered`);
       }
-      for (const key of ['model.path', 'model.reasoningPath', 'model.completionPath', 'context.maxTokens', 'engine.threads', 'engine.quantization', 'cacheDir']) {
+      for (const key of ['model.path', 'model.reasoningPath', 'model.completionPath', 'context.maxTokens', 'engine.threads', 'engine.quantization', 'engine.kvCache', 'cacheDir']) {
         assert.notEqual(settings().inspect(key)?.defaultValue, undefined, `hearth.${key} is not contributed`);
       }
     });
@@ -55,6 +55,8 @@ export function registerModelTests(): void {
       assert.deepEqual([model.path, model.architecture, model.kind, model.quantization, model.nativeContextLength], [checkpoint, 'qwen3', 'hybrid', 'int8', 40_960]);
       // No hearth.model.contextLength: the engine's hardware-fit default, a power of two up to 32,768.
       assert.ok(model.contextLength >= 4096 && model.contextLength <= 32_768 && Number.isInteger(Math.log2(model.contextLength)), `context ${model.contextLength}`);
+      // hearth.engine.kvCache auto: the 8-bit cache above 4,096 positions (the default context was sized for it).
+      assert.equal(model.kvCache, model.contextLength > 4096 ? 'int8' : 'float32');
     });
 
     it('"Hearth: Select Model" lists the catalogue with the current folder marked, and closes without changing it', async () => {

@@ -169,9 +169,13 @@ export class ModelSession implements vscode.Disposable {
 
   /** Asks before loading a model whose fit on this machine is "does not fit"; throws Cancelled when declined. */
   private async confirmFit(params: ModelLoadParams): Promise<void> {
-    const key = `${params.path}\0${params.quantization ?? 'int8'}`;
+    const key = `${params.path}\0${params.quantization ?? 'int8'}\0${params.kvCache ?? 'auto'}`;
     if (this.acceptedMisfits.has(key)) return;
-    const { fit } = await this.engine.request('model/fit', { path: params.path, ...(params.quantization !== undefined && { quantization: params.quantization }) });
+    const { fit } = await this.engine.request('model/fit', {
+      path: params.path,
+      ...(params.quantization !== undefined && { quantization: params.quantization }),
+      ...(params.kvCache !== undefined && { kvCache: params.kvCache }),
+    });
     if (fit.verdict !== 'does-not-fit') return;
     const name = modelName(params.path);
     const choice = await vscode.window.showWarningMessage(`${name} may not fit in this machine's free memory.`, { modal: true, detail: fit.message }, LOAD_ANYWAY);

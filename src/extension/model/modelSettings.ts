@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelLoadParams, WeightQuantization } from '../../shared/protocol';
+import type { KvCacheChoice, ModelLoadParams, WeightQuantization } from '../../shared/protocol';
 
 /**
  * The `model/load` params the settings ask for, or undefined when no model folder is configured. Without a
@@ -12,11 +12,11 @@ export function configuredModel(): ModelLoadParams | undefined {
   return { path, ...engineSettings(), ...(contextLength > 0 && { contextLength }) };
 }
 
-/** How every model is loaded: hearth.engine.quantization, hearth.engine.threads, hearth.cacheDir. */
+/** How every model is loaded: hearth.engine.quantization, hearth.engine.kvCache, hearth.engine.threads, hearth.cacheDir. */
 function engineSettings(): Omit<ModelLoadParams, 'path'> {
   const threads = vscode.workspace.getConfiguration('hearth').get<number>('engine.threads', 0);
   const cacheDir = configuredCacheDir();
-  return { quantization: configuredQuantization(), ...(threads > 0 && { threads }), ...(cacheDir !== undefined && { cacheDir }) };
+  return { quantization: configuredQuantization(), kvCache: configuredKvCache(), ...(threads > 0 && { threads }), ...(cacheDir !== undefined && { cacheDir }) };
 }
 
 /** hearth.model.path, or undefined when it is empty. */
@@ -44,6 +44,11 @@ export function configuredQuantization(): WeightQuantization {
   return vscode.workspace.getConfiguration('hearth').get<WeightQuantization>('engine.quantization', 'int8');
 }
 
+/** hearth.engine.kvCache: the KV cache every model/load, model/fit and model/catalogue asks for. */
+export function configuredKvCache(): KvCacheChoice {
+  return vscode.workspace.getConfiguration('hearth').get<KvCacheChoice>('engine.kvCache', 'auto');
+}
+
 /** hearth.cacheDir: where downloads and converted weights go; undefined for the engine's default. */
 export function configuredCacheDir(): string | undefined {
   const cacheDir = vscode.workspace.getConfiguration('hearth').get<string>('cacheDir', '').trim();
@@ -62,7 +67,7 @@ export async function setModelPath(path: string): Promise<void> {
 
 /** Settings whose change means the model must be loaded again. */
 export function affectsModel(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['hearth.model.path', 'hearth.model.reasoningPath', 'hearth.model.completionPath', 'hearth.model.contextLength', 'hearth.engine.quantization', 'hearth.engine.threads', 'hearth.cacheDir'].some((key) =>
+  return ['hearth.model.path', 'hearth.model.reasoningPath', 'hearth.model.completionPath', 'hearth.model.contextLength', 'hearth.engine.quantization', 'hearth.engine.kvCache', 'hearth.engine.threads', 'hearth.cacheDir'].some((key) =>
     event.affectsConfiguration(key),
   );
 }

@@ -4,7 +4,7 @@ import { modelName } from './modelPickItems';
 /** What the model session is doing, for the status bar. */
 export interface ModelStatus {
   /** The model being served. */
-  model?: Pick<ModelInfo, 'path' | 'contextLength' | 'quantization'>;
+  model?: Pick<ModelInfo, 'path' | 'contextLength' | 'quantization' | 'kvCache'>;
   /** The folder of a model being loaded now. */
   loading?: string;
   /** Decode speed of the last answer or completion, as its caller reported it. */
@@ -26,7 +26,7 @@ export function modelStatusText(status: ModelStatus): { text: string; tooltip: s
   return {
     text: `$(flame) ${name}${speed === undefined ? '' : ` · ${speed} tok/s`}`,
     tooltip:
-      `Hearth: ${name} (${model.contextLength.toLocaleString('en-US')} tokens of context, ${model.quantization} weights)` +
+      `Hearth: ${name} (${model.contextLength.toLocaleString('en-US')} tokens of context, ${model.quantization} weights, ${model.kvCache === 'int8' ? '8-bit' : model.kvCache} KV cache)` +
       `${speed === undefined ? '' : `, last answer at ${speed} tokens/s`}. Click to choose another model.`,
   };
 }

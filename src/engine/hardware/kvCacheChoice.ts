@@ -25,9 +25,10 @@ export function kvBytesPerToken(geometry: KvGeometry, dtype: KvCacheDtype): numb
  * positions and its float32 cache fits the budget, and int8 otherwise: above 4,096 positions, or when only
  * int8 fits (or neither does: int8 then needs the least, and the loader's error says by how much).
  *
- * Why 4,096: measured on the Qwen3-0.6B geometry, both caches decode at the same speed at short depth
- * (24.4 vs 24.8 tokens/s), while at 8,192 cached positions int8 is 1.6× faster (12.4 vs 7.8 tokens/s) as well
- * as 3.8× smaller. float32 is exact, so it is kept where it costs nothing.
+ * Why 4,096: measured on the Qwen3-0.6B geometry (three runs each), int8 decodes 0–20% slower at short depth
+ * (23.0–25.4 vs 24.4–28.8 tokens/s: more, smaller ops per layer), while at 8,192 cached positions it is
+ * 1.4–1.8× faster (12.4–13.4 vs 7.4–8.8 tokens/s) as well as 3.8× smaller. float32 is exact, so it is kept
+ * where the context stays short enough for the difference not to matter.
  */
 export function chooseKvCache(choice: KvCacheChoice, geometry: KvGeometry, contextLength: number, kvBudgetBytes: number): KvCacheDtype {
   if (choice !== 'auto') return choice;

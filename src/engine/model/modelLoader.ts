@@ -10,10 +10,11 @@ import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeight
 import { kvMemoryBudget } from '../hardware/hardwareFit';
 import { chooseKvCache } from '../hardware/kvCacheChoice';
 import { assertKvCacheFits, defaultKvBudgetBytes } from '../onnx/kvBudget';
-import type { KvGeometry } from '../onnx/kvCache';
+import type { KvCacheDtype, KvGeometry } from '../onnx/kvCache';
 import { OnnxDecoder } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
 import { ConvertedWeightsCache, type WeightQuantization } from './convertedWeightsCache';
+import { ropeParameters } from './yarnRope';
 
 export interface LoadModelOptions {
   /** int8 (default: +0.5% error over FP8's own), int4 (faster, ~9% error) or fp32 (small models, exactness tests). */
@@ -73,13 +74,17 @@ export interface ConvertedCheckpoint {
  */
 export async function convertCheckpoint(
   dir: string,
-  options: Pick<LoadModelOptions, 'quantization' | 'cacheDir' | 'onProgress' | 'signal'>,
+  options: Pick<LoadModelOptions, 'quantization' | 'cacheDir' | 'onProgress' | 'signal'> & {
+    /** Runs once the checkpoint is validated, before any conversion: a load that cannot succeed throws here. */
+    beforeConversion?: (config: ModelConfig) => void;
+  },
 ): Promise<ConvertedCheckpoint> {
   // An interrupted download is refused with how to resume it, even where its config.json is in place already.
   assertNotPartialDownload(dir);
   const checkpoint = openCheckpoint(dir);
   try {
     const { config } = checkpoint;
+    options.beforeConversion?.(config);
     const cache = new ConvertedWeightsCache(options.cacheDir);
     const key = cache.keyFor(checkpoint.identity(), options.quantization);
     const started = performance.now();
@@ -105,17 +110,18 @@ export async function convertCheckpoint(
  * beside them and opens an ONNX Runtime session with a KV cache sized for the context.
  */
 export async function loadModel(dir: string, options: LoadModelOptions): Promise<LoadedModel> {
-  const { config, generationConfig, weights, converted, conversionMs, dir: checkpointDir } = await convertCheckpoint(dir, options);
+  // The context is checked before a conversion that can take minutes, not after it.
+  let kv: KvCachePlan | undefined;
+  const { config, generationConfig, weights, converted, conversionMs, dir: checkpointDir } = await convertCheckpoint(dir, {
+    ...options,
+    beforeConversion: (checkpointConfig) => {
+      kv = planKvCache(checkpointConfig, options);
+    },
+  });
+  const { contextLength, kvCacheDtype, kvBudgetBytes } = kv!;
   options.signal?.throwIfAborted();
   options.onProgress?.({ phase: 'loading' });
   const sessionStarted = performance.now();
-  const contextLength = options.contextLength ?? config.maxPositionEmbeddings;
-  const weightBytes = decoderWeightBytes(config, options.quantization);
-  const freeBytes = freemem();
-  // auto counts the runtime's reserve as the fit shown to the user does, so both pick the same cache.
-  const kvCacheDtype = chooseKvCache(options.kvCacheDtype ?? 'float32', config, contextLength, options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes));
-  const kvBudgetBytes = options.kvBudgetBytes ?? defaultKvBudgetBytes(weightBytes, freeBytes);
-  if (kvCacheDtype === 'float32') assertFloat32KvCacheFits(config, contextLength, kvBudgetBytes);
   const decoder = await OnnxDecoder.load(writeDecoderModelBeside(config, options.quantization, weights, kvCacheDtype), config, {
     quantization: options.quantization,
     contextLength,
@@ -133,10 +139,30 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
       converted,
       conversionMs,
       sessionMs: performance.now() - sessionStarted,
-      weightBytes,
+      weightBytes: decoderWeightBytes(config, options.quantization),
       weightsPath: weights.path,
     },
   };
+}
+
+interface KvCachePlan {
+  contextLength: number;
+  kvCacheDtype: KvCacheDtype;
+  kvBudgetBytes: number;
+}
+
+/** The context, the KV cache for it and its budget, checked: RoPE covers the context and the cache fits. */
+function planKvCache(config: ModelConfig, options: LoadModelOptions): KvCachePlan {
+  const contextLength = options.contextLength ?? config.maxPositionEmbeddings;
+  ropeParameters(config, contextLength);
+  const weightBytes = decoderWeightBytes(config, options.quantization);
+  const freeBytes = freemem();
+  // auto counts the runtime's reserve as the fit shown to the user does, so both pick the same cache.
+  const kvCacheDtype = chooseKvCache(options.kvCacheDtype ?? 'float32', config, contextLength, options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes));
+  const kvBudgetBytes = options.kvBudgetBytes ?? defaultKvBudgetBytes(weightBytes, freeBytes);
+  if (kvCacheDtype === 'float32') assertFloat32KvCacheFits(config, contextLength, kvBudgetBytes);
+  else assertKvCacheFits(config, contextLength, kvBudgetBytes, kvCacheDtype);
+  return { contextLength, kvCacheDtype, kvBudgetBytes };
 }
 
 /** The decoder's own check, with the 8-bit cache named as a way out when it would fit where float32 does not. */

@@ -3,7 +3,7 @@
  * the cache → ONNX graph → session → logits, checked against the float64 reference on the same weights.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -130,13 +130,17 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     });
   });
 
-  it('refuses a context whose KV cache exceeds the memory budget, with ContextTooLarge', async () => {
-    await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 32_768, kvBudgetBytes: 1024 * 1024, cacheDir }), (error: unknown) => {
-      assert.ok(error instanceof EngineError);
-      assert.equal(error.code, EngineErrorCode.ContextTooLarge);
-      assert.match(error.hint ?? '', /at most \d+ tokens/);
-      return true;
-    });
+  it('refuses a context whose KV cache exceeds the memory budget, with ContextTooLarge, before converting anything', async () => {
+    const untouched = join(root, 'cache-of-a-refused-load');
+    for (const kvCacheDtype of ['float32', 'int8'] as const) {
+      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 32_768, kvBudgetBytes: 1024 * 1024, kvCacheDtype, cacheDir: untouched }), (error: unknown) => {
+        assert.ok(error instanceof EngineError);
+        assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+        assert.match(error.hint ?? '', /at most \d+ tokens/);
+        return true;
+      });
+    }
+    assert.deepEqual(existsSync(untouched) ? readdirSync(untouched) : [], []);
   });
 
   it('names the 8-bit KV cache when float32 does not fit the budget and int8 does', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ModelConfig } from '../../../src/engine/checkpoint/modelConfig';
 import { OnnxDecoder, type OnnxDecoderOptions } from '../../../src/engine/onnx/onnxDecoder';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { argmax, decoderTestConfig, maxAbsDifference, testModel, type TestModel } from './tinyDecoderSource';
+import { argmax, decoderTestConfig, maxAbsDifference, TEST_PROMPT as prompt, TEST_STEPS as STEPS, decoderOpener, testModel, type TestModel } from './tinyDecoderSource';
 
 /**
  * The int8 KV cache against the fp32 one and the float64 reference, with fp32 weights so that the cache is the
@@ -13,19 +13,7 @@ import { argmax, decoderTestConfig, maxAbsDifference, testModel, type TestModel 
  * (small qwen3), and int8 weights alone give 0.044 on tiny qwen3 (onnxDecoder.test.ts). About a third of the
  * error on qwen3 comes from the query's 8-bit rounding on the quantized branch (int8KvAttention.ts).
  */
-const prompt = [3, 17, 42, 8, 8, 25, 1, 99, 400, 7, 511, 256];
-const STEPS = 16;
-
-const decoders: OnnxDecoder[] = [];
-after(async () => {
-  for (const decoder of decoders) await decoder.dispose();
-});
-
-async function open(model: TestModel, options: Partial<OnnxDecoderOptions> = {}): Promise<OnnxDecoder> {
-  const decoder = await OnnxDecoder.create(model.source, { quantization: 'fp32', contextLength: 160, threads: 1, kvCacheDtype: 'int8', ...options });
-  decoders.push(decoder);
-  return decoder;
-}
+const open = decoderOpener({ contextLength: 160, kvCacheDtype: 'int8' });
 
 interface Run {
   ids: number[];
@@ -46,7 +34,7 @@ async function greedy(decoder: OnnxDecoder, first: Float32Array, steps = STEPS):
 }
 
 /** The reference's logits for the same token sequence as `run` (its prompt, then run.ids). */
-function referenceFor(model: TestModel, tokens: number[], run: Run): Run {
+function referenceFor(model: TestModel, tokens: readonly number[], run: Run): Run {
   const reference = model.reference(160);
   const result: Run = { ids: [], logits: [Float32Array.from(reference.forward(tokens))] };
   for (const id of run.ids) {
@@ -153,7 +141,6 @@ describe('OnnxDecoder with an int8 KV cache', () => {
         return true;
       },
     );
-    const fits = await OnnxDecoder.create(model.source, { quantization: 'fp32', contextLength: 3657, kvBudgetBytes: 3 * 1024 * 1000, kvCacheDtype: 'int8' });
-    decoders.push(fits);
+    await open(model, { contextLength: 3657, kvBudgetBytes: 3 * 1024 * 1000 });
   });
 });

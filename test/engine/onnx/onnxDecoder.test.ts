@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Architecture } from '../../../src/engine/checkpoint/modelConfig';
-import { OnnxDecoder, type OnnxDecoderOptions } from '../../../src/engine/onnx/onnxDecoder';
+import { OnnxDecoder } from '../../../src/engine/onnx/onnxDecoder';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { argmax, decoderTestConfig, maxAbsDifference, meanAbsDifference, testModel, type TestModel } from './tinyDecoderSource';
+import { argmax, decoderTestConfig, maxAbsDifference, meanAbsDifference, TEST_PROMPT as prompt, TEST_STEPS as STEPS, decoderOpener, testModel, type TestModel } from './tinyDecoderSource';
 
-const prompt = [3, 17, 42, 8, 8, 25, 1, 99, 400, 7, 511, 256];
-const STEPS = 16;
-
-const decoders: OnnxDecoder[] = [];
-after(async () => {
-  for (const decoder of decoders) await decoder.dispose();
-});
-
-async function open(model: TestModel, options: Partial<OnnxDecoderOptions> = {}): Promise<OnnxDecoder> {
-  const decoder = await OnnxDecoder.create(model.source, { quantization: 'fp32', contextLength: 128, threads: 1, ...options });
-  decoders.push(decoder);
-  return decoder;
-}
+const open = decoderOpener({ contextLength: 128 });
 
 interface Comparison {
   referenceIds: number[];
@@ -28,7 +16,7 @@ interface Comparison {
 }
 
 /** Prefills `tokens`, then decodes STEPS steps fed with the reference's greedy token. */
-async function compareWithReference(model: TestModel, decoder: OnnxDecoder, tokens: number[]): Promise<Comparison> {
+async function compareWithReference(model: TestModel, decoder: OnnxDecoder, tokens: readonly number[]): Promise<Comparison> {
   const reference = model.reference(decoder.contextLength);
   const result: Comparison = { referenceIds: [], onnxIds: [], maxDifference: 0, meanDifference: 0 };
   let expected = reference.forward(tokens);

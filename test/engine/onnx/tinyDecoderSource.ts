@@ -1,6 +1,8 @@
 /** In-memory WeightSources for decoder tests: the reference's tiny random models at a slightly larger geometry. */
+import { after } from 'node:test';
 import type { Architecture, ModelConfig } from '../../../src/engine/checkpoint/modelConfig';
 import type { WeightSource } from '../../../src/engine/onnx/decoderWeights';
+import { OnnxDecoder, type OnnxDecoderOptions } from '../../../src/engine/onnx/onnxDecoder';
 import { ReferenceModel } from '../reference/referenceForward';
 import { tinyConfig, tinyRandomWeights, weightGetter } from '../reference/tinyModel';
 
@@ -20,6 +22,26 @@ export function testModel(config: ModelConfig, seed = 1): TestModel {
   return {
     source: { config, has: (name) => weights.has(name), readFloat32: get, readLinearFloat32: (prefix) => get(`${prefix}.weight`) },
     reference: (contextLength) => new ReferenceModel(config, get, contextLength),
+  };
+}
+
+/** The prompt the decoder tests run, and how many greedy steps they compare after it. */
+export const TEST_PROMPT: readonly number[] = [3, 17, 42, 8, 8, 25, 1, 99, 400, 7, 511, 256];
+export const TEST_STEPS = 16;
+
+/**
+ * `open(model, options)` for a test file: an OnnxDecoder over the model with the file's defaults (fp32 weights,
+ * one thread, …) under `options`. Every decoder it opened is disposed after the file's tests.
+ */
+export function decoderOpener(defaults: Partial<OnnxDecoderOptions> & Pick<OnnxDecoderOptions, 'contextLength'>): (model: TestModel, options?: Partial<OnnxDecoderOptions>) => Promise<OnnxDecoder> {
+  const decoders: OnnxDecoder[] = [];
+  after(async () => {
+    for (const decoder of decoders) await decoder.dispose();
+  });
+  return async (model, options = {}) => {
+    const decoder = await OnnxDecoder.create(model.source, { quantization: 'fp32', threads: 1, ...defaults, ...options });
+    decoders.push(decoder);
+    return decoder;
   };
 }
 

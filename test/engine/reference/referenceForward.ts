@@ -68,7 +68,7 @@ export class ReferenceModel {
   }
 
   /** Appends `tokenIds` to the sequence (prefill or decode) and returns the logits of its last position. */
-  forward(tokenIds: number[]): Float64Array {
+  forward(tokenIds: readonly number[]): Float64Array {
     if (tokenIds.length === 0) throw new RangeError('forward needs at least one token');
     if (this.length + tokenIds.length > this.contextLength) {
       throw new EngineError(EngineErrorCode.ContextTooLarge, `${this.length + tokenIds.length} tokens exceed the context of ${this.contextLength}`);

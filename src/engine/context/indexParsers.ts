@@ -8,7 +8,7 @@ import type { SymbolSource } from './fileSymbols';
 import { GrammarLoader } from './grammarLoader';
 import type { NameInterner } from './nameInterner';
 import { defaultParserThreads, ParserPool, type ParserWorkerEntry } from './parserPool';
-import { readAndExtract, readSourceText, type ParsedFile } from './sourceText';
+import { readAndExtract, readSourceText, type FileToParse, type ParsedFile } from './sourceText';
 import { SymbolExtractor } from './symbolExtractor';
 
 export interface IndexParserOptions {
@@ -30,7 +30,7 @@ export interface IndexParserOptions {
 export const MIN_FILES_FOR_PARSER_THREADS = 1000;
 
 /** Reads and parses one file of a scan, unless its contents hash to `knownHash`. */
-export type ScanReader = (file: { readonly path: string; readonly languageId: string; readonly knownHash?: string }) => Promise<ParsedFile>;
+export type ScanReader = (file: Omit<FileToParse, 'maxFileBytes'>) => Promise<ParsedFile>;
 
 export class IndexParsers {
   private readonly local: SymbolExtractor;

@@ -13,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, type FileSymbols, type SymbolSource } from './fileSymbols';
 import { languageById } from './languages';
 import type { NameInterner } from './nameInterner';
-import { packParsedFile, packSymbols, unpackSymbols, type ParseAnswer, type ParseRequest, type ParserWorkerData, type ParserWorkerMessage } from './parserWorkerProtocol';
-import { readAndExtract, readSourceText, type ParsedFile } from './sourceText';
+import { packParsedFile, packSymbols, unpackSymbols, type PackedSymbols, type ParseAnswer, type ParseRequest, type ParserWorkerData, type ParserWorkerMessage } from './parserWorkerProtocol';
+import { readAndExtract, readSourceText, type FileToParse, type ParsedFile } from './sourceText';
 import type { SymbolExtractor } from './symbolExtractor';
 
 /** Where a parser thread's script is, and the Node options it needs to run. */
@@ -124,7 +124,7 @@ export class ParserPool implements SymbolSource {
   }
 
   /** Reads a file on a thread and parses it there, unless its contents hash to `knownHash`. */
-  readAndExtract(file: { readonly path: string; readonly languageId: string; readonly maxFileBytes: number; readonly knownHash?: string }): Promise<ParsedFile> {
+  readAndExtract(file: FileToParse): Promise<ParsedFile> {
     return new Promise((resolve) => {
       this.submit({ kind: 'file', id: this.nextId++, ...file }, (answer) => {
         if (answer.kind === 'read') resolve({ size: answer.size, hash: answer.hash, symbols: answer.symbols === undefined ? undefined : this.unpack(answer.symbols) });
@@ -150,7 +150,7 @@ export class ParserPool implements SymbolSource {
   }
 
   /** Symbols from a thread with this index's names; an answer of another shape (another build's worker) is `failed`. */
-  private unpack(symbols: Parameters<typeof unpackSymbols>[0]): FileSymbols {
+  private unpack(symbols: PackedSymbols): FileSymbols {
     try {
       return unpackSymbols(symbols, this.names);
     } catch {

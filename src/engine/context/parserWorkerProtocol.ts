@@ -4,7 +4,7 @@
  */
 import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, SYMBOL_KINDS, type FileSymbols, type ParseOutcome, type SymbolDefinition, type SymbolKind } from './fileSymbols';
 import type { NameInterner } from './nameInterner';
-import type { ParsedFile, SourceTextSkip } from './sourceText';
+import type { FileToParse, ParsedFile, SourceTextSkip } from './sourceText';
 
 /** Given to each parser thread as its `workerData`. */
 export interface ParserWorkerData {
@@ -17,7 +17,7 @@ export interface ParserWorkerData {
  */
 export type ParseRequest =
   | { readonly kind: 'text'; readonly id: number; readonly languageId: string; readonly content: string }
-  | { readonly kind: 'file'; readonly id: number; readonly languageId: string; readonly path: string; readonly maxFileBytes: number; readonly knownHash?: string };
+  | ({ readonly kind: 'file'; readonly id: number } & FileToParse);
 
 /** The answer to a request: `parsed` for text; `read` (no symbols when the hash was known) or `skipped` for a file. */
 export type ParseAnswer =

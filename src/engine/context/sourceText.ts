@@ -18,6 +18,14 @@ export interface SourceText {
 
 export type SourceTextSkip = ContentSkipReason | 'tooLarge' | 'unreadable';
 
+/** A file to read and parse, unless its contents hash to `knownHash` (what the stored index has for it). */
+export interface FileToParse {
+  readonly path: string;
+  readonly languageId: string;
+  readonly maxFileBytes: number;
+  readonly knownHash?: string;
+}
+
 /** A file read and parsed: why it was skipped, or its size, hash and symbols (none when its hash was known). */
 export type ParsedFile = { readonly skip: SourceTextSkip } | { readonly size: number; readonly hash: string; readonly symbols: FileSymbols | undefined };
 
@@ -61,7 +69,7 @@ export function readSourceTextSync(path: string, maxFileBytes: number): SourceTe
 export async function readAndExtract(
   read: (path: string, maxFileBytes: number) => SourceText | SourceTextSkip | Promise<SourceText | SourceTextSkip>,
   parser: Pick<SymbolSource, 'extract'>,
-  file: { readonly path: string; readonly languageId: string; readonly maxFileBytes: number; readonly knownHash?: string },
+  file: FileToParse,
 ): Promise<ParsedFile> {
   const text = await read(file.path, file.maxFileBytes);
   if (typeof text === 'string') return { skip: text };

@@ -9,6 +9,8 @@ export class CandidateQueue {
   private readonly items: FileCandidate[] = [];
   private next = 0;
   private ended = false;
+  /** Settles on the next push or end; shared by every waiter. */
+  private change: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   /** Files found with a grammar, which will be parsed. */
   private parseable = 0;
@@ -50,12 +52,12 @@ export class CandidateQueue {
   }
 
   private nextChange(): Promise<void> {
-    return new Promise((resolve) => (this.wake = resolve));
+    return (this.change ??= new Promise((resolve) => (this.wake = resolve)));
   }
 
   private notify(): void {
     const wake = this.wake;
-    this.wake = undefined;
+    this.change = this.wake = undefined;
     wake?.();
   }
 }

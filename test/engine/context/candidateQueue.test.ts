@@ -44,4 +44,13 @@ describe('CandidateQueue', () => {
     assert.equal(short.parseableFiles, 1);
     await new CandidateQueue().waitForParseable(0); // nothing to wait for
   });
+
+  it('wakes every waiter, not only the last', async () => {
+    const queue = new CandidateQueue();
+    const waiting = queue.waitForParseable(1);
+    const taking = queue.take();
+    queue.push(candidate('a.ts', 'typescript'));
+    await waiting;
+    assert.equal((await taking)?.path, 'a.ts');
+  });
 });

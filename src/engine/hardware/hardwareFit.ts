@@ -12,7 +12,8 @@ import type { KvCacheChoice, KvCacheDtype } from '../../shared/protocol';
 import type { WeightQuantization } from '../model/convertedWeightsCache';
 import { defaultKvBudgetBytes } from '../onnx/kvBudget';
 import type { KvGeometry } from '../onnx/kvCache';
-import { chooseKvCache, kvBytesPerToken } from './kvCacheChoice';
+import { kvBytesPerToken } from '../onnx/kvBudget';
+import { chooseKvCache } from './kvCacheChoice';
 
 const GIB = 1024 ** 3;
 /** The engine's share of free memory for weights and KV cache (0.8), read from its own budget rule. */

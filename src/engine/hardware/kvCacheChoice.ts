@@ -3,21 +3,14 @@
  * fit the picker shows, the default context and the loader agree, and tests pin the rule to exact numbers.
  */
 import type { KvCacheChoice, KvCacheDtype } from '../../shared/protocol';
-import { KV_CACHE_DTYPES, kvCacheBytes, type KvGeometry } from '../onnx/kvCache';
+import { kvBytesPerToken } from '../onnx/kvBudget';
+import { KV_CACHE_DTYPES, type KvGeometry } from '../onnx/kvCache';
 
 /** The engine's dtypes are the protocol's (this list would not compile otherwise). */
 export const KV_CACHE_CHOICES: readonly KvCacheChoice[] = ['auto', ...KV_CACHE_DTYPES];
 
 /** auto serves contexts up to this many positions with the float32 cache, when it fits. */
 export const AUTO_FLOAT32_MAX_CONTEXT = 4096;
-
-/**
- * Memory one more position of context costs: K and V of every layer, plus one layer's worth of slack because
- * growing the cache briefly holds a layer's old and new buffers (as the loader's assertKvCacheFits counts it).
- */
-export function kvBytesPerToken(geometry: KvGeometry, dtype: KvCacheDtype): number {
-  return (kvCacheBytes(geometry, 1, dtype) * (geometry.numLayers + 1)) / geometry.numLayers;
-}
 
 /**
  * The cache to serve `contextLength` positions with, given `kvBudgetBytes` for it. An explicit choice is kept

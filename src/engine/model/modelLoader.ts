@@ -1,6 +1,5 @@
 import { freemem } from 'node:os';
-import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type KvCacheChoice } from '../../shared/protocol';
+import type { KvCacheChoice } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { assertNotPartialDownload } from '../download/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
@@ -9,12 +8,11 @@ import { writeDecoderModelBeside } from '../onnx/decoderModel';
 import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
 import { kvMemoryBudget } from '../hardware/hardwareFit';
 import { chooseKvCache } from '../hardware/kvCacheChoice';
-import { assertKvCacheFits, defaultKvBudgetBytes } from '../onnx/kvBudget';
-import type { KvCacheDtype, KvGeometry } from '../onnx/kvCache';
-import { OnnxDecoder } from '../onnx/onnxDecoder';
+import { defaultKvBudgetBytes } from '../onnx/kvBudget';
+import type { KvCacheDtype } from '../onnx/kvCache';
+import { checkDecoderContext, OnnxDecoder } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
 import { ConvertedWeightsCache, type WeightQuantization } from './convertedWeightsCache';
-import { ropeParameters } from './yarnRope';
 
 export interface LoadModelOptions {
   /** int8 (default: +0.5% error over FP8's own), int4 (faster, ~9% error) or fp32 (small models, exactness tests). */
@@ -151,36 +149,14 @@ interface KvCachePlan {
   kvBudgetBytes: number;
 }
 
-/** The context, the KV cache for it and its budget, checked: RoPE covers the context and the cache fits. */
+/** The context, the KV cache for it and its budget, checked as the decoder checks them. */
 function planKvCache(config: ModelConfig, options: LoadModelOptions): KvCachePlan {
   const contextLength = options.contextLength ?? config.maxPositionEmbeddings;
-  ropeParameters(config, contextLength);
   const weightBytes = decoderWeightBytes(config, options.quantization);
   const freeBytes = freemem();
   // auto counts the runtime's reserve as the fit shown to the user does, so both pick the same cache.
   const kvCacheDtype = chooseKvCache(options.kvCacheDtype ?? 'float32', config, contextLength, options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes));
   const kvBudgetBytes = options.kvBudgetBytes ?? defaultKvBudgetBytes(weightBytes, freeBytes);
-  if (kvCacheDtype === 'float32') assertFloat32KvCacheFits(config, contextLength, kvBudgetBytes);
-  else assertKvCacheFits(config, contextLength, kvBudgetBytes, kvCacheDtype);
+  checkDecoderContext(config, { quantization: options.quantization, contextLength, kvCacheDtype, kvBudgetBytes });
   return { contextLength, kvCacheDtype, kvBudgetBytes };
-}
-
-/** The decoder's own check, with the 8-bit cache named as a way out when it would fit where float32 does not. */
-function assertFloat32KvCacheFits(geometry: KvGeometry, contextLength: number, budgetBytes: number): void {
-  try {
-    assertKvCacheFits(geometry, contextLength, budgetBytes, 'float32');
-  } catch (error) {
-    if (!(error instanceof EngineError) || error.code !== EngineErrorCode.ContextTooLarge || !fits(() => assertKvCacheFits(geometry, contextLength, budgetBytes, 'int8'))) throw error;
-    const otherwise = error.hint === undefined ? '' : `; or ${error.hint.charAt(0).toLowerCase()}${error.hint.slice(1)}`;
-    throw new EngineError(error.code, error.message, `The 8-bit KV cache (int8) fits this context${otherwise || '.'}`);
-  }
-}
-
-function fits(check: () => void): boolean {
-  try {
-    check();
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -13,17 +13,27 @@ export function defaultKvBudgetBytes(weightBytes: number, freeBytes = freemem())
 }
 
 /**
- * Throws ContextTooLarge when a cache for `contextLength` positions would not fit the budget. The need counts
- * one extra layer: growing the cache briefly holds a layer's old and new buffers.
+ * Memory one more position of context costs: K and V of every layer, plus one layer's worth of slack because
+ * growing the cache briefly holds a layer's old and new buffers.
+ */
+export function kvBytesPerToken(geometry: KvGeometry, dtype: KvCacheDtype): number {
+  return (kvCacheBytes(geometry, 1, dtype) * (geometry.numLayers + 1)) / geometry.numLayers;
+}
+
+/**
+ * Throws ContextTooLarge when a cache for `contextLength` positions would not fit the budget. When the float32
+ * cache does not fit and the 8-bit one would, the hint says so first.
  */
 export function assertKvCacheFits(geometry: KvGeometry, contextLength: number, budgetBytes: number, dtype: KvCacheDtype = 'float32'): void {
-  const perPosition = kvCacheBytes(geometry, 1, dtype) * (1 + 1 / geometry.numLayers);
+  const perPosition = kvBytesPerToken(geometry, dtype);
   const needed = perPosition * contextLength;
   if (needed <= budgetBytes) return;
   const fits = Math.floor(budgetBytes / perPosition);
+  const remedy = fits > 0 ? `choose a context of at most ${fits} tokens, or close other programs to free memory.` : 'close other programs to free memory, or choose a smaller model.';
+  const int8Fits = dtype === 'float32' && kvBytesPerToken(geometry, 'int8') * contextLength <= budgetBytes;
   throw new EngineError(
     EngineErrorCode.ContextTooLarge,
     `A context of ${contextLength} tokens needs ${(needed / GIB).toFixed(2)} GiB of KV cache, more than the ${(budgetBytes / GIB).toFixed(2)} GiB available.`,
-    fits > 0 ? `Choose a context of at most ${fits} tokens, or close other programs to free memory.` : 'Close other programs to free memory, or choose a smaller model.',
+    int8Fits ? `The 8-bit KV cache (int8) fits this context; or ${remedy}` : `${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}`,
   );
 }

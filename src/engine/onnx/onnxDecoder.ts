@@ -65,7 +65,7 @@ export class OnnxDecoder {
 
   /** Checks the KV budget, converts the weights, builds the graph and opens the session. */
   static async create(source: WeightSource, options: OnnxDecoderOptions): Promise<OnnxDecoder> {
-    checkContext(source.config, options);
+    checkDecoderContext(source.config, options);
     const built = materializeDecoderModel(source, options.quantization, { directory: options.modelDirectory, onProgress: options.onProgress, kvCacheDtype: options.kvCacheDtype });
     return OnnxDecoder.load(built, source.config, options);
   }
@@ -76,7 +76,7 @@ export class OnnxDecoder {
    */
   static async load({ model, embedding }: DecoderModel, config: ModelConfig, options: OnnxDecoderLoadOptions): Promise<OnnxDecoder> {
     try {
-      checkContext(config, options);
+      checkDecoderContext(config, options);
       const session = await OrtSession.create(model, { threads: options.threads });
       const cache = options.kvCacheDtype === 'int8' ? new Int8KvCache(config, options.contextLength) : new Float32KvCache(config, options.contextLength);
       return new OnnxDecoder(session, embedding, config, cache, options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK);
@@ -219,7 +219,7 @@ export class OnnxDecoder {
 }
 
 /** Fails early, before any conversion, when the context exceeds the model's positions or the KV budget. */
-function checkContext(config: ModelConfig, options: OnnxDecoderLoadOptions): void {
+export function checkDecoderContext(config: ModelConfig, options: OnnxDecoderLoadOptions): void {
   ropeParameters(config, options.contextLength);
   const budget = options.kvBudgetBytes ?? defaultKvBudgetBytes(decoderWeightBytes(config, options.quantization));
   assertKvCacheFits(config, options.contextLength, budget, options.kvCacheDtype);

@@ -11,7 +11,7 @@ import { ModelLibrary } from '../../../src/engine/download/modelLibrary';
 import { EngineServer } from '../../../src/engine/engineServer';
 import { GenerationService } from '../../../src/engine/generation/generationService';
 import type { MemoryFacts } from '../../../src/engine/hardware/hardwareFit';
-import { kvBytesPerToken } from '../../../src/engine/hardware/kvCacheChoice';
+import { kvBytesPerToken } from '../../../src/engine/onnx/kvBudget';
 import { localModelFit } from '../../../src/engine/hardware/localModelFit';
 import { Logger } from '../../../src/engine/logger';
 import { loadModel } from '../../../src/engine/model/modelLoader';

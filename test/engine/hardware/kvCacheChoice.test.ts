@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AUTO_FLOAT32_MAX_CONTEXT, chooseKvCache, kvBytesPerToken } from '../../../src/engine/hardware/kvCacheChoice';
+import { AUTO_FLOAT32_MAX_CONTEXT, chooseKvCache } from '../../../src/engine/hardware/kvCacheChoice';
+import { kvBytesPerToken } from '../../../src/engine/onnx/kvBudget';
 
 const QWEN3_06B_KV = { numLayers: 28, numKvHeads: 8, headDim: 128 };
 /** 2 × 28 × 8 × 128 × 4 bytes = 229,376, × 29/28 for the cache's growth slack. */

@@ -5,7 +5,7 @@ import { ChatStreamWriter } from './chatStreamWriter';
 import { generationParseOptions, generationUsage, parseGenerationOptions } from './generationOptions';
 import { formatUsageLine } from './generationStats';
 import { LocalEngine } from './localEngine';
-import { defaultContextLength, MODEL_ENV, resolveModelDir } from './modelChoice';
+import { MODEL_ENV, resolveModelDir } from './modelChoice';
 import { modelParseOptions, modelUsage, parseModelOptions } from './modelOptions';
 
 export const chatCommand: CliCommand = {
@@ -23,7 +23,6 @@ export const chatCommand: CliCommand = {
     const prompt = positionals.length > 0 ? positionals.join(' ') : await readPrompt();
     if (prompt.trim() === '') throw new UsageError('the prompt is empty.');
     const model = parseModelOptions({ ...values, model: resolveModelDir(values.model) }, 'auto');
-    const kvCache = model.kvCacheDtype ?? 'auto';
     const cacheDir = model.cacheDir ?? defaultCacheDir();
 
     const engine = new LocalEngine(cacheDir);
@@ -32,9 +31,10 @@ export const chatCommand: CliCommand = {
         {
           path: model.dir,
           quantization: model.quantization,
-          kvCache,
+          kvCache: model.kvCacheDtype ?? 'auto',
           cacheDir,
-          contextLength: model.contextLength ?? defaultContextLength(model.dir, model.quantization, kvCache),
+          // Without --context the engine loads what fits the free memory, for the cache --kv resolves to.
+          ...(model.contextLength !== undefined && { contextLength: model.contextLength }),
           ...(model.threads !== undefined && { threads: model.threads }),
         },
         signal,

@@ -10,9 +10,8 @@
  */
 import type { KvCacheChoice, KvCacheDtype } from '../../shared/protocol';
 import type { WeightQuantization } from '../model/convertedWeightsCache';
-import { defaultKvBudgetBytes } from '../onnx/kvBudget';
+import { defaultKvBudgetBytes, kvBytesPerToken } from '../onnx/kvBudget';
 import type { KvGeometry } from '../onnx/kvCache';
-import { kvBytesPerToken } from '../onnx/kvBudget';
 import { chooseKvCache } from './kvCacheChoice';
 
 const GIB = 1024 ** 3;

@@ -1,4 +1,4 @@
-import { KvCache, restrideRows, type Float32KvRows, type KvGeometry, type KvLayerInputs, type KvRows } from './kvCache';
+import { KvCache, readColumns, restrideRows, writeColumns, type Float32KvRows, type KvGeometry, type KvLayerInputs, type KvRows } from './kvCache';
 
 /**
  * The exact cache: each layer keeps K and V as float32 [kvHeads][headDim][capacity], so positions are
@@ -37,13 +37,8 @@ export class Float32KvCache extends KvCache {
 
   copyRows(from: number, to: number): Float32KvRows {
     this.checkCopyRange(from, to);
-    const count = to - from;
-    const copy = (buffer: Float32Array): Float32Array => {
-      const rows = new Float32Array(this.rows * count);
-      for (let row = 0; row < this.rows; row++) rows.set(buffer.subarray(row * this.capacity + from, row * this.capacity + to), row * count);
-      return rows;
-    };
-    return { keys: this.keys.map(copy), values: this.values.map(copy), count };
+    const copy = (buffer: Float32Array): Float32Array => readColumns(buffer, this.rows, this.capacity, from, to);
+    return { keys: this.keys.map(copy), values: this.values.map(copy), count: to - from };
   }
 
   appendRows(rows: KvRows, offset: number, count: number): void {
@@ -63,23 +58,5 @@ export class Float32KvCache extends KvCache {
       restrideRows(this.keys[layer], this.rows, from, to, this.used);
       restrideRows(this.values[layer], this.rows, from, to, this.used);
     }
-  }
-}
-
-/**
- * target[row][start..start+count) = source[row][offset..offset+count) for a [rows][capacity] target and a
- * [rows][width] source.
- */
-function writeColumns(target: Float32Array, source: Float32Array, rows: number, capacity: number, start: number, count: number, width = count, offset = 0): void {
-  if (source.length !== rows * width) throw new RangeError(`expected ${rows * width} new cache values, got ${source.length}`);
-  if (count >= 16) {
-    for (let row = 0; row < rows; row++) target.set(source.subarray(row * width + offset, row * width + offset + count), row * capacity + start);
-    return;
-  }
-  // A typed-array set() per row costs more than copying a few values one by one.
-  for (let row = 0; row < rows; row++) {
-    const to = row * capacity + start;
-    const from = row * width + offset;
-    for (let i = 0; i < count; i++) target[to + i] = source[from + i]!;
   }
 }

@@ -1,4 +1,4 @@
-import { KvCache, restrideRows, type Int8KvRows, type KvGeometry, type KvLayerInputs, type KvRows } from './kvCache';
+import { KvCache, readColumns, restrideRows, writeColumns, type Int8KvRows, type KvGeometry, type KvLayerInputs, type KvRows } from './kvCache';
 
 /** Levels run −127..127: symmetric, so a level times its scale is the value, with no zero point. */
 const MAX_LEVEL = 127;
@@ -91,25 +91,15 @@ export class Int8KvCache extends KvCache {
   copyRows(from: number, to: number): Int8KvRows {
     this.checkCopyRange(from, to);
     const { numKvHeads: heads, headDim } = this.geometry;
-    const count = to - from;
     const capacity = this.capacity;
-    const strided = <T extends Int8Array | Float32Array>(buffer: T, rows: number, make: (length: number) => T): T => {
-      const out = make(rows * count);
-      for (let row = 0; row < rows; row++) out.set(buffer.subarray(row * capacity + from, row * capacity + to), row * count);
-      return out;
-    };
-    const values = (buffer: Int8Array): Int8Array => {
-      const out = new Int8Array(heads * count * headDim);
-      for (let head = 0; head < heads; head++) out.set(buffer.subarray((head * capacity + from) * headDim, (head * capacity + to) * headDim), head * count * headDim);
-      return out;
-    };
     return {
       dtype: 'int8',
-      keys: this.keys.map((buffer) => strided(buffer, heads * headDim, (n) => new Int8Array(n))),
-      keyScales: this.keyScales.map((buffer) => strided(buffer, heads, (n) => new Float32Array(n))),
-      values: this.values.map(values),
-      valueScales: this.valueScales.map((buffer) => strided(buffer, heads, (n) => new Float32Array(n))),
-      count,
+      keys: this.keys.map((buffer) => readColumns(buffer, heads * headDim, capacity, from, to)),
+      keyScales: this.keyScales.map((buffer) => readColumns(buffer, heads, capacity, from, to)),
+      // Positions of headDim levels each: columns headDim wide.
+      values: this.values.map((buffer) => readColumns(buffer, heads, capacity * headDim, from * headDim, to * headDim)),
+      valueScales: this.valueScales.map((buffer) => readColumns(buffer, heads, capacity, from, to)),
+      count: to - from,
     };
   }
 
@@ -122,13 +112,11 @@ export class Int8KvCache extends KvCache {
     const capacity = this.capacity;
     const width = copied.count;
     for (let layer = 0; layer < numLayers; layer++) {
-      for (let row = 0; row < heads * headDim; row++) {
-        this.keys[layer].set(copied.keys[layer].subarray(row * width + offset, row * width + offset + count), row * capacity + start);
-      }
+      writeColumns(this.keys[layer], copied.keys[layer], heads * headDim, capacity, start, count, width, offset);
+      writeColumns(this.values[layer], copied.values[layer], heads, capacity * headDim, start * headDim, count * headDim, width * headDim, offset * headDim);
+      writeColumns(this.valueScales[layer], copied.valueScales[layer], heads, capacity, start, count, width, offset);
       for (let head = 0; head < heads; head++) {
         const source = head * width + offset;
-        this.values[layer].set(copied.values[layer].subarray(source * headDim, (source + count) * headDim), (head * capacity + start) * headDim);
-        this.valueScales[layer].set(copied.valueScales[layer].subarray(source, source + count), head * capacity + start);
         for (let i = 0; i < count; i++) {
           const position = start + i;
           this.setKeyScale(layer, head * capacity + position, copied.keyScales[layer][source + i], head * headDim * capacity + position, capacity);

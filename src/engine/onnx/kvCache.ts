@@ -169,6 +169,32 @@ export abstract class KvCache {
 
 type StridedArray = Float32Array | Int8Array;
 
+/** Positions [from, to) of each of `rows` rows `capacity` wide, as a new [rows][to − from] array. */
+export function readColumns<T extends StridedArray>(buffer: T, rows: number, capacity: number, from: number, to: number): T {
+  const count = to - from;
+  const out = new (buffer.constructor as new (length: number) => T)(rows * count);
+  for (let row = 0; row < rows; row++) out.set(buffer.subarray(row * capacity + from, row * capacity + to), row * count);
+  return out;
+}
+
+/**
+ * target[row][start..start+count) = source[row][offset..offset+count) for a [rows][capacity] target and a
+ * [rows][width] source.
+ */
+export function writeColumns<T extends StridedArray>(target: T, source: T, rows: number, capacity: number, start: number, count: number, width = count, offset = 0): void {
+  if (source.length !== rows * width) throw new RangeError(`expected ${rows * width} new cache values, got ${source.length}`);
+  if (count >= 16) {
+    for (let row = 0; row < rows; row++) target.set(source.subarray(row * width + offset, row * width + offset + count), row * capacity + start);
+    return;
+  }
+  // A typed-array set() per row costs more than copying a few values one by one.
+  for (let row = 0; row < rows; row++) {
+    const to = row * capacity + start;
+    const from = row * width + offset;
+    for (let i = 0; i < count; i++) target[to + i] = source[from + i]!;
+  }
+}
+
 /**
  * Moves `rows` rows of `unit`-element positions from a stride of `from` positions to `to`, keeping the first
  * `used`: from the last row to the first when widening and the other way when narrowing, so no row overwrites

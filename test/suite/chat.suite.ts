@@ -101,8 +101,10 @@ export function registerChatTests(): void {
       const { editor, before, start, end, outcome } = await refactorLines('src/math.ts', 0, 3);
       assert.ok(proposalDiffOpen(), 'no diff of the proposal is open');
       assert.equal(editor.document.getText(), before, 'the file changed before the proposal was accepted');
-      // Whole unindented lines take the code as it came, ending with a line break like the selection.
-      assert.equal(outcome.newText, outcome.code.endsWith('\n') ? outcome.code : `${outcome.code}\n`);
+      // Whole unindented lines take the code as it came, ending with a line break like the selection, and with
+      // the file's line endings (the random model writes \r\n too).
+      const code = outcome.code.replace(/\r\n|\r/g, '\n');
+      assert.equal(outcome.newText, code.endsWith('\n') ? code : `${code}\n`);
       assert.equal(await vscode.commands.executeCommand<boolean>('hearth.acceptChange'), true);
       assert.equal(editor.document.getText(), before.slice(0, start) + outcome.newText + before.slice(end));
       assert.equal(proposalDiffOpen(), false);

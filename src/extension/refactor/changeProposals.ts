@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import type { LineEnding } from './editPlan';
 
 const SCHEME = 'hearth-proposal';
 
@@ -13,6 +14,11 @@ interface Proposal {
   /** The whole proposed file, shown on the right of the diff. */
   proposedText: string;
   uri: vscode.Uri;
+}
+
+/** The line ending the document's text uses, which every edit to it takes. */
+export function lineEndingOf(document: vscode.TextDocument): LineEnding {
+  return document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
 }
 
 /**

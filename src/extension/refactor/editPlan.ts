@@ -1,8 +1,13 @@
 /**
  * Where a code block from the model goes in a file (pure, on offsets): in place of the selection if there is
  * one; in place of the whole file when the block looks like a whole new version of it; else at the cursor.
+ * The new text always takes the document's line ending, whatever the model wrote: an editor normalizes line
+ * breaks on edit, so text that kept the model's would not be what the diff showed.
  */
 export type ApplyMode = 'selection' | 'file' | 'cursor';
+
+/** A document's line ending (`vscode.EndOfLine` as text). */
+export type LineEnding = '\n' | '\r\n';
 
 export interface ApplyInput {
   /** The document's text. */
@@ -10,6 +15,7 @@ export interface ApplyInput {
   /** The selection as offsets into `text`; empty (start = end) is the cursor. */
   selection: { start: number; end: number };
   code: string;
+  eol: LineEnding;
 }
 
 export interface ApplyPlan {
@@ -19,23 +25,29 @@ export interface ApplyPlan {
   newText: string;
 }
 
-export function planApply({ text, selection, code }: ApplyInput): ApplyPlan {
-  if (selection.end > selection.start) return { mode: 'selection', ...replacementFor(text, selection, code) };
-  if (looksLikeWholeFile(code, text)) return { mode: 'file', start: 0, end: text.length, newText: withNewlineLike(code, text) };
-  return { mode: 'cursor', start: selection.start, end: selection.start, newText: code };
+export function planApply({ text, selection, code, eol }: ApplyInput): ApplyPlan {
+  if (selection.end > selection.start) return { mode: 'selection', ...replacementFor(text, selection, code, eol) };
+  const lines = withLineEnding(code, '\n');
+  if (looksLikeWholeFile(lines, text)) return { mode: 'file', start: 0, end: text.length, newText: withLineEnding(withNewlineLike(lines, text), eol) };
+  return { mode: 'cursor', start: selection.start, end: selection.start, newText: withLineEnding(lines, eol) };
 }
 
 /** The replacement of a selection: indented like the selected lines, ending like the selection does. */
-export function replacementFor(text: string, selection: { start: number; end: number }, code: string): { start: number; end: number; newText: string } {
+export function replacementFor(text: string, selection: { start: number; end: number }, code: string, eol: LineEnding): { start: number; end: number; newText: string } {
   const selected = text.slice(selection.start, selection.end);
-  let newText = code;
+  let newText = withLineEnding(code, '\n');
   // Code blocks end with a newline: a selection that does not would gain a blank line, and one of whole lines
   // would lose its line break to code without one.
-  if (!selected.endsWith('\n') && newText.endsWith('\n')) newText = newText.replace(/\r?\n$/, '');
+  if (!selected.endsWith('\n') && newText.endsWith('\n')) newText = newText.slice(0, -1);
   else if (selected.endsWith('\n') && !newText.endsWith('\n')) newText += '\n';
   const startsLine = selection.start === 0 || text[selection.start - 1] === '\n';
   if (startsLine) newText = reindent(newText, commonIndent(selected));
-  return { start: selection.start, end: selection.end, newText };
+  return { start: selection.start, end: selection.end, newText: withLineEnding(newText, eol) };
+}
+
+/** `text` with every line break (`\r\n`, `\n` or a lone `\r`, as an editor counts them) written as `eol`. */
+export function withLineEnding(text: string, eol: LineEnding): string {
+  return text.replace(/\r\n|\r|\n/g, eol);
 }
 
 /**
@@ -83,5 +95,5 @@ function meaningfulLines(text: string): string[] {
 /** A whole-file replacement keeps the file's final-newline convention. */
 function withNewlineLike(code: string, fileText: string): string {
   if (fileText === '' || fileText.endsWith('\n') === code.endsWith('\n')) return code;
-  return fileText.endsWith('\n') ? `${code}\n` : code.replace(/\r?\n$/, '');
+  return fileText.endsWith('\n') ? `${code}\n` : code.slice(0, -1);
 }

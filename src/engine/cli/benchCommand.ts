@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { measureDecode, measurePrefill, measureWeightMatmuls, type BenchMeasurement } from '../model/decoderBenchmark';
+import { measureDecode, measurePrefill, measureStepOverhead, type BenchMeasurement } from '../model/decoderBenchmark';
 import { loadModel } from '../model/modelLoader';
 import { kvCacheBytes } from '../onnx/kvCache';
 import { writeWeightMatmulsModel } from '../onnx/weightMatmulsGraph';
@@ -46,8 +46,10 @@ export const benchCommand: CliCommand = {
       }
       // The high-water mark of serving, before the matmul-only session below maps a second copy of the weights.
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-      const matmulMs =
-        options.quantization === 'fp32' ? undefined : await measureWeightMatmuls(writeWeightMatmulsModel(model.config, options.quantization, model.weights), options.threads);
+      const overhead =
+        options.quantization === 'fp32'
+          ? { decodeStepMs: tg.medianStepMs!, weightMatmulsMs: undefined }
+          : await measureStepOverhead(model.decoder, writeWeightMatmulsModel(model.config, options.quantization, model.weights), options.threads);
       const kvBytes = kvCacheBytes(model.config, contextLength, model.decoder.kvCacheDtype);
       const report = {
         model: options.dir,
@@ -55,9 +57,8 @@ export const benchCommand: CliCommand = {
         kv: model.decoder.kvCacheDtype === 'float32' ? 'fp32' : model.decoder.kvCacheDtype,
         threads,
         results,
-        // Median against median: the matmul-only time below is a median too.
-        decodeStepMs: tg.medianStepMs!,
-        weightMatmulsMs: matmulMs,
+        // Median against median, measured side by side (tg128's median step is in results).
+        ...overhead,
         conversion,
         loadMs,
         sessionMs: model.stats.sessionMs,

@@ -48,20 +48,46 @@ export async function measureDecode(decoder: OnnxDecoder, tokens: number, depth 
   return { ...measurement(depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`, tokens, total), medianStepMs: median(steps) };
 }
 
-/** The decoder's weight matmuls alone, one token: the floor of a decode step. Median over `runs`. */
-export async function measureWeightMatmuls(model: WeightMatmulsModel, threads: number | undefined, runs = 20): Promise<number> {
+/** A decode step and the same step's weight matmuls alone (one token through each weight matrix): medians. */
+export interface StepOverhead {
+  decodeStepMs: number;
+  weightMatmulsMs: number;
+}
+
+/**
+ * Decode steps at `depth` cached positions against the weight matmuls alone, the floor of a step, measured in
+ * alternating blocks so that both see the same machine: a shared machine's speed drifts over the minutes a
+ * bench takes, which compares badly measurements made at its start and its end. Each block's first run is
+ * not counted (the other session's threads may still be spinning).
+ */
+export async function measureStepOverhead(
+  decoder: OnnxDecoder,
+  model: WeightMatmulsModel,
+  threads: number | undefined,
+  { rounds = 8, perRound = 8, depth = 64 } = {},
+): Promise<StepOverhead> {
   const session = await OrtSession.create(model.path, threads === undefined ? {} : { threads });
   try {
     const feeds: Record<string, Feed> = {};
     for (const [name, k] of model.inputs) feeds[name] = { data: Float32Array.from({ length: k }, (_, i) => Math.sin(i) * 0.5), dims: [1, k] };
-    await session.run(feeds, model.outputs); // warm-up
-    const times: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      const started = performance.now();
-      await session.run(feeds, model.outputs);
-      times.push(performance.now() - started);
+    decoder.truncate(0);
+    let logits = await decoder.prefill(benchTokens(depth, decoder.config.vocabSize, 3));
+    const steps: number[] = [];
+    const matmuls: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      decoder.truncate(depth);
+      for (let run = 0; run <= perRound; run++) {
+        const started = performance.now();
+        logits = await decoder.decode(argmax(logits, logits.length));
+        if (run > 0) steps.push(performance.now() - started);
+      }
+      for (let run = 0; run <= perRound; run++) {
+        const started = performance.now();
+        await session.run(feeds, model.outputs);
+        if (run > 0) matmuls.push(performance.now() - started);
+      }
     }
-    return median(times);
+    return { decodeStepMs: median(steps), weightMatmulsMs: median(matmuls) };
   } finally {
     await session.dispose();
   }

@@ -14,6 +14,19 @@ export interface ErrorDescription {
 
 type ErrorKind = keyof typeof EngineErrorCode;
 
+/**
+ * An engine error that a different setting fixes than its kind says: a model load's ContextTooLarge is the
+ * model's context length, where a request's is the size of the repository context it packs.
+ */
+export class EngineErrorWithSetting extends EngineError {
+  constructor(
+    error: EngineError,
+    readonly setting: string,
+  ) {
+    super(error.code, error.message, error.hint);
+  }
+}
+
 /** The setting that fixes an error of this kind. */
 const settingFor: Partial<Record<ErrorKind, string>> = {
   ModelNotFound: 'hearth.model.path',
@@ -42,7 +55,7 @@ export function describeError(error: unknown): ErrorDescription {
   if (!(error instanceof EngineError)) return { message: text, actions: ['showLogs'] };
   const kind = error.kind ?? 'InternalError';
   const message = error.hint ? `${error.message} ${error.hint}` : error.message;
-  const setting = settingFor[kind];
+  const setting = error instanceof EngineErrorWithSetting ? error.setting : settingFor[kind];
   const actions: ErrorAction[] = [];
   if (setting !== undefined) actions.push('openSettings');
   if (kind === 'TooManyRequests') actions.push('retry');

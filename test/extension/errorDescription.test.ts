@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
 import { CancelledError, isCancelled, raceCancellation } from '../../src/extension/cancellation';
-import { describeError } from '../../src/extension/errorDescription';
+import { describeError, EngineErrorWithSetting } from '../../src/extension/errorDescription';
 import { EngineError } from '../../src/shared/engineError';
 import { EngineErrorCode } from '../../src/shared/protocol';
 
@@ -19,6 +19,12 @@ describe('describeError', () => {
   it('points a context that is too large at the budget setting', () => {
     const error = new EngineError(EngineErrorCode.ContextTooLarge, 'The prompt has 40000 tokens.', 'Shorten the conversation.');
     assert.deepEqual(describeError(error), { message: 'The prompt has 40000 tokens. Shorten the conversation.', actions: ['openSettings'], setting: 'hearth.context.maxTokens' });
+  });
+
+  it("points a load's context that does not fit at the setting its loader names", () => {
+    const error = new EngineError(EngineErrorCode.ContextTooLarge, 'A context of 262144 tokens needs 72.00 GiB of KV cache.', 'The 8-bit KV cache (int8) fits this context.');
+    const described = describeError(new EngineErrorWithSetting(error, 'hearth.model.contextLength'));
+    assert.deepEqual(described, { message: `${error.message} ${error.hint}`, actions: ['openSettings'], setting: 'hearth.model.contextLength' });
   });
 
   it('says the engine stopped when its connection went away mid-answer', () => {

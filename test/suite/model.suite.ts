@@ -59,6 +59,20 @@ export function registerModelTests(): void {
       assert.equal(model.kvCache, model.contextLength > 4096 ? 'int8' : 'float32');
     });
 
+    it('refuses at load a context that cannot fit, with Open Settings at hearth.model.contextLength', async () => {
+      await settings().update('model.contextLength', 1_000_000_000, vscode.ConfigurationTarget.Global);
+      try {
+        await assert.rejects(api.loadModel(), (error: Error & { code?: number; setting?: string }) => {
+          assert.match(error.message, /^A context of 1000000000 tokens needs [\d.]+ GiB of KV cache/);
+          assert.equal(error.setting, 'hearth.model.contextLength');
+          return true;
+        });
+      } finally {
+        await settings().update('model.contextLength', undefined, vscode.ConfigurationTarget.Global);
+      }
+      assert.equal((await api.loadModel()).path, checkpoint);
+    });
+
     it('"Hearth: Select Model" lists the catalogue with the current folder marked, and closes without changing it', async () => {
       const items = await api.modelPickItems();
       assert.deepEqual(

@@ -47,7 +47,8 @@ export interface RuntimeSelfCheckResult {
 // ——— Models ———
 
 /** How the engine stores the weights it converts from the checkpoint (see ARCHITECTURE.md). */
-export type WeightQuantization = 'int8' | 'int4' | 'fp32';
+export const WEIGHT_QUANTIZATIONS = ['int8', 'int4', 'fp32'] as const;
+export type WeightQuantization = (typeof WEIGHT_QUANTIZATIONS)[number];
 
 /** The KV cache's element type: float32 (exact) or int8 (3.8× smaller, faster at long contexts, a small error). */
 export type KvCacheDtype = 'float32' | 'int8';

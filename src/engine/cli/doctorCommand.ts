@@ -2,13 +2,13 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { freeDiskBytes } from '../download/diskSpace';
 import { MODEL_CATALOGUE } from '../download/modelCatalogue';
-import type { KvCacheChoice } from '../../shared/protocol';
+import { WEIGHT_QUANTIZATIONS, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
 import { checkpointFacts } from '../hardware/checkpointFacts';
 import { formatDoctorReport, type DoctorFacts } from '../hardware/doctorReport';
 import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
 import { machineInfo } from '../hardware/machineInfo';
 import { catalogueModelFit, checkpointFit } from '../hardware/modelFit';
-import { defaultCacheDir, type WeightQuantization } from '../model/convertedWeightsCache';
+import { defaultCacheDir } from '../model/convertedWeightsCache';
 import { measureDecode } from '../model/decoderBenchmark';
 import { loadModel, type LoadModelOptions } from '../model/modelLoader';
 import { decoderWeightBytes } from '../onnx/decoderWeights';
@@ -33,7 +33,7 @@ export const doctorCommand: CliCommand = {
     });
     const kvCache = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, 'auto');
     const options: LoadModelOptions = {
-      quantization: parseChoice<WeightQuantization>('quantization', values.quantization, ['int8', 'int4', 'fp32'], 'int8'),
+      quantization: parseChoice<WeightQuantization>('quantization', values.quantization, WEIGHT_QUANTIZATIONS, 'int8'),
       kvCacheDtype: kvCache,
       ...(values.threads !== undefined && { threads: parseIntegerOption('threads', values.threads) }),
       ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),

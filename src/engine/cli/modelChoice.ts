@@ -7,7 +7,7 @@ import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../download/modelCatalog
 import { MIN_USEFUL_CONTEXT } from '../hardware/hardwareFit';
 import { machineMemory } from '../hardware/machineInfo';
 import { checkpointFit } from '../hardware/modelFit';
-import type { WeightQuantization } from '../model/convertedWeightsCache';
+import type { WeightQuantization } from '../../shared/protocol';
 import { UsageError } from './cliCommand';
 
 /** The environment variable that names the model folder when --model is left out. */

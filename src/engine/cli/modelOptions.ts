@@ -1,7 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { KvCacheChoice } from '../../shared/protocol';
+import { WEIGHT_QUANTIZATIONS, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
 import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
-import type { WeightQuantization } from '../model/convertedWeightsCache';
 import type { LoadModelOptions } from '../model/modelLoader';
 import { parseChoice, parseIntegerOption, UsageError } from './cliCommand';
 
@@ -26,7 +25,7 @@ type ModelOptionValues = { [K in keyof typeof modelParseOptions]?: string };
  */
 export function parseModelOptions(values: ModelOptionValues, defaultKvCache: KvCacheChoice = 'float32'): { dir: string } & LoadModelOptions {
   if (!values.model) throw new UsageError('--model is required.');
-  const quantization = parseChoice<WeightQuantization>('quantization', values.quantization, ['int8', 'int4', 'fp32'], 'int8');
+  const quantization = parseChoice<WeightQuantization>('quantization', values.quantization, WEIGHT_QUANTIZATIONS, 'int8');
   const kvCacheDtype = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, defaultKvCache);
   return {
     dir: values.model,

@@ -1,15 +1,13 @@
 /** Params of model/catalogue, model/fit and model/download, checked as they arrive off the wire. */
-import type { ModelCatalogueParams, ModelDownloadParams, ModelFitParams, WeightQuantization } from '../../shared/protocol';
+import { WEIGHT_QUANTIZATIONS, type ModelCatalogueParams, type ModelDownloadParams, type ModelFitParams } from '../../shared/protocol';
 import { ParamsReader } from '../generation/paramsReader';
 import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
-
-const QUANTIZATIONS: readonly WeightQuantization[] = ['int8', 'int4', 'fp32'];
 
 export function parseCatalogueParams(params: unknown): ModelCatalogueParams {
   const reader = ParamsReader.of(params ?? {}, 'model/catalogue', ['quantization', 'kvCache', 'cacheDir'],
     'Send { quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", cacheDir? }.');
   return withoutUndefined({
-    quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
+    quantization: reader.optionalChoice('quantization', WEIGHT_QUANTIZATIONS),
     kvCache: reader.optionalChoice('kvCache', KV_CACHE_CHOICES),
     cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),
   });
@@ -20,7 +18,7 @@ export function parseFitParams(params: unknown): ModelFitParams {
     'Send { path, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8" }.');
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
-    quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
+    quantization: reader.optionalChoice('quantization', WEIGHT_QUANTIZATIONS),
     kvCache: reader.optionalChoice('kvCache', KV_CACHE_CHOICES),
   });
 }

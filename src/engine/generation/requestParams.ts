@@ -1,13 +1,13 @@
-import type {
-  ChatMessage,
-  ChatParams,
-  CountTokensParams,
-  ModelLoadParams,
-  ModelRole,
-  PromptPart,
-  ThinkingMode,
-  TokenizeParams,
-  WeightQuantization,
+import {
+  WEIGHT_QUANTIZATIONS,
+  type ChatMessage,
+  type ChatParams,
+  type CountTokensParams,
+  type ModelLoadParams,
+  type ModelRole,
+  type PromptPart,
+  type ThinkingMode,
+  type TokenizeParams,
 } from '../../shared/protocol';
 import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
 import { ParamsReader } from './paramsReader';
@@ -33,7 +33,6 @@ export interface CompletionRequest {
 const ROLES = ['system', 'user', 'assistant'] as const;
 const MODEL_ROLES: readonly ModelRole[] = ['chat', 'reasoning', 'completion'];
 const THINKING_MODES: readonly ThinkingMode[] = ['auto', 'on', 'off'];
-const QUANTIZATIONS: readonly WeightQuantization[] = ['int8', 'int4', 'fp32'];
 /** Every stop string is searched for after every token. */
 const MAX_STOP_STRINGS = 16;
 const DEFAULT_COMPLETION_TOKENS = 128;
@@ -45,7 +44,7 @@ export function parseLoadParams(params: unknown): ModelLoadParams {
     path: reader.string('path', { nonEmpty: true }),
     role: reader.optionalChoice('role', MODEL_ROLES),
     contextLength: reader.optionalInteger('contextLength', 1),
-    quantization: reader.optionalChoice('quantization', QUANTIZATIONS),
+    quantization: reader.optionalChoice('quantization', WEIGHT_QUANTIZATIONS),
     kvCache: reader.optionalChoice('kvCache', KV_CACHE_CHOICES),
     threads: reader.optionalInteger('threads', 1, 1024),
     cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),

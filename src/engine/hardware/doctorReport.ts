@@ -3,7 +3,7 @@
  * Pure formatting over facts gathered elsewhere, so the exact lines are testable.
  */
 import type { KvCacheChoice, RuntimeSelfCheckResult } from '../../shared/protocol';
-import type { WeightQuantization } from '../model/convertedWeightsCache';
+import type { WeightQuantization } from '../../shared/protocol';
 import type { CheckpointFacts } from './checkpointFacts';
 import { formatDiskSize } from '../download/diskSpace';
 import { formatMemory, type HardwareFit } from './hardwareFit';

@@ -9,7 +9,7 @@
  * context recommended here is always one the loader accepts.
  */
 import type { KvCacheChoice, KvCacheDtype } from '../../shared/protocol';
-import type { WeightQuantization } from '../model/convertedWeightsCache';
+import type { WeightQuantization } from '../../shared/protocol';
 import { defaultKvBudgetBytes, kvBytesPerToken } from '../onnx/kvBudget';
 import type { KvGeometry } from '../onnx/kvCache';
 import { chooseKvCache } from './kvCacheChoice';

@@ -6,7 +6,7 @@ import { readJsonFile } from '../checkpoint/checkpointFiles';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { parseModelConfig } from '../checkpoint/modelConfigParser';
 import { assertNotPartialDownload } from '../download/downloadMarker';
-import type { WeightQuantization } from '../model/convertedWeightsCache';
+import type { WeightQuantization } from '../../shared/protocol';
 import type { HardwareFit, MemoryFacts } from './hardwareFit';
 import { checkpointFit } from './modelFit';
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, posix, resolve, win32 } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
+import type { WeightQuantization } from '../../shared/protocol';
 import { ConvertedWeights, openConvertedWeights } from './convertedWeights';
 import {
   asCacheUnwritable,
@@ -22,7 +23,6 @@ import {
  */
 export const WEIGHT_CONVERTER_VERSION = 1;
 
-export type WeightQuantization = 'int8' | 'int4' | 'fp32';
 export type KeyParameters = Readonly<Record<string, string | number | boolean>>;
 
 /** Hearth's cache folder: the platform's per-user cache location. */

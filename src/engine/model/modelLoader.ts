@@ -1,5 +1,5 @@
 import { freemem } from 'node:os';
-import type { KvCacheChoice } from '../../shared/protocol';
+import type { KvCacheChoice, WeightQuantization } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { assertNotPartialDownload } from '../download/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
@@ -12,7 +12,7 @@ import { defaultKvBudgetBytes } from '../onnx/kvBudget';
 import type { KvCacheDtype } from '../onnx/kvCache';
 import { checkDecoderContext, OnnxDecoder } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
-import { ConvertedWeightsCache, type WeightQuantization } from './convertedWeightsCache';
+import { ConvertedWeightsCache } from './convertedWeightsCache';
 
 export interface LoadModelOptions {
   /** int8 (default: +0.5% error over FP8's own), int4 (faster, ~9% error) or fp32 (small models, exactness tests). */

@@ -7,18 +7,19 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { FileSymbols } from './fileSymbols';
 import { ContextPacker, type PackResult } from './contextPacker';
-import type { PackableFile } from './packSelection';
 import type { ContextFormatName } from './contextFormat';
 import { isIgnoreFile } from './ignoreRules';
 import { indexStorePath, loadIndexStore, saveIndexStore, type StoredFile } from './indexStore';
 import { NameInterner } from './nameInterner';
 import { FileRanking } from './fileRanking';
 import { IndexParsers, type IndexParserOptions } from './indexParsers';
-import { CandidateQueue } from './candidateQueue';
 import type { ContextFocus } from './rankFocus';
 import type { TokenCounter } from './tokenCountCache';
-import { contentHash, type ParsedFile } from './sourceText';
-import { WorkspaceScanner, type FileCandidate, type Inspection, type ScanOptions, type SkipReason, type SourceFile } from './workspaceScanner';
+import { contentHash } from './sourceText';
+import { WorkspaceScanner, type Inspection, type ScanOptions, type SkipReason, type SourceFile } from './workspaceScanner';
+import { scanWorkspace, type IndexedFile, type IndexProgress } from './workspaceScan';
+
+export type { IndexedFile, IndexProgress };
 
 export interface RepositoryIndexOptions extends ScanOptions, IndexParserOptions {
   /** Hearth's cache folder; the index is kept in memory only without one. */
@@ -28,16 +29,6 @@ export interface RepositoryIndexOptions extends ScanOptions, IndexParserOptions 
   /** How long after an update the index is written to the cache (default 5 s). */
   readonly saveDelayMs?: number;
 }
-
-export interface IndexedFile extends StoredFile, PackableFile {
-  readonly absolutePath: string;
-  /** Unsaved editor contents, which take the place of the file on disk. */
-  readonly unsaved?: string;
-}
-
-export type IndexProgress =
-  | { readonly phase: 'scanning'; readonly filesFound: number }
-  | { readonly phase: 'parsing'; readonly filesDone: number; readonly filesTotal: number };
 
 export interface IndexStats {
   readonly files: number;
@@ -77,15 +68,6 @@ export interface ContextRequest {
   readonly format?: ContextFormatName;
   readonly focus?: ContextFocus;
 }
-
-/** Parsing yields to the event loop this often, so the engine keeps answering requests during a scan. */
-const YIELD_EVERY_MS = 20;
-/**
- * Files sent to the parser before the oldest is taken back: enough to keep every parser thread busy while
- * this thread reads, few enough to hold only a few files' contents.
- */
-const PARSE_AHEAD = 64;
-const PROGRESS_EVERY_MS = 100;
 
 export class RepositoryIndex {
   private entries = new Map<string, IndexedFile>();
@@ -203,84 +185,13 @@ export class RepositoryIndex {
   /** Walks the roots again, taking over what `previous` knows of unchanged files; true if anything changed. */
   private async rescan(previous: ReadonlyMap<string, StoredFile>, onProgress: ((progress: IndexProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<boolean> {
     const started = performance.now();
-    const report = throttled(onProgress);
-    const indexedNow = new Map<string, IndexedFile>();
-    const readSkips: [string, SkipReason][] = [];
-    let reused = 0;
-    let parsed = 0;
-    // Files are read (and parsed) while the walk goes on; those the cache or the editor knows are taken over.
-    const toRead = new CandidateQueue();
-    const walking = this.scanner
-      .walk((filesFound, candidate) => {
-        report({ phase: 'scanning', filesFound });
-        const current = this.entries.get(candidate.path);
-        const known = previous.get(candidate.path);
-        if (current?.unsaved !== undefined) indexedNow.set(candidate.path, current);
-        else if (known !== undefined && known.size === candidate.size && known.mtimeMs === candidate.mtimeMs && known.languageId === candidate.languageId) {
-          indexedNow.set(candidate.path, { ...known, ...candidate, outline: known.symbols.outline });
-          reused++;
-        } else toRead.push(candidate);
-      }, signal)
-      .finally(() => toRead.end());
-    walking.catch(() => undefined); // its error is thrown where it is awaited, below
-
-    // Parser threads pay off for a big scan only: decide once the walk has found enough files, or ended.
-    await toRead.waitForParseable(this.parsers.filesToChoose);
-    const read = this.parsers.readerFor(toRead.parseableFiles, this.scanner.maxFileBytes);
-    // Read and parsed ahead (by the parser threads, for a big scan) and taken back in walk order, so the index
-    // is the same whichever finishes first.
-    const ahead: { readonly candidate: FileCandidate; readonly known: StoredFile | undefined; readonly file: Promise<ParsedFile> }[] = [];
-    let done = 0;
-    const takeOldest = async (): Promise<void> => {
-      const { candidate, known, file } = ahead.shift()!;
-      const result = await file;
-      if ('skip' in result) readSkips.push([candidate.path, result.skip]);
-      else {
-        // No symbols: the contents hash to what the stored index knows.
-        const symbols = result.symbols ?? known!.symbols;
-        indexedNow.set(candidate.path, { ...candidate, size: result.size, hash: result.hash, symbols, outline: symbols.outline });
-        if (result.symbols !== undefined) parsed++;
-        else reused++;
-      }
-      done++;
-      if (toRead.walkEnded) report({ phase: 'parsing', filesDone: done, filesTotal: toRead.size });
-    };
-    let lastYield = performance.now();
-    for (let candidate = await toRead.take(); candidate !== undefined; candidate = await toRead.take()) {
-      signal?.throwIfAborted();
-      const stored = previous.get(candidate.path);
-      const known = stored?.languageId === candidate.languageId ? stored : undefined;
-      const file = read({ path: candidate.absolutePath, languageId: candidate.languageId, ...(known !== undefined && { knownHash: known.hash }) });
-      file.catch(() => undefined); // awaited in turn; left behind only when the scan stops early
-      ahead.push({ candidate, known, file });
-      while (ahead.length > PARSE_AHEAD) await takeOldest();
-      if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
-      }
-    }
-    while (ahead.length > 0) await takeOldest();
-    const walked = await walking;
-    // In walk order, whatever order reading finished in.
-    const entries = new Map<string, IndexedFile>();
-    for (const { path } of walked.candidates) {
-      const file = indexedNow.get(path);
-      if (file !== undefined) entries.set(path, file);
-    }
-    const skipped = new Map<string, SkipReason>([...walked.skipped.map((entry) => [entry.path, entry.reason] as const), ...readSkips]);
-    report.flush();
-    // Unsaved editor contents the walk cannot see (a new file not yet saved) stay while the rules allow them.
-    for (const file of this.entries.values()) {
-      if (file.unsaved === undefined || entries.has(file.path)) continue;
-      const inspection = await this.scanner.inspectUnsaved(file.path, file.unsaved);
-      if (inspection?.kind === 'file') entries.set(file.path, file);
-    }
-    this.entries = entries;
-    this.skipped = skipped;
+    const scan = await scanWorkspace(this.scanner, this.parsers, { previous, current: this.entries }, onProgress, signal);
+    this.entries = scan.entries;
+    this.skipped = scan.skipped;
     this.ranking = undefined;
-    this.lastScan = { reused, parsed, elapsedMs: performance.now() - started };
+    this.lastScan = { reused: scan.reused, parsed: scan.parsed, elapsedMs: performance.now() - started };
     // Re-read files (same content, new mtime) count as changes: the store should not re-read them next time.
-    return toRead.size > 0 || entries.size !== previous.size;
+    return scan.filesRead > 0 || scan.entries.size !== previous.size;
   }
 
   private async applyChanges(changes: readonly FileChange[], signal: AbortSignal | undefined): Promise<UpdateResult> {
@@ -411,19 +322,4 @@ export class RepositoryIndex {
 function indexed(file: SourceFile, symbols: FileSymbols): IndexedFile {
   const { content: _content, ...rest } = file;
   return { ...rest, symbols, outline: symbols.outline };
-}
-
-/** Calls `report` at most every PROGRESS_EVERY_MS; `flush` sends the last value held back. */
-function throttled(report: ((progress: IndexProgress) => void) | undefined): ((progress: IndexProgress) => void) & { flush(): void } {
-  let last = 0;
-  let pending: IndexProgress | undefined;
-  const send = (progress: IndexProgress): void => {
-    const now = performance.now();
-    if (now - last >= PROGRESS_EVERY_MS) {
-      last = now;
-      pending = undefined;
-      report?.(progress);
-    } else pending = progress;
-  };
-  return Object.assign(send, { flush: () => pending !== undefined && report?.(pending) });
 }

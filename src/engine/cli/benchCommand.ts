@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { measureDecode, measurePrefill, measureStepOverhead, type BenchMeasurement } from '../model/decoderBenchmark';
+import { measureDecode, measurePrefill, measureStepOverhead, measureTurns, type BenchMeasurement } from '../model/decoderBenchmark';
 import { loadModel } from '../model/modelLoader';
 import { kvCacheBytes } from '../onnx/kvCache';
 import { writeWeightMatmulsModel } from '../onnx/weightMatmulsGraph';
@@ -10,20 +10,22 @@ import type { ConvertReport } from './convertCommand';
 import { modelParseOptions, modelUsage, parseModelOptions } from './modelOptions';
 
 const MIB = 1024 * 1024;
+/** Positions the second model of `--turns` is loaded for: its steps stay short. */
+const TURNS_CONTEXT = 512;
 
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'measure prompt processing and generation speed, llama-bench style (pp512, tg128, tg128 @ d8192)',
-  usage: `hearth bench ${modelUsage} [--long] [--json]`,
+  usage: `hearth bench ${modelUsage} [--long] [--turns] [--json]`,
   async run(args, signal) {
-    const { values } = parseArgs({ args, options: { ...modelParseOptions, long: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({ args, options: { ...modelParseOptions, long: { type: 'boolean', default: false }, turns: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true });
     const options = parseModelOptions(values);
     const depths = values.long ? [8192, 32768] : [8192];
 
     // Conversion runs in its own process so that its peak memory (a one-time cost) is reported apart from
     // the memory the loaded model needs.
     const conversion = JSON.parse(
-      execFileSync(process.execPath, [process.argv[1], 'convert', ...args.filter((a) => a !== '--long' && a !== '--json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+      execFileSync(process.execPath, [process.argv[1], 'convert', ...args.filter((a) => !['--long', '--turns', '--json'].includes(a))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
     ) as ConvertReport;
 
     const contextLength = options.contextLength ?? Math.max(...depths) + 256;
@@ -50,6 +52,15 @@ export const benchCommand: CliCommand = {
         options.quantization === 'fp32'
           ? { decodeStepMs: tg.medianStepMs!, weightMatmulsMs: undefined }
           : await measureStepOverhead(model.decoder, writeWeightMatmulsModel(model.config, options.quantization, model.weights), options.threads);
+      if (values.turns) {
+        // A second copy of the model, loaded after peak RSS was read, takes turns with the first.
+        const second = await loadModel(options.dir, { ...options, contextLength: TURNS_CONTEXT, signal });
+        try {
+          results.push(await measureTurns([model.decoder, second.decoder], 128));
+        } finally {
+          await second.decoder.dispose();
+        }
+      }
       const kvBytes = kvCacheBytes(model.config, contextLength, model.decoder.kvCacheDtype);
       const report = {
         model: options.dir,
@@ -89,6 +100,7 @@ function formatReport(r: {
     ...rows,
     '',
     ...r.results.filter((m) => m.test.startsWith('tg128 @')).map((m) => `${m.test}: ${(m.tokensPerSecond / tg.tokensPerSecond).toFixed(2)} × tg128`),
+    ...r.results.filter((m) => m.test.endsWith('models')).map((m) => `${m.test} taking turns: median step ${m.medianStepMs!.toFixed(1)} ms, one model alone ${tg.medianStepMs!.toFixed(1)} ms`),
     `decode step (median) ${r.decodeStepMs.toFixed(1)} ms` +
       (r.weightMatmulsMs === undefined ? '' : `; weight matmuls alone ${r.weightMatmulsMs.toFixed(1)} ms (step = ${(r.decodeStepMs / r.weightMatmulsMs).toFixed(2)} × matmuls)`),
     `conversion: ${r.conversion.converted ? `${(r.conversion.conversionMs / 1000).toFixed(1)} s, peak RSS ${(r.conversion.peakRssBytes / MIB).toFixed(0)} MiB` : 'cached'}`,

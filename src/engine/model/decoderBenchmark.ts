@@ -35,17 +35,32 @@ export async function measurePrefill(decoder: OnnxDecoder, tokens: number): Prom
 
 /** Text generation: `tokens` decode steps after `depth` cached positions (the prefill is not timed). */
 export async function measureDecode(decoder: OnnxDecoder, tokens: number, depth = 0): Promise<BenchMeasurement> {
-  decoder.truncate(0);
-  const ids = benchTokens(depth + 1, decoder.config.vocabSize, 2);
-  let logits = await decoder.prefill(ids);
+  return decodeSteps([decoder], tokens, depth, depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`);
+}
+
+/**
+ * Models taking turns step by step, as the engine interleaves a chat answer and inline completions:
+ * `tokens` steps in all. Each step's time against tg128's shows what the models cost each other.
+ */
+export async function measureTurns(decoders: readonly OnnxDecoder[], tokens: number): Promise<BenchMeasurement> {
+  return decodeSteps(decoders, tokens, 0, `tg${tokens} ${decoders.length} models`);
+}
+
+async function decodeSteps(decoders: readonly OnnxDecoder[], tokens: number, depth: number, test: string): Promise<BenchMeasurement> {
+  const logits: Float32Array[] = [];
+  for (const decoder of decoders) {
+    decoder.truncate(0);
+    logits.push(await decoder.prefill(benchTokens(depth + 1, decoder.config.vocabSize, 2)));
+  }
   const steps: number[] = [];
   for (let step = 0; step < tokens; step++) {
+    const turn = step % decoders.length;
     const started = performance.now();
-    logits = await decoder.decode(argmax(logits, logits.length));
+    logits[turn] = await decoders[turn].decode(argmax(logits[turn], logits[turn].length));
     steps.push(performance.now() - started);
   }
   const total = steps.reduce((sum, ms) => sum + ms, 0);
-  return { ...measurement(depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`, tokens, total), medianStepMs: median(steps) };
+  return { ...measurement(test, tokens, total), medianStepMs: median(steps) };
 }
 
 /** A decode step and the same step's weight matmuls alone (one token through each weight matrix): medians. */

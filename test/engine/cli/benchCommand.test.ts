@@ -30,14 +30,14 @@ describe('hearth bench (built CLI)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('--kv int8: reports the cache dtype and its bytes at the context, with pp512, tg128 and tg128 @ d8192', () => {
-    const run = runCli(['bench', '--model', model, '--cache-dir', cacheDir, '--kv', 'int8', '--threads', '1', '--json']);
+  it('--kv int8 --turns: reports the cache dtype and its bytes at the context, with pp512, tg128, tg128 @ d8192 and two models taking turns', () => {
+    const run = runCli(['bench', '--model', model, '--cache-dir', cacheDir, '--kv', 'int8', '--threads', '1', '--turns', '--json']);
     assert.equal(run.status, 0, run.stderr);
     const report = JSON.parse(run.stdout) as BenchReport;
     assert.equal(report.weights, 'int8');
     assert.equal(report.kv, 'int8');
     assert.equal(report.threads, 1);
-    assert.deepEqual(report.results.map((r) => [r.test, r.tokens]), [['pp512', 512], ['tg128', 128], ['tg128 @ d8192', 128]]);
+    assert.deepEqual(report.results.map((r) => [r.test, r.tokens]), [['pp512', 512], ['tg128', 128], ['tg128 @ d8192', 128], ['tg128 2 models', 128]]);
     // Generation tests report their median step; the decode step and the weight matmuls alone are measured side by side.
     for (const r of report.results.slice(1)) assert.ok(r.medianStepMs! > 0 && r.medianStepMs! < r.ms, `${r.test}: median step ${r.medianStepMs} of ${r.ms} ms`);
     assert.equal(report.results[0].medianStepMs, undefined);

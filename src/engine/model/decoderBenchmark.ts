@@ -73,7 +73,7 @@ export interface StepOverhead {
  * Decode steps at `depth` cached positions against the weight matmuls alone, the floor of a step, measured in
  * alternating blocks so that both see the same machine: a shared machine's speed drifts over the minutes a
  * bench takes, which compares badly measurements made at its start and its end. Each block's first run is
- * not counted (the other session's threads may still be spinning).
+ * not counted: it pays for switching from the other session (threads waking, caches refilling).
  */
 export async function measureStepOverhead(
   decoder: OnnxDecoder,

@@ -27,9 +27,9 @@ export interface ApplyPlan {
 
 export function planApply({ text, selection, code, eol }: ApplyInput): ApplyPlan {
   if (selection.end > selection.start) return { mode: 'selection', ...replacementFor(text, selection, code, eol) };
-  const lines = withLineEnding(code, '\n');
-  if (looksLikeWholeFile(lines, text)) return { mode: 'file', start: 0, end: text.length, newText: withLineEnding(withNewlineLike(lines, text), eol) };
-  return { mode: 'cursor', start: selection.start, end: selection.start, newText: withLineEnding(lines, eol) };
+  const lfCode = withLineEnding(code, '\n');
+  if (looksLikeWholeFile(lfCode, text)) return { mode: 'file', start: 0, end: text.length, newText: withLineEnding(withNewlineLike(lfCode, text), eol) };
+  return { mode: 'cursor', start: selection.start, end: selection.start, newText: withLineEnding(lfCode, eol) };
 }
 
 /** The replacement of a selection: indented like the selected lines, ending like the selection does. */

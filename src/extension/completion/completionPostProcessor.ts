@@ -21,7 +21,8 @@ const MIN_ECHO_LENGTH = 4;
  */
 export function postProcessCompletion(raw: string, context: PostProcessContext): string | undefined {
   const { windows, shape } = context;
-  let text = raw.replace(/\r\n/g, '\n');
+  // Every line break an editor counts (a lone \r too), so that the cut at the end of the line holds.
+  let text = raw.replace(/\r\n?/g, '\n');
   if (context.style === 'chat') {
     const answer = stripReasoning(text);
     if (answer === undefined) return undefined;

@@ -57,6 +57,12 @@ describe('postProcessCompletion', () => {
     assert.equal(postProcessCompletion('\nconst y = 2;', at('const x = 1;|\n')), undefined); // single line: the next line is not ours
   });
 
+  it('counts \\r\\n and a lone \\r as line breaks: a single-line suggestion stays on its line', () => {
+    const context = at('function f() {\n  let sum = 0;\n  ret|\n}\n');
+    assert.equal(postProcessCompletion('urn sum;\r}\r\n', context), 'urn sum;');
+    assert.equal(postProcessCompletion('urn sum;\r\n}', context), 'urn sum;');
+  });
+
   it('keeps a FIM answer verbatim otherwise, leading spaces included', () => {
     assert.equal(postProcessCompletion(' + 1;', at('const x = y|\n')), ' + 1;');
   });

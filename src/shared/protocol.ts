@@ -342,6 +342,11 @@ export interface CompleteParams {
   sampling?: SamplingOverrides;
   /** The model to complete with (default chat); ModelNotLoaded when no model serves that role. */
   model?: ModelRole;
+  /**
+   * Only fill the prefix cache with the prompt, for the requests that will start the same way: runs after
+   * every chat and completion (which take the model at the next step boundary) and stops after one token.
+   */
+  warmUp?: boolean;
 }
 
 export interface CompleteResult {

@@ -11,16 +11,17 @@ const COMPLETION_SAMPLING: SamplingParams = { temperature: 0, topK: 0, topP: 1, 
 
 /**
  * Runs one raw completion on a prompt the client built (the inline-completion provider owns prompt policy).
- * Completions take the model before chats at the next step boundary.
+ * Completions take the model before chats at the next step boundary; a warm-up waits for both and stops after
+ * one token.
  */
 export async function runCompletion(model: ServedModel, request: CompletionRequest, signal: AbortSignal): Promise<CompleteResult> {
   const receivedAt = performance.now();
   const { tokens, stopTokenIds } = encodeCompletionPrompt(model.prompts, request.prompt);
-  const maxTokens = model.maxTokensFor(tokens.length, request.maxTokens);
+  const maxTokens = model.maxTokensFor(tokens.length, request.warmUp ? 1 : request.maxTokens);
   const { seed, ...overrides } = validateSamplingOverrides(request.sampling);
   const output = new CompletionText(model.tokenizer, { eosTokenIds: [...model.eosTokenIds, ...stopTokenIds], stopStrings: request.stop, maxTokens });
   const outcome = await model.generate(
-    { prompt: tokens, receivedAt, priority: 'completion', sampling: { ...COMPLETION_SAMPLING, ...overrides, seed: seed ?? SeededRandom.randomSeed() }, output },
+    { prompt: tokens, receivedAt, priority: request.warmUp ? 'background' : 'completion', sampling: { ...COMPLETION_SAMPLING, ...overrides, seed: seed ?? SeededRandom.randomSeed() }, output },
     signal,
   );
   return { text: output.content, finishReason: outcome.finishReason, usage: outcome.usage };

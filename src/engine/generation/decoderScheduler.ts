@@ -2,9 +2,12 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 
-/** Inline completions are short and someone is waiting on every keystroke; chats are long. */
-export type Priority = 'completion' | 'chat';
-const RANK: Readonly<Record<Priority, number>> = { completion: 0, chat: 1 };
+/**
+ * Inline completions are short and someone is waiting on every keystroke; chats are long; warm-ups (filling
+ * the prefix cache ahead of requests) wait for both.
+ */
+export type Priority = 'completion' | 'chat' | 'background';
+const RANK: Readonly<Record<Priority, number>> = { completion: 0, chat: 1, background: 2 };
 
 /** A request's hold on the decoder, from `acquire` until `release`. */
 export interface Turn {

@@ -28,6 +28,7 @@ export interface CompletionRequest {
   /** Checked by resolveSampling, which knows the ranges. */
   sampling: unknown;
   model: ModelRole;
+  warmUp: boolean;
 }
 
 const ROLES = ['system', 'user', 'assistant'] as const;
@@ -72,8 +73,8 @@ export function parseChatParams(params: unknown): ChatRequest {
 }
 
 export function parseCompleteParams(params: unknown): CompletionRequest {
-  const reader = ParamsReader.of(params, 'complete', ['prompt', 'fim', 'maxTokens', 'stop', 'sampling', 'model'],
-    'Send { prompt: string | (string | { token })[] } or { fim: { prefix, suffix } }, with maxTokens?, stop?, sampling?, model?.');
+  const reader = ParamsReader.of(params, 'complete', ['prompt', 'fim', 'maxTokens', 'stop', 'sampling', 'model', 'warmUp'],
+    'Send { prompt: string | (string | { token })[] } or { fim: { prefix, suffix } }, with maxTokens?, stop?, sampling?, model?, warmUp?.');
   if (reader.has('prompt') === reader.has('fim')) reader.fail('give exactly one of "prompt" and "fim"');
   return {
     prompt: reader.has('fim') ? parseFim(reader) : parsePrompt(reader),
@@ -81,6 +82,7 @@ export function parseCompleteParams(params: unknown): CompletionRequest {
     stop: reader.optionalStringArray('stop', MAX_STOP_STRINGS) ?? [],
     sampling: reader.raw('sampling'),
     model: reader.optionalChoice('model', MODEL_ROLES) ?? 'chat',
+    warmUp: reader.optionalBoolean('warmUp') ?? false,
   };
 }
 

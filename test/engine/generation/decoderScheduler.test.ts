@@ -34,6 +34,16 @@ describe('DecoderScheduler', () => {
     assert.deepEqual(log.filter((entry) => entry.startsWith('chat')), ['chat:1', 'chat:2', 'chat:3', 'chat:4', 'chat:5', 'chat:6']);
   });
 
+  it('runs a warm-up only while no chat or completion wants the decoder', async () => {
+    const scheduler = new DecoderScheduler(8);
+    const log: string[] = [];
+    const warmUp = request(scheduler, 'warm', 'background', 4, log);
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([warmUp, request(scheduler, 'chat', 'chat', 2, log), request(scheduler, 'completion', 'completion', 1, log)]);
+    // Both arrived while the warm-up held the decoder: at its next boundary the completion goes, then the chat.
+    assert.deepEqual(log, ['warm:1', 'completion:1', 'chat:1', 'chat:2', 'warm:2', 'warm:3', 'warm:4']);
+  });
+
   it('serves equal priorities first come, first served, without preempting each other', async () => {
     const scheduler = new DecoderScheduler(8);
     const log: string[] = [];

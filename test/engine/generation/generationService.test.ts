@@ -259,6 +259,16 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
 
   it('serves a completion that arrives while a chat streams before the chat goes on, and leaves the chat unchanged', () => assertCompletionGoesFirst('chat'));
 
+  it('a warm-up fills the prefix cache and stops after one token; the request it prepared computes only its last token', async () => {
+    const prompt = `${REPOSITORY}\nexport const total =`;
+    const warm = await service.complete({ prompt, maxTokens: 50, warmUp: true }, never);
+    assert.equal(warm.usage.completionTokens, 1);
+    assert.equal(warm.usage.cachedTokens, 0);
+    const prepared = await service.complete({ prompt, maxTokens: 4 }, never);
+    assert.equal(prepared.usage.promptTokens, warm.usage.promptTokens);
+    assert.equal(prepared.usage.cachedTokens, prepared.usage.promptTokens - 1);
+  });
+
   it('refuses a prompt and output over the context with ContextTooLarge, and keeps serving', async () => {
     await assert.rejects(chat({ messages: firstTurn, maxTokens: CONTEXT_LENGTH }), assertEngineError(EngineErrorCode.ContextTooLarge, (error) => {
       assert.match(error.message, new RegExp(`more than the context of ${CONTEXT_LENGTH}`));

@@ -56,8 +56,10 @@ describe('request params', () => {
   });
 
   it('reads complete requests: text, parts or fim, exactly one', () => {
-    assert.deepEqual(parseCompleteParams({ prompt: 'def f' }), { prompt: { kind: 'text', text: 'def f' }, maxTokens: 128, stop: [], sampling: undefined, model: 'chat' });
+    assert.deepEqual(parseCompleteParams({ prompt: 'def f' }), { prompt: { kind: 'text', text: 'def f' }, maxTokens: 128, stop: [], sampling: undefined, model: 'chat', warmUp: false });
     assert.equal(parseCompleteParams({ prompt: 'def f', model: 'completion' }).model, 'completion');
+    assert.equal(parseCompleteParams({ prompt: 'def f', warmUp: true }).warmUp, true);
+    assertInvalid(() => parseCompleteParams({ prompt: 'def f', warmUp: 'yes' }), /warmUp must be true or false, not "yes"/);
     assert.deepEqual(parseCompleteParams({ prompt: ['a', { token: '<|im_end|>' }], maxTokens: 3 }).prompt, { kind: 'parts', parts: ['a', { token: '<|im_end|>' }] });
     assert.deepEqual(parseCompleteParams({ fim: { prefix: 'a', suffix: '' } }).prompt, { kind: 'fim', prefix: 'a', suffix: '' });
     assertInvalid(() => parseCompleteParams({}), /exactly one of "prompt" and "fim"/);

@@ -158,6 +158,24 @@ export function registerCompletionTests(): void {
       assert.equal(settings().get('completion.enabled'), true);
     });
 
+    it('sends the prompt at the cursor ahead when a file is focused, so the first request there finds it all cached', async () => {
+      const line = 2; // asked for by no other test
+      const end = editor.document.lineAt(line).range.end;
+      editor.selection = new vscode.Selection(end, end);
+      const before = await settled();
+      // Another editor, then back: a second after the file is focused again, its prompt goes to the engine.
+      const other = await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'elsewhere' });
+      await vscode.window.showTextDocument(other);
+      editor = await vscode.window.showTextDocument(editor.document);
+      await waitFor('the warm-up to finish', async () => ((await stats()).warmUps > before.warmUps ? true : undefined), 15_000);
+      await suggestAtEndOf(line);
+      const { usage } = (await stats()).last!;
+      assert.equal(usage.cachedTokens, usage.promptTokens - 1, `${usage.cachedTokens} of ${usage.promptTokens} prompt tokens cached`);
+      await vscode.window.showTextDocument(other);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      editor = await vscode.window.showTextDocument(editor.document);
+    });
+
     it('keeps the FIM model completing beside a chat model, and asks the chat model in chat form once completionPath is cleared', async () => {
       await settings().update('model.path', join(root, 'chat'), vscode.ConfigurationTarget.Global);
       await suggestAtEndOf(8);

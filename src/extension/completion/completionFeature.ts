@@ -7,6 +7,7 @@ import { CompletionService, type CompletionRequest } from './completionService';
 import { CompletionSettings } from './completionSettings';
 import { describeStats, type CompletionStats } from './completionStats';
 import { CompletionStatusBar } from './completionStatusBar';
+import { CompletionWarmUp } from './completionWarmUp';
 import type { CursorWindows } from './cursorWindows';
 import { EditTracker } from './editTracker';
 import { HearthInlineCompletionProvider } from './inlineCompletionProvider';
@@ -35,6 +36,7 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
   const service = new CompletionService(
     {
       model: (token) => modelSource.model(token),
+      loadedModel: () => modelSource.loadedModel(),
       complete: async (params, token) => {
         const result = await engine.request('complete', params, token);
         if (result.usage.completionTokens > 1) models.sessionFor('completion').reportSpeed(result.usage.decodeTokensPerSecond);
@@ -52,6 +54,7 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
     modelSource,
     tracker,
     new CompletionStatusBar(settings),
+    new CompletionWarmUp(service, settings, repository, models.onDidChangeModel),
     vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new HearthInlineCompletionProvider(service, settings, repository)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (CompletionSettings.affects(event) && !settings.enabled) service.cancelPending();

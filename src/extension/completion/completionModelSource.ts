@@ -36,6 +36,12 @@ export class CompletionModelSource implements vscode.Disposable {
     return info && describe(info);
   }
 
+  /** The model to complete with when it is loaded now, without loading it. */
+  loadedModel(): CompletionModel | undefined {
+    const session = this.models.sessionFor('completion');
+    return session.configured && session.model !== undefined ? describe(session.model) : undefined;
+  }
+
   /** Waits for a load (which goes on whatever the caller does), remembering a failure so keystrokes do not retry it at once. */
   private async retrying(key: string, load: () => Promise<ModelInfo>, token: CancellationToken): Promise<ModelInfo | undefined> {
     const failure = this.failure;

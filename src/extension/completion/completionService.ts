@@ -35,6 +35,8 @@ export interface CompletionModel {
 export interface CompletionDependencies {
   /** The model to complete with, loaded if need be; undefined when none is configured. */
   model(token: CancellationToken): Promise<CompletionModel | undefined>;
+  /** The model to complete with if it is loaded now (warm-ups never load one). */
+  loadedModel(): CompletionModel | undefined;
   complete(params: CompleteParams, token: CancellationToken): Promise<CompleteResult>;
   /** Snippets for the prompt, slowest-changing first. */
   snippets(request: CompletionRequest, windows: CursorWindows): readonly ContextSnippet[];
@@ -106,16 +108,8 @@ export class CompletionService {
 
     const work = this.options.now();
     const shape = completionShape(windows);
-    const prompt = buildCompletionPrompt(model.style, model.kind, {
-      repoName: this.deps.repoName(request),
-      snippets: this.deps.snippets(request, windows),
-      path: request.path,
-      languageId: request.languageId,
-      windows,
-      shape,
-    });
+    const params = this.paramsFor(model, request, windows, shape);
     overhead.ms += this.options.now() - work;
-    const params: CompleteParams = { prompt: prompt.parts, maxTokens: prompt.maxTokens, stop: prompt.stop, model: model.role };
     const context: GenerationContext = { request, windows, shape, style: model.style, key };
     const generation = new PendingGeneration(request.documentId, key, request.position, (engineToken, self) => this.generate(params, context, self, engineToken), this.options);
     this.pending = generation;
@@ -124,6 +118,36 @@ export class CompletionService {
     });
     const result = await generation.wait(token);
     return result === undefined ? undefined : this.answer(result.text ?? '', overhead.ms + result.workMs);
+  }
+
+  /**
+   * Sends the prompt `provide` would send at this place as a warm-up (the engine fills its prefix cache at the
+   * lowest priority), so that the first keystroke's request there computes only what the typing changed.
+   * Only with the model already loaded; nothing is shown or cached. Never throws.
+   */
+  async warm(request: CompletionRequest, token: CancellationToken): Promise<void> {
+    const model = this.deps.loadedModel();
+    if (model === undefined || token.isCancellationRequested) return;
+    const windows = cursorWindows(request.lines, request.position, this.options.windowLimits);
+    try {
+      await this.deps.complete({ ...this.paramsFor(model, request, windows, completionShape(windows)), warmUp: true }, token);
+    } catch (error) {
+      if (!token.isCancellationRequested) this.fail('a warm-up', error);
+    } finally {
+      this.stats.warmUps++;
+    }
+  }
+
+  private paramsFor(model: CompletionModel, request: CompletionRequest, windows: CursorWindows, shape: CompletionShape): CompleteParams {
+    const prompt = buildCompletionPrompt(model.style, model.kind, {
+      repoName: this.deps.repoName(request),
+      snippets: this.deps.snippets(request, windows),
+      path: request.path,
+      languageId: request.languageId,
+      windows,
+      shape,
+    });
+    return { prompt: prompt.parts, maxTokens: prompt.maxTokens, stop: prompt.stop, model: model.role };
   }
 
   /**

@@ -40,6 +40,8 @@ export interface CompletionStats {
   /** Of those, the ones cut off by the time budget (their partial output is used). */
   budgetExpired: number;
   engineErrors: number;
+  /** Warm-ups done (answered, cancelled or failed): the prompt at the cursor of a file just focused, sent ahead. */
+  warmUps: number;
   /** Suggestions shown (non-empty answers). */
   suggestions: number;
   /** The provider's own work per answer (prompt building, cache, post-processing), engine and waits excluded. */
@@ -59,6 +61,7 @@ export function emptyStats(): CompletionStats {
     engineCancelled: 0,
     budgetExpired: 0,
     engineErrors: 0,
+    warmUps: 0,
     suggestions: 0,
     lastOverheadMs: 0,
   };
@@ -71,6 +74,6 @@ export function describeStats(stats: CompletionStats): string {
     : '';
   return (
     `${stats.engineRequests} engine requests (${stats.engineCancelled} cancelled, ${stats.budgetExpired} over the time budget, ${stats.engineErrors} failed), ` +
-    `${stats.provided} provider calls, ${stats.cacheHits} cache hits, ${stats.reusedPending} reused, ${stats.suggestions} suggestions${last}`
+    `${stats.provided} provider calls, ${stats.cacheHits} cache hits, ${stats.reusedPending} reused, ${stats.warmUps} warm-ups, ${stats.suggestions} suggestions${last}`
   );
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { CompletionService } from './completionService';
+import type { CompletionRequest, CompletionService } from './completionService';
 import type { CompletionSettings } from './completionSettings';
 import { documentLines, isSourceDocument } from './editTracker';
-import type { RepositoryContext } from './repositoryContext';
+import type { RepositoryContext, RepositoryFocus } from './repositoryContext';
 
 /** Names this close to the cursor (lines) steer the repository context towards their definitions. */
 const QUERY_LINES = 3;
@@ -28,22 +28,29 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     if (!isSourceDocument(document) || !this.settings.isOnFor(document)) return undefined;
     // With the suggest widget open VS Code wants a completion of the selected item: not ours to guess.
     if (context.selectedCompletionInfo !== undefined) return undefined;
-    if (document.uri.scheme === 'file') this.repository.refresh({ activeFile: document.uri.fsPath, openFiles: openFiles(document), query: namesNear(document, position) });
+    if (document.uri.scheme === 'file') void this.repository.refresh(repositoryFocusAt(document, position));
 
-    const text = await this.service.provide(
-      {
-        documentId: document.uri.toString(),
-        path: vscode.workspace.asRelativePath(document.uri),
-        languageId: document.languageId,
-        lines: documentLines(document),
-        position: { line: position.line, character: position.character },
-        explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
-      },
-      token,
-    );
+    const text = await this.service.provide(completionRequestAt(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke), token);
     if (text === undefined || token.isCancellationRequested) return undefined;
     return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
   }
+}
+
+/** The CompletionService's view of a place in a document. */
+export function completionRequestAt(document: vscode.TextDocument, position: vscode.Position, explicit: boolean): CompletionRequest {
+  return {
+    documentId: document.uri.toString(),
+    path: vscode.workspace.asRelativePath(document.uri),
+    languageId: document.languageId,
+    lines: documentLines(document),
+    position: { line: position.line, character: position.character },
+    explicit,
+  };
+}
+
+/** What the repository context is packed around: the file, the other visible files, the names near the cursor. */
+export function repositoryFocusAt(document: vscode.TextDocument, position: vscode.Position): RepositoryFocus {
+  return { activeFile: document.uri.fsPath, openFiles: openFiles(document), query: namesNear(document, position) };
 }
 
 function openFiles(active: vscode.TextDocument): string[] {

@@ -33,7 +33,7 @@ export class RepositoryContext {
   private current: { activeFile: string; snippets: ContextSnippet[] } | undefined;
   private lastAttempt = -Infinity;
   private failedAt = -Infinity;
-  private inFlight = false;
+  private inFlight: Promise<void> | undefined;
   private readonly options: RepositoryContextOptions;
 
   constructor(
@@ -48,22 +48,26 @@ export class RepositoryContext {
     return (this.current?.snippets ?? []).filter((snippet) => !sameFile(snippet.path, activePath));
   }
 
-  /** Packs again in the background when the focus moved to another file and the interval allows. */
-  refresh(focus: RepositoryFocus): void {
+  /**
+   * Packs again in the background when the focus moved to another file and the interval allows. Resolves when
+   * the pack in flight, if any, has settled (never rejects).
+   */
+  refresh(focus: RepositoryFocus): Promise<void> {
     const now = this.options.now();
-    if (this.inFlight || now - this.failedAt < this.options.retryMs) return;
-    if (this.current?.activeFile === focus.activeFile || now - this.lastAttempt < this.options.minIntervalMs) return;
+    if (this.inFlight !== undefined) return this.inFlight;
+    if (now - this.failedAt < this.options.retryMs) return Promise.resolve();
+    if (this.current?.activeFile === focus.activeFile || now - this.lastAttempt < this.options.minIntervalMs) return Promise.resolve();
     this.lastAttempt = now;
-    this.inFlight = true;
     const params: ContextPackParams = {
       budget: this.options.budgetTokens,
       format: 'qwen',
       focus: { activeFile: focus.activeFile, openFiles: [...focus.openFiles], ...(focus.query !== '' && { query: focus.query }) },
     };
-    this.pack(params)
-      .then((result) => (this.current = { activeFile: focus.activeFile, snippets: parseQwenRepositoryBlock(result.text) }))
-      .catch(() => (this.failedAt = this.options.now()))
-      .finally(() => (this.inFlight = false));
+    this.inFlight = this.pack(params)
+      .then((result) => void (this.current = { activeFile: focus.activeFile, snippets: parseQwenRepositoryBlock(result.text) }))
+      .catch(() => void (this.failedAt = this.options.now()))
+      .finally(() => (this.inFlight = undefined));
+    return this.inFlight;
   }
 
   /** Packs again at the next refresh (the index changed under it: a save, a new file). */

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { ModelRole } from '../../shared/protocol';
+import type { ModelInfo, ModelRole } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
 import { ModelSession, type FirstModelChooser } from './modelSession';
 
@@ -17,6 +17,22 @@ export class ModelRoles implements vscode.Disposable {
     this.reasoning = new ModelSession(engine, undefined, 'reasoning');
     this.completion = new ModelSession(engine, undefined, 'completion');
   }
+
+  /** Fires when any role's model is loaded, replaced or freed. */
+  readonly onDidChangeModel: vscode.Event<ModelInfo | undefined> = (listener, thisArgs, disposables) => {
+    const subscriptions: vscode.Disposable[] = [this.chat, this.reasoning, this.completion].map((session) =>
+      session.onDidChangeModel((model) => {
+        listener.call(thisArgs, model);
+      }),
+    );
+    const disposable = {
+      dispose: () => {
+        for (const subscription of subscriptions) subscription.dispose();
+      },
+    };
+    disposables?.push(disposable);
+    return disposable;
+  };
 
   /** The session serving a kind of request: the role's own model when one is configured, else the chat model. */
   sessionFor(role: ModelRole): ModelSession {

@@ -57,6 +57,7 @@ function setup(options: { timeBudgetMs?: number; debounceMs?: number; model?: Co
   const service = new CompletionService(
     {
       model: () => Promise.resolve('model' in options ? options.model : fimModel),
+      loadedModel: () => ('model' in options ? options.model : fimModel),
       complete: engine.complete,
       snippets: () => [],
       repoName: () => 'ws',
@@ -188,5 +189,33 @@ describe('CompletionService', () => {
     await engine.received(1);
     engine.calls[0].answer('s;');
     assert.equal(await answer, 's;');
+  });
+
+  it('warms up with the prompt provide sends at the same place, marked warmUp, and caches nothing', async () => {
+    const { engine, service } = setup({ debounceMs: 0 });
+    const warming = service.warm(typedRequest('x'), new CancellationTokenSource().token);
+    await engine.received(1);
+    engine.calls[0].answer('s');
+    await warming;
+    const answer = service.provide({ ...typedRequest('x'), explicit: true }, new CancellationTokenSource().token);
+    await engine.received(2);
+    engine.calls[1].answer('s;');
+    assert.equal(await answer, 's;');
+    assert.deepEqual(engine.calls[0].params, { ...engine.calls[1].params, warmUp: true });
+    assert.deepEqual([service.stats.warmUps, service.stats.engineRequests, service.stats.suggestions], [1, 1, 1]);
+  });
+
+  it('warms up only with a loaded model, and says nothing when the warm-up is cancelled', async () => {
+    const idle = setup({ model: undefined });
+    await idle.service.warm(typedRequest('x'), new CancellationTokenSource().token);
+    assert.deepEqual([idle.engine.calls.length, idle.service.stats.warmUps], [0, 0]);
+
+    const { engine, service, log } = setup();
+    const source = new CancellationTokenSource();
+    const warming = service.warm(typedRequest('x'), source.token);
+    await engine.received(1);
+    source.cancel();
+    await warming;
+    assert.deepEqual(log, []);
   });
 });

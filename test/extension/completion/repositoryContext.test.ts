@@ -29,17 +29,17 @@ describe('RepositoryContext', () => {
       { budgetTokens: 512, minIntervalMs: 1000, retryMs: 5000, now: () => now },
     );
     assert.deepEqual(context.snippets('src/total.ts'), []);
-    context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' });
-    await new Promise((resolve) => setImmediate(resolve));
+    // Resolves once the pack is in.
+    await context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' });
     assert.deepEqual(asked, [{ budget: 512, format: 'qwen', focus: { activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' } }]);
     assert.deepEqual(context.snippets('src/total.ts').map((s) => s.path), ['src/math.ts']);
 
-    context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'other names' }); // same file: kept
+    await context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'other names' }); // same file: kept
     now = 500;
-    context.refresh({ activeFile: '/ws/src/math.ts', openFiles: [], query: '' }); // too soon
+    await context.refresh({ activeFile: '/ws/src/math.ts', openFiles: [], query: '' }); // too soon
     assert.equal(asked.length, 1);
     now = 1500;
-    context.refresh({ activeFile: '/ws/src/math.ts', openFiles: [], query: '' });
+    await context.refresh({ activeFile: '/ws/src/math.ts', openFiles: [], query: '' });
     assert.equal(asked.length, 2);
   });
 
@@ -53,12 +53,11 @@ describe('RepositoryContext', () => {
       },
       { budgetTokens: 512, minIntervalMs: 0, retryMs: 5000, now: () => now },
     );
-    context.refresh({ activeFile: '/ws/a.ts', openFiles: [], query: '' });
-    await new Promise((resolve) => setImmediate(resolve));
+    await context.refresh({ activeFile: '/ws/a.ts', openFiles: [], query: '' });
     now = 1000;
-    context.refresh({ activeFile: '/ws/b.ts', openFiles: [], query: '' });
+    await context.refresh({ activeFile: '/ws/b.ts', openFiles: [], query: '' });
     now = 6000;
-    context.refresh({ activeFile: '/ws/b.ts', openFiles: [], query: '' });
+    await context.refresh({ activeFile: '/ws/b.ts', openFiles: [], query: '' });
     assert.equal(calls, 2);
     assert.deepEqual(context.snippets('a.ts'), []);
   });

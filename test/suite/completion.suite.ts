@@ -41,7 +41,7 @@ export function registerCompletionTests(): void {
   describe('Hearth inline completions in a real VS Code', () => {
     let root = '';
     const settings = () => vscode.workspace.getConfiguration('hearth');
-    const touched = ['cacheDir', 'model.path', 'model.completionPath', 'completion.enabled', 'completion.disabledLanguages', 'completion.debounceMs'];
+    const touched = ['cacheDir', 'model.path', 'model.completionPath', 'completion.enabled', 'completion.disabledLanguages', 'completion.debounceMs', 'completion.warmUp'];
     const saved = new Map<string, unknown>();
     let editor: vscode.TextEditor;
 
@@ -171,6 +171,15 @@ export function registerCompletionTests(): void {
       await suggestAtEndOf(line);
       const { usage } = (await stats()).last!;
       assert.equal(usage.cachedTokens, usage.promptTokens - 1, `${usage.cachedTokens} of ${usage.promptTokens} prompt tokens cached`);
+
+      // hearth.completion.warmUp off: focusing sends nothing ahead.
+      await settings().update('completion.warmUp', false, vscode.ConfigurationTarget.Global);
+      const warmUps = (await stats()).warmUps;
+      await vscode.window.showTextDocument(other);
+      editor = await vscode.window.showTextDocument(editor.document);
+      await sleep(2000);
+      assert.equal((await stats()).warmUps, warmUps);
+      await settings().update('completion.warmUp', undefined, vscode.ConfigurationTarget.Global);
       await vscode.window.showTextDocument(other);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       editor = await vscode.window.showTextDocument(editor.document);

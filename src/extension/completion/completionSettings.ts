@@ -10,6 +10,10 @@ export class CompletionSettings {
     return this.config.get<boolean>('completion.enabled', true);
   }
 
+  get warmUp(): boolean {
+    return this.config.get<boolean>('completion.warmUp', true);
+  }
+
   get debounceMs(): number {
     return Math.max(0, this.config.get<number>('completion.debounceMs', 150));
   }

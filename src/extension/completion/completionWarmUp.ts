@@ -38,7 +38,7 @@ export class CompletionWarmUp implements vscode.Disposable {
 
   private schedule(editor: vscode.TextEditor | undefined): void {
     this.cancel();
-    if (editor === undefined || !isSourceDocument(editor.document) || !this.settings.isOnFor(editor.document)) return;
+    if (editor === undefined || !this.settings.warmUp || !isSourceDocument(editor.document) || !this.settings.isOnFor(editor.document)) return;
     this.timer = setTimeout(() => void this.warm(editor), WARM_UP_DELAY_MS);
   }
 

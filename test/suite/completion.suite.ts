@@ -158,7 +158,7 @@ export function registerCompletionTests(): void {
       assert.equal(settings().get('completion.enabled'), true);
     });
 
-    it('sends the prompt at the cursor ahead when a file is focused, so the first request there finds it all cached', async () => {
+    it('sends the prompt at the cursor ahead when a file is focused or the cursor rests on another line, so the first request there finds it all cached', async () => {
       const line = 2; // asked for by no other test
       const end = editor.document.lineAt(line).range.end;
       editor.selection = new vscode.Selection(end, end);
@@ -171,6 +171,15 @@ export function registerCompletionTests(): void {
       await suggestAtEndOf(line);
       const { usage } = (await stats()).last!;
       assert.equal(usage.cachedTokens, usage.promptTokens - 1, `${usage.cachedTokens} of ${usage.promptTokens} prompt tokens cached`);
+
+      // The cursor moves to another line and rests there: its prompt goes ahead too.
+      const moved = (await settled()).warmUps;
+      const start = editor.document.lineAt(0).range.end;
+      editor.selection = new vscode.Selection(start, start);
+      await waitFor('the warm-up after the move', async () => ((await stats()).warmUps > moved ? true : undefined), 15_000);
+      await suggestAtEndOf(0);
+      const atStart = (await stats()).last!.usage;
+      assert.equal(atStart.cachedTokens, atStart.promptTokens - 1, `${atStart.cachedTokens} of ${atStart.promptTokens} prompt tokens cached`);
 
       // hearth.completion.warmUp off: focusing sends nothing ahead.
       await settings().update('completion.warmUp', false, vscode.ConfigurationTarget.Global);

@@ -9,15 +9,18 @@ import type { RepositoryContext } from './repositoryContext';
 const WARM_UP_DELAY_MS = 1000;
 
 /**
- * Sends the prompt at the cursor of the file just focused (or focused when a model loads) to the engine before
- * the first keystroke there (CompletionService.warm). The first request in a file otherwise prefills the whole
- * prompt, about 2,300 tokens with the repository definitions: 17 s on 0.6B, over the 3 s budget. The engine
- * runs a warm-up after every chat and completion; an edit in the file or another file focused cancels it,
- * and what it computed by then stays in the prefix cache for the requests that follow.
+ * Sends the prompt at the cursor to the engine before the first keystroke there (CompletionService.warm): once
+ * the cursor has rested for a second on a line not warmed yet, in a file just focused, or when a model loads.
+ * The first request in a file otherwise prefills the whole prompt, about 2,300 tokens with the repository
+ * definitions: 17 s on 0.6B, over the 3 s budget; a jump within the file changes the windows around the cursor,
+ * hundreds of tokens. The engine runs a warm-up after every chat and completion; an edit in the file, a cursor
+ * move or another file focused cancels it, and what it computed by then stays in the prefix cache.
  */
 export class CompletionWarmUp implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running: { document: vscode.TextDocument; source: vscode.CancellationTokenSource } | undefined;
+  /** The place of the last warm-up, cleared when another file is focused or a model loads. */
+  private warmed: { document: vscode.TextDocument; line: number } | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -27,8 +30,17 @@ export class CompletionWarmUp implements vscode.Disposable {
     onModelChange: vscode.Event<unknown>,
   ) {
     this.subscriptions = [
-      vscode.window.onDidChangeActiveTextEditor((editor) => this.schedule(editor)),
-      onModelChange(() => this.schedule(vscode.window.activeTextEditor)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        this.warmed = undefined;
+        this.schedule(editor);
+      }),
+      vscode.window.onDidChangeTextEditorSelection(({ textEditor }) => {
+        if (textEditor === vscode.window.activeTextEditor) this.schedule(textEditor);
+      }),
+      onModelChange(() => {
+        this.warmed = undefined;
+        this.schedule(vscode.window.activeTextEditor);
+      }),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === this.running?.document && event.contentChanges.length > 0) this.cancel();
       }),
@@ -44,9 +56,12 @@ export class CompletionWarmUp implements vscode.Disposable {
 
   private async warm({ document, selection }: vscode.TextEditor): Promise<void> {
     this.timer = undefined;
+    const position = selection.active;
+    // On the line warmed last the typing's own requests keep the cache warm.
+    if (this.warmed?.document === document && this.warmed.line === position.line) return;
+    this.warmed = { document, line: position.line };
     const source = new vscode.CancellationTokenSource();
     this.running = { document, source };
-    const position = selection.active;
     try {
       // The repository definitions open the prompt: without them, the first keystroke's prompt would start otherwise.
       if (document.uri.scheme === 'file') await this.repository.refresh(repositoryFocusAt(document, position));

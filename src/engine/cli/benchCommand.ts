@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureDecode, measurePrefill, measureStepOverhead, measureTurns, type BenchMeasurement } from '../model/decoderBenchmark';
+import { longContextCeiling, measureReadBandwidth } from '../model/readBandwidth';
 import { loadModel } from '../model/modelLoader';
 import { kvCacheBytes } from '../onnx/kvCache';
 import { writeWeightMatmulsModel } from '../onnx/weightMatmulsGraph';
@@ -52,6 +53,7 @@ export const benchCommand: CliCommand = {
         options.quantization === 'fp32'
           ? { decodeStepMs: tg.medianStepMs!, weightMatmulsMs: undefined }
           : await measureStepOverhead(model.decoder, writeWeightMatmulsModel(model.config, options.quantization, model.weights), options.threads);
+      const readBandwidth = await measureReadBandwidth(options.threads);
       if (values.turns) {
         // A second copy of the model, loaded after peak RSS was read, takes turns with the first.
         const second = await loadModel(options.dir, { ...options, contextLength: TURNS_CONTEXT, signal });
@@ -70,6 +72,11 @@ export const benchCommand: CliCommand = {
         results,
         // Median against median, measured side by side (tg128's median step is in results).
         ...overhead,
+        readBytesPerSecond: readBandwidth,
+        // The most each tg128 @ d could reach: tg128's step plus reading the cache's bytes at that depth.
+        ceilings: results
+          .filter((m) => m.depth !== undefined)
+          .map((m) => ({ test: m.test, ratio: longContextCeiling(tg.ms / tg.tokens, kvCacheBytes(model.config, m.depth!, model.decoder.kvCacheDtype), readBandwidth) })),
         conversion,
         loadMs,
         sessionMs: model.stats.sessionMs,
@@ -88,6 +95,7 @@ export const benchCommand: CliCommand = {
 
 function formatReport(r: {
   model: string; weights: string; kv: string; threads: number; results: BenchMeasurement[]; decodeStepMs: number; weightMatmulsMs: number | undefined;
+  readBytesPerSecond: number; ceilings: { test: string; ratio: number }[];
   conversion: ConvertReport; loadMs: number; weightBytes: number; kvBytesAtContext: number; contextLength: number; rssAfterLoadBytes: number; peakRssBytes: number;
 }): string {
   const rows = r.results.map((m) => `| ${r.weights.padEnd(7)} | ${r.kv.padEnd(4)} | ${String(r.threads).padStart(7)} | ${m.test.padEnd(14)} | ${m.tokensPerSecond.toFixed(2).padStart(9)} |`);
@@ -99,7 +107,10 @@ function formatReport(r: {
     '| ------- | ---- | ------- | -------------- | --------- |',
     ...rows,
     '',
-    ...r.results.filter((m) => m.test.startsWith('tg128 @')).map((m) => `${m.test}: ${(m.tokensPerSecond / tg.tokensPerSecond).toFixed(2)} × tg128`),
+    ...r.ceilings.map(({ test, ratio }) => {
+      const m = r.results.find((result) => result.test === test)!;
+      return `${test}: ${(m.tokensPerSecond / tg.tokensPerSecond).toFixed(2)} × tg128 (ceiling ${ratio.toFixed(2)} ×: reading the KV cache at ${(r.readBytesPerSecond / 1e9).toFixed(1)} GB/s)`;
+    }),
     ...r.results.filter((m) => m.test.endsWith('models')).map((m) => `${m.test} taking turns: median step ${m.medianStepMs!.toFixed(1)} ms, one model alone ${tg.medianStepMs!.toFixed(1)} ms`),
     `decode step (median) ${r.decodeStepMs.toFixed(1)} ms` +
       (r.weightMatmulsMs === undefined ? '' : `; weight matmuls alone ${r.weightMatmulsMs.toFixed(1)} ms (step = ${(r.decodeStepMs / r.weightMatmulsMs).toFixed(2)} × matmuls)`),

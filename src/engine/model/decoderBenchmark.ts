@@ -9,6 +9,8 @@ export interface BenchMeasurement {
   tokens: number;
   ms: number;
   tokensPerSecond: number;
+  /** `tg @ d` tests: the cached positions each step attends to besides its own. */
+  depth?: number;
   /** Generation tests: the median step, which a stray pause elsewhere on the machine does not move. */
   medianStepMs?: number;
 }
@@ -35,7 +37,8 @@ export async function measurePrefill(decoder: OnnxDecoder, tokens: number): Prom
 
 /** Text generation: `tokens` decode steps after `depth` cached positions (the prefill is not timed). */
 export async function measureDecode(decoder: OnnxDecoder, tokens: number, depth = 0): Promise<BenchMeasurement> {
-  return decodeSteps([decoder], tokens, depth, depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`);
+  const result = await decodeSteps([decoder], tokens, depth, depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`);
+  return depth > 0 ? { ...result, depth } : result;
 }
 
 /**

@@ -19,6 +19,8 @@ interface BenchReport {
   kvBytesAtContext: number;
   contextLength: number;
   peakRssBytes: number;
+  readBytesPerSecond: number;
+  ceilings: { test: string; ratio: number }[];
 }
 
 describe('hearth bench (built CLI)', () => {
@@ -46,6 +48,12 @@ describe('hearth bench (built CLI)', () => {
     // 2 layers × 2 KV heads × (2·64 levels + 3 floats) bytes × 8448 positions.
     assert.equal(report.kvBytesAtContext, 2 * 2 * (2 * 64 + 12) * 8448);
     assert.ok(report.peakRssBytes > report.weightBytes);
+    // The ceiling of tg128 @ d8192: tg128's mean step plus 8192 positions of the cache read at the measured bandwidth.
+    assert.ok(report.readBytesPerSecond > 0);
+    const tg = report.results[1];
+    const kvMs = (2 * 2 * (2 * 64 + 12) * 8192 * 1000) / report.readBytesPerSecond;
+    assert.deepEqual(report.ceilings.map((c) => c.test), ['tg128 @ d8192']);
+    assert.ok(Math.abs(report.ceilings[0].ratio - tg.ms / tg.tokens / (tg.ms / tg.tokens + kvMs)) < 1e-12, `ceiling ${report.ceilings[0].ratio}`);
   });
 
   it('refuses a KV dtype it does not have', () => {

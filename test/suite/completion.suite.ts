@@ -167,27 +167,38 @@ export function registerCompletionTests(): void {
       const other = await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'elsewhere' });
       await vscode.window.showTextDocument(other);
       editor = await vscode.window.showTextDocument(editor.document);
-      await waitFor('the warm-up to finish', async () => ((await stats()).warmUps > before.warmUps ? true : undefined), 15_000);
+      await waitFor('the warm-up to finish', async () => ((await stats()).warmUpsFinished > before.warmUpsFinished ? true : undefined), 15_000);
       await suggestAtEndOf(line);
       const { usage } = (await stats()).last!;
       assert.equal(usage.cachedTokens, usage.promptTokens - 1, `${usage.cachedTokens} of ${usage.promptTokens} prompt tokens cached`);
 
       // The cursor moves to another line and rests there: its prompt goes ahead too.
-      const moved = (await settled()).warmUps;
+      const moved = (await settled()).warmUpsFinished;
       const start = editor.document.lineAt(0).range.end;
       editor.selection = new vscode.Selection(start, start);
-      await waitFor('the warm-up after the move', async () => ((await stats()).warmUps > moved ? true : undefined), 15_000);
+      await waitFor('the warm-up after the move', async () => ((await stats()).warmUpsFinished > moved ? true : undefined), 15_000);
       await suggestAtEndOf(0);
       const atStart = (await stats()).last!.usage;
       assert.equal(atStart.cachedTokens, atStart.promptTokens - 1, `${atStart.cachedTokens} of ${atStart.promptTokens} prompt tokens cached`);
 
+      // A move along the warm line, and a rest where the user has just typed, send nothing: the cache is warm there.
+      const sentWhenWarm = (await settled()).warmUpsSent;
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      await sleep(1500);
+      const typed = editor.document.lineAt(4).range.end;
+      editor.selection = new vscode.Selection(typed, typed);
+      await editor.edit((edit) => edit.insert(typed, ' '));
+      await sleep(1500);
+      await vscode.commands.executeCommand('undo');
+      assert.equal((await settled()).warmUpsSent, sentWhenWarm);
+
       // hearth.completion.warmUp off: focusing sends nothing ahead.
       await settings().update('completion.warmUp', false, vscode.ConfigurationTarget.Global);
-      const warmUps = (await stats()).warmUps;
+      const sent = (await stats()).warmUpsSent;
       await vscode.window.showTextDocument(other);
       editor = await vscode.window.showTextDocument(editor.document);
-      await sleep(2000);
-      assert.equal((await stats()).warmUps, warmUps);
+      await sleep(1500); // past the second's rest after which a warm-up would be sent
+      assert.equal((await stats()).warmUpsSent, sent);
       await settings().update('completion.warmUp', undefined, vscode.ConfigurationTarget.Global);
       await vscode.window.showTextDocument(other);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

@@ -123,19 +123,23 @@ export class CompletionService {
   /**
    * Sends the prompt `provide` would send at this place as a warm-up (the engine fills its prefix cache at the
    * lowest priority), so that the first keystroke's request there computes only what the typing changed.
-   * Only with the model already loaded; nothing is shown or cached. Never throws.
+   * Only with the model already loaded; nothing is shown or cached. Never throws: resolves true when the warm-up
+   * ran to its end, false when it was cancelled, failed or had no model.
    */
-  async warm(request: CompletionRequest, token: CancellationToken): Promise<void> {
+  async warm(request: CompletionRequest, token: CancellationToken): Promise<boolean> {
     const model = this.deps.loadedModel();
-    if (model === undefined || token.isCancellationRequested) return;
+    if (model === undefined || token.isCancellationRequested) return false;
     const windows = cursorWindows(request.lines, request.position, this.options.windowLimits);
+    this.stats.warmUpsSent++;
     try {
       await this.deps.complete({ ...this.paramsFor(model, request, windows, completionShape(windows)), warmUp: true }, token);
     } catch (error) {
       if (!token.isCancellationRequested) this.fail('a warm-up', error);
-    } finally {
-      this.stats.warmUps++;
+      return false;
     }
+    if (token.isCancellationRequested) return false;
+    this.stats.warmUpsFinished++;
+    return true;
   }
 
   private paramsFor(model: CompletionModel, request: CompletionRequest, windows: CursorWindows, shape: CompletionShape): CompleteParams {

@@ -40,8 +40,10 @@ export interface CompletionStats {
   /** Of those, the ones cut off by the time budget (their partial output is used). */
   budgetExpired: number;
   engineErrors: number;
-  /** Warm-ups done (answered, cancelled or failed): the prompt at the cursor of a file just focused, sent ahead. */
-  warmUps: number;
+  /** Warm-ups sent: the prompt at the cursor, ahead of typing (completionWarmUp.ts). */
+  warmUpsSent: number;
+  /** Of those, the ones that ran to their end (not cancelled by an edit, a move or another file; not failed). */
+  warmUpsFinished: number;
   /** Suggestions shown (non-empty answers). */
   suggestions: number;
   /** The provider's own work per answer (prompt building, cache, post-processing), engine and waits excluded. */
@@ -61,7 +63,8 @@ export function emptyStats(): CompletionStats {
     engineCancelled: 0,
     budgetExpired: 0,
     engineErrors: 0,
-    warmUps: 0,
+    warmUpsSent: 0,
+    warmUpsFinished: 0,
     suggestions: 0,
     lastOverheadMs: 0,
   };
@@ -74,6 +77,6 @@ export function describeStats(stats: CompletionStats): string {
     : '';
   return (
     `${stats.engineRequests} engine requests (${stats.engineCancelled} cancelled, ${stats.budgetExpired} over the time budget, ${stats.engineErrors} failed), ` +
-    `${stats.provided} provider calls, ${stats.cacheHits} cache hits, ${stats.reusedPending} reused, ${stats.warmUps} warm-ups, ${stats.suggestions} suggestions${last}`
+    `${stats.provided} provider calls, ${stats.cacheHits} cache hits, ${stats.reusedPending} reused, ${stats.warmUpsSent} warm-ups (${stats.warmUpsFinished} finished), ${stats.suggestions} suggestions${last}`
   );
 }

@@ -1,26 +1,35 @@
 import * as vscode from 'vscode';
 import type { CompletionService } from './completionService';
-import type { CompletionSettings } from './completionSettings';
+import { CompletionSettings } from './completionSettings';
+import { completionRequestAt, refreshRepositoryAt } from './cursorPlace';
 import { isSourceDocument } from './editTracker';
-import { completionRequestAt, repositoryFocusAt } from './inlineCompletionProvider';
 import type { RepositoryContext } from './repositoryContext';
 
-/** Quiet time after a file is focused before its prompt goes ahead: flipping through files sends nothing. */
+/** Quiet time after the cursor arrives before its prompt goes ahead: flipping through files sends nothing. */
 const WARM_UP_DELAY_MS = 1000;
+
+interface Place {
+  readonly document: vscode.TextDocument;
+  readonly line: number;
+}
 
 /**
  * Sends the prompt at the cursor to the engine before the first keystroke there (CompletionService.warm): once
- * the cursor has rested for a second on a line not warmed yet, in a file just focused, or when a model loads.
- * The first request in a file otherwise prefills the whole prompt, about 2,300 tokens with the repository
- * definitions: 17 s on 0.6B, over the 3 s budget; a jump within the file changes the windows around the cursor,
- * hundreds of tokens. The engine runs a warm-up after every chat and completion; an edit in the file, a cursor
- * move or another file focused cancels it, and what it computed by then stays in the prefix cache.
+ * the cursor has rested for a second on a line not warm yet, in a file just focused, after a jump within the
+ * file, or when a model loads. The first request in a file otherwise prefills the whole prompt, about 2,300
+ * tokens with the repository definitions: 17 s on 0.6B, over the 3 s budget; a jump within the file changes
+ * the windows around the cursor, hundreds of tokens. The engine runs a warm-up after every chat and completion.
+ * An edit in the file, a move to another line or another file focused cancels it (what it computed by then
+ * stays in the prefix cache); a move along its line does not.
  */
 export class CompletionWarmUp implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
-  private running: { document: vscode.TextDocument; source: vscode.CancellationTokenSource } | undefined;
-  /** The place of the last warm-up, cleared when another file is focused or a model loads. */
-  private warmed: { document: vscode.TextDocument; line: number } | undefined;
+  private running: (Place & { source: vscode.CancellationTokenSource }) | undefined;
+  /**
+   * Where the cache is warm: the place of the last warm-up that ran to its end, or where the user typed last
+   * (the typing's own requests keep it warm). Cleared when another file is focused or a model loads.
+   */
+  private warm: Place | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -31,18 +40,29 @@ export class CompletionWarmUp implements vscode.Disposable {
   ) {
     this.subscriptions = [
       vscode.window.onDidChangeActiveTextEditor((editor) => {
-        this.warmed = undefined;
+        this.warm = undefined;
         this.schedule(editor);
       }),
-      vscode.window.onDidChangeTextEditorSelection(({ textEditor }) => {
-        if (textEditor === vscode.window.activeTextEditor) this.schedule(textEditor);
+      vscode.window.onDidChangeTextEditorSelection(({ textEditor, selections }) => {
+        if (textEditor !== vscode.window.activeTextEditor) return;
+        if (this.running !== undefined && samePlace(this.running, textEditor.document, selections[0].active.line)) return;
+        this.schedule(textEditor);
       }),
       onModelChange(() => {
-        this.warmed = undefined;
+        this.warm = undefined;
         this.schedule(vscode.window.activeTextEditor);
       }),
-      vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.document === this.running?.document && event.contentChanges.length > 0) this.cancel();
+      vscode.workspace.onDidChangeTextDocument(({ document, contentChanges }) => {
+        if (contentChanges.length === 0) return;
+        if (document === this.running?.document) this.cancel();
+        if (document === vscode.window.activeTextEditor?.document) {
+          // The line the typing ends on, where the cursor is after it (the selection event comes after this one).
+          const { range, text } = contentChanges[0];
+          this.warm = { document, line: range.start.line + text.split('\n').length - 1 };
+        }
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (CompletionSettings.affects(event)) this.schedule(vscode.window.activeTextEditor);
       }),
     ];
     this.schedule(vscode.window.activeTextEditor);
@@ -51,21 +71,20 @@ export class CompletionWarmUp implements vscode.Disposable {
   private schedule(editor: vscode.TextEditor | undefined): void {
     this.cancel();
     if (editor === undefined || !this.settings.warmUp || !isSourceDocument(editor.document) || !this.settings.isOnFor(editor.document)) return;
-    this.timer = setTimeout(() => void this.warm(editor), WARM_UP_DELAY_MS);
+    this.timer = setTimeout(() => void this.send(editor), WARM_UP_DELAY_MS);
   }
 
-  private async warm({ document, selection }: vscode.TextEditor): Promise<void> {
+  private async send({ document, selection }: vscode.TextEditor): Promise<void> {
     this.timer = undefined;
     const position = selection.active;
-    // On the line warmed last the typing's own requests keep the cache warm.
-    if (this.warmed?.document === document && this.warmed.line === position.line) return;
-    this.warmed = { document, line: position.line };
+    if (this.warm !== undefined && samePlace(this.warm, document, position.line)) return;
     const source = new vscode.CancellationTokenSource();
-    this.running = { document, source };
+    this.running = { document, line: position.line, source };
     try {
-      // The repository definitions open the prompt: without them, the first keystroke's prompt would start otherwise.
-      if (document.uri.scheme === 'file') await this.repository.refresh(repositoryFocusAt(document, position));
-      await this.service.warm(completionRequestAt(document, position, false), source.token);
+      // The repository definitions open the prompt: packed for this file now, or the first keystroke's prompt
+      // would start otherwise.
+      await refreshRepositoryAt(this.repository, document, position, { ignoreInterval: true });
+      if (await this.service.warm(completionRequestAt(document, position, false), source.token)) this.warm = { document, line: position.line };
     } finally {
       if (this.running?.source === source) this.running = undefined;
       source.dispose();
@@ -82,4 +101,8 @@ export class CompletionWarmUp implements vscode.Disposable {
     this.cancel();
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
+}
+
+function samePlace(place: Place, document: vscode.TextDocument, line: number): boolean {
+  return place.document === document && place.line === line;
 }

@@ -24,6 +24,10 @@ export interface RepositoryFocus {
   readonly query: string;
 }
 
+export interface RefreshOptions {
+  readonly ignoreInterval?: boolean;
+}
+
 /**
  * Definitions of the names near the cursor, from the engine's repository index: a small `context/pack` around
  * the active file, asked for in the background when the active file changes (at most every `minIntervalMs`) and
@@ -50,13 +54,14 @@ export class RepositoryContext {
 
   /**
    * Packs again in the background when the focus moved to another file and the interval allows. Resolves when
-   * the pack in flight, if any, has settled (never rejects).
+   * the pack in flight, if any, has settled (never rejects). With `ignoreInterval` (a warm-up, about to send the
+   * whole prompt anyway) it packs regardless of the interval, after the pack in flight for another focus.
    */
-  refresh(focus: RepositoryFocus): Promise<void> {
+  refresh(focus: RepositoryFocus, { ignoreInterval = false }: RefreshOptions = {}): Promise<void> {
+    if (this.inFlight !== undefined) return ignoreInterval ? this.inFlight.then(() => this.refresh(focus, { ignoreInterval })) : this.inFlight;
     const now = this.options.now();
-    if (this.inFlight !== undefined) return this.inFlight;
-    if (now - this.failedAt < this.options.retryMs) return Promise.resolve();
-    if (this.current?.activeFile === focus.activeFile || now - this.lastAttempt < this.options.minIntervalMs) return Promise.resolve();
+    if (now - this.failedAt < this.options.retryMs || this.current?.activeFile === focus.activeFile) return Promise.resolve();
+    if (!ignoreInterval && now - this.lastAttempt < this.options.minIntervalMs) return Promise.resolve();
     this.lastAttempt = now;
     const params: ContextPackParams = {
       budget: this.options.budgetTokens,

@@ -15,10 +15,14 @@ interface Call {
   fail(error: Error): void;
 }
 
-/** An engine whose answers the test gives; a cancelled call answers its `partial` text, as the engine does. */
+/**
+ * An engine whose answers the test gives; a cancelled call answers its `partial` text, as the engine does, or
+ * rejects with `rejectOnCancel` (a connection that drops the request).
+ */
 class FakeEngine {
   readonly calls: Call[] = [];
   partial = '';
+  rejectOnCancel = false;
 
   complete = (params: CompleteParams, token: CancellationToken): Promise<CompleteResult> =>
     new Promise((resolve, reject) => {
@@ -28,7 +32,7 @@ class FakeEngine {
         answer: (text) => resolve({ text, finishReason: 'stop', usage }),
         fail: reject,
       };
-      token.onCancellationRequested(() => resolve({ text: this.partial, finishReason: 'cancelled', usage }));
+      token.onCancellationRequested(() => (this.rejectOnCancel ? reject(new Error('Request cancelled')) : resolve({ text: this.partial, finishReason: 'cancelled', usage })));
       this.calls.push(call);
     });
 
@@ -51,13 +55,19 @@ function typedRequest(typed: string): CompletionRequest {
   return request(9 + typed.length, 1, text.replace('  return \n', `  return ${typed}\n`));
 }
 
-function setup(options: { timeBudgetMs?: number; debounceMs?: number; model?: CompletionModel | undefined } = {}) {
+/** `model`: the model configured (loaded on demand); `loaded`: the one loaded now, `model` unless given. */
+function setup(options: { timeBudgetMs?: number; debounceMs?: number; model?: CompletionModel | undefined; loaded?: CompletionModel | undefined } = {}) {
   const engine = new FakeEngine();
   const log: string[] = [];
+  const configured = 'model' in options ? options.model : fimModel;
+  const modelCalls: string[] = [];
   const service = new CompletionService(
     {
-      model: () => Promise.resolve('model' in options ? options.model : fimModel),
-      loadedModel: () => ('model' in options ? options.model : fimModel),
+      model: () => {
+        modelCalls.push('model');
+        return Promise.resolve(configured);
+      },
+      loadedModel: () => ('loaded' in options ? options.loaded : configured),
       complete: engine.complete,
       snippets: () => [],
       repoName: () => 'ws',
@@ -65,7 +75,7 @@ function setup(options: { timeBudgetMs?: number; debounceMs?: number; model?: Co
     },
     { debounceMs: () => options.debounceMs ?? 30, timeBudgetMs: options.timeBudgetMs ?? 5000, orphanGraceMs: 40 },
   );
-  return { engine, service, log };
+  return { engine, service, log, modelCalls };
 }
 
 describe('CompletionService', () => {
@@ -196,26 +206,42 @@ describe('CompletionService', () => {
     const warming = service.warm(typedRequest('x'), new CancellationTokenSource().token);
     await engine.received(1);
     engine.calls[0].answer('s');
-    await warming;
+    assert.equal(await warming, true);
     const answer = service.provide({ ...typedRequest('x'), explicit: true }, new CancellationTokenSource().token);
     await engine.received(2);
     engine.calls[1].answer('s;');
     assert.equal(await answer, 's;');
     assert.deepEqual(engine.calls[0].params, { ...engine.calls[1].params, warmUp: true });
-    assert.deepEqual([service.stats.warmUps, service.stats.engineRequests, service.stats.suggestions], [1, 1, 1]);
+    assert.deepEqual([service.stats.warmUpsSent, service.stats.warmUpsFinished, service.stats.engineRequests, service.stats.suggestions], [1, 1, 1, 1]);
   });
 
-  it('warms up only with a loaded model, and says nothing when the warm-up is cancelled', async () => {
-    const idle = setup({ model: undefined });
-    await idle.service.warm(typedRequest('x'), new CancellationTokenSource().token);
-    assert.deepEqual([idle.engine.calls.length, idle.service.stats.warmUps], [0, 0]);
+  it('warms up only with a model loaded now, never loading one', async () => {
+    const idle = setup({ loaded: undefined });
+    assert.equal(await idle.service.warm(typedRequest('x'), new CancellationTokenSource().token), false);
+    assert.deepEqual([idle.engine.calls.length, idle.modelCalls.length, idle.service.stats.warmUpsSent], [0, 0, 0]);
+  });
 
+  for (const rejectOnCancel of [false, true]) {
+    it(`says nothing when a warm-up is cancelled (the engine ${rejectOnCancel ? 'rejects' : 'answers its partial text'})`, async () => {
+      const { engine, service, log } = setup();
+      engine.rejectOnCancel = rejectOnCancel;
+      const source = new CancellationTokenSource();
+      const warming = service.warm(typedRequest('x'), source.token);
+      await engine.received(1);
+      source.cancel();
+      assert.equal(await warming, false);
+      assert.deepEqual(log, []);
+      assert.deepEqual([service.stats.warmUpsSent, service.stats.warmUpsFinished], [1, 0]);
+    });
+  }
+
+  it('logs a warm-up the engine fails', async () => {
     const { engine, service, log } = setup();
-    const source = new CancellationTokenSource();
-    const warming = service.warm(typedRequest('x'), source.token);
+    const warming = service.warm(typedRequest('x'), new CancellationTokenSource().token);
     await engine.received(1);
-    source.cancel();
-    await warming;
-    assert.deepEqual(log, []);
+    engine.calls[0].fail(new Error('model unloaded'));
+    assert.equal(await warming, false);
+    assert.equal(log.length, 1);
+    assert.match(log[0], /a warm-up.*model unloaded/);
   });
 });

@@ -43,6 +43,33 @@ describe('RepositoryContext', () => {
     assert.equal(asked.length, 2);
   });
 
+  it('with ignoreInterval (a warm-up) packs for its file at once, after the pack in flight for another file; other callers share the pack in flight', async () => {
+    const asked: string[] = [];
+    const packs: (() => void)[] = [];
+    const context = new RepositoryContext(
+      (params) => {
+        asked.push(params.focus!.activeFile!);
+        const text = block.replace('src/math.ts', `${params.focus!.activeFile}.defs`);
+        return new Promise((resolve) => packs.push(() => resolve({ text, stats: { filesWhole: 1, filesOutlined: 1, filesListed: 1, filesOmitted: 0, tokens: 60, budget: 512, elapsedMs: 1 } })));
+      },
+      { budgetTokens: 512, minIntervalMs: 30_000, retryMs: 60_000, now: () => 0 },
+    );
+    const first = context.refresh({ activeFile: 'a', openFiles: [], query: '' });
+    assert.equal(context.refresh({ activeFile: 'b', openFiles: [], query: '' }), first);
+    const warmUp = context.refresh({ activeFile: 'b', openFiles: [], query: '' }, { ignoreInterval: true });
+    packs[0]();
+    await first;
+    // The warm-up's pack starts once the first is in, inside the interval.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(asked, ['a', 'b']);
+    packs[1]();
+    await warmUp;
+    assert.deepEqual(context.snippets('x').map((s) => s.path), ['b.defs', 'src/total.ts']);
+    // Without the option, the interval holds.
+    await context.refresh({ activeFile: 'c', openFiles: [], query: '' });
+    assert.deepEqual(asked, ['a', 'b']);
+  });
+
   it('waits before trying again when there is no index', async () => {
     let now = 0;
     let calls = 0;

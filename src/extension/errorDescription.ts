@@ -1,5 +1,5 @@
 import { EngineError } from '../shared/engineError';
-import type { EngineErrorCode } from '../shared/protocol';
+import type { EngineErrorCode, KvCacheChoice, ModelRole } from '../shared/protocol';
 
 /** What the user can do about an error, beside reading it. */
 export type ErrorAction = 'openSettings' | 'showLogs' | 'retry';
@@ -15,8 +15,8 @@ export interface ErrorDescription {
 type ErrorKind = keyof typeof EngineErrorCode;
 
 /**
- * An engine error that a different setting fixes than its kind says: a model load's ContextTooLarge is the
- * model's context length, where a request's is the size of the repository context it packs.
+ * An engine error that a different setting fixes than its kind says: a model load's ContextTooLarge is fixed by
+ * the model's settings (loadContextSetting), where a request's is the size of the repository context it packs.
  */
 export class EngineErrorWithSetting extends EngineError {
   constructor(
@@ -25,6 +25,16 @@ export class EngineErrorWithSetting extends EngineError {
   ) {
     super(error.code, error.message, error.hint);
   }
+}
+
+/**
+ * The setting that fixes a model load's ContextTooLarge: the KV cache when float32 was asked for (the engine's
+ * hint says whether the 8-bit cache fits); else the context length, except for the completion model, whose
+ * context is fixed: a smaller completion model then.
+ */
+export function loadContextSetting(role: ModelRole, kvCache: KvCacheChoice | undefined): string {
+  if (kvCache === 'float32') return 'hearth.engine.kvCache';
+  return role === 'completion' ? 'hearth.model.completionPath' : 'hearth.model.contextLength';
 }
 
 /** The setting that fixes an error of this kind. */

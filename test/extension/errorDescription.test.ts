@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
 import { CancelledError, isCancelled, raceCancellation } from '../../src/extension/cancellation';
-import { describeError, EngineErrorWithSetting } from '../../src/extension/errorDescription';
+import { describeError, EngineErrorWithSetting, loadContextSetting } from '../../src/extension/errorDescription';
 import { EngineError } from '../../src/shared/engineError';
-import { EngineErrorCode } from '../../src/shared/protocol';
+import { EngineErrorCode, type KvCacheChoice } from '../../src/shared/protocol';
 
 describe('describeError', () => {
   it('offers the setting that fixes a missing or unusable model', () => {
@@ -21,10 +21,18 @@ describe('describeError', () => {
     assert.deepEqual(describeError(error), { message: 'The prompt has 40000 tokens. Shorten the conversation.', actions: ['openSettings'], setting: 'hearth.context.maxTokens' });
   });
 
-  it("points a load's context that does not fit at the setting its loader names", () => {
+  it("points a load's context that does not fit at the setting that fixes it: the KV cache, the context length, or the completion model", () => {
     const error = new EngineError(EngineErrorCode.ContextTooLarge, 'A context of 262144 tokens needs 72.00 GiB of KV cache.', 'The 8-bit KV cache (int8) fits this context.');
-    const described = describeError(new EngineErrorWithSetting(error, 'hearth.model.contextLength'));
-    assert.deepEqual(described, { message: `${error.message} ${error.hint}`, actions: ['openSettings'], setting: 'hearth.model.contextLength' });
+    const described = describeError(new EngineErrorWithSetting(error, loadContextSetting('chat', 'float32')));
+    assert.deepEqual(described, { message: `${error.message} ${error.hint}`, actions: ['openSettings'], setting: 'hearth.engine.kvCache' });
+    assert.deepEqual(
+      (['chat', 'reasoning', 'completion'] as const).map((role) => [undefined, 'auto', 'int8', 'float32'].map((kv) => loadContextSetting(role, kv as KvCacheChoice | undefined))),
+      [
+        ['hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.engine.kvCache'],
+        ['hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.engine.kvCache'],
+        ['hearth.model.completionPath', 'hearth.model.completionPath', 'hearth.model.completionPath', 'hearth.engine.kvCache'],
+      ],
+    );
   });
 
   it('says the engine stopped when its connection went away mid-answer', () => {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelRole } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
-import { EngineErrorWithSetting } from '../errorDescription';
+import { EngineErrorWithSetting, loadContextSetting } from '../errorDescription';
 import { modelName } from './modelPickItems';
 import type { ModelPickPurpose } from './modelPicker';
 import { affectsModel, configuredModel, configuredRoleModel } from './modelSettings';
@@ -158,8 +158,8 @@ export class ModelSession implements vscode.Disposable {
         return await this.engine.request('model/load', { ...params, role: this.role }, token);
       } catch (error) {
         if (token.isCancellationRequested) throw new EngineError(EngineErrorCode.Cancelled, `Loading ${name} was cancelled.`);
-        // The context asked for at load does not fit: the model's context length fixes it, not the repository's.
-        if (error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge) throw new EngineErrorWithSetting(error, 'hearth.model.contextLength');
+        // The context asked for at load does not fit: the model's settings fix it, not the repository context's.
+        if (error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge) throw new EngineErrorWithSetting(error, loadContextSetting(this.role, params.kvCache));
         throw error;
       } finally {
         subscription.dispose();

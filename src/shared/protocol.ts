@@ -51,13 +51,15 @@ export const WEIGHT_QUANTIZATIONS = ['int8', 'int4', 'fp32'] as const;
 export type WeightQuantization = (typeof WEIGHT_QUANTIZATIONS)[number];
 
 /** The KV cache's element type: float32 (exact) or int8 (3.8× smaller, faster at long contexts, a small error). */
-export type KvCacheDtype = 'float32' | 'int8';
+export const KV_CACHE_DTYPES = ['float32', 'int8'] as const;
+export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
 
 /**
  * The KV cache a load or fit asks for. auto: float32 up to 4,096 positions when it fits the memory, int8 above
  * that or when only int8 fits (the engine's kvCacheChoice.ts says why).
  */
-export type KvCacheChoice = 'auto' | KvCacheDtype;
+export const KV_CACHE_CHOICES = ['auto', ...KV_CACHE_DTYPES] as const;
+export type KvCacheChoice = (typeof KV_CACHE_CHOICES)[number];
 
 /**
  * How a chat model thinks, read from its chat template: hybrid Qwen3 (switchable), Instruct-2507 (never),

@@ -1,6 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { WEIGHT_QUANTIZATIONS, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
-import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
+import { KV_CACHE_CHOICES, WEIGHT_QUANTIZATIONS, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
 import type { LoadModelOptions } from '../model/modelLoader';
 import { parseChoice, parseIntegerOption, UsageError } from './cliCommand';
 

@@ -1,7 +1,6 @@
 /** Params of model/catalogue, model/fit and model/download, checked as they arrive off the wire. */
-import { WEIGHT_QUANTIZATIONS, type ModelCatalogueParams, type ModelDownloadParams, type ModelFitParams } from '../../shared/protocol';
+import { KV_CACHE_CHOICES, WEIGHT_QUANTIZATIONS, type ModelCatalogueParams, type ModelDownloadParams, type ModelFitParams } from '../../shared/protocol';
 import { ParamsReader } from '../generation/paramsReader';
-import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
 
 export function parseCatalogueParams(params: unknown): ModelCatalogueParams {
   const reader = ParamsReader.of(params ?? {}, 'model/catalogue', ['quantization', 'kvCache', 'cacheDir'],

@@ -1,4 +1,5 @@
 import {
+  KV_CACHE_CHOICES,
   WEIGHT_QUANTIZATIONS,
   type ChatMessage,
   type ChatParams,
@@ -9,7 +10,6 @@ import {
   type ThinkingMode,
   type TokenizeParams,
 } from '../../shared/protocol';
-import { KV_CACHE_CHOICES } from '../hardware/kvCacheChoice';
 import { ParamsReader } from './paramsReader';
 
 /** Requests' params as the generation service uses them: checked, with defaults where the protocol has them. */

@@ -4,10 +4,7 @@
  */
 import type { KvCacheChoice, KvCacheDtype } from '../../shared/protocol';
 import { kvBytesPerToken } from '../onnx/kvBudget';
-import { KV_CACHE_DTYPES, type KvGeometry } from '../onnx/kvCache';
-
-/** The engine's dtypes are the protocol's (this list would not compile otherwise). */
-export const KV_CACHE_CHOICES: readonly KvCacheChoice[] = ['auto', ...KV_CACHE_DTYPES];
+import type { KvGeometry } from '../onnx/kvCache';
 
 /** auto serves contexts up to this many positions with the float32 cache, when it fits. */
 export const AUTO_FLOAT32_MAX_CONTEXT = 4096;

@@ -1,5 +1,5 @@
 import { freemem } from 'node:os';
-import type { KvCacheChoice, WeightQuantization } from '../../shared/protocol';
+import type { KvCacheChoice, KvCacheDtype, WeightQuantization } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { assertNotPartialDownload } from '../download/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
@@ -9,7 +9,6 @@ import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeight
 import { kvMemoryBudget } from '../hardware/hardwareFit';
 import { chooseKvCache } from '../hardware/kvCacheChoice';
 import { defaultKvBudgetBytes } from '../onnx/kvBudget';
-import type { KvCacheDtype } from '../onnx/kvCache';
 import { checkDecoderContext, OnnxDecoder } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
 import { ConvertedWeightsCache } from './convertedWeightsCache';

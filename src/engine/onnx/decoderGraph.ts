@@ -13,11 +13,12 @@
  * Decode time beyond the weight matmuls is mostly per-node overhead, so the graph keeps nodes few: q and k
  * are normalized and rotated together, and the attention scale is folded into the weights.
  */
+import type { KvCacheDtype } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { MATMUL_NBITS_BLOCK_SIZE, decoderTensorPlan, linearTensorSpecs, type DecoderTensor, type LinearPlan, type WeightFormat } from './decoderWeights';
 import type { ExternalTensorLocation } from './externalDataFile';
 import { int8KvAttention, type Int8PastInputs } from './int8KvAttention';
-import type { KvCacheDtype, KvLayerInputs } from './kvCache';
+import type { KvLayerInputs } from './kvCache';
 import { MICROSOFT_DOMAIN as MS, OnnxModelBuilder, TensorType, float } from './onnxModelBuilder';
 
 type KvInputRole = keyof KvLayerInputs;

@@ -4,12 +4,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { KvCacheDtype } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { buildDecoderGraph, type TensorPlacement } from './decoderGraph';
 import { convertDecoderWeights, type DecoderTensor, type WeightFormat, type WeightSource } from './decoderWeights';
 import { embeddingRowsFromFile, embeddingRowsFromTensors, type EmbeddingRows } from './embeddingRows';
 import { ExternalDataFile } from './externalDataFile';
-import type { KvCacheDtype } from './kvCache';
 
 export const DECODER_MODEL_FILE = 'decoder.onnx';
 export const DECODER_WEIGHTS_FILE = 'decoder.weights';

@@ -1,7 +1,7 @@
 import { freemem } from 'node:os';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode } from '../../shared/protocol';
-import { kvCacheBytes, type KvCacheDtype, type KvGeometry } from './kvCache';
+import { EngineErrorCode, type KvCacheDtype } from '../../shared/protocol';
+import { kvCacheBytes, type KvGeometry } from './kvCache';
 
 /** Share of the free memory the weights and KV cache may take; the rest is left to the system and ORT. */
 const FREE_MEMORY_SHARE = 0.8;

@@ -11,6 +11,7 @@
  * positions in use, and growing leaves no old buffers behind for the garbage collector (which would otherwise
  * hold up to a second cache's worth until it ran).
  */
+import type { KvCacheDtype } from '../../shared/protocol';
 import type { Feed } from './ortSession';
 
 const BUCKET = 64;
@@ -22,12 +23,9 @@ export interface KvGeometry {
   headDim: number;
 }
 
-/** float32: exact; int8: symmetric per (head, position) with a float scale, 3.8× smaller at head_dim 128. */
-export type KvCacheDtype = 'float32' | 'int8';
-export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['float32', 'int8'];
-
 /**
- * Bytes of a cache holding `positions` positions of every layer. int8 stores, per head and position, headDim
+ * Bytes of a cache holding `positions` positions of every layer. float32 is exact; int8 is symmetric per (head,
+ * position) with a float scale, 3.8× smaller at head_dim 128: it stores, per head and position, headDim
  * key and value levels plus three floats: the key scale, the key's level-sum correction and the value scale.
  */
 export function kvCacheBytes(geometry: KvGeometry, positions: number, dtype: KvCacheDtype = 'float32'): number {

@@ -1,5 +1,5 @@
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode } from '../../shared/protocol';
+import { EngineErrorCode, type KvCacheDtype } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { ropeCosSinTables, ropeParameters } from '../model/yarnRope';
 import { DecoderIo } from './decoderGraph';
@@ -9,7 +9,7 @@ import type { EmbeddingRows } from './embeddingRows';
 import { Float32KvCache } from './float32KvCache';
 import { Int8KvCache } from './int8KvCache';
 import { assertKvCacheFits, defaultKvBudgetBytes } from './kvBudget';
-import type { KvCache, KvCacheDtype, KvLayerInputs, KvRows } from './kvCache';
+import type { KvCache, KvLayerInputs, KvRows } from './kvCache';
 import { OrtSession, type Feed } from './ortSession';
 
 export interface OnnxDecoderLoadOptions {

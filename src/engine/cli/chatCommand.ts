@@ -31,7 +31,7 @@ export const chatCommand: CliCommand = {
         {
           path: model.dir,
           quantization: model.quantization,
-          kvCache: model.kvCacheDtype ?? 'auto',
+          kvCache: model.kvCache,
           cacheDir,
           // Without --context the engine loads what fits the free memory, for the cache --kv resolves to.
           ...(model.contextLength !== undefined && { contextLength: model.contextLength }),

@@ -33,7 +33,7 @@ export const doctorCommand: CliCommand = {
     const kvCache = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, 'auto');
     const options: LoadModelOptions = {
       quantization: parseChoice<WeightQuantization>('quantization', values.quantization, WEIGHT_QUANTIZATIONS, 'int8'),
-      kvCacheDtype: kvCache,
+      kvCache,
       ...(values.threads !== undefined && { threads: parseIntegerOption('threads', values.threads) }),
       ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),
     };

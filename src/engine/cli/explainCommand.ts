@@ -48,8 +48,7 @@ export const explainCommand: CliCommand = {
 
     const modelDir = values.demo ? await demoModel(cacheDir, signal) : resolveModelDir(values.model);
     const model = parseModelOptions({ ...values, model: modelDir }, 'auto');
-    const kvCache = model.kvCacheDtype ?? 'auto';
-    const contextLength = model.contextLength ?? (values.demo ? DEMO_CONTEXT_LENGTH : defaultContextLength(modelDir, model.quantization, kvCache));
+    const contextLength = model.contextLength ?? (values.demo ? DEMO_CONTEXT_LENGTH : defaultContextLength(modelDir, model.quantization, model.kvCache));
     // A context too small for any block fails now; the exact budget needs the model's tokenizer, after loading.
     if (budget === undefined) explainBudget({ contextLength, maxTokens, promptTokens: 0 });
 
@@ -58,7 +57,7 @@ export const explainCommand: CliCommand = {
       const { index, indexMs } = await indexRepository(engine, roots, signal);
 
       const loaded = await engine.load(
-        { path: model.dir, quantization: model.quantization, kvCache, cacheDir, contextLength, ...(model.threads !== undefined && { threads: model.threads }) },
+        { path: model.dir, quantization: model.quantization, kvCache: model.kvCache, cacheDir, contextLength, ...(model.threads !== undefined && { threads: model.threads }) },
         signal,
       );
       const promptTokens = countTokens(engine, explainMessages(''));

@@ -17,19 +17,22 @@ export const modelUsage = '--model DIR [--quantization int8|int4|fp32] [--kv aut
 
 type ModelOptionValues = { [K in keyof typeof modelParseOptions]?: string };
 
+/** The model options as parsed: --kv always has a value (the command's default when left out). */
+export type ModelOptions = LoadModelOptions & { dir: string; kvCache: KvCacheChoice };
+
 /**
  * `defaultKvCache`: what --kv means when left out. auto (chooseKvCache: float32 up to 4,096 positions, int8
  * beyond) where the user wants answers; float32 where a command measures or compares (bench, logits), so its
  * numbers say what they are of unless asked otherwise.
  */
-export function parseModelOptions(values: ModelOptionValues, defaultKvCache: KvCacheChoice = 'float32'): { dir: string } & LoadModelOptions {
+export function parseModelOptions(values: ModelOptionValues, defaultKvCache: KvCacheChoice = 'float32'): ModelOptions {
   if (!values.model) throw new UsageError('--model is required.');
   const quantization = parseChoice<WeightQuantization>('quantization', values.quantization, WEIGHT_QUANTIZATIONS, 'int8');
-  const kvCacheDtype = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, defaultKvCache);
+  const kvCache = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, defaultKvCache);
   return {
     dir: values.model,
     quantization,
-    kvCacheDtype,
+    kvCache,
     ...(values.context !== undefined && { contextLength: parseIntegerOption('context', values.context) }),
     ...(values.threads !== undefined && { threads: parseIntegerOption('threads', values.threads) }),
     ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),

@@ -88,7 +88,7 @@ export class ServedModel implements GenerationTarget {
     const quantization = params.quantization ?? 'int8';
     const loaded = await loader(params.path, {
       quantization,
-      kvCacheDtype: params.kvCache ?? 'auto',
+      kvCache: params.kvCache ?? 'auto',
       ...(params.contextLength !== undefined && { contextLength: params.contextLength }),
       ...(params.threads !== undefined && { threads: params.threads }),
       ...(params.cacheDir !== undefined && { cacheDir: params.cacheDir }),

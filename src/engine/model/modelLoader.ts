@@ -19,10 +19,10 @@ export interface LoadModelOptions {
   /** Positions to serve; default the model's native length. Beyond it, YaRN scales RoPE to cover it. */
   contextLength?: number;
   /**
-   * The KV cache's element type: float32 (default, exact), int8 (3.8× smaller; see OnnxDecoderLoadOptions), or
-   * auto (chooseKvCache at the context, with the memory free now). The decoder reports the one it got.
+   * The KV cache: float32 (default, exact), int8 (3.8× smaller; see OnnxDecoderLoadOptions), or auto
+   * (chooseKvCache at the context, with the memory free now). The decoder reports the dtype it got.
    */
-  kvCacheDtype?: KvCacheChoice;
+  kvCache?: KvCacheChoice;
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
@@ -154,7 +154,7 @@ function planKvCache(config: ModelConfig, options: LoadModelOptions): KvCachePla
   const weightBytes = decoderWeightBytes(config, options.quantization);
   const freeBytes = freemem();
   // auto counts the runtime's reserve as the fit shown to the user does, so both pick the same cache.
-  const kvCacheDtype = chooseKvCache(options.kvCacheDtype ?? 'float32', config, contextLength, options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes));
+  const kvCacheDtype = chooseKvCache(options.kvCache ?? 'float32', config, contextLength, options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes));
   const kvBudgetBytes = options.kvBudgetBytes ?? defaultKvBudgetBytes(weightBytes, freeBytes);
   checkDecoderContext(config, { quantization: options.quantization, contextLength, kvCacheDtype, kvBudgetBytes });
   return { contextLength, kvCacheDtype, kvBudgetBytes };

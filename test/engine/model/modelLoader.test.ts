@@ -132,8 +132,8 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
 
   it('refuses a context whose KV cache exceeds the memory budget, with ContextTooLarge, before converting anything', async () => {
     const untouched = join(root, 'cache-of-a-refused-load');
-    for (const kvCacheDtype of ['float32', 'int8'] as const) {
-      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 32_768, kvBudgetBytes: 1024 * 1024, kvCacheDtype, cacheDir: untouched }), (error: unknown) => {
+    for (const kvCache of ['float32', 'int8'] as const) {
+      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 32_768, kvBudgetBytes: 1024 * 1024, kvCache, cacheDir: untouched }), (error: unknown) => {
         assert.ok(error instanceof EngineError);
         assert.equal(error.code, EngineErrorCode.ContextTooLarge);
         assert.match(error.hint ?? '', /at most \d+ tokens/);
@@ -147,8 +147,8 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     // Tiny geometry, per position: float32 2 layers × 2 heads × 2 × 64 × 4 = 2,048 bytes, int8 2 × 2 × (128 + 12) = 560,
     // each × 3/2 for the growth slack: 3,072 and 840. A budget of 1,024 × 840 bytes fits 1,024 positions of int8 only.
     const kvBudgetBytes = 1024 * 840;
-    for (const kvCacheDtype of ['float32', undefined] as const) {
-      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, cacheDir, ...(kvCacheDtype !== undefined && { kvCacheDtype }) }), (error: unknown) => {
+    for (const kvCache of ['float32', undefined] as const) {
+      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, cacheDir, ...(kvCache !== undefined && { kvCache }) }), (error: unknown) => {
         assert.ok(error instanceof EngineError);
         assert.equal(error.code, EngineErrorCode.ContextTooLarge);
         assert.equal(error.message, 'A context of 1024 tokens needs 0.00 GiB of KV cache, more than the 0.00 GiB available.');
@@ -156,14 +156,14 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
         return true;
       });
     }
-    const auto = await loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, kvCacheDtype: 'auto', threads: 1, cacheDir });
+    const auto = await loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, kvCache: 'auto', threads: 1, cacheDir });
     open.push(auto);
     assert.deepEqual([auto.decoder.kvCacheDtype, auto.decoder.contextLength, auto.decoder.bytesPerPosition], ['int8', 1024, kvCacheBytes(auto.config, 1, 'int8')]);
   });
 
   it('auto: float32 up to 4,096 positions when it fits, int8 above', async () => {
     const loaded = async (contextLength: number) => {
-      const model = await loadModel(fp8, { quantization: 'int8', contextLength, kvBudgetBytes: 1024 ** 3, kvCacheDtype: 'auto', threads: 1, cacheDir });
+      const model = await loadModel(fp8, { quantization: 'int8', contextLength, kvBudgetBytes: 1024 ** 3, kvCache: 'auto', threads: 1, cacheDir });
       open.push(model);
       return model.decoder.kvCacheDtype;
     };

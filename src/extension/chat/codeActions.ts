@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { targetEditor } from '../context/editorFocus';
-import { lineEndingOf, type ChangeProposals } from '../refactor/changeProposals';
+import type { ChangeProposals } from '../refactor/changeProposals';
 import { planApply, type ApplyMode } from '../refactor/editPlan';
 
 const applyLabels: Record<ApplyMode, string> = { selection: 'replaces the selection', file: 'replaces the file', cursor: 'inserted at the cursor' };
@@ -31,7 +31,6 @@ export class CodeActions {
       text: document.getText(),
       selection: { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) },
       code,
-      eol: lineEndingOf(document),
     });
     const range = new vscode.Range(document.positionAt(plan.start), document.positionAt(plan.end));
     await this.proposals.propose(document, range, plan.newText, `code from the chat, ${applyLabels[plan.mode]}`);

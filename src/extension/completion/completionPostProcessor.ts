@@ -1,3 +1,4 @@
+import { withLineEnding } from '../lineBreaks';
 import { indentation, opensBlock, type CompletionShape } from './completionShape';
 import type { CursorWindows } from './cursorWindows';
 import type { PromptStyle } from './promptStyle';
@@ -22,7 +23,7 @@ const MIN_ECHO_LENGTH = 4;
 export function postProcessCompletion(raw: string, context: PostProcessContext): string | undefined {
   const { windows, shape } = context;
   // Every line break an editor counts (a lone \r too), so that the cut at the end of the line holds.
-  let text = raw.replace(/\r\n?/g, '\n');
+  let text = withLineEnding(raw, '\n');
   if (context.style === 'chat') {
     const answer = stripReasoning(text);
     if (answer === undefined) return undefined;

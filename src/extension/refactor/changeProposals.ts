@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { LineEnding } from './editPlan';
+import { withLineEnding } from '../lineBreaks';
 
 const SCHEME = 'hearth-proposal';
 
@@ -14,11 +14,6 @@ interface Proposal {
   /** The whole proposed file, shown on the right of the diff. */
   proposedText: string;
   uri: vscode.Uri;
-}
-
-/** The line ending the document's text uses, which every edit to it takes. */
-export function lineEndingOf(document: vscode.TextDocument): LineEnding {
-  return document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
 }
 
 /**
@@ -52,11 +47,16 @@ export class ChangeProposals implements vscode.TextDocumentContentProvider, vsco
     return this.pending?.uri.toString() === uri.toString() ? this.pending.proposedText : '';
   }
 
-  /** Shows the diff of `range` replaced by `newText` in `document` and asks to accept or reject it. */
-  async propose(document: vscode.TextDocument, range: vscode.Range, newText: string, what: string): Promise<void> {
+  /**
+   * Shows the diff of `range` replaced by `newText` in `document` and asks to accept or reject it. `newText`
+   * takes the document's line ending, whatever it had: an editor normalizes line breaks on edit, so text that
+   * kept others would not be what the diff showed. Returns the text proposed.
+   */
+  async propose(document: vscode.TextDocument, range: vscode.Range, text: string, what: string): Promise<string> {
+    const newText = withLineEnding(text, document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
     if (this.pending) await this.discard(this.pending);
-    const text = document.getText();
-    const proposedText = text.slice(0, document.offsetAt(range.start)) + newText + text.slice(document.offsetAt(range.end));
+    const current = document.getText();
+    const proposedText = current.slice(0, document.offsetAt(range.start)) + newText + current.slice(document.offsetAt(range.end));
     const id = ++this.nextId;
     // The path keeps the file's name and extension, so the diff highlights the right language.
     const uri = vscode.Uri.from({ scheme: SCHEME, path: document.uri.path, query: `proposal=${id}` });
@@ -66,6 +66,7 @@ export class ChangeProposals implements vscode.TextDocumentContentProvider, vsco
     const name = basename(document.uri.path);
     await vscode.commands.executeCommand('vscode.diff', document.uri, uri, `${name} ↔ Hearth's proposal`, { preview: false });
     void this.ask(proposal, `Hearth proposes a change to ${name} (${what}). Review the diff.`);
+    return newText;
   }
 
   /** Applies the pending proposal; false when there is none or its file changed since. */

@@ -1,13 +1,11 @@
 /**
  * Where a code block from the model goes in a file (pure, on offsets): in place of the selection if there is
  * one; in place of the whole file when the block looks like a whole new version of it; else at the cursor.
- * The new text always takes the document's line ending, whatever the model wrote: an editor normalizes line
- * breaks on edit, so text that kept the model's would not be what the diff showed.
+ * The new text has `\n` line breaks, whatever the model wrote (ChangeProposals gives it the document's).
  */
-export type ApplyMode = 'selection' | 'file' | 'cursor';
+import { withLineEnding } from '../lineBreaks';
 
-/** A document's line ending (`vscode.EndOfLine` as text). */
-export type LineEnding = '\n' | '\r\n';
+export type ApplyMode = 'selection' | 'file' | 'cursor';
 
 export interface ApplyInput {
   /** The document's text. */
@@ -15,7 +13,6 @@ export interface ApplyInput {
   /** The selection as offsets into `text`; empty (start = end) is the cursor. */
   selection: { start: number; end: number };
   code: string;
-  eol: LineEnding;
 }
 
 export interface ApplyPlan {
@@ -25,15 +22,15 @@ export interface ApplyPlan {
   newText: string;
 }
 
-export function planApply({ text, selection, code, eol }: ApplyInput): ApplyPlan {
-  if (selection.end > selection.start) return { mode: 'selection', ...replacementFor(text, selection, code, eol) };
+export function planApply({ text, selection, code }: ApplyInput): ApplyPlan {
+  if (selection.end > selection.start) return { mode: 'selection', ...replacementFor(text, selection, code) };
   const lfCode = withLineEnding(code, '\n');
-  if (looksLikeWholeFile(lfCode, text)) return { mode: 'file', start: 0, end: text.length, newText: withLineEnding(withNewlineLike(lfCode, text), eol) };
-  return { mode: 'cursor', start: selection.start, end: selection.start, newText: withLineEnding(lfCode, eol) };
+  if (looksLikeWholeFile(lfCode, text)) return { mode: 'file', start: 0, end: text.length, newText: withNewlineLike(lfCode, text) };
+  return { mode: 'cursor', start: selection.start, end: selection.start, newText: lfCode };
 }
 
 /** The replacement of a selection: indented like the selected lines, ending like the selection does. */
-export function replacementFor(text: string, selection: { start: number; end: number }, code: string, eol: LineEnding): { start: number; end: number; newText: string } {
+export function replacementFor(text: string, selection: { start: number; end: number }, code: string): { start: number; end: number; newText: string } {
   const selected = text.slice(selection.start, selection.end);
   let newText = withLineEnding(code, '\n');
   // Code blocks end with a newline: a selection that does not would gain a blank line, and one of whole lines
@@ -42,12 +39,7 @@ export function replacementFor(text: string, selection: { start: number; end: nu
   else if (selected.endsWith('\n') && !newText.endsWith('\n')) newText += '\n';
   const startsLine = selection.start === 0 || text[selection.start - 1] === '\n';
   if (startsLine) newText = reindent(newText, commonIndent(selected));
-  return { start: selection.start, end: selection.end, newText: withLineEnding(newText, eol) };
-}
-
-/** `text` with every line break (`\r\n`, `\n` or a lone `\r`, as an editor counts them) written as `eol`. */
-export function withLineEnding(text: string, eol: LineEnding): string {
-  return text.replace(/\r\n|\r|\n/g, eol);
+  return { start: selection.start, end: selection.end, newText };
 }
 
 /**

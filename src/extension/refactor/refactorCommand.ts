@@ -8,7 +8,7 @@ import { selectionQuote } from '../context/editorFocus';
 import type { WorkspaceContext } from '../context/workspaceContext';
 import type { ErrorPresenter } from '../errorPresenter';
 import type { ModelRoles } from '../model/modelRoles';
-import { lineEndingOf, type ChangeProposals } from './changeProposals';
+import type { ChangeProposals } from './changeProposals';
 import { replacementFor } from './editPlan';
 import { refactorMessages, replacementCode } from './refactorPrompt';
 
@@ -105,9 +105,9 @@ export class RefactorCommand implements vscode.Disposable {
     const code = replacementCode(result.content);
     if (code === undefined) throw new Error('The model returned no code for the selection. Try again, or say more about the change.');
     if (document.version !== version) throw new Error(`${target.path} changed while the model was working, so the change was not proposed. Ask again.`);
-    const replacement = replacementFor(document.getText(), { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) }, code, lineEndingOf(document));
-    await this.proposals.propose(document, new vscode.Range(selection.start, selection.end), replacement.newText, `refactor: ${instruction.trim()}`);
-    return { code, newText: replacement.newText, finishReason: result.finishReason };
+    const replacement = replacementFor(document.getText(), { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) }, code);
+    const newText = await this.proposals.propose(document, new vscode.Range(selection.start, selection.end), replacement.newText, `refactor: ${instruction.trim()}`);
+    return { code, newText, finishReason: result.finishReason };
   }
 
   dispose(): void {

@@ -54,7 +54,7 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
     modelSource,
     tracker,
     new CompletionStatusBar(settings),
-    new CompletionWarmUp(service, settings, repository, models.onDidChangeModel),
+    new CompletionWarmUp(service, settings, repository, models.onDidChangeCompletionModel),
     vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new HearthInlineCompletionProvider(service, settings, repository)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (CompletionSettings.affects(event) && !settings.enabled) service.cancelPending();

@@ -3,7 +3,7 @@ import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 import { downloadWithProgress, type ModelEngine } from './modelDownload';
 import { modelName, modelPickItems, type ModelPickAction, type ModelPickItem } from './modelPickItems';
-import { configuredCacheDir, configuredKvCache, configuredModelPath, configuredQuantization, setModelPath } from './modelSettings';
+import { configuredCacheDir, configuredModelPath, configuredStorage, setModelPath } from './modelSettings';
 
 /** Why the picker is shown: the first use with no model, "Hearth: Select Model", or "Hearth: Download Model". */
 export type ModelPickPurpose = 'firstUse' | 'select' | 'download';
@@ -26,7 +26,7 @@ export class ModelPicker {
   /** The items the picker shows now. */
   async items(purpose: ModelPickPurpose): Promise<ModelPickItem[]> {
     const cacheDir = configuredCacheDir();
-    const catalogue = await this.engine.request('model/catalogue', { quantization: configuredQuantization(), kvCache: configuredKvCache(), ...(cacheDir !== undefined && { cacheDir }) });
+    const catalogue = await this.engine.request('model/catalogue', { ...configuredStorage(), ...(cacheDir !== undefined && { cacheDir }) });
     const currentPath = purpose === 'download' ? undefined : configuredModelPath();
     return modelPickItems(catalogue, { ...(currentPath !== undefined && { currentPath }), offerFolder: purpose !== 'download' });
   }
@@ -82,7 +82,7 @@ export class ModelPicker {
       );
     }
     // The engine reads config.json and refuses an unfinished download (with how to resume it).
-    await this.engine.request('model/fit', { path: folder.fsPath, quantization: configuredQuantization(), kvCache: configuredKvCache() });
+    await this.engine.request('model/fit', { path: folder.fsPath, ...configuredStorage() });
     return folder.fsPath;
   }
 }

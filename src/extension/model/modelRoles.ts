@@ -1,5 +1,5 @@
-import type * as vscode from 'vscode';
-import type { ModelInfo, ModelRole } from '../../shared/protocol';
+import * as vscode from 'vscode';
+import type { ModelRole } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
 import { ModelSession, type FirstModelChooser } from './modelSession';
 
@@ -12,27 +12,17 @@ export class ModelRoles implements vscode.Disposable {
   private readonly reasoning: ModelSession;
   private readonly completion: ModelSession;
 
+  private readonly completionModelEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the chat or the completion model is loaded, replaced or freed: either may serve completions. */
+  readonly onDidChangeCompletionModel = this.completionModelEmitter.event;
+  private readonly subscriptions: vscode.Disposable[];
+
   constructor(engine: EngineSupervisor, chooser: FirstModelChooser) {
     this.chat = new ModelSession(engine, chooser);
     this.reasoning = new ModelSession(engine, undefined, 'reasoning');
     this.completion = new ModelSession(engine, undefined, 'completion');
+    this.subscriptions = [this.chat, this.completion].map((session) => session.onDidChangeModel(() => this.completionModelEmitter.fire()));
   }
-
-  /** Fires when any role's model is loaded, replaced or freed. */
-  readonly onDidChangeModel: vscode.Event<ModelInfo | undefined> = (listener, thisArgs, disposables) => {
-    const subscriptions: vscode.Disposable[] = [this.chat, this.reasoning, this.completion].map((session) =>
-      session.onDidChangeModel((model) => {
-        listener.call(thisArgs, model);
-      }),
-    );
-    const disposable = {
-      dispose: () => {
-        for (const subscription of subscriptions) subscription.dispose();
-      },
-    };
-    disposables?.push(disposable);
-    return disposable;
-  };
 
   /** The session serving a kind of request: the role's own model when one is configured, else the chat model. */
   sessionFor(role: ModelRole): ModelSession {
@@ -41,6 +31,6 @@ export class ModelRoles implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const session of [this.chat, this.reasoning, this.completion]) session.dispose();
+    vscode.Disposable.from(...this.subscriptions, this.completionModelEmitter, this.chat, this.reasoning, this.completion).dispose();
   }
 }

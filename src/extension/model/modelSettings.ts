@@ -16,7 +16,7 @@ export function configuredModel(): ModelLoadParams | undefined {
 function engineSettings(): Omit<ModelLoadParams, 'path'> {
   const threads = vscode.workspace.getConfiguration('hearth').get<number>('engine.threads', 0);
   const cacheDir = configuredCacheDir();
-  return { quantization: configuredQuantization(), kvCache: configuredKvCache(), ...(threads > 0 && { threads }), ...(cacheDir !== undefined && { cacheDir }) };
+  return { ...configuredStorage(), ...(threads > 0 && { threads }), ...(cacheDir !== undefined && { cacheDir }) };
 }
 
 /** hearth.model.path, or undefined when it is empty. */
@@ -40,13 +40,10 @@ export function configuredRoleModel(role: 'reasoning' | 'completion'): ModelLoad
   return { path, ...engineSettings(), ...(contextLength !== undefined && { contextLength }) };
 }
 
-export function configuredQuantization(): WeightQuantization {
-  return vscode.workspace.getConfiguration('hearth').get<WeightQuantization>('engine.quantization', 'int8');
-}
-
-/** hearth.engine.kvCache: the KV cache every model/load, model/fit and model/catalogue asks for. */
-export function configuredKvCache(): KvCacheChoice {
-  return vscode.workspace.getConfiguration('hearth').get<KvCacheChoice>('engine.kvCache', 'auto');
+/** hearth.engine.quantization and hearth.engine.kvCache: how every model/load, model/fit and model/catalogue stores the weights and the KV cache. */
+export function configuredStorage(): { quantization: WeightQuantization; kvCache: KvCacheChoice } {
+  const config = vscode.workspace.getConfiguration('hearth');
+  return { quantization: config.get<WeightQuantization>('engine.quantization', 'int8'), kvCache: config.get<KvCacheChoice>('engine.kvCache', 'auto') };
 }
 
 /** hearth.cacheDir: where downloads and converted weights go; undefined for the engine's default. */

@@ -30,7 +30,7 @@ describe('modelPickItems', () => {
     assert.ok(items.every((item) => !item.current));
   });
 
-  it('shows the context the KV cache setting gets: auto\'s 8-bit cache fits the 4B models\' 32,768 default', () => {
+  it('shows the context the KV cache setting gets: with auto, the 8-bit cache fits 102,708 tokens of 4B in 16 GiB', () => {
     assert.deepEqual(view(modelPickItems(catalogue(16 * GIB, 'auto'), { offerFolder: false })).slice(0, 1), [
       ['Qwen3-4B-Instruct-2507-FP8', 'instruct · 5.2 GB · fits: up to 102,708 tokens'],
     ]);

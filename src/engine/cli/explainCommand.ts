@@ -13,7 +13,7 @@ import { ChatStreamWriter } from './chatStreamWriter';
 import { generationParseOptions, generationUsage, parseGenerationOptions, type GenerationOptions } from './generationOptions';
 import { formatExplainStats } from './generationStats';
 import { LocalEngine } from './localEngine';
-import { defaultContextLength, MODEL_ENV, resolveModelDir } from './modelChoice';
+import { checkpointLoadContext, MODEL_ENV, resolveModelDir } from './modelChoice';
 import { modelParseOptions, parseModelOptions } from './modelOptions';
 import { PrefillProgress } from './prefillProgress';
 import { ProgressLine } from './progressLine';
@@ -48,7 +48,11 @@ export const explainCommand: CliCommand = {
 
     const modelDir = values.demo ? await demoModel(cacheDir, signal) : resolveModelDir(values.model);
     const model = parseModelOptions({ ...values, model: modelDir }, 'auto');
-    const contextLength = model.contextLength ?? (values.demo ? DEMO_CONTEXT_LENGTH : defaultContextLength(modelDir, model.quantization, model.kvCache));
+    // Without --context: what fits now, loaded with the cache it was sized for (auto is not chosen again at the load).
+    const { contextLength, kvCache } =
+      model.contextLength !== undefined || values.demo
+        ? { contextLength: model.contextLength ?? DEMO_CONTEXT_LENGTH, kvCache: model.kvCache }
+        : checkpointLoadContext(modelDir, model.quantization, model.kvCache);
     // A context too small for any block fails now; the exact budget needs the model's tokenizer, after loading.
     if (budget === undefined) explainBudget({ contextLength, maxTokens, promptTokens: 0 });
 
@@ -57,7 +61,7 @@ export const explainCommand: CliCommand = {
       const { index, indexMs } = await indexRepository(engine, roots, signal);
 
       const loaded = await engine.load(
-        { path: model.dir, quantization: model.quantization, kvCache: model.kvCache, cacheDir, contextLength, ...(model.threads !== undefined && { threads: model.threads }) },
+        { path: model.dir, quantization: model.quantization, kvCache, cacheDir, contextLength, ...(model.threads !== undefined && { threads: model.threads }) },
         signal,
       );
       const promptTokens = countTokens(engine, explainMessages(''));

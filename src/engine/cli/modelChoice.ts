@@ -4,7 +4,7 @@ import { defaultModelDir } from '../download/downloadLayout';
 import { assertNotPartialDownload } from '../download/downloadMarker';
 import { formatDiskSize } from '../download/diskSpace';
 import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../download/modelCatalogue';
-import { MIN_USEFUL_CONTEXT } from '../hardware/hardwareFit';
+import { defaultLoadContext, type DefaultLoadContext } from '../hardware/defaultLoadContext';
 import { machineMemory } from '../hardware/machineInfo';
 import { checkpointFit } from '../hardware/modelFit';
 import type { WeightQuantization } from '../../shared/protocol';
@@ -33,16 +33,15 @@ export function resolveModelDir(option: string | undefined, env: NodeJS.ProcessE
 }
 
 /**
- * The context to load with when --context is left out: what fits this machine's free memory with the KV cache
- * `kvCache` resolves to (a power of two, at most 32K), as `hearth doctor` and the extension choose it. Loading
- * with it and the same `kvCache` gets that cache. Opening the checkpoint also validates it.
+ * The context and KV cache to load with when --context is left out: what fits this machine's free memory now,
+ * as `hearth doctor` and the engine choose it (defaultLoadContext); load with both. Opening the checkpoint also
+ * validates it, before any slow work that comes before the load.
  */
-export function defaultContextLength(dir: string, quantization: WeightQuantization, kvCache: KvCacheChoice): number {
+export function checkpointLoadContext(dir: string, quantization: WeightQuantization, kvCache: KvCacheChoice): DefaultLoadContext {
   const checkpoint = openCheckpoint(dir);
   try {
-    const fit = checkpointFit(checkpoint.config, machineMemory(), quantization, kvCache);
-    // Too little memory: ask for the smallest useful context and let the loader say what is missing.
-    return fit.defaultContext > 0 ? fit.defaultContext : MIN_USEFUL_CONTEXT;
+    const { config } = checkpoint;
+    return defaultLoadContext({ config, fit: checkpointFit(config, machineMemory(), quantization, kvCache) });
   } finally {
     checkpoint.close();
   }

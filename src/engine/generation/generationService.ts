@@ -11,8 +11,9 @@ import {
   type ModelProgressParams,
   type ModelRole,
 } from '../../shared/protocol';
-import { MIN_USEFUL_CONTEXT, type MemoryFacts } from '../hardware/hardwareFit';
-import { localModelFit, nativeContextOf } from '../hardware/localModelFit';
+import { defaultLoadContext, type DefaultLoadContext } from '../hardware/defaultLoadContext';
+import type { MemoryFacts } from '../hardware/hardwareFit';
+import { localModelFit } from '../hardware/localModelFit';
 import { machineMemory } from '../hardware/machineInfo';
 import type { Logger } from '../logger';
 import { runChat } from './chatRequest';
@@ -102,18 +103,15 @@ export class GenerationService {
   }
 
   /**
-   * What fits the free memory now (hardwareFit's default: a power of two up to min(native, 32K)), with the KV
-   * cache it was sized for: auto's choice is settled here, so an 8-bit cache's longer default context is not
-   * then loaded as float32. When not even the smallest useful context fits, that one is asked for, so the
-   * loader's memory check says why it fails. Undefined when the folder cannot be read: the loader then reports
-   * what is wrong with it.
+   * What fits the free memory now, with the KV cache it was sized for (defaultLoadContext). Undefined when the
+   * folder cannot be read: the loader then reports what is wrong with it.
    */
-  private defaultContext(request: ModelLoadParams): Pick<ModelLoadParams, 'contextLength' | 'kvCache'> | undefined {
+  private defaultContext(request: ModelLoadParams): DefaultLoadContext | undefined {
     try {
-      const { config, fit } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), request.quantization ?? 'int8', request.kvCache ?? 'auto');
-      const contextLength = fit.defaultContext > 0 ? fit.defaultContext : Math.min(nativeContextOf(config), MIN_USEFUL_CONTEXT);
-      this.options.logger.info(`no context length requested: ${contextLength} tokens, ${fit.kvCache} KV cache. ${fit.message}`);
-      return { contextLength, kvCache: fit.kvCache };
+      const local = localModelFit(request.path, (this.options.memory ?? machineMemory)(), request.quantization ?? 'int8', request.kvCache ?? 'auto');
+      const chosen = defaultLoadContext(local);
+      this.options.logger.info(`no context length requested: ${chosen.contextLength} tokens, ${chosen.kvCache} KV cache. ${local.fit.message}`);
+      return chosen;
     } catch {
       return undefined;
     }

@@ -54,8 +54,10 @@ export const doctorCommand: CliCommand = {
     } else {
       facts.model = checkpointFacts(values.model);
       facts.modelWeightBytes = decoderWeightBytes(facts.model.config, options.quantization);
-      facts.fits = [{ label: 'this model', fit: checkpointFit(facts.model.config, machine.memory, options.quantization, kvCache) }];
-      if (!values['no-speed'] && facts.fits[0].fit.verdict !== 'does-not-fit') facts.speed = await measureSpeed(values.model, options, signal);
+      const fit = checkpointFit(facts.model.config, machine.memory, options.quantization, kvCache);
+      facts.fits = [{ label: 'this model', fit }];
+      // The speed is of the cache the fit names: auto at the speed test's short context would choose float32.
+      if (!values['no-speed'] && fit.verdict !== 'does-not-fit') facts.speed = await measureSpeed(values.model, { ...options, kvCache: fit.kvCache }, signal);
     }
     process.stdout.write(formatDoctorReport(facts));
   },
@@ -73,7 +75,7 @@ async function measureSpeed(dir: string, options: LoadModelOptions, signal: Abor
     if (model.stats.converted) progress.done(`done in ${(model.stats.conversionMs / 1000).toFixed(1)} s`);
     try {
       const { tokensPerSecond } = await measureDecode(model.decoder, SPEED_STEPS);
-      return { tokensPerSecond, steps: SPEED_STEPS, threads: options.threads ?? cpus().length };
+      return { tokensPerSecond, steps: SPEED_STEPS, threads: options.threads ?? cpus().length, kvCache: model.decoder.kvCacheDtype };
     } finally {
       await model.decoder.dispose();
     }

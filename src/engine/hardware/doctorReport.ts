@@ -2,7 +2,7 @@
  * The text of `hearth doctor`: what the machine is, what the model is, what fits, how fast it runs.
  * Pure formatting over facts gathered elsewhere, so the exact lines are testable.
  */
-import type { KvCacheChoice, RuntimeSelfCheckResult } from '../../shared/protocol';
+import type { KvCacheChoice, KvCacheDtype, RuntimeSelfCheckResult } from '../../shared/protocol';
 import type { WeightQuantization } from '../../shared/protocol';
 import type { CheckpointFacts } from './checkpointFacts';
 import { formatDiskSize } from '../download/diskSpace';
@@ -25,7 +25,8 @@ export interface DoctorFacts {
   modelWeightBytes?: number;
   /** One fit per model: the given one, or each catalogue model. */
   fits: { label: string; fit: HardwareFit }[];
-  speed?: { tokensPerSecond: number; steps: number; threads: number } | { error: string };
+  /** Measured with the KV cache the fit is for, which it names. */
+  speed?: { tokensPerSecond: number; steps: number; threads: number; kvCache: KvCacheDtype } | { error: string };
 }
 
 export function formatDoctorReport(facts: DoctorFacts): string {
@@ -48,7 +49,7 @@ export function formatDoctorReport(facts: DoctorFacts): string {
     lines.push(
       'error' in facts.speed
         ? row('decode', `FAILED: ${facts.speed.error}`)
-        : row('decode', `${facts.speed.tokensPerSecond.toFixed(1)} tokens/s (${facts.speed.steps} steps, ${facts.quantization}, ${facts.speed.threads} threads)`),
+        : row('decode', `${facts.speed.tokensPerSecond.toFixed(1)} tokens/s (${facts.speed.steps} steps, ${facts.quantization} weights, ${KV_CACHE_LABEL[facts.speed.kvCache]} KV cache, ${facts.speed.threads} threads)`),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -13,7 +13,7 @@ import { loadModel, type LoadModelOptions } from '../model/modelLoader';
 import { decoderWeightBytes } from '../onnx/decoderWeights';
 import { runtimeSelfCheck } from '../runtimeSelfCheck';
 import { parseChoice, parseIntegerOption, type CliCommand } from './cliCommand';
-import { modelParseOptions } from './modelOptions';
+import { modelChoiceUsage, modelParseOptions } from './modelOptions';
 import { ProgressLine } from './progressLine';
 
 /** Decode steps timed for the speed line: enough to average out the first step, short enough to wait for. */
@@ -22,7 +22,7 @@ const SPEED_STEPS = 16;
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'describe this machine and a model: memory, the context that fits, measured tokens/s',
-  usage: 'hearth doctor [--model DIR] [--quantization int8|int4|fp32] [--kv auto|float32|int8] [--threads N] [--cache-dir DIR] [--no-speed]',
+  usage: `hearth doctor [--model DIR] ${modelChoiceUsage} [--threads N] [--cache-dir DIR] [--no-speed]`,
   async run(args, signal) {
     const { model, quantization, kv, threads, 'cache-dir': cacheDirOption } = modelParseOptions;
     const { values } = parseArgs({

@@ -14,7 +14,7 @@ import { generationParseOptions, generationUsage, parseGenerationOptions, type G
 import { formatExplainStats } from './generationStats';
 import { LocalEngine } from './localEngine';
 import { checkpointLoadContext, MODEL_ENV, resolveModelDir } from './modelChoice';
-import { modelParseOptions, parseModelOptions } from './modelOptions';
+import { modelChoiceUsage, modelParseOptions, parseModelOptions } from './modelOptions';
 import { PrefillProgress } from './prefillProgress';
 import { ProgressLine } from './progressLine';
 
@@ -29,7 +29,7 @@ export const explainCommand: CliCommand = {
   summary: 'explain a repository: index and pack it, then stream a Markdown explanation (--demo: on a tiny random model)',
   usage:
     `hearth explain [--root DIR…] [--model DIR | --demo] [--budget N] ${generationUsage} ` +
-    `[--quantization int8|int4|fp32] [--kv auto|float32|int8] [--context N] [--threads N] [--cache-dir DIR]   (--root defaults to the current folder, --model to $${MODEL_ENV})`,
+    `${modelChoiceUsage} [--context N] [--threads N] [--cache-dir DIR]   (--root defaults to the current folder, --model to $${MODEL_ENV})`,
   async run(args, signal) {
     const startedAt = performance.now();
     const { values } = parseArgs({

@@ -13,7 +13,10 @@ export const modelParseOptions = {
   kv: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const modelUsage = '--model DIR [--quantization int8|int4|fp32] [--kv auto|float32|int8] [--context N] [--threads N] [--cache-dir DIR]';
+/** The weights and KV cache options, with their choices, for usage lines. */
+export const modelChoiceUsage = `[--quantization ${WEIGHT_QUANTIZATIONS.join('|')}] [--kv ${KV_CACHE_CHOICES.join('|')}]`;
+
+export const modelUsage = `--model DIR ${modelChoiceUsage} [--context N] [--threads N] [--cache-dir DIR]`;
 
 type ModelOptionValues = { [K in keyof typeof modelParseOptions]?: string };
 

@@ -1,10 +1,11 @@
 /** Params of model/catalogue, model/fit and model/download, checked as they arrive off the wire. */
+import { choiceUnion } from '../../shared/choiceUnion';
 import { KV_CACHE_CHOICES, WEIGHT_QUANTIZATIONS, type ModelCatalogueParams, type ModelDownloadParams, type ModelFitParams } from '../../shared/protocol';
 import { ParamsReader } from '../generation/paramsReader';
 
 export function parseCatalogueParams(params: unknown): ModelCatalogueParams {
   const reader = ParamsReader.of(params ?? {}, 'model/catalogue', ['quantization', 'kvCache', 'cacheDir'],
-    'Send { quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", cacheDir? }.');
+    `Send { quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, cacheDir? }.`);
   return withoutUndefined({
     quantization: reader.optionalChoice('quantization', WEIGHT_QUANTIZATIONS),
     kvCache: reader.optionalChoice('kvCache', KV_CACHE_CHOICES),
@@ -14,7 +15,7 @@ export function parseCatalogueParams(params: unknown): ModelCatalogueParams {
 
 export function parseFitParams(params: unknown): ModelFitParams {
   const reader = ParamsReader.of(params, 'model/fit', ['path', 'quantization', 'kvCache'],
-    'Send { path, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8" }.');
+    `Send { path, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)} }.`);
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
     quantization: reader.optionalChoice('quantization', WEIGHT_QUANTIZATIONS),

@@ -1,3 +1,4 @@
+import { choiceUnion } from '../../shared/choiceUnion';
 import {
   KV_CACHE_CHOICES,
   WEIGHT_QUANTIZATIONS,
@@ -40,7 +41,7 @@ const DEFAULT_COMPLETION_TOKENS = 128;
 
 export function parseLoadParams(params: unknown): ModelLoadParams {
   const reader = ParamsReader.of(params, 'model/load', ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir'],
-    'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", threads?, cacheDir? }.');
+    `Send { path, role?: ${choiceUnion(MODEL_ROLES)}, contextLength?, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, threads?, cacheDir? }.`);
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
     role: reader.optionalChoice('role', MODEL_ROLES),
@@ -90,7 +91,7 @@ export function parseCompleteParams(params: unknown): CompletionRequest {
 export function parseRoleParams(params: unknown, method: 'model/info' | 'model/unload'): ModelRole {
   const required = method === 'model/unload';
   if ((params === undefined || params === null) && !required) return 'chat';
-  const reader = ParamsReader.of(params, method, ['role'], `Send { role${required ? '' : '?'}: "chat" | "reasoning" | "completion" }.`);
+  const reader = ParamsReader.of(params, method, ['role'], `Send { role${required ? '' : '?'}: ${choiceUnion(MODEL_ROLES)} }.`);
   const role = reader.optionalChoice('role', MODEL_ROLES);
   if (role === undefined && required) reader.fail('role is missing');
   return role ?? 'chat';

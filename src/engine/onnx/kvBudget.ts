@@ -29,11 +29,19 @@ export function assertKvCacheFits(geometry: KvGeometry, contextLength: number, b
   const needed = perPosition * contextLength;
   if (needed <= budgetBytes) return;
   const fits = Math.floor(budgetBytes / perPosition);
-  const remedy = fits > 0 ? `choose a context of at most ${fits} tokens, or close other programs to free memory.` : 'close other programs to free memory, or choose a smaller model.';
   const int8Fits = dtype === 'float32' && kvBytesPerToken(geometry, 'int8') * contextLength <= budgetBytes;
+  const int8 = 'The 8-bit KV cache (int8) fits this context';
+  const hint =
+    fits > 0
+      ? int8Fits
+        ? `${int8}; or choose a context of at most ${fits} tokens, or close other programs to free memory.`
+        : `Choose a context of at most ${fits} tokens, or close other programs to free memory.`
+      : int8Fits
+        ? `${int8}; or close other programs to free memory, or choose a smaller model.`
+        : 'Close other programs to free memory, or choose a smaller model.';
   throw new EngineError(
     EngineErrorCode.ContextTooLarge,
     `A context of ${contextLength} tokens needs ${(needed / GIB).toFixed(2)} GiB of KV cache, more than the ${(budgetBytes / GIB).toFixed(2)} GiB available.`,
-    int8Fits ? `The 8-bit KV cache (int8) fits this context; or ${remedy}` : `${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}`,
+    hint,
   );
 }

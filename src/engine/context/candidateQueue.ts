@@ -9,9 +9,8 @@ export class CandidateQueue {
   private readonly items: FileCandidate[] = [];
   private next = 0;
   private ended = false;
-  /** Settles on the next push or end; shared by every waiter. */
-  private change: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  /** The next push or end, and how to announce it; shared by every waiter. */
+  private change: { settled: Promise<void>; wake: () => void } | undefined;
   /** Files found with a grammar, which will be parsed. */
   private parseable = 0;
 
@@ -52,12 +51,17 @@ export class CandidateQueue {
   }
 
   private nextChange(): Promise<void> {
-    return (this.change ??= new Promise((resolve) => (this.wake = resolve)));
+    if (this.change === undefined) {
+      let wake!: () => void;
+      const settled = new Promise<void>((resolve) => (wake = resolve));
+      this.change = { settled, wake };
+    }
+    return this.change.settled;
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.change = this.wake = undefined;
-    wake?.();
+    const change = this.change;
+    this.change = undefined;
+    change?.wake();
   }
 }

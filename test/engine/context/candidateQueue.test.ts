@@ -45,7 +45,8 @@ describe('CandidateQueue', () => {
     await new CandidateQueue().waitForParseable(0); // nothing to wait for
   });
 
-  it('wakes every waiter, not only the last', async () => {
+  // A regression here leaves a waiter asleep: fail then, rather than hang the run.
+  it('wakes every waiter, not only the last', { timeout: 2_000 }, async () => {
     const queue = new CandidateQueue();
     const waiting = queue.waitForParseable(1);
     const taking = queue.take();

@@ -1,4 +1,4 @@
-import type { KvCacheChoice } from '../../shared/protocol';
+import type { KvCacheChoice, WeightQuantization } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { defaultModelDir } from '../download/downloadLayout';
 import { assertNotPartialDownload } from '../download/downloadMarker';
@@ -7,7 +7,6 @@ import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../download/modelCatalog
 import { defaultLoadContext, type DefaultLoadContext } from '../hardware/defaultLoadContext';
 import { machineMemory } from '../hardware/machineInfo';
 import { checkpointFit } from '../hardware/modelFit';
-import type { WeightQuantization } from '../../shared/protocol';
 import { UsageError } from './cliCommand';
 
 /** The environment variable that names the model folder when --model is left out. */

@@ -4,8 +4,7 @@
  * past the time limit leaves the file as plain text (`outcome: 'failed'`); it is never an error.
  */
 import { Parser, type Node } from 'web-tree-sitter';
-import type { FileSymbols, SymbolDefinition, SymbolKind, SymbolSource } from './fileSymbols';
-import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS } from './fileSymbols';
+import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, type FileSymbols, type SymbolDefinition, type SymbolKind, type SymbolSource } from './fileSymbols';
 import { GrammarLoader, type LoadedGrammar } from './grammarLoader';
 import { languageById } from './languages';
 import { NameInterner } from './nameInterner';

@@ -2,8 +2,7 @@
  * The text of `hearth doctor`: what the machine is, what the model is, what fits, how fast it runs.
  * Pure formatting over facts gathered elsewhere, so the exact lines are testable.
  */
-import type { KvCacheChoice, KvCacheDtype, RuntimeSelfCheckResult } from '../../shared/protocol';
-import type { WeightQuantization } from '../../shared/protocol';
+import type { KvCacheChoice, KvCacheDtype, RuntimeSelfCheckResult, WeightQuantization } from '../../shared/protocol';
 import type { CheckpointFacts } from './checkpointFacts';
 import { formatDiskSize } from '../download/diskSpace';
 import { formatMemory, type HardwareFit } from './hardwareFit';

@@ -8,8 +8,7 @@
  * also keeps RUNTIME_RESERVE_BYTES aside for ONNX Runtime's buffers and the rest of the process, so a
  * context recommended here is always one the loader accepts.
  */
-import type { KvCacheChoice, KvCacheDtype } from '../../shared/protocol';
-import type { WeightQuantization } from '../../shared/protocol';
+import type { KvCacheChoice, KvCacheDtype, WeightQuantization } from '../../shared/protocol';
 import { defaultKvBudgetBytes, kvBytesPerToken } from '../onnx/kvBudget';
 import type { KvGeometry } from '../onnx/kvCache';
 import { chooseKvCache } from './kvCacheChoice';

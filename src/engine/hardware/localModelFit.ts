@@ -1,12 +1,11 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EngineErrorCode, type KvCacheChoice } from '../../shared/protocol';
+import { EngineErrorCode, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
 import { CheckpointError, NOT_FOUND_HINT } from '../checkpoint/checkpointError';
 import { readJsonFile } from '../checkpoint/checkpointFiles';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { parseModelConfig } from '../checkpoint/modelConfigParser';
 import { assertNotPartialDownload } from '../download/downloadMarker';
-import type { WeightQuantization } from '../../shared/protocol';
 import type { HardwareFit, MemoryFacts } from './hardwareFit';
 import { checkpointFit } from './modelFit';
 

@@ -1,7 +1,6 @@
-import type { KvCacheChoice } from '../../shared/protocol';
+import type { KvCacheChoice, WeightQuantization } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { CatalogueModel } from '../download/modelCatalogue';
-import type { WeightQuantization } from '../../shared/protocol';
 import { decoderWeightBytes } from '../onnx/decoderWeights';
 import { estimatedWeightBytes, hardwareFit, type HardwareFit, type MemoryFacts } from './hardwareFit';
 

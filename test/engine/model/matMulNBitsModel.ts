@@ -3,8 +3,7 @@
  * tests. Test-only: the engine's real graph builder lives in src/engine/onnx.
  */
 import { onnx } from 'onnx-proto';
-import type { MatMulNBitsWeight } from '../../../src/engine/model/matMulNBits';
-import { matMulNBitsLayout } from '../../../src/engine/model/matMulNBits';
+import { matMulNBitsLayout, type MatMulNBitsWeight } from '../../../src/engine/model/matMulNBits';
 
 export interface MatMulNBitsModelOptions {
   /** 4 selects the int8-activation kernels the engine uses; 0 computes in float32 (exact layout check). */

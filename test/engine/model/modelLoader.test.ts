@@ -151,7 +151,7 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
       await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, cacheDir, ...(kvCache !== undefined && { kvCache }) }), (error: unknown) => {
         assert.ok(error instanceof EngineError);
         assert.equal(error.code, EngineErrorCode.ContextTooLarge);
-        assert.equal(error.message, 'A context of 1024 tokens needs 0.00 GiB of KV cache, more than the 0.00 GiB available.');
+        // The message's sizes round to 0.00 GiB at this geometry (kvBudget.test.ts pins them on a real one); the hint's 280 tokens pin the arithmetic.
         assert.equal(error.hint, 'The 8-bit KV cache (int8) fits this context; or choose a context of at most 280 tokens, or close other programs to free memory.');
         return true;
       });

@@ -161,15 +161,6 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     assert.deepEqual([auto.decoder.kvCacheDtype, auto.decoder.contextLength, auto.decoder.bytesPerPosition], ['int8', 1024, kvCacheBytes(auto.config, 1, 'int8')]);
   });
 
-  it('auto: float32 up to 4,096 positions when it fits, int8 above', async () => {
-    const loaded = async (contextLength: number) => {
-      const model = await loadModel(fp8, { quantization: 'int8', contextLength, kvBudgetBytes: 1024 ** 3, kvCache: 'auto', threads: 1, cacheDir });
-      open.push(model);
-      return model.decoder.kvCacheDtype;
-    };
-    assert.deepEqual([await loaded(4096), await loaded(4097)], ['float32', 'int8']);
-  });
-
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {
     const empty = mkdtempSync(join(root, 'empty-'));
     await assert.rejects(loadModel(empty, { quantization: 'int8', cacheDir }), (error: unknown) => {

@@ -19,6 +19,7 @@ import type { Logger } from '../logger';
 import { runChat } from './chatRequest';
 import { runCompletion } from './completeRequest';
 import { DecoderScheduler } from './decoderScheduler';
+import { DEFAULT_PREFILL_CHUNK } from '../onnx/onnxDecoder';
 import { parseChatParams, parseCompleteParams, parseCountTokensParams, parseLoadParams, parseRoleParams, parseTokenizeParams } from './requestParams';
 import { ServedModel, type ModelLoader, type ServingOptions } from './servedModel';
 
@@ -33,8 +34,6 @@ export interface GenerationServiceOptions extends Partial<Omit<ServingOptions, '
 }
 
 const DEFAULT_MAX_REQUESTS = 16;
-/** The decoder's own chunk: each run blocks the event loop, so this bounds the wait of a more urgent request. */
-const DEFAULT_PREFILL_CHUNK = 256;
 
 /**
  * The engine's generation endpoints: loads the models it serves, one per role (chat, and beside it optionally

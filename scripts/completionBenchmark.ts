@@ -96,7 +96,8 @@ async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: Promp
   }
 
   const samples: Sample[] = [];
-  let cold: Sample | undefined;
+  /** The first request: cold, or the one after the warm-up. */
+  let first: Sample | undefined;
   for (let typed = 0; typed <= Math.min(keystrokes, typing.length); typed++) {
     service.cache.clear(); // every keystroke asks the engine: this measures the engine path, not cache hits
     lastResult = undefined;
@@ -115,7 +116,7 @@ async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: Promp
       promptTokens: usage.promptTokens,
       cachedTokens: usage.cachedTokens,
     };
-    if (cold === undefined) cold = sample;
+    if (first === undefined) first = sample;
     else samples.push(sample);
   }
   const column = (pick: (s: Sample) => number) => {
@@ -123,9 +124,9 @@ async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: Promp
     return `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 95))} / ${fmt(Math.max(...values))}`;
   };
   const cachedShare = samples.reduce((sum, s) => sum + s.cachedTokens / s.promptTokens, 0) / samples.length;
-  const first = warmUpMs === undefined ? 'one cold request' : `a warm-up (${fmt(warmUpMs)} ms) and the first request`;
-  console.log(`\n${info.path.split('/').at(-1)} (${info.architecture}, ${style} prompt), ${samples.length} warm keystrokes after ${first}:`);
-  console.log(`  first request: ${cold?.promptTokens} prompt tokens, ${cold?.cachedTokens} cached, time to first token ${fmt(cold?.ttftMs ?? NaN)} ms`);
+  const precededBy = warmUpMs === undefined ? 'one cold request' : `a warm-up (${fmt(warmUpMs)} ms) and the first request`;
+  console.log(`\n${info.path.split('/').at(-1)} (${info.architecture}, ${style} prompt), ${samples.length} warm keystrokes after ${precededBy}:`);
+  console.log(`  first request: ${first?.promptTokens} prompt tokens, ${first?.cachedTokens} cached, time to first token ${fmt(first?.ttftMs ?? NaN)} ms`);
   console.log('                                               p50 / p95 / max');
   console.log(`  extension overhead (all but the request), ms: ${column((s) => s.wallMs - s.requestMs)}`);
   console.log(`    of which the service's own work, ms:        ${column((s) => s.ownMs)}`);

@@ -31,6 +31,36 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
     assert.equal(result.computedTokens, 70);
   });
 
+  it('shortens prefill runs that would take over the target time, from the speed of the last run of 16 tokens or more', async () => {
+    /** Takes `msPerToken` of a fake clock per token. */
+    class TimedDecoder extends FakeDecoder {
+      now = 0;
+      msPerToken = 10;
+      override prefill(tokens: readonly number[], signal?: AbortSignal): Promise<Float32Array> {
+        this.now += tokens.length * this.msPerToken;
+        return super.prefill(tokens, signal);
+      }
+    }
+    const fake = new TimedDecoder();
+    const decoder = new CachedDecoder(fake, new PrefixCache(1 << 20, POSITION_BYTES), 128, { targetRunMs: 500, now: () => fake.now });
+    const prompt = range(0, 300);
+    // The first run has no speed to go by; at 10 ms a token, 500 ms is 50 tokens.
+    await decoder.evaluate(prompt, freeTurn(), never);
+    assert.deepEqual(fake.runs.map((run) => run.length), [128, 50, 50, 50, 22]);
+    // Slower (a longer context, a busy machine): runs shrink to 16 tokens, never fewer.
+    fake.msPerToken = 100;
+    const longer = [...prompt, ...range(1000, 100)];
+    await decoder.evaluate(longer, freeTurn(), never);
+    assert.deepEqual(fake.runs.slice(5).map((run) => run.length), [50, 16, 16, 16, 2]);
+    // A decode step (one token) does not count as a speed: the next prompt starts with 16 tokens, then runs
+    // as fast as that run went (1 ms a token: the whole chunk).
+    fake.msPerToken = 1;
+    await decoder.evaluate([...longer, 7], freeTurn(), never);
+    await decoder.evaluate([...longer, 7, ...range(2000, 40)], freeTurn(), never);
+    assert.deepEqual(fake.runs.slice(10).map((run) => run.length), [1, 16, 24]);
+    assert.deepEqual(fake.state, stateOf([...longer, 7, ...range(2000, 40)]));
+  });
+
   it('extends the live sequence by one token per decode step', async () => {
     const { fake, decoder } = setUp();
     await decoder.evaluate(chatA, freeTurn(), never);

@@ -65,7 +65,7 @@ export class CachedDecoder {
     let computedTokens = 0;
     let busyMs = 0;
     for (;;) {
-      const started = performance.now();
+      const started = this.timing.now();
       const matched = this.align(tokens);
       cachedTokens ??= matched;
       const end = Math.min(tokens.length, matched + this.runTokens());
@@ -79,7 +79,7 @@ export class CachedDecoder {
         for (let i = this.live.length; i < this.decoder.length; i++) this.live.push(tokens[i]);
       }
       computedTokens += end - matched;
-      busyMs += performance.now() - started;
+      busyMs += this.timing.now() - started;
       if (end === tokens.length) return { logits, cachedTokens, computedTokens, busyMs };
       await turn.yield(signal);
     }

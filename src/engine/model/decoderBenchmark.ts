@@ -115,7 +115,7 @@ function measurement(test: string, tokens: number, ms: number): BenchMeasurement
   return { test, tokens, ms, tokensPerSecond: (tokens * 1000) / ms };
 }
 
-function median(values: number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }

@@ -7,6 +7,7 @@
  */
 import { OnnxModelBuilder, TensorType } from '../onnx/onnxModelBuilder';
 import { OrtSession } from '../onnx/ortSession';
+import { median } from './decoderBenchmark';
 
 const ROWS = 1024;
 
@@ -30,7 +31,7 @@ export async function measureReadBandwidth(threads: number | undefined, { bytes 
       await session.run(feeds, ['product']);
       if (run > 0) perSecond.push((ROWS * columns * 4 * 1000) / (performance.now() - started));
     }
-    return perSecond.sort((a, b) => a - b)[Math.floor(perSecond.length / 2)];
+    return median(perSecond);
   } finally {
     await session.dispose();
   }

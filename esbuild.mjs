@@ -32,10 +32,28 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const builds = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: engineRuntimeExternals },
-  { ...node, entryPoints: ['src/engine/cli/main.ts'], outfile: 'dist/cli.js', external: [...engineRuntimeExternals, ...repositoryOnlyExternals], banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...node,
+    entryPoints: ['src/engine/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    external: [...engineRuntimeExternals, ...repositoryOnlyExternals],
+    banner: { js: '#!/usr/bin/env node' },
+  },
   // The context index's parser threads, started by both bundles above from their own folder (see parserPool.ts).
-  { ...node, entryPoints: ['src/engine/context/parserWorker.ts'], outfile: 'dist/parserWorker.js', external: engineRuntimeExternals },
-  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'media/webview.js' },
+  {
+    ...node,
+    entryPoints: ['src/engine/context/parserWorker.ts'],
+    outfile: 'dist/parserWorker.js',
+    external: engineRuntimeExternals,
+  },
+  {
+    ...common,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'media/webview.js',
+  },
 ];
 if (!production) {
   builds.push({
@@ -55,7 +73,8 @@ if (watch) {
   // The packaged extension carries the engine's native/wasm packages in dist/node_modules.
   if (production) {
     // Source maps of an earlier development build must not ship.
-    for (const map of ['dist/extension.js.map', 'dist/engine.js.map', 'media/webview.js.map']) rmSync(map, { force: true });
+    for (const map of ['dist/extension.js.map', 'dist/engine.js.map', 'media/webview.js.map'])
+      rmSync(map, { force: true });
     copyEngineRuntime('dist');
   }
 }

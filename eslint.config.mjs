@@ -26,7 +26,15 @@ const noVscode = { name: 'vscode', message: 'Only src/extension may import vscod
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'out/**', 'media/webview.js', 'node_modules/**', 'test/vscode-host/node_modules/**', '.test-artifacts/**', '**/*.vsix'],
+    ignores: [
+      'dist/**',
+      'out/**',
+      'media/webview.js',
+      'node_modules/**',
+      'test/vscode-host/node_modules/**',
+      '.test-artifacts/**',
+      '**/*.vsix',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -42,7 +50,15 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's describe/it return promises the runner itself awaits.
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import/no-restricted-paths': ['error', { zones: layerZones }],
@@ -52,7 +68,15 @@ export default tseslint.config(
   {
     files: ['src/shared/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [noVscode, ...nodeBuiltins.map((name) => ({ name, message: 'src/shared is pure TypeScript: no Node modules.' }))] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            noVscode,
+            ...nodeBuiltins.map((name) => ({ name, message: 'src/shared is pure TypeScript: no Node modules.' })),
+          ],
+        },
+      ],
     },
   },
   {
@@ -62,7 +86,15 @@ export default tseslint.config(
   {
     files: ['src/webview/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [noVscode, ...nodeBuiltins.map((name) => ({ name, message: 'The webview runs in a browser: no Node modules.' }))] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            noVscode,
+            ...nodeBuiltins.map((name) => ({ name, message: 'The webview runs in a browser: no Node modules.' })),
+          ],
+        },
+      ],
     },
   },
   {
@@ -71,6 +103,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
   },
 );

@@ -28,7 +28,8 @@ export async function checkVsix(vsix: string): Promise<void> {
     execFileSync('python3', ['-m', 'zipfile', '-e', vsix, dir]);
     const root = join(dir, 'extension');
     const missing = required.filter((path) => !existsSync(join(root, path)));
-    if (missing.length > 0) throw new Error(`${vsix} lacks files the extension needs at run time:\n  ${missing.join('\n  ')}`);
+    if (missing.length > 0)
+      throw new Error(`${vsix} lacks files the extension needs at run time:\n  ${missing.join('\n  ')}`);
     const { engine, info } = await EngineProcess.start({
       enginePath: join(root, 'dist', 'engine.js'),
       clientName: 'checkVsix',
@@ -38,7 +39,9 @@ export async function checkVsix(vsix: string): Promise<void> {
     });
     try {
       const runtime = await sendEngineRequest(engine.connection, 'runtime/selfCheck', undefined);
-      console.log(`${vsix}: ${required.length} required files present; packaged engine ${info.engineVersion} runs; ${JSON.stringify(runtime)}`);
+      console.log(
+        `${vsix}: ${required.length} required files present; packaged engine ${info.engineVersion} runs; ${JSON.stringify(runtime)}`,
+      );
     } finally {
       await engine.stop();
     }
@@ -46,7 +49,6 @@ export async function checkVsix(vsix: string): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
 
 checkVsix(process.argv[2] ?? 'hearth.vsix').catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -14,7 +14,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import type { CompleteResult, ModelInfo } from '../src/shared/protocol';
-import { CompletionService, type CompletionModel, type CompletionRequest } from '../src/extension/completion/completionService';
+import {
+  CompletionService,
+  type CompletionModel,
+  type CompletionRequest,
+} from '../src/extension/completion/completionService';
 import { linesOf } from '../src/extension/completion/cursorWindows';
 import { promptStyleFor, type PromptStyle } from '../src/extension/completion/promptStyle';
 import { SnippetRing } from '../src/extension/completion/snippetRing';
@@ -22,7 +26,12 @@ import { EngineSupervisor } from '../src/extension/engineSupervisor';
 
 const root = resolve(__dirname, '..');
 const { values } = parseArgs({
-  options: { geometry: { type: 'string', default: 'tiny,0.6b' }, style: { type: 'string', default: 'fim,chat' }, keystrokes: { type: 'string', default: '1000' }, 'warm-up': { type: 'boolean', default: false } },
+  options: {
+    geometry: { type: 'string', default: 'tiny,0.6b' },
+    style: { type: 'string', default: 'fim,chat' },
+    keystrokes: { type: 'string', default: '1000' },
+    'warm-up': { type: 'boolean', default: false },
+  },
 });
 const geometries = values.geometry.split(',');
 const styles = values.style.split(',') as PromptStyle[];
@@ -55,7 +64,12 @@ function percentile(values: number[], p: number): number {
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
 
 async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: PromptStyle): Promise<void> {
-  const model: CompletionModel = { key: `${info.path}\u0000${info.role}\u0000${style}`, role: info.role, style, kind: info.kind };
+  const model: CompletionModel = {
+    key: `${info.path}\u0000${info.role}\u0000${style}`,
+    role: info.role,
+    style,
+    kind: info.kind,
+  };
   const ring = new SnippetRing();
   for (const path of ['src/extension/completion/completionCache.ts', 'src/extension/completion/pendingGeneration.ts']) {
     const lines = linesOf(readFileSync(join(root, path), 'utf8'));
@@ -86,7 +100,14 @@ async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: Promp
     lines.splice(cursorLine + 1, 0, ...inserted.split('\n'));
     const insertedLines = inserted.split('\n');
     const position = { line: cursorLine + insertedLines.length, character: insertedLines.at(-1)!.length };
-    return { documentId: 'bench', path: documentPath, languageId: 'typescript', lines: linesOf(lines.join('\n')), position, explicit: true };
+    return {
+      documentId: 'bench',
+      path: documentPath,
+      languageId: 'typescript',
+      lines: linesOf(lines.join('\n')),
+      position,
+      explicit: true,
+    };
   };
   let warmUpMs: number | undefined;
   if (values['warm-up']) {
@@ -106,7 +127,10 @@ async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: Promp
     const wallMs = performance.now() - started;
     if (!lastResult) continue;
     const { usage } = lastResult as CompleteResult;
-    const decodeMs = usage.completionTokens > 0 && usage.decodeTokensPerSecond > 0 ? ((usage.completionTokens - 1) / usage.decodeTokensPerSecond) * 1000 : 0;
+    const decodeMs =
+      usage.completionTokens > 0 && usage.decodeTokensPerSecond > 0
+        ? ((usage.completionTokens - 1) / usage.decodeTokensPerSecond) * 1000
+        : 0;
     const sample: Sample = {
       wallMs,
       requestMs,
@@ -124,9 +148,14 @@ async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: Promp
     return `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 95))} / ${fmt(Math.max(...values))}`;
   };
   const cachedShare = samples.reduce((sum, s) => sum + s.cachedTokens / s.promptTokens, 0) / samples.length;
-  const precededBy = warmUpMs === undefined ? 'one cold request' : `a warm-up (${fmt(warmUpMs)} ms) and the first request`;
-  console.log(`\n${info.path.split('/').at(-1)} (${info.architecture}, ${style} prompt), ${samples.length} warm keystrokes after ${precededBy}:`);
-  console.log(`  first request: ${first?.promptTokens} prompt tokens, ${first?.cachedTokens} cached, time to first token ${fmt(first?.ttftMs ?? NaN)} ms`);
+  const precededBy =
+    warmUpMs === undefined ? 'one cold request' : `a warm-up (${fmt(warmUpMs)} ms) and the first request`;
+  console.log(
+    `\n${info.path.split('/').at(-1)} (${info.architecture}, ${style} prompt), ${samples.length} warm keystrokes after ${precededBy}:`,
+  );
+  console.log(
+    `  first request: ${first?.promptTokens} prompt tokens, ${first?.cachedTokens} cached, time to first token ${fmt(first?.ttftMs ?? NaN)} ms`,
+  );
   console.log('                                               p50 / p95 / max');
   console.log(`  extension overhead (all but the request), ms: ${column((s) => s.wallMs - s.requestMs)}`);
   console.log(`    of which the service's own work, ms:        ${column((s) => s.ownMs)}`);
@@ -140,16 +169,43 @@ async function benchmark(engine: EngineSupervisor, info: ModelInfo, style: Promp
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'hearth-completion-bench-'));
-  const engine = new EngineSupervisor({ enginePath: join(root, 'dist', 'engine.js'), clientVersion: 'bench', logLevel: () => 'warn', log: (line) => console.error(line) });
+  const engine = new EngineSupervisor({
+    enginePath: join(root, 'dist', 'engine.js'),
+    clientVersion: 'bench',
+    logLevel: () => 'warn',
+    log: (line) => console.error(line),
+  });
   try {
     for (const geometry of geometries) {
       for (const style of styles) {
         // FIM on the Qwen2 architecture (a Qwen2.5-Coder stand-in); chat on Qwen3.
         const arch = style === 'fim' ? 'qwen2' : 'qwen3';
         const dir = join(work, `${geometry}-${arch}`);
-        execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'make-checkpoint', '--out', dir, '--geometry', geometry, '--dtype', 'fp8', '--seed', '1', '--arch', arch], { stdio: 'ignore' });
+        execFileSync(
+          process.execPath,
+          [
+            join(root, 'dist', 'cli.js'),
+            'make-checkpoint',
+            '--out',
+            dir,
+            '--geometry',
+            geometry,
+            '--dtype',
+            'fp8',
+            '--seed',
+            '1',
+            '--arch',
+            arch,
+          ],
+          { stdio: 'ignore' },
+        );
         const role = style === 'fim' ? 'completion' : 'chat';
-        const { model: info } = await engine.request('model/load', { path: dir, role, cacheDir: join(work, 'cache'), contextLength: 8192 });
+        const { model: info } = await engine.request('model/load', {
+          path: dir,
+          role,
+          cacheDir: join(work, 'cache'),
+          contextLength: 8192,
+        });
         const loaded = promptStyleFor(info);
         if (loaded !== style) throw new Error(`expected a ${style} model, got ${loaded}`);
         await benchmark(engine, info, style);

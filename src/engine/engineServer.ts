@@ -19,7 +19,10 @@ import type { Logger } from './logger';
 import { runtimeSelfCheck } from './runtimeSelfCheck';
 
 /** The generation endpoints the server exposes. */
-export type GenerationEndpoints = Pick<GenerationService, 'loadModel' | 'unloadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'>;
+export type GenerationEndpoints = Pick<
+  GenerationService,
+  'loadModel' | 'unloadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'
+>;
 
 /** The repository-context endpoints the server exposes. */
 export type ContextEndpoints = Pick<ContextService, 'index' | 'update' | 'pack'>;
@@ -59,44 +62,73 @@ export class EngineServer {
       ping: () => (this.requireInitialized('ping'), this.ping()),
       'runtime/selfCheck': () => (this.requireInitialized('runtime/selfCheck'), runtimeSelfCheck()),
       'model/load': (params, token) => (
-        this.requireInitialized('model/load'), generation.loadModel(params, (progress) => notify('model/progress', progress), abortSignalFor(token))
+        this.requireInitialized('model/load'),
+        generation.loadModel(params, (progress) => notify('model/progress', progress), abortSignalFor(token))
       ),
       'model/info': (params) => (this.requireInitialized('model/info'), generation.modelInfo(params)),
       'model/unload': (params) => (this.requireInitialized('model/unload'), generation.unloadModel(params)),
       'model/catalogue': (params) => (this.requireInitialized('model/catalogue'), library.catalogue(params)),
       'model/fit': (params) => (this.requireInitialized('model/fit'), library.fit(params)),
       'model/download': (params, token) => (
-        this.requireInitialized('model/download'), library.download(params, (progress) => notify('model/downloadProgress', progress), abortSignalFor(token))
+        this.requireInitialized('model/download'),
+        library.download(params, (progress) => notify('model/downloadProgress', progress), abortSignalFor(token))
       ),
-      chat: (params, token) => (this.requireInitialized('chat'), generation.chat(params, (delta) => notify('chat/delta', delta), abortSignalFor(token))),
-      complete: (params, token) => (this.requireInitialized('complete'), generation.complete(params, abortSignalFor(token))),
+      chat: (params, token) => (
+        this.requireInitialized('chat'),
+        generation.chat(params, (delta) => notify('chat/delta', delta), abortSignalFor(token))
+      ),
+      complete: (params, token) => (
+        this.requireInitialized('complete'),
+        generation.complete(params, abortSignalFor(token))
+      ),
       tokenize: (params) => (this.requireInitialized('tokenize'), generation.tokenize(params)),
       countTokens: (params) => (this.requireInitialized('countTokens'), generation.countTokens(params)),
       'context/index': (params, token) => (
-        this.requireInitialized('context/index'), context.index(parseContextIndexParams(params), (progress) => notify('context/progress', progress), abortSignalFor(token))
+        this.requireInitialized('context/index'),
+        context.index(
+          parseContextIndexParams(params),
+          (progress) => notify('context/progress', progress),
+          abortSignalFor(token),
+        )
       ),
-      'context/update': (params, token) => (this.requireInitialized('context/update'), context.update(parseContextUpdateParams(params), abortSignalFor(token))),
-      'context/pack': (params, token) => (this.requireInitialized('context/pack'), context.pack(parseContextPackParams(params), abortSignalFor(token))),
+      'context/update': (params, token) => (
+        this.requireInitialized('context/update'),
+        context.update(parseContextUpdateParams(params), abortSignalFor(token))
+      ),
+      'context/pack': (params, token) => (
+        this.requireInitialized('context/pack'),
+        context.pack(parseContextPackParams(params), abortSignalFor(token))
+      ),
       shutdown: () => (this.requireInitialized('shutdown'), this.shutdown()),
     };
     registerEngineHandlers(connection, handlers);
   }
 
   private requireInitialized(method: EngineMethod): void {
-    if (this.shuttingDown) throw new EngineError(EngineErrorCode.ShuttingDown, `The engine is shutting down; "${method}" was not run.`);
+    if (this.shuttingDown)
+      throw new EngineError(EngineErrorCode.ShuttingDown, `The engine is shutting down; "${method}" was not run.`);
     if (!this.initialized) {
-      throw new EngineError(EngineErrorCode.NotInitialized, `"${method}" arrived before "initialize".`, 'Send "initialize" first.');
+      throw new EngineError(
+        EngineErrorCode.NotInitialized,
+        `"${method}" arrived before "initialize".`,
+        'Send "initialize" first.',
+      );
     }
   }
 
   /** Progress and deltas are best effort: a client that went away cannot be told, and the request ends anyway. */
   private notify<N extends EngineNotification>(method: N, params: EngineNotificationParams<N>): void {
-    sendEngineNotification(this.connection, method, params).catch((error: unknown) => this.options.logger.debug(`${method} not sent: ${String(error)}`));
+    sendEngineNotification(this.connection, method, params).catch((error: unknown) =>
+      this.options.logger.debug(`${method} not sent: ${String(error)}`),
+    );
   }
 
   private initialize(params: InitializeParams): InitializeResult {
     if (typeof params !== 'object' || params === null || typeof params.protocolVersion !== 'number') {
-      throw new EngineError(EngineErrorCode.InvalidParams, 'initialize needs { clientName, clientVersion, protocolVersion }.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        'initialize needs { clientName, clientVersion, protocolVersion }.',
+      );
     }
     if (params.protocolVersion !== PROTOCOL_VERSION) {
       throw new EngineError(

@@ -16,7 +16,10 @@ const logger = new Logger();
 // Anything that still calls console.log must not corrupt the protocol stream.
 console.log = console.info = (...args: unknown[]) => logger.info(args.map(String).join(' '));
 
-const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+const connection = createMessageConnection(
+  new StreamMessageReader(process.stdin),
+  new StreamMessageWriter(process.stdout),
+);
 
 const generation = new GenerationService({ logger, loadModel });
 // The repository index persists beside the converted weights; its token counts are the served model's.

@@ -19,7 +19,10 @@ export async function runtimeSelfCheck(): Promise<RuntimeSelfCheckResult> {
     parser.setLanguage(language);
     const tree = parser.parse('const answer = 42;');
     return {
-      onnxruntime: { version: ort.env.versions.node ?? 'unknown', backends: ort.listSupportedBackends().map((b) => b.name) },
+      onnxruntime: {
+        version: ort.env.versions.node ?? 'unknown',
+        backends: ort.listSupportedBackends().map((b) => b.name),
+      },
       treeSitter: { grammar, parsedRootType: tree?.rootNode.type ?? 'none' },
     };
   } finally {

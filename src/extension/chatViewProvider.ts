@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../shared/protocol';
-import { parseWebviewMessage, type ExtensionToWebviewMessage, type ModelSummary, type WebviewToExtensionMessage } from '../shared/webviewProtocol';
+import {
+  parseWebviewMessage,
+  type ExtensionToWebviewMessage,
+  type ModelSummary,
+  type WebviewToExtensionMessage,
+} from '../shared/webviewProtocol';
 import type { ChatController } from './chat/chatController';
 import type { CodeActions } from './chat/codeActions';
 import type { EngineSupervisor } from './engineSupervisor';
@@ -61,7 +66,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     );
     // Opening the chat warms the engine and a configured model for the first question; with none configured
     // the first question asks for one (not the mere opening of the view).
-    if (configuredModelPath() !== undefined) this.deps.models.ensureLoaded().catch(() => undefined); // a question reports what went wrong
+    if (configuredModelPath() !== undefined)
+      this.deps.models.ensureLoaded().catch(() => undefined); // a question reports what went wrong
     else this.deps.engine.ready().catch(() => undefined); // failures show in the state and the status bar
   }
 

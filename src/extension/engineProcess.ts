@@ -1,6 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { sendEngineRequest } from '../shared/engineRpc';
 import { PROTOCOL_VERSION, type InitializeResult, type LogLevel } from '../shared/protocol';
 
@@ -34,7 +39,10 @@ export class EngineProcess {
   private lastStderr: string[] = [];
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection = createMessageConnection(
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
+    );
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitStatus = { code, signal };
@@ -72,7 +80,10 @@ export class EngineProcess {
         logLevel: options.logLevel,
       }).catch(async (error: unknown) => {
         // A process that died during start-up fails the request too; its exit status says more.
-        const exit = await Promise.race([engine.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000))]);
+        const exit = await Promise.race([
+          engine.exited,
+          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000)),
+        ]);
         if (!exit) throw error;
         const said = engine.lastStderr.length > 0 ? `: ${engine.lastStderr.join(' | ')}` : '';
         throw new Error(`The engine exited during start-up (${describeExit(exit)})${said}`);

@@ -22,7 +22,11 @@ export interface ModelStatusSource {
  * last answer's tokens/s. A click opens the logs when the engine failed, the model picker otherwise.
  */
 export class EngineStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('hearth.engineStatus', vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    'hearth.engineStatus',
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(

@@ -1,6 +1,13 @@
 import { CancellationToken, Disposable, Emitter, type Event } from 'vscode-jsonrpc';
 import { onEngineNotification, sendEngineRequest } from '../shared/engineRpc';
-import type { EngineMethod, EngineNotification, EngineNotificationParams, EngineParams, EngineResult, LogLevel } from '../shared/protocol';
+import type {
+  EngineMethod,
+  EngineNotification,
+  EngineNotificationParams,
+  EngineParams,
+  EngineResult,
+  LogLevel,
+} from '../shared/protocol';
 import type { EngineState } from '../shared/webviewProtocol';
 import { describeExit, EngineProcess } from './engineProcess';
 import { RestartPolicy } from './restartPolicy';
@@ -53,19 +60,28 @@ export class EngineSupervisor {
   ready(): Promise<EngineProcess> {
     if (this.disposed) return Promise.reject(new Error('Hearth is shutting down.'));
     if (this.current.state === 'failed') {
-      return Promise.reject(new Error(`The Hearth engine failed: ${this.current.detail ?? 'see the logs'}. Run "Hearth: Restart Engine".`));
+      return Promise.reject(
+        new Error(`The Hearth engine failed: ${this.current.detail ?? 'see the logs'}. Run "Hearth: Restart Engine".`),
+      );
     }
     this.starting ??= this.start();
     return this.starting;
   }
 
-  async request<M extends EngineMethod>(method: M, params: EngineParams<M>, token?: CancellationToken): Promise<EngineResult<M>> {
+  async request<M extends EngineMethod>(
+    method: M,
+    params: EngineParams<M>,
+    token?: CancellationToken,
+  ): Promise<EngineResult<M>> {
     const engine = await this.ready();
     return sendEngineRequest(engine.connection, method, params, token);
   }
 
   /** Listens for an engine notification, from this engine process and any restarted one. */
-  onNotification<N extends EngineNotification>(method: N, handler: (params: EngineNotificationParams<N>) => void): Disposable {
+  onNotification<N extends EngineNotification>(
+    method: N,
+    handler: (params: EngineNotificationParams<N>) => void,
+  ): Disposable {
     let emitter = this.notifications.get(method);
     if (emitter === undefined) {
       emitter = new Emitter<unknown>();

@@ -48,7 +48,14 @@ const settingFor: Partial<Record<ErrorKind, string>> = {
 };
 
 /** Errors whose cause is in the engine's log rather than in the message. */
-const logsHelp: readonly ErrorKind[] = ['InternalError', 'CheckpointInvalid', 'OutOfMemory', 'ProtocolMismatch', 'NotInitialized', 'ShuttingDown'];
+const logsHelp: readonly ErrorKind[] = [
+  'InternalError',
+  'CheckpointInvalid',
+  'OutOfMemory',
+  'ProtocolMismatch',
+  'NotInitialized',
+  'ShuttingDown',
+];
 
 // vscode-jsonrpc rejects the requests in flight this way when the engine's process (and so its pipe) is gone.
 const connectionLost = /connection (got |was |is )?(disposed|closed)|pending response rejected/i;
@@ -60,7 +67,10 @@ const connectionLost = /connection (got |was |is )?(disposed|closed)|pending res
 export function describeError(error: unknown): ErrorDescription {
   const text = error instanceof Error ? error.message : String(error);
   if (connectionLost.test(text)) {
-    return { message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.', actions: ['retry', 'showLogs'] };
+    return {
+      message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.',
+      actions: ['retry', 'showLogs'],
+    };
   }
   if (!(error instanceof EngineError)) return { message: text, actions: ['showLogs'] };
   const kind = error.kind ?? 'InternalError';

@@ -27,8 +27,15 @@ export class ErrorPresenter {
     return description.message;
   }
 
-  private async notify(description: ErrorDescription, actions: readonly ErrorAction[], retry?: () => void): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(`Hearth: ${description.message}`, ...actions.map((action) => labels[action]));
+  private async notify(
+    description: ErrorDescription,
+    actions: readonly ErrorAction[],
+    retry?: () => void,
+  ): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(
+      `Hearth: ${description.message}`,
+      ...actions.map((action) => labels[action]),
+    );
     const action = actions.find((candidate) => labels[candidate] === choice);
     switch (action) {
       case 'openSettings':

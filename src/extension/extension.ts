@@ -58,17 +58,33 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     onUsage: (usage) => models.reportSpeed(usage.decodeTokensPerSecond),
   });
   const proposals = new ChangeProposals();
-  const chat = new ChatController(new ChatHistory(context.workspaceState), new ChatRequestBuilder(models, workspace), stream, errors);
+  const chat = new ChatController(
+    new ChatHistory(context.workspaceState),
+    new ChatRequestBuilder(models, workspace),
+    stream,
+    errors,
+  );
   const explain = new ExplainCommand(models, workspace, engine, stream, errors);
   const refactor = new RefactorCommand(roles, workspace, stream, proposals, errors);
-  const chatView = new ChatViewProvider(context.extensionUri, { engine, models, chat, codeActions: new CodeActions(proposals), showLogs, onError: (error) => void errors.show(error) });
+  const chatView = new ChatViewProvider(context.extensionUri, {
+    engine,
+    models,
+    chat,
+    codeActions: new CodeActions(proposals),
+    showLogs,
+    onError: (error) => void errors.show(error),
+  });
 
   context.subscriptions.push(
     output,
     roles,
     new EngineStatusBar(engine, models),
     engine.onDidChangeState(({ state, detail }) => {
-      if (state === 'failed') void showEngineError(new Error(`The engine stopped and was not restarted: ${detail ?? 'unknown reason'}.`), showLogs);
+      if (state === 'failed')
+        void showEngineError(
+          new Error(`The engine stopped and was not restarted: ${detail ?? 'unknown reason'}.`),
+          showLogs,
+        );
     }),
     workspace,
     proposals,
@@ -79,7 +95,9 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerInlineCompletions({ engine, models: roles, log: (line) => output.appendLine(line) }),
     vscode.commands.registerCommand('hearth.showLogs', showLogs),
     ...registerModelCommands(picker, models, showLogs),
-    vscode.commands.registerCommand('hearth.restartEngine', () => engine.restart().catch((error: unknown) => showEngineError(error, showLogs))),
+    vscode.commands.registerCommand('hearth.restartEngine', () =>
+      engine.restart().catch((error: unknown) => showEngineError(error, showLogs)),
+    ),
     vscode.commands.registerCommand('hearth.explainCodebase', () => explain.run()),
     vscode.commands.registerCommand('hearth.refactorSelection', (args?: RefactorArgs) => refactor.run(args)),
   );
@@ -90,7 +108,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     loadModel: () => models.ensureLoaded(),
     modelInfo: (role) => engine.request('model/info', { role }),
     chat: { ask: (question, thinking) => chat.ask(question, thinking), turns: () => chat.conversation },
-    modelPickItems: async () => (await picker.items('select')).map(({ label, description, detail }) => ({ label, description, ...(detail !== undefined && { detail }) })),
+    modelPickItems: async () =>
+      (await picker.items('select')).map(({ label, description, detail }) => ({
+        label,
+        description,
+        ...(detail !== undefined && { detail }),
+      })),
   };
 }
 

@@ -25,7 +25,8 @@ export class EngineError extends Error {
   /** Rebuilds the typed error from a response; unknown shapes become InternalError. */
   static fromResponseError(error: ResponseError<unknown>): EngineError {
     const data = error.data as Partial<EngineErrorData> | undefined;
-    const code = engineErrorKind(error.code) !== undefined ? (error.code as EngineErrorCode) : EngineErrorCode.InternalError;
+    const code =
+      engineErrorKind(error.code) !== undefined ? (error.code as EngineErrorCode) : EngineErrorCode.InternalError;
     return new EngineError(code, error.message, typeof data?.hint === 'string' ? data.hint : undefined);
   }
 }

@@ -11,7 +11,10 @@ import {
 
 /** One handler per engine method; a missing one fails to compile. */
 export type EngineHandlers = {
-  [M in EngineMethod]: (params: EngineParams<M>, token: CancellationToken) => EngineResult<M> | Promise<EngineResult<M>>;
+  [M in EngineMethod]: (
+    params: EngineParams<M>,
+    token: CancellationToken,
+  ) => EngineResult<M> | Promise<EngineResult<M>>;
 };
 
 /** Registers the engine's handlers; thrown EngineErrors become typed error responses. */
@@ -27,7 +30,10 @@ export function registerEngineHandlers(connection: MessageConnection, handlers: 
         if (error instanceof EngineError) return error.toResponseError();
         if (error instanceof ResponseError) return error;
         const message = error instanceof Error ? error.message : String(error);
-        return new EngineError(EngineErrorCode.InternalError, `Engine error in ${method}: ${message}`).toResponseError();
+        return new EngineError(
+          EngineErrorCode.InternalError,
+          `Engine error in ${method}: ${message}`,
+        ).toResponseError();
       }
     });
   }

@@ -18,7 +18,13 @@ export const EXPLAIN_CONTEXT_FORMAT = 'markdown';
 export const EXPLAIN_FOCUS_QUERY = 'readme main entry index app server cli package build test architecture';
 
 /** The sections the explanation is asked for, in order. */
-export const EXPLAIN_SECTIONS = ['Purpose', 'Architecture', 'Main modules and data flow', 'Entry points', 'Build and test'] as const;
+export const EXPLAIN_SECTIONS = [
+  'Purpose',
+  'Architecture',
+  'Main modules and data flow',
+  'Entry points',
+  'Build and test',
+] as const;
 
 const REPOSITORY_INSTRUCTIONS = `You are Hearth, a coding assistant running on the user's own machine. The repository above is the user's \
 project: files shown whole, some as outlines (signature lines only), and the rest by path only. Answer from what \

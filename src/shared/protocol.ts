@@ -393,7 +393,8 @@ export interface ContextIndexStats {
   cacheError?: string;
 }
 
-export type ContextProgressParams = { phase: 'scanning'; filesFound: number } | { phase: 'parsing'; filesDone: number; filesTotal: number };
+export type ContextProgressParams =
+  { phase: 'scanning'; filesFound: number } | { phase: 'parsing'; filesDone: number; filesTotal: number };
 
 export interface ContextFileChange {
   /** Absolute, inside a root. */

@@ -86,7 +86,9 @@ export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | 
     case 'ask': {
       const question = text('text');
       const thinking = text('thinking');
-      return question !== undefined && thinking !== undefined && thinkingModes.includes(thinking) ? { type: 'ask', text: question, thinking: thinking as ThinkingMode } : undefined;
+      return question !== undefined && thinking !== undefined && thinkingModes.includes(thinking)
+        ? { type: 'ask', text: question, thinking: thinking as ThinkingMode }
+        : undefined;
     }
     case 'stop':
     case 'retry': {
@@ -95,7 +97,9 @@ export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | 
     }
     case 'setThinking': {
       const mode = text('mode');
-      return mode !== undefined && thinkingModes.includes(mode) ? { type: 'setThinking', mode: mode as ThinkingMode } : undefined;
+      return mode !== undefined && thinkingModes.includes(mode)
+        ? { type: 'setThinking', mode: mode as ThinkingMode }
+        : undefined;
     }
     case 'copyCode':
     case 'insertCode': {

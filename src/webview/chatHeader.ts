@@ -31,7 +31,11 @@ export class ChatHeader {
     private readonly onThinkingChange: (mode: ThinkingMode) => void,
   ) {
     this.model = element('span', { className: 'model', text: 'No model' });
-    this.engine = element('span', { className: 'engine-state', text: engineLabels.idle, attributes: { 'data-state': 'idle', role: 'status' } });
+    this.engine = element('span', {
+      className: 'engine-state',
+      text: engineLabels.idle,
+      attributes: { 'data-state': 'idle', role: 'status' },
+    });
     this.logsButton = button('Show logs', 'Show the Hearth logs', () => this.post({ type: 'showLogs' }), 'link');
     this.logsButton.hidden = true;
     this.modeButtons = new Map(
@@ -41,13 +45,27 @@ export class ChatHeader {
         return [mode, node];
       }),
     );
-    const toggle = element('div', { className: 'thinking-toggle', attributes: { role: 'group', 'aria-label': 'Thinking' } }, [
-      element('span', { className: 'toggle-label', text: 'Thinking', attributes: { 'aria-hidden': 'true' } }),
-      ...this.modeButtons.values(),
-    ]);
-    const newChat = button('New chat', 'Start a new chat', () => this.post({ type: 'newChat' }), 'button secondary new-chat');
+    const toggle = element(
+      'div',
+      { className: 'thinking-toggle', attributes: { role: 'group', 'aria-label': 'Thinking' } },
+      [
+        element('span', { className: 'toggle-label', text: 'Thinking', attributes: { 'aria-hidden': 'true' } }),
+        ...this.modeButtons.values(),
+      ],
+    );
+    const newChat = button(
+      'New chat',
+      'Start a new chat',
+      () => this.post({ type: 'newChat' }),
+      'button secondary new-chat',
+    );
     this.element = element('header', { className: 'chat-header' }, [
-      element('div', { className: 'title-row' }, [element('h1', { text: 'Hearth' }), this.model, this.engine, this.logsButton]),
+      element('div', { className: 'title-row' }, [
+        element('h1', { text: 'Hearth' }),
+        this.model,
+        this.engine,
+        this.logsButton,
+      ]),
       element('div', { className: 'controls-row' }, [toggle, newChat]),
     ]);
     this.showThinking('auto');
@@ -69,7 +87,9 @@ export class ChatHeader {
 
   setModel(model: ModelSummary | null): void {
     this.model.textContent = model ? model.name : 'No model';
-    this.model.title = model ? `${model.name}: ${model.kind}, ${model.contextLength.toLocaleString('en-US')}-token context` : 'No model configured';
+    this.model.title = model
+      ? `${model.name}: ${model.kind}, ${model.contextLength.toLocaleString('en-US')}-token context`
+      : 'No model configured';
   }
 
   setEngineState(state: EngineState, detail: string | undefined): void {

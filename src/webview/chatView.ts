@@ -22,10 +22,17 @@ export class ChatView {
   private frame: number | undefined;
 
   constructor(private readonly post: PostMessage) {
-    this.welcome = element('p', { className: 'welcome', text: 'Ask about this repository. Answers come from a model running on this machine; nothing leaves it.' });
+    this.welcome = element('p', {
+      className: 'welcome',
+      text: 'Ask about this repository. Answers come from a model running on this machine; nothing leaves it.',
+    });
     this.list = element('div', { className: 'turns' });
     this.announcer = element('div', { className: 'visually-hidden', attributes: { 'aria-live': 'polite' } });
-    this.element = element('section', { className: 'transcript', attributes: { 'aria-label': 'Conversation' } }, [this.welcome, this.list, this.announcer]);
+    this.element = element('section', { className: 'transcript', attributes: { 'aria-label': 'Conversation' } }, [
+      this.welcome,
+      this.list,
+      this.announcer,
+    ]);
     this.element.addEventListener('click', (event) => this.onClick(event));
   }
 
@@ -75,12 +82,18 @@ export class ChatView {
     if (!view?.streaming) return;
     this.dirty.delete(view);
     this.pinned(() => view.finish(finishReason, error, stats));
-    this.announcer.textContent = finishReason === 'error' ? `Answer failed: ${error ?? ''}` : finishReason === 'cancelled' ? 'Answer stopped.' : 'Answer finished.';
+    this.announcer.textContent =
+      finishReason === 'error'
+        ? `Answer failed: ${error ?? ''}`
+        : finishReason === 'cancelled'
+          ? 'Answer stopped.'
+          : 'Answer finished.';
   }
 
   /** The turn still streaming, if any (at most one: the extension answers one question at a time). */
   get streamingTurnId(): string | undefined {
-    for (let index = this.views.length - 1; index >= 0; index--) if (this.views[index].streaming) return this.views[index].id;
+    for (let index = this.views.length - 1; index >= 0; index--)
+      if (this.views[index].streaming) return this.views[index].id;
     return undefined;
   }
 

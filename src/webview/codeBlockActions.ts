@@ -29,7 +29,10 @@ export function addCodeBlockActions(root: DocumentFragment | Element): void {
       node.dataset.codeAction = action;
       return node;
     });
-    const toolbar = element('div', { className: 'code-toolbar' }, [element('span', { className: 'code-language', text: language }), ...buttons]);
+    const toolbar = element('div', { className: 'code-toolbar' }, [
+      element('span', { className: 'code-language', text: language }),
+      ...buttons,
+    ]);
     const block = element('div', { className: 'code-block' });
     pre.replaceWith(block);
     block.append(toolbar, pre);

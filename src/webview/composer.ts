@@ -28,7 +28,12 @@ export class Composer {
   ) {
     this.textarea = element('textarea', {
       className: 'prompt',
-      attributes: { rows: '2', 'aria-label': 'Ask Hearth', placeholder: 'Ask about this repository', 'aria-describedby': 'composer-hint' },
+      attributes: {
+        rows: '2',
+        'aria-label': 'Ask Hearth',
+        placeholder: 'Ask about this repository',
+        'aria-describedby': 'composer-hint',
+      },
     });
     this.action = element('button', { className: 'button send', attributes: { type: 'button' } });
     const hint = element('p', {
@@ -36,14 +41,19 @@ export class Composer {
       text: 'Enter to send, Shift+Enter for a new line. @file adds a file, #selection the editor selection.',
       attributes: { id: 'composer-hint' },
     });
-    this.element = element('div', { className: 'composer' }, [element('div', { className: 'composer-row' }, [this.textarea, this.action]), hint]);
+    this.element = element('div', { className: 'composer' }, [
+      element('div', { className: 'composer-row' }, [this.textarea, this.action]),
+      hint,
+    ]);
 
     this.textarea.addEventListener('keydown', (event) => this.onKeyDown(event));
     this.textarea.addEventListener('input', () => {
       this.refresh();
       this.onDraftChange();
     });
-    this.action.addEventListener('click', () => (this.context.streamingTurnId === undefined ? this.send() : this.stop()));
+    this.action.addEventListener('click', () =>
+      this.context.streamingTurnId === undefined ? this.send() : this.stop(),
+    );
     this.refresh();
   }
 
@@ -68,7 +78,12 @@ export class Composer {
   }
 
   private get canSend(): boolean {
-    return this.context.engineReady && this.context.streamingTurnId === undefined && !this.awaitingTurn && this.textarea.value.trim() !== '';
+    return (
+      this.context.engineReady &&
+      this.context.streamingTurnId === undefined &&
+      !this.awaitingTurn &&
+      this.textarea.value.trim() !== ''
+    );
   }
 
   private send(): void {

@@ -6,7 +6,11 @@ export interface ElementOptions {
 }
 
 /** A new element with its class, text, attributes and children: the view is built from these, never from HTML strings. */
-export function element<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElementOptions = {}, children: readonly (Node | string)[] = []): HTMLElementTagNameMap[K] {
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  children: readonly (Node | string)[] = [],
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (options.className) node.className = options.className;
   if (options.text !== undefined) node.textContent = options.text;
@@ -16,8 +20,17 @@ export function element<K extends keyof HTMLElementTagNameMap>(tag: K, options: 
 }
 
 /** A real <button type="button"> with a visible label and an accessible name. */
-export function button(label: string, ariaLabel: string, onClick?: (event: MouseEvent) => void, className = 'button'): HTMLButtonElement {
-  const node = element('button', { className, text: label, attributes: { type: 'button', 'aria-label': ariaLabel, title: ariaLabel } });
+export function button(
+  label: string,
+  ariaLabel: string,
+  onClick?: (event: MouseEvent) => void,
+  className = 'button',
+): HTMLButtonElement {
+  const node = element('button', {
+    className,
+    text: label,
+    attributes: { type: 'button', 'aria-label': ariaLabel, title: ariaLabel },
+  });
   if (onClick) node.addEventListener('click', onClick);
   return node;
 }

@@ -84,7 +84,8 @@ refreshComposer();
 document.getElementById('hearth-chat')?.append(header.element, chat.element, composer.element);
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const data = event.data;
-  if (typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string') onMessage(data as ExtensionToWebviewMessage);
+  if (typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string')
+    onMessage(data as ExtensionToWebviewMessage);
 });
 // A hidden view may be torn down without warning: save what is pending when it stops being visible.
 document.addEventListener('visibilitychange', () => {

@@ -77,7 +77,28 @@ purify.addHook('uponSanitizeAttribute', (_node, event) => {
 
 const purifyConfig: Config & { RETURN_DOM_FRAGMENT: true } = {
   USE_PROFILES: { html: true }, // no SVG or MathML
-  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'frame', 'object', 'embed', 'link', 'meta', 'base', 'video', 'audio', 'source', 'picture', 'dialog', 'template'],
+  FORBID_TAGS: [
+    'style',
+    'form',
+    'input',
+    'button',
+    'textarea',
+    'select',
+    'option',
+    'iframe',
+    'frame',
+    'object',
+    'embed',
+    'link',
+    'meta',
+    'base',
+    'video',
+    'audio',
+    'source',
+    'picture',
+    'dialog',
+    'template',
+  ],
   // id and name could clobber the view's own elements; style would only trip the CSP.
   FORBID_ATTR: ['style', 'id', 'name', 'srcset', 'target', 'action', 'formaction'],
   ALLOW_DATA_ATTR: false,

@@ -18,7 +18,10 @@ function duration(ms: number): string {
 
 function files(stats: TurnStats): string | undefined {
   if (stats.filesWhole + stats.filesOutlined + stats.filesListed === 0) return undefined;
-  const parts = [`${count(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole`, `${count(stats.filesOutlined)} outlined`];
+  const parts = [
+    `${count(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole`,
+    `${count(stats.filesOutlined)} outlined`,
+  ];
   if (stats.filesListed > 0) parts.push(`${count(stats.filesListed)} listed`);
   return parts.join(', ');
 }

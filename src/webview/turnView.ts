@@ -26,12 +26,11 @@ export class TurnView {
     this.turn = { ...turn };
     this.answer = element('div', { className: 'answer markdown' });
     this.footer = element('div', { className: 'turn-footer' });
-    this.element = element('article', { className: 'turn', attributes: { 'data-turn-id': turn.id, 'aria-label': 'Question and answer' } }, [
-      element('div', { className: 'question', text: turn.question }),
-      this.thinking.element,
-      this.answer,
-      this.footer,
-    ]);
+    this.element = element(
+      'article',
+      { className: 'turn', attributes: { 'data-turn-id': turn.id, 'aria-label': 'Question and answer' } },
+      [element('div', { className: 'question', text: turn.question }), this.thinking.element, this.answer, this.footer],
+    );
     this.render();
   }
 
@@ -92,8 +91,18 @@ export class TurnView {
     if (finishReason === 'error') {
       this.footer.append(element('p', { className: 'turn-error', text: error || 'The answer failed.' }));
     }
-    const actions = element('div', { className: 'turn-actions' }, [button('Retry', 'Retry: ask this question again', () => this.post({ type: 'retry', turnId: this.turn.id }), 'button secondary')]);
-    if (finishReason === 'error') actions.append(button('Show logs', 'Show the Hearth logs', () => this.post({ type: 'showLogs' }), 'button secondary'));
+    const actions = element('div', { className: 'turn-actions' }, [
+      button(
+        'Retry',
+        'Retry: ask this question again',
+        () => this.post({ type: 'retry', turnId: this.turn.id }),
+        'button secondary',
+      ),
+    ]);
+    if (finishReason === 'error')
+      actions.append(
+        button('Show logs', 'Show the Hearth logs', () => this.post({ type: 'showLogs' }), 'button secondary'),
+      );
     this.footer.append(actions);
   }
 }

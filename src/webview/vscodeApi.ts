@@ -1,4 +1,10 @@
-import type { ChatTurn, EngineState, ModelSummary, ThinkingMode, WebviewToExtensionMessage } from '../shared/webviewProtocol';
+import type {
+  ChatTurn,
+  EngineState,
+  ModelSummary,
+  ThinkingMode,
+  WebviewToExtensionMessage,
+} from '../shared/webviewProtocol';
 
 /** The one way the webview talks to the extension; components get this function, not the whole API. */
 export type PostMessage = (message: WebviewToExtensionMessage) => void;

@@ -6,7 +6,13 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { EngineError } from '../../src/shared/engineError';
 import { onEngineNotification, sendEngineRequest } from '../../src/shared/engineRpc';
-import { EngineErrorCode, PROTOCOL_VERSION, type ChatDeltaParams, type ChatParams, type ModelProgressParams } from '../../src/shared/protocol';
+import {
+  EngineErrorCode,
+  PROTOCOL_VERSION,
+  type ChatDeltaParams,
+  type ChatParams,
+  type ModelProgressParams,
+} from '../../src/shared/protocol';
 import { EngineServer } from '../../src/engine/engineServer';
 import { ContextService } from '../../src/engine/context/contextService';
 import { GenerationService } from '../../src/engine/generation/generationService';
@@ -31,7 +37,11 @@ describe('EngineServer over in-memory streams', () => {
       version: '9.9.9',
       logger,
       generation: new GenerationService({ logger, loadModel }),
-      context: new ContextService({ tokenCounter: () => { throw new Error('no model in these tests'); } }),
+      context: new ContextService({
+        tokenCounter: () => {
+          throw new Error('no model in these tests');
+        },
+      }),
       onShutdown: () => shutdowns++,
     });
     pair.server.listen();
@@ -66,12 +76,15 @@ describe('EngineServer over in-memory streams', () => {
   });
 
   it('rejects a different protocol version with ProtocolMismatch and a hint', async () => {
-    await assert.rejects(sendEngineRequest(pair.client, 'initialize', { ...hello, protocolVersion: PROTOCOL_VERSION + 1 }), (error: unknown) => {
-      assert.ok(error instanceof EngineError);
-      assert.equal(error.code, EngineErrorCode.ProtocolMismatch);
-      assert.match(error.hint ?? '', /Reinstall Hearth/);
-      return true;
-    });
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'initialize', { ...hello, protocolVersion: PROTOCOL_VERSION + 1 }),
+      (error: unknown) => {
+        assert.ok(error instanceof EngineError);
+        assert.equal(error.code, EngineErrorCode.ProtocolMismatch);
+        assert.match(error.hint ?? '', /Reinstall Hearth/);
+        return true;
+      },
+    );
   });
 
   it('rejects malformed initialize params with InvalidParams', async () => {
@@ -82,7 +95,10 @@ describe('EngineServer over in-memory streams', () => {
   });
 
   it('answers an unknown method with MethodNotFound and keeps serving', async () => {
-    await assert.rejects(pair.client.sendRequest('no/such/method', {}), (error: { code: number }) => error.code === -32601);
+    await assert.rejects(
+      pair.client.sendRequest('no/such/method', {}),
+      (error: { code: number }) => error.code === -32601,
+    );
     const result = await sendEngineRequest(pair.client, 'initialize', hello);
     assert.equal(result.engineVersion, '9.9.9');
   });
@@ -119,7 +135,8 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
     deltas.set(requestId, []);
     return { requestId, result: sendEngineRequest(pair.client, 'chat', { requestId, messages, ...params }, token) };
   };
-  const streamed = (requestId: string, channel: 'content' | 'reasoning') => (deltas.get(requestId) ?? []).map((delta) => delta[channel] ?? '').join('');
+  const streamed = (requestId: string, channel: 'content' | 'reasoning') =>
+    (deltas.get(requestId) ?? []).map((delta) => delta[channel] ?? '').join('');
 
   before(async () => {
     await fixture.write();
@@ -154,7 +171,10 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
   it('answers null model info and ModelNotLoaded before a load', async () => {
     assert.equal(await sendEngineRequest(pair.client, 'model/info', undefined), null);
     await assert.rejects(chat({ maxTokens: 2 }).result, rejectsWith(EngineErrorCode.ModelNotLoaded));
-    await assert.rejects(sendEngineRequest(pair.client, 'countTokens', { texts: ['a'] }), rejectsWith(EngineErrorCode.ModelNotLoaded));
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'countTokens', { texts: ['a'] }),
+      rejectsWith(EngineErrorCode.ModelNotLoaded),
+    );
   });
 
   it('loads a model with progress notifications, then describes it', async () => {
@@ -166,25 +186,42 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
     assert.equal(loaded.model.kind, 'hybrid');
   });
 
-  it('indexes a workspace, packs it with the model\'s tokenizer and updates one file', async () => {
+  it("indexes a workspace, packs it with the model's tokenizer and updates one file", async () => {
     const root = mkdtempSync(join(tmpdir(), 'hearth-server-context-'));
     try {
-      writeFileSync(join(root, 'store.ts'), 'export class Store {\n  get(key: string): string | undefined {\n    return undefined;\n  }\n}\n');
+      writeFileSync(
+        join(root, 'store.ts'),
+        'export class Store {\n  get(key: string): string | undefined {\n    return undefined;\n  }\n}\n',
+      );
       writeFileSync(join(root, 'app.ts'), "import { Store } from './store';\nexport const store = new Store();\n");
-      await assert.rejects(sendEngineRequest(pair.client, 'context/pack', { budget: 1024 }), rejectsWith(EngineErrorCode.InvalidParams));
+      await assert.rejects(
+        sendEngineRequest(pair.client, 'context/pack', { budget: 1024 }),
+        rejectsWith(EngineErrorCode.InvalidParams),
+      );
       const stats = await sendEngineRequest(pair.client, 'context/index', { roots: [root] });
       assert.equal(stats.files, 2);
       assert.equal(stats.structured, 2);
-      const packed = await sendEngineRequest(pair.client, 'context/pack', { budget: 1024, focus: { activeFile: join(root, 'app.ts') } });
+      const packed = await sendEngineRequest(pair.client, 'context/pack', {
+        budget: 1024,
+        focus: { activeFile: join(root, 'app.ts') },
+      });
       assert.equal(packed.stats.filesWhole, 2);
       assert.match(packed.text, /<\|file_sep\|>store\.ts\nexport class Store/);
       // The block is counted with the loaded model's tokenizer.
       const { counts } = await sendEngineRequest(pair.client, 'countTokens', { texts: [packed.text] });
       assert.ok(Math.abs(counts[0] - packed.stats.tokens) <= 2, `${counts[0]} vs ${packed.stats.tokens}`);
-      const updated = await sendEngineRequest(pair.client, 'context/update', { changes: [{ path: join(root, 'store.ts'), kind: 'changed', content: 'export class Store {}\n' }] });
+      const updated = await sendEngineRequest(pair.client, 'context/update', {
+        changes: [{ path: join(root, 'store.ts'), kind: 'changed', content: 'export class Store {}\n' }],
+      });
       assert.deepEqual(updated.parsed, ['store.ts']);
-      assert.match((await sendEngineRequest(pair.client, 'context/pack', { budget: 1024 })).text, /<\|file_sep\|>store\.ts\nexport class Store \{\}/);
-      await assert.rejects(pair.client.sendRequest('context/update', { changes: [{ path: 'x', kind: 'renamed' }] }), (error: { code: number }) => error.code === EngineErrorCode.InvalidParams);
+      assert.match(
+        (await sendEngineRequest(pair.client, 'context/pack', { budget: 1024 })).text,
+        /<\|file_sep\|>store\.ts\nexport class Store \{\}/,
+      );
+      await assert.rejects(
+        pair.client.sendRequest('context/update', { changes: [{ path: 'x', kind: 'renamed' }] }),
+        (error: { code: number }) => error.code === EngineErrorCode.InvalidParams,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -228,10 +265,12 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
     onDelta = (delta) => {
       if (delta.requestId !== requestId) return;
       times.chatDeltas.push(performance.now());
-      completion ??= sendEngineRequest(pair.client, 'complete', { prompt: 'const answer =', maxTokens: 8 }).then((done) => {
-        times.completionDone = performance.now();
-        assert.equal(done.usage.completionTokens, 8);
-      });
+      completion ??= sendEngineRequest(pair.client, 'complete', { prompt: 'const answer =', maxTokens: 8 }).then(
+        (done) => {
+          times.completionDone = performance.now();
+          assert.equal(done.usage.completionTokens, 8);
+        },
+      );
     };
     const interrupted = await result;
     times.chatDone = performance.now();
@@ -245,20 +284,44 @@ describe('EngineServer generation methods over in-memory streams, with a tiny mo
 
   it('answers bad requests with typed errors and keeps serving', async () => {
     await assert.rejects(
-      sendEngineRequest(pair.client, 'chat', { requestId: 'x', messages: [{ role: 'robot' as 'user', content: 'hi' }] }),
+      sendEngineRequest(pair.client, 'chat', {
+        requestId: 'x',
+        messages: [{ role: 'robot' as 'user', content: 'hi' }],
+      }),
       rejectsWith(EngineErrorCode.InvalidParams),
     );
-    await assert.rejects(sendEngineRequest(pair.client, 'chat', { requestId: 'x', messages: [] }), rejectsWith(EngineErrorCode.InvalidParams));
-    await assert.rejects(sendEngineRequest(pair.client, 'complete', { prompt: 42 as unknown as string }), rejectsWith(EngineErrorCode.InvalidParams));
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'chat', { requestId: 'x', messages: [] }),
+      rejectsWith(EngineErrorCode.InvalidParams),
+    );
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'complete', { prompt: 42 as unknown as string }),
+      rejectsWith(EngineErrorCode.InvalidParams),
+    );
     await assert.rejects(chat({ maxTokens: 5000 }).result, rejectsWith(EngineErrorCode.ContextTooLarge));
-    await assert.rejects(sendEngineRequest(pair.client, 'model/load', { path: `${fixture.root}/nowhere` }), rejectsWith(EngineErrorCode.ModelNotFound));
-    await assert.rejects(pair.client.sendRequest('chat/stream', {}), (error: { code: number }) => error.code === -32601);
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/load', { path: `${fixture.root}/nowhere` }),
+      rejectsWith(EngineErrorCode.ModelNotFound),
+    );
+    await assert.rejects(
+      pair.client.sendRequest('chat/stream', {}),
+      (error: { code: number }) => error.code === -32601,
+    );
     assert.equal((await sendEngineRequest(pair.client, 'model/info', undefined))?.path, fixture.checkpoint);
     assert.equal(await sendEngineRequest(pair.client, 'model/info', { role: 'completion' }), null);
-    await assert.rejects(sendEngineRequest(pair.client, 'complete', { prompt: 'x', model: 'completion' }), rejectsWith(EngineErrorCode.ModelNotLoaded));
-    await assert.rejects(sendEngineRequest(pair.client, 'model/unload', { role: 'all' as 'chat' }), rejectsWith(EngineErrorCode.InvalidParams));
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'complete', { prompt: 'x', model: 'completion' }),
+      rejectsWith(EngineErrorCode.ModelNotLoaded),
+    );
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/unload', { role: 'all' as 'chat' }),
+      rejectsWith(EngineErrorCode.InvalidParams),
+    );
     assert.deepEqual(await sendEngineRequest(pair.client, 'model/unload', { role: 'reasoning' }), { unloaded: false });
-    const { text, finishReason } = await sendEngineRequest(pair.client, 'complete', { prompt: ['x = ', { token: '<|fim_middle|>' }], maxTokens: 3 });
+    const { text, finishReason } = await sendEngineRequest(pair.client, 'complete', {
+      prompt: ['x = ', { token: '<|fim_middle|>' }],
+      maxTokens: 3,
+    });
     assert.equal(finishReason, 'length');
     assert.equal(typeof text, 'string');
   });

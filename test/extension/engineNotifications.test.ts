@@ -27,7 +27,9 @@ describe('EngineSupervisor notifications', () => {
       const first = await supervisor.request('ping', undefined);
       process.kill(first.pid, 'SIGKILL');
       await new Promise<void>((resolve) => {
-        const subscription = supervisor.onDidChangeState(({ state }) => state === 'ready' && (subscription.dispose(), resolve()));
+        const subscription = supervisor.onDidChangeState(
+          ({ state }) => state === 'ready' && (subscription.dispose(), resolve()),
+        );
       });
       events.length = 0;
       await supervisor.request('context/index', { roots: [root] });

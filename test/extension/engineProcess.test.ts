@@ -7,7 +7,13 @@ import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { builtEnginePath } from '../helpers/builtEngine';
 
 function startEngine(log: string[] = []) {
-  return EngineProcess.start({ enginePath: builtEnginePath(), clientName: 'test', clientVersion: '1.2.3', logLevel: 'debug', log: (line) => log.push(line) });
+  return EngineProcess.start({
+    enginePath: builtEnginePath(),
+    clientName: 'test',
+    clientVersion: '1.2.3',
+    logLevel: 'debug',
+    log: (line) => log.push(line),
+  });
 }
 
 describe('EngineProcess with the real built engine (dist/engine.js)', () => {
@@ -22,8 +28,14 @@ describe('EngineProcess with the real built engine (dist/engine.js)', () => {
       assert.equal(ping.pid, engine.pid);
       assert.ok(ping.memory.rssBytes > 10_000_000);
       // Protocol parsed cleanly above; the start-up and initialize lines arrived through stderr.
-      assert.ok(log.some((line) => /\[info\] engine .* started \(pid \d+/.test(line)), log.join('\n'));
-      assert.ok(log.some((line) => /initialized by test 1\.2\.3/.test(line)), log.join('\n'));
+      assert.ok(
+        log.some((line) => /\[info\] engine .* started \(pid \d+/.test(line)),
+        log.join('\n'),
+      );
+      assert.ok(
+        log.some((line) => /initialized by test 1\.2\.3/.test(line)),
+        log.join('\n'),
+      );
     } finally {
       await engine.stop();
     }

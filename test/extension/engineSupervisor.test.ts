@@ -12,7 +12,13 @@ const fastPolicy = () => new RestartPolicy({ initialDelayMs: 20, maxDelayMs: 80,
 function supervise(enginePath: string) {
   const states: EngineStateChange[] = [];
   const log: string[] = [];
-  const supervisor = new EngineSupervisor({ enginePath, clientVersion: 'test', logLevel: () => 'info', log: (line) => log.push(line), policy: fastPolicy() });
+  const supervisor = new EngineSupervisor({
+    enginePath,
+    clientVersion: 'test',
+    logLevel: () => 'info',
+    log: (line) => log.push(line),
+    policy: fastPolicy(),
+  });
   supervisor.onDidChangeState((change) => states.push(change));
   return { supervisor, states, log };
 }
@@ -34,7 +40,10 @@ describe('EngineSupervisor with the real built engine', () => {
     try {
       assert.equal(supervisor.state.state, 'idle');
       const ping = await supervisor.request('ping', undefined);
-      assert.deepEqual(states.map((s) => s.state), ['starting', 'ready']);
+      assert.deepEqual(
+        states.map((s) => s.state),
+        ['starting', 'ready'],
+      );
       assert.equal(states[1].pid, ping.pid);
     } finally {
       await supervisor.dispose();
@@ -50,7 +59,10 @@ describe('EngineSupervisor with the real built engine', () => {
       await restarted;
       const second = await supervisor.request('ping', undefined);
       assert.notEqual(second.pid, first.pid);
-      assert.deepEqual(states.map((s) => s.state), ['starting', 'ready', 'restarting', 'restarting', 'ready']);
+      assert.deepEqual(
+        states.map((s) => s.state),
+        ['starting', 'ready', 'restarting', 'restarting', 'ready'],
+      );
       assert.match(states[2].detail ?? '', /exited unexpectedly \(signal SIGKILL\)/);
     } finally {
       await supervisor.dispose();
@@ -69,7 +81,10 @@ describe('EngineSupervisor with the real built engine', () => {
       assert.match(final.detail ?? '', /start-up failed/);
       // 1 start + 3 restarts, then failed.
       assert.equal(log.filter((line) => line === 'cannot start').length, 4);
-      assert.deepEqual(states.map((s) => s.state), ['starting', 'restarting', 'restarting', 'restarting', 'restarting', 'restarting', 'restarting', 'failed']);
+      assert.deepEqual(
+        states.map((s) => s.state),
+        ['starting', 'restarting', 'restarting', 'restarting', 'restarting', 'restarting', 'restarting', 'failed'],
+      );
       await assert.rejects(supervisor.ready(), /Run "Hearth: Restart Engine"/);
     } finally {
       await supervisor.dispose();

@@ -8,40 +8,89 @@ import { EngineErrorCode, type KvCacheChoice } from '../../src/shared/protocol';
 
 describe('describeError', () => {
   it('offers the setting that fixes a missing or unusable model', () => {
-    assert.deepEqual(describeError(new EngineError(EngineErrorCode.ModelNotFound, 'No model is chosen.', 'Run "Hearth: Select Model".')), {
-      message: 'No model is chosen. Run "Hearth: Select Model".',
-      actions: ['openSettings'],
-      setting: 'hearth.model.path',
-    });
-    assert.deepEqual(describeError(new EngineError(EngineErrorCode.CheckpointInvalid, 'Bad config.json.')).actions, ['openSettings', 'showLogs']);
+    assert.deepEqual(
+      describeError(
+        new EngineError(EngineErrorCode.ModelNotFound, 'No model is chosen.', 'Run "Hearth: Select Model".'),
+      ),
+      {
+        message: 'No model is chosen. Run "Hearth: Select Model".',
+        actions: ['openSettings'],
+        setting: 'hearth.model.path',
+      },
+    );
+    assert.deepEqual(describeError(new EngineError(EngineErrorCode.CheckpointInvalid, 'Bad config.json.')).actions, [
+      'openSettings',
+      'showLogs',
+    ]);
   });
 
   it('points a context that is too large at the budget setting', () => {
-    const error = new EngineError(EngineErrorCode.ContextTooLarge, 'The prompt has 40000 tokens.', 'Shorten the conversation.');
-    assert.deepEqual(describeError(error), { message: 'The prompt has 40000 tokens. Shorten the conversation.', actions: ['openSettings'], setting: 'hearth.context.maxTokens' });
+    const error = new EngineError(
+      EngineErrorCode.ContextTooLarge,
+      'The prompt has 40000 tokens.',
+      'Shorten the conversation.',
+    );
+    assert.deepEqual(describeError(error), {
+      message: 'The prompt has 40000 tokens. Shorten the conversation.',
+      actions: ['openSettings'],
+      setting: 'hearth.context.maxTokens',
+    });
   });
 
   it("points a load's context that does not fit at the setting that fixes it: the KV cache, the context length, or the completion model", () => {
-    const error = new EngineError(EngineErrorCode.ContextTooLarge, 'A context of 262144 tokens needs 72.00 GiB of KV cache.', 'The 8-bit KV cache (int8) fits this context.');
+    const error = new EngineError(
+      EngineErrorCode.ContextTooLarge,
+      'A context of 262144 tokens needs 72.00 GiB of KV cache.',
+      'The 8-bit KV cache (int8) fits this context.',
+    );
     const described = describeError(new EngineErrorWithSetting(error, loadContextSetting('chat', 'float32')));
-    assert.deepEqual(described, { message: `${error.message} ${error.hint}`, actions: ['openSettings'], setting: 'hearth.engine.kvCache' });
+    assert.deepEqual(described, {
+      message: `${error.message} ${error.hint}`,
+      actions: ['openSettings'],
+      setting: 'hearth.engine.kvCache',
+    });
     assert.deepEqual(
-      (['chat', 'reasoning', 'completion'] as const).map((role) => [undefined, 'auto', 'int8', 'float32'].map((kv) => loadContextSetting(role, kv as KvCacheChoice | undefined))),
+      (['chat', 'reasoning', 'completion'] as const).map((role) =>
+        [undefined, 'auto', 'int8', 'float32'].map((kv) => loadContextSetting(role, kv as KvCacheChoice | undefined)),
+      ),
       [
-        ['hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.engine.kvCache'],
-        ['hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.model.contextLength', 'hearth.engine.kvCache'],
-        ['hearth.model.completionPath', 'hearth.model.completionPath', 'hearth.model.completionPath', 'hearth.engine.kvCache'],
+        [
+          'hearth.model.contextLength',
+          'hearth.model.contextLength',
+          'hearth.model.contextLength',
+          'hearth.engine.kvCache',
+        ],
+        [
+          'hearth.model.contextLength',
+          'hearth.model.contextLength',
+          'hearth.model.contextLength',
+          'hearth.engine.kvCache',
+        ],
+        [
+          'hearth.model.completionPath',
+          'hearth.model.completionPath',
+          'hearth.model.completionPath',
+          'hearth.engine.kvCache',
+        ],
       ],
     );
   });
 
   it('says the engine stopped when its connection went away mid-answer', () => {
-    const lost = EngineError.fromResponseError(new ResponseError(-32097, 'Pending response rejected since connection got disposed'));
-    assert.deepEqual(describeError(lost), { message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.', actions: ['retry', 'showLogs'] });
+    const lost = EngineError.fromResponseError(
+      new ResponseError(-32097, 'Pending response rejected since connection got disposed'),
+    );
+    assert.deepEqual(describeError(lost), {
+      message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.',
+      actions: ['retry', 'showLogs'],
+    });
   });
 
   it('sends other failures to the logs', () => {
-    assert.deepEqual(describeError(new Error('The Hearth engine failed: boom.')), { message: 'The Hearth engine failed: boom.', actions: ['showLogs'] });
+    assert.deepEqual(describeError(new Error('The Hearth engine failed: boom.')), {
+      message: 'The Hearth engine failed: boom.',
+      actions: ['showLogs'],
+    });
     assert.deepEqual(describeError('odd'), { message: 'odd', actions: ['showLogs'] });
     assert.deepEqual(describeError(new EngineError(EngineErrorCode.TooManyRequests, 'Busy.')).actions, ['retry']);
   });
@@ -50,8 +99,14 @@ describe('describeError', () => {
 describe('cancellation', () => {
   function source() {
     const listeners: (() => void)[] = [];
-    const token = { isCancellationRequested: false, onCancellationRequested: (listener: () => void) => (listeners.push(listener), { dispose: () => undefined }) };
-    return { token, cancel: () => ((token.isCancellationRequested = true), listeners.forEach((listener) => listener())) };
+    const token = {
+      isCancellationRequested: false,
+      onCancellationRequested: (listener: () => void) => (listeners.push(listener), { dispose: () => undefined }),
+    };
+    return {
+      token,
+      cancel: () => ((token.isCancellationRequested = true), listeners.forEach((listener) => listener())),
+    };
   }
 
   it('stops waiting (not the work) when cancelled, as an outcome', async () => {

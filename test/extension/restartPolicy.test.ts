@@ -7,7 +7,10 @@ const options = { initialDelayMs: 500, maxDelayMs: 3_000, maxRestarts: 4, window
 describe('RestartPolicy', () => {
   it('backs off exponentially up to the cap, then gives up', () => {
     const policy = new RestartPolicy(options);
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => policy.onCrash(1_000 * i)), [500, 1_000, 2_000, 3_000, undefined]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => policy.onCrash(1_000 * i)),
+      [500, 1_000, 2_000, 3_000, undefined],
+    );
   });
 
   it('forgets crashes older than the window', () => {

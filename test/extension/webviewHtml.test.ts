@@ -13,7 +13,12 @@ describe('chat webview HTML', () => {
   });
 
   it('loads only its own script, carrying the nonce, and has no inline script or remote URL', () => {
-    const html = renderChatHtml({ cspSource: 'vscode-resource:', nonce: 'N0nce', scriptUri: 'vscode-resource:/media/webview.js', styleUri: 'vscode-resource:/media/chat.css' });
+    const html = renderChatHtml({
+      cspSource: 'vscode-resource:',
+      nonce: 'N0nce',
+      scriptUri: 'vscode-resource:/media/webview.js',
+      styleUri: 'vscode-resource:/media/chat.css',
+    });
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
     assert.equal(scripts.length, 1);
     assert.equal(scripts[0][1], ' nonce="N0nce" src="vscode-resource:/media/webview.js"');

@@ -1,5 +1,10 @@
 import { PassThrough } from 'node:stream';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 
 /** A client and a server connection joined by in-memory streams: the protocol without a process. */
 export function connectedPair(): { client: MessageConnection; server: MessageConnection; dispose(): void } {

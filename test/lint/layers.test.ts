@@ -13,7 +13,9 @@ let eslint: ESLint;
 async function layerErrors(path: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, path) });
   assert.ok(result, `no lint result for ${path}`);
-  return result.messages.filter((m) => m.ruleId === 'import/no-restricted-paths' || m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result.messages
+    .filter((m) => m.ruleId === 'import/no-restricted-paths' || m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
 }
 
 describe('layer rules (eslint.config.mjs)', () => {
@@ -27,9 +29,21 @@ describe('layer rules (eslint.config.mjs)', () => {
   });
 
   const forbidden: [string, string, RegExp][] = [
-    ['src/engine/probe.ts', "import { activate } from '../extension/extension';", /src\/engine must not import src\/extension/],
-    ['src/extension/probe.ts', "import { EngineServer } from '../engine/engineServer';", /src\/extension must not import src\/engine/],
-    ['src/webview/probe.ts', "import { renderChatHtml } from '../extension/webviewHtml';", /src\/webview must not import src\/extension/],
+    [
+      'src/engine/probe.ts',
+      "import { activate } from '../extension/extension';",
+      /src\/engine must not import src\/extension/,
+    ],
+    [
+      'src/extension/probe.ts',
+      "import { EngineServer } from '../engine/engineServer';",
+      /src\/extension must not import src\/engine/,
+    ],
+    [
+      'src/webview/probe.ts',
+      "import { renderChatHtml } from '../extension/webviewHtml';",
+      /src\/webview must not import src\/extension/,
+    ],
     ['src/shared/probe.ts', "import { Logger } from '../engine/logger';", /src\/shared imports nothing of ours/],
     ['src/engine/probe.ts', "import * as vscode from 'vscode';", /Only src\/extension may import vscode/],
     ['src/shared/probe.ts', "import { readFileSync } from 'node:fs';", /src\/shared is pure TypeScript/],
@@ -44,8 +58,14 @@ describe('layer rules (eslint.config.mjs)', () => {
   }
 
   const allowed: [string, string][] = [
-    ['src/engine/probe.ts', "import { EngineError } from '../shared/engineError';\nimport { readFileSync } from 'node:fs';"],
-    ['src/extension/probe.ts', "import * as vscode from 'vscode';\nimport { PROTOCOL_VERSION } from '../shared/protocol';"],
+    [
+      'src/engine/probe.ts',
+      "import { EngineError } from '../shared/engineError';\nimport { readFileSync } from 'node:fs';",
+    ],
+    [
+      'src/extension/probe.ts',
+      "import * as vscode from 'vscode';\nimport { PROTOCOL_VERSION } from '../shared/protocol';",
+    ],
     ['src/webview/probe.ts', "import type { EngineState } from '../shared/webviewProtocol';"],
   ];
   for (const [path, code] of allowed) {

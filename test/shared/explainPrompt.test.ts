@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EXPLAIN_CONTEXT_FORMAT, EXPLAIN_REQUEST, EXPLAIN_SECTIONS, explainMessages, repositoryQuestionMessages } from '../../src/shared/explainPrompt';
+import {
+  EXPLAIN_CONTEXT_FORMAT,
+  EXPLAIN_REQUEST,
+  EXPLAIN_SECTIONS,
+  explainMessages,
+  repositoryQuestionMessages,
+} from '../../src/shared/explainPrompt';
 
 const BLOCK = 'Repository: demo\n\nsrc/main.ts\n```ts\nmain();\n```\n\n';
 
@@ -19,9 +25,15 @@ describe('explainPrompt', () => {
   });
 
   it('asks for every section, in order', () => {
-    assert.deepEqual([...EXPLAIN_SECTIONS], ['Purpose', 'Architecture', 'Main modules and data flow', 'Entry points', 'Build and test']);
+    assert.deepEqual(
+      [...EXPLAIN_SECTIONS],
+      ['Purpose', 'Architecture', 'Main modules and data flow', 'Entry points', 'Build and test'],
+    );
     const positions = EXPLAIN_SECTIONS.map((section) => EXPLAIN_REQUEST.indexOf(`- ${section}: `));
-    assert.ok(positions.every((p, i) => p > 0 && (i === 0 || p > positions[i - 1])), String(positions));
+    assert.ok(
+      positions.every((p, i) => p > 0 && (i === 0 || p > positions[i - 1])),
+      String(positions),
+    );
   });
 
   it('keeps the system message the same for follow-up questions, so they reuse the prefix cache', () => {

@@ -18,16 +18,29 @@ function workspaceFile(path: string): vscode.Uri {
 }
 
 function proposalDiffOpen(): boolean {
-  return vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === 'hearth-proposal'));
+  return vscode.window.tabGroups.all.some((group) =>
+    group.tabs.some(
+      (tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === 'hearth-proposal',
+    ),
+  );
 }
 
 /** Selects whole lines [from, to) of the fixture file and asks for a refactor of them. */
-async function refactorLines(path: string, from: number, to: number): Promise<{ editor: vscode.TextEditor; before: string; start: number; end: number; outcome: RefactorOutcome }> {
+async function refactorLines(
+  path: string,
+  from: number,
+  to: number,
+): Promise<{ editor: vscode.TextEditor; before: string; start: number; end: number; outcome: RefactorOutcome }> {
   const editor = await vscode.window.showTextDocument(workspaceFile(path));
   editor.selection = new vscode.Selection(from, 0, to, 0);
   const before = editor.document.getText();
-  const [start, end] = [editor.document.offsetAt(editor.selection.start), editor.document.offsetAt(editor.selection.end)];
-  const outcome = await vscode.commands.executeCommand<RefactorOutcome | undefined>('hearth.refactorSelection', { instruction: 'Use a loop instead' });
+  const [start, end] = [
+    editor.document.offsetAt(editor.selection.start),
+    editor.document.offsetAt(editor.selection.end),
+  ];
+  const outcome = await vscode.commands.executeCommand<RefactorOutcome | undefined>('hearth.refactorSelection', {
+    instruction: 'Use a loop instead',
+  });
   assert.ok(outcome, 'the refactor proposed nothing');
   return { editor, before, start, end, outcome };
 }
@@ -49,23 +62,41 @@ export function registerChatTests(): void {
       await settings().update('model.path', join(root, 'tiny-qwen3'), global);
     });
     after(async () => {
-      for (const key of ['model.path', 'model.reasoningPath', 'chat.maxTokens', 'cacheDir']) await settings().update(key, undefined, global);
+      for (const key of ['model.path', 'model.reasoningPath', 'chat.maxTokens', 'cacheDir'])
+        await settings().update(key, undefined, global);
       rmSync(root, { recursive: true, force: true });
     });
 
     it('answers with the repository as context, and a follow-up reuses the prefix cache', async () => {
       const first = await api.chat.ask('What does greet do?', 'off');
-      assert.ok(first.finishReason === 'stop' || first.finishReason === 'length', `first answer ended ${first.finishReason}: ${first.error ?? ''}`);
+      assert.ok(
+        first.finishReason === 'stop' || first.finishReason === 'length',
+        `first answer ended ${first.finishReason}: ${first.error ?? ''}`,
+      );
       assert.deepEqual(first.thinking, { enabled: false, decidedBy: 'request' });
-      assert.ok(first.stats && first.stats.filesWhole >= 5 && first.stats.contextTokens > 300, `context ${JSON.stringify(first.stats)}`);
+      assert.ok(
+        first.stats && first.stats.filesWhole >= 5 && first.stats.contextTokens > 300,
+        `context ${JSON.stringify(first.stats)}`,
+      );
       const second = await api.chat.ask('And where is it called?', 'auto');
       assert.equal(second.error, undefined);
       assert.deepEqual(second.thinking, { enabled: false, decidedBy: 'auto' });
       const { promptTokens, cachedTokens } = second.stats!;
       assert.ok(promptTokens > first.stats.promptTokens, `${promptTokens} prompt tokens`);
-      assert.ok(cachedTokens >= 0.8 * promptTokens, `only ${cachedTokens} of ${promptTokens} prompt tokens came from the cache`);
-      console.log(`measured: follow-up question, ${cachedTokens} of ${promptTokens} prompt tokens cached (${((100 * cachedTokens) / promptTokens).toFixed(1)}%)`);
-      assert.deepEqual(api.chat.turns().slice(-2).map((turn) => turn.id), [first.id, second.id]);
+      assert.ok(
+        cachedTokens >= 0.8 * promptTokens,
+        `only ${cachedTokens} of ${promptTokens} prompt tokens came from the cache`,
+      );
+      console.log(
+        `measured: follow-up question, ${cachedTokens} of ${promptTokens} prompt tokens cached (${((100 * cachedTokens) / promptTokens).toFixed(1)}%)`,
+      );
+      assert.deepEqual(
+        api.chat
+          .turns()
+          .slice(-2)
+          .map((turn) => turn.id),
+        [first.id, second.id],
+      );
     });
 
     it("packs an editor's unsaved text, and the disk's again once the editor is closed without saving", async () => {
@@ -73,13 +104,24 @@ export function registerChatTests(): void {
       await files.update('autoSave', 'off', global); // code-server saves after a delay by default
       const baseline = (await api.chat.ask('What does Greeter count?', 'off')).stats!.contextTokens;
       const editor = await vscode.window.showTextDocument(workspaceFile('src/greeter.ts'));
-      const comment = Array.from({ length: 40 }, (_, line) => `// unsaved note ${line}: greetings are counted per instance, not per name.\n`).join('');
+      const comment = Array.from(
+        { length: 40 },
+        (_, line) => `// unsaved note ${line}: greetings are counted per instance, not per name.\n`,
+      ).join('');
       await editor.edit((builder) => builder.insert(new vscode.Position(0, 0), comment));
       assert.equal(editor.document.isDirty, true);
       const unsaved = (await api.chat.ask('And now?', 'off')).stats!.contextTokens;
-      assert.ok(unsaved > baseline + 400, `the unsaved text did not reach the context: ${baseline} → ${unsaved} tokens`);
+      assert.ok(
+        unsaved > baseline + 400,
+        `the unsaved text did not reach the context: ${baseline} → ${unsaved} tokens`,
+      );
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-      await waitFor('the disk\'s text back in the context', async () => ((await api.chat.ask('And after closing?', 'off')).stats!.contextTokens === baseline ? true : undefined), 15_000);
+      await waitFor(
+        "the disk's text back in the context",
+        async () =>
+          (await api.chat.ask('And after closing?', 'off')).stats!.contextTokens === baseline ? true : undefined,
+        15_000,
+      );
       await files.update('autoSave', undefined, global);
     });
 
@@ -91,8 +133,14 @@ export function registerChatTests(): void {
       assert.equal(document.languageId, 'markdown');
       assert.equal(document.isUntitled, true);
       const text = document.getText();
-      assert.match(text, /^# .*: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine\. Context: \d+ files whole, \d+ outlined, \d+ listed by path · [\d,]+ of [\d,]+ context tokens\.\n/);
-      assert.match(text, /\n---\n\n\*Hearth: (finished|stopped at the token limit) · prompt [\d,]+ tokens \([\d,]+ cached\) · prefill [\d.,]+ tok\/s · decode [\d.,]+ tok\/s · \d+ tokens written\*\n$/);
+      assert.match(
+        text,
+        /^# .*: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine\. Context: \d+ files whole, \d+ outlined, \d+ listed by path · [\d,]+ of [\d,]+ context tokens\.\n/,
+      );
+      assert.match(
+        text,
+        /\n---\n\n\*Hearth: (finished|stopped at the token limit) · prompt [\d,]+ tokens \([\d,]+ cached\) · prefill [\d.,]+ tok\/s · decode [\d.,]+ tok\/s · \d+ tokens written\*\n$/,
+      );
       assert.ok(outcome.usage.completionTokens > 0 && outcome.stats.filesWhole >= 5);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     });
@@ -131,7 +179,9 @@ export function registerChatTests(): void {
       assert.equal((await api.modelInfo('reasoning'))?.path, reasoner);
       assert.equal((await api.modelInfo('chat'))?.path, join(root, 'tiny-qwen3'), 'the chat model stays loaded');
       await settings().update('model.reasoningPath', undefined, global);
-      await waitFor('the reasoning model to be unloaded', async () => ((await api.modelInfo('reasoning')) === null ? true : undefined));
+      await waitFor('the reasoning model to be unloaded', async () =>
+        (await api.modelInfo('reasoning')) === null ? true : undefined,
+      );
       assert.equal((await api.chat.ask('Still there?', 'off')).error, undefined);
     });
 
@@ -148,7 +198,10 @@ export function registerChatTests(): void {
       assert.ok(crashed.answer.length > 0, 'the partial answer was lost');
       assert.equal(api.chat.turns().at(-1)?.answer, crashed.answer, 'the conversation lost the partial answer');
       const after = await api.chat.ask('Still there?', 'off');
-      assert.ok(after.finishReason === 'stop' || after.finishReason === 'length', `after the restart: ${after.finishReason} ${after.error ?? ''}`);
+      assert.ok(
+        after.finishReason === 'stop' || after.finishReason === 'length',
+        `after the restart: ${after.finishReason} ${after.error ?? ''}`,
+      );
       assert.notEqual((await api.ping()).pid, pid);
     });
   });

@@ -7,14 +7,16 @@ import type { CompletionStats } from '../../src/extension/completion/completionS
 import type { HearthApi } from '../../src/extension/extension';
 import { extensionId, makeCheckpoint, sleep, waitFor } from './suiteSupport';
 
-const stats = async (): Promise<CompletionStats> => vscode.commands.executeCommand<CompletionStats>('hearth.completion.stats', { silent: true });
+const stats = async (): Promise<CompletionStats> =>
+  vscode.commands.executeCommand<CompletionStats>('hearth.completion.stats', { silent: true });
 /** Waits until nothing is in flight and no provider call or engine request came for `quietMs`. */
 async function settled(quietMs = 600): Promise<CompletionStats> {
   let last = await stats();
   for (let quiet = 0; quiet < quietMs; quiet += 100) {
     await sleep(100);
     const now = await stats();
-    if (now.engineInFlight > 0 || now.engineRequests !== last.engineRequests || now.provided !== last.provided) quiet = -100;
+    if (now.engineInFlight > 0 || now.engineRequests !== last.engineRequests || now.provided !== last.provided)
+      quiet = -100;
     last = now;
   }
   return last;
@@ -41,7 +43,15 @@ export function registerCompletionTests(): void {
   describe('Hearth inline completions in a real VS Code', () => {
     let root = '';
     const settings = () => vscode.workspace.getConfiguration('hearth');
-    const touched = ['cacheDir', 'model.path', 'model.completionPath', 'completion.enabled', 'completion.disabledLanguages', 'completion.debounceMs', 'completion.warmUp'];
+    const touched = [
+      'cacheDir',
+      'model.path',
+      'model.completionPath',
+      'completion.enabled',
+      'completion.disabledLanguages',
+      'completion.debounceMs',
+      'completion.warmUp',
+    ];
     const saved = new Map<string, unknown>();
     let editor: vscode.TextEditor;
 
@@ -67,7 +77,9 @@ export function registerCompletionTests(): void {
     after(async () => {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       for (const key of touched) await settings().update(key, saved.get(key), vscode.ConfigurationTarget.Global);
-      rmSync(join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? root, 'completion-fixture.ts'), { force: true });
+      rmSync(join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? root, 'completion-fixture.ts'), {
+        force: true,
+      });
       if (root !== '') rmSync(root, { recursive: true, force: true });
     });
 
@@ -79,7 +91,9 @@ export function registerCompletionTests(): void {
       await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
       const after = await waitFor('an engine generation', async () => {
         const now = await stats();
-        return now.engineRequests > before.engineRequests && now.last?.line === line && now.provided > before.provided ? now : undefined;
+        return now.engineRequests > before.engineRequests && now.last?.line === line && now.provided > before.provided
+          ? now
+          : undefined;
       });
       await settled();
       return after.last!.text;
@@ -104,10 +118,14 @@ export function registerCompletionTests(): void {
 
       const original = editor.document.lineAt(line).text;
       // The suggestion is shown as ghost text once the provider answers; committing inserts it.
-      await waitFor('the ghost text to be committed', async () => {
-        await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-        return editor.document.lineAt(line).text !== original ? true : undefined;
-      }, 10_000);
+      await waitFor(
+        'the ghost text to be committed',
+        async () => {
+          await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+          return editor.document.lineAt(line).text !== original ? true : undefined;
+        },
+        10_000,
+      );
       assert.equal(editor.document.lineAt(line).text, original + suggestion);
     });
 
@@ -132,10 +150,17 @@ export function registerCompletionTests(): void {
         return now.last?.line === line && now.last.character === 'const q7 = '.length ? now : undefined;
       });
       const final = await settled();
-      assert.equal(final.engineRequests - before.engineRequests, 1, `engine requests: ${JSON.stringify({ gaps, before, after, final })}`);
+      assert.equal(
+        final.engineRequests - before.engineRequests,
+        1,
+        `engine requests: ${JSON.stringify({ gaps, before, after, final })}`,
+      );
       assert.equal(final.last?.line, line);
       assert.equal(final.last?.character, 'const q7 = '.length);
-      assert.ok(final.provided - before.provided >= 2, `the provider was asked ${final.provided - before.provided} times while typing`);
+      assert.ok(
+        final.provided - before.provided >= 2,
+        `the provider was asked ${final.provided - before.provided} times while typing`,
+      );
       assert.ok(final.debounced > before.debounced, 'no call was dropped by the debounce');
       await settings().update('completion.debounceMs', undefined, vscode.ConfigurationTarget.Global);
     });
@@ -167,19 +192,35 @@ export function registerCompletionTests(): void {
       const other = await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'elsewhere' });
       await vscode.window.showTextDocument(other);
       editor = await vscode.window.showTextDocument(editor.document);
-      await waitFor('the warm-up to finish', async () => ((await stats()).warmUpsFinished > before.warmUpsFinished ? true : undefined), 15_000);
+      await waitFor(
+        'the warm-up to finish',
+        async () => ((await stats()).warmUpsFinished > before.warmUpsFinished ? true : undefined),
+        15_000,
+      );
       await suggestAtEndOf(line);
       const { usage } = (await stats()).last!;
-      assert.equal(usage.cachedTokens, usage.promptTokens - 1, `${usage.cachedTokens} of ${usage.promptTokens} prompt tokens cached`);
+      assert.equal(
+        usage.cachedTokens,
+        usage.promptTokens - 1,
+        `${usage.cachedTokens} of ${usage.promptTokens} prompt tokens cached`,
+      );
 
       // The cursor moves to another line and rests there: its prompt goes ahead too.
       const moved = (await settled()).warmUpsFinished;
       const start = editor.document.lineAt(0).range.end;
       editor.selection = new vscode.Selection(start, start);
-      await waitFor('the warm-up after the move', async () => ((await stats()).warmUpsFinished > moved ? true : undefined), 15_000);
+      await waitFor(
+        'the warm-up after the move',
+        async () => ((await stats()).warmUpsFinished > moved ? true : undefined),
+        15_000,
+      );
       await suggestAtEndOf(0);
       const atStart = (await stats()).last!.usage;
-      assert.equal(atStart.cachedTokens, atStart.promptTokens - 1, `${atStart.cachedTokens} of ${atStart.promptTokens} prompt tokens cached`);
+      assert.equal(
+        atStart.cachedTokens,
+        atStart.promptTokens - 1,
+        `${atStart.cachedTokens} of ${atStart.promptTokens} prompt tokens cached`,
+      );
 
       // A move along the warm line, and a rest where the user has just typed, send nothing: the cache is warm there.
       const sentWhenWarm = (await settled()).warmUpsSent;
@@ -215,7 +256,9 @@ export function registerCompletionTests(): void {
       assert.equal((await api.modelInfo('chat'))?.path, join(root, 'chat'));
 
       await settings().update('model.completionPath', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor('the completion model to be unloaded', async () => ((await api.modelInfo('completion')) === null ? true : undefined));
+      await waitFor('the completion model to be unloaded', async () =>
+        (await api.modelInfo('completion')) === null ? true : undefined,
+      );
       await suggestAtEndOf(6);
       const last = (await stats()).last!;
       assert.equal(last.style, 'chat');

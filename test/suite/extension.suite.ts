@@ -39,7 +39,14 @@ export function registerExtensionTests(): void {
 
     it('registers its commands', async () => {
       const commands = await vscode.commands.getCommands(true);
-      for (const command of ['hearth.explainCodebase', 'hearth.refactorSelection', 'hearth.acceptChange', 'hearth.rejectChange', 'hearth.restartEngine', 'hearth.showLogs']) {
+      for (const command of [
+        'hearth.explainCodebase',
+        'hearth.refactorSelection',
+        'hearth.acceptChange',
+        'hearth.rejectChange',
+        'hearth.restartEngine',
+        'hearth.showLogs',
+      ]) {
         assert.ok(commands.includes(command), `${command} is not registered`);
       }
     });

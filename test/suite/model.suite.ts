@@ -45,16 +45,33 @@ export function registerModelTests(): void {
       for (const command of ['hearth.selectModel', 'hearth.downloadModel', 'hearth.restartEngine', 'hearth.showLogs']) {
         assert.ok(commands.includes(command), `${command} is not registered`);
       }
-      for (const key of ['model.path', 'model.reasoningPath', 'model.completionPath', 'context.maxTokens', 'engine.threads', 'engine.quantization', 'engine.kvCache', 'cacheDir']) {
+      for (const key of [
+        'model.path',
+        'model.reasoningPath',
+        'model.completionPath',
+        'context.maxTokens',
+        'engine.threads',
+        'engine.quantization',
+        'engine.kvCache',
+        'cacheDir',
+      ]) {
         assert.notEqual(settings().inspect(key)?.defaultValue, undefined, `hearth.${key} is not contributed`);
       }
     });
 
     it('loads the configured checkpoint with the context that fits and reports it', async () => {
       const model = await api.loadModel();
-      assert.deepEqual([model.path, model.architecture, model.kind, model.quantization, model.nativeContextLength], [checkpoint, 'qwen3', 'hybrid', 'int8', 40_960]);
+      assert.deepEqual(
+        [model.path, model.architecture, model.kind, model.quantization, model.nativeContextLength],
+        [checkpoint, 'qwen3', 'hybrid', 'int8', 40_960],
+      );
       // No hearth.model.contextLength: the engine's hardware-fit default, a power of two up to 32,768.
-      assert.ok(model.contextLength >= 4096 && model.contextLength <= 32_768 && Number.isInteger(Math.log2(model.contextLength)), `context ${model.contextLength}`);
+      assert.ok(
+        model.contextLength >= 4096 &&
+          model.contextLength <= 32_768 &&
+          Number.isInteger(Math.log2(model.contextLength)),
+        `context ${model.contextLength}`,
+      );
       // hearth.engine.kvCache auto: the 8-bit cache above 4,096 positions (the default context was sized for it).
       assert.equal(model.kvCache, model.contextLength > 4096 ? 'int8' : 'float32');
     });
@@ -77,17 +94,37 @@ export function registerModelTests(): void {
       const items = await api.modelPickItems();
       assert.deepEqual(
         items.map((item) => item.label),
-        ['$(check) tiny-qwen3', 'Qwen3-4B-Instruct-2507-FP8', 'Qwen3-4B-Thinking-2507-FP8', 'Qwen3-4B-FP8', 'Qwen3-0.6B-FP8', '$(folder-opened) Choose a local folder…'],
+        [
+          '$(check) tiny-qwen3',
+          'Qwen3-4B-Instruct-2507-FP8',
+          'Qwen3-4B-Thinking-2507-FP8',
+          'Qwen3-4B-FP8',
+          'Qwen3-0.6B-FP8',
+          '$(folder-opened) Choose a local folder…',
+        ],
       );
       assert.deepEqual([items[0].description, items[0].detail], ['current model · local folder', checkpoint]);
-      for (const item of items.slice(1, 5)) assert.match(item.description ?? '', /^(instruct|thinking|hybrid thinking) · \d+\.\d GB · (fits|\$\(warning\) tight|\$\(error\) does not fit)/);
-      assert.equal(await dismissPicksOf(() => vscode.commands.executeCommand<string | undefined>('hearth.selectModel')), undefined);
+      for (const item of items.slice(1, 5))
+        assert.match(
+          item.description ?? '',
+          /^(instruct|thinking|hybrid thinking) · \d+\.\d GB · (fits|\$\(warning\) tight|\$\(error\) does not fit)/,
+        );
+      assert.equal(
+        await dismissPicksOf(() => vscode.commands.executeCommand<string | undefined>('hearth.selectModel')),
+        undefined,
+      );
       assert.equal(settings().get('model.path'), checkpoint);
     });
 
     it('asks for a model on first use without one, and reports none chosen when the pick is dismissed', async () => {
       await settings().update('model.path', undefined, vscode.ConfigurationTarget.Global);
-      await assert.rejects(dismissPicksOf(() => api.loadModel()), { message: 'No model is chosen.', hint: 'Run "Hearth: Select Model" to download one or choose a checkpoint folder.' });
+      await assert.rejects(
+        dismissPicksOf(() => api.loadModel()),
+        {
+          message: 'No model is chosen.',
+          hint: 'Run "Hearth: Select Model" to download one or choose a checkpoint folder.',
+        },
+      );
     });
   });
 }

@@ -17,9 +17,26 @@ export async function activateHearth(): Promise<{ api: HearthApi; extensionPath:
  * A synthetic FP8 checkpoint written by the extension's own CLI (about 2 s): random weights, the real Qwen3
  * tokenizer. Not spawnSync: that would block the extension host for seconds.
  */
-export function makeCheckpoint(extensionPath: string, outDir: string, arch: 'qwen2' | 'qwen3' = 'qwen3'): Promise<void> {
+export function makeCheckpoint(
+  extensionPath: string,
+  outDir: string,
+  arch: 'qwen2' | 'qwen3' = 'qwen3',
+): Promise<void> {
   const cli = join(extensionPath, 'dist', 'cli.js');
-  const args = [cli, 'make-checkpoint', '--out', outDir, '--geometry', 'tiny', '--dtype', 'fp8', '--seed', '1', '--arch', arch];
+  const args = [
+    cli,
+    'make-checkpoint',
+    '--out',
+    outDir,
+    '--geometry',
+    'tiny',
+    '--dtype',
+    'fp8',
+    '--seed',
+    '1',
+    '--arch',
+    arch,
+  ];
   return new Promise((resolve, reject) => {
     // Under Electron (test-electron) process.execPath is the app: run it as Node.
     execFile(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout, stderr) =>
@@ -31,7 +48,11 @@ export function makeCheckpoint(extensionPath: string, outDir: string, arch: 'qwe
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns something other than undefined. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -13,7 +13,9 @@ const vscodeDir = join(here, 'node_modules', 'code-server', 'lib', 'vscode');
 const marker = join(here, 'node_modules', '.hearth-setup-complete');
 
 function lockDigest() {
-  return createHash('sha256').update(readFileSync(join(here, 'package-lock.json'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(here, 'package-lock.json')))
+    .digest('hex');
 }
 
 export function isInstalled() {
@@ -41,7 +43,8 @@ function seedRipgrepCache() {
 
 export function setup() {
   if (isInstalled()) return;
-  if (!existsSync(join(here, 'node_modules', 'code-server'))) run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
+  if (!existsSync(join(here, 'node_modules', 'code-server')))
+    run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
   try {
     execSync('command -v rg', { stdio: 'ignore' });
   } catch {

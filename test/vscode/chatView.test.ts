@@ -42,7 +42,12 @@ async function ask(chat: FrameLocator, question: string, index: number): Promise
 async function seeStreamThenStop(chat: FrameLocator, turn: Locator, part: string): Promise<void> {
   let first = '';
   await until(`${part} text`, async () => (first = await textOf(turn.locator(part))).length > 0, 60_000);
-  await until(`${part} to grow while streaming`, async () => (await textOf(turn.locator(part))).length > first.length && (await turn.getAttribute('class'))!.includes('streaming'));
+  await until(
+    `${part} to grow while streaming`,
+    async () =>
+      (await textOf(turn.locator(part))).length > first.length &&
+      (await turn.getAttribute('class'))!.includes('streaming'),
+  );
   await chat.locator('button.send.stop').click();
   await turn.locator('.context-line', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
 }
@@ -58,7 +63,11 @@ describe('chat view in code-server (VS Code 1.100.3)', () => {
     const root = mkdtempSync(join(tmpdir(), 'hearth-chat-ui-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     const checkpoint = makeTinyCheckpoint(join(root, 'tiny-qwen3'));
-    const settings = { 'hearth.model.path': checkpoint, 'hearth.cacheDir': join(root, 'cache'), 'hearth.chat.maxTokens': 0 };
+    const settings = {
+      'hearth.model.path': checkpoint,
+      'hearth.cacheDir': join(root, 'cache'),
+      'hearth.chat.maxTokens': 0,
+    };
     const server = await CodeServer.start({ settings });
     cleanups.push(() => server.stop());
     const workspace = makeWorkspace();
@@ -77,14 +86,19 @@ describe('chat view in code-server (VS Code 1.100.3)', () => {
     // An answer streams in, and Stop ends it as stopped, with the context line.
     const first = await ask(chat, 'What does Greeter.greet do in @src/greeter.ts?', 0);
     await seeStreamThenStop(chat, first, '.answer');
-    assert.match(await textOf(first.locator('.context-line')), /^\d+ files? whole, \d+ outlined(, \d+ listed)? · [\d,]+ context tokens/);
+    assert.match(
+      await textOf(first.locator('.context-line')),
+      /^\d+ files? whole, \d+ outlined(, \d+ listed)? · [\d,]+ context tokens/,
+    );
 
     // Thinking on: the turn says so; the follow-up's prompt comes mostly from the prefix cache.
     await chat.locator('button.segment[data-mode="on"]').click();
     const second = await ask(chat, 'Refactor Greeter to count greetings per name.', 1);
     await seeStreamThenStop(chat, second, '.answer');
     assert.equal(await textOf(second.locator('.thinking-note')), 'Thinking (thinking on)');
-    const usage = /^Prompt ([\d,]+) tokens, ([\d,]+) from the prefix cache/.exec((await second.locator('.context-line').getAttribute('title')) ?? '');
+    const usage = /^Prompt ([\d,]+) tokens, ([\d,]+) from the prefix cache/.exec(
+      (await second.locator('.context-line').getAttribute('title')) ?? '',
+    );
     assert.ok(usage, 'the context line has no usage tooltip');
     const [prompt, cached] = [Number(usage[1].replace(/,/g, '')), Number(usage[2].replace(/,/g, ''))];
     assert.ok(cached >= 0.5 * prompt, `only ${cached} of ${prompt} prompt tokens were cached`);
@@ -101,7 +115,13 @@ describe('chat view in code-server (VS Code 1.100.3)', () => {
     await until('an empty transcript', async () => (await chat.locator('article.turn').count()) === 0);
 
     // A Thinking-2507 model always thinks: its reasoning streams into the thinking block.
-    await replaceUserSettings(page, userSettings({ ...settings, 'hearth.model.path': thinkingVariant(checkpoint, join(root, 'tiny-qwen3-thinking')) }));
+    await replaceUserSettings(
+      page,
+      userSettings({
+        ...settings,
+        'hearth.model.path': thinkingVariant(checkpoint, join(root, 'tiny-qwen3-thinking')),
+      }),
+    );
     await chat.locator('.model', { hasText: 'tiny-qwen3-thinking' }).waitFor({ timeout: 60_000 });
     const thinking = await ask(chat, 'Where does the program start?', 0);
     await chat.locator('.thinking-label', { hasText: 'Thinking… (model always thinks)' }).waitFor({ timeout: 30_000 });

@@ -18,8 +18,10 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why the real-VS Code tests cannot run here, or undefined when they can. */
 function missingPiece(): string | undefined {
-  if (!existsSync(join(hostDir, 'node_modules', '.hearth-setup-complete'))) return 'code-server is not installed (node test/vscode-host/setup.mjs)';
-  if (!existsSync(chromiumPath)) return `Chromium is not at ${chromiumPath} (Debian: apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (!existsSync(join(hostDir, 'node_modules', '.hearth-setup-complete')))
+    return 'code-server is not installed (node test/vscode-host/setup.mjs)';
+  if (!existsSync(chromiumPath))
+    return `Chromium is not at ${chromiumPath} (Debian: apt-get install chromium, or set CHROMIUM_PATH)`;
   return undefined;
 }
 
@@ -27,14 +29,21 @@ function missingPiece(): string | undefined {
 export function requireRealVsCode(t: TestContext): boolean {
   const missing = missingPiece();
   if (!missing) return true;
-  if (process.env.CI === 'true') throw new Error(`Real-VS Code tests cannot run: ${missing}. Under CI this is a failure, not a skip.`);
+  if (process.env.CI === 'true')
+    throw new Error(`Real-VS Code tests cannot run: ${missing}. Under CI this is a failure, not a skip.`);
   t.skip(`SKIPPED real-VS Code test: ${missing}`);
   return false;
 }
 
 /** The user settings every test starts with (quiet, offline), with `extra` on top. */
 export function userSettings(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'extensions.autoUpdate': false, 'workbench.tips.enabled': false, ...extra };
+  return {
+    'workbench.startupEditor': 'none',
+    'chat.disableAIFeatures': true,
+    'extensions.autoUpdate': false,
+    'workbench.tips.enabled': false,
+    ...extra,
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -43,7 +52,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -70,7 +81,10 @@ export class CodeServer {
    */
   devWorkbenchUrl(folder: string, extensionTestsPath?: string): string {
     const remote = (path: string) => `vscode-remote://127.0.0.1:${this.port}${path}`;
-    const payload = [['extensionDevelopmentPath', remote(repoRoot)], ...(extensionTestsPath === undefined ? [] : [['extensionTestsPath', remote(extensionTestsPath)]])];
+    const payload = [
+      ['extensionDevelopmentPath', remote(repoRoot)],
+      ...(extensionTestsPath === undefined ? [] : [['extensionTestsPath', remote(extensionTestsPath)]]),
+    ];
     return `${this.origin}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
 
@@ -88,20 +102,30 @@ export class CodeServer {
     const env = { ...process.env, XDG_CONFIG_HOME: config, XDG_DATA_HOME: data, XDG_CACHE_HOME: cache };
     const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
     if (options.vsix) {
-      const install = spawnSync(process.execPath, [codeServerBin, ...common, '--install-extension', options.vsix], { env, encoding: 'utf8' });
-      if (install.status !== 0) throw new Error(`code-server --install-extension failed:\n${install.stdout}\n${install.stderr}`);
+      const install = spawnSync(process.execPath, [codeServerBin, ...common, '--install-extension', options.vsix], {
+        env,
+        encoding: 'utf8',
+      });
+      if (install.status !== 0)
+        throw new Error(`code-server --install-extension failed:\n${install.stdout}\n${install.stderr}`);
     }
     const port = await freePort();
     const args = [
       ...common,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-workspace-trust',
       '--disable-telemetry',
       '--disable-update-check',
       '--ignore-last-opened',
     ];
-    const child = spawn(process.execPath, [codeServerBin, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [codeServerBin, ...args], {
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const server = new CodeServer(child, port, home);
     await server.waitUntilServing();
     return server;
@@ -110,7 +134,8 @@ export class CodeServer {
   private async waitUntilServing(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`code-server exited (${this.child.exitCode}):\n${this.logs.join('')}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`code-server exited (${this.child.exitCode}):\n${this.logs.join('')}`);
       try {
         const response = await fetch(`${this.origin}/healthz`);
         if (response.ok) return;
@@ -141,8 +166,14 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
 }
@@ -196,7 +227,7 @@ const workspaceFiles: Record<string, string> = {
     "import { mean } from './math';",
     '',
     'const greeter = new Greeter();',
-    "for (const name of process.argv.slice(2)) console.log(greeter.greet(name));",
+    'for (const name of process.argv.slice(2)) console.log(greeter.greet(name));',
     'console.log(`greeted ${greeter.greeted}, mean name length ${mean(process.argv.slice(2).map((name) => name.length))}`);',
     '',
   ].join('\n'),

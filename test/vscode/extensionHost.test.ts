@@ -66,7 +66,9 @@ describe('extension-host suite in code-server (VS Code 1.100.3)', () => {
     const code = await Promise.race([
       exitCode,
       // unref: a pending timer would keep this test process alive for the whole limit after the suite is done.
-      new Promise<number>((_, reject) => setTimeout(() => reject(new Error('The suite did not finish in 270 s.')), 270_000).unref()),
+      new Promise<number>((_, reject) =>
+        setTimeout(() => reject(new Error('The suite did not finish in 270 s.')), 270_000).unref(),
+      ),
     ]).catch((error: unknown) => {
       t.diagnostic(output.join('\n'));
       throw error;

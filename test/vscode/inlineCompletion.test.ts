@@ -32,8 +32,25 @@ const fixture = [
 const typed = "'Total: ' + tot";
 
 function makeCheckpoint(outDir: string): Promise<void> {
-  const args = [join(repoRoot, 'dist', 'cli.js'), 'make-checkpoint', '--out', outDir, '--geometry', 'tiny', '--dtype', 'fp8', '--seed', '1', '--arch', 'qwen2'];
-  return new Promise((resolve, reject) => execFile(process.execPath, args, (error) => (error ? reject(new Error(`make-checkpoint failed: ${error.message}`)) : resolve())));
+  const args = [
+    join(repoRoot, 'dist', 'cli.js'),
+    'make-checkpoint',
+    '--out',
+    outDir,
+    '--geometry',
+    'tiny',
+    '--dtype',
+    'fp8',
+    '--seed',
+    '1',
+    '--arch',
+    'qwen2',
+  ];
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, args, (error) =>
+      error ? reject(new Error(`make-checkpoint failed: ${error.message}`)) : resolve(),
+    ),
+  );
 }
 
 /** Runs a command from the palette (F1) by its title. */
@@ -67,66 +84,90 @@ describe('inline completions in code-server (VS Code 1.100.3)', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it('shows ghost text from the engine as the user types, with one generation for a fast burst, and Tab inserts it', { timeout: 240_000 }, async (t) => {
-    if (!requireRealVsCode(t)) return;
-    const root = mkdtempSync(join(tmpdir(), 'hearth-inline-'));
-    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    await makeCheckpoint(join(root, 'coder'));
-    // A fixed folder name: it is the repository name in the prompt, and the greedy answer depends on the prompt.
-    const workspace = join(root, 'shop');
-    mkdirSync(join(workspace, '.vscode'), { recursive: true });
-    writeFileSync(join(workspace, 'fixture.ts'), fixture);
-    writeFileSync(
-      join(workspace, '.vscode', 'settings.json'),
-      JSON.stringify({ 'hearth.model.completionPath': join(root, 'coder'), 'hearth.cacheDir': join(root, 'cache'), 'editor.quickSuggestions': { other: false, comments: false, strings: false } }),
-    );
+  it(
+    'shows ghost text from the engine as the user types, with one generation for a fast burst, and Tab inserts it',
+    { timeout: 240_000 },
+    async (t) => {
+      if (!requireRealVsCode(t)) return;
+      const root = mkdtempSync(join(tmpdir(), 'hearth-inline-'));
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      await makeCheckpoint(join(root, 'coder'));
+      // A fixed folder name: it is the repository name in the prompt, and the greedy answer depends on the prompt.
+      const workspace = join(root, 'shop');
+      mkdirSync(join(workspace, '.vscode'), { recursive: true });
+      writeFileSync(join(workspace, 'fixture.ts'), fixture);
+      writeFileSync(
+        join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify({
+          'hearth.model.completionPath': join(root, 'coder'),
+          'hearth.cacheDir': join(root, 'cache'),
+          'editor.quickSuggestions': { other: false, comments: false, strings: false },
+        }),
+      );
 
-    const server = await CodeServer.start();
-    cleanups.push(() => server.stop());
-    const browser = await launchChromium();
-    cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repoRoot}`]]);
-    await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const server = await CodeServer.start();
+      cleanups.push(() => server.stop());
+      const browser = await launchChromium();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      const payload = JSON.stringify([
+        ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repoRoot}`],
+      ]);
+      await page.goto(
+        `${server.origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`,
+      );
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
-    // Open the fixture (quick open: the palette without its ">"), go to the end of its last line.
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('fixture.ts');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'fixture.ts' }).first().waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-lines', { hasText: 'export const label' }).waitFor({ timeout: 30_000 });
-    const before = await engineRequests(page);
-    await page.keyboard.press('F1');
-    await input.fill(':12');
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('End');
+      // Open the fixture (quick open: the palette without its ">"), go to the end of its last line.
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill('fixture.ts');
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'fixture.ts' })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines', { hasText: 'export const label' }).waitFor({ timeout: 30_000 });
+      const before = await engineRequests(page);
+      await page.keyboard.press('F1');
+      await input.fill(':12');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
 
-    // Faster than the 150 ms debounce; the completion model loads on the first keystroke.
-    await page.keyboard.type(typed, { delay: 30 });
-    await ghostText(page).first().waitFor({ timeout: 120_000 });
-    const ghost = (await ghostText(page).allTextContents()).join('').replace(/\u00a0/g, ' ');
-    assert.notEqual(ghost.trim(), '');
-    assert.equal((await engineRequests(page)) - before, 1, 'fast typing should cost exactly one engine generation');
+      // Faster than the 150 ms debounce; the completion model loads on the first keystroke.
+      await page.keyboard.type(typed, { delay: 30 });
+      await ghostText(page).first().waitFor({ timeout: 120_000 });
+      const ghost = (await ghostText(page).allTextContents()).join('').replace(/\u00a0/g, ' ');
+      assert.notEqual(ghost.trim(), '');
+      assert.equal((await engineRequests(page)) - before, 1, 'fast typing should cost exactly one engine generation');
 
-    // The palette took the focus and hid the ghost text: ask again (served from the cache) and accept it with Tab.
-    await page.keyboard.press('F1');
-    await input.fill(':12');
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('End');
-    await runCommand(page, 'Trigger Inline Suggestion');
-    await ghostText(page).first().waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Control+S');
-    const line = await waitForLine(join(workspace, 'fixture.ts'), 11, (text) => text !== `export const label = ${typed}`);
-    // The editor draws a tab of the suggestion as spaces up to the next tab stop.
-    const spaced = (text: string) => text.replace(/\s+/g, ' ');
-    assert.equal(spaced(line), spaced(`export const label = ${typed}${ghost}`));
-  });
+      // The palette took the focus and hid the ghost text: ask again (served from the cache) and accept it with Tab.
+      await page.keyboard.press('F1');
+      await input.fill(':12');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      await runCommand(page, 'Trigger Inline Suggestion');
+      await ghostText(page).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Control+S');
+      const line = await waitForLine(
+        join(workspace, 'fixture.ts'),
+        11,
+        (text) => text !== `export const label = ${typed}`,
+      );
+      // The editor draws a tab of the suggestion as spaces up to the next tab stop.
+      const spaced = (text: string) => text.replace(/\s+/g, ' ');
+      assert.equal(spaced(line), spaced(`export const label = ${typed}${ghost}`));
+    },
+  );
 });
 
-async function waitForLine(file: string, index: number, done: (line: string) => boolean, timeoutMs = 15_000): Promise<string> {
+async function waitForLine(
+  file: string,
+  index: number,
+  done: (line: string) => boolean,
+  timeoutMs = 15_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const line = readFileSync(file, 'utf8').split('\n')[index] ?? '';

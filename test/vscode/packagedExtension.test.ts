@@ -19,43 +19,52 @@ describe('packaged extension in code-server (VS Code 1.100.3)', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it('installs from the .vsix, opens the Hearth view, starts its engine and lists its commands', { timeout: 240_000 }, async (t) => {
-    if (!requireRealVsCode(t)) return;
-    const outDir = mkdtempSync(join(tmpdir(), 'hearth-vsix-out-'));
-    cleanups.push(() => rmSync(outDir, { recursive: true, force: true }));
-    const vsix = join(outDir, 'hearth.vsix');
-    execFileSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), vsix], { cwd: repoRoot, stdio: 'pipe' });
+  it(
+    'installs from the .vsix, opens the Hearth view, starts its engine and lists its commands',
+    { timeout: 240_000 },
+    async (t) => {
+      if (!requireRealVsCode(t)) return;
+      const outDir = mkdtempSync(join(tmpdir(), 'hearth-vsix-out-'));
+      cleanups.push(() => rmSync(outDir, { recursive: true, force: true }));
+      const vsix = join(outDir, 'hearth.vsix');
+      execFileSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), vsix], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      });
 
-    const server = await CodeServer.start({ vsix });
-    cleanups.push(() => server.stop());
-    const workspace = makeWorkspace();
-    cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-    const browser: Browser = await launchChromium();
-    cleanups.push(() => browser.close());
-    const page: Page = await browser.newPage();
-    await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const server = await CodeServer.start({ vsix });
+      cleanups.push(() => server.stop());
+      const workspace = makeWorkspace();
+      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
+      const browser: Browser = await launchChromium();
+      cleanups.push(() => browser.close());
+      const page: Page = await browser.newPage();
+      await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
-    // The view container in the activity bar opens the chat webview, which starts the engine.
-    await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
-    const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await chat.locator('#hearth-chat h1').waitFor({ timeout: 30_000 });
-    assert.equal(await chat.locator('#hearth-chat h1').textContent(), 'Hearth');
-    await chat.locator('.engine-state[data-state="ready"]').waitFor({ timeout: 60_000 });
-    assert.equal(await chat.locator('.engine-state').textContent(), 'Engine ready');
-    const csp = await chat.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
-    assert.match(csp ?? '', /^default-src 'none'; .*script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
+      // The view container in the activity bar opens the chat webview, which starts the engine.
+      await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
+      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await chat.locator('#hearth-chat h1').waitFor({ timeout: 30_000 });
+      assert.equal(await chat.locator('#hearth-chat h1').textContent(), 'Hearth');
+      await chat.locator('.engine-state[data-state="ready"]').waitFor({ timeout: 60_000 });
+      assert.equal(await chat.locator('.engine-state').textContent(), 'Engine ready');
+      const csp = await chat.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.match(csp ?? '', /^default-src 'none'; .*script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
 
-    const status = page.locator('.statusbar-item', { hasText: 'Hearth: ready' });
-    await status.waitFor({ timeout: 30_000 });
+      const status = page.locator('.statusbar-item', { hasText: 'Hearth: ready' });
+      await status.waitFor({ timeout: 30_000 });
 
-    // The explain command is in the command palette. With no model it asks for one first; choosing none ends
-    // in an error that offers the setting.
-    await runCommand(page, 'Hearth: Explain This Codebase');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Qwen3-4B-Instruct-2507-FP8' }).waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Escape');
-    const error = page.locator('.notification-toast', { hasText: 'No model is chosen.' });
-    await error.waitFor({ timeout: 15_000 });
-    await error.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor();
-  });
+      // The explain command is in the command palette. With no model it asks for one first; choosing none ends
+      // in an error that offers the setting.
+      await runCommand(page, 'Hearth: Explain This Codebase');
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Qwen3-4B-Instruct-2507-FP8' })
+        .waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Escape');
+      const error = page.locator('.notification-toast', { hasText: 'No model is chosen.' });
+      await error.waitFor({ timeout: 15_000 });
+      await error.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor();
+    },
+  );
 });

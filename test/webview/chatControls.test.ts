@@ -20,56 +20,72 @@ describe('chat webview controls (Chromium)', () => {
     return chat;
   }
 
-  it('sends on Enter with the thinking mode, only when the engine is ready, once per question', { timeout: 20_000 }, async (t) => {
-    const chat = await open(t);
-    if (!chat) return;
-    const prompt = chat.page.getByRole('textbox', { name: 'Ask Hearth' });
-    const send = chat.page.getByRole('button', { name: 'Send (Enter)' });
-    await chat.deliver({ type: 'engineState', state: 'starting' });
-    await prompt.fill('Explain @src/main.ts');
-    await prompt.press('Enter');
-    assert.deepEqual(await chat.takePosted(), []);
-    assert.equal(await prompt.inputValue(), 'Explain @src/main.ts');
-    assert.equal(await send.isDisabled(), true);
+  it(
+    'sends on Enter with the thinking mode, only when the engine is ready, once per question',
+    { timeout: 20_000 },
+    async (t) => {
+      const chat = await open(t);
+      if (!chat) return;
+      const prompt = chat.page.getByRole('textbox', { name: 'Ask Hearth' });
+      const send = chat.page.getByRole('button', { name: 'Send (Enter)' });
+      await chat.deliver({ type: 'engineState', state: 'starting' });
+      await prompt.fill('Explain @src/main.ts');
+      await prompt.press('Enter');
+      assert.deepEqual(await chat.takePosted(), []);
+      assert.equal(await prompt.inputValue(), 'Explain @src/main.ts');
+      assert.equal(await send.isDisabled(), true);
 
-    await chat.deliver({ type: 'engineState', state: 'ready' });
-    await prompt.press('Shift+Enter');
-    await prompt.pressSequentially('and #selection');
-    assert.equal(await prompt.inputValue(), 'Explain @src/main.ts\nand #selection');
-    await prompt.press('Enter');
-    await prompt.fill('again');
-    await prompt.press('Enter'); // no turn has started yet: not sent twice
-    assert.deepEqual(await chat.takePosted(), [{ type: 'ask', text: 'Explain @src/main.ts\nand #selection', thinking: 'auto' }]);
+      await chat.deliver({ type: 'engineState', state: 'ready' });
+      await prompt.press('Shift+Enter');
+      await prompt.pressSequentially('and #selection');
+      assert.equal(await prompt.inputValue(), 'Explain @src/main.ts\nand #selection');
+      await prompt.press('Enter');
+      await prompt.fill('again');
+      await prompt.press('Enter'); // no turn has started yet: not sent twice
+      assert.deepEqual(await chat.takePosted(), [
+        { type: 'ask', text: 'Explain @src/main.ts\nand #selection', thinking: 'auto' },
+      ]);
 
-    await chat.deliver({ type: 'turnStarted', turn: turn('t1', 'Explain') }, { type: 'turnFinished', turnId: 't1', finishReason: 'stop' });
-    await chat.page.getByRole('button', { name: /^Thinking off/ }).click();
-    await send.click();
-    assert.deepEqual(await chat.takePosted(), [
-      { type: 'setThinking', mode: 'off' },
-      { type: 'ask', text: 'again', thinking: 'off' },
-    ]);
-    assert.equal(await prompt.inputValue(), '');
-  });
+      await chat.deliver(
+        { type: 'turnStarted', turn: turn('t1', 'Explain') },
+        { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
+      );
+      await chat.page.getByRole('button', { name: /^Thinking off/ }).click();
+      await send.click();
+      assert.deepEqual(await chat.takePosted(), [
+        { type: 'setThinking', mode: 'off' },
+        { type: 'ask', text: 'again', thinking: 'off' },
+      ]);
+      assert.equal(await prompt.inputValue(), '');
+    },
+  );
 
-  it('turns Send into Stop while a turn streams; Stop and Escape post stop with its id', { timeout: 20_000 }, async (t) => {
-    const chat = await open(t);
-    if (!chat) return;
-    const prompt = chat.page.getByRole('textbox', { name: 'Ask Hearth' });
-    await chat.deliver({ type: 'engineState', state: 'ready' }, { type: 'turnStarted', turn: turn('turn-7', 'Long answer please') });
-    const stop = chat.page.getByRole('button', { name: 'Stop the answer (Escape)' });
-    assert.equal(await stop.textContent(), 'Stop');
-    await stop.click();
-    await prompt.fill('typing while it streams is fine');
-    await prompt.press('Escape');
-    await prompt.press('Enter');
-    assert.deepEqual(await chat.takePosted(), [
-      { type: 'stop', turnId: 'turn-7' },
-      { type: 'stop', turnId: 'turn-7' },
-    ]);
-    await chat.deliver({ type: 'turnFinished', turnId: 'turn-7', finishReason: 'cancelled' });
-    assert.equal(await chat.page.getByRole('button', { name: 'Send (Enter)' }).textContent(), 'Send');
-    assert.equal(await stop.count(), 0);
-  });
+  it(
+    'turns Send into Stop while a turn streams; Stop and Escape post stop with its id',
+    { timeout: 20_000 },
+    async (t) => {
+      const chat = await open(t);
+      if (!chat) return;
+      const prompt = chat.page.getByRole('textbox', { name: 'Ask Hearth' });
+      await chat.deliver(
+        { type: 'engineState', state: 'ready' },
+        { type: 'turnStarted', turn: turn('turn-7', 'Long answer please') },
+      );
+      const stop = chat.page.getByRole('button', { name: 'Stop the answer (Escape)' });
+      assert.equal(await stop.textContent(), 'Stop');
+      await stop.click();
+      await prompt.fill('typing while it streams is fine');
+      await prompt.press('Escape');
+      await prompt.press('Enter');
+      assert.deepEqual(await chat.takePosted(), [
+        { type: 'stop', turnId: 'turn-7' },
+        { type: 'stop', turnId: 'turn-7' },
+      ]);
+      await chat.deliver({ type: 'turnFinished', turnId: 'turn-7', finishReason: 'cancelled' });
+      assert.equal(await chat.page.getByRole('button', { name: 'Send (Enter)' }).textContent(), 'Send');
+      assert.equal(await stop.count(), 0);
+    },
+  );
 
   it('posts retry, newChat, setThinking and showLogs from their buttons', { timeout: 20_000 }, async (t) => {
     const chat = await open(t);
@@ -77,12 +93,18 @@ describe('chat webview controls (Chromium)', () => {
     await chat.deliver({
       type: 'history',
       thinking: 'auto',
-      turns: [turn('a', 'First', { answer: 'ok', finishReason: 'stop', stats }), turn('b', 'Second', { finishReason: 'error', error: 'Engine crashed' })],
+      turns: [
+        turn('a', 'First', { answer: 'ok', finishReason: 'stop', stats }),
+        turn('b', 'Second', { finishReason: 'error', error: 'Engine crashed' }),
+      ],
     });
     const turnB = chat.page.locator('article[data-turn-id="b"]');
     await turnB.getByRole('button', { name: 'Retry: ask this question again' }).click();
     await turnB.getByRole('button', { name: 'Show the Hearth logs' }).click();
-    await chat.page.locator('article[data-turn-id="a"]').getByRole('button', { name: 'Retry: ask this question again' }).click();
+    await chat.page
+      .locator('article[data-turn-id="a"]')
+      .getByRole('button', { name: 'Retry: ask this question again' })
+      .click();
     await chat.page.getByRole('button', { name: 'Start a new chat' }).click();
     const toggle = chat.page.getByRole('group', { name: 'Thinking' });
     await toggle.getByRole('button', { name: /^Thinking on/ }).click();
@@ -101,35 +123,43 @@ describe('chat webview controls (Chromium)', () => {
     assert.equal(await toggle.locator('[aria-pressed="true"]').textContent(), 'Off');
     // A streaming turn has no Retry yet.
     await chat.deliver({ type: 'turnStarted', turn: turn('c', 'Third') });
-    assert.equal(await chat.page.locator('article[data-turn-id="c"]').getByRole('button', { name: /Retry/ }).count(), 0);
+    assert.equal(
+      await chat.page.locator('article[data-turn-id="c"]').getByRole('button', { name: /Retry/ }).count(),
+      0,
+    );
   });
 
-  it('posts copyCode, insertCode and applyCode with the exact code and the fence language', { timeout: 20_000 }, async (t) => {
-    const chat = await open(t);
-    if (!chat) return;
-    const tsCode = 'const html = "<b>&amp;</b>";\n\tif (a < b && c > d) {\n    run();\n  }\n\n// trailing blank line above';
-    const plainCode = '$ npm test   # spaces   kept';
-    const answer = `Change it:\n\n\`\`\`ts\n${tsCode}\n\`\`\`\n\nThen run:\n\n\`\`\`\n${plainCode}\n\`\`\`\n`;
-    await chat.deliver(
-      { type: 'turnStarted', turn: turn('t1', 'Fix it') },
-      { type: 'turnDelta', turnId: 't1', answer },
-      { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
-    );
-    const blocks = chat.page.locator('article[data-turn-id="t1"] .code-block');
-    assert.equal(await blocks.count(), 2);
-    assert.equal(await blocks.nth(0).locator('.code-language').textContent(), 'ts');
-    for (const block of [blocks.nth(0), blocks.nth(1)]) {
-      await block.getByRole('button', { name: 'Copy code' }).click();
-      await block.getByRole('button', { name: 'Insert code at the cursor' }).click();
-      await block.getByRole('button', { name: /^Apply code/ }).click();
-    }
-    assert.deepEqual(await chat.takePosted(), [
-      { type: 'copyCode', code: tsCode },
-      { type: 'insertCode', code: tsCode },
-      { type: 'applyCode', code: tsCode, language: 'ts' },
-      { type: 'copyCode', code: plainCode },
-      { type: 'insertCode', code: plainCode },
-      { type: 'applyCode', code: plainCode, language: '' },
-    ]);
-  });
+  it(
+    'posts copyCode, insertCode and applyCode with the exact code and the fence language',
+    { timeout: 20_000 },
+    async (t) => {
+      const chat = await open(t);
+      if (!chat) return;
+      const tsCode =
+        'const html = "<b>&amp;</b>";\n\tif (a < b && c > d) {\n    run();\n  }\n\n// trailing blank line above';
+      const plainCode = '$ npm test   # spaces   kept';
+      const answer = `Change it:\n\n\`\`\`ts\n${tsCode}\n\`\`\`\n\nThen run:\n\n\`\`\`\n${plainCode}\n\`\`\`\n`;
+      await chat.deliver(
+        { type: 'turnStarted', turn: turn('t1', 'Fix it') },
+        { type: 'turnDelta', turnId: 't1', answer },
+        { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
+      );
+      const blocks = chat.page.locator('article[data-turn-id="t1"] .code-block');
+      assert.equal(await blocks.count(), 2);
+      assert.equal(await blocks.nth(0).locator('.code-language').textContent(), 'ts');
+      for (const block of [blocks.nth(0), blocks.nth(1)]) {
+        await block.getByRole('button', { name: 'Copy code' }).click();
+        await block.getByRole('button', { name: 'Insert code at the cursor' }).click();
+        await block.getByRole('button', { name: /^Apply code/ }).click();
+      }
+      assert.deepEqual(await chat.takePosted(), [
+        { type: 'copyCode', code: tsCode },
+        { type: 'insertCode', code: tsCode },
+        { type: 'applyCode', code: tsCode, language: 'ts' },
+        { type: 'copyCode', code: plainCode },
+        { type: 'insertCode', code: plainCode },
+        { type: 'applyCode', code: plainCode, language: '' },
+      ]);
+    },
+  );
 });

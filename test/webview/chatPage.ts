@@ -41,12 +41,20 @@ function newestMtime(dir: string): number {
 
 /** Outside CI a missing Chromium skips with a clear message; under CI=true it fails. A stale bundle always fails. */
 export function requireChromium(t: TestContext): boolean {
-  if (!existsSync(bundlePath) || statSync(bundlePath).mtimeMs < Math.max(newestMtime(join(repoRoot, 'src', 'webview')), statSync(join(repoRoot, 'src', 'shared', 'webviewProtocol.ts')).mtimeMs)) {
+  if (
+    !existsSync(bundlePath) ||
+    statSync(bundlePath).mtimeMs <
+      Math.max(
+        newestMtime(join(repoRoot, 'src', 'webview')),
+        statSync(join(repoRoot, 'src', 'shared', 'webviewProtocol.ts')).mtimeMs,
+      )
+  ) {
     throw new Error('media/webview.js is missing or older than src/webview: run `node esbuild.mjs` first.');
   }
   if (existsSync(chromiumPath)) return true;
   const missing = `Chromium is not at ${chromiumPath} (Debian: apt-get install chromium, or set CHROMIUM_PATH)`;
-  if (process.env.CI === 'true') throw new Error(`Webview tests cannot run: ${missing}. Under CI this is a failure, not a skip.`);
+  if (process.env.CI === 'true')
+    throw new Error(`Webview tests cannot run: ${missing}. Under CI this is a failure, not a skip.`);
   t.skip(`SKIPPED webview test: ${missing}`);
   return false;
 }
@@ -60,7 +68,12 @@ async function serveChat(): Promise<{ server: Server; origin: string }> {
       '/media/chat.css': ['chat.css', 'text/css'],
     };
     if (request.url === '/') {
-      const html = renderChatHtml({ cspSource: origin, nonce: createNonce(), scriptUri: `${origin}/media/webview.js`, styleUri: `${origin}/media/chat.css` });
+      const html = renderChatHtml({
+        cspSource: origin,
+        nonce: createNonce(),
+        scriptUri: `${origin}/media/webview.js`,
+        styleUri: `${origin}/media/chat.css`,
+      });
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
@@ -160,7 +173,9 @@ export class ChatHarness {
           setState: (state: unknown) => (window.__hearthTest.state = clone(state)),
         }),
       });
-      document.addEventListener('securitypolicyviolation', (event) => window.__hearthTest.violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (event) =>
+        window.__hearthTest.violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+      );
     }, options.state);
     const chat = new ChatPage(page);
     await page.goto(`${this.origin}/`);

@@ -54,7 +54,12 @@ describe('chat webview with hostile model output (Chromium)', () => {
       await chat.deliver({ type: 'turnDelta', turnId: 't1', reasoning: piece, answer: piece });
       await chat.nextFrame();
     }
-    await chat.deliver({ type: 'turnFinished', turnId: 't1', finishReason: 'error', error: '<img src=x onerror="window.__pwned=22">' });
+    await chat.deliver({
+      type: 'turnFinished',
+      turnId: 't1',
+      finishReason: 'error',
+      error: '<img src=x onerror="window.__pwned=22">',
+    });
     await page.locator('details.thinking summary').click(); // show the reasoning too
     await page.locator('article[data-turn-id="t1"] .answer').hover();
     await page.waitForTimeout(200); // let any load/error/toggle event that was going to fire, fire
@@ -67,8 +72,16 @@ describe('chat webview with hostile model output (Chromium)', () => {
       const answer = document.querySelector('article[data-turn-id="t1"] .answer')!;
       const all = Array.from(document.querySelectorAll('*'));
       return {
-        forbidden: Array.from(answer.querySelectorAll('script, iframe, frame, svg, math, object, embed, style, form, input, img, link, meta, base, details')).map((node) => node.tagName),
-        handlers: all.flatMap((node) => Array.from(node.attributes).filter((attribute) => attribute.name.startsWith('on')).map((attribute) => `${node.tagName} ${attribute.name}`)),
+        forbidden: Array.from(
+          answer.querySelectorAll(
+            'script, iframe, frame, svg, math, object, embed, style, form, input, img, link, meta, base, details',
+          ),
+        ).map((node) => node.tagName),
+        handlers: all.flatMap((node) =>
+          Array.from(node.attributes)
+            .filter((attribute) => attribute.name.startsWith('on'))
+            .map((attribute) => `${node.tagName} ${attribute.name}`),
+        ),
         styled: Array.from(answer.querySelectorAll('[style]')).length,
         ids: all.filter((node) => node.id).map((node) => node.id),
         links: Array.from(answer.querySelectorAll('a')).map((node) => [node.getAttribute('href'), node.textContent]),
@@ -86,16 +99,29 @@ describe('chat webview with hostile model output (Chromium)', () => {
       ['https://example.com/auto', 'https://example.com/auto'],
     ]);
     assert.deepEqual(report.buttons, ['code-action', 'code-action', 'code-action']); // the one fenced block's own toolbar
-    for (const shown of ['<script>window.__pwned=2</script>', '<iframe src="javascript:parent.__pwned=5"></iframe>', '[image: tracker]', 'click me', 'relative']) {
+    for (const shown of [
+      '<script>window.__pwned=2</script>',
+      '<iframe src="javascript:parent.__pwned=5"></iframe>',
+      '[image: tracker]',
+      'click me',
+      'relative',
+    ]) {
       assert.ok(report.text.includes(shown), `answer should show ${shown} as text`);
     }
     assert.equal(report.reasoning, hostileMarkdown);
-    assert.equal(await page.locator('article[data-turn-id="t1"] .question').textContent(), '<script>window.__pwned=21</script>');
+    assert.equal(
+      await page.locator('article[data-turn-id="t1"] .question').textContent(),
+      '<script>window.__pwned=21</script>',
+    );
     assert.equal(await page.locator('.model').textContent(), '<img src=x onerror="window.__pwned=20">');
 
     // Nothing but the page and its own two files was ever requested.
     const origin = harness!.origin;
-    assert.deepEqual([...new Set(chat.requests)].sort(), [`${origin}/`, `${origin}/media/chat.css`, `${origin}/media/webview.js`]);
+    assert.deepEqual([...new Set(chat.requests)].sort(), [
+      `${origin}/`,
+      `${origin}/media/chat.css`,
+      `${origin}/media/webview.js`,
+    ]);
   });
 
   it('does not navigate the webview when a link in an answer is clicked', { timeout: 20_000 }, async (t) => {
@@ -104,7 +130,11 @@ describe('chat webview with hostile model output (Chromium)', () => {
     t.after(() => chat.close());
     await chat.deliver(
       { type: 'turnStarted', turn: turn('t1', 'links') },
-      { type: 'turnDelta', turnId: 't1', answer: 'See [the docs](https://example.com/docs) or [this](javascript:window.__pwned=1).' },
+      {
+        type: 'turnDelta',
+        turnId: 't1',
+        answer: 'See [the docs](https://example.com/docs) or [this](javascript:window.__pwned=1).',
+      },
       { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
     );
     const url = chat.page.url();
@@ -114,6 +144,9 @@ describe('chat webview with hostile model output (Chromium)', () => {
     assert.equal(chat.page.url(), url);
     assert.equal(await chat.page.evaluate(() => window.__pwned), undefined);
     assert.ok(!chat.requests.some((request) => request.includes('example.com')));
-    assert.equal(await chat.page.getByRole('link', { name: 'the docs' }).getAttribute('title'), 'https://example.com/docs');
+    assert.equal(
+      await chat.page.getByRole('link', { name: 'the docs' }).getAttribute('title'),
+      'https://example.com/docs',
+    );
   });
 });

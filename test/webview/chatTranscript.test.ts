@@ -41,81 +41,104 @@ describe('chat webview transcript (Chromium)', () => {
     return chat;
   }
 
-  it('renders answer deltas as they stream, and the final DOM equals the whole text rendered at once', { timeout: 20_000 }, async (t) => {
-    const chat = await open(t);
-    if (!chat) return;
-    const answerOf = (id: string) => chat.page.locator(`article[data-turn-id="${id}"] .answer`);
-    await chat.deliver({ type: 'engineState', state: 'ready' }, { type: 'turnStarted', turn: turn('t1', 'How do I clamp?') });
+  it(
+    'renders answer deltas as they stream, and the final DOM equals the whole text rendered at once',
+    { timeout: 20_000 },
+    async (t) => {
+      const chat = await open(t);
+      if (!chat) return;
+      const answerOf = (id: string) => chat.page.locator(`article[data-turn-id="${id}"] .answer`);
+      await chat.deliver(
+        { type: 'engineState', state: 'ready' },
+        { type: 'turnStarted', turn: turn('t1', 'How do I clamp?') },
+      );
 
-    const pieces = chunks(answerMarkdown, 23);
-    await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: pieces[0] });
-    await chat.nextFrame();
-    assert.equal(await answerOf('t1').locator('h1').textContent(), 'Plan');
-    assert.equal(await answerOf('t1').locator('table').count(), 0);
-
-    const seen: string[] = [];
-    for (const piece of pieces.slice(1)) {
-      await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: piece });
+      const pieces = chunks(answerMarkdown, 23);
+      await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: pieces[0] });
       await chat.nextFrame();
-      seen.push((await answerOf('t1').textContent()) ?? '');
-    }
-    // Each frame shows at least as much as the one before, and the code block was visible before the answer ended.
-    for (let i = 1; i < seen.length; i++) assert.ok(seen[i].length >= seen[i - 1].length, `frame ${i} shrank`);
-    assert.ok(seen.some((text, i) => i < seen.length - 1 && text.includes('const limit')));
-    await chat.deliver({ type: 'turnFinished', turnId: 't1', finishReason: 'stop', stats });
-    const streamed = await answerOf('t1').innerHTML();
+      assert.equal(await answerOf('t1').locator('h1').textContent(), 'Plan');
+      assert.equal(await answerOf('t1').locator('table').count(), 0);
 
-    await chat.deliver(
-      { type: 'turnStarted', turn: turn('t2', 'Again, at once') },
-      { type: 'turnDelta', turnId: 't2', answer: answerMarkdown },
-      { type: 'turnFinished', turnId: 't2', finishReason: 'stop', stats },
-    );
-    assert.equal(streamed, await answerOf('t2').innerHTML());
-    assert.equal(await answerOf('t1').locator('pre code.language-ts .hljs-keyword').first().textContent(), 'const');
-    assert.equal(await answerOf('t1').locator('ol > li').count(), 2);
-    assert.equal(await answerOf('t1').locator('a').getAttribute('href'), 'https://example.com/docs');
+      const seen: string[] = [];
+      for (const piece of pieces.slice(1)) {
+        await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: piece });
+        await chat.nextFrame();
+        seen.push((await answerOf('t1').textContent()) ?? '');
+      }
+      // Each frame shows at least as much as the one before, and the code block was visible before the answer ended.
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i].length >= seen[i - 1].length, `frame ${i} shrank`);
+      assert.ok(seen.some((text, i) => i < seen.length - 1 && text.includes('const limit')));
+      await chat.deliver({ type: 'turnFinished', turnId: 't1', finishReason: 'stop', stats });
+      const streamed = await answerOf('t1').innerHTML();
 
-    // A finished turn is never rendered again: late deltas are ignored and its nodes stay the same objects.
-    await chat.page.evaluate(() => {
-      (window as unknown as { firstNode: Node }).firstNode = document.querySelector('article[data-turn-id="t1"] .answer h1')!;
-    });
-    await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: 'late text' }, { type: 'turnStarted', turn: turn('t3', 'Next') }, { type: 'turnDelta', turnId: 't3', answer: 'more' });
-    await chat.nextFrame();
-    assert.equal(await chat.page.evaluate(() => (window as unknown as { firstNode: Node }).firstNode.isConnected), true);
-    assert.equal(await answerOf('t1').innerHTML(), streamed);
-    assert.deepEqual(chat.errors, []);
-  });
+      await chat.deliver(
+        { type: 'turnStarted', turn: turn('t2', 'Again, at once') },
+        { type: 'turnDelta', turnId: 't2', answer: answerMarkdown },
+        { type: 'turnFinished', turnId: 't2', finishReason: 'stop', stats },
+      );
+      assert.equal(streamed, await answerOf('t2').innerHTML());
+      assert.equal(await answerOf('t1').locator('pre code.language-ts .hljs-keyword').first().textContent(), 'const');
+      assert.equal(await answerOf('t1').locator('ol > li').count(), 2);
+      assert.equal(await answerOf('t1').locator('a').getAttribute('href'), 'https://example.com/docs');
 
-  it('keeps the thinking block open while reasoning streams and collapses it when the answer starts', { timeout: 20_000 }, async (t) => {
-    const chat = await open(t);
-    if (!chat) return;
-    const details = chat.page.locator('article[data-turn-id="t1"] details.thinking');
-    const isOpen = () => details.evaluate((node) => (node as HTMLDetailsElement).open);
-    await chat.deliver(
-      { type: 'turnStarted', turn: turn('t1', 'Extract the parser into its own module') },
-      { type: 'turnThinking', turnId: 't1', thinking: { enabled: true, decidedBy: 'auto' } },
-      { type: 'turnDelta', turnId: 't1', reasoning: 'Let me look at ' },
-    );
-    await chat.nextFrame();
-    assert.equal(await isOpen(), true);
-    assert.equal(await details.locator('summary').textContent(), 'Thinking… (auto: refactor request)');
-    await chat.deliver({ type: 'turnDelta', turnId: 't1', reasoning: 'the callers first.' });
-    await chat.nextFrame();
-    assert.equal(await details.locator('.thinking-text').textContent(), 'Let me look at the callers first.');
-    assert.equal(await isOpen(), true);
+      // A finished turn is never rendered again: late deltas are ignored and its nodes stay the same objects.
+      await chat.page.evaluate(() => {
+        (window as unknown as { firstNode: Node }).firstNode = document.querySelector(
+          'article[data-turn-id="t1"] .answer h1',
+        )!;
+      });
+      await chat.deliver(
+        { type: 'turnDelta', turnId: 't1', answer: 'late text' },
+        { type: 'turnStarted', turn: turn('t3', 'Next') },
+        { type: 'turnDelta', turnId: 't3', answer: 'more' },
+      );
+      await chat.nextFrame();
+      assert.equal(
+        await chat.page.evaluate(() => (window as unknown as { firstNode: Node }).firstNode.isConnected),
+        true,
+      );
+      assert.equal(await answerOf('t1').innerHTML(), streamed);
+      assert.deepEqual(chat.errors, []);
+    },
+  );
 
-    await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: 'Here is the plan.' });
-    await chat.nextFrame();
-    assert.equal(await isOpen(), false);
-    assert.equal(await details.locator('summary').textContent(), 'Thinking (auto: refactor request)');
+  it(
+    'keeps the thinking block open while reasoning streams and collapses it when the answer starts',
+    { timeout: 20_000 },
+    async (t) => {
+      const chat = await open(t);
+      if (!chat) return;
+      const details = chat.page.locator('article[data-turn-id="t1"] details.thinking');
+      const isOpen = () => details.evaluate((node) => (node as HTMLDetailsElement).open);
+      await chat.deliver(
+        { type: 'turnStarted', turn: turn('t1', 'Extract the parser into its own module') },
+        { type: 'turnThinking', turnId: 't1', thinking: { enabled: true, decidedBy: 'auto' } },
+        { type: 'turnDelta', turnId: 't1', reasoning: 'Let me look at ' },
+      );
+      await chat.nextFrame();
+      assert.equal(await isOpen(), true);
+      assert.equal(await details.locator('summary').textContent(), 'Thinking… (auto: refactor request)');
+      await chat.deliver({ type: 'turnDelta', turnId: 't1', reasoning: 'the callers first.' });
+      await chat.nextFrame();
+      assert.equal(await details.locator('.thinking-text').textContent(), 'Let me look at the callers first.');
+      assert.equal(await isOpen(), true);
 
-    // Reopened by the user (keyboard: the summary is focusable), it stays open while the answer goes on.
-    await details.locator('summary').focus();
-    await chat.page.keyboard.press('Enter');
-    await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: ' More.' }, { type: 'turnFinished', turnId: 't1', finishReason: 'stop' });
-    await chat.nextFrame();
-    assert.equal(await isOpen(), true);
-  });
+      await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: 'Here is the plan.' });
+      await chat.nextFrame();
+      assert.equal(await isOpen(), false);
+      assert.equal(await details.locator('summary').textContent(), 'Thinking (auto: refactor request)');
+
+      // Reopened by the user (keyboard: the summary is focusable), it stays open while the answer goes on.
+      await details.locator('summary').focus();
+      await chat.page.keyboard.press('Enter');
+      await chat.deliver(
+        { type: 'turnDelta', turnId: 't1', answer: ' More.' },
+        { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
+      );
+      await chat.nextFrame();
+      assert.equal(await isOpen(), true);
+    },
+  );
 
   it('says when and why the model did not think', { timeout: 20_000 }, async (t) => {
     const chat = await open(t);
@@ -124,7 +147,10 @@ describe('chat webview transcript (Chromium)', () => {
     await chat.deliver({ type: 'turnStarted', turn: turn('t1', 'What is 2+2?') });
     await chat.nextFrame();
     assert.equal(await block.isHidden(), true);
-    await chat.deliver({ type: 'turnThinking', turnId: 't1', thinking: { enabled: false, decidedBy: 'model' } }, { type: 'turnDelta', turnId: 't1', answer: '4' });
+    await chat.deliver(
+      { type: 'turnThinking', turnId: 't1', thinking: { enabled: false, decidedBy: 'model' } },
+      { type: 'turnDelta', turnId: 't1', answer: '4' },
+    );
     await chat.nextFrame();
     assert.equal(await block.locator('details').isHidden(), true);
     assert.equal(await block.locator('.thinking-note').textContent(), 'No thinking (model never thinks)');
@@ -137,22 +163,43 @@ describe('chat webview transcript (Chromium)', () => {
       { type: 'turnStarted', turn: turn('stop', 'a') },
       { type: 'turnFinished', turnId: 'stop', finishReason: 'stop', stats },
       { type: 'turnStarted', turn: turn('length', 'b') },
-      { type: 'turnFinished', turnId: 'length', finishReason: 'length', stats: { ...stats, filesWhole: 1, filesListed: 250, cachedTokens: 0, timeToFirstTokenMs: 640, decodeTokensPerSecond: 12 } },
+      {
+        type: 'turnFinished',
+        turnId: 'length',
+        finishReason: 'length',
+        stats: {
+          ...stats,
+          filesWhole: 1,
+          filesListed: 250,
+          cachedTokens: 0,
+          timeToFirstTokenMs: 640,
+          decodeTokensPerSecond: 12,
+        },
+      },
       { type: 'turnStarted', turn: turn('cancelled', 'c') },
       { type: 'turnFinished', turnId: 'cancelled', finishReason: 'cancelled' },
       { type: 'turnStarted', turn: turn('error', 'd') },
       { type: 'turnFinished', turnId: 'error', finishReason: 'error', error: 'The engine stopped (exit code 3).' },
     );
     const line = (id: string) => chat.page.locator(`article[data-turn-id="${id}"] .context-line`);
-    assert.equal(await line('stop').textContent(), '12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s');
-    assert.equal(await line('stop').getAttribute('title'), 'Prompt 49,020 tokens, 47,100 from the prefix cache; answer 310 tokens');
+    assert.equal(
+      await line('stop').textContent(),
+      '12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s',
+    );
+    assert.equal(
+      await line('stop').getAttribute('title'),
+      'Prompt 49,020 tokens, 47,100 from the prefix cache; answer 310 tokens',
+    );
     assert.equal(
       await line('length').textContent(),
       '1 file whole, 30 outlined, 250 listed · 48,210 context tokens · prefill 412 tok/s · decode 12.0 tok/s · first token 640 ms · stopped at the token limit',
     );
     assert.equal(await line('cancelled').textContent(), 'stopped');
     assert.equal(await line('error').count(), 0);
-    assert.equal(await chat.page.locator('article[data-turn-id="error"] .turn-error').textContent(), 'The engine stopped (exit code 3).');
+    assert.equal(
+      await chat.page.locator('article[data-turn-id="error"] .turn-error').textContent(),
+      'The engine stopped (exit code 3).',
+    );
   });
 
   it('shows the model and the engine state in the header', { timeout: 20_000 }, async (t) => {
@@ -161,11 +208,17 @@ describe('chat webview transcript (Chromium)', () => {
     const header = chat.page.locator('header.chat-header');
     assert.equal(await header.locator('h1').textContent(), 'Hearth');
     assert.equal(await header.locator('.model').textContent(), 'No model');
-    await chat.deliver({ type: 'model', model: { name: 'Qwen3-4B-Instruct-2507-FP8', kind: 'instruct-2507', contextLength: 262_144 } }, { type: 'engineState', state: 'starting' });
+    await chat.deliver(
+      { type: 'model', model: { name: 'Qwen3-4B-Instruct-2507-FP8', kind: 'instruct-2507', contextLength: 262_144 } },
+      { type: 'engineState', state: 'starting' },
+    );
     assert.equal(await header.locator('.model').textContent(), 'Qwen3-4B-Instruct-2507-FP8');
     assert.equal(await header.locator('.engine-state').textContent(), 'Starting engine…');
     assert.equal(await header.getByRole('button', { name: 'Show the Hearth logs' }).isHidden(), true);
-    await chat.deliver({ type: 'model', model: null }, { type: 'engineState', state: 'failed', detail: 'onnxruntime failed to load' });
+    await chat.deliver(
+      { type: 'model', model: null },
+      { type: 'engineState', state: 'failed', detail: 'onnxruntime failed to load' },
+    );
     assert.equal(await header.locator('.model').textContent(), 'No model');
     assert.equal(await header.locator('.engine-state').textContent(), 'Engine failed');
     assert.equal(await header.locator('.engine-state').getAttribute('title'), 'onnxruntime failed to load');
@@ -181,15 +234,30 @@ describe('chat webview transcript (Chromium)', () => {
       type: 'history',
       thinking: 'on',
       turns: [
-        turn('h1', 'Rename the store', { reasoning: 'Callers are in two files.', answer: 'Rename `Store` to **Cache**.', finishReason: 'stop', thinking: { enabled: true, decidedBy: 'request' }, stats }),
+        turn('h1', 'Rename the store', {
+          reasoning: 'Callers are in two files.',
+          answer: 'Rename `Store` to **Cache**.',
+          finishReason: 'stop',
+          thinking: { enabled: true, decidedBy: 'request' },
+          stats,
+        }),
         turn('h2', 'And now?', { finishReason: 'error', error: 'Context too large' }),
       ],
     });
     const turns = chat.page.locator('article.turn');
     assert.deepEqual(await turns.locator('.question').allTextContents(), ['Rename the store', 'And now?']);
-    assert.equal(await turns.nth(0).locator('.answer').innerHTML(), '<p>Rename <code>Store</code> to <strong>Cache</strong>.</p>\n');
+    assert.equal(
+      await turns.nth(0).locator('.answer').innerHTML(),
+      '<p>Rename <code>Store</code> to <strong>Cache</strong>.</p>\n',
+    );
     assert.equal(await turns.nth(0).locator('details.thinking summary').textContent(), 'Thinking (thinking on)');
-    assert.equal(await turns.nth(0).locator('details.thinking').evaluate((node) => (node as HTMLDetailsElement).open), false);
+    assert.equal(
+      await turns
+        .nth(0)
+        .locator('details.thinking')
+        .evaluate((node) => (node as HTMLDetailsElement).open),
+      false,
+    );
     assert.equal(await turns.nth(1).locator('.turn-error').textContent(), 'Context too large');
     assert.equal(await chat.page.locator('.thinking-toggle [aria-pressed="true"]').textContent(), 'On');
     assert.equal(await chat.page.locator('.welcome').isHidden(), true);
@@ -199,25 +267,38 @@ describe('chat webview transcript (Chromium)', () => {
     assert.equal(await chat.page.locator('.welcome').isVisible(), true);
   });
 
-  it('saves its state with setState and redraws from getState before the extension answers', { timeout: 20_000 }, async (t) => {
-    const first = await open(t);
-    if (!first) return;
-    await first.deliver(
-      { type: 'model', model: { name: 'Qwen3-1.7B', kind: 'hybrid', contextLength: 40_960 } },
-      { type: 'engineState', state: 'ready' },
-      { type: 'history', turns: [turn('h1', 'Where is main?', { answer: 'In `src/main.ts`.', finishReason: 'stop', stats })], thinking: 'off' },
-    );
-    await first.page.getByRole('textbox', { name: 'Ask Hearth' }).fill('half a question');
-    await first.page.waitForFunction(() => (window.__hearthTest.state as { draft?: string } | undefined)?.draft === 'half a question');
-    const saved = await first.savedState();
+  it(
+    'saves its state with setState and redraws from getState before the extension answers',
+    { timeout: 20_000 },
+    async (t) => {
+      const first = await open(t);
+      if (!first) return;
+      await first.deliver(
+        { type: 'model', model: { name: 'Qwen3-1.7B', kind: 'hybrid', contextLength: 40_960 } },
+        { type: 'engineState', state: 'ready' },
+        {
+          type: 'history',
+          turns: [turn('h1', 'Where is main?', { answer: 'In `src/main.ts`.', finishReason: 'stop', stats })],
+          thinking: 'off',
+        },
+      );
+      await first.page.getByRole('textbox', { name: 'Ask Hearth' }).fill('half a question');
+      await first.page.waitForFunction(
+        () => (window.__hearthTest.state as { draft?: string } | undefined)?.draft === 'half a question',
+      );
+      const saved = await first.savedState();
 
-    const second = await open(t, saved);
-    if (!second) return;
-    assert.deepEqual(await second.posted(), [{ type: 'ready' }]);
-    assert.equal(await second.page.locator('article[data-turn-id="h1"] .answer').innerHTML(), '<p>In <code>src/main.ts</code>.</p>\n');
-    assert.equal(await second.page.locator('.model').textContent(), 'Qwen3-1.7B');
-    assert.equal(await second.page.locator('.engine-state').textContent(), 'Engine ready');
-    assert.equal(await second.page.locator('.thinking-toggle [aria-pressed="true"]').textContent(), 'Off');
-    assert.equal(await second.page.getByRole('textbox', { name: 'Ask Hearth' }).inputValue(), 'half a question');
-  });
+      const second = await open(t, saved);
+      if (!second) return;
+      assert.deepEqual(await second.posted(), [{ type: 'ready' }]);
+      assert.equal(
+        await second.page.locator('article[data-turn-id="h1"] .answer').innerHTML(),
+        '<p>In <code>src/main.ts</code>.</p>\n',
+      );
+      assert.equal(await second.page.locator('.model').textContent(), 'Qwen3-1.7B');
+      assert.equal(await second.page.locator('.engine-state').textContent(), 'Engine ready');
+      assert.equal(await second.page.locator('.thinking-toggle [aria-pressed="true"]').textContent(), 'Off');
+      assert.equal(await second.page.getByRole('textbox', { name: 'Ask Hearth' }).inputValue(), 'half a question');
+    },
+  );
 });

@@ -18,7 +18,9 @@ export function dequantizeBlockFp8(
   const scaleCols = Math.ceil(cols / blockCols);
   if (codes.length !== rows * cols) throw new RangeError(`${codes.length} codes for a [${rows}, ${cols}] weight`);
   if (scaleInv.length !== Math.ceil(rows / blockRows) * scaleCols) {
-    throw new RangeError(`${scaleInv.length} scales for a [${rows}, ${cols}] weight in ${blockRows}×${blockCols} blocks`);
+    throw new RangeError(
+      `${scaleInv.length} scales for a [${rows}, ${cols}] weight in ${blockRows}×${blockCols} blocks`,
+    );
   }
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {

@@ -38,7 +38,10 @@ export class Checkpoint implements TensorCatalog {
     }
     for (const [name, path] of weightMap ?? []) {
       if (!this.tensors.has(name)) {
-        throw new CheckpointError(`is listed in ${basename(weightsSource)} but not stored in this shard`, { file: path, tensor: name });
+        throw new CheckpointError(`is listed in ${basename(weightsSource)} but not stored in this shard`, {
+          file: path,
+          tensor: name,
+        });
       }
     }
   }
@@ -85,7 +88,8 @@ export class Checkpoint implements TensorCatalog {
   /** The stored values as float32, row-major. FP8 codes come back unscaled: use readLinearFloat32 for weights. */
   readFloat32(name: string): Float32Array {
     const { dtype, file } = this.tensor(name);
-    if (!isFloatDtype(dtype)) throw new CheckpointError(`is ${dtype}, not a floating-point tensor`, { file, tensor: name });
+    if (!isFloatDtype(dtype))
+      throw new CheckpointError(`is ${dtype}, not a floating-point tensor`, { file, tensor: name });
     return decodeToFloat32(dtype, this.readBytes(name));
   }
 
@@ -128,15 +132,23 @@ export class Checkpoint implements TensorCatalog {
   static open(dir: string): Checkpoint {
     const root = resolve(dir);
     if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new CheckpointError('is not a folder', { file: root }, { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT });
+      throw new CheckpointError(
+        'is not a folder',
+        { file: root },
+        { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT },
+      );
     }
     const configFile = join(root, 'config.json');
     const config = readJsonFile(configFile);
     if (config === undefined) {
-      throw new CheckpointError('is missing: this is not a Hugging Face checkpoint folder', { file: configFile }, {
-        code: EngineErrorCode.ModelNotFound,
-        hint: NOT_FOUND_HINT,
-      });
+      throw new CheckpointError(
+        'is missing: this is not a Hugging Face checkpoint folder',
+        { file: configFile },
+        {
+          code: EngineErrorCode.ModelNotFound,
+          hint: NOT_FOUND_HINT,
+        },
+      );
     }
     const generationFile = join(root, 'generation_config.json');
     const generation = readJsonFile(generationFile);
@@ -147,7 +159,15 @@ export class Checkpoint implements TensorCatalog {
     const files = openAll(weights);
     try {
       const configTexts = [config.text, generation?.text ?? ''];
-      const checkpoint = new Checkpoint(root, modelConfig, generationConfig, weights.source, files, weights.weightMap, configTexts);
+      const checkpoint = new Checkpoint(
+        root,
+        modelConfig,
+        generationConfig,
+        weights.source,
+        files,
+        weights.weightMap,
+        configTexts,
+      );
       checkpoint.validateTensors();
       return checkpoint;
     } catch (error) {

@@ -25,11 +25,7 @@ export class CheckpointError extends EngineError {
   readonly tensor?: string;
   readonly field?: string;
 
-  constructor(
-    detail: string,
-    where: CheckpointLocation,
-    options: { code?: EngineErrorCode; hint?: string } = {},
-  ) {
+  constructor(detail: string, where: CheckpointLocation, options: { code?: EngineErrorCode; hint?: string } = {}) {
     super(options.code ?? EngineErrorCode.CheckpointInvalid, describe(detail, where), options.hint ?? REDOWNLOAD_HINT);
     this.file = where.file;
     this.tensor = where.tensor;

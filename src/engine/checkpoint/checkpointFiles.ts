@@ -103,6 +103,8 @@ function realPathIfExists(path: string): string | undefined {
     return realpathSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CheckpointError(`cannot resolve (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: path });
+    throw new CheckpointError(`cannot resolve (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+      file: path,
+    });
   }
 }

@@ -25,7 +25,9 @@ export function expectedTensors(config: ModelConfig): ExpectedTensor[] {
   const { hiddenSize: hidden, headDim, intermediateSize: inter } = config;
   const qWidth = config.numHeads * headDim;
   const kvWidth = config.numKvHeads * headDim;
-  const tensors: ExpectedTensor[] = [{ name: 'model.embed_tokens.weight', shape: [config.vocabSize, hidden], role: 'embedding' }];
+  const tensors: ExpectedTensor[] = [
+    { name: 'model.embed_tokens.weight', shape: [config.vocabSize, hidden], role: 'embedding' },
+  ];
   const add = (name: string, shape: number[], role: TensorRole): void => {
     tensors.push({ name, shape, role });
   };
@@ -34,7 +36,11 @@ export function expectedTensors(config: ModelConfig): ExpectedTensor[] {
     const prefix = `model.layers.${layer}`;
     const attention = `${prefix}.self_attn`;
     add(`${prefix}.input_layernorm.weight`, [hidden], 'norm');
-    for (const [proj, width] of [['q', qWidth], ['k', kvWidth], ['v', kvWidth]] as const) {
+    for (const [proj, width] of [
+      ['q', qWidth],
+      ['k', kvWidth],
+      ['v', kvWidth],
+    ] as const) {
       add(`${attention}.${proj}_proj.weight`, [width, hidden], 'linear');
       if (config.attentionBias) add(`${attention}.${proj}_proj.bias`, [width], 'bias');
     }

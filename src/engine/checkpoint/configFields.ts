@@ -105,16 +105,24 @@ export class ConfigFields {
 
   /** A field whose value is well formed but describes something Hearth cannot run. */
   unsupported(key: string, detail: string): never {
-    throw new CheckpointError(detail, { file: this.file, field: this.fieldPath(key) }, {
-      code: EngineErrorCode.UnsupportedModel,
-      hint: UNSUPPORTED_HINT,
-    });
+    throw new CheckpointError(
+      detail,
+      { file: this.file, field: this.fieldPath(key) },
+      {
+        code: EngineErrorCode.UnsupportedModel,
+        hint: UNSUPPORTED_HINT,
+      },
+    );
   }
 
   fail(key: string, detail: string): never {
-    throw new CheckpointError(detail, { file: this.file, field: this.fieldPath(key) }, {
-      hint: `Fix "${this.fieldPath(key)}" in ${this.file}, or download the checkpoint again.`,
-    });
+    throw new CheckpointError(
+      detail,
+      { file: this.file, field: this.fieldPath(key) },
+      {
+        hint: `Fix "${this.fieldPath(key)}" in ${this.file}, or download the checkpoint again.`,
+      },
+    );
   }
 
   private fieldPath(key: string): string {

@@ -74,7 +74,8 @@ interface TypedArrayClass<T> {
 /** A typed view of the bytes, copying first only when they are not aligned for the element size. */
 function view<T>(bytes: Uint8Array, Type: TypedArrayClass<T>): T {
   const size = Type.BYTES_PER_ELEMENT;
-  if (bytes.length % size !== 0) throw new RangeError(`${bytes.length} bytes is not a whole number of ${size}-byte elements`);
+  if (bytes.length % size !== 0)
+    throw new RangeError(`${bytes.length} bytes is not a whole number of ${size}-byte elements`);
   const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
   return new Type(aligned.buffer, aligned.byteOffset, aligned.length / size);
 }

@@ -1,4 +1,12 @@
-import { ConfigFields, boolean, nonNegativeInt, nonNegativeNumber, positiveNumber, tokenId, tokenIds } from './configFields';
+import {
+  ConfigFields,
+  boolean,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveNumber,
+  tokenId,
+  tokenIds,
+} from './configFields';
 
 /** The sampling defaults a checkpoint recommends (generation_config.json), typed where the engine uses them. */
 export interface GenerationConfig {

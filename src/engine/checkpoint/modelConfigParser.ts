@@ -41,15 +41,21 @@ export function parseModelConfig(json: unknown, file: string, generation?: Gener
   if (headDim % 2 !== 0) fields.fail('head_dim', `${headDim} is odd; rotary embeddings rotate pairs of dimensions`);
 
   const activation = fields.withDefault('hidden_act', string, 'silu');
-  if (activation !== 'silu') fields.unsupported('hidden_act', `activation "${activation}" is not supported (only silu)`);
+  if (activation !== 'silu')
+    fields.unsupported('hidden_act', `activation "${activation}" is not supported (only silu)`);
   if (fields.withDefault('use_sliding_window', boolean, false)) {
     fields.unsupported('use_sliding_window', 'sliding-window attention is not supported');
   }
 
   const maxPositionEmbeddings = fields.required('max_position_embeddings', positiveInt);
-  const eosTokenIds = [...new Set([...fields.withDefault('eos_token_id', tokenIds, []), ...(generation?.eosTokenIds ?? [])])];
+  const eosTokenIds = [
+    ...new Set([...fields.withDefault('eos_token_id', tokenIds, []), ...(generation?.eosTokenIds ?? [])]),
+  ];
   if (eosTokenIds.length === 0) {
-    fields.fail('eos_token_id', 'is required: neither config.json nor generation_config.json names an end-of-sequence token');
+    fields.fail(
+      'eos_token_id',
+      'is required: neither config.json nor generation_config.json names an end-of-sequence token',
+    );
   }
   const quantization = parseQuantization(fields);
   const bosTokenId = fields.optional('bos_token_id', tokenId) ?? generation?.bosTokenId;
@@ -78,7 +84,8 @@ function parseArchitecture(fields: ConfigFields): Architecture {
   const names = fields.optional('architectures', stringList);
   if (names !== undefined) {
     const known = names.map((name) => ARCHITECTURES[name]).find((arch) => arch !== undefined);
-    if (known === undefined) fields.unsupported('architectures', `${JSON.stringify(names)} is not a supported architecture`);
+    if (known === undefined)
+      fields.unsupported('architectures', `${JSON.stringify(names)} is not a supported architecture`);
     return known;
   }
   // Some exported configs carry only model_type.
@@ -90,7 +97,10 @@ function parseArchitecture(fields: ConfigFields): Architecture {
 
 function defaultHeadDim(fields: ConfigFields, hiddenSize: number, numHeads: number): number {
   if (hiddenSize % numHeads !== 0) {
-    fields.fail('head_dim', `is required: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads}`);
+    fields.fail(
+      'head_dim',
+      `is required: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads}`,
+    );
   }
   return hiddenSize / numHeads;
 }
@@ -101,17 +111,25 @@ function parseAttentionBias(fields: ConfigFields, architecture: Architecture): b
   // In Qwen3 and Llama, attention_bias also adds an o_proj bias, which ModelConfig cannot describe: refuse
   // rather than silently drop a tensor. No released Qwen3 or Llama checkpoint sets it.
   if (fields.withDefault('attention_bias', boolean, false)) {
-    fields.unsupported('attention_bias', `attention biases are not supported for ${architecture} (they include an o_proj bias)`);
+    fields.unsupported(
+      'attention_bias',
+      `attention biases are not supported for ${architecture} (they include an o_proj bias)`,
+    );
   }
   if (fields.withDefault('mlp_bias', boolean, false)) fields.unsupported('mlp_bias', 'MLP biases are not supported');
   return false;
 }
 
-function parseRope(fields: ConfigFields, maxPositionEmbeddings: number): { ropeTheta: number; ropeScaling?: YarnScaling } {
+function parseRope(
+  fields: ConfigFields,
+  maxPositionEmbeddings: number,
+): { ropeTheta: number; ropeScaling?: YarnScaling } {
   // Newer transformers versions save theta and scaling together as `rope_parameters`.
   const parameters = fields.object('rope_parameters');
   const ropeTheta =
-    fields.optional('rope_theta', positiveNumber) ?? parameters?.optional('rope_theta', positiveNumber) ?? DEFAULT_ROPE_THETA;
+    fields.optional('rope_theta', positiveNumber) ??
+    parameters?.optional('rope_theta', positiveNumber) ??
+    DEFAULT_ROPE_THETA;
   const scaling = fields.object('rope_scaling') ?? parameters;
   if (scaling === undefined) return { ropeTheta };
 
@@ -127,7 +145,11 @@ function parseRope(fields: ConfigFields, maxPositionEmbeddings: number): { ropeT
   const ropeScaling: YarnScaling = {
     factor,
     // A factor-only config scales the model's own length, as Hugging Face does.
-    originalMaxPositionEmbeddings: scaling.withDefault('original_max_position_embeddings', positiveInt, maxPositionEmbeddings),
+    originalMaxPositionEmbeddings: scaling.withDefault(
+      'original_max_position_embeddings',
+      positiveInt,
+      maxPositionEmbeddings,
+    ),
     betaFast: scaling.withDefault('beta_fast', positiveNumber, 32),
     betaSlow: scaling.withDefault('beta_slow', positiveNumber, 1),
   };
@@ -140,7 +162,8 @@ function parseQuantization(fields: ConfigFields): Fp8Quantization | undefined {
   const quantization = fields.object('quantization_config');
   if (quantization === undefined) return undefined;
   const method = quantization.required('quant_method', string);
-  if (method !== 'fp8') quantization.unsupported('quant_method', `"${method}" quantization is not supported (only fp8)`);
+  if (method !== 'fp8')
+    quantization.unsupported('quant_method', `"${method}" quantization is not supported (only fp8)`);
   const format = quantization.withDefault('fmt', string, 'e4m3');
   if (format !== 'e4m3') quantization.unsupported('fmt', `FP8 format "${format}" is not supported (only e4m3)`);
   const scheme = quantization.withDefault('activation_scheme', string, 'dynamic');
@@ -149,7 +172,10 @@ function parseQuantization(fields: ConfigFields): Fp8Quantization | undefined {
   }
   const weightBlockSize = quantization.optional('weight_block_size', positiveIntPair);
   if (weightBlockSize === undefined) {
-    return quantization.unsupported('weight_block_size', 'per-tensor FP8 is not supported: weights must be quantized in blocks');
+    return quantization.unsupported(
+      'weight_block_size',
+      'per-tensor FP8 is not supported: weights must be quantized in blocks',
+    );
   }
   return { method: 'fp8', weightBlockSize };
 }

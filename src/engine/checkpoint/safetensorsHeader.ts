@@ -42,7 +42,11 @@ export function parseSafetensorsHeader(
       const detail = `data ends at byte ${end} of a ${dataLength}-byte data section (file truncated?)`;
       throw new CheckpointError(detail, { file, tensor: name });
     }
-    entries.push({ info: { name, dtype, shape, file, byteOffset: dataStart + begin, byteLength: end - begin }, begin, end });
+    entries.push({
+      info: { name, dtype, shape, file, byteOffset: dataStart + begin, byteLength: end - begin },
+      begin,
+      end,
+    });
   }
 
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -53,7 +57,10 @@ export function parseSafetensorsHeader(
       throw new CheckpointError(`bytes [${begin}, ${end}) overlap tensor "${previous}"`, { file, tensor: info.name });
     }
     if (begin > covered) {
-      throw new CheckpointError(`bytes [${covered}, ${begin}) before it belong to no tensor`, { file, tensor: info.name });
+      throw new CheckpointError(`bytes [${covered}, ${begin}) before it belong to no tensor`, {
+        file,
+        tensor: info.name,
+      });
     }
     covered = end;
     previous = info.name;
@@ -102,9 +109,12 @@ function parseEntry(
   const [begin, end] = offsets as [number, number];
   const count = elementCount(shape);
   const expected = count === undefined ? undefined : count * dtypeByteSize(dtype);
-  if (expected === undefined || !Number.isSafeInteger(expected)) return fail(`shape ${JSON.stringify(shape)} is too large`);
+  if (expected === undefined || !Number.isSafeInteger(expected))
+    return fail(`shape ${JSON.stringify(shape)} is too large`);
   if (end < begin || end - begin !== expected) {
-    return fail(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${JSON.stringify(shape)} needs ${expected}`);
+    return fail(
+      `data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} ${JSON.stringify(shape)} needs ${expected}`,
+    );
   }
   return { dtype, shape, begin, end };
 }

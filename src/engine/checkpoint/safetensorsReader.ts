@@ -36,22 +36,32 @@ export class SafetensorsFile {
     try {
       fd = openSync(path, 'r');
     } catch (error) {
-      throw new CheckpointError(`cannot open (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: path });
+      throw new CheckpointError(`cannot open (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+        file: path,
+      });
     }
     try {
       const { size, mtimeMs } = fstatSync(fd);
-      if (size < 8) throw new CheckpointError(`file of ${size} bytes is too short for a safetensors header`, { file: path });
+      if (size < 8)
+        throw new CheckpointError(`file of ${size} bytes is too short for a safetensors header`, { file: path });
       const prefix = readExactly(fd, 0, 8, path);
       const headerLength = Number(Buffer.from(prefix.buffer, prefix.byteOffset, 8).readBigUInt64LE(0));
       if (headerLength > MAX_HEADER_BYTES) {
-        throw new CheckpointError(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`, { file: path });
+        throw new CheckpointError(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`, {
+          file: path,
+        });
       }
       if (8 + headerLength > size) {
         const detail = `header length ${headerLength} runs past the end of the ${size}-byte file (file truncated?)`;
         throw new CheckpointError(detail, { file: path });
       }
       const headerBytes = readExactly(fd, 8, headerLength, path);
-      const { tensors, metadata } = parseSafetensorsHeader(headerBytes, 8 + headerLength, size - 8 - headerLength, path);
+      const { tensors, metadata } = parseSafetensorsHeader(
+        headerBytes,
+        8 + headerLength,
+        size - 8 - headerLength,
+        path,
+      );
       const headerSha256 = createHash('sha256').update(prefix).update(headerBytes).digest('hex');
       return new SafetensorsFile(path, fd, size, mtimeMs, headerSha256, tensors, metadata);
     } catch (error) {
@@ -88,10 +98,16 @@ function readExactly(fd: number, position: number, length: number, file: string,
     try {
       read = readSync(fd, buffer, done, Math.min(length - done, MAX_READ_BYTES), position + done);
     } catch (error) {
-      throw new CheckpointError(`cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file, tensor });
+      throw new CheckpointError(`cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
+        file,
+        tensor,
+      });
     }
     if (read === 0) {
-      throw new CheckpointError(`file ended after ${done} of ${length} bytes (changed while in use?)`, { file, tensor });
+      throw new CheckpointError(`file ended after ${done} of ${length} bytes (changed while in use?)`, {
+        file,
+        tensor,
+      });
     }
     done += read;
   }

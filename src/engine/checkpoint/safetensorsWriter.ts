@@ -8,7 +8,10 @@ export type { TensorSpec } from './safetensorsDtype';
  * padded with spaces to a multiple of 8 bytes, as the reference implementation does, so tensor data stays
  * aligned for typed views.
  */
-export function encodeSafetensorsHeader(specs: readonly TensorSpec[], metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function encodeSafetensorsHeader(
+  specs: readonly TensorSpec[],
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
@@ -42,7 +45,11 @@ export class SafetensorsWriter {
     this.skipEmptyTensors();
   }
 
-  static create(path: string, specs: readonly TensorSpec[], metadata: Readonly<Record<string, string>> = { format: 'pt' }): SafetensorsWriter {
+  static create(
+    path: string,
+    specs: readonly TensorSpec[],
+    metadata: Readonly<Record<string, string>> = { format: 'pt' },
+  ): SafetensorsWriter {
     const header = encodeSafetensorsHeader(specs, metadata);
     const file = AtomicFile.create(path);
     try {
@@ -61,9 +68,11 @@ export class SafetensorsWriter {
   /** Appends the next bytes of tensor `name`, which must be the tensor due next. */
   write(name: string, chunk: Uint8Array): void {
     const expected = this.specs[this.current]?.name;
-    if (name !== expected) throw new Error(`${this.path}: got data for ${name}, expected ${expected ?? 'no more tensors'}`);
+    if (name !== expected)
+      throw new Error(`${this.path}: got data for ${name}, expected ${expected ?? 'no more tensors'}`);
     const remaining = this.lengths[this.current] - this.writtenOfCurrent;
-    if (chunk.length > remaining) throw new Error(`${this.path}: ${chunk.length} bytes for ${name}, which has ${remaining} left`);
+    if (chunk.length > remaining)
+      throw new Error(`${this.path}: ${chunk.length} bytes for ${name}, which has ${remaining} left`);
     this.file.write(chunk);
     this.writtenOfCurrent += chunk.length;
     if (this.writtenOfCurrent === this.lengths[this.current]) {

@@ -12,7 +12,8 @@ export class SeededNormal {
 
   constructor(seed: number, stream: string) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, not ${seed}`);
-    let state = (seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32) >>> 0, 0x9e3779b9) ^ Math.imul(fnv1a(stream), 0x85ebca6b);
+    let state =
+      (seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32) >>> 0, 0x9e3779b9) ^ Math.imul(fnv1a(stream), 0x85ebca6b);
     const next = (): number => {
       state = (state + 0x9e3779b9) | 0;
       let z = state;

@@ -83,7 +83,11 @@ export async function writeSyntheticCheckpoint(options: SyntheticCheckpointOptio
   const configFile = join(outDir, 'config.json');
   // Lay the tensors out for the config exactly as the reader will parse it.
   const generationFile = join(outDir, 'generation_config.json');
-  const config = parseModelConfig(configJson, configFile, parseGenerationConfig(QWEN3_GENERATION_CONFIG, generationFile));
+  const config = parseModelConfig(
+    configJson,
+    configFile,
+    parseGenerationConfig(QWEN3_GENERATION_CONFIG, generationFile),
+  );
   const plan = expectedTensors(config).map((expected) => planTensor(expected, dtype, options.scaleDtype ?? 'bf16'));
   const specs = plan.flatMap(storageSpecs);
   const totalBytes = specs.reduce((sum, spec) => sum + tensorByteLength(spec), 0);
@@ -104,11 +108,14 @@ export async function writeSyntheticCheckpoint(options: SyntheticCheckpointOptio
     throw error;
   }
   // A rerun into the same folder may switch between one file and shards: the stale layout would win.
-  rmSync(join(outDir, weightFiles.includes(WEIGHTS_INDEX_FILE) ? SINGLE_WEIGHTS_FILE : WEIGHTS_INDEX_FILE), { force: true });
+  rmSync(join(outDir, weightFiles.includes(WEIGHTS_INDEX_FILE) ? SINGLE_WEIGHTS_FILE : WEIGHTS_INDEX_FILE), {
+    force: true,
+  });
 
   writeFileAtomic(generationFile, toJsonText(QWEN3_GENERATION_CONFIG));
   const tokenizerDir = bundledQwen3TokenizerDir();
-  for (const name of ['tokenizer.json', 'tokenizer_config.json']) copyFileAtomic(join(tokenizerDir, name), join(outDir, name));
+  for (const name of ['tokenizer.json', 'tokenizer_config.json'])
+    copyFileAtomic(join(tokenizerDir, name), join(outDir, name));
   writeFileAtomic(configFile, toJsonText(configJson));
   const files = [...weightFiles, 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'config.json'];
   return { dir: outDir, config, files };
@@ -116,7 +123,8 @@ export async function writeSyntheticCheckpoint(options: SyntheticCheckpointOptio
 
 function planTensor(expected: ExpectedTensor, dtype: SyntheticDtype, scaleDtype: 'bf16' | 'f32'): PlannedTensor {
   if (dtype === 'f32') return { expected, dtype: 'F32' };
-  if (dtype === 'fp8' && expected.role === 'linear') return { expected, dtype: 'F8_E4M3', scaleDtype: scaleDtype === 'f32' ? 'F32' : 'BF16' };
+  if (dtype === 'fp8' && expected.role === 'linear')
+    return { expected, dtype: 'F8_E4M3', scaleDtype: scaleDtype === 'f32' ? 'F32' : 'BF16' };
   return { expected, dtype: 'BF16' };
 }
 
@@ -132,7 +140,12 @@ function storageSpecs({ expected, dtype, scaleDtype }: PlannedTensor): TensorSpe
  * Generates one tensor band by band (one block-row at a time for FP8) and streams it to the writer, yielding
  * between bands so an abort (or anything else waiting) gets in even during a 400M-value embedding.
  */
-async function writeTensor(weights: WeightShardsWriter, tensor: PlannedTensor, seed: number, signal: AbortSignal | undefined): Promise<void> {
+async function writeTensor(
+  weights: WeightShardsWriter,
+  tensor: PlannedTensor,
+  seed: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const { expected, dtype, scaleDtype } = tensor;
   const cols = expected.shape[expected.shape.length - 1];
   const rows = expected.shape.length === 2 ? expected.shape[0] : 1;

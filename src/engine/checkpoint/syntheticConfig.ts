@@ -7,7 +7,15 @@ import type { Architecture, ModelConfig } from './modelConfig';
  */
 export type SyntheticGeometry = Pick<
   ModelConfig,
-  'hiddenSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim' | 'intermediateSize' | 'vocabSize' | 'ropeTheta' | 'maxPositionEmbeddings'
+  | 'hiddenSize'
+  | 'numLayers'
+  | 'numHeads'
+  | 'numKvHeads'
+  | 'headDim'
+  | 'intermediateSize'
+  | 'vocabSize'
+  | 'ropeTheta'
+  | 'maxPositionEmbeddings'
 >;
 
 export type SyntheticGeometryName = 'tiny' | '0.6b' | '4b';
@@ -18,9 +26,36 @@ const QWEN3_ROPE = { ropeTheta: 1e6, maxPositionEmbeddings: 40960 };
 
 /** tiny for tests; 0.6b and 4b have the shapes of Qwen3-0.6B and Qwen3-4B, for benchmarks. */
 export const SYNTHETIC_GEOMETRIES: Readonly<Record<SyntheticGeometryName, SyntheticGeometry>> = {
-  tiny: { hiddenSize: 256, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 64, intermediateSize: 512, vocabSize: QWEN3_VOCAB, ...QWEN3_ROPE },
-  '0.6b': { hiddenSize: 1024, numLayers: 28, numHeads: 16, numKvHeads: 8, headDim: 128, intermediateSize: 3072, vocabSize: QWEN3_VOCAB, ...QWEN3_ROPE },
-  '4b': { hiddenSize: 2560, numLayers: 36, numHeads: 32, numKvHeads: 8, headDim: 128, intermediateSize: 9728, vocabSize: QWEN3_VOCAB, ...QWEN3_ROPE },
+  tiny: {
+    hiddenSize: 256,
+    numLayers: 2,
+    numHeads: 4,
+    numKvHeads: 2,
+    headDim: 64,
+    intermediateSize: 512,
+    vocabSize: QWEN3_VOCAB,
+    ...QWEN3_ROPE,
+  },
+  '0.6b': {
+    hiddenSize: 1024,
+    numLayers: 28,
+    numHeads: 16,
+    numKvHeads: 8,
+    headDim: 128,
+    intermediateSize: 3072,
+    vocabSize: QWEN3_VOCAB,
+    ...QWEN3_ROPE,
+  },
+  '4b': {
+    hiddenSize: 2560,
+    numLayers: 36,
+    numHeads: 32,
+    numKvHeads: 8,
+    headDim: 128,
+    intermediateSize: 9728,
+    vocabSize: QWEN3_VOCAB,
+    ...QWEN3_ROPE,
+  },
 };
 
 export const FP8_BLOCK_SIZE: readonly [number, number] = [128, 128];
@@ -28,10 +63,22 @@ const BOS_TOKEN_ID = 151643; // <|endoftext|>
 const EOS_TOKEN_ID = 151645; // <|im_end|>
 
 const ARCHITECTURE_FIELDS: Readonly<Record<Architecture, Record<string, unknown>>> = {
-  qwen3: { architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', attention_bias: false, use_sliding_window: false, sliding_window: null },
+  qwen3: {
+    architectures: ['Qwen3ForCausalLM'],
+    model_type: 'qwen3',
+    attention_bias: false,
+    use_sliding_window: false,
+    sliding_window: null,
+  },
   // Qwen2 has q/k/v biases unconditionally: its config has no attention_bias.
   qwen2: { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', use_sliding_window: false, sliding_window: null },
-  llama: { architectures: ['LlamaForCausalLM'], model_type: 'llama', attention_bias: false, mlp_bias: false, pretraining_tp: 1 },
+  llama: {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    attention_bias: false,
+    mlp_bias: false,
+    pretraining_tp: 1,
+  },
 };
 
 /** config.json as transformers writes it for this model (keys sorted, as save_pretrained does). */

@@ -36,14 +36,22 @@ export function fp8ScaleFor(catalog: TensorCatalog, weight: TensorInfo, config: 
   if (config.quantization === undefined) {
     throw new CheckpointError('is F8_E4M3, but config.json has no quantization_config to say how it is scaled', where);
   }
-  if (weight.shape.length !== 2) throw new CheckpointError(`FP8 weight of shape ${formatShape(weight.shape)} is not 2-D`, where);
+  if (weight.shape.length !== 2)
+    throw new CheckpointError(`FP8 weight of shape ${formatShape(weight.shape)} is not 2-D`, where);
   const blockSize = config.quantization.weightBlockSize;
   const name = scaleInvName(weight.name);
   const scale = requireTensor(catalog, name);
   const [rows, cols] = weight.shape as [number, number];
-  checkShape(scale, [Math.ceil(rows / blockSize[0]), Math.ceil(cols / blockSize[1])], `${blockSize.join('×')} blocks of ${weight.name} need`);
+  checkShape(
+    scale,
+    [Math.ceil(rows / blockSize[0]), Math.ceil(cols / blockSize[1])],
+    `${blockSize.join('×')} blocks of ${weight.name} need`,
+  );
   if (!isFloatDtype(scale.dtype) || scale.dtype === 'F8_E4M3') {
-    throw new CheckpointError(`scales stored as ${scale.dtype}; expected BF16, F16 or F32`, { file: scale.file, tensor: name });
+    throw new CheckpointError(`scales stored as ${scale.dtype}; expected BF16, F16 or F32`, {
+      file: scale.file,
+      tensor: name,
+    });
   }
   return { name, blockSize };
 }

@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { measureDecode, measurePrefill, measureStepOverhead, measureTurns, type BenchMeasurement } from '../model/decoderBenchmark';
+import {
+  measureDecode,
+  measurePrefill,
+  measureStepOverhead,
+  measureTurns,
+  type BenchMeasurement,
+} from '../model/decoderBenchmark';
 import { longContextCeiling, measureReadBandwidth } from '../model/readBandwidth';
 import { loadModel } from '../model/modelLoader';
 import { kvCacheBytes } from '../onnx/kvCache';
@@ -19,14 +25,27 @@ export const benchCommand: CliCommand = {
   summary: 'measure prompt processing and generation speed, llama-bench style (pp512, tg128, tg128 @ d8192)',
   usage: `hearth bench ${modelUsage} [--long] [--turns] [--json]`,
   async run(args, signal) {
-    const { values } = parseArgs({ args, options: { ...modelParseOptions, long: { type: 'boolean', default: false }, turns: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...modelParseOptions,
+        long: { type: 'boolean', default: false },
+        turns: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
     const options = parseModelOptions(values);
     const depths = values.long ? [8192, 32768] : [8192];
 
     // Conversion runs in its own process so that its peak memory (a one-time cost) is reported apart from
     // the memory the loaded model needs.
     const conversion = JSON.parse(
-      execFileSync(process.execPath, [process.argv[1], 'convert', ...args.filter((a) => !['--long', '--turns', '--json'].includes(a))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+      execFileSync(
+        process.execPath,
+        [process.argv[1], 'convert', ...args.filter((a) => !['--long', '--turns', '--json'].includes(a))],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      ),
     ) as ConvertReport;
 
     const contextLength = options.contextLength ?? Math.max(...depths) + 256;
@@ -42,7 +61,9 @@ export const benchCommand: CliCommand = {
       for (const depth of depths) {
         signal.throwIfAborted();
         if (depth + 129 > contextLength) {
-          process.stderr.write(`skipping tg128 @ d${depth}: it needs a context of ${depth + 129}, the model was loaded with ${contextLength}\n`);
+          process.stderr.write(
+            `skipping tg128 @ d${depth}: it needs a context of ${depth + 129}, the model was loaded with ${contextLength}\n`,
+          );
           continue;
         }
         results.push(await measureDecode(model.decoder, 128, depth));
@@ -52,7 +73,11 @@ export const benchCommand: CliCommand = {
       const overhead =
         options.quantization === 'fp32'
           ? { decodeStepMs: tg.medianStepMs!, weightMatmulsMs: undefined }
-          : await measureStepOverhead(model.decoder, writeWeightMatmulsModel(model.config, options.quantization, model.weights), options.threads);
+          : await measureStepOverhead(
+              model.decoder,
+              writeWeightMatmulsModel(model.config, options.quantization, model.weights),
+              options.threads,
+            );
       const readBandwidth = await measureReadBandwidth(options.threads);
       if (values.turns) {
         // A second copy of the model, loaded after peak RSS was read, takes turns with the first.
@@ -76,7 +101,14 @@ export const benchCommand: CliCommand = {
         // The most each tg128 @ d could reach: tg128's step plus reading the cache's bytes at that depth.
         ceilings: results
           .filter((m) => m.depth !== undefined)
-          .map((m) => ({ test: m.test, ratio: longContextCeiling(tg.ms / tg.tokens, kvCacheBytes(model.config, m.depth!, model.decoder.kvCacheDtype), readBandwidth) })),
+          .map((m) => ({
+            test: m.test,
+            ratio: longContextCeiling(
+              tg.ms / tg.tokens,
+              kvCacheBytes(model.config, m.depth!, model.decoder.kvCacheDtype),
+              readBandwidth,
+            ),
+          })),
         conversion,
         loadMs,
         sessionMs: model.stats.sessionMs,
@@ -94,11 +126,27 @@ export const benchCommand: CliCommand = {
 };
 
 function formatReport(r: {
-  model: string; weights: string; kv: string; threads: number; results: BenchMeasurement[]; decodeStepMs: number; weightMatmulsMs: number | undefined;
-  readBytesPerSecond: number; ceilings: { test: string; ratio: number }[];
-  conversion: ConvertReport; loadMs: number; weightBytes: number; kvBytesAtContext: number; contextLength: number; rssAfterLoadBytes: number; peakRssBytes: number;
+  model: string;
+  weights: string;
+  kv: string;
+  threads: number;
+  results: BenchMeasurement[];
+  decodeStepMs: number;
+  weightMatmulsMs: number | undefined;
+  readBytesPerSecond: number;
+  ceilings: { test: string; ratio: number }[];
+  conversion: ConvertReport;
+  loadMs: number;
+  weightBytes: number;
+  kvBytesAtContext: number;
+  contextLength: number;
+  rssAfterLoadBytes: number;
+  peakRssBytes: number;
 }): string {
-  const rows = r.results.map((m) => `| ${r.weights.padEnd(7)} | ${r.kv.padEnd(4)} | ${String(r.threads).padStart(7)} | ${m.test.padEnd(14)} | ${m.tokensPerSecond.toFixed(2).padStart(9)} |`);
+  const rows = r.results.map(
+    (m) =>
+      `| ${r.weights.padEnd(7)} | ${r.kv.padEnd(4)} | ${String(r.threads).padStart(7)} | ${m.test.padEnd(14)} | ${m.tokensPerSecond.toFixed(2).padStart(9)} |`,
+  );
   const tg = r.results.find((m) => m.test === 'tg128')!;
   const lines = [
     `model: ${r.model}`,
@@ -111,9 +159,16 @@ function formatReport(r: {
       const m = r.results.find((result) => result.test === test)!;
       return `${test}: ${(m.tokensPerSecond / tg.tokensPerSecond).toFixed(2)} × tg128 (ceiling ${ratio.toFixed(2)} ×: reading the KV cache at ${(r.readBytesPerSecond / 1e9).toFixed(1)} GB/s)`;
     }),
-    ...r.results.filter((m) => m.test.endsWith('models')).map((m) => `${m.test} taking turns: median step ${m.medianStepMs!.toFixed(1)} ms, one model alone ${tg.medianStepMs!.toFixed(1)} ms`),
+    ...r.results
+      .filter((m) => m.test.endsWith('models'))
+      .map(
+        (m) =>
+          `${m.test} taking turns: median step ${m.medianStepMs!.toFixed(1)} ms, one model alone ${tg.medianStepMs!.toFixed(1)} ms`,
+      ),
     `decode step (median) ${r.decodeStepMs.toFixed(1)} ms` +
-      (r.weightMatmulsMs === undefined ? '' : `; weight matmuls alone ${r.weightMatmulsMs.toFixed(1)} ms (step = ${(r.decodeStepMs / r.weightMatmulsMs).toFixed(2)} × matmuls)`),
+      (r.weightMatmulsMs === undefined
+        ? ''
+        : `; weight matmuls alone ${r.weightMatmulsMs.toFixed(1)} ms (step = ${(r.decodeStepMs / r.weightMatmulsMs).toFixed(2)} × matmuls)`),
     `conversion: ${r.conversion.converted ? `${(r.conversion.conversionMs / 1000).toFixed(1)} s, peak RSS ${(r.conversion.peakRssBytes / MIB).toFixed(0)} MiB` : 'cached'}`,
     `load: ${(r.loadMs / 1000).toFixed(2)} s; weights ${(r.weightBytes / MIB).toFixed(0)} MiB; KV cache at ${r.contextLength} positions ${(r.kvBytesAtContext / MIB).toFixed(0)} MiB`,
     `RSS after load ${(r.rssAfterLoadBytes / MIB).toFixed(0)} MiB; peak RSS ${(r.peakRssBytes / MIB).toFixed(0)} MiB = ${(r.peakRssBytes / (r.weightBytes + r.kvBytesAtContext)).toFixed(2)} × (weights + KV)`,

@@ -46,7 +46,8 @@ export class ChatStreamWriter {
 
   private writeAnswer(text: string): void {
     this.closeReasoning();
-    if (!this.answerStarted && this.hadReasoning && this.reasoning === this.answer && !this.answer.isTTY) this.answer.write('Answer:\n');
+    if (!this.answerStarted && this.hadReasoning && this.reasoning === this.answer && !this.answer.isTTY)
+      this.answer.write('Answer:\n');
     this.answerStarted = true;
     this.answer.write(text);
     this.answerEndsLine = text.endsWith('\n');

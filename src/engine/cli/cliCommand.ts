@@ -19,11 +19,17 @@ export function parseIntegerOption(name: string, value: string | undefined, fall
   return parsed;
 }
 
-export function parseChoice<T extends string>(name: string, value: string | undefined, choices: readonly T[], fallback?: T): T {
+export function parseChoice<T extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback?: T,
+): T {
   if (value === undefined) {
     if (fallback === undefined) throw new UsageError(`--${name} is required (${choices.join(' | ')}).`);
     return fallback;
   }
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, not "${value}".`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, not "${value}".`);
   return value as T;
 }

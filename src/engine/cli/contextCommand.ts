@@ -40,15 +40,29 @@ export const contextCommand: CliCommand = {
 
     const progress = new ProgressLine('indexing');
     const index = await RepositoryIndex.open(
-      { roots: values.root, ...(values.exclude && { excludes: values.exclude }), ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }) },
+      {
+        roots: values.root,
+        ...(values.exclude && { excludes: values.exclude }),
+        ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),
+      },
       (p) => (p.phase === 'parsing' ? progress.update(p.filesDone, p.filesTotal) : undefined),
       signal,
     );
     try {
       const { stats } = index;
-      progress.done(`${stats.files} files (${stats.structured} with structure) in ${(stats.lastScan.elapsedMs / 1000).toFixed(2)} s`);
+      progress.done(
+        `${stats.files} files (${stats.structured} with structure) in ${(stats.lastScan.elapsedMs / 1000).toFixed(2)} s`,
+      );
       const packed = index.pack(
-        { budget, format, focus: { ...(values.focus && { activeFile: values.focus }), ...(values.open && { openFiles: values.open }), ...(values.query && { query: values.query }) } },
+        {
+          budget,
+          format,
+          focus: {
+            ...(values.focus && { activeFile: values.focus }),
+            ...(values.open && { openFiles: values.open }),
+            ...(values.query && { query: values.query }),
+          },
+        },
         counter,
         signal,
       );

@@ -15,7 +15,7 @@ export interface ConvertReport {
 
 export const convertCommand: CliCommand = {
   name: 'convert',
-  summary: 'convert a checkpoint\'s weights into the cache (FP8 → MatMulNBits int8/int4, or fp32); a no-op when cached',
+  summary: "convert a checkpoint's weights into the cache (FP8 → MatMulNBits int8/int4, or fp32); a no-op when cached",
   usage: `hearth convert ${modelUsage}`,
   async run(args, signal) {
     const { values } = parseArgs({ args, options: modelParseOptions, strict: true });

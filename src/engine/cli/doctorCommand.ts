@@ -2,7 +2,12 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { freeDiskBytes } from '../download/diskSpace';
 import { MODEL_CATALOGUE } from '../download/modelCatalogue';
-import { KV_CACHE_CHOICES, WEIGHT_QUANTIZATIONS, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
+import {
+  KV_CACHE_CHOICES,
+  WEIGHT_QUANTIZATIONS,
+  type KvCacheChoice,
+  type WeightQuantization,
+} from '../../shared/protocol';
 import { checkpointFacts } from '../hardware/checkpointFacts';
 import { formatDoctorReport, type DoctorFacts } from '../hardware/doctorReport';
 import { machineInfo } from '../hardware/machineInfo';
@@ -27,7 +32,14 @@ export const doctorCommand: CliCommand = {
     const { model, quantization, kv, threads, 'cache-dir': cacheDirOption } = modelParseOptions;
     const { values } = parseArgs({
       args,
-      options: { model, quantization, kv, threads, 'cache-dir': cacheDirOption, 'no-speed': { type: 'boolean', default: false } },
+      options: {
+        model,
+        quantization,
+        kv,
+        threads,
+        'cache-dir': cacheDirOption,
+        'no-speed': { type: 'boolean', default: false },
+      },
       strict: true,
     });
     const kvCache = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, 'auto');
@@ -50,20 +62,28 @@ export const doctorCommand: CliCommand = {
       fits: [],
     };
     if (values.model === undefined) {
-      facts.fits = MODEL_CATALOGUE.map((entry) => ({ label: entry.repo, fit: catalogueModelFit(entry, machine.memory, options.quantization, kvCache) }));
+      facts.fits = MODEL_CATALOGUE.map((entry) => ({
+        label: entry.repo,
+        fit: catalogueModelFit(entry, machine.memory, options.quantization, kvCache),
+      }));
     } else {
       facts.model = checkpointFacts(values.model);
       facts.modelWeightBytes = decoderWeightBytes(facts.model.config, options.quantization);
       const fit = checkpointFit(facts.model.config, machine.memory, options.quantization, kvCache);
       facts.fits = [{ label: 'this model', fit }];
       // The speed is of the cache the fit names: auto at the speed test's short context would choose float32.
-      if (!values['no-speed'] && fit.verdict !== 'does-not-fit') facts.speed = await measureSpeed(values.model, { ...options, kvCache: fit.kvCache }, signal);
+      if (!values['no-speed'] && fit.verdict !== 'does-not-fit')
+        facts.speed = await measureSpeed(values.model, { ...options, kvCache: fit.kvCache }, signal);
     }
     process.stdout.write(formatDoctorReport(facts));
   },
 };
 
-async function measureSpeed(dir: string, options: LoadModelOptions, signal: AbortSignal): Promise<DoctorFacts['speed']> {
+async function measureSpeed(
+  dir: string,
+  options: LoadModelOptions,
+  signal: AbortSignal,
+): Promise<DoctorFacts['speed']> {
   const progress = new ProgressLine('converting weights (once; later loads use the cache)');
   try {
     const model = await loadModel(dir, {
@@ -75,7 +95,12 @@ async function measureSpeed(dir: string, options: LoadModelOptions, signal: Abor
     if (model.stats.converted) progress.done(`done in ${(model.stats.conversionMs / 1000).toFixed(1)} s`);
     try {
       const { tokensPerSecond } = await measureDecode(model.decoder, SPEED_STEPS);
-      return { tokensPerSecond, steps: SPEED_STEPS, threads: options.threads ?? cpus().length, kvCache: model.decoder.kvCacheDtype };
+      return {
+        tokensPerSecond,
+        steps: SPEED_STEPS,
+        threads: options.threads ?? cpus().length,
+        kvCache: model.decoder.kvCacheDtype,
+      };
     } finally {
       await model.decoder.dispose();
     }

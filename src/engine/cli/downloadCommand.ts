@@ -21,7 +21,9 @@ export const downloadCommand: CliCommand = {
       strict: true,
     });
     if (positionals.length !== 1) {
-      throw new UsageError(`give one repository, for example:\n${MODEL_CATALOGUE.map((m) => `  ${m.repo.padEnd(34)} ${m.description}`).join('\n')}`);
+      throw new UsageError(
+        `give one repository, for example:\n${MODEL_CATALOGUE.map((m) => `  ${m.repo.padEnd(34)} ${m.description}`).join('\n')}`,
+      );
     }
     const repo = positionals[0];
     const dir = values.dir ?? defaultModelDir(repo);
@@ -39,11 +41,18 @@ export const downloadCommand: CliCommand = {
         signal,
         ...(values.revision !== undefined && { revision: values.revision }),
       });
-      progress.done(result.alreadyComplete ? `already complete in ${result.dir}` : `${formatAmount(result.receivedBytes, 'B')} downloaded and verified into ${result.dir}`);
+      progress.done(
+        result.alreadyComplete
+          ? `already complete in ${result.dir}`
+          : `${formatAmount(result.receivedBytes, 'B')} downloaded and verified into ${result.dir}`,
+      );
       const { files, ...summary } = result;
       process.stdout.write(`${JSON.stringify({ ...summary, files: files.length })}\n`);
     } catch (error) {
-      if (signal.aborted) progress.done(`stopped; the partial download in ${join(dir, STAGING_DIR)} resumes when you run the same command again`);
+      if (signal.aborted)
+        progress.done(
+          `stopped; the partial download in ${join(dir, STAGING_DIR)} resumes when you run the same command again`,
+        );
       throw error;
     }
   },

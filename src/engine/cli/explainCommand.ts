@@ -1,7 +1,12 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXPLAIN_CONTEXT_FORMAT, EXPLAIN_FOCUS_QUERY, explainMessages, repositoryQuestionMessages } from '../../shared/explainPrompt';
+import {
+  EXPLAIN_CONTEXT_FORMAT,
+  EXPLAIN_FOCUS_QUERY,
+  explainMessages,
+  repositoryQuestionMessages,
+} from '../../shared/explainPrompt';
 import type { ChatMessage, ChatResult, GenerationUsage } from '../../shared/protocol';
 import { checkBudget } from '../context/contextPacker';
 import type { IndexStats } from '../context/repositoryIndex';
@@ -10,7 +15,12 @@ import { explainBudget, TEMPLATE_TOKENS } from '../explain/explainBudget';
 import { defaultCacheDir } from '../model/convertedWeightsCache';
 import { parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
 import { ChatStreamWriter } from './chatStreamWriter';
-import { generationParseOptions, generationUsage, parseGenerationOptions, type GenerationOptions } from './generationOptions';
+import {
+  generationParseOptions,
+  generationUsage,
+  parseGenerationOptions,
+  type GenerationOptions,
+} from './generationOptions';
 import { formatExplainStats } from './generationStats';
 import { LocalEngine } from './localEngine';
 import { checkpointLoadContext, MODEL_ENV, resolveModelDir } from './modelChoice';
@@ -26,7 +36,8 @@ const DEMO_FOLLOW_UP_TOKENS = 8;
 
 export const explainCommand: CliCommand = {
   name: 'explain',
-  summary: 'explain a repository: index and pack it, then stream a Markdown explanation (--demo: on a tiny random model)',
+  summary:
+    'explain a repository: index and pack it, then stream a Markdown explanation (--demo: on a tiny random model)',
   usage:
     `hearth explain [--root DIR…] [--model DIR | --demo] [--budget N] ${generationUsage} ` +
     `${modelChoiceUsage} [--context N] [--threads N] [--cache-dir DIR]   (--root defaults to the current folder, --model to $${MODEL_ENV})`,
@@ -34,7 +45,13 @@ export const explainCommand: CliCommand = {
     const startedAt = performance.now();
     const { values } = parseArgs({
       args,
-      options: { ...modelParseOptions, ...generationParseOptions, root: { type: 'string', multiple: true }, budget: { type: 'string' }, demo: { type: 'boolean', default: false } },
+      options: {
+        ...modelParseOptions,
+        ...generationParseOptions,
+        root: { type: 'string', multiple: true },
+        budget: { type: 'string' },
+        demo: { type: 'boolean', default: false },
+      },
       strict: true,
     });
     const generation = parseGenerationOptions(values, 'off');
@@ -43,7 +60,8 @@ export const explainCommand: CliCommand = {
     if (budget !== undefined) checkBudget(budget); // before the index is built, not after
     const roots = (values.root ?? [process.cwd()]).map((root) => resolve(root));
     for (const root of roots) if (!isDirectory(root)) throw new UsageError(`--root ${root} is not a folder.`);
-    if (values.demo && values.model !== undefined) throw new UsageError('--demo runs on its own tiny model: leave out --model.');
+    if (values.demo && values.model !== undefined)
+      throw new UsageError('--demo runs on its own tiny model: leave out --model.');
     const cacheDir = values['cache-dir'] ?? defaultCacheDir();
 
     const modelDir = values.demo ? await demoModel(cacheDir, signal) : resolveModelDir(values.model);
@@ -61,19 +79,39 @@ export const explainCommand: CliCommand = {
       const { index, indexMs } = await indexRepository(engine, roots, signal);
 
       const loaded = await engine.load(
-        { path: model.dir, quantization: model.quantization, kvCache, cacheDir, contextLength, ...(model.threads !== undefined && { threads: model.threads }) },
+        {
+          path: model.dir,
+          quantization: model.quantization,
+          kvCache,
+          cacheDir,
+          contextLength,
+          ...(model.threads !== undefined && { threads: model.threads }),
+        },
         signal,
       );
       const promptTokens = countTokens(engine, explainMessages(''));
       const packed = engine.context.pack(
-        { budget: budget ?? explainBudget({ contextLength: loaded.model.contextLength, maxTokens, promptTokens }), format: EXPLAIN_CONTEXT_FORMAT, focus: { query: EXPLAIN_FOCUS_QUERY } },
+        {
+          budget: budget ?? explainBudget({ contextLength: loaded.model.contextLength, maxTokens, promptTokens }),
+          format: EXPLAIN_CONTEXT_FORMAT,
+          focus: { query: EXPLAIN_FOCUS_QUERY },
+        },
         signal,
       );
       const s = packed.stats;
-      process.stderr.write(`packed ${s.filesWhole} files whole, ${s.filesOutlined} outlined, ${s.filesListed} listed: ${s.tokens.toLocaleString('en-US')} tokens (budget ${s.budget.toLocaleString('en-US')})\n`);
+      process.stderr.write(
+        `packed ${s.filesWhole} files whole, ${s.filesOutlined} outlined, ${s.filesListed} listed: ${s.tokens.toLocaleString('en-US')} tokens (budget ${s.budget.toLocaleString('en-US')})\n`,
+      );
 
-      const result = await explain(engine, explainMessages(packed.text), s.tokens + promptTokens + TEMPLATE_TOKENS, { ...generation, maxTokens }, signal);
-      const followUp = values.demo && result.finishReason !== 'cancelled' ? await askFollowUp(engine, packed.text, signal) : undefined;
+      const result = await explain(
+        engine,
+        explainMessages(packed.text),
+        s.tokens + promptTokens + TEMPLATE_TOKENS,
+        { ...generation, maxTokens },
+        signal,
+      );
+      const followUp =
+        values.demo && result.finishReason !== 'cancelled' ? await askFollowUp(engine, packed.text, signal) : undefined;
       process.stderr.write(
         `\n${formatExplainStats({ indexedFiles: index.files, pack: s, result, indexMs, loadMs: loaded.loadMs, totalMs: performance.now() - startedAt, ...(followUp !== undefined && { followUp }) })}`,
       );
@@ -85,13 +123,25 @@ export const explainCommand: CliCommand = {
 };
 
 /** Streams the explanation to stdout (reasoning, if any, to stderr), with prefill progress until it starts. */
-async function explain(engine: LocalEngine, messages: ChatMessage[], promptEstimate: number, options: GenerationOptions & { maxTokens: number }, signal: AbortSignal): Promise<ChatResult> {
+async function explain(
+  engine: LocalEngine,
+  messages: ChatMessage[],
+  promptEstimate: number,
+  options: GenerationOptions & { maxTokens: number },
+  signal: AbortSignal,
+): Promise<ChatResult> {
   const writer = new ChatStreamWriter(process.stdout, process.stderr);
   const progress = new PrefillProgress(promptEstimate);
   engine.onPrefill((tokens) => progress.chunk(tokens));
   try {
     return await engine.generation.chat(
-      { requestId: 'hearth-explain', messages, thinking: options.thinking, sampling: options.sampling, maxTokens: options.maxTokens },
+      {
+        requestId: 'hearth-explain',
+        messages,
+        thinking: options.thinking,
+        sampling: options.sampling,
+        maxTokens: options.maxTokens,
+      },
       (delta) => {
         progress.finish();
         writer.write(delta);
@@ -107,19 +157,28 @@ async function explain(engine: LocalEngine, messages: ChatMessage[], promptEstim
 
 /** The demo's model, written into the cache folder the first time. */
 async function demoModel(cacheDir: string, signal: AbortSignal): Promise<string> {
-  process.stderr.write('demo mode: a tiny synthetic model with random weights, so the text is random; indexing, packing, prefill, the prefix cache and the timings are real.\n');
+  process.stderr.write(
+    'demo mode: a tiny synthetic model with random weights, so the text is random; indexing, packing, prefill, the prefix cache and the timings are real.\n',
+  );
   const demo = await ensureDemoCheckpoint(cacheDir, signal);
   if (demo.written) process.stderr.write(`wrote the demo model to ${demo.dir}\n`);
   return demo.dir;
 }
 
 /** Indexes the roots (reusing the persisted index for unchanged files), with progress on stderr. */
-async function indexRepository(engine: LocalEngine, roots: string[], signal: AbortSignal): Promise<{ index: IndexStats; indexMs: number }> {
+async function indexRepository(
+  engine: LocalEngine,
+  roots: string[],
+  signal: AbortSignal,
+): Promise<{ index: IndexStats; indexMs: number }> {
   const started = performance.now();
   const progress = new ProgressLine('indexing');
   const index = await engine.context.index(
     { roots },
-    (p) => (p.phase === 'scanning' ? progress.show(`scanning… ${p.filesFound} files found`, 0) : progress.update(p.filesDone, p.filesTotal, ' files')),
+    (p) =>
+      p.phase === 'scanning'
+        ? progress.show(`scanning… ${p.filesFound} files found`, 0)
+        : progress.update(p.filesDone, p.filesTotal, ' files'),
     signal,
   );
   const indexMs = performance.now() - started;
@@ -130,7 +189,11 @@ async function indexRepository(engine: LocalEngine, roots: string[], signal: Abo
 /** A second, short question on the same block: its prompt is cached up to the question. */
 async function askFollowUp(engine: LocalEngine, block: string, signal: AbortSignal): Promise<GenerationUsage> {
   const messages = repositoryQuestionMessages(block, DEMO_FOLLOW_UP);
-  const answer = await engine.generation.chat({ requestId: 'hearth-explain-follow-up', messages, thinking: 'off', maxTokens: DEMO_FOLLOW_UP_TOKENS }, () => {}, signal);
+  const answer = await engine.generation.chat(
+    { requestId: 'hearth-explain-follow-up', messages, thinking: 'off', maxTokens: DEMO_FOLLOW_UP_TOKENS },
+    () => {},
+    signal,
+  );
   return answer.usage;
 }
 

@@ -22,8 +22,12 @@ export interface GenerationOptions {
 }
 
 /** Parses the values; ranges (a seed's, a temperature's) are the service's to check, with its typed errors. */
-export function parseGenerationOptions(values: GenerationOptionValues, defaultThinking: ThinkingMode): GenerationOptions {
-  const maxTokens = values['max-tokens'] === undefined ? undefined : parseIntegerOption('max-tokens', values['max-tokens']);
+export function parseGenerationOptions(
+  values: GenerationOptionValues,
+  defaultThinking: ThinkingMode,
+): GenerationOptions {
+  const maxTokens =
+    values['max-tokens'] === undefined ? undefined : parseIntegerOption('max-tokens', values['max-tokens']);
   if (maxTokens !== undefined && maxTokens < 1) throw new UsageError('--max-tokens must be at least 1.');
   return {
     thinking: parseChoice<ThinkingMode>('thinking', values.thinking, ['auto', 'on', 'off'], defaultThinking),
@@ -37,6 +41,7 @@ export function parseGenerationOptions(values: GenerationOptionValues, defaultTh
 
 function parseNumberOption(name: string, value: string): number {
   const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw new UsageError(`--${name} must be a number, not "${value}".`);
+  if (value.trim() === '' || !Number.isFinite(parsed))
+    throw new UsageError(`--${name} must be a number, not "${value}".`);
   return parsed;
 }

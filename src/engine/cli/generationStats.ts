@@ -26,17 +26,26 @@ export function formatExplainStats(stats: ExplainStats): string {
   const { pack, result } = stats;
   const { usage } = result;
   const rows: [string, string][] = [
-    ['files', `${count(pack.filesWhole)} whole, ${count(pack.filesOutlined)} outlined, ${count(pack.filesListed)} listed, ${count(pack.filesOmitted)} omitted (of ${count(stats.indexedFiles)} indexed)`],
+    [
+      'files',
+      `${count(pack.filesWhole)} whole, ${count(pack.filesOutlined)} outlined, ${count(pack.filesListed)} listed, ${count(pack.filesOmitted)} omitted (of ${count(stats.indexedFiles)} indexed)`,
+    ],
     ['context', `${count(pack.tokens)} tokens (budget ${count(pack.budget)})`],
     ['prompt', `${count(usage.promptTokens)} tokens, ${count(usage.cachedTokens)} cached`],
     ['prefill', rate(usage.prefillTokensPerSecond)],
-    ['decode', `${rate(usage.decodeTokensPerSecond)}, ${count(usage.completionTokens)} tokens (${result.finishReason})`],
+    [
+      'decode',
+      `${rate(usage.decodeTokensPerSecond)}, ${count(usage.completionTokens)} tokens (${result.finishReason})`,
+    ],
     ['first token', firstToken(usage)],
     ['total', `${seconds(stats.totalMs)} (indexing ${seconds(stats.indexMs)}, loading ${seconds(stats.loadMs)})`],
   ];
   if (stats.followUp !== undefined) {
     const { cachedTokens, promptTokens } = stats.followUp;
-    rows.push(['follow-up', `${count(cachedTokens)} of ${count(promptTokens)} prompt tokens cached; prefill ${rate(stats.followUp.prefillTokensPerSecond)}, first token ${firstToken(stats.followUp)}`]);
+    rows.push([
+      'follow-up',
+      `${count(cachedTokens)} of ${count(promptTokens)} prompt tokens cached; prefill ${rate(stats.followUp.prefillTokensPerSecond)}, first token ${firstToken(stats.followUp)}`,
+    ]);
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)} ${value}\n`).join('');

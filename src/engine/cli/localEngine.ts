@@ -40,7 +40,11 @@ export class LocalEngine {
   /** Loads the model, showing the weight conversion (first load only) and a line that describes it. */
   async load(params: ModelLoadParams, signal: AbortSignal): Promise<ModelLoadResult> {
     const conversion = new ProgressLine('converting weights (once; later loads use the cache)');
-    const result = await this.generation.loadModel(params, (p) => p.phase === 'converting' && conversion.update(p.bytesDone, p.bytesTotal, 'B'), signal);
+    const result = await this.generation.loadModel(
+      params,
+      (p) => p.phase === 'converting' && conversion.update(p.bytesDone, p.bytesTotal, 'B'),
+      signal,
+    );
     if (result.converted) conversion.done('done');
     const { model } = result;
     process.stderr.write(

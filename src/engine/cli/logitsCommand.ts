@@ -8,15 +8,22 @@ import { ProgressLine } from './progressLine';
 
 export const logitsCommand: CliCommand = {
   name: 'logits',
-  summary: 'greedy-decode from token ids and write every step\'s logits (float32 [steps][vocab]) to a file',
+  summary: "greedy-decode from token ids and write every step's logits (float32 [steps][vocab]) to a file",
   usage: `hearth logits ${modelUsage} --ids 1,2,3 --steps N --out FILE`,
   async run(args, signal) {
-    const { values } = parseArgs({ args, options: { ...modelParseOptions, ids: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { ...modelParseOptions, ids: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    });
     const options = parseModelOptions(values);
     if (!values.out) throw new UsageError('--out is required.');
     const steps = parseIntegerOption('steps', values.steps);
     if (steps < 1) throw new UsageError('--steps must be at least 1.');
-    const ids = (values.ids ?? '').split(',').filter((s) => s.trim() !== '').map((s) => parseIntegerOption('ids', s.trim()));
+    const ids = (values.ids ?? '')
+      .split(',')
+      .filter((s) => s.trim() !== '')
+      .map((s) => parseIntegerOption('ids', s.trim()));
     if (ids.length === 0) throw new UsageError('--ids needs at least one token id, e.g. --ids 9707,11,1879.');
 
     const progress = new ProgressLine('converting weights');
@@ -44,4 +51,3 @@ export const logitsCommand: CliCommand = {
     }
   },
 };
-

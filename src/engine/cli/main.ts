@@ -30,7 +30,14 @@ const commands: CliCommand[] = [
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return ['usage: hearth <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', 'hearth <command> --help for its options'].join('\n');
+  return [
+    'usage: hearth <command> [options]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'hearth <command> --help for its options',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -54,7 +61,10 @@ async function main(argv: string[]): Promise<number> {
     await command.run(args, abort.signal);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`hearth ${name}: ${error.message}\nusage: ${command.usage}\n`);
       return 2;
     }

@@ -8,7 +8,8 @@ import { ProgressLine } from './progressLine';
 export const makeCheckpointCommand: CliCommand = {
   name: 'make-checkpoint',
   summary: 'write a synthetic Hugging Face checkpoint with seeded random weights (tests and benchmarks)',
-  usage: 'hearth make-checkpoint --out DIR --geometry tiny|0.6b|4b --dtype fp8|bf16|f32 [--seed N] [--arch qwen3|qwen2|llama] [--untied] [--shard-mb N]',
+  usage:
+    'hearth make-checkpoint --out DIR --geometry tiny|0.6b|4b --dtype fp8|bf16|f32 [--seed N] [--arch qwen3|qwen2|llama] [--untied] [--shard-mb N]',
   async run(args, signal) {
     const { values } = parseArgs({
       args,

@@ -36,7 +36,11 @@ export function resolveModelDir(option: string | undefined, env: NodeJS.ProcessE
  * as `hearth doctor` and the engine choose it (defaultLoadContext); load with both. Opening the checkpoint also
  * validates it, before any slow work that comes before the load.
  */
-export function checkpointLoadContext(dir: string, quantization: WeightQuantization, kvCache: KvCacheChoice): DefaultLoadContext {
+export function checkpointLoadContext(
+  dir: string,
+  quantization: WeightQuantization,
+  kvCache: KvCacheChoice,
+): DefaultLoadContext {
   const checkpoint = openCheckpoint(dir);
   try {
     const { config } = checkpoint;

@@ -1,5 +1,10 @@
 import type { ParseArgsConfig } from 'node:util';
-import { KV_CACHE_CHOICES, WEIGHT_QUANTIZATIONS, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
+import {
+  KV_CACHE_CHOICES,
+  WEIGHT_QUANTIZATIONS,
+  type KvCacheChoice,
+  type WeightQuantization,
+} from '../../shared/protocol';
 import type { LoadModelOptions } from '../model/modelLoader';
 import { parseChoice, parseIntegerOption, UsageError } from './cliCommand';
 
@@ -30,7 +35,12 @@ export type ModelOptions = LoadModelOptions & { dir: string; kvCache: KvCacheCho
  */
 export function parseModelOptions(values: ModelOptionValues, defaultKvCache: KvCacheChoice = 'float32'): ModelOptions {
   if (!values.model) throw new UsageError('--model is required.');
-  const quantization = parseChoice<WeightQuantization>('quantization', values.quantization, WEIGHT_QUANTIZATIONS, 'int8');
+  const quantization = parseChoice<WeightQuantization>(
+    'quantization',
+    values.quantization,
+    WEIGHT_QUANTIZATIONS,
+    'int8',
+  );
   const kvCache = parseChoice<KvCacheChoice>('kv', values.kv, KV_CACHE_CHOICES, defaultKvCache);
   return {
     dir: values.model,

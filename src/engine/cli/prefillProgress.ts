@@ -53,7 +53,11 @@ export class PrefillProgress {
       return;
     }
     const perMs = this.computed / Math.max(this.lastChunkAt - this.startedAt, 1);
-    const estimated = Math.min(this.computed + perMs * (now - this.lastChunkAt), this.computed + this.lastChunk, this.total);
+    const estimated = Math.min(
+      this.computed + perMs * (now - this.lastChunkAt),
+      this.computed + this.lastChunk,
+      this.total,
+    );
     const fraction = Math.min(estimated / this.total, 1);
     const left = Math.max(0, this.total - estimated) / perMs / 1000;
     this.line.show(

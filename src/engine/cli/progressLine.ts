@@ -15,7 +15,10 @@ export class ProgressLine {
     const fraction = total > 0 ? Math.min(done / total, 1) : 0;
     const elapsed = (Date.now() - this.startedAt) / 1000;
     const eta = fraction > 0 ? elapsed / fraction - elapsed : 0;
-    this.show(`${(fraction * 100).toFixed(0).padStart(3)}%  ${formatAmount(done, unit)} / ${formatAmount(total, unit)}  ${elapsed.toFixed(1)} s, ~${eta.toFixed(0)} s left`, fraction);
+    this.show(
+      `${(fraction * 100).toFixed(0).padStart(3)}%  ${formatAmount(done, unit)} / ${formatAmount(total, unit)}  ${elapsed.toFixed(1)} s, ~${eta.toFixed(0)} s left`,
+      fraction,
+    );
   }
 
   /** Draws `detail` after the label, as update does, for callers that measure progress their own way. */

@@ -6,7 +6,8 @@ import { UsageError, type CliCommand } from './cliCommand';
 export const tokenizeCommand: CliCommand = {
   name: 'tokenize',
   summary: "print a text's token ids (JSON) and their count, with a model's tokenizer or the bundled Qwen3 one",
-  usage: 'hearth tokenize --text TEXT [--model DIR] [--special]   (--special: spelled-out control tokens such as <|im_end|> become those tokens)',
+  usage:
+    'hearth tokenize --text TEXT [--model DIR] [--special]   (--special: spelled-out control tokens such as <|im_end|> become those tokens)',
   run(args) {
     const { values } = parseArgs({
       args,

@@ -52,8 +52,11 @@ export interface PackResult {
 
 export function checkBudget(budget: number): void {
   if (!Number.isSafeInteger(budget) || budget < MIN_BUDGET_TOKENS || budget > MAX_BUDGET_TOKENS) {
-    throw new EngineError(EngineErrorCode.InvalidParams, `A context budget of ${budget} tokens is outside ${MIN_BUDGET_TOKENS}…${MAX_BUDGET_TOKENS}`,
-      `Ask for a whole number of tokens between ${MIN_BUDGET_TOKENS} and ${MAX_BUDGET_TOKENS}.`);
+    throw new EngineError(
+      EngineErrorCode.InvalidParams,
+      `A context budget of ${budget} tokens is outside ${MIN_BUDGET_TOKENS}…${MAX_BUDGET_TOKENS}`,
+      `Ask for a whole number of tokens between ${MIN_BUDGET_TOKENS} and ${MAX_BUDGET_TOKENS}.`,
+    );
   }
 }
 
@@ -66,43 +69,67 @@ export class ContextPacker {
   }
 
   /** `ranked`: most relevant first. */
-  pack<F extends PackableFile>(ranked: readonly F[], request: PackRequest, readContent: ContentReader<F>, signal?: AbortSignal): PackResult {
+  pack<F extends PackableFile>(
+    ranked: readonly F[],
+    request: PackRequest,
+    readContent: ContentReader<F>,
+    signal?: AbortSignal,
+  ): PackResult {
     const started = performance.now();
     checkBudget(request.budget);
     this.counts.nextGeneration();
     const format = contextFormat(request.format ?? 'qwen');
     const header = format.header(request.repoName.slice(0, MAX_REPO_NAME_CHARS));
     const n = ranked.length;
-    const longestTrailer = this.counts.count(format.listHeader(n)) + this.counts.count(format.summary({ whole: n, outlined: n, listed: n, omitted: n }));
+    const longestTrailer =
+      this.counts.count(format.listHeader(n)) +
+      this.counts.count(format.summary({ whole: n, outlined: n, listed: n, omitted: n }));
     const room = request.budget - this.counts.count(header) - longestTrailer;
     if (room < 0) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `A context budget of ${request.budget} tokens cannot hold even the block's header and summary`,
-        'Ask for a larger budget.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `A context budget of ${request.budget} tokens cannot hold even the block's header and summary`,
+        'Ask for a larger budget.',
+      );
     }
 
     const selection = new PackSelection(ranked, format, this.counts, readContent, signal);
     const maxFileTokens = Math.floor(request.budget * MAX_WHOLE_FILE_SHARE);
     selection.addWholeFiles(Math.floor(room * WHOLE_FILES_SHARE), maxFileTokens);
-    const pathReserve = Math.min(selection.estimatedPathTokens(), Math.floor((room - selection.usedTokens) * PATHS_MAX_SHARE));
+    const pathReserve = Math.min(
+      selection.estimatedPathTokens(),
+      Math.floor((room - selection.usedTokens) * PATHS_MAX_SHARE),
+    );
     selection.addOutlines(room - pathReserve);
     selection.addPaths(room);
     selection.addWholeFiles(room, maxFileTokens);
     selection.addOutlines(room);
 
     const shown = [...selection.pieces.values()];
-    const byAge = (a: Piece<F>, b: Piece<F>): number => a.file.mtimeMs - b.file.mtimeMs || comparePaths(a.file.path, b.file.path);
+    const byAge = (a: Piece<F>, b: Piece<F>): number =>
+      a.file.mtimeMs - b.file.mtimeMs || comparePaths(a.file.path, b.file.path);
     const whole = shown.filter((p) => p.rendering === 'whole').sort(byAge);
     const outlined = shown.filter((p) => p.rendering === 'outlined').sort(byAge);
     const listed = shown.filter((p) => p.rendering === 'listed').sort((a, b) => comparePaths(a.file.path, b.file.path));
     const counts = { whole: whole.length, outlined: outlined.length, listed: listed.length, omitted: n - shown.length };
     const listHeader = format.listHeader(listed.length);
     const summary = format.summary(counts);
-    const tokens = this.counts.count(header) + selection.usedTokens + this.counts.count(listHeader) + this.counts.count(summary);
+    const tokens =
+      this.counts.count(header) + selection.usedTokens + this.counts.count(listHeader) + this.counts.count(summary);
     if (tokens > request.budget) {
       // Unreachable with a sane tokenizer: the list header and summary were reserved at their longest.
-      throw new EngineError(EngineErrorCode.InternalError, `Packed ${tokens} tokens into a budget of ${request.budget}`);
+      throw new EngineError(
+        EngineErrorCode.InternalError,
+        `Packed ${tokens} tokens into a budget of ${request.budget}`,
+      );
     }
-    const text = [header, ...[...whole, ...outlined].map((p) => p.text), listHeader, ...listed.map((p) => p.text), summary].join('');
+    const text = [
+      header,
+      ...[...whole, ...outlined].map((p) => p.text),
+      listHeader,
+      ...listed.map((p) => p.text),
+      summary,
+    ].join('');
     return {
       text,
       stats: {

@@ -8,7 +8,12 @@ const MAX_CHANGES = 10_000;
 const MAX_OPEN_FILES = 200;
 
 export function parseContextIndexParams(params: unknown): ContextIndexRequest {
-  const reader: ParamsReader = ParamsReader.of(params, 'context/index', ['roots', 'excludes', 'maxFileBytes'], 'context/index takes { roots: string[], excludes?: string[], maxFileBytes?: number }.');
+  const reader: ParamsReader = ParamsReader.of(
+    params,
+    'context/index',
+    ['roots', 'excludes', 'maxFileBytes'],
+    'context/index takes { roots: string[], excludes?: string[], maxFileBytes?: number }.',
+  );
   const roots = reader.optionalStringArray('roots', MAX_ROOTS);
   if (roots === undefined || roots.length === 0) reader.fail('"roots" must list at least one folder');
   const excludes = reader.optionalStringArray('excludes', MAX_GLOBS);
@@ -17,7 +22,8 @@ export function parseContextIndexParams(params: unknown): ContextIndexRequest {
 }
 
 export function parseContextUpdateParams(params: unknown): ContextFileChange[] {
-  const hint = 'context/update takes { changes: { path: string, kind: "changed" | "created" | "deleted", content?: string }[] }.';
+  const hint =
+    'context/update takes { changes: { path: string, kind: "changed" | "created" | "deleted", content?: string }[] }.';
   const reader: ParamsReader = ParamsReader.of(params, 'context/update', ['changes'], hint);
   return reader.array(
     'changes',
@@ -33,7 +39,8 @@ export function parseContextUpdateParams(params: unknown): ContextFileChange[] {
 }
 
 export function parseContextPackParams(params: unknown): ContextPackRequest {
-  const hint = 'context/pack takes { budget: number, format?: "qwen" | "markdown", focus?: { activeFile?, openFiles?, query? } }.';
+  const hint =
+    'context/pack takes { budget: number, format?: "qwen" | "markdown", focus?: { activeFile?, openFiles?, query? } }.';
   const reader: ParamsReader = ParamsReader.of(params, 'context/pack', ['budget', 'format', 'focus'], hint);
   const budget = reader.optionalInteger('budget', 1);
   if (budget === undefined) reader.fail('"budget" is required');
@@ -46,6 +53,10 @@ export function parseContextPackParams(params: unknown): ContextPackRequest {
   return {
     budget,
     ...(format && { format }),
-    focus: { ...(activeFile !== undefined && { activeFile }), ...(openFiles && { openFiles }), ...(query !== undefined && { query }) },
+    focus: {
+      ...(activeFile !== undefined && { activeFile }),
+      ...(openFiles && { openFiles }),
+      ...(query !== undefined && { query }),
+    },
   };
 }

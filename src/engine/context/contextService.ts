@@ -3,7 +3,14 @@ import { EngineErrorCode } from '../../shared/protocol';
 import type { ContextFormatName } from './contextFormat';
 import type { PackResult } from './contextPacker';
 import type { ContextFocus } from './rankFocus';
-import { RepositoryIndex, type FileChange, type IndexProgress, type IndexStats, type RepositoryIndexOptions, type UpdateResult } from './repositoryIndex';
+import {
+  RepositoryIndex,
+  type FileChange,
+  type IndexProgress,
+  type IndexStats,
+  type RepositoryIndexOptions,
+  type UpdateResult,
+} from './repositoryIndex';
 import type { TokenCounter } from './tokenCountCache';
 
 export interface ContextIndexRequest {
@@ -25,12 +32,14 @@ export interface ContextPackRequest {
 export class ContextService {
   private current: { key: string; index: RepositoryIndex } | undefined;
 
-  constructor(
-    private readonly options: { cacheDir?: string; tokenCounter: () => TokenCounter },
-  ) {}
+  constructor(private readonly options: { cacheDir?: string; tokenCounter: () => TokenCounter }) {}
 
   /** Indexes the roots (reusing the persisted index for unchanged files); replaces an index of other roots. */
-  async index(request: ContextIndexRequest, onProgress?: (progress: IndexProgress) => void, signal?: AbortSignal): Promise<IndexStats> {
+  async index(
+    request: ContextIndexRequest,
+    onProgress?: (progress: IndexProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<IndexStats> {
     const key = JSON.stringify([request.roots, request.excludes ?? [], request.maxFileBytes ?? null]);
     if (this.current?.key !== key) {
       const options: RepositoryIndexOptions = {
@@ -61,7 +70,12 @@ export class ContextService {
   }
 
   private requireIndex(): RepositoryIndex {
-    if (!this.current) throw new EngineError(EngineErrorCode.InvalidParams, 'No repository is indexed yet.', 'Send "context/index" with the workspace roots first.');
+    if (!this.current)
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        'No repository is indexed yet.',
+        'Send "context/index" with the workspace roots first.',
+      );
     return this.current.index;
   }
 }

@@ -34,7 +34,11 @@ export class FileRanking<F extends GraphFile> {
   /** Most relevant first; focus paths must be index paths. */
   rank(focus: ContextFocus): F[] {
     const { files, definers } = this.graph;
-    const restart = focusRestartVector(files.map((file) => file.path), definers, focus);
+    const restart = focusRestartVector(
+      files.map((file) => file.path),
+      definers,
+      focus,
+    );
     return this.graph.rank(restart).map((i) => files[i]);
   }
 }

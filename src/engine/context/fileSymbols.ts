@@ -1,7 +1,21 @@
 /** What the parser learns about one file: the names it defines and the names it uses. */
 
 /** Every kind of definition, in a fixed order (a parser thread sends a kind as its index here). */
-export const SYMBOL_KINDS = ['class', 'struct', 'interface', 'enum', 'type', 'function', 'method', 'property', 'variable', 'constant', 'module', 'macro', 'impl'] as const;
+export const SYMBOL_KINDS = [
+  'class',
+  'struct',
+  'interface',
+  'enum',
+  'type',
+  'function',
+  'method',
+  'property',
+  'variable',
+  'constant',
+  'module',
+  'macro',
+  'impl',
+] as const;
 
 export type SymbolKind = (typeof SYMBOL_KINDS)[number];
 
@@ -30,7 +44,12 @@ export interface FileSymbols {
   readonly outline: string;
 }
 
-export const PLAIN_TEXT_SYMBOLS: FileSymbols = { outcome: 'plain', definitions: [], references: new Map(), outline: '' };
+export const PLAIN_TEXT_SYMBOLS: FileSymbols = {
+  outcome: 'plain',
+  definitions: [],
+  references: new Map(),
+  outline: '',
+};
 export const FAILED_SYMBOLS: FileSymbols = { ...PLAIN_TEXT_SYMBOLS, outcome: 'failed' };
 
 /**

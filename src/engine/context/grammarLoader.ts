@@ -29,11 +29,16 @@ const KNOWN_KINDS: ReadonlySet<string> = new Set(SYMBOL_KINDS);
 let runtimeReady: Promise<void> | undefined;
 
 function initRuntime(): Promise<void> {
-  runtimeReady ??= Parser.init({ locateFile: () => require.resolve('web-tree-sitter/tree-sitter.wasm') }).catch((error: unknown) => {
-    runtimeReady = undefined;
-    throw new EngineError(EngineErrorCode.InternalError, `The tree-sitter runtime did not load: ${(error as Error).message}`,
-      'Reinstall Hearth: its web-tree-sitter package is missing or damaged.');
-  });
+  runtimeReady ??= Parser.init({ locateFile: () => require.resolve('web-tree-sitter/tree-sitter.wasm') }).catch(
+    (error: unknown) => {
+      runtimeReady = undefined;
+      throw new EngineError(
+        EngineErrorCode.InternalError,
+        `The tree-sitter runtime did not load: ${(error as Error).message}`,
+        'Reinstall Hearth: its web-tree-sitter package is missing or damaged.',
+      );
+    },
+  );
   return runtimeReady;
 }
 
@@ -62,7 +67,11 @@ export class GrammarLoader {
     const query = new Query(language, `${queries.definitions}\n${queries.references}`);
     checkDefinitionCaptures(name, query);
     let definitionPatterns = 0;
-    while (definitionPatterns < query.patternCount() && query.startIndexForPattern(definitionPatterns) < queries.definitions.length) definitionPatterns++;
+    while (
+      definitionPatterns < query.patternCount() &&
+      query.startIndexForPattern(definitionPatterns) < queries.definitions.length
+    )
+      definitionPatterns++;
     return { name, language, query, definitionPatterns, bodyTypes: new Set(queries.bodyTypes) };
   }
 }
@@ -72,6 +81,7 @@ function checkDefinitionCaptures(name: GrammarName, query: Query): void {
   for (const capture of query.captureNames) {
     if (capture === 'name' || capture === 'ref') continue;
     const kind = capture.startsWith('definition.') ? capture.slice('definition.'.length) : undefined;
-    if (kind === undefined || !KNOWN_KINDS.has(kind)) throw new Error(`The ${name} definitions query has an unknown capture @${capture}`);
+    if (kind === undefined || !KNOWN_KINDS.has(kind))
+      throw new Error(`The ${name} definitions query has an unknown capture @${capture}`);
   }
 }

@@ -17,10 +17,31 @@ export const ALWAYS_SKIPPED_NAMES: ReadonlySet<string> = new Set(['.git']);
 
 /** Folders of other people's code and tool state; replaceable through ScanOptions.defaultExcludes. */
 export const DEFAULT_EXCLUDES: readonly string[] = [
-  '**/node_modules', '**/bower_components', '**/jspm_packages', '**/vendor', '**/Pods', '**/.yarn', '**/.pnpm-store',
-  '**/.hg', '**/.svn', '**/CVS', '**/__pycache__', '**/.venv', '**/venv', '**/.tox', '**/.mypy_cache',
-  '**/.pytest_cache', '**/.ruff_cache', '**/.gradle', '**/.idea', '**/.vs', '**/.next', '**/.nuxt', '**/.turbo',
-  '**/.terraform', '**/.DS_Store',
+  '**/node_modules',
+  '**/bower_components',
+  '**/jspm_packages',
+  '**/vendor',
+  '**/Pods',
+  '**/.yarn',
+  '**/.pnpm-store',
+  '**/.hg',
+  '**/.svn',
+  '**/CVS',
+  '**/__pycache__',
+  '**/.venv',
+  '**/venv',
+  '**/.tox',
+  '**/.mypy_cache',
+  '**/.pytest_cache',
+  '**/.ruff_cache',
+  '**/.gradle',
+  '**/.idea',
+  '**/.vs',
+  '**/.next',
+  '**/.nuxt',
+  '**/.turbo',
+  '**/.terraform',
+  '**/.DS_Store',
 ];
 
 export const GITIGNORE_FILE = '.gitignore';
@@ -99,7 +120,10 @@ export class IgnoreRules {
   private async loadRules(folder: string): Promise<FolderRules> {
     const absolute = join(this.rootPath, folder);
     const rules: Ignore[] = [];
-    const hasGitFolder = await stat(join(absolute, '.git')).then((s) => s.isDirectory(), () => false);
+    const hasGitFolder = await stat(join(absolute, '.git')).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     for (const file of hasGitFolder ? [INFO_EXCLUDE_FILE, GITIGNORE_FILE] : [GITIGNORE_FILE]) {
       const text = await readFile(join(absolute, file), 'utf8').catch(() => undefined);
       if (text !== undefined) rules.push(ignore({ ignorecase: this.caseInsensitive }).add(text));
@@ -110,7 +134,9 @@ export class IgnoreRules {
 
 /** Whether a root-relative path is a file whose change alters the rules. */
 export function isIgnoreFile(path: string): boolean {
-  return posix.basename(path) === GITIGNORE_FILE || path === INFO_EXCLUDE_FILE || path.endsWith(`/${INFO_EXCLUDE_FILE}`);
+  return (
+    posix.basename(path) === GITIGNORE_FILE || path === INFO_EXCLUDE_FILE || path.endsWith(`/${INFO_EXCLUDE_FILE}`)
+  );
 }
 
 /** '' (the root) and every folder above `path`: 'a/b/c' → ['', 'a', 'a/b']. */
@@ -125,7 +151,10 @@ function compileGlobs(globs: readonly string[], caseInsensitive: boolean): (path
   try {
     return picomatch([...globs], { dot: true, nocase: caseInsensitive });
   } catch (error) {
-    throw new EngineError(EngineErrorCode.InvalidParams, `An exclude pattern is not a valid glob: ${(error as Error).message}`,
-      'Fix the pattern in files.exclude or hearth.context.exclude.');
+    throw new EngineError(
+      EngineErrorCode.InvalidParams,
+      `An exclude pattern is not a valid glob: ${(error as Error).message}`,
+      'Fix the pattern in files.exclude or hearth.context.exclude.',
+    );
   }
 }

@@ -41,11 +41,22 @@ export class IndexParsers {
   constructor(options: IndexParserOptions, names: NameInterner) {
     const threads = options.parserThreads ?? defaultParserThreads();
     if (!Number.isSafeInteger(threads) || threads < 0) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `The number of parser threads must be a whole number from 0, not ${threads}`,
-        'Pass 0 to parse on the engine thread, or leave it out for one thread per core.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `The number of parser threads must be a whole number from 0, not ${threads}`,
+        'Pass 0 to parse on the engine thread, or leave it out for one thread per core.',
+      );
     }
     this.local = new SymbolExtractor(new GrammarLoader(), { names });
-    this.pool = threads === 0 ? undefined : new ParserPool({ threads, names, local: this.local, ...(options.parserWorker !== undefined && { worker: options.parserWorker }) });
+    this.pool =
+      threads === 0
+        ? undefined
+        : new ParserPool({
+            threads,
+            names,
+            local: this.local,
+            ...(options.parserWorker !== undefined && { worker: options.parserWorker }),
+          });
     this.threadsFrom = options.parserThreadsFrom ?? MIN_FILES_FOR_PARSER_THREADS;
   }
 

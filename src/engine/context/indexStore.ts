@@ -52,20 +52,34 @@ interface StoreRecord {
 
 /** The store file for a set of roots: the same roots in any order share one file. */
 export function indexStorePath(cacheDir: string, roots: readonly string[]): string {
-  const key = createHash('sha256').update(JSON.stringify([...roots].sort())).digest('hex').slice(0, 20);
+  const key = createHash('sha256')
+    .update(JSON.stringify([...roots].sort()))
+    .digest('hex')
+    .slice(0, 20);
   return join(cacheDir, 'context', `index-${key}.json`);
 }
 
 /** The stored files by path, or undefined when there is no usable store (missing, corrupt, other version). */
-export async function loadIndexStore(file: string, roots: readonly string[], names: NameInterner): Promise<Map<string, StoredFile> | undefined> {
+export async function loadIndexStore(
+  file: string,
+  roots: readonly string[],
+  names: NameInterner,
+): Promise<Map<string, StoredFile> | undefined> {
   let record: Partial<StoreRecord>;
   try {
     record = JSON.parse(await readFile(file, 'utf8')) as Partial<StoreRecord>;
   } catch {
     return undefined;
   }
-  const sameRoots = Array.isArray(record.roots) && JSON.stringify([...record.roots].sort()) === JSON.stringify([...roots].sort());
-  if (record.kind !== STORE_KIND || record.version !== STORE_FORMAT_VERSION || record.queriesVersion !== SYMBOL_QUERIES_VERSION || !sameRoots || !Array.isArray(record.files)) {
+  const sameRoots =
+    Array.isArray(record.roots) && JSON.stringify([...record.roots].sort()) === JSON.stringify([...roots].sort());
+  if (
+    record.kind !== STORE_KIND ||
+    record.version !== STORE_FORMAT_VERSION ||
+    record.queriesVersion !== SYMBOL_QUERIES_VERSION ||
+    !sameRoots ||
+    !Array.isArray(record.files)
+  ) {
     return undefined;
   }
   const files = new Map<string, StoredFile>();
@@ -77,13 +91,22 @@ export async function loadIndexStore(file: string, roots: readonly string[], nam
 }
 
 export function saveIndexStore(file: string, roots: readonly string[], files: Iterable<StoredFile>): void {
-  const record: StoreRecord = { kind: STORE_KIND, version: STORE_FORMAT_VERSION, queriesVersion: SYMBOL_QUERIES_VERSION, roots: [...roots], files: [...files].map(toRecord) };
+  const record: StoreRecord = {
+    kind: STORE_KIND,
+    version: STORE_FORMAT_VERSION,
+    queriesVersion: SYMBOL_QUERIES_VERSION,
+    roots: [...roots],
+    files: [...files].map(toRecord),
+  };
   try {
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileAtomic(file, JSON.stringify(record));
   } catch (error) {
-    throw new EngineError(EngineErrorCode.CacheUnwritable, `Cannot write the repository index to ${file}: ${(error as Error).message}`,
-      'Check that the cache folder is writable and the disk is not full; the index still works, it is rebuilt on the next start.');
+    throw new EngineError(
+      EngineErrorCode.CacheUnwritable,
+      `Cannot write the repository index to ${file}: ${(error as Error).message}`,
+      'Check that the cache folder is writable and the disk is not full; the index still works, it is rebuilt on the next start.',
+    );
   }
 }
 
@@ -105,11 +128,29 @@ function toRecord(file: StoredFile): FileRecord {
 /** Entries written by another build or edited by hand are dropped one by one, not trusted. */
 function fromRecord(record: Partial<FileRecord>, names: NameInterner): StoredFile | undefined {
   const { path, size, mtimeMs, hash, languageId, outcome, definitions, references, outline } = record;
-  if (typeof path !== 'string' || typeof size !== 'number' || typeof mtimeMs !== 'number' || typeof hash !== 'string' || typeof languageId !== 'string') return undefined;
-  if ((outcome !== 'structured' && outcome !== 'plain' && outcome !== 'failed') || !Array.isArray(definitions) || !Array.isArray(references) || typeof outline !== 'string') return undefined;
+  if (
+    typeof path !== 'string' ||
+    typeof size !== 'number' ||
+    typeof mtimeMs !== 'number' ||
+    typeof hash !== 'string' ||
+    typeof languageId !== 'string'
+  )
+    return undefined;
+  if (
+    (outcome !== 'structured' && outcome !== 'plain' && outcome !== 'failed') ||
+    !Array.isArray(definitions) ||
+    !Array.isArray(references) ||
+    typeof outline !== 'string'
+  )
+    return undefined;
   const symbols: FileSymbols = {
     outcome,
-    definitions: definitions.map(([name, kind, line, endLine]): SymbolDefinition => ({ name: names.intern(name), kind, line, endLine })),
+    definitions: definitions.map(([name, kind, line, endLine]): SymbolDefinition => ({
+      name: names.intern(name),
+      kind,
+      line,
+      endLine,
+    })),
     references: new Map(references.map(([name, uses]) => [names.intern(name), uses])),
     outline,
   };

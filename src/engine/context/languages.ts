@@ -6,7 +6,8 @@
 import { posix } from 'node:path';
 
 /** Grammars shipped by @vscode/tree-sitter-wasm that have queries in symbolQueries.ts. */
-export type GrammarName = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'c-sharp' | 'cpp' | 'ruby' | 'php' | 'bash';
+export type GrammarName =
+  'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'c-sharp' | 'cpp' | 'ruby' | 'php' | 'bash';
 
 export interface LanguageInfo {
   readonly id: string;
@@ -23,9 +24,21 @@ export interface LanguageInfo {
 export const PLAIN_TEXT_LANGUAGE_ID = 'plaintext';
 
 export const LANGUAGES: readonly LanguageInfo[] = [
-  { id: 'typescript', displayName: 'TypeScript', extensions: ['.ts', '.mts', '.cts'], grammar: 'typescript', fence: 'typescript' },
+  {
+    id: 'typescript',
+    displayName: 'TypeScript',
+    extensions: ['.ts', '.mts', '.cts'],
+    grammar: 'typescript',
+    fence: 'typescript',
+  },
   { id: 'typescriptreact', displayName: 'TypeScript JSX', extensions: ['.tsx'], grammar: 'tsx', fence: 'tsx' },
-  { id: 'javascript', displayName: 'JavaScript', extensions: ['.js', '.mjs', '.cjs'], grammar: 'javascript', fence: 'javascript' },
+  {
+    id: 'javascript',
+    displayName: 'JavaScript',
+    extensions: ['.js', '.mjs', '.cjs'],
+    grammar: 'javascript',
+    fence: 'javascript',
+  },
   { id: 'javascriptreact', displayName: 'JavaScript JSX', extensions: ['.jsx'], grammar: 'javascript', fence: 'jsx' },
   { id: 'python', displayName: 'Python', extensions: ['.py', '.pyi', '.pyw'], grammar: 'python', fence: 'python' },
   { id: 'go', displayName: 'Go', extensions: ['.go'], grammar: 'go', fence: 'go' },
@@ -41,7 +54,14 @@ export const LANGUAGES: readonly LanguageInfo[] = [
   },
   // No C grammar ships; the C++ grammar reads C well enough for definitions and references.
   { id: 'c', displayName: 'C (C++ grammar)', extensions: ['.c', '.h'], grammar: 'cpp', fence: 'c' },
-  { id: 'ruby', displayName: 'Ruby', extensions: ['.rb', '.rake', '.gemspec'], fileNames: ['Rakefile', 'Gemfile'], grammar: 'ruby', fence: 'ruby' },
+  {
+    id: 'ruby',
+    displayName: 'Ruby',
+    extensions: ['.rb', '.rake', '.gemspec'],
+    fileNames: ['Rakefile', 'Gemfile'],
+    grammar: 'ruby',
+    fence: 'ruby',
+  },
   { id: 'php', displayName: 'PHP', extensions: ['.php', '.phtml'], grammar: 'php', fence: 'php' },
   { id: 'shellscript', displayName: 'Shell', extensions: ['.sh', '.bash', '.zsh'], grammar: 'bash', fence: 'bash' },
   { id: 'css', displayName: 'CSS', extensions: ['.css'], fence: 'css' },
@@ -52,7 +72,13 @@ export const LANGUAGES: readonly LanguageInfo[] = [
   { id: 'svelte', displayName: 'Svelte', extensions: ['.svelte'], fence: 'svelte' },
   { id: 'markdown', displayName: 'Markdown', extensions: ['.md', '.markdown', '.mdx'], fence: 'markdown' },
   { id: 'json', displayName: 'JSON', extensions: ['.json'], fence: 'json' },
-  { id: 'jsonc', displayName: 'JSON with comments', extensions: ['.jsonc'], fileNames: ['tsconfig.json', '.eslintrc.json'], fence: 'jsonc' },
+  {
+    id: 'jsonc',
+    displayName: 'JSON with comments',
+    extensions: ['.jsonc'],
+    fileNames: ['tsconfig.json', '.eslintrc.json'],
+    fence: 'jsonc',
+  },
   { id: 'yaml', displayName: 'YAML', extensions: ['.yml', '.yaml'], fence: 'yaml' },
   { id: 'toml', displayName: 'TOML', extensions: ['.toml'], fence: 'toml' },
   { id: 'xml', displayName: 'XML', extensions: ['.xml', '.xsd', '.csproj', '.props', '.targets'], fence: 'xml' },
@@ -61,8 +87,20 @@ export const LANGUAGES: readonly LanguageInfo[] = [
   { id: 'graphql', displayName: 'GraphQL', extensions: ['.graphql', '.gql'], fence: 'graphql' },
   { id: 'proto3', displayName: 'Protocol Buffers', extensions: ['.proto'], fence: 'protobuf' },
   { id: 'powershell', displayName: 'PowerShell', extensions: ['.ps1', '.psm1', '.psd1'], fence: 'powershell' },
-  { id: 'dockerfile', displayName: 'Dockerfile', extensions: ['.dockerfile'], fileNames: ['Dockerfile', 'Containerfile'], fence: 'dockerfile' },
-  { id: 'makefile', displayName: 'Makefile', extensions: ['.mk'], fileNames: ['Makefile', 'GNUmakefile'], fence: 'makefile' },
+  {
+    id: 'dockerfile',
+    displayName: 'Dockerfile',
+    extensions: ['.dockerfile'],
+    fileNames: ['Dockerfile', 'Containerfile'],
+    fence: 'dockerfile',
+  },
+  {
+    id: 'makefile',
+    displayName: 'Makefile',
+    extensions: ['.mk'],
+    fileNames: ['Makefile', 'GNUmakefile'],
+    fence: 'makefile',
+  },
   { id: 'kotlin', displayName: 'Kotlin', extensions: ['.kt', '.kts'], fence: 'kotlin' },
   { id: 'swift', displayName: 'Swift', extensions: ['.swift'], fence: 'swift' },
   { id: 'scala', displayName: 'Scala', extensions: ['.scala', '.sc'], fence: 'scala' },
@@ -77,8 +115,12 @@ export const LANGUAGES: readonly LanguageInfo[] = [
 ];
 
 const byId = new Map(LANGUAGES.map((language) => [language.id, language]));
-const byFileName = new Map(LANGUAGES.flatMap((language) => (language.fileNames ?? []).map((name) => [name, language] as const)));
-const byExtension = new Map(LANGUAGES.flatMap((language) => language.extensions.map((extension) => [extension, language] as const)));
+const byFileName = new Map(
+  LANGUAGES.flatMap((language) => (language.fileNames ?? []).map((name) => [name, language] as const)),
+);
+const byExtension = new Map(
+  LANGUAGES.flatMap((language) => language.extensions.map((extension) => [extension, language] as const)),
+);
 
 /** The language of a file from its name; unknown names are plain text. */
 export function languageForPath(path: string): LanguageInfo {

@@ -64,19 +64,31 @@ export class PackSelection<F extends PackableFile> {
       const available = Math.min(this.available(rank, limit), maxFileTokens);
       if (this.pieces.get(rank)?.rendering === 'whole' || file.size / ESTIMATED_BYTES_PER_TOKEN > available) continue;
       const content = this.readContent(file);
-      const added = content !== undefined && this.tryAdd(rank, 'whole', this.format.wholeFile(file.path, content, fence(file)), limit, maxFileTokens);
+      const added =
+        content !== undefined &&
+        this.tryAdd(rank, 'whole', this.format.wholeFile(file.path, content, fence(file)), limit, maxFileTokens);
       misses = added ? 0 : misses + 1;
     }
   }
 
   /** Outlines in rank order, for files shown less richly, within `limit`. */
   addOutlines(limit: number): void {
-    this.addEach('outlined', limit, (file) => file.outline.length, (file) => (file.outline === '' ? undefined : this.format.outline(file.path, file.outline, fence(file))));
+    this.addEach(
+      'outlined',
+      limit,
+      (file) => file.outline.length,
+      (file) => (file.outline === '' ? undefined : this.format.outline(file.path, file.outline, fence(file))),
+    );
   }
 
   /** Paths of files not shown otherwise, in rank order, within `limit`. */
   addPaths(limit: number): void {
-    this.addEach('listed', limit, (file) => file.path.length, (file) => this.format.listedPath(file.path));
+    this.addEach(
+      'listed',
+      limit,
+      (file) => file.path.length,
+      (file) => this.format.listedPath(file.path),
+    );
   }
 
   /** A rough token count of the paths of the files not shown whole, to keep room for them. */
@@ -89,7 +101,12 @@ export class PackSelection<F extends PackableFile> {
   }
 
   /** `length` bounds the rendering's length from below, to skip rendering what cannot fit (most files, once full). */
-  private addEach(rendering: Rendering, limit: number, length: (file: F) => number, render: (file: F) => string | undefined): void {
+  private addEach(
+    rendering: Rendering,
+    limit: number,
+    length: (file: F) => number,
+    render: (file: F) => string | undefined,
+  ): void {
     for (let rank = 0; rank < this.ranked.length; rank++) {
       if (rank % CANCELLATION_CHECK_EVERY === 0) this.signal?.throwIfAborted();
       const file = this.ranked[rank];
@@ -103,7 +120,13 @@ export class PackSelection<F extends PackableFile> {
    * Shows file `rank` as `rendering` if that is richer than now, takes at most `maxTokens`, and the difference
    * fits within `limit`.
    */
-  private tryAdd(rank: number, rendering: Rendering, text: string, limit: number, maxTokens = Number.POSITIVE_INFINITY): boolean {
+  private tryAdd(
+    rank: number,
+    rendering: Rendering,
+    text: string,
+    limit: number,
+    maxTokens = Number.POSITIVE_INFINITY,
+  ): boolean {
     const current = this.pieces.get(rank);
     if (current !== undefined && RICHNESS[current.rendering] >= RICHNESS[rendering]) return false;
     const available = Math.min(this.available(rank, limit), maxTokens);

@@ -94,7 +94,8 @@ export function personalizedPageRank(graph: WeightedGraph, restart: Float64Array
     if (outWeight[u] === 0) {
       for (const s of sources) add(s, (spread * restart[s]) / total);
     } else {
-      for (let e = graph.offsets[u]; e < graph.offsets[u + 1]; e++) add(graph.targets[e], (spread * graph.weights[e]) / outWeight[u]);
+      for (let e = graph.offsets[u]; e < graph.offsets[u + 1]; e++)
+        add(graph.targets[e], (spread * graph.weights[e]) / outWeight[u]);
     }
     // The queue only grows; drop what was consumed now and then so it does not hold every push ever made.
     if (head > 65_536 && head * 2 > queue.length) {

@@ -13,7 +13,16 @@ import { Worker } from 'node:worker_threads';
 import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, type FileSymbols, type SymbolSource } from './fileSymbols';
 import { languageById } from './languages';
 import type { NameInterner } from './nameInterner';
-import { packParsedFile, packSymbols, unpackSymbols, type PackedSymbols, type ParseAnswer, type ParseRequest, type ParserWorkerData, type ParserWorkerMessage } from './parserWorkerProtocol';
+import {
+  packParsedFile,
+  packSymbols,
+  unpackSymbols,
+  type PackedSymbols,
+  type ParseAnswer,
+  type ParseRequest,
+  type ParserWorkerData,
+  type ParserWorkerMessage,
+} from './parserWorkerProtocol';
 import { readAndExtract, readSourceText, type FileToParse, type ParsedFile } from './sourceText';
 import type { SymbolExtractor } from './symbolExtractor';
 
@@ -119,7 +128,9 @@ export class ParserPool implements SymbolSource {
     // Plain text needs no parser: no round trip to a thread.
     if (languageById(languageId).grammar === undefined) return Promise.resolve(PLAIN_TEXT_SYMBOLS);
     return new Promise((resolve) => {
-      this.submit({ kind: 'text', id: this.nextId++, languageId, content }, (answer) => resolve(answer.kind === 'parsed' ? this.unpack(answer.symbols) : FAILED_SYMBOLS));
+      this.submit({ kind: 'text', id: this.nextId++, languageId, content }, (answer) =>
+        resolve(answer.kind === 'parsed' ? this.unpack(answer.symbols) : FAILED_SYMBOLS),
+      );
     });
   }
 
@@ -127,7 +138,12 @@ export class ParserPool implements SymbolSource {
   readAndExtract(file: FileToParse): Promise<ParsedFile> {
     return new Promise((resolve) => {
       this.submit({ kind: 'file', id: this.nextId++, ...file }, (answer) => {
-        if (answer.kind === 'read') resolve({ size: answer.size, hash: answer.hash, symbols: answer.symbols === undefined ? undefined : this.unpack(answer.symbols) });
+        if (answer.kind === 'read')
+          resolve({
+            size: answer.size,
+            hash: answer.hash,
+            symbols: answer.symbols === undefined ? undefined : this.unpack(answer.symbols),
+          });
         else resolve({ skip: answer.kind === 'skipped' ? answer.reason : 'unreadable' });
       });
     });
@@ -139,7 +155,8 @@ export class ParserPool implements SymbolSource {
     this.disposed = true;
     const threads = [...this.threads];
     this.threads.clear();
-    for (const job of [...threads.flatMap((thread) => thread.running.splice(0)), ...this.queue.splice(0)]) job.finish(DROPPED);
+    for (const job of [...threads.flatMap((thread) => thread.running.splice(0)), ...this.queue.splice(0)])
+      job.finish(DROPPED);
     await Promise.all(threads.map((thread) => thread.worker.terminate()));
   }
 
@@ -189,7 +206,10 @@ export class ParserPool implements SymbolSource {
     try {
       const entry = this.entry ?? defaultParserWorkerEntry();
       const workerData: ParserWorkerData = { parseTimeoutMs: this.parseTimeoutMs };
-      worker = new Worker(entry.filename, { workerData, ...(entry.execArgv !== undefined && { execArgv: [...entry.execArgv] }) });
+      worker = new Worker(entry.filename, {
+        workerData,
+        ...(entry.execArgv !== undefined && { execArgv: [...entry.execArgv] }),
+      });
     } catch {
       this.giveUpThreads();
       return;
@@ -244,7 +264,9 @@ export class ParserPool implements SymbolSource {
     const { request } = job;
     const answer =
       request.kind === 'text'
-        ? parser.extract(request.content, request.languageId).then((symbols): ParseAnswer => ({ kind: 'parsed', symbols: packSymbols(symbols) }))
+        ? parser
+            .extract(request.content, request.languageId)
+            .then((symbols): ParseAnswer => ({ kind: 'parsed', symbols: packSymbols(symbols) }))
         : readAndExtract(readSourceText, parser, request).then(packParsedFile);
     answer.then(job.finish, () => job.finish(DROPPED));
   }

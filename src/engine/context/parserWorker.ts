@@ -10,4 +10,7 @@ import { SymbolExtractor } from './symbolExtractor';
 
 if (parentPort === null) throw new Error('parserWorker runs as a worker thread of ParserPool.');
 const { parseTimeoutMs } = workerData as ParserWorkerData;
-serveParseRequests(parentPort, new SymbolExtractor(new GrammarLoader(), { parseTimeoutMs, names: { intern: (name) => name } }));
+serveParseRequests(
+  parentPort,
+  new SymbolExtractor(new GrammarLoader(), { parseTimeoutMs, names: { intern: (name) => name } }),
+);

@@ -2,7 +2,15 @@
  * The messages between the index thread (parserPool.ts) and a parser thread (parserThread.ts), and the flat
  * form symbols take between them. Both sides use these types and functions, so they cannot drift apart.
  */
-import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, SYMBOL_KINDS, type FileSymbols, type ParseOutcome, type SymbolDefinition, type SymbolKind } from './fileSymbols';
+import {
+  FAILED_SYMBOLS,
+  PLAIN_TEXT_SYMBOLS,
+  SYMBOL_KINDS,
+  type FileSymbols,
+  type ParseOutcome,
+  type SymbolDefinition,
+  type SymbolKind,
+} from './fileSymbols';
 import type { NameInterner } from './nameInterner';
 import type { FileToParse, ParsedFile, SourceTextSkip } from './sourceText';
 
@@ -29,7 +37,8 @@ export type ParseAnswer =
  * Parser thread → index thread: `ready` once the thread can take requests, then one answer per request in the
  * order the requests came (the thread parses one file at a time).
  */
-export type ParserWorkerMessage = { readonly type: 'ready' } | { readonly type: 'answer'; readonly id: number; readonly answer: ParseAnswer };
+export type ParserWorkerMessage =
+  { readonly type: 'ready' } | { readonly type: 'answer'; readonly id: number; readonly answer: ParseAnswer };
 
 /**
  * FileSymbols as two strings and two number arrays. Cloning a Map of a file's few hundred names, and an object
@@ -53,7 +62,8 @@ const KIND_INDEX: ReadonlyMap<SymbolKind, number> = new Map(SYMBOL_KINDS.map((ki
 
 export function packSymbols(symbols: FileSymbols): PackedSymbols {
   const { outcome, definitions, references, outline } = symbols;
-  if (outcome !== 'structured') return { outcome, names: '', nameEnds: EMPTY, numbers: EMPTY, definitions: 0, outline: '' };
+  if (outcome !== 'structured')
+    return { outcome, names: '', nameEnds: EMPTY, numbers: EMPTY, definitions: 0, outline: '' };
   const names: string[] = [];
   const nameEnds = new Uint32Array(definitions.length + references.size);
   const numbers = new Uint32Array(definitions.length * 3 + references.size);
@@ -85,7 +95,13 @@ export function unpackSymbols(packed: PackedSymbols, names: Pick<NameInterner, '
   for (let i = 0; i < nameEnds.length; i++) {
     const name = names.intern(packed.names.slice(start, nameEnds[i]));
     start = nameEnds[i];
-    if (i < packed.definitions) definitions.push({ name, kind: SYMBOL_KINDS[numbers[i * 3]], line: numbers[i * 3 + 1], endLine: numbers[i * 3 + 2] });
+    if (i < packed.definitions)
+      definitions.push({
+        name,
+        kind: SYMBOL_KINDS[numbers[i * 3]],
+        line: numbers[i * 3 + 1],
+        endLine: numbers[i * 3 + 2],
+      });
     else references.set(name, numbers[packed.definitions * 3 + (i - packed.definitions)]);
   }
   return { outcome: 'structured', definitions, references, outline: packed.outline };
@@ -94,5 +110,10 @@ export function unpackSymbols(packed: PackedSymbols, names: Pick<NameInterner, '
 /** A file's answer packed for the index thread. */
 export function packParsedFile(file: ParsedFile): ParseAnswer {
   if ('skip' in file) return { kind: 'skipped', reason: file.skip };
-  return { kind: 'read', size: file.size, hash: file.hash, ...(file.symbols !== undefined && { symbols: packSymbols(file.symbols) }) };
+  return {
+    kind: 'read',
+    size: file.size,
+    hash: file.hash,
+    ...(file.symbols !== undefined && { symbols: packSymbols(file.symbols) }),
+  };
 }

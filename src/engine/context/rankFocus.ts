@@ -63,7 +63,8 @@ export function focusRestartVector(
  */
 function mentionedNames(query: string): Set<string> {
   const names = new Set<string>();
-  const identifiers = (text: string): string[] => (text.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((name) => name.length >= MIN_MENTIONED_NAME_CHARS);
+  const identifiers = (text: string): string[] =>
+    (text.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((name) => name.length >= MIN_MENTIONED_NAME_CHARS);
   for (const [, quoted] of query.matchAll(/`([^`]+)`/g)) for (const name of identifiers(quoted)) names.add(name);
   for (const name of identifiers(query.replace(/`[^`]*`/g, ' '))) if (!/^[a-z]+$/.test(name)) names.add(name);
   return names;
@@ -77,7 +78,13 @@ function mentionedFiles(paths: readonly string[], query: string): number[][] {
   const words = new Set(
     query
       .split(/[\s"'`()<>[\]{},;!?*]+/)
-      .map((word) => word.replaceAll('\\', '/').replace(/^\.\//, '').replace(/(?::\d+)+$|#L\d+.*$/, '').replace(/[.:]+$/, ''))
+      .map((word) =>
+        word
+          .replaceAll('\\', '/')
+          .replace(/^\.\//, '')
+          .replace(/(?::\d+)+$|#L\d+.*$/, '')
+          .replace(/[.:]+$/, ''),
+      )
       .filter((word) => word.length >= MIN_MENTIONED_NAME_CHARS),
   );
   if (words.size === 0) return [];

@@ -72,7 +72,8 @@ export class RepoGraph<F extends GraphFile = GraphFile> implements WeightedGraph
   withFile(index: number, file: F): RepoGraph<F> | undefined {
     const files = [...this.files];
     files[index] = file;
-    if (file.symbols === this.files[index].symbols) return this.derived(files, this.offsets, this.targets, this.weights);
+    if (file.symbols === this.files[index].symbols)
+      return this.derived(files, this.offsets, this.targets, this.weights);
     if (!sameNames(linkingDefinitions(this.files[index]), linkingDefinitions(file))) return undefined;
     const row = outEdges(index, file, this.definers, this.linkWeights);
     const start = this.offsets[index];
@@ -107,12 +108,19 @@ export class RepoGraph<F extends GraphFile = GraphFile> implements WeightedGraph
     const global = this.globalScores;
     const personal = restart === undefined ? undefined : personalizedPageRank(this, restart);
     const order = Array.from({ length: this.nodeCount }, (_, i) => i);
-    return order.sort((a, b) => (personal === undefined ? 0 : personal[b] - personal[a]) || global[b] - global[a] || a - b);
+    return order.sort(
+      (a, b) => (personal === undefined ? 0 : personal[b] - personal[a]) || global[b] - global[a] || a - b,
+    );
   }
 }
 
 /** File `from`'s edges, ascending by target, merged per target. */
-function outEdges(from: number, file: GraphFile, definers: ReadonlyMap<string, readonly number[]>, linkWeights: ReadonlyMap<string, number>): [number, number][] {
+function outEdges(
+  from: number,
+  file: GraphFile,
+  definers: ReadonlyMap<string, readonly number[]>,
+  linkWeights: ReadonlyMap<string, number>,
+): [number, number][] {
   const out = new Map<number, number>();
   for (const [name, uses] of file.symbols.references) {
     const linkWeight = linkWeights.get(name);

@@ -16,7 +16,13 @@ import { IndexParsers, type IndexParserOptions } from './indexParsers';
 import type { ContextFocus } from './rankFocus';
 import type { TokenCounter } from './tokenCountCache';
 import { contentHash } from './sourceText';
-import { WorkspaceScanner, type Inspection, type ScanOptions, type SkipReason, type SourceFile } from './workspaceScanner';
+import {
+  WorkspaceScanner,
+  type Inspection,
+  type ScanOptions,
+  type SkipReason,
+  type SourceFile,
+} from './workspaceScanner';
 import { scanWorkspace, type IndexedFile, type IndexProgress } from './workspaceScan';
 
 export type { IndexedFile, IndexProgress };
@@ -87,17 +93,34 @@ export class RepositoryIndex {
     private readonly parsers: IndexParsers,
     private readonly options: RepositoryIndexOptions,
   ) {
-    this.storePath = options.cacheDir === undefined ? undefined : indexStorePath(options.cacheDir, scanner.roots.map((r) => r.path));
+    this.storePath =
+      options.cacheDir === undefined
+        ? undefined
+        : indexStorePath(
+            options.cacheDir,
+            scanner.roots.map((r) => r.path),
+          );
     this.repoName = options.repoName ?? basename(scanner.roots[0].path);
   }
 
   /** Scans the roots, reusing the persisted index where files are unchanged; throws InvalidParams for bad roots. */
-  static async open(options: RepositoryIndexOptions, onProgress?: (progress: IndexProgress) => void, signal?: AbortSignal): Promise<RepositoryIndex> {
+  static async open(
+    options: RepositoryIndexOptions,
+    onProgress?: (progress: IndexProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<RepositoryIndex> {
     const scanner = new WorkspaceScanner(options);
     const names = new NameInterner();
     const index = new RepositoryIndex(scanner, new IndexParsers(options, names), options);
     try {
-      const stored = index.storePath === undefined ? undefined : await loadIndexStore(index.storePath, index.scanner.roots.map((r) => r.path), names);
+      const stored =
+        index.storePath === undefined
+          ? undefined
+          : await loadIndexStore(
+              index.storePath,
+              index.scanner.roots.map((r) => r.path),
+              names,
+            );
       const changed = await index.rescan(stored ?? new Map(), onProgress, signal);
       if (changed) index.persist();
       return index;
@@ -163,7 +186,12 @@ export class RepositoryIndex {
       packer = new ContextPacker(counter);
       this.packers.set(counter, packer);
     }
-    const result = packer.pack(ranked, { budget: request.budget, format: request.format, repoName: this.repoName }, (file) => this.readContent(file), signal);
+    const result = packer.pack(
+      ranked,
+      { budget: request.budget, format: request.format, repoName: this.repoName },
+      (file) => this.readContent(file),
+      signal,
+    );
     return { text: result.text, stats: { ...result.stats, elapsedMs: performance.now() - started } };
   }
 
@@ -183,9 +211,19 @@ export class RepositoryIndex {
   }
 
   /** Walks the roots again, taking over what `previous` knows of unchanged files; true if anything changed. */
-  private async rescan(previous: ReadonlyMap<string, StoredFile>, onProgress: ((progress: IndexProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+  private async rescan(
+    previous: ReadonlyMap<string, StoredFile>,
+    onProgress: ((progress: IndexProgress) => void) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
     const started = performance.now();
-    const scan = await scanWorkspace(this.scanner, this.parsers, { previous, current: this.entries }, onProgress, signal);
+    const scan = await scanWorkspace(
+      this.scanner,
+      this.parsers,
+      { previous, current: this.entries },
+      onProgress,
+      signal,
+    );
     this.entries = scan.entries;
     this.skipped = scan.skipped;
     this.ranking = undefined;
@@ -210,7 +248,9 @@ export class RepositoryIndex {
         continue;
       }
       const inspection =
-        change.content !== undefined ? await this.scanner.inspectUnsaved(change.path, change.content) : await this.scanner.inspect(change.path);
+        change.content !== undefined
+          ? await this.scanner.inspectUnsaved(change.path, change.content)
+          : await this.scanner.inspect(change.path);
       await this.applyInspection(inspection, change.content, result, signal);
     }
     if (rulesChanged) {
@@ -218,11 +258,17 @@ export class RepositoryIndex {
       await this.rescan(this.entries, undefined, signal);
       result.rescanned = true;
     }
-    if (result.parsed.length + result.removed.length + result.unchanged.length > 0 || result.rescanned) this.scheduleSave();
+    if (result.parsed.length + result.removed.length + result.unchanged.length > 0 || result.rescanned)
+      this.scheduleSave();
     return { ...result, elapsedMs: performance.now() - started };
   }
 
-  private async applyInspection(inspection: Inspection | undefined, unsaved: string | undefined, result: { parsed: string[]; removed: string[]; unchanged: string[] }, signal: AbortSignal | undefined): Promise<void> {
+  private async applyInspection(
+    inspection: Inspection | undefined,
+    unsaved: string | undefined,
+    result: { parsed: string[]; removed: string[]; unchanged: string[] },
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     if (inspection === undefined) return;
     switch (inspection.kind) {
       case 'missing':
@@ -235,12 +281,16 @@ export class RepositoryIndex {
       case 'folder': {
         const walked = await this.scanner.walkFolder(inspection.location, signal);
         for (const entry of walked.skipped) this.skipped.set(entry.path, entry.reason);
-        for (const candidate of walked.candidates) await this.applyInspection({ kind: 'file', candidate }, undefined, result, signal);
+        for (const candidate of walked.candidates)
+          await this.applyInspection({ kind: 'file', candidate }, undefined, result, signal);
         return;
       }
       case 'file': {
         const { candidate } = inspection;
-        const read = unsaved === undefined ? await this.scanner.read(candidate) : { ...candidate, content: unsaved, hash: contentHash(unsaved) };
+        const read =
+          unsaved === undefined
+            ? await this.scanner.read(candidate)
+            : { ...candidate, content: unsaved, hash: contentHash(unsaved) };
         if (typeof read === 'string') {
           this.removeUnder(candidate.path, result.removed);
           this.skipped.set(candidate.path, read);
@@ -252,7 +302,10 @@ export class RepositoryIndex {
           this.setEntry({ ...indexed(read, known.symbols), unsaved });
           result.unchanged.push(candidate.path);
         } else {
-          this.setEntry({ ...indexed(read, await this.parsers.forContents().extract(read.content, read.languageId)), unsaved });
+          this.setEntry({
+            ...indexed(read, await this.parsers.forContents().extract(read.content, read.languageId)),
+            unsaved,
+          });
           result.parsed.push(candidate.path);
         }
       }
@@ -305,7 +358,11 @@ export class RepositoryIndex {
     if (this.storePath === undefined) return;
     try {
       const onDisk = [...this.entries.values()].filter((file) => file.unsaved === undefined);
-      saveIndexStore(this.storePath, this.scanner.roots.map((r) => r.path), onDisk);
+      saveIndexStore(
+        this.storePath,
+        this.scanner.roots.map((r) => r.path),
+        onDisk,
+      );
       this.cacheError = undefined;
     } catch (error) {
       this.cacheError = (error as Error).message;

@@ -27,7 +27,9 @@ export interface FileToParse {
 }
 
 /** A file read and parsed: why it was skipped, or its size, hash and symbols (none when its hash was known). */
-export type ParsedFile = { readonly skip: SourceTextSkip } | { readonly size: number; readonly hash: string; readonly symbols: FileSymbols | undefined };
+export type ParsedFile =
+  | { readonly skip: SourceTextSkip }
+  | { readonly size: number; readonly hash: string; readonly symbols: FileSymbols | undefined };
 
 export function contentHash(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('base64url');

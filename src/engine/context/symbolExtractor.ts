@@ -4,7 +4,14 @@
  * past the time limit leaves the file as plain text (`outcome: 'failed'`); it is never an error.
  */
 import { Parser, type Node } from 'web-tree-sitter';
-import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, type FileSymbols, type SymbolDefinition, type SymbolKind, type SymbolSource } from './fileSymbols';
+import {
+  FAILED_SYMBOLS,
+  PLAIN_TEXT_SYMBOLS,
+  type FileSymbols,
+  type SymbolDefinition,
+  type SymbolKind,
+  type SymbolSource,
+} from './fileSymbols';
 import { GrammarLoader, type LoadedGrammar } from './grammarLoader';
 import { languageById } from './languages';
 import { NameInterner } from './nameInterner';
@@ -93,7 +100,12 @@ interface DefinitionMatch {
   readonly declaration: Node;
 }
 
-function collectSymbols(grammar: LoadedGrammar, root: Node, content: string, names: Pick<NameInterner, 'intern'>): { definitions: SymbolDefinition[]; references: Map<string, number> } {
+function collectSymbols(
+  grammar: LoadedGrammar,
+  root: Node,
+  content: string,
+  names: Pick<NameInterner, 'intern'>,
+): { definitions: SymbolDefinition[]; references: Map<string, number> } {
   // Several patterns may capture one name (a method is also a function): the pattern written first wins.
   const byName = new Map<number, DefinitionMatch>();
   const referenceNodes: Node[] = [];

@@ -24,7 +24,8 @@ const functionValues = '[(arrow_function) (function_expression) (generator_funct
 
 /** Top-level `const f = () => …` and `let x = …`, exported or not; shared by JavaScript and TypeScript. */
 function scriptVariables(declaration: string): string {
-  const declarator = (value: string, kind: string) => `(${declaration} (variable_declarator name: (identifier) @name ${value}) @definition.${kind})`;
+  const declarator = (value: string, kind: string) =>
+    `(${declaration} (variable_declarator name: (identifier) @name ${value}) @definition.${kind})`;
   return [
     `(program ${declarator(`value: ${functionValues}`, 'function')})`,
     `(export_statement declaration: ${declarator(`value: ${functionValues}`, 'function')})`,

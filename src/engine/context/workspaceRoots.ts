@@ -28,12 +28,20 @@ export interface LocatedPath {
 
 export function resolveRoots(roots: readonly string[]): WorkspaceRoot[] {
   if (!Array.isArray(roots) || roots.length === 0) {
-    throw new EngineError(EngineErrorCode.InvalidParams, 'No workspace roots were given', 'Open a folder or workspace before building the repository context.');
+    throw new EngineError(
+      EngineErrorCode.InvalidParams,
+      'No workspace roots were given',
+      'Open a folder or workspace before building the repository context.',
+    );
   }
   const labels = new Set<string>();
   return roots.map((root) => {
     if (typeof root !== 'string' || !isAbsolute(root)) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `Workspace root "${String(root)}" is not an absolute path`, 'Send workspace folders as absolute file-system paths.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `Workspace root "${String(root)}" is not an absolute path`,
+        'Send workspace folders as absolute file-system paths.',
+      );
     }
     const path = resolve(root);
     let realPath: string;
@@ -41,7 +49,11 @@ export function resolveRoots(roots: readonly string[]): WorkspaceRoot[] {
       if (!statSync(path).isDirectory()) throw new Error('not a folder');
       realPath = realpathSync(path);
     } catch {
-      throw new EngineError(EngineErrorCode.InvalidParams, `Workspace root ${path} is not a readable folder`, 'Check that the folder exists and that you can read it.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `Workspace root ${path} is not a readable folder`,
+        'Check that the folder exists and that you can read it.',
+      );
     }
     return { path, realPath, label: roots.length === 1 ? '' : uniqueLabel(basename(path) || 'root', labels) };
   });
@@ -71,7 +83,10 @@ export function locatePath(roots: readonly WorkspaceRoot[], path: string): Locat
     for (const root of candidates) {
       for (const base of [root.path, root.realPath]) {
         if (absolute !== base && !absolute.startsWith(base + sep)) continue;
-        const relative = absolute.slice(base.length + 1).split(sep).join('/');
+        const relative = absolute
+          .slice(base.length + 1)
+          .split(sep)
+          .join('/');
         return located(root, relative);
       }
     }
@@ -87,7 +102,12 @@ export function locatePath(roots: readonly WorkspaceRoot[], path: string): Locat
 }
 
 function located(root: WorkspaceRoot, relative: string): LocatedPath {
-  return { root, relative, path: indexPath(root, relative), absolutePath: relative === '' ? root.path : join(root.path, ...relative.split('/')) };
+  return {
+    root,
+    relative,
+    path: indexPath(root, relative),
+    absolutePath: relative === '' ? root.path : join(root.path, ...relative.split('/')),
+  };
 }
 
 export function isInsideRoots(roots: readonly WorkspaceRoot[], realPath: string): boolean {

@@ -64,7 +64,12 @@ export async function scanWorkspace(
       const inEditor = current.get(candidate.path);
       const known = previous.get(candidate.path);
       if (inEditor?.unsaved !== undefined) indexedNow.set(candidate.path, inEditor);
-      else if (known !== undefined && known.size === candidate.size && known.mtimeMs === candidate.mtimeMs && known.languageId === candidate.languageId) {
+      else if (
+        known !== undefined &&
+        known.size === candidate.size &&
+        known.mtimeMs === candidate.mtimeMs &&
+        known.languageId === candidate.languageId
+      ) {
         indexedNow.set(candidate.path, { ...known, ...candidate, outline: known.symbols.outline });
         reused++;
       } else toRead.push(candidate);
@@ -76,7 +81,11 @@ export async function scanWorkspace(
   await toRead.waitForParseable(parsers.filesToChoose);
   const read = parsers.readerFor(toRead.parseableFiles, scanner.maxFileBytes);
   // At most PARSE_AHEAD files in flight, taken back oldest first.
-  const ahead: { readonly candidate: FileCandidate; readonly known: StoredFile | undefined; readonly file: Promise<ParsedFile> }[] = [];
+  const ahead: {
+    readonly candidate: FileCandidate;
+    readonly known: StoredFile | undefined;
+    readonly file: Promise<ParsedFile>;
+  }[] = [];
   let done = 0;
   const takeOldest = async (): Promise<void> => {
     const { candidate, known, file } = ahead.shift()!;
@@ -85,7 +94,13 @@ export async function scanWorkspace(
     else {
       // No symbols: the contents hash to what the stored index knows.
       const symbols = result.symbols ?? known!.symbols;
-      indexedNow.set(candidate.path, { ...candidate, size: result.size, hash: result.hash, symbols, outline: symbols.outline });
+      indexedNow.set(candidate.path, {
+        ...candidate,
+        size: result.size,
+        hash: result.hash,
+        symbols,
+        outline: symbols.outline,
+      });
       if (result.symbols !== undefined) parsed++;
       else reused++;
     }
@@ -97,7 +112,11 @@ export async function scanWorkspace(
     signal?.throwIfAborted();
     const stored = previous.get(candidate.path);
     const known = stored?.languageId === candidate.languageId ? stored : undefined;
-    const file = read({ path: candidate.absolutePath, languageId: candidate.languageId, ...(known !== undefined && { knownHash: known.hash }) });
+    const file = read({
+      path: candidate.absolutePath,
+      languageId: candidate.languageId,
+      ...(known !== undefined && { knownHash: known.hash }),
+    });
     file.catch(() => undefined); // awaited in turn; left behind only when the scan stops early
     ahead.push({ candidate, known, file });
     while (ahead.length > PARSE_AHEAD) await takeOldest();
@@ -114,7 +133,10 @@ export async function scanWorkspace(
     const file = indexedNow.get(path);
     if (file !== undefined) entries.set(path, file);
   }
-  const skipped = new Map<string, SkipReason>([...walked.skipped.map((entry) => [entry.path, entry.reason] as const), ...readSkips]);
+  const skipped = new Map<string, SkipReason>([
+    ...walked.skipped.map((entry) => [entry.path, entry.reason] as const),
+    ...readSkips,
+  ]);
   report.flush();
   // Unsaved editor contents the walk cannot see (a new file not yet saved) stay while the rules allow them.
   for (const file of current.values()) {
@@ -126,7 +148,9 @@ export async function scanWorkspace(
 }
 
 /** Calls `report` at most every PROGRESS_EVERY_MS; `flush` sends the last value held back. */
-function throttled(report: ((progress: IndexProgress) => void) | undefined): ((progress: IndexProgress) => void) & { flush(): void } {
+function throttled(
+  report: ((progress: IndexProgress) => void) | undefined,
+): ((progress: IndexProgress) => void) & { flush(): void } {
   let last = 0;
   let pending: IndexProgress | undefined;
   const send = (progress: IndexProgress): void => {

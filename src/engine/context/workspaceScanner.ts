@@ -11,7 +11,14 @@ import { DEFAULT_EXCLUDES, IgnoreRules, type ExclusionReason } from './ignoreRul
 import { languageForPath } from './languages';
 import { readSourceText } from './sourceText';
 import { classifyByName, classifyText, type ContentSkipReason } from './textFileClassifier';
-import { indexPath, isInsideRoots, locatePath, resolveRoots, type LocatedPath, type WorkspaceRoot } from './workspaceRoots';
+import {
+  indexPath,
+  isInsideRoots,
+  locatePath,
+  resolveRoots,
+  type LocatedPath,
+  type WorkspaceRoot,
+} from './workspaceRoots';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 
@@ -34,7 +41,8 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
  * `symlinkLoop`: a folder or file reached again through a symlink, a loop or a second path to something
  * already indexed. `unreadable` covers permission errors and entries that vanished during the scan.
  */
-export type SkipReason = ExclusionReason | ContentSkipReason | 'tooLarge' | 'unreadable' | 'symlinkOutsideRoots' | 'symlinkLoop';
+export type SkipReason =
+  ExclusionReason | ContentSkipReason | 'tooLarge' | 'unreadable' | 'symlinkOutsideRoots' | 'symlinkLoop';
 
 export interface FileCandidate {
   /** Index path: root-relative, posix separators (see workspaceRoots.ts). */
@@ -97,11 +105,19 @@ export class WorkspaceScanner {
     this.roots = resolveRoots(options.roots);
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (!Number.isSafeInteger(this.maxFileBytes) || this.maxFileBytes <= 0) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `The file size limit must be a positive whole number of bytes, not ${this.maxFileBytes}`,
-        'Fix the maximum file size in the Hearth context settings.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `The file size limit must be a positive whole number of bytes, not ${this.maxFileBytes}`,
+        'Fix the maximum file size in the Hearth context settings.',
+      );
     }
     const excludes = [...(options.defaultExcludes ?? DEFAULT_EXCLUDES), ...(options.excludes ?? [])];
-    this.rules = new Map(this.roots.map((root) => [root, new IgnoreRules(root.path, { excludes, useGitignore: options.useGitignore ?? true })]));
+    this.rules = new Map(
+      this.roots.map((root) => [
+        root,
+        new IgnoreRules(root.path, { excludes, useGitignore: options.useGitignore ?? true }),
+      ]),
+    );
   }
 
   /**
@@ -109,14 +125,22 @@ export class WorkspaceScanner {
    * candidate as it is found, in that order, so that reading can start before the walk ends.
    */
   walk(onFound?: (filesFound: number, candidate: FileCandidate) => void, signal?: AbortSignal): Promise<WalkResult> {
-    return this.walkFolders(this.roots.map((root) => ({ root, relative: '', absolutePath: root.path, realPath: root.realPath })), onFound, signal);
+    return this.walkFolders(
+      this.roots.map((root) => ({ root, relative: '', absolutePath: root.path, realPath: root.realPath })),
+      onFound,
+      signal,
+    );
   }
 
   /** Like walk, below one folder inside the roots (a folder created or moved in). */
   async walkFolder(location: LocatedPath, signal?: AbortSignal): Promise<WalkResult> {
     const realPath = await realpath(location.absolutePath).catch(() => undefined);
     if (realPath === undefined) return { candidates: [], skipped: [] };
-    return this.walkFolders([{ root: location.root, relative: location.relative, absolutePath: location.absolutePath, realPath }], undefined, signal);
+    return this.walkFolders(
+      [{ root: location.root, relative: location.relative, absolutePath: location.absolutePath, realPath }],
+      undefined,
+      signal,
+    );
   }
 
   /** Reads and classifies one file. */
@@ -126,7 +150,10 @@ export class WorkspaceScanner {
   }
 
   /** Reads files a few at a time, yielding them in the given order. */
-  async *readEach(candidates: readonly FileCandidate[], signal?: AbortSignal): AsyncGenerator<[FileCandidate, SourceFile | SkipReason]> {
+  async *readEach(
+    candidates: readonly FileCandidate[],
+    signal?: AbortSignal,
+  ): AsyncGenerator<[FileCandidate, SourceFile | SkipReason]> {
     const pending: Promise<SourceFile | SkipReason>[] = [];
     let next = 0;
     for (const candidate of candidates) {
@@ -137,14 +164,20 @@ export class WorkspaceScanner {
   }
 
   /** Walks and reads everything: the scanner on its own, without an index. */
-  async scan(onProgress?: (progress: { filesFound: number; filesRead: number }) => void, signal?: AbortSignal): Promise<ScanResult> {
+  async scan(
+    onProgress?: (progress: { filesFound: number; filesRead: number }) => void,
+    signal?: AbortSignal,
+  ): Promise<ScanResult> {
     const walked = await this.walk((filesFound) => onProgress?.({ filesFound, filesRead: 0 }), signal);
     const files: SourceFile[] = [];
     const skipped = [...walked.skipped];
     for await (const [candidate, result] of this.readEach(walked.candidates, signal)) {
       if (typeof result === 'string') skipped.push({ path: candidate.path, reason: result });
       else files.push(result);
-      onProgress?.({ filesFound: walked.candidates.length, filesRead: files.length + skipped.length - walked.skipped.length });
+      onProgress?.({
+        filesFound: walked.candidates.length,
+        filesRead: files.length + skipped.length - walked.skipped.length,
+      });
     }
     return { files, skipped };
   }
@@ -181,7 +214,10 @@ export class WorkspaceScanner {
       this.reasonToSkip(location.relative, size) ??
       (content.includes('\0') ? 'binary' : classifyText(content));
     if (reason !== undefined) return { kind: 'skipped', entry: { path: location.path, reason } };
-    return { kind: 'file', candidate: this.candidate(location.root, location.relative, location.absolutePath, { size, mtimeMs: Date.now() }) };
+    return {
+      kind: 'file',
+      candidate: this.candidate(location.root, location.relative, location.absolutePath, { size, mtimeMs: Date.now() }),
+    };
   }
 
   locate(path: string): LocatedPath | undefined {
@@ -193,8 +229,18 @@ export class WorkspaceScanner {
     for (const rules of this.rules.values()) rules.reload();
   }
 
-  private async walkFolders(starts: Folder[], onFound: WalkState['onFound'], signal: AbortSignal | undefined): Promise<WalkResult> {
-    const state: WalkState = { candidates: [], skipped: [], visited: new Set(starts.map((s) => s.realPath)), links: [], onFound };
+  private async walkFolders(
+    starts: Folder[],
+    onFound: WalkState['onFound'],
+    signal: AbortSignal | undefined,
+  ): Promise<WalkResult> {
+    const state: WalkState = {
+      candidates: [],
+      skipped: [],
+      visited: new Set(starts.map((s) => s.realPath)),
+      links: [],
+      onFound,
+    };
     const pending = [...starts].reverse();
     while (pending.length > 0 || state.links.length > 0) {
       signal?.throwIfAborted();
@@ -254,7 +300,8 @@ export class WorkspaceScanner {
     const { root } = folder;
     const relative = childPath(folder.relative, name);
     const absolutePath = join(folder.absolutePath, name);
-    const skip = (reason: SkipReason): undefined => void state.skipped.push({ path: indexPath(root, relative), reason });
+    const skip = (reason: SkipReason): undefined =>
+      void state.skipped.push({ path: indexPath(root, relative), reason });
     const realPath = await realpath(absolutePath).catch(() => undefined);
     const info = realPath === undefined ? undefined : await stat(realPath).catch(() => undefined);
     if (realPath === undefined || info === undefined) return skip('unreadable');
@@ -269,7 +316,13 @@ export class WorkspaceScanner {
     return undefined;
   }
 
-  private addFile(root: WorkspaceRoot, relative: string, absolutePath: string, info: { size: number; mtimeMs: number } | undefined, state: WalkState): void {
+  private addFile(
+    root: WorkspaceRoot,
+    relative: string,
+    absolutePath: string,
+    info: { size: number; mtimeMs: number } | undefined,
+    state: WalkState,
+  ): void {
     const path = indexPath(root, relative);
     const reason = info === undefined ? 'unreadable' : this.reasonToSkip(relative, info.size);
     if (reason !== undefined) state.skipped.push({ path, reason });
@@ -284,8 +337,19 @@ export class WorkspaceScanner {
     return size > this.maxFileBytes ? 'tooLarge' : classifyByName(relative);
   }
 
-  private candidate(root: WorkspaceRoot, relative: string, absolutePath: string, info: { size: number; mtimeMs: number }): FileCandidate {
-    return { path: indexPath(root, relative), absolutePath, size: info.size, mtimeMs: info.mtimeMs, languageId: languageForPath(relative).id };
+  private candidate(
+    root: WorkspaceRoot,
+    relative: string,
+    absolutePath: string,
+    info: { size: number; mtimeMs: number },
+  ): FileCandidate {
+    return {
+      path: indexPath(root, relative),
+      absolutePath,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      languageId: languageForPath(relative).id,
+    };
   }
 }
 

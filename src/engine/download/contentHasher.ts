@@ -35,7 +35,8 @@ export class ContentHasher {
   /** Feeds the first `length` bytes of a file on disk (a partial being resumed, a file already in place). */
   async updateFromFile(path: string, length: number, signal?: AbortSignal): Promise<void> {
     if (length === 0) return;
-    for await (const chunk of createReadStream(path, { start: 0, end: length - 1, signal })) this.update(chunk as Buffer);
+    for await (const chunk of createReadStream(path, { start: 0, end: length - 1, signal }))
+      this.update(chunk as Buffer);
   }
 
   /** Why the bytes are not the listed file, or undefined when they are. Call once, at the end. */
@@ -49,7 +50,12 @@ export class ContentHasher {
 }
 
 /** Whether a file on disk is exactly the listed one (read in full when its size matches). */
-export async function fileMatches(path: string, file: RemoteFile, size: number, signal?: AbortSignal): Promise<boolean> {
+export async function fileMatches(
+  path: string,
+  file: RemoteFile,
+  size: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   if (size !== file.size) return false;
   const hasher = new ContentHasher(file);
   await hasher.updateFromFile(path, size, signal);

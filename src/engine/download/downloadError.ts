@@ -62,5 +62,7 @@ export class DownloadError extends EngineError {
 
 /** True for an error that only says the operation was cancelled through its AbortSignal. */
 export function isAbortError(error: unknown, signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true && (error === signal.reason || (error instanceof Error && error.name === 'AbortError'));
+  return (
+    signal?.aborted === true && (error === signal.reason || (error instanceof Error && error.name === 'AbortError'))
+  );
 }

@@ -44,7 +44,11 @@ export function defaultModelDir(repo: string, cacheDir: string = defaultCacheDir
  */
 export function assertSafeRepoPath(path: string): void {
   if (!isSafeRepoPath(path)) {
-    throw new DownloadError('protocol', `The Hub listed a file with an unsafe path: "${path}".`, 'Check HF_ENDPOINT: the server is not a Hugging Face Hub.');
+    throw new DownloadError(
+      'protocol',
+      `The Hub listed a file with an unsafe path: "${path}".`,
+      'Check HF_ENDPOINT: the server is not a Hugging Face Hub.',
+    );
   }
 }
 

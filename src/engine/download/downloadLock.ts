@@ -16,12 +16,21 @@ export async function lockDownloadFolder(dir: string): Promise<() => Promise<voi
       return () => rm(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new DownloadError('unwritable', `Cannot write in ${dir}: ${(error as Error).message}`, 'Choose a download folder you can write to.', { cause: error });
+        throw new DownloadError(
+          'unwritable',
+          `Cannot write in ${dir}: ${(error as Error).message}`,
+          'Choose a download folder you can write to.',
+          { cause: error },
+        );
       }
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     if (isRunning(owner) || attempt === 3) {
-      throw new DownloadError('busy', `Another download into ${dir} is running (process ${owner}).`, `Wait for it to finish. If none is running, delete ${path}.`);
+      throw new DownloadError(
+        'busy',
+        `Another download into ${dir} is running (process ${owner}).`,
+        `Wait for it to finish. If none is running, delete ${path}.`,
+      );
     }
     await rm(path, { force: true });
   }

@@ -40,9 +40,13 @@ export function downloadStatus(dir: string): DownloadStatus {
 export function assertNotPartialDownload(dir: string): void {
   if (downloadStatus(dir) !== 'incomplete') return;
   const pending = readPendingDownload(dir);
-  throw new CheckpointError('is an unfinished download', { file: dir }, {
-    hint: `Run the download again${pending === undefined ? '' : ` (hearth download ${pending.repo} --revision ${pending.revision} --dir "${dir}")`}: it resumes where it stopped.`,
-  });
+  throw new CheckpointError(
+    'is an unfinished download',
+    { file: dir },
+    {
+      hint: `Run the download again${pending === undefined ? '' : ` (hearth download ${pending.repo} --revision ${pending.revision} --dir "${dir}")`}: it resumes where it stopped.`,
+    },
+  );
 }
 
 /** What is being downloaded into `dir`, so a UI can offer to resume it. */
@@ -58,7 +62,9 @@ export function writePendingDownload(dir: string, pending: PendingDownload): voi
 export function readPendingDownload(dir: string): PendingDownload | undefined {
   try {
     const pending = JSON.parse(readFileSync(join(dir, STAGING_DIR, PENDING_FILE), 'utf8')) as Partial<PendingDownload>;
-    return typeof pending.repo === 'string' && typeof pending.revision === 'string' ? { repo: pending.repo, revision: pending.revision } : undefined;
+    return typeof pending.repo === 'string' && typeof pending.revision === 'string'
+      ? { repo: pending.repo, revision: pending.revision }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -12,7 +12,15 @@ import { fileLocations, type FileLocations } from './downloadLayout';
 import type { DownloadProgressTracker } from './downloadProgress';
 import { hubNetworkError } from './hubErrors';
 import type { HuggingFaceClient, RemoteFile } from './huggingFaceClient';
-import { discardPart, readSidecar, resumablePartBytes, sizeOnDisk, writeSidecar, type OpenPartWriter, type PartWriter } from './partFile';
+import {
+  discardPart,
+  readSidecar,
+  resumablePartBytes,
+  sizeOnDisk,
+  writeSidecar,
+  type OpenPartWriter,
+  type PartWriter,
+} from './partFile';
 import { backoff, isTransient, type RetryOptions } from './retryBackoff';
 
 export interface FileDownloadContext {
@@ -42,7 +50,11 @@ const INTEGRITY_ATTEMPTS = 2;
 export async function downloadFile(file: RemoteFile, context: FileDownloadContext): Promise<void> {
   const { progress, signal } = context;
   const at = fileLocations(context.dir, file.path);
-  if (context.verifiedInPlace.has(file.path) || (await matchesOnDisk(at.final, file, signal)) || (await matchesOnDisk(at.staged, file, signal))) {
+  if (
+    context.verifiedInPlace.has(file.path) ||
+    (await matchesOnDisk(at.final, file, signal)) ||
+    (await matchesOnDisk(at.staged, file, signal))
+  ) {
     progress.addPresent(file.size);
     progress.fileFinished(file.path);
     return;
@@ -91,7 +103,12 @@ class ChecksumMismatch extends Error {}
  * One request: from the part's end to the file's end. Throws a transient DownloadError when the connection
  * drops (the part keeps what arrived), ChecksumMismatch when the whole file arrived wrong.
  */
-async function transfer(file: RemoteFile, at: FileLocations, state: PartState, context: FileDownloadContext): Promise<void> {
+async function transfer(
+  file: RemoteFile,
+  at: FileLocations,
+  state: PartState,
+  context: FileDownloadContext,
+): Promise<void> {
   const { client, progress } = context;
   await resyncWithDisk(file, at, state, context);
   const stall = new AbortController();
@@ -102,7 +119,10 @@ async function transfer(file: RemoteFile, at: FileLocations, state: PartState, c
   let overflow = false;
   try {
     let stream = await client.openFile(context.repo, context.commit, file.path, state.bytes, signal);
-    if (state.bytes > 0 && (stream.start !== state.bytes || stream.etag === undefined || readSidecar(at.sidecar)?.etag !== stream.etag)) {
+    if (
+      state.bytes > 0 &&
+      (stream.start !== state.bytes || stream.etag === undefined || readSidecar(at.sidecar)?.etag !== stream.etag)
+    ) {
       // The part is of another version of the file (or the server ignores ranges): start over.
       if (stream.start !== 0) {
         await stream.body.cancel();
@@ -128,7 +148,12 @@ async function transfer(file: RemoteFile, at: FileLocations, state: PartState, c
   } catch (error) {
     if (context.signal.aborted) throw error;
     if (stall.signal.aborted) {
-      throw new DownloadError('network', `No data for ${context.stallTimeoutMs / 1000} s while downloading ${file.path}.`, undefined, { transient: true });
+      throw new DownloadError(
+        'network',
+        `No data for ${context.stallTimeoutMs / 1000} s while downloading ${file.path}.`,
+        undefined,
+        { transient: true },
+      );
     }
     if (error instanceof DownloadError) throw error;
     throw hubNetworkError(error, client.endpoint);
@@ -139,7 +164,12 @@ async function transfer(file: RemoteFile, at: FileLocations, state: PartState, c
   }
   if (overflow) throw new ChecksumMismatch(`more than the listed ${file.size} bytes`);
   if (state.bytes < file.size) {
-    throw new DownloadError('network', `The connection ended ${file.size - state.bytes} bytes before the end of ${file.path}.`, undefined, { transient: true });
+    throw new DownloadError(
+      'network',
+      `The connection ended ${file.size - state.bytes} bytes before the end of ${file.path}.`,
+      undefined,
+      { transient: true },
+    );
   }
   const mismatch = state.hasher.mismatch();
   if (mismatch !== undefined) throw new ChecksumMismatch(mismatch);
@@ -149,7 +179,12 @@ async function transfer(file: RemoteFile, at: FileLocations, state: PartState, c
  * Makes the hash cover exactly the bytes on disk. They differ after a resume from an earlier run (nothing
  * hashed yet) or a write that failed half-way (ENOSPC): then the part is read back once.
  */
-async function resyncWithDisk(file: RemoteFile, at: FileLocations, state: PartState, context: FileDownloadContext): Promise<void> {
+async function resyncWithDisk(
+  file: RemoteFile,
+  at: FileLocations,
+  state: PartState,
+  context: FileDownloadContext,
+): Promise<void> {
   const onDisk = (await sizeOnDisk(at.part)) ?? 0;
   if (state.hasher.bytesHashed === onDisk && state.bytes === onDisk) return;
   if (onDisk > file.size) {
@@ -162,7 +197,12 @@ async function resyncWithDisk(file: RemoteFile, at: FileLocations, state: PartSt
   await state.hasher.updateFromFile(at.part, onDisk, context.signal);
 }
 
-async function restartPart(at: FileLocations, state: PartState, file: RemoteFile, progress: DownloadProgressTracker): Promise<void> {
+async function restartPart(
+  at: FileLocations,
+  state: PartState,
+  file: RemoteFile,
+  progress: DownloadProgressTracker,
+): Promise<void> {
   await discardPart(at);
   progress.discard(state.bytes);
   state.bytes = 0;
@@ -170,7 +210,13 @@ async function restartPart(at: FileLocations, state: PartState, file: RemoteFile
 }
 
 /** Records what the part is of, then opens it for the bytes to come. */
-async function openWriter(at: FileLocations, file: RemoteFile, etag: string | undefined, append: boolean, context: FileDownloadContext): Promise<PartWriter> {
+async function openWriter(
+  at: FileLocations,
+  file: RemoteFile,
+  etag: string | undefined,
+  append: boolean,
+  context: FileDownloadContext,
+): Promise<PartWriter> {
   try {
     writeSidecar(at.sidecar, file, etag);
     return await context.openPartWriter(at.part, append);
@@ -179,7 +225,12 @@ async function openWriter(at: FileLocations, file: RemoteFile, etag: string | un
   }
 }
 
-async function write(writer: PartWriter, chunk: Uint8Array, file: RemoteFile, context: FileDownloadContext): Promise<void> {
+async function write(
+  writer: PartWriter,
+  chunk: Uint8Array,
+  file: RemoteFile,
+  context: FileDownloadContext,
+): Promise<void> {
   try {
     await writer.write(chunk);
   } catch (error) {
@@ -190,7 +241,12 @@ async function write(writer: PartWriter, chunk: Uint8Array, file: RemoteFile, co
 function writeError(error: unknown, what: string, dir: string): DownloadError {
   if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return diskFullWhileWriting(what, dir, error);
   const reason = error instanceof Error ? error.message : String(error);
-  return new DownloadError('unwritable', `Cannot write ${what} in ${dir}: ${reason}`, 'Choose a download folder you can write to.', { cause: error });
+  return new DownloadError(
+    'unwritable',
+    `Cannot write ${what} in ${dir}: ${reason}`,
+    'Choose a download folder you can write to.',
+    { cause: error },
+  );
 }
 
 /** Verified: the part becomes the staged file, in one rename (atomic within a file system). */

@@ -29,10 +29,18 @@ export function hubHttpError(status: number, headers: Headers, target: HubTarget
   const subject = target.path === undefined ? target.repo : `${target.path} in ${target.repo}`;
 
   if (code === 'RevisionNotFound') {
-    return new DownloadError('notFound', `Revision "${target.revision}" of ${target.repo} was not found.`, `Check the branch, tag or commit on ${page}/tree/main.`);
+    return new DownloadError(
+      'notFound',
+      `Revision "${target.revision}" of ${target.repo} was not found.`,
+      `Check the branch, tag or commit on ${page}/tree/main.`,
+    );
   }
   if (code === 'EntryNotFound') {
-    return new DownloadError('notFound', `${subject} was not found at revision "${target.revision}".`, 'The repository changed while downloading: run the download again.');
+    return new DownloadError(
+      'notFound',
+      `${subject} was not found at revision "${target.revision}".`,
+      'The repository changed while downloading: run the download again.',
+    );
   }
   if (code === 'GatedRepo' || (status === 403 && target.authenticated)) {
     const detail = serverMessage ? ` (${serverMessage})` : '';
@@ -44,7 +52,11 @@ export function hubHttpError(status: number, headers: Headers, target: HubTarget
   }
   if (status === 401 || status === 403) {
     return target.authenticated
-      ? new DownloadError('unauthorized', `Hugging Face rejected the token in HF_TOKEN for ${target.repo} (HTTP ${status}).`, `Check that the token is valid and can read ${page}, or ${tokenStep(target.endpoint)}.`)
+      ? new DownloadError(
+          'unauthorized',
+          `Hugging Face rejected the token in HF_TOKEN for ${target.repo} (HTTP ${status}).`,
+          `Check that the token is valid and can read ${page}, or ${tokenStep(target.endpoint)}.`,
+        )
       : new DownloadError(
           'unauthorized',
           `Hugging Face refused access to ${target.repo} without a token (HTTP ${status}): it is private, gated, or does not exist.`,
@@ -52,15 +64,27 @@ export function hubHttpError(status: number, headers: Headers, target: HubTarget
         );
   }
   if (status === 404) {
-    return new DownloadError('notFound', `${target.path === undefined ? `Repository ${target.repo}` : subject} was not found on ${target.endpoint}.`, 'Check the name (organisation/model, as on the model page) and HF_ENDPOINT.');
+    return new DownloadError(
+      'notFound',
+      `${target.path === undefined ? `Repository ${target.repo}` : subject} was not found on ${target.endpoint}.`,
+      'Check the name (organisation/model, as on the model page) and HF_ENDPOINT.',
+    );
   }
   if (status === 429 || status >= 500) {
-    return new DownloadError('network', `${target.endpoint} answered HTTP ${status} for ${subject}.`, 'The Hub is busy or down: try again in a few minutes.', {
-      transient: true,
-      retryAfterMs: retryAfterMs(headers.get('retry-after')),
-    });
+    return new DownloadError(
+      'network',
+      `${target.endpoint} answered HTTP ${status} for ${subject}.`,
+      'The Hub is busy or down: try again in a few minutes.',
+      {
+        transient: true,
+        retryAfterMs: retryAfterMs(headers.get('retry-after')),
+      },
+    );
   }
-  return new DownloadError('protocol', `${target.endpoint} answered HTTP ${status} for ${subject}${serverMessage ? `: ${serverMessage}` : ''}.`);
+  return new DownloadError(
+    'protocol',
+    `${target.endpoint} answered HTTP ${status} for ${subject}${serverMessage ? `: ${serverMessage}` : ''}.`,
+  );
 }
 
 /** A fetch that failed below HTTP (refused, reset, DNS, TLS, a dropped body): always worth a retry. */
@@ -68,10 +92,15 @@ export function hubNetworkError(error: unknown, url: string): DownloadError {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const reason = cause instanceof Error ? cause.message : String(cause);
   const host = new URL(url).host;
-  return new DownloadError('network', `The connection to ${host} failed: ${reason}.`, 'Check the network connection (and HF_ENDPOINT, if set), then run the download again: it resumes.', {
-    transient: true,
-    cause: error,
-  });
+  return new DownloadError(
+    'network',
+    `The connection to ${host} failed: ${reason}.`,
+    'Check the network connection (and HF_ENDPOINT, if set), then run the download again: it resumes.',
+    {
+      transient: true,
+      cause: error,
+    },
+  );
 }
 
 function retryAfterMs(value: string | null): number | undefined {

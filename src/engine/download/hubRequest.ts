@@ -34,7 +34,10 @@ export async function hubGet(request: HubRequest): Promise<HubResponse> {
   let hubHeaders = new Headers();
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const sameOrigin = new URL(url).origin === request.tokenOrigin;
-    const headers = { ...request.headers, ...(sameOrigin && request.token !== undefined && { authorization: `Bearer ${request.token}` }) };
+    const headers = {
+      ...request.headers,
+      ...(sameOrigin && request.token !== undefined && { authorization: `Bearer ${request.token}` }),
+    };
     let response: Response;
     try {
       response = await fetch(url, { headers, redirect: 'manual', signal: request.signal });
@@ -51,7 +54,10 @@ export async function hubGet(request: HubRequest): Promise<HubResponse> {
     if (response.status >= 300 && response.status < 400 && location !== null) {
       url = new URL(location, url).href;
       if (!url.startsWith('https:') && !url.startsWith('http:')) {
-        throw new DownloadError('protocol', `${request.target.endpoint} redirected ${request.target.repo} to an unsupported address: ${url}`);
+        throw new DownloadError(
+          'protocol',
+          `${request.target.endpoint} redirected ${request.target.repo} to an unsupported address: ${url}`,
+        );
       }
       continue;
     }

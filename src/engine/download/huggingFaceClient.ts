@@ -62,7 +62,10 @@ export class HuggingFaceClient {
 
   /** HF_ENDPOINT (a mirror or a local test server) and HF_TOKEN, as huggingface_hub reads them. */
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): HuggingFaceClient {
-    return new HuggingFaceClient({ endpoint: env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT, token: env.HF_TOKEN || undefined });
+    return new HuggingFaceClient({
+      endpoint: env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT,
+      token: env.HF_TOKEN || undefined,
+    });
   }
 
   get authenticated(): boolean {
@@ -73,7 +76,11 @@ export class HuggingFaceClient {
   async snapshot(repo: string, revision: string, signal?: AbortSignal): Promise<RepoSnapshot> {
     assertRepoId(repo);
     const target = this.target(repo, revision);
-    const info = await this.getJson(`${this.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}`, target, signal);
+    const info = await this.getJson(
+      `${this.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}`,
+      target,
+      signal,
+    );
     const commit = (info as { sha?: unknown }).sha;
     if (typeof commit !== 'string' || !/^[0-9a-f]{40}$/.test(commit)) {
       throw new DownloadError('protocol', `${this.endpoint} gave no commit for ${repo} at "${revision}".`);
@@ -91,16 +98,26 @@ export class HuggingFaceClient {
   /** Opens `path` at `commit` from byte `start`; redirects to a CDN are followed without the token. */
   async openFile(repo: string, commit: string, path: string, start: number, signal?: AbortSignal): Promise<FileStream> {
     const url = `${this.endpoint}/${repo}/resolve/${commit}/${path.split('/').map(encodeURIComponent).join('/')}`;
-    const headers: Record<string, string> = { 'accept-encoding': 'identity', ...(start > 0 && { range: `bytes=${start}-` }) };
+    const headers: Record<string, string> = {
+      'accept-encoding': 'identity',
+      ...(start > 0 && { range: `bytes=${start}-` }),
+    };
     const { response, hubHeaders } = await this.get(url, { ...this.target(repo, commit), path }, headers, signal);
-    const etag = normalizeEtag(hubHeaders.get('x-linked-etag') ?? hubHeaders.get('etag') ?? response.headers.get('etag'));
+    const etag = normalizeEtag(
+      hubHeaders.get('x-linked-etag') ?? hubHeaders.get('etag') ?? response.headers.get('etag'),
+    );
     if (response.body === null) throw new DownloadError('protocol', `${url} answered without a body.`);
     let bodyStart = 0;
     if (response.status === 206) {
       bodyStart = Number(/^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1] ?? NaN);
       if (bodyStart !== start) {
         await response.body.cancel();
-        throw new DownloadError('protocol', `${url} answered a request for bytes ${start}- with "${response.headers.get('content-range')}".`, undefined, { transient: true });
+        throw new DownloadError(
+          'protocol',
+          `${url} answered a request for bytes ${start}- with "${response.headers.get('content-range')}".`,
+          undefined,
+          { transient: true },
+        );
       }
     }
     return { start: bodyStart, etag, body: response.body };
@@ -110,8 +127,20 @@ export class HuggingFaceClient {
     return { endpoint: this.endpoint, repo, revision, authenticated: this.authenticated };
   }
 
-  private get(url: string, target: HubTarget, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<HubResponse> {
-    return hubGet({ url, tokenOrigin: this.origin, token: this.token, headers: { 'user-agent': `hearth/${ENGINE_VERSION}`, ...headers }, target, signal });
+  private get(
+    url: string,
+    target: HubTarget,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<HubResponse> {
+    return hubGet({
+      url,
+      tokenOrigin: this.origin,
+      token: this.token,
+      headers: { 'user-agent': `hearth/${ENGINE_VERSION}`, ...headers },
+      target,
+      signal,
+    });
   }
 
   private async getJson(url: string, target: HubTarget, signal: AbortSignal | undefined): Promise<unknown> {
@@ -122,7 +151,11 @@ export class HuggingFaceClient {
 
 function assertRepoId(repo: string): void {
   if (!REPO_ID.test(repo) || repo.includes('..')) {
-    throw new EngineError(EngineErrorCode.InvalidParams, `"${repo}" is not a Hugging Face model id.`, 'Give it as organisation/name, for example Qwen/Qwen3-4B-Instruct-2507-FP8.');
+    throw new EngineError(
+      EngineErrorCode.InvalidParams,
+      `"${repo}" is not a Hugging Face model id.`,
+      'Give it as organisation/name, for example Qwen/Qwen3-4B-Instruct-2507-FP8.',
+    );
   }
 }
 
@@ -131,7 +164,9 @@ async function readJson(response: Response, url: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new DownloadError('protocol', `${url} did not answer JSON: ${text.slice(0, 120)}`, undefined, { transient: true });
+    throw new DownloadError('protocol', `${url} did not answer JSON: ${text.slice(0, 120)}`, undefined, {
+      transient: true,
+    });
   }
 }
 
@@ -143,7 +178,10 @@ function parseTreePage(json: unknown, url: string): RemoteFile[] {
     const { path, size, oid } = entry;
     const lfs = entry.lfs as { oid?: unknown } | null | undefined;
     if (typeof path !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-      throw new DownloadError('protocol', `${url} listed a file without a path or size: ${JSON.stringify(entry).slice(0, 200)}`);
+      throw new DownloadError(
+        'protocol',
+        `${url} listed a file without a path or size: ${JSON.stringify(entry).slice(0, 200)}`,
+      );
     }
     const sha256 = typeof lfs?.oid === 'string' ? lfs.oid.replace(/^sha256:/, '') : undefined;
     files.push({

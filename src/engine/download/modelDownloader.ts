@@ -9,9 +9,22 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { assertDiskSpace, freeDiskBytes } from './diskSpace';
 import { DownloadError } from './downloadError';
-import { assertSafeRepoPath, defaultModelDir, fileLocations, isSafeRepoPath, LAST_PLACED_FILE, STAGING_DIR } from './downloadLayout';
+import {
+  assertSafeRepoPath,
+  defaultModelDir,
+  fileLocations,
+  isSafeRepoPath,
+  LAST_PLACED_FILE,
+  STAGING_DIR,
+} from './downloadLayout';
 import { lockDownloadFolder } from './downloadLock';
-import { readDownloadMarker, removeDownloadMarker, writeDownloadMarker, writePendingDownload, type DownloadMarker } from './downloadMarker';
+import {
+  readDownloadMarker,
+  removeDownloadMarker,
+  writeDownloadMarker,
+  writePendingDownload,
+  type DownloadMarker,
+} from './downloadMarker';
 import { DownloadProgressTracker, type DownloadProgress } from './downloadProgress';
 import { downloadFile, type FileDownloadContext } from './fileDownload';
 import { HuggingFaceClient, type RemoteFile } from './huggingFaceClient';
@@ -64,7 +77,8 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const result = { dir, repo, revision, commit: snapshot.commit, files, totalBytes };
   const previous = readDownloadMarker(dir);
   const verifiedInPlace = await filesVerifiedBefore(dir, previous, files);
-  if (previous?.commit === snapshot.commit && verifiedInPlace.size === files.length) return { ...result, receivedBytes: 0, alreadyComplete: true };
+  if (previous?.commit === snapshot.commit && verifiedInPlace.size === files.length)
+    return { ...result, receivedBytes: 0, alreadyComplete: true };
 
   await makeFolder(join(dir, STAGING_DIR));
   const unlock = await lockDownloadFolder(dir);
@@ -72,10 +86,22 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     writePendingDownload(dir, { repo, revision });
     const needed = await bytesStillNeeded(dir, files, verifiedInPlace);
     assertDiskSpace(repo, dir, needed, await (options.freeDiskBytes ?? freeDiskBytes)(dir));
-    const progress = new DownloadProgressTracker(totalBytes, files.length, options.onProgress, options.progressIntervalMs ?? 250);
+    const progress = new DownloadProgressTracker(
+      totalBytes,
+      files.length,
+      options.onProgress,
+      options.progressIntervalMs ?? 250,
+    );
     progress.flush();
     await downloadAll(files, { options, client, dir, commit: snapshot.commit, verifiedInPlace, progress, retry });
-    await moveIntoPlace(dir, files, previous, { repo, revision, commit: snapshot.commit, endpoint: client.endpoint, files, completedAt: new Date().toISOString() });
+    await moveIntoPlace(dir, files, previous, {
+      repo,
+      revision,
+      commit: snapshot.commit,
+      endpoint: client.endpoint,
+      files,
+      completedAt: new Date().toISOString(),
+    });
     await rm(join(dir, STAGING_DIR), { recursive: true, force: true });
     progress.flush();
     return { ...result, receivedBytes: progress.bytesReceived, alreadyComplete: false };
@@ -146,23 +172,37 @@ export function selectDownloadFiles(files: RemoteFile[]): RemoteFile[] {
  * Files in place that the previous download verified and the listing still has, unchanged (same path, size
  * and hash): no need to read them again.
  */
-async function filesVerifiedBefore(dir: string, previous: DownloadMarker | undefined, files: RemoteFile[]): Promise<Set<string>> {
+async function filesVerifiedBefore(
+  dir: string,
+  previous: DownloadMarker | undefined,
+  files: RemoteFile[],
+): Promise<Set<string>> {
   const verified = new Set<string>();
   const before = new Map(previous?.files.map((file) => [file.path, file]));
   for (const file of files) {
     const old = before.get(file.path);
-    const same = old !== undefined && old.size === file.size && old.sha256 === file.sha256 && old.gitBlobId === file.gitBlobId;
+    const same =
+      old !== undefined && old.size === file.size && old.sha256 === file.sha256 && old.gitBlobId === file.gitBlobId;
     if (same && (await sizeOnDisk(join(dir, file.path))) === file.size) verified.add(file.path);
   }
   return verified;
 }
 
 /** Bytes still to fetch: files in place or staged at the listed size count as present (verified later). */
-async function bytesStillNeeded(dir: string, files: RemoteFile[], verifiedInPlace: ReadonlySet<string>): Promise<number> {
+async function bytesStillNeeded(
+  dir: string,
+  files: RemoteFile[],
+  verifiedInPlace: ReadonlySet<string>,
+): Promise<number> {
   let needed = 0;
   for (const file of files) {
     const at = fileLocations(dir, file.path);
-    if (verifiedInPlace.has(file.path) || (await sizeOnDisk(at.final)) === file.size || (await sizeOnDisk(at.staged)) === file.size) continue;
+    if (
+      verifiedInPlace.has(file.path) ||
+      (await sizeOnDisk(at.final)) === file.size ||
+      (await sizeOnDisk(at.staged)) === file.size
+    )
+      continue;
     needed += file.size - (await resumablePartBytes(file, at));
   }
   return needed;
@@ -173,11 +213,17 @@ async function bytesStillNeeded(dir: string, files: RemoteFile[], verifiedInPlac
  * the new marker come last, so at no point of the move (or after a crash in it) does the folder pass for a
  * model.
  */
-async function moveIntoPlace(dir: string, files: RemoteFile[], previous: DownloadMarker | undefined, marker: DownloadMarker): Promise<void> {
+async function moveIntoPlace(
+  dir: string,
+  files: RemoteFile[],
+  previous: DownloadMarker | undefined,
+  marker: DownloadMarker,
+): Promise<void> {
   try {
     removeDownloadMarker(dir);
     const config = fileLocations(dir, LAST_PLACED_FILE);
-    if ((await sizeOnDisk(config.staged)) === undefined && (await sizeOnDisk(config.final)) !== undefined) await rename(config.final, config.staged);
+    if ((await sizeOnDisk(config.staged)) === undefined && (await sizeOnDisk(config.final)) !== undefined)
+      await rename(config.final, config.staged);
     for (const file of files) {
       if (file.path === LAST_PLACED_FILE) continue;
       const at = fileLocations(dir, file.path);
@@ -187,7 +233,8 @@ async function moveIntoPlace(dir: string, files: RemoteFile[], previous: Downloa
     }
     // Files of the previous snapshot that this one no longer has (renamed shards) would confuse a loader.
     const listed = new Set(files.map((file) => file.path));
-    for (const { path } of previous?.files ?? []) if (!listed.has(path) && isSafeRepoPath(path)) await rm(join(dir, path), { force: true });
+    for (const { path } of previous?.files ?? [])
+      if (!listed.has(path) && isSafeRepoPath(path)) await rm(join(dir, path), { force: true });
     if ((await sizeOnDisk(config.staged)) !== undefined) await rename(config.staged, config.final);
     writeDownloadMarker(dir, marker);
   } catch (error) {
@@ -206,5 +253,10 @@ async function makeFolder(path: string): Promise<void> {
 function unwritable(dir: string, error: unknown): DownloadError {
   if (error instanceof DownloadError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new DownloadError('unwritable', `Cannot write the model into ${dir}: ${reason}`, 'Choose a download folder you can write to.', { cause: error });
+  return new DownloadError(
+    'unwritable',
+    `Cannot write the model into ${dir}: ${reason}`,
+    'Choose a download folder you can write to.',
+    { cause: error },
+  );
 }

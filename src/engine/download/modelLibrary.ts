@@ -76,7 +76,11 @@ export class ModelLibrary {
     };
   }
 
-  async download(params: unknown, onProgress: (progress: ModelDownloadProgressParams) => void, signal: AbortSignal): Promise<ModelDownloadResult> {
+  async download(
+    params: unknown,
+    onProgress: (progress: ModelDownloadProgressParams) => void,
+    signal: AbortSignal,
+  ): Promise<ModelDownloadResult> {
     const { repo, revision, cacheDir, dir: requestedDir } = parseDownloadParams(params);
     const dir = resolve(requestedDir ?? defaultModelDir(repo, cacheDir ?? this.cacheDir));
     const { logger } = this.options;
@@ -97,15 +101,31 @@ export class ModelLibrary {
         ...(this.options.retry !== undefined && { retry: this.options.retry }),
       });
       logger.info(
-        result.alreadyComplete ? `${repo} is already complete in ${dir}` : `downloaded ${repo} at ${result.commit.slice(0, 7)}: ${formatDiskSize(result.receivedBytes)} received`,
+        result.alreadyComplete
+          ? `${repo} is already complete in ${dir}`
+          : `downloaded ${repo} at ${result.commit.slice(0, 7)}: ${formatDiskSize(result.receivedBytes)} received`,
       );
       const { commit, totalBytes, receivedBytes, alreadyComplete } = result;
-      return { repo, revision: result.revision, dir, commit, files: result.files.map(({ path, size }) => ({ path, size })), totalBytes, receivedBytes, alreadyComplete };
+      return {
+        repo,
+        revision: result.revision,
+        dir,
+        commit,
+        files: result.files.map(({ path, size }) => ({ path, size })),
+        totalBytes,
+        receivedBytes,
+        alreadyComplete,
+      };
     } catch (error) {
       if (!signal.aborted) throw error;
-      const kept = last === undefined ? 'What was fetched is kept' : `The ${formatDiskSize(last.bytesDone)} fetched are kept`;
+      const kept =
+        last === undefined ? 'What was fetched is kept' : `The ${formatDiskSize(last.bytesDone)} fetched are kept`;
       logger.info(`download of ${repo} cancelled`);
-      throw new EngineError(EngineErrorCode.Cancelled, `The download of ${repo} was cancelled.`, `${kept} in ${dir}: download it again to resume.`);
+      throw new EngineError(
+        EngineErrorCode.Cancelled,
+        `The download of ${repo} was cancelled.`,
+        `${kept} in ${dir}: download it again to resume.`,
+      );
     }
   }
 
@@ -134,5 +154,15 @@ function protocolFit(fit: HardwareFit): ModelFit {
 
 function protocolProgress(repo: string, dir: string, progress: DownloadProgress): ModelDownloadProgressParams {
   const { bytesDone, bytesTotal, bytesPerSecond, etaSeconds, filesDone, filesTotal, activeFiles } = progress;
-  return { repo, dir, bytesDone, bytesTotal, bytesPerSecond, etaSeconds: etaSeconds ?? null, filesDone, filesTotal, activeFiles };
+  return {
+    repo,
+    dir,
+    bytesDone,
+    bytesTotal,
+    bytesPerSecond,
+    etaSeconds: etaSeconds ?? null,
+    filesDone,
+    filesTotal,
+    activeFiles,
+  };
 }

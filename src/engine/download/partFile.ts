@@ -28,7 +28,8 @@ export const openPartFile: OpenPartWriter = async (path, append) => {
   const handle = await open(path, append ? 'a' : 'w');
   return {
     async write(chunk) {
-      for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+      for (let done = 0; done < chunk.length;)
+        done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
     },
     close: () => handle.close(),
   };
@@ -49,7 +50,12 @@ export function writeSidecar(path: string, file: RemoteFile, etag: string | unde
 
 /** Whether the sidecar describes the same content as the Hub's listing now. */
 export function sidecarDescribes(sidecar: PartSidecar | undefined, file: RemoteFile): sidecar is PartSidecar {
-  return sidecar !== undefined && sidecar.size === file.size && sidecar.sha256 === file.sha256 && sidecar.gitBlobId === file.gitBlobId;
+  return (
+    sidecar !== undefined &&
+    sidecar.size === file.size &&
+    sidecar.sha256 === file.sha256 &&
+    sidecar.gitBlobId === file.gitBlobId
+  );
 }
 
 /** Size of a file, or undefined when there is none. */

@@ -19,7 +19,12 @@ export function isTransient(error: unknown): boolean {
  * Waits before retry number `failures` (1-based) after a transient error, honouring the server's
  * Retry-After when it gave one. Rejects with the abort reason when cancelled.
  */
-export async function backoff(failures: number, error: unknown, options: RetryOptions, signal?: AbortSignal): Promise<void> {
+export async function backoff(
+  failures: number,
+  error: unknown,
+  options: RetryOptions,
+  signal?: AbortSignal,
+): Promise<void> {
   const exponential = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (failures - 1));
   const jittered = exponential * (0.8 + 0.4 * Math.random());
   const requested = error instanceof DownloadError ? error.retryAfterMs : undefined;
@@ -27,7 +32,11 @@ export async function backoff(failures: number, error: unknown, options: RetryOp
 }
 
 /** Runs `operation`, retrying transient failures with backoff (for small requests: a listing, a revision). */
-export async function withRetries<T>(operation: () => Promise<T>, options: RetryOptions, signal?: AbortSignal): Promise<T> {
+export async function withRetries<T>(
+  operation: () => Promise<T>,
+  options: RetryOptions,
+  signal?: AbortSignal,
+): Promise<T> {
   for (let failures = 1; ; failures++) {
     try {
       return await operation();

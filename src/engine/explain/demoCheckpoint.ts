@@ -19,9 +19,20 @@ export const DEMO_MAX_TOKENS = 128;
  * template), written into the cache folder once and reused. config.json is written last, so a folder that
  * has it is complete.
  */
-export async function ensureDemoCheckpoint(cacheDir: string, signal?: AbortSignal): Promise<{ dir: string; written: boolean }> {
+export async function ensureDemoCheckpoint(
+  cacheDir: string,
+  signal?: AbortSignal,
+): Promise<{ dir: string; written: boolean }> {
   const dir = join(cacheDir, DEMO_CHECKPOINT_FOLDER);
   if (existsSync(join(dir, 'config.json'))) return { dir, written: false };
-  await writeSyntheticCheckpoint({ outDir: dir, geometry: 'tiny', dtype: 'fp8', seed: DEMO_SEED, arch: 'qwen3', tied: true, ...(signal !== undefined && { signal }) });
+  await writeSyntheticCheckpoint({
+    outDir: dir,
+    geometry: 'tiny',
+    dtype: 'fp8',
+    seed: DEMO_SEED,
+    arch: 'qwen3',
+    tied: true,
+    ...(signal !== undefined && { signal }),
+  });
   return { dir, written: true };
 }

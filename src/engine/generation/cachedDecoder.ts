@@ -101,7 +101,11 @@ export class CachedDecoder {
     const kept = commonPrefixLength(this.live, tokens, limit);
     // Look the snapshots up before saving the live tail: saving may evict them, and the rows stay usable here.
     const extensions: PrefixExtension[] = [];
-    for (let end = kept, next = this.cache.extend(tokens, end, limit); next !== undefined; end = next.end, next = this.cache.extend(tokens, end, limit)) {
+    for (
+      let end = kept, next = this.cache.extend(tokens, end, limit);
+      next !== undefined;
+      end = next.end, next = this.cache.extend(tokens, end, limit)
+    ) {
       extensions.push(next);
     }
     if (kept < this.live.length) {

@@ -27,7 +27,9 @@ export function encodeChatPrompt(
     options,
   );
   // The template drops reasoning from earlier assistant turns; the placeholder hides it from the template.
-  const contents = messages.map((message) => (message.role === 'assistant' ? withoutReasoning(message.content) : message.content));
+  const contents = messages.map((message) =>
+    message.role === 'assistant' ? withoutReasoning(message.content) : message.content,
+  );
   const ids: number[] = [];
   let scaffoldStart = 0;
   for (const match of rendered.matchAll(new RegExp(`${marker}(\\d+)${marker}`, 'g'))) {

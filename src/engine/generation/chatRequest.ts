@@ -20,7 +20,10 @@ export async function runChat(
   const receivedAt = performance.now();
   const template = model.chatTemplate();
   const thinking = resolveThinking(template.kind, request.thinking, request.messages);
-  const prompt = encodeChatPrompt(template, model.prompts, request.messages, { addGenerationPrompt: true, enableThinking: thinking.enabled });
+  const prompt = encodeChatPrompt(template, model.prompts, request.messages, {
+    addGenerationPrompt: true,
+    enableThinking: thinking.enabled,
+  });
   const maxTokens = model.maxTokensFor(prompt.length, request.maxTokens);
   const sampling = resolveSampling(template.kind, thinking.enabled, model.generationConfig, request.sampling);
   // The end of the assistant's turn ends the answer, whatever the checkpoint lists as its end tokens.

@@ -7,21 +7,42 @@ import type { CompletionRequest } from './requestParams';
 import type { ServedModel } from './servedModel';
 
 /** Raw completion is greedy unless asked otherwise: the most likely continuation, the same on every keystroke. */
-const COMPLETION_SAMPLING: SamplingParams = { temperature: 0, topK: 0, topP: 1, minP: 0, presencePenalty: 0, repetitionPenalty: 1 };
+const COMPLETION_SAMPLING: SamplingParams = {
+  temperature: 0,
+  topK: 0,
+  topP: 1,
+  minP: 0,
+  presencePenalty: 0,
+  repetitionPenalty: 1,
+};
 
 /**
  * Runs one raw completion on a prompt the client built (the inline-completion provider owns prompt policy).
  * Completions take the model before chats at the next step boundary; a warm-up waits for both and stops after
  * one token.
  */
-export async function runCompletion(model: ServedModel, request: CompletionRequest, signal: AbortSignal): Promise<CompleteResult> {
+export async function runCompletion(
+  model: ServedModel,
+  request: CompletionRequest,
+  signal: AbortSignal,
+): Promise<CompleteResult> {
   const receivedAt = performance.now();
   const { tokens, stopTokenIds } = encodeCompletionPrompt(model.prompts, request.prompt);
   const maxTokens = model.maxTokensFor(tokens.length, request.warmUp ? 1 : request.maxTokens);
   const { seed, ...overrides } = validateSamplingOverrides(request.sampling);
-  const output = new CompletionText(model.tokenizer, { eosTokenIds: [...model.eosTokenIds, ...stopTokenIds], stopStrings: request.stop, maxTokens });
+  const output = new CompletionText(model.tokenizer, {
+    eosTokenIds: [...model.eosTokenIds, ...stopTokenIds],
+    stopStrings: request.stop,
+    maxTokens,
+  });
   const outcome = await model.generate(
-    { prompt: tokens, receivedAt, priority: request.warmUp ? 'background' : 'completion', sampling: { ...COMPLETION_SAMPLING, ...overrides, seed: seed ?? SeededRandom.randomSeed() }, output },
+    {
+      prompt: tokens,
+      receivedAt,
+      priority: request.warmUp ? 'background' : 'completion',
+      sampling: { ...COMPLETION_SAMPLING, ...overrides, seed: seed ?? SeededRandom.randomSeed() },
+      output,
+    },
     signal,
   );
   return { text: output.content, finishReason: outcome.finishReason, usage: outcome.usage };

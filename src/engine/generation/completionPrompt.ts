@@ -31,10 +31,17 @@ type CompletionTokenizer = Pick<PromptTokenizer, 'encodePlainText' | 'tokenId'>;
  * The tokens of a completion prompt. Text is always plain — a source file that spells `<|fim_middle|>` stays
  * text — and control tokens come only from `{ token }` parts or from the FIM layout the engine builds.
  */
-export function encodeCompletionPrompt(tokenizer: CompletionTokenizer, prompt: CompletionPrompt): EncodedCompletionPrompt {
+export function encodeCompletionPrompt(
+  tokenizer: CompletionTokenizer,
+  prompt: CompletionPrompt,
+): EncodedCompletionPrompt {
   const encoded = encode(tokenizer, prompt);
   if (encoded.tokens.length === 0) {
-    throw new EngineError(EngineErrorCode.InvalidParams, 'Invalid complete params: the prompt encodes to no tokens.', 'Send a prompt with some text in it.');
+    throw new EngineError(
+      EngineErrorCode.InvalidParams,
+      'Invalid complete params: the prompt encodes to no tokens.',
+      'Send a prompt with some text in it.',
+    );
   }
   return encoded;
 }
@@ -60,15 +67,28 @@ function encode(tokenizer: CompletionTokenizer, prompt: CompletionPrompt): Encod
 
 /** Qwen2.5-Coder's prefix-suffix-middle layout: the model writes the middle after `<|fim_middle|>`. */
 function encodeFim(tokenizer: CompletionTokenizer, prefix: string, suffix: string): EncodedCompletionPrompt {
-  const [fimPrefix, fimSuffix, fimMiddle] = [SpecialToken.fimPrefix, SpecialToken.fimSuffix, SpecialToken.fimMiddle].map((token) => {
+  const [fimPrefix, fimSuffix, fimMiddle] = [
+    SpecialToken.fimPrefix,
+    SpecialToken.fimSuffix,
+    SpecialToken.fimMiddle,
+  ].map((token) => {
     const id = tokenizer.tokenId(token);
     if (id === undefined) {
-      throw new EngineError(EngineErrorCode.UnsupportedModel, `This model's tokenizer has no ${token} token, so it cannot fill in the middle.`,
-        'Send the completion as a prompt instead, or load a FIM-trained model such as Qwen2.5-Coder.');
+      throw new EngineError(
+        EngineErrorCode.UnsupportedModel,
+        `This model's tokenizer has no ${token} token, so it cannot fill in the middle.`,
+        'Send the completion as a prompt instead, or load a FIM-trained model such as Qwen2.5-Coder.',
+      );
     }
     return id;
   });
-  const tokens = [fimPrefix, ...tokenizer.encodePlainText(prefix), fimSuffix, ...tokenizer.encodePlainText(suffix), fimMiddle];
+  const tokens = [
+    fimPrefix,
+    ...tokenizer.encodePlainText(prefix),
+    fimSuffix,
+    ...tokenizer.encodePlainText(suffix),
+    fimMiddle,
+  ];
   return { tokens, stopTokenIds: fimStopTokenIds(tokenizer) };
 }
 
@@ -79,8 +99,11 @@ function fimStopTokenIds(tokenizer: CompletionTokenizer): number[] {
 function tokenOf(tokenizer: CompletionTokenizer, token: string, field: string): number {
   const id = tokenizer.tokenId(token);
   if (id === undefined) {
-    throw new EngineError(EngineErrorCode.InvalidParams, `Invalid complete params: ${field} "${token}" is not a token of this model's vocabulary.`,
-      'Name control tokens exactly as the tokenizer spells them, e.g. "<|fim_prefix|>".');
+    throw new EngineError(
+      EngineErrorCode.InvalidParams,
+      `Invalid complete params: ${field} "${token}" is not a token of this model's vocabulary.`,
+      'Name control tokens exactly as the tokenizer spells them, e.g. "<|fim_prefix|>".',
+    );
   }
   return id;
 }

@@ -37,7 +37,8 @@ export class CompletionText {
 
   private emit(step: StopStep): ReasoningDelta {
     // Past a stop string everything is dropped; otherwise a character cut off at the end decodes as U+FFFD.
-    const text = step.finish !== undefined && step.stopString === undefined ? step.text + this.decoder.flush() : step.text;
+    const text =
+      step.finish !== undefined && step.stopString === undefined ? step.text + this.decoder.flush() : step.text;
     this.text += text;
     return { reasoning: '', content: text };
   }

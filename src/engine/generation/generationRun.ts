@@ -46,7 +46,11 @@ export interface GenerationTarget {
  * not an error: the output so far comes back with finishReason "cancelled". Waits for its turn on the
  * decoder and gives it up at step boundaries to more urgent requests.
  */
-export async function runGeneration(target: GenerationTarget, job: GenerationJob, signal: AbortSignal): Promise<GenerationOutcome> {
+export async function runGeneration(
+  target: GenerationTarget,
+  job: GenerationJob,
+  signal: AbortSignal,
+): Promise<GenerationOutcome> {
   const { output } = job;
   const meter = new UsageMeter(job.prompt.length, job.receivedAt);
   const emit = (delta: ReasoningDelta) => {
@@ -59,7 +63,7 @@ export async function runGeneration(target: GenerationTarget, job: GenerationJob
     const prompt = await target.decoder.evaluate(tokens, turn, signal);
     meter.prompt(prompt);
     const sampler = new Sampler(job.sampling, job.sampling.seed, target.vocabSize, job.prompt);
-    for (let logits = prompt.logits; ; ) {
+    for (let logits = prompt.logits; ;) {
       const token = sampler.sample(logits);
       meter.token();
       emit(output.push(token));

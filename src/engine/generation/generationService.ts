@@ -20,7 +20,14 @@ import { runChat } from './chatRequest';
 import { runCompletion } from './completeRequest';
 import { DecoderScheduler } from './decoderScheduler';
 import { DEFAULT_PREFILL_CHUNK } from '../onnx/onnxDecoder';
-import { parseChatParams, parseCompleteParams, parseCountTokensParams, parseLoadParams, parseRoleParams, parseTokenizeParams } from './requestParams';
+import {
+  parseChatParams,
+  parseCompleteParams,
+  parseCountTokensParams,
+  parseLoadParams,
+  parseRoleParams,
+  parseTokenizeParams,
+} from './requestParams';
 import { ServedModel, type ModelLoader, type ServingOptions } from './servedModel';
 
 export interface GenerationServiceOptions extends Partial<Omit<ServingOptions, 'scheduler'>> {
@@ -62,21 +69,37 @@ export class GenerationService {
    * serving. Each role's KV budget is checked against the memory free at its load, so a second model is sized
    * beside the first.
    */
-  async loadModel(params: unknown, onProgress: (progress: ModelProgressParams) => void, signal: AbortSignal): Promise<ModelLoadResult> {
+  async loadModel(
+    params: unknown,
+    onProgress: (progress: ModelProgressParams) => void,
+    signal: AbortSignal,
+  ): Promise<ModelLoadResult> {
     const request = parseLoadParams(params);
     const role = request.role ?? 'chat';
     return this.queued(async () => {
       const started = performance.now();
       const sized = request.contextLength === undefined ? this.defaultContext(request) : undefined;
-      const { model, converted } = await ServedModel.open({ ...request, ...sized }, this.options.loadModel, this.serving, onProgress, signal);
+      const { model, converted } = await ServedModel.open(
+        { ...request, ...sized },
+        this.options.loadModel,
+        this.serving,
+        onProgress,
+        signal,
+      );
       if (this.disposed) {
         await model.retire();
         throw new EngineError(EngineErrorCode.ShuttingDown, 'The engine stopped while the model was loading.');
       }
       const previous = this.served.get(role);
       this.served.set(role, model);
-      this.options.logger.info(`serving ${model.info.path} as the ${role} model (${model.info.architecture}, ${model.info.quantization} weights, ${model.info.kvCache} KV cache, context ${model.info.contextLength})`);
-      previous?.retire().catch((error: unknown) => this.options.logger.warn(`freeing the previous ${role} model failed: ${String(error)}`));
+      this.options.logger.info(
+        `serving ${model.info.path} as the ${role} model (${model.info.architecture}, ${model.info.quantization} weights, ${model.info.kvCache} KV cache, context ${model.info.contextLength})`,
+      );
+      previous
+        ?.retire()
+        .catch((error: unknown) =>
+          this.options.logger.warn(`freeing the previous ${role} model failed: ${String(error)}`),
+        );
       return { model: model.info, converted, loadMs: Math.round(performance.now() - started) };
     });
   }
@@ -107,9 +130,16 @@ export class GenerationService {
    */
   private defaultContext(request: ModelLoadParams): DefaultLoadContext | undefined {
     try {
-      const local = localModelFit(request.path, (this.options.memory ?? machineMemory)(), request.quantization ?? 'int8', request.kvCache ?? 'auto');
+      const local = localModelFit(
+        request.path,
+        (this.options.memory ?? machineMemory)(),
+        request.quantization ?? 'int8',
+        request.kvCache ?? 'auto',
+      );
       const chosen = defaultLoadContext(local);
-      this.options.logger.info(`no context length requested: ${chosen.contextLength} tokens, ${chosen.kvCache} KV cache. ${local.fit.message}`);
+      this.options.logger.info(
+        `no context length requested: ${chosen.contextLength} tokens, ${chosen.kvCache} KV cache. ${local.fit.message}`,
+      );
       return chosen;
     } catch {
       return undefined;
@@ -124,8 +154,11 @@ export class GenerationService {
     const request = parseChatParams(params);
     const model = this.requireModel(request.model);
     if (this.chatIds.has(request.requestId)) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `Invalid chat params: requestId "${request.requestId}" is already in use by a running chat.`,
-        'Give every chat request its own requestId.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `Invalid chat params: requestId "${request.requestId}" is already in use by a running chat.`,
+        'Give every chat request its own requestId.',
+      );
     }
     this.chatIds.add(request.requestId);
     try {
@@ -172,7 +205,9 @@ export class GenerationService {
     throw new EngineError(
       EngineErrorCode.ModelNotLoaded,
       none ? 'No model is loaded.' : `No ${role} model is loaded.`,
-      none ? 'Load a model first (model/load), or choose one in the Hearth settings.' : `Load one with model/load and role "${role}", or send the request to a loaded model.`,
+      none
+        ? 'Load a model first (model/load), or choose one in the Hearth settings.'
+        : `Load one with model/load and role "${role}", or send the request to a loaded model.`,
     );
   }
 

@@ -20,14 +20,27 @@ export class ParamsReader {
     return ParamsReader.nested(params, method, '', known, hint);
   }
 
-  private static nested(value: unknown, method: string, prefix: string, known: readonly string[], hint: string): ParamsReader {
+  private static nested(
+    value: unknown,
+    method: string,
+    prefix: string,
+    known: readonly string[],
+    hint: string,
+  ): ParamsReader {
     const where = prefix === '' ? 'the params' : prefix.slice(0, -1);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `Invalid ${method} params: ${where} must be an object, not ${describe(value)}.`, hint);
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `Invalid ${method} params: ${where} must be an object, not ${describe(value)}.`,
+        hint,
+      );
     }
     const reader = new ParamsReader(value as Record<string, unknown>, method, prefix, hint);
     const unknown = Object.keys(value).filter((key) => !known.includes(key));
-    if (unknown.length > 0) reader.fail(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${prefix}${key}"`).join(', ')}`);
+    if (unknown.length > 0)
+      reader.fail(
+        `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${prefix}${key}"`).join(', ')}`,
+      );
     return reader;
   }
 
@@ -48,7 +61,8 @@ export class ParamsReader {
     const value = this.fields[name];
     if (typeof value !== 'string') this.fail(`${this.at(name)} must be a string, not ${describe(value)}`);
     if (options.nonEmpty && value === '') this.fail(`${this.at(name)} must not be empty`);
-    if (options.maxLength !== undefined && value.length > options.maxLength) this.fail(`${this.at(name)} must be at most ${options.maxLength} characters`);
+    if (options.maxLength !== undefined && value.length > options.maxLength)
+      this.fail(`${this.at(name)} must be at most ${options.maxLength} characters`);
     return value;
   }
 
@@ -60,14 +74,17 @@ export class ParamsReader {
     const value = this.fields[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.fail(`${this.at(name)} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, not ${describe(value)}`);
+      this.fail(
+        `${this.at(name)} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, not ${describe(value)}`,
+      );
     }
     return value;
   }
 
   optionalBoolean(name: string): boolean | undefined {
     const value = this.fields[name];
-    if (value !== undefined && typeof value !== 'boolean') this.fail(`${this.at(name)} must be true or false, not ${describe(value)}`);
+    if (value !== undefined && typeof value !== 'boolean')
+      this.fail(`${this.at(name)} must be true or false, not ${describe(value)}`);
     return value;
   }
 
@@ -75,17 +92,24 @@ export class ParamsReader {
     const value = this.fields[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-      this.fail(`${this.at(name)} must be one of ${choices.map((choice) => `"${choice}"`).join(', ')}, not ${describe(value)}`);
+      this.fail(
+        `${this.at(name)} must be one of ${choices.map((choice) => `"${choice}"`).join(', ')}, not ${describe(value)}`,
+      );
     }
     return value as T;
   }
 
   /** An array, each element checked by `item` (which receives the element's name, "messages[2]", for its messages). */
-  array<T>(name: string, item: (value: unknown, name: string) => T, options: { nonEmpty?: boolean; maxItems?: number } = {}): T[] {
+  array<T>(
+    name: string,
+    item: (value: unknown, name: string) => T,
+    options: { nonEmpty?: boolean; maxItems?: number } = {},
+  ): T[] {
     const value = this.fields[name];
     if (!Array.isArray(value)) this.fail(`${this.at(name)} must be an array, not ${describe(value)}`);
     if (options.nonEmpty && value.length === 0) this.fail(`${this.at(name)} must not be empty`);
-    if (options.maxItems !== undefined && value.length > options.maxItems) this.fail(`${this.at(name)} may hold at most ${options.maxItems} items, not ${value.length}`);
+    if (options.maxItems !== undefined && value.length > options.maxItems)
+      this.fail(`${this.at(name)} may hold at most ${options.maxItems} items, not ${value.length}`);
     return value.map((element, index) => item(element, `${name}[${index}]`));
   }
 
@@ -95,7 +119,8 @@ export class ParamsReader {
     return this.array(
       name,
       (value, element) => {
-        if (typeof value !== 'string' || value === '') this.fail(`${this.at(element)} must be a non-empty string, not ${describe(value)}`);
+        if (typeof value !== 'string' || value === '')
+          this.fail(`${this.at(element)} must be a non-empty string, not ${describe(value)}`);
         return value;
       },
       { maxItems },

@@ -69,7 +69,7 @@ export class PrefixCache {
 
   /** How far snapshots chained onto the first `matched` positions of `tokens` reach, without using them. */
   reach(tokens: ArrayLike<number>, matched: number): number {
-    for (let progressed = true; progressed; ) {
+    for (let progressed = true; progressed;) {
       progressed = false;
       for (const snapshot of this.entries) {
         if (snapshot.from > matched) continue;
@@ -98,7 +98,12 @@ export class PrefixCache {
       if (this.usedBytes + bytes <= this.budgetBytes && this.entries.size < MAX_ENTRIES) break;
       this.remove(oldest);
     }
-    const snapshot: Snapshot = { tokens: Int32Array.from({ length: to }, (_, i) => tokens[i]), from, rows: copy(from, to), bytes };
+    const snapshot: Snapshot = {
+      tokens: Int32Array.from({ length: to }, (_, i) => tokens[i]),
+      from,
+      rows: copy(from, to),
+      bytes,
+    };
     this.entries.add(snapshot);
     this.usedBytes += bytes;
   }

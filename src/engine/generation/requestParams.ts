@@ -20,7 +20,10 @@ export interface ChatRequest extends Omit<ChatParams, 'thinking' | 'stop' | 'mod
   model: ModelRole;
 }
 
-export type CompletionPrompt = { kind: 'text'; text: string } | { kind: 'parts'; parts: PromptPart[] } | { kind: 'fim'; prefix: string; suffix: string };
+export type CompletionPrompt =
+  | { kind: 'text'; text: string }
+  | { kind: 'parts'; parts: PromptPart[] }
+  | { kind: 'fim'; prefix: string; suffix: string };
 
 export interface CompletionRequest {
   prompt: CompletionPrompt;
@@ -40,8 +43,12 @@ const MAX_STOP_STRINGS = 16;
 const DEFAULT_COMPLETION_TOKENS = 128;
 
 export function parseLoadParams(params: unknown): ModelLoadParams {
-  const reader = ParamsReader.of(params, 'model/load', ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir'],
-    `Send { path, role?: ${choiceUnion(MODEL_ROLES)}, contextLength?, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, threads?, cacheDir? }.`);
+  const reader = ParamsReader.of(
+    params,
+    'model/load',
+    ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir'],
+    `Send { path, role?: ${choiceUnion(MODEL_ROLES)}, contextLength?, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, threads?, cacheDir? }.`,
+  );
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
     role: reader.optionalChoice('role', MODEL_ROLES),
@@ -54,14 +61,22 @@ export function parseLoadParams(params: unknown): ModelLoadParams {
 }
 
 export function parseChatParams(params: unknown): ChatRequest {
-  const reader = ParamsReader.of(params, 'chat', ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop', 'model'],
-    'Send { requestId, messages: [{ role: "system" | "user" | "assistant", content }], thinking?, sampling?, maxTokens?, stop?, model? }.');
-  const messages = reader.array('messages', (value, name): ChatMessage => {
-    const message: ParamsReader = reader.object(name, ['role', 'content'], value);
-    const role = message.optionalChoice('role', ROLES);
-    if (role === undefined) message.fail(`${message.at('role')} is missing`);
-    return { role, content: message.string('content') };
-  }, { nonEmpty: true });
+  const reader = ParamsReader.of(
+    params,
+    'chat',
+    ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop', 'model'],
+    'Send { requestId, messages: [{ role: "system" | "user" | "assistant", content }], thinking?, sampling?, maxTokens?, stop?, model? }.',
+  );
+  const messages = reader.array(
+    'messages',
+    (value, name): ChatMessage => {
+      const message: ParamsReader = reader.object(name, ['role', 'content'], value);
+      const role = message.optionalChoice('role', ROLES);
+      if (role === undefined) message.fail(`${message.at('role')} is missing`);
+      return { role, content: message.string('content') };
+    },
+    { nonEmpty: true },
+  );
   return withoutUndefined({
     requestId: reader.string('requestId', { nonEmpty: true, maxLength: 256 }),
     messages,
@@ -74,8 +89,12 @@ export function parseChatParams(params: unknown): ChatRequest {
 }
 
 export function parseCompleteParams(params: unknown): CompletionRequest {
-  const reader = ParamsReader.of(params, 'complete', ['prompt', 'fim', 'maxTokens', 'stop', 'sampling', 'model', 'warmUp'],
-    'Send { prompt: string | (string | { token })[] } or { fim: { prefix, suffix } }, with maxTokens?, stop?, sampling?, model?, warmUp?.');
+  const reader = ParamsReader.of(
+    params,
+    'complete',
+    ['prompt', 'fim', 'maxTokens', 'stop', 'sampling', 'model', 'warmUp'],
+    'Send { prompt: string | (string | { token })[] } or { fim: { prefix, suffix } }, with maxTokens?, stop?, sampling?, model?, warmUp?.',
+  );
   if (reader.has('prompt') === reader.has('fim')) reader.fail('give exactly one of "prompt" and "fim"');
   return {
     prompt: reader.has('fim') ? parseFim(reader) : parsePrompt(reader),
@@ -91,7 +110,12 @@ export function parseCompleteParams(params: unknown): CompletionRequest {
 export function parseRoleParams(params: unknown, method: 'model/info' | 'model/unload'): ModelRole {
   const required = method === 'model/unload';
   if ((params === undefined || params === null) && !required) return 'chat';
-  const reader = ParamsReader.of(params, method, ['role'], `Send { role${required ? '' : '?'}: ${choiceUnion(MODEL_ROLES)} }.`);
+  const reader = ParamsReader.of(
+    params,
+    method,
+    ['role'],
+    `Send { role${required ? '' : '?'}: ${choiceUnion(MODEL_ROLES)} }.`,
+  );
   const role = reader.optionalChoice('role', MODEL_ROLES);
   if (role === undefined && required) reader.fail('role is missing');
   return role ?? 'chat';
@@ -123,10 +147,14 @@ function parsePrompt(reader: ParamsReader): CompletionPrompt {
     if (prompt === '') reader.fail('prompt must not be empty');
     return { kind: 'text', text: prompt };
   }
-  const parts = reader.array('prompt', (value, name): PromptPart => {
-    if (typeof value === 'string') return value;
-    return { token: reader.object(name, ['token'], value).string('token', { nonEmpty: true }) };
-  }, { nonEmpty: true });
+  const parts = reader.array(
+    'prompt',
+    (value, name): PromptPart => {
+      if (typeof value === 'string') return value;
+      return { token: reader.object(name, ['token'], value).string('token', { nonEmpty: true }) };
+    },
+    { nonEmpty: true },
+  );
   return { kind: 'parts', parts };
 }
 

@@ -1,7 +1,13 @@
 import type { TokenCounter } from '../context/tokenCountCache';
 import { freemem } from 'node:os';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelProgressParams, type ModelRole } from '../../shared/protocol';
+import {
+  EngineErrorCode,
+  type ModelInfo,
+  type ModelLoadParams,
+  type ModelProgressParams,
+  type ModelRole,
+} from '../../shared/protocol';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
 import { defaultKvBudgetBytes } from '../onnx/kvBudget';
@@ -71,7 +77,9 @@ export class ServedModel implements GenerationTarget {
       quantization,
       kvCache: loaded.decoder.kvCacheDtype,
       weightBytes: loaded.stats.weightBytes,
-      hasFimTokens: [SpecialToken.fimPrefix, SpecialToken.fimSuffix, SpecialToken.fimMiddle].every((token) => tokenizer.tokenId(token) !== undefined),
+      hasFimTokens: [SpecialToken.fimPrefix, SpecialToken.fimSuffix, SpecialToken.fimMiddle].every(
+        (token) => tokenizer.tokenId(token) !== undefined,
+      ),
     };
   }
 
@@ -100,7 +108,10 @@ export class ServedModel implements GenerationTarget {
       const template = loadTemplate(loaded.dir);
       const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded, freeBeforeLoad);
       const role = params.role ?? 'chat';
-      return { model: new ServedModel(loaded, tokenizer, template, quantization, { ...options, prefixCacheBytes, role }), converted: loaded.stats.converted };
+      return {
+        model: new ServedModel(loaded, tokenizer, template, quantization, { ...options, prefixCacheBytes, role }),
+        converted: loaded.stats.converted,
+      };
     } catch (error) {
       await loaded.decoder.dispose();
       throw error;
@@ -149,7 +160,9 @@ export class ServedModel implements GenerationTarget {
 
   /** Cancels what still runs on this model, waits for it to wind down, and frees the model. */
   async retire(): Promise<void> {
-    this.retirement.abort(new EngineError(EngineErrorCode.ShuttingDown, 'The model was replaced, unloaded, or the engine is stopping.'));
+    this.retirement.abort(
+      new EngineError(EngineErrorCode.ShuttingDown, 'The model was replaced, unloaded, or the engine is stopping.'),
+    );
     await Promise.all(this.running);
     await this.loaded.decoder.dispose();
   }

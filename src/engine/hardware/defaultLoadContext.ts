@@ -17,6 +17,7 @@ export interface DefaultLoadContext {
  * the loader's memory check says why it fails.
  */
 export function defaultLoadContext({ config, fit }: { config: ModelConfig; fit: HardwareFit }): DefaultLoadContext {
-  const contextLength = fit.defaultContext > 0 ? fit.defaultContext : Math.min(nativeContextOf(config), MIN_USEFUL_CONTEXT);
+  const contextLength =
+    fit.defaultContext > 0 ? fit.defaultContext : Math.min(nativeContextOf(config), MIN_USEFUL_CONTEXT);
   return { contextLength, kvCache: fit.kvCache };
 }

@@ -34,10 +34,20 @@ export function formatDoctorReport(facts: DoctorFacts): string {
     'machine',
     row('cpu', `${machine.cpuModel}, ${machine.cores} logical cores`),
     row('memory', `${formatMemory(machine.memory.totalBytes)} total, ${formatMemory(machine.memory.freeBytes)} free`),
-    row('disk', facts.freeDiskBytes === undefined ? `free space unknown in ${facts.cacheDir}` : `${formatDiskSize(facts.freeDiskBytes)} free in ${facts.cacheDir}`),
+    row(
+      'disk',
+      facts.freeDiskBytes === undefined
+        ? `free space unknown in ${facts.cacheDir}`
+        : `${formatDiskSize(facts.freeDiskBytes)} free in ${facts.cacheDir}`,
+    ),
     row('os', machine.os),
     row('node', machine.node),
-    row('onnxruntime', 'error' in facts.runtime ? `FAILED: ${facts.runtime.error}` : `${facts.runtime.onnxruntime.version} (${facts.runtime.onnxruntime.backends.join(', ')})`),
+    row(
+      'onnxruntime',
+      'error' in facts.runtime
+        ? `FAILED: ${facts.runtime.error}`
+        : `${facts.runtime.onnxruntime.version} (${facts.runtime.onnxruntime.backends.join(', ')})`,
+    ),
   ];
   if (facts.model !== undefined) lines.push(...modelLines(facts.model, facts.quantization, facts.modelWeightBytes));
   lines.push(`fit (${facts.quantization} weights, ${KV_CACHE_LABEL[facts.kvCache]} KV cache)`);
@@ -48,13 +58,20 @@ export function formatDoctorReport(facts: DoctorFacts): string {
     lines.push(
       'error' in facts.speed
         ? row('decode', `FAILED: ${facts.speed.error}`)
-        : row('decode', `${facts.speed.tokensPerSecond.toFixed(1)} tokens/s (${facts.speed.steps} steps, ${facts.quantization} weights, ${KV_CACHE_LABEL[facts.speed.kvCache]} KV cache, ${facts.speed.threads} threads)`),
+        : row(
+            'decode',
+            `${facts.speed.tokensPerSecond.toFixed(1)} tokens/s (${facts.speed.steps} steps, ${facts.quantization} weights, ${KV_CACHE_LABEL[facts.speed.kvCache]} KV cache, ${facts.speed.threads} threads)`,
+          ),
     );
   }
   return `${lines.join('\n')}\n`;
 }
 
-function modelLines(model: CheckpointFacts, quantization: WeightQuantization, weightBytes: number | undefined): string[] {
+function modelLines(
+  model: CheckpointFacts,
+  quantization: WeightQuantization,
+  weightBytes: number | undefined,
+): string[] {
   const c = model.config;
   const source =
     model.download === 'complete' && model.source !== undefined
@@ -62,12 +79,18 @@ function modelLines(model: CheckpointFacts, quantization: WeightQuantization, we
       : model.download === 'incomplete'
         ? 'an INCOMPLETE download: run hearth download again to finish it'
         : 'a local folder, not downloaded by Hearth';
-  const context = c.ropeScaling === undefined ? `${count(c.maxPositionEmbeddings)} positions` : `${count(c.maxPositionEmbeddings)} positions (YaRN ×${c.ropeScaling.factor})`;
+  const context =
+    c.ropeScaling === undefined
+      ? `${count(c.maxPositionEmbeddings)} positions`
+      : `${count(c.maxPositionEmbeddings)} positions (YaRN ×${c.ropeScaling.factor})`;
   return [
     'model',
     row('folder', model.dir),
     row('source', source),
-    row('architecture', `${c.architecture}, ${c.numLayers} layers, hidden ${c.hiddenSize}, ${c.numHeads} heads / ${c.numKvHeads} KV heads × ${c.headDim}, vocab ${c.vocabSize}`),
+    row(
+      'architecture',
+      `${c.architecture}, ${c.numLayers} layers, hidden ${c.hiddenSize}, ${c.numHeads} heads / ${c.numKvHeads} KV heads × ${c.headDim}, vocab ${c.vocabSize}`,
+    ),
     row('kind', model.kind ?? 'unknown (no chat template)'),
     row('context', context),
     row(

@@ -23,7 +23,11 @@ export const MIN_USEFUL_CONTEXT = 4096;
 export const DEFAULT_CONTEXT_CAP = 32_768;
 
 /** Bytes per weight after conversion: MatMulNBits codes plus one fp32 scale per block of 32. */
-const BYTES_PER_PARAMETER: Readonly<Record<WeightQuantization, number>> = { int8: 1 + 4 / 32, int4: 0.5 + 4 / 32, fp32: 4 };
+const BYTES_PER_PARAMETER: Readonly<Record<WeightQuantization, number>> = {
+  int8: 1 + 4 / 32,
+  int4: 0.5 + 4 / 32,
+  fp32: 4,
+};
 
 export function estimatedWeightBytes(parameters: number, quantization: WeightQuantization): number {
   return Math.round(parameters * BYTES_PER_PARAMETER[quantization]);
@@ -75,16 +79,30 @@ export function hardwareFit(input: FitInput): HardwareFit {
   const contexts = (kvCache: KvCacheDtype) => {
     const bytesPerToken = kvBytesPerToken(kv, kvCache);
     const largestContext = Math.min(Math.floor(kvBudget / bytesPerToken), input.maxContext ?? nativeContext);
-    const defaultContext = largestContext < MIN_USEFUL_CONTEXT ? 0 : 2 ** Math.floor(Math.log2(Math.min(largestContext, target)));
+    const defaultContext =
+      largestContext < MIN_USEFUL_CONTEXT ? 0 : 2 ** Math.floor(Math.log2(Math.min(largestContext, target)));
     return { kvCache, bytesPerToken, largestContext, defaultContext };
   };
   const int8 = contexts('int8');
   // auto's default context is int8's (the longer one); chooseKvCache keeps float32 only where that is short.
-  const kvCache = chooseKvCache(input.kvCache, kv, int8.defaultContext > 0 ? int8.defaultContext : Math.min(nativeContext, MIN_USEFUL_CONTEXT), kvBudget);
+  const kvCache = chooseKvCache(
+    input.kvCache,
+    kv,
+    int8.defaultContext > 0 ? int8.defaultContext : Math.min(nativeContext, MIN_USEFUL_CONTEXT),
+    kvBudget,
+  );
   const { bytesPerToken, largestContext, defaultContext } = kvCache === 'int8' ? int8 : contexts(kvCache);
-  const verdict: FitVerdict = largestContext < MIN_USEFUL_CONTEXT ? 'does-not-fit' : largestContext < target ? 'tight' : 'fits';
+  const verdict: FitVerdict =
+    largestContext < MIN_USEFUL_CONTEXT ? 'does-not-fit' : largestContext < target ? 'tight' : 'fits';
   const fit = { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache };
-  return { ...fit, message: describeFit(fit, memory, kvCache === 'float32' && int8.defaultContext > 0 ? int8.largestContext : undefined) };
+  return {
+    ...fit,
+    message: describeFit(
+      fit,
+      memory,
+      kvCache === 'float32' && int8.defaultContext > 0 ? int8.largestContext : undefined,
+    ),
+  };
 }
 
 /** The free memory a model needs for `context` tokens (the inverse of hardwareFit). */

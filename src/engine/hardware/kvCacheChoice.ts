@@ -20,7 +20,12 @@ export const AUTO_FLOAT32_MAX_CONTEXT = 4096;
  * 1.4–1.8× faster (12.4–13.4 vs 7.4–8.8 tokens/s) as well as 3.8× smaller. float32 is exact, so it is kept
  * where the context stays short enough for the difference not to matter.
  */
-export function chooseKvCache(choice: KvCacheChoice, geometry: KvGeometry, contextLength: number, kvBudgetBytes: number): KvCacheDtype {
+export function chooseKvCache(
+  choice: KvCacheChoice,
+  geometry: KvGeometry,
+  contextLength: number,
+  kvBudgetBytes: number,
+): KvCacheDtype {
   if (choice !== 'auto') return choice;
   const float32Fits = kvBytesPerToken(geometry, 'float32') * contextLength <= kvBudgetBytes;
   return contextLength <= AUTO_FLOAT32_MAX_CONTEXT && float32Fits ? 'float32' : 'int8';

@@ -21,16 +21,29 @@ export interface LocalModelFit {
  * a folder the user just chose, and the load that follows validates the tensors). Throws what opening the
  * folder as a model would: ModelNotFound, CheckpointInvalid for an unfinished download, UnsupportedModel.
  */
-export function localModelFit(dir: string, memory: MemoryFacts, quantization: WeightQuantization, kvCache: KvCacheChoice): LocalModelFit {
+export function localModelFit(
+  dir: string,
+  memory: MemoryFacts,
+  quantization: WeightQuantization,
+  kvCache: KvCacheChoice,
+): LocalModelFit {
   const root = resolve(dir);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CheckpointError('is not a folder', { file: root }, { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT });
+    throw new CheckpointError(
+      'is not a folder',
+      { file: root },
+      { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT },
+    );
   }
   assertNotPartialDownload(root);
   const configFile = join(root, 'config.json');
   const config = readJsonFile(configFile);
   if (config === undefined) {
-    throw new CheckpointError('is missing: this is not a Hugging Face checkpoint folder', { file: configFile }, { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT });
+    throw new CheckpointError(
+      'is missing: this is not a Hugging Face checkpoint folder',
+      { file: configFile },
+      { code: EngineErrorCode.ModelNotFound, hint: NOT_FOUND_HINT },
+    );
   }
   const modelConfig = parseModelConfig(config.json, configFile);
   return { dir: root, config: modelConfig, fit: checkpointFit(modelConfig, memory, quantization, kvCache) };

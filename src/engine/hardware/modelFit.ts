@@ -5,7 +5,12 @@ import { decoderWeightBytes } from '../onnx/decoderWeights';
 import { estimatedWeightBytes, hardwareFit, type HardwareFit, type MemoryFacts } from './hardwareFit';
 
 /** Fit of a model not downloaded yet, from the catalogue's architecture facts (for the picker). */
-export function catalogueModelFit(model: CatalogueModel, memory: MemoryFacts, quantization: WeightQuantization, kvCache: KvCacheChoice): HardwareFit {
+export function catalogueModelFit(
+  model: CatalogueModel,
+  memory: MemoryFacts,
+  quantization: WeightQuantization,
+  kvCache: KvCacheChoice,
+): HardwareFit {
   const { architecture } = model;
   return hardwareFit({
     memory,
@@ -18,14 +23,22 @@ export function catalogueModelFit(model: CatalogueModel, memory: MemoryFacts, qu
 }
 
 /** Fit of a checkpoint on disk, from its config.json: the converted weights' exact size. */
-export function checkpointFit(config: ModelConfig, memory: MemoryFacts, quantization: WeightQuantization, kvCache: KvCacheChoice): HardwareFit {
+export function checkpointFit(
+  config: ModelConfig,
+  memory: MemoryFacts,
+  quantization: WeightQuantization,
+  kvCache: KvCacheChoice,
+): HardwareFit {
   const scaling = config.ropeScaling;
   return hardwareFit({
     memory,
     weightBytes: decoderWeightBytes(config, quantization),
     kv: config,
     nativeContext: scaling?.originalMaxPositionEmbeddings ?? config.maxPositionEmbeddings,
-    maxContext: scaling === undefined ? config.maxPositionEmbeddings : Math.max(config.maxPositionEmbeddings, scaling.factor * scaling.originalMaxPositionEmbeddings),
+    maxContext:
+      scaling === undefined
+        ? config.maxPositionEmbeddings
+        : Math.max(config.maxPositionEmbeddings, scaling.factor * scaling.originalMaxPositionEmbeddings),
     kvCache,
   });
 }

@@ -71,11 +71,14 @@ export async function openConvertedWeights(path: string, key: string, verifyChec
   }
 }
 
-async function firstChecksumMismatch(file: FileHandle, tensors: readonly ConvertedTensor[]): Promise<string | undefined> {
+async function firstChecksumMismatch(
+  file: FileHandle,
+  tensors: readonly ConvertedTensor[],
+): Promise<string | undefined> {
   const chunk = Buffer.alloc(Math.min(VERIFY_CHUNK_BYTES, Math.max(1, ...tensors.map((t) => t.length))));
   for (const tensor of tensors) {
     const hash = createHash('sha256');
-    for (let done = 0; done < tensor.length; ) {
+    for (let done = 0; done < tensor.length;) {
       const view = chunk.subarray(0, Math.min(chunk.length, tensor.length - done));
       await readExactly(file, view, tensor.offset + done);
       hash.update(view);
@@ -88,7 +91,7 @@ async function firstChecksumMismatch(file: FileHandle, tensors: readonly Convert
 
 /** Fills `target` from `position`; a short read means the file changed under us. */
 export async function readExactly(file: FileHandle, target: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < target.length; ) {
+  for (let done = 0; done < target.length;) {
     const { bytesRead } = await file.read(target, done, target.length - done, position + done);
     if (bytesRead === 0) throw new Error(`Unexpected end of file at ${position + done}`);
     done += bytesRead;

@@ -26,7 +26,11 @@ export const WEIGHT_CONVERTER_VERSION = 1;
 export type KeyParameters = Readonly<Record<string, string | number | boolean>>;
 
 /** Hearth's cache folder: the platform's per-user cache location. */
-export function defaultCacheDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+export function defaultCacheDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): string {
   switch (platform) {
     case 'win32':
       return win32.join(env.LOCALAPPDATA ?? win32.join(home, 'AppData', 'Local'), 'hearth', 'cache');
@@ -34,7 +38,10 @@ export function defaultCacheDir(platform: NodeJS.Platform = process.platform, en
       return posix.join(home, 'Library', 'Caches', 'hearth');
     default:
       // XDG: a relative XDG_CACHE_HOME is invalid and must be ignored.
-      return posix.join(env.XDG_CACHE_HOME?.startsWith('/') === true ? env.XDG_CACHE_HOME : posix.join(home, '.cache'), 'hearth');
+      return posix.join(
+        env.XDG_CACHE_HOME?.startsWith('/') === true ? env.XDG_CACHE_HOME : posix.join(home, '.cache'),
+        'hearth',
+      );
   }
 }
 
@@ -65,7 +72,12 @@ export class ConvertedWeightsCache {
     const sorted = Object.keys(parameters)
       .sort()
       .map((name) => [name, parameters[name]]);
-    const material = JSON.stringify({ checkpointIdentity, converter: WEIGHT_CONVERTER_VERSION, quantization, parameters: sorted });
+    const material = JSON.stringify({
+      checkpointIdentity,
+      converter: WEIGHT_CONVERTER_VERSION,
+      quantization,
+      parameters: sorted,
+    });
     return createHash('sha256').update(material).digest('hex');
   }
 
@@ -112,6 +124,10 @@ export class ConvertedWeightsCache {
       throw asCacheUnwritable(error, this.dir);
     }
     await removeStaleTemporaries(path);
-    return writeConvertedWeightsFile(path, key, tensors, { headerReserve: this.options.headerReserve, onProgress, signal });
+    return writeConvertedWeightsFile(path, key, tensors, {
+      headerReserve: this.options.headerReserve,
+      onProgress,
+      signal,
+    });
   }
 }

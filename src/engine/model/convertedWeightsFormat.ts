@@ -63,7 +63,8 @@ export function encodeHeader(header: ConvertedWeightsHeader): Buffer {
 
 /** The JSON header's length from the preamble, or why the preamble is not one of ours. */
 export function headerLengthFromPreamble(preamble: Buffer, fileSize: number): number | string {
-  if (preamble.length < PREAMBLE_BYTES || preamble.toString('latin1', 0, 8) !== CONVERTED_WEIGHTS_MAGIC) return 'bad magic';
+  if (preamble.length < PREAMBLE_BYTES || preamble.toString('latin1', 0, 8) !== CONVERTED_WEIGHTS_MAGIC)
+    return 'bad magic';
   const version = preamble.readUInt32LE(8);
   if (version !== CONVERTED_WEIGHTS_FORMAT_VERSION) return `format version ${version}`;
   const length = preamble.readUInt32LE(12);
@@ -71,7 +72,8 @@ export function headerLengthFromPreamble(preamble: Buffer, fileSize: number): nu
   return length;
 }
 
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /**
  * Parses and checks the header against the expected key and the file's actual size. Returns the header or
@@ -101,10 +103,13 @@ export function parseHeader(json: Buffer, expectedKey: string, fileSize: number)
 
 function tensorProblem(tensor: Partial<ConvertedTensor>, dataStart: number, fileSize: number): string | undefined {
   if (typeof tensor.name !== 'string' || tensor.name === '') return 'no name';
-  if (typeof tensor.dtype !== 'string' || !Object.hasOwn(TENSOR_DTYPE_BYTES, tensor.dtype)) return `dtype ${String(tensor.dtype)}`;
+  if (typeof tensor.dtype !== 'string' || !Object.hasOwn(TENSOR_DTYPE_BYTES, tensor.dtype))
+    return `dtype ${String(tensor.dtype)}`;
   if (!Array.isArray(tensor.shape) || !tensor.shape.every(isCount)) return 'malformed shape';
-  if (!isCount(tensor.length) || tensor.length !== tensorByteLength(tensor.dtype, tensor.shape)) return 'length does not match shape';
-  if (!isCount(tensor.offset) || tensor.offset % TENSOR_ALIGNMENT !== 0 || tensor.offset < dataStart) return 'bad offset';
+  if (!isCount(tensor.length) || tensor.length !== tensorByteLength(tensor.dtype, tensor.shape))
+    return 'length does not match shape';
+  if (!isCount(tensor.offset) || tensor.offset % TENSOR_ALIGNMENT !== 0 || tensor.offset < dataStart)
+    return 'bad offset';
   if (tensor.offset + tensor.length > fileSize) return 'extends past the end of the file';
   if (typeof tensor.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(tensor.sha256)) return 'malformed checksum';
   return undefined;

@@ -116,7 +116,11 @@ export function asCacheUnwritable(error: unknown, directory: string): unknown {
   const hint = OUT_OF_SPACE.has(code)
     ? `Free disk space there, or choose another cache folder with the hearth.cacheDir setting.`
     : `Choose a writable cache folder with the hearth.cacheDir setting.`;
-  return new EngineError(EngineErrorCode.CacheUnwritable, `Cannot write converted weights to ${directory}: ${UNWRITABLE_REASONS[code]} (${code}).`, hint);
+  return new EngineError(
+    EngineErrorCode.CacheUnwritable,
+    `Cannot write converted weights to ${directory}: ${UNWRITABLE_REASONS[code]} (${code}).`,
+    hint,
+  );
 }
 
 function describeTensor(tensor: TensorToWrite, offset: number): ConvertedTensor {
@@ -124,7 +128,8 @@ function describeTensor(tensor: TensorToWrite, offset: number): ConvertedTensor 
   const shape = [...tensor.shape];
   if (!Object.hasOwn(TENSOR_DTYPE_BYTES, dtype)) throw new TypeError(`Tensor ${name}: unknown dtype ${dtype}`);
   const length = tensorByteLength(dtype, shape);
-  if (data.byteLength !== length) throw new RangeError(`Tensor ${name}: ${data.byteLength} bytes for ${dtype}[${shape.join(', ')}]`);
+  if (data.byteLength !== length)
+    throw new RangeError(`Tensor ${name}: ${data.byteLength} bytes for ${dtype}[${shape.join(', ')}]`);
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return { name, dtype, shape, offset, length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -132,7 +137,7 @@ function describeTensor(tensor: TensorToWrite, offset: number): ConvertedTensor 
 /** Moves bytes [start, end) up by `shift`, last chunk first so nothing is overwritten before it is read. */
 async function moveUp(file: FileHandle, start: number, end: number, shift: number): Promise<void> {
   const chunk = Buffer.alloc(Math.min(MOVE_CHUNK_BYTES, Math.max(1, end - start)));
-  for (let chunkEnd = end; chunkEnd > start; ) {
+  for (let chunkEnd = end; chunkEnd > start;) {
     const chunkStart = Math.max(start, chunkEnd - chunk.length);
     const view = chunk.subarray(0, chunkEnd - chunkStart);
     await readExactly(file, view, chunkStart);

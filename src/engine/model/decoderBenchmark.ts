@@ -49,7 +49,12 @@ export async function measureTurns(decoders: readonly OnnxDecoder[], tokens: num
   return decodeSteps(decoders, tokens, 0, `tg${tokens} ${decoders.length} models`);
 }
 
-async function decodeSteps(decoders: readonly OnnxDecoder[], tokens: number, depth: number, test: string): Promise<BenchMeasurement> {
+async function decodeSteps(
+  decoders: readonly OnnxDecoder[],
+  tokens: number,
+  depth: number,
+  test: string,
+): Promise<BenchMeasurement> {
   const logits: Float32Array[] = [];
   for (const decoder of decoders) {
     decoder.truncate(0);
@@ -87,7 +92,8 @@ export async function measureStepOverhead(
   const session = await OrtSession.create(model.path, threads === undefined ? {} : { threads });
   try {
     const feeds: Record<string, Feed> = {};
-    for (const [name, k] of model.inputs) feeds[name] = { data: Float32Array.from({ length: k }, (_, i) => Math.sin(i) * 0.5), dims: [1, k] };
+    for (const [name, k] of model.inputs)
+      feeds[name] = { data: Float32Array.from({ length: k }, (_, i) => Math.sin(i) * 0.5), dims: [1, k] };
     decoder.truncate(0);
     let logits = await decoder.prefill(benchTokens(depth, decoder.config.vocabSize, 3));
     const steps: number[] = [];

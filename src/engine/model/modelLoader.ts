@@ -32,8 +32,7 @@ export interface LoadModelOptions {
 }
 
 export type LoadProgress =
-  | { phase: 'converting'; bytesDone: number; bytesTotal: number; tensor: string }
-  | { phase: 'loading' };
+  { phase: 'converting'; bytesDone: number; bytesTotal: number; tensor: string } | { phase: 'loading' };
 
 export interface LoadStats {
   /** The weights were converted in this load (false: taken from the cache). */
@@ -92,11 +91,19 @@ export async function convertCheckpoint(
       weights = await cache.write(
         key,
         convertDecoderWeights(checkpoint, options.quantization),
-        ({ bytesWritten, name }) => options.onProgress?.({ phase: 'converting', bytesDone: bytesWritten, bytesTotal, tensor: name }),
+        ({ bytesWritten, name }) =>
+          options.onProgress?.({ phase: 'converting', bytesDone: bytesWritten, bytesTotal, tensor: name }),
         options.signal,
       );
     }
-    return { dir: checkpoint.dir, config, generationConfig: checkpoint.generationConfig, weights, converted, conversionMs: performance.now() - started };
+    return {
+      dir: checkpoint.dir,
+      config,
+      generationConfig: checkpoint.generationConfig,
+      weights,
+      converted,
+      conversionMs: performance.now() - started,
+    };
   } finally {
     checkpoint.close();
   }
@@ -109,7 +116,14 @@ export async function convertCheckpoint(
 export async function loadModel(dir: string, options: LoadModelOptions): Promise<LoadedModel> {
   // The context is checked before a conversion that can take minutes, not after it.
   let kv: KvCachePlan | undefined;
-  const { config, generationConfig, weights, converted, conversionMs, dir: checkpointDir } = await convertCheckpoint(dir, {
+  const {
+    config,
+    generationConfig,
+    weights,
+    converted,
+    conversionMs,
+    dir: checkpointDir,
+  } = await convertCheckpoint(dir, {
     ...options,
     beforeConversion: (checkpointConfig) => {
       kv = planKvCache(checkpointConfig, options);
@@ -119,13 +133,17 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
   options.signal?.throwIfAborted();
   options.onProgress?.({ phase: 'loading' });
   const sessionStarted = performance.now();
-  const decoder = await OnnxDecoder.load(writeDecoderModelBeside(config, options.quantization, weights, kvCacheDtype), config, {
-    quantization: options.quantization,
-    contextLength,
-    kvCacheDtype,
-    kvBudgetBytes,
-    ...(options.threads !== undefined && { threads: options.threads }),
-  });
+  const decoder = await OnnxDecoder.load(
+    writeDecoderModelBeside(config, options.quantization, weights, kvCacheDtype),
+    config,
+    {
+      quantization: options.quantization,
+      contextLength,
+      kvCacheDtype,
+      kvBudgetBytes,
+      ...(options.threads !== undefined && { threads: options.threads }),
+    },
+  );
   return {
     dir: checkpointDir,
     config,
@@ -154,7 +172,12 @@ function planKvCache(config: ModelConfig, options: LoadModelOptions): KvCachePla
   const weightBytes = decoderWeightBytes(config, options.quantization);
   const freeBytes = freemem();
   // auto counts the runtime's reserve as the fit shown to the user does, so both pick the same cache.
-  const kvCacheDtype = chooseKvCache(options.kvCache ?? 'float32', config, contextLength, options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes));
+  const kvCacheDtype = chooseKvCache(
+    options.kvCache ?? 'float32',
+    config,
+    contextLength,
+    options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes),
+  );
   const kvBudgetBytes = options.kvBudgetBytes ?? defaultKvBudgetBytes(weightBytes, freeBytes);
   checkDecoderContext(config, { quantization: options.quantization, contextLength, kvCacheDtype, kvBudgetBytes });
   return { contextLength, kvCacheDtype, kvBudgetBytes };

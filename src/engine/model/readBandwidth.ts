@@ -12,7 +12,10 @@ import { median } from './decoderBenchmark';
 const ROWS = 1024;
 
 /** Median bytes per second of a float32 GEMV over a `bytes`-sized matrix, after one warm-up run. */
-export async function measureReadBandwidth(threads: number | undefined, { bytes = 512 * 2 ** 20, runs = 8 } = {}): Promise<number> {
+export async function measureReadBandwidth(
+  threads: number | undefined,
+  { bytes = 512 * 2 ** 20, runs = 8 } = {},
+): Promise<number> {
   const columns = Math.floor(bytes / 4 / ROWS);
   const graph = new OnnxModelBuilder();
   const row = graph.input('row', TensorType.float, [1, ROWS]);

@@ -50,7 +50,8 @@ export function ropeParameters(config: RopeConfig, contextLength: number): RopeP
 
   const { factor, originalMaxPositionEmbeddings: l0, betaFast, betaSlow } = scaling;
   // The dimension index whose wavelength completes `rotations` turns over the original context.
-  const correctionDim = (rotations: number) => (headDim * Math.log(l0 / (2 * Math.PI * rotations))) / (2 * Math.log(base));
+  const correctionDim = (rotations: number) =>
+    (headDim * Math.log(l0 / (2 * Math.PI * rotations))) / (2 * Math.log(base));
   const low = Math.max(Math.floor(correctionDim(betaFast)), 0);
   const high = Math.min(Math.ceil(correctionDim(betaSlow)), headDim - 1);
   const span = high === low ? high - low + 0.001 : high - low;
@@ -80,7 +81,10 @@ function defaultAttentionFactor(factor: number): number {
  */
 export function yarnScalingFor(config: RopeConfig, contextLength: number): YarnScaling | undefined {
   if (!Number.isInteger(contextLength) || contextLength <= 0) {
-    throw new EngineError(EngineErrorCode.InvalidParams, `The context length must be a positive integer, got ${contextLength}.`);
+    throw new EngineError(
+      EngineErrorCode.InvalidParams,
+      `The context length must be a positive integer, got ${contextLength}.`,
+    );
   }
   const native = config.maxPositionEmbeddings;
   const configured = config.ropeScaling;

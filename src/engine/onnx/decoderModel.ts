@@ -36,20 +36,33 @@ export interface DecoderModel {
 export function materializeDecoderModel(
   source: WeightSource,
   format: WeightFormat,
-  options: { directory?: string; onProgress?: (progress: ConversionProgress) => void; kvCacheDtype?: KvCacheDtype } = {},
+  options: {
+    directory?: string;
+    onProgress?: (progress: ConversionProgress) => void;
+    kvCacheDtype?: KvCacheDtype;
+  } = {},
 ): DecoderModel {
   const placements = new Map<string, TensorPlacement>();
-  const dataFile = options.directory === undefined ? undefined : new ExternalDataFile(join(options.directory, DECODER_WEIGHTS_FILE));
+  const dataFile =
+    options.directory === undefined ? undefined : new ExternalDataFile(join(options.directory, DECODER_WEIGHTS_FILE));
   try {
     let tensorsDone = 0;
     for (const tensor of convertDecoderWeights(source, format)) {
-      placements.set(tensor.name, dataFile === undefined ? { data: tensor.data } : { external: dataFile.append(bytesOf(tensor)) });
+      placements.set(
+        tensor.name,
+        dataFile === undefined ? { data: tensor.data } : { external: dataFile.append(bytesOf(tensor)) },
+      );
       options.onProgress?.({ tensorsDone: ++tensorsDone, name: tensor.name });
     }
   } finally {
     dataFile?.close();
   }
-  const bytes = buildDecoderGraph(source.config, format, (name) => placementOf(placements, name), options.kvCacheDtype).toBytes(graphName(source.config));
+  const bytes = buildDecoderGraph(
+    source.config,
+    format,
+    (name) => placementOf(placements, name),
+    options.kvCacheDtype,
+  ).toBytes(graphName(source.config));
   if (dataFile === undefined) {
     const embedding = embeddingRowsFromTensors(source.config, format, (name) => {
       const placement = placementOf(placements, name);
@@ -84,7 +97,12 @@ export interface StoredTensors {
  * models loaded with either cache do not overwrite each other's graph), referencing them as external data;
  * returns the model's path and the embeddings, read from the same file.
  */
-export function writeDecoderModelBeside(config: ModelConfig, format: WeightFormat, stored: StoredTensors, kvCacheDtype: KvCacheDtype = 'float32'): DecoderModel {
+export function writeDecoderModelBeside(
+  config: ModelConfig,
+  format: WeightFormat,
+  stored: StoredTensors,
+  kvCacheDtype: KvCacheDtype = 'float32',
+): DecoderModel {
   const location = basename(stored.path);
   const bytes = buildDecoderGraph(
     config,
@@ -102,7 +120,8 @@ export function writeDecoderModelBeside(config: ModelConfig, format: WeightForma
 
 function placementOf(placements: ReadonlyMap<string, TensorPlacement>, name: string): TensorPlacement {
   const placement = placements.get(name);
-  if (placement === undefined) throw new Error(`the decoder graph needs tensor ${name}, which the conversion did not produce`);
+  if (placement === undefined)
+    throw new Error(`the decoder graph needs tensor ${name}, which the conversion did not produce`);
   return placement;
 }
 

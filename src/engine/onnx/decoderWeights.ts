@@ -79,19 +79,46 @@ export function decoderTensorPlan(config: ModelConfig, format: WeightFormat): De
         ...(config.qkNorm ? {} : { rowScale: { rows: numHeads * headDim, factor: attentionScale(config) } }),
       },
       ...(config.qkNorm ? { qkNorm: `${own}.qk_norm` } : {}),
-      output: { name: `${own}.o_proj`, n: hidden, k: numHeads * headDim, sources: [`${attention}.o_proj`], bias: false },
-      gateUp: { name: `${own}.gate_up`, n: 2 * intermediateSize, k: hidden, sources: [`${hf}.mlp.gate_proj`, `${hf}.mlp.up_proj`], bias: false },
+      output: {
+        name: `${own}.o_proj`,
+        n: hidden,
+        k: numHeads * headDim,
+        sources: [`${attention}.o_proj`],
+        bias: false,
+      },
+      gateUp: {
+        name: `${own}.gate_up`,
+        n: 2 * intermediateSize,
+        k: hidden,
+        sources: [`${hf}.mlp.gate_proj`, `${hf}.mlp.up_proj`],
+        bias: false,
+      },
       down: { name: `${own}.down`, n: hidden, k: intermediateSize, sources: [`${hf}.mlp.down_proj`], bias: false },
     };
   });
   const tied = config.tieWordEmbeddings;
-  const lmHead: LinearPlan = { name: 'lm_head', n: vocabSize, k: hidden, sources: [tied ? 'model.embed_tokens' : 'lm_head'], bias: false };
+  const lmHead: LinearPlan = {
+    name: 'lm_head',
+    n: vocabSize,
+    k: hidden,
+    sources: [tied ? 'model.embed_tokens' : 'lm_head'],
+    bias: false,
+  };
   // Quantized rows only when no block is padded (the layout the graph once gathered from; kept for the cache).
   const quantizedEmbedding = format !== 'fp32' && hidden % MATMUL_NBITS_BLOCK_SIZE === 0;
   const embedding: DecoderTensorPlan['embedding'] = !quantizedEmbedding
     ? { table: 'embed_tokens' }
-    : { quantized: tied ? lmHead : { name: 'embed_tokens', n: vocabSize, k: hidden, sources: ['model.embed_tokens'], bias: false } };
-  return { embedding, layers, finalNorm: 'final_norm', lmHead: tied && format === 'fp32' ? { table: 'embed_tokens' } : lmHead };
+    : {
+        quantized: tied
+          ? lmHead
+          : { name: 'embed_tokens', n: vocabSize, k: hidden, sources: ['model.embed_tokens'], bias: false },
+      };
+  return {
+    embedding,
+    layers,
+    finalNorm: 'final_norm',
+    lmHead: tied && format === 'fp32' ? { table: 'embed_tokens' } : lmHead,
+  };
 }
 
 /** 1/sqrt(headDim), the scale of q·k, folded into the weights so the graph needs no Mul for it. */
@@ -119,8 +146,11 @@ export interface LinearTensorSpecs {
 }
 
 export function linearTensorSpecs(linear: LinearPlan, format: WeightFormat): LinearTensorSpecs {
-  const bias: TensorSpec | undefined = linear.bias ? { name: `${linear.name}.bias`, dtype: 'float32', shape: [linear.n] } : undefined;
-  if (format === 'fp32') return { weight: { name: `${linear.name}.weight`, dtype: 'float32', shape: [linear.k, linear.n] }, bias };
+  const bias: TensorSpec | undefined = linear.bias
+    ? { name: `${linear.name}.bias`, dtype: 'float32', shape: [linear.n] }
+    : undefined;
+  if (format === 'fp32')
+    return { weight: { name: `${linear.name}.weight`, dtype: 'float32', shape: [linear.k, linear.n] }, bias };
   const layout = matMulNBitsLayout(linear.n, linear.k, format === 'int8' ? 8 : 4, MATMUL_NBITS_BLOCK_SIZE);
   return {
     weight: { name: `${linear.name}.weight_q`, dtype: 'uint8', shape: layout.dataShape },
@@ -140,10 +170,16 @@ export function* convertDecoderWeights(source: WeightSource, format: WeightForma
     const data = source.readFloat32(from);
     return { name, dtype: 'float32', shape: [data.length], data };
   };
-  const readLinear = (prefix: string) => (prefix === 'model.embed_tokens' ? source.readFloat32(`${prefix}.weight`) : source.readLinearFloat32(prefix));
+  const readLinear = (prefix: string) =>
+    prefix === 'model.embed_tokens' ? source.readFloat32(`${prefix}.weight`) : source.readLinearFloat32(prefix);
 
   if ('table' in plan.embedding) {
-    yield { name: plan.embedding.table, dtype: 'float32', shape: [config.vocabSize, config.hiddenSize], data: source.readFloat32('model.embed_tokens.weight') };
+    yield {
+      name: plan.embedding.table,
+      dtype: 'float32',
+      shape: [config.vocabSize, config.hiddenSize],
+      data: source.readFloat32('model.embed_tokens.weight'),
+    };
   } else if (plan.embedding.quantized !== plan.lmHead) {
     yield* convertLinear(plan.embedding.quantized, format, readLinear, source);
   }
@@ -151,7 +187,13 @@ export function* convertDecoderWeights(source: WeightSource, format: WeightForma
     const hf = `model.layers.${index}`;
     yield vector(layer.inputNorm, `${hf}.input_layernorm.weight`);
     yield* convertLinear(layer.qkv, format, readLinear, source);
-    if (layer.qkNorm !== undefined) yield qkNormTensor(layer.qkNorm, config, source.readFloat32(`${hf}.self_attn.q_norm.weight`), source.readFloat32(`${hf}.self_attn.k_norm.weight`));
+    if (layer.qkNorm !== undefined)
+      yield qkNormTensor(
+        layer.qkNorm,
+        config,
+        source.readFloat32(`${hf}.self_attn.q_norm.weight`),
+        source.readFloat32(`${hf}.self_attn.k_norm.weight`),
+      );
     yield* convertLinear(layer.output, format, readLinear, source);
     yield vector(layer.postAttentionNorm, `${hf}.post_attention_layernorm.weight`);
     yield* convertLinear(layer.gateUp, format, readLinear, source);
@@ -161,19 +203,34 @@ export function* convertDecoderWeights(source: WeightSource, format: WeightForma
   if (!('table' in plan.lmHead)) yield* convertLinear(plan.lmHead, format, readLinear, source);
 }
 
-function* convertLinear(linear: LinearPlan, format: WeightFormat, readLinear: (prefix: string) => Float32Array, source: WeightSource): Generator<DecoderTensor> {
+function* convertLinear(
+  linear: LinearPlan,
+  format: WeightFormat,
+  readLinear: (prefix: string) => Float32Array,
+  source: WeightSource,
+): Generator<DecoderTensor> {
   const specs = linearTensorSpecs(linear, format);
   const weight = stackRows(linear.sources.map(readLinear), linear.n * linear.k, linear.name);
   if (linear.rowScale) scaleInPlace(weight.subarray(0, linear.rowScale.rows * linear.k), linear.rowScale.factor);
   if (format === 'fp32') {
     yield { ...specs.weight, data: transpose(weight, linear.n, linear.k) };
   } else {
-    const quantized = quantizeForMatMulNBits(weight, linear.n, linear.k, format === 'int8' ? 8 : 4, MATMUL_NBITS_BLOCK_SIZE);
+    const quantized = quantizeForMatMulNBits(
+      weight,
+      linear.n,
+      linear.k,
+      format === 'int8' ? 8 : 4,
+      MATMUL_NBITS_BLOCK_SIZE,
+    );
     yield { ...specs.weight, data: quantized.data };
     yield { ...specs.scales!, data: quantized.scales };
   }
   if (specs.bias) {
-    const bias = stackRows(linear.sources.map((prefix) => source.readFloat32(`${prefix}.bias`)), linear.n, specs.bias.name);
+    const bias = stackRows(
+      linear.sources.map((prefix) => source.readFloat32(`${prefix}.bias`)),
+      linear.n,
+      specs.bias.name,
+    );
     if (linear.rowScale) scaleInPlace(bias.subarray(0, linear.rowScale.rows), linear.rowScale.factor);
     yield { ...specs.bias, data: bias };
   }
@@ -197,7 +254,8 @@ function scaleInPlace(values: Float32Array, factor: number): void {
 /** Concatenates row blocks into a new array: scaling it never touches the source's tensors. */
 function stackRows(parts: Float32Array[], expectedLength: number, name: string): Float32Array {
   const total = parts.reduce((sum, part) => sum + part.length, 0);
-  if (total !== expectedLength) throw new RangeError(`${name}: the checkpoint gives ${total} values, the config implies ${expectedLength}`);
+  if (total !== expectedLength)
+    throw new RangeError(`${name}: the checkpoint gives ${total} values, the config implies ${expectedLength}`);
   const out = new Float32Array(total);
   let offset = 0;
   for (const part of parts) {
@@ -220,11 +278,17 @@ function transpose(matrix: Float32Array, rows: number, cols: number): Float32Arr
 export function decoderWeightBytes(config: ModelConfig, format: WeightFormat): number {
   const plan = decoderTensorPlan(config, format);
   const bytes = ({ weight, scales, bias }: LinearTensorSpecs) =>
-    [weight, scales, bias].reduce((sum, spec) => sum + (spec ? spec.shape.reduce((a, b) => a * b, spec.dtype === 'float32' ? 4 : 1) : 0), 0);
+    [weight, scales, bias].reduce(
+      (sum, spec) => sum + (spec ? spec.shape.reduce((a, b) => a * b, spec.dtype === 'float32' ? 4 : 1) : 0),
+      0,
+    );
   const linears = new Set(plan.layers.flatMap((layer) => [layer.qkv, layer.output, layer.gateUp, layer.down]));
   if (!('table' in plan.lmHead)) linears.add(plan.lmHead);
   if ('quantized' in plan.embedding) linears.add(plan.embedding.quantized);
   const table = 'table' in plan.embedding ? config.vocabSize * config.hiddenSize : 0;
-  const norms = config.numLayers * (2 * config.hiddenSize + (config.qkNorm ? (config.numHeads + config.numKvHeads) * config.headDim : 0)) + config.hiddenSize;
+  const norms =
+    config.numLayers *
+      (2 * config.hiddenSize + (config.qkNorm ? (config.numHeads + config.numKvHeads) * config.headDim : 0)) +
+    config.hiddenSize;
   return 4 * (table + norms) + [...linears].reduce((sum, linear) => sum + bytes(linearTensorSpecs(linear, format)), 0);
 }

@@ -20,7 +20,11 @@ export interface EmbeddingRows {
 type ByteSource = { read(name: string, offset: number, length: number): Uint8Array; close(): void };
 
 /** Embeddings from tensors in memory (`DecoderTensor` data by name), as a model without a directory holds them. */
-export function embeddingRowsFromTensors(config: ModelConfig, format: WeightFormat, tensor: (name: string) => Float32Array | Uint8Array): EmbeddingRows {
+export function embeddingRowsFromTensors(
+  config: ModelConfig,
+  format: WeightFormat,
+  tensor: (name: string) => Float32Array | Uint8Array,
+): EmbeddingRows {
   return embeddingRows(config, format, {
     read: (name, offset, length) => {
       const data = tensor(name);
@@ -37,7 +41,7 @@ export function embeddingRowsFromFile(config: ModelConfig, format: WeightFormat,
     read: (name, offset, length) => {
       const bytes = new Uint8Array(length);
       const start = stored.tensor(name).offset + offset;
-      for (let done = 0; done < length; ) {
+      for (let done = 0; done < length;) {
         const read = readSync(fd, bytes, done, length - done, start + done);
         if (read === 0) throw new RangeError(`${stored.path} ends inside tensor ${name}`);
         done += read;
@@ -52,7 +56,8 @@ function embeddingRows(config: ModelConfig, format: WeightFormat, source: ByteSo
   const { hiddenSize: hidden, vocabSize } = config;
   const plan = decoderTensorPlan(config, format).embedding;
   const check = (token: number) => {
-    if (!Number.isInteger(token) || token < 0 || token >= vocabSize) throw new RangeError(`token id ${token} is outside the vocabulary of ${vocabSize}`);
+    if (!Number.isInteger(token) || token < 0 || token >= vocabSize)
+      throw new RangeError(`token id ${token} is outside the vocabulary of ${vocabSize}`);
   };
   if ('table' in plan) {
     return {
@@ -80,7 +85,9 @@ function embeddingRows(config: ModelConfig, format: WeightFormat, source: ByteSo
       tokens.forEach((token, i) => {
         check(token);
         const levels = source.read(specs.weight.name, token * blocksPerRow * blockBytes, blocksPerRow * blockBytes);
-        const scales = new Float32Array(source.read(specs.scales!.name, token * blocksPerRow * 4, blocksPerRow * 4).slice().buffer);
+        const scales = new Float32Array(
+          source.read(specs.scales!.name, token * blocksPerRow * 4, blocksPerRow * 4).slice().buffer,
+        );
         for (let k = 0; k < hidden; k++) {
           const block = Math.floor(k / blockSize);
           const inBlock = k - block * blockSize;

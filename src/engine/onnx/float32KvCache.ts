@@ -1,4 +1,13 @@
-import { KvCache, readColumns, restrideRows, writeColumns, type Float32KvRows, type KvGeometry, type KvLayerInputs, type KvRows } from './kvCache';
+import {
+  KvCache,
+  readColumns,
+  restrideRows,
+  writeColumns,
+  type Float32KvRows,
+  type KvGeometry,
+  type KvLayerInputs,
+  type KvRows,
+} from './kvCache';
 
 /**
  * The exact cache: each layer keeps K and V as float32 [kvHeads][headDim][capacity], so positions are
@@ -22,12 +31,16 @@ export class Float32KvCache extends KvCache {
   layer(index: number): KvLayerInputs {
     const dims = [this.geometry.numKvHeads, 1, this.geometry.headDim, this.capacity];
     const size = this.rows * this.capacity;
-    return { key: { data: this.keys[index].subarray(0, size), dims }, value: { data: this.values[index].subarray(0, size), dims } };
+    return {
+      key: { data: this.keys[index].subarray(0, size), dims },
+      value: { data: this.values[index].subarray(0, size), dims },
+    };
   }
 
   append(newKeys: readonly Float32Array[], newValues: readonly Float32Array[], count: number): void {
     const start = this.used;
-    if (start + count > this.capacity) throw new RangeError(`appending ${count} positions overflows the reserved ${this.capacity}`);
+    if (start + count > this.capacity)
+      throw new RangeError(`appending ${count} positions overflows the reserved ${this.capacity}`);
     for (let layer = 0; layer < this.geometry.numLayers; layer++) {
       writeColumns(this.keys[layer], newKeys[layer], this.rows, this.capacity, start, count);
       writeColumns(this.values[layer], newValues[layer], this.rows, this.capacity, start, count);

@@ -58,12 +58,24 @@ export function int8KvAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past
   const reduceSum = (x: string) => g.op('ReduceSum', [x, g.int64s([-1])], { keepdims: 1 });
   const toFloat = (x: string) => g.op('Cast', [x], { to: TensorType.float });
 
-  const queryScale = g.op('Max', [g.op('Mul', [reduceMax(g.op('Abs', [chunk.query])), g.floatScalar(1 / 127)]), g.floatScalar(TINY)]);
-  const queryLevels = g.op('Cast', [g.op('Add', [g.op('Round', [g.op('Div', [chunk.query, queryScale])]), g.floatScalar(QUERY_LEVEL_OFFSET)])], { to: TensorType.uint8 });
+  const queryScale = g.op('Max', [
+    g.op('Mul', [reduceMax(g.op('Abs', [chunk.query])), g.floatScalar(1 / 127)]),
+    g.floatScalar(TINY),
+  ]);
+  const queryLevels = g.op(
+    'Cast',
+    [g.op('Add', [g.op('Round', [g.op('Div', [chunk.query, queryScale])]), g.floatScalar(QUERY_LEVEL_OFFSET)])],
+    { to: TensorType.uint8 },
+  );
   const dots = toFloat(g.op('MatMulInteger', [queryLevels, past.key]));
   const pastScores = g.op('Mul', [g.op('Sub', [g.op('Mul', [dots, past.keyScale]), past.keyOffset]), queryScale]);
   // The mask's last S columns: the chunk's causal part (the past's is in keyOffset).
-  const chunkMask = g.op('Slice', [chunk.mask, g.op('Shape', [past.key], { start: 3 }), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])]);
+  const chunkMask = g.op('Slice', [
+    chunk.mask,
+    g.op('Shape', [past.key], { start: 3 }),
+    g.int64s([Number.MAX_SAFE_INTEGER]),
+    g.int64s([1]),
+  ]);
   const chunkScores = g.op('Add', [g.op('MatMul', [chunk.query, chunk.newKey]), chunkMask]);
 
   const rowMax = g.op('Max', [reduceMax(pastScores), reduceMax(chunkScores)]);
@@ -82,7 +94,10 @@ export function int8KvAttention(g: OnnxModelBuilder, chunk: ChunkAttention, past
   const values = g.op('Unsqueeze', [past.value, g.int64s([1])]);
   const [highProduct, lowProduct] = g.opN('Split', [toFloat(g.op('MatMulInteger', [levels, values]))], 2, { axis: 1 });
   const highScale = g.op('Div', [weightMax, g.floatScalar(255)]);
-  const pastContext = g.op('Add', [g.op('Mul', [highProduct, highScale]), g.op('Mul', [lowProduct, g.op('Div', [highScale, g.floatScalar(255)])])]);
+  const pastContext = g.op('Add', [
+    g.op('Mul', [highProduct, highScale]),
+    g.op('Mul', [lowProduct, g.op('Div', [highScale, g.floatScalar(255)])]),
+  ]);
   const chunkContext = g.op('FusedMatMul', [chunkWeights, chunk.newValue], { transB: 1 }, MS);
   return g.op('Div', [g.op('Add', [pastContext, chunkContext]), total]);
 }

@@ -1,4 +1,13 @@
-import { KvCache, readColumns, restrideRows, writeColumns, type Int8KvRows, type KvGeometry, type KvLayerInputs, type KvRows } from './kvCache';
+import {
+  KvCache,
+  readColumns,
+  restrideRows,
+  writeColumns,
+  type Int8KvRows,
+  type KvGeometry,
+  type KvLayerInputs,
+  type KvRows,
+} from './kvCache';
 
 /** Levels run −127..127: symmetric, so a level times its scale is the value, with no zero point. */
 const MAX_LEVEL = 127;
@@ -67,20 +76,39 @@ export class Int8KvCache extends KvCache {
     const { numLayers, numKvHeads: heads, headDim } = this.geometry;
     const start = this.used;
     const capacity = this.capacity;
-    if (start + count > capacity) throw new RangeError(`appending ${count} positions overflows the reserved ${capacity}`);
+    if (start + count > capacity)
+      throw new RangeError(`appending ${count} positions overflows the reserved ${capacity}`);
     const expected = heads * headDim * count;
     for (let layer = 0; layer < numLayers; layer++) {
       if (newKeys[layer].length !== expected || newValues[layer].length !== expected) {
-        throw new RangeError(`expected ${expected} new cache values, got ${newKeys[layer].length} and ${newValues[layer].length}`);
+        throw new RangeError(
+          `expected ${expected} new cache values, got ${newKeys[layer].length} and ${newValues[layer].length}`,
+        );
       }
       for (let head = 0; head < heads; head++) {
         for (let i = 0; i < count; i++) {
           const position = start + i;
           // Source [heads·headDim][count]: element d of this vector sits at (head·headDim + d)·count + i.
           const source = head * headDim * count + i;
-          const keyScale = quantize(newKeys[layer], source, count, this.keys[layer], head * headDim * capacity + position, capacity, headDim);
+          const keyScale = quantize(
+            newKeys[layer],
+            source,
+            count,
+            this.keys[layer],
+            head * headDim * capacity + position,
+            capacity,
+            headDim,
+          );
           this.setKeyScale(layer, head * capacity + position, keyScale, head * headDim * capacity + position, capacity);
-          const valueScale = quantize(newValues[layer], source, count, this.values[layer], (head * capacity + position) * headDim, 1, headDim);
+          const valueScale = quantize(
+            newValues[layer],
+            source,
+            count,
+            this.values[layer],
+            (head * capacity + position) * headDim,
+            1,
+            headDim,
+          );
           this.valueScales[layer][head * capacity + position] = valueScale;
         }
       }
@@ -113,13 +141,28 @@ export class Int8KvCache extends KvCache {
     const width = copied.count;
     for (let layer = 0; layer < numLayers; layer++) {
       writeColumns(this.keys[layer], copied.keys[layer], heads * headDim, capacity, start, count, width, offset);
-      writeColumns(this.values[layer], copied.values[layer], heads, capacity * headDim, start * headDim, count * headDim, width * headDim, offset * headDim);
+      writeColumns(
+        this.values[layer],
+        copied.values[layer],
+        heads,
+        capacity * headDim,
+        start * headDim,
+        count * headDim,
+        width * headDim,
+        offset * headDim,
+      );
       writeColumns(this.valueScales[layer], copied.valueScales[layer], heads, capacity, start, count, width, offset);
       for (let head = 0; head < heads; head++) {
         const source = head * width + offset;
         for (let i = 0; i < count; i++) {
           const position = start + i;
-          this.setKeyScale(layer, head * capacity + position, copied.keyScales[layer][source + i], head * headDim * capacity + position, capacity);
+          this.setKeyScale(
+            layer,
+            head * capacity + position,
+            copied.keyScales[layer][source + i],
+            head * headDim * capacity + position,
+            capacity,
+          );
         }
       }
     }
@@ -131,7 +174,8 @@ export class Int8KvCache extends KvCache {
     for (let layer = 0; layer < numLayers; layer++) {
       restrideRows(this.keys[layer], heads * headDim, from, to, this.used);
       restrideRows(this.values[layer], heads, from, to, this.used, headDim);
-      for (const perPosition of [this.keyScales, this.keyOffsets, this.valueScales]) restrideRows(perPosition[layer], heads, from, to, this.used);
+      for (const perPosition of [this.keyScales, this.keyOffsets, this.valueScales])
+        restrideRows(perPosition[layer], heads, from, to, this.used);
     }
   }
 
@@ -139,7 +183,8 @@ export class Int8KvCache extends KvCache {
   private maskUnused(from: number): void {
     const capacity = this.capacity;
     for (const offsets of this.keyOffsets) {
-      for (let head = 0; head < this.geometry.numKvHeads; head++) offsets.fill(Infinity, head * capacity + from, (head + 1) * capacity);
+      for (let head = 0; head < this.geometry.numKvHeads; head++)
+        offsets.fill(Infinity, head * capacity + from, (head + 1) * capacity);
     }
   }
 
@@ -157,7 +202,15 @@ export class Int8KvCache extends KvCache {
  * Quantizes the `length` values source[from + k·sourceStride] into target[to + k·targetStride] and returns
  * their scale (0 for a zero vector, whose levels are all 0).
  */
-export function quantize(source: Float32Array, from: number, sourceStride: number, target: Int8Array, to: number, targetStride: number, length: number): number {
+export function quantize(
+  source: Float32Array,
+  from: number,
+  sourceStride: number,
+  target: Int8Array,
+  to: number,
+  targetStride: number,
+  length: number,
+): number {
   let largest = 0;
   for (let k = 0; k < length; k++) largest = Math.max(largest, Math.abs(source[from + k * sourceStride]));
   const scale = Math.fround(largest / MAX_LEVEL);

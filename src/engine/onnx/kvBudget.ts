@@ -24,7 +24,12 @@ export function kvBytesPerToken(geometry: KvGeometry, dtype: KvCacheDtype): numb
  * Throws ContextTooLarge when a cache for `contextLength` positions would not fit the budget. When the float32
  * cache does not fit and the 8-bit one would, the hint says so first.
  */
-export function assertKvCacheFits(geometry: KvGeometry, contextLength: number, budgetBytes: number, dtype: KvCacheDtype = 'float32'): void {
+export function assertKvCacheFits(
+  geometry: KvGeometry,
+  contextLength: number,
+  budgetBytes: number,
+  dtype: KvCacheDtype = 'float32',
+): void {
   const perPosition = kvBytesPerToken(geometry, dtype);
   const needed = perPosition * contextLength;
   if (needed <= budgetBytes) return;

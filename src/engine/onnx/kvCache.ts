@@ -70,7 +70,8 @@ export abstract class KvCache {
     protected readonly geometry: KvGeometry,
     readonly maxLength: number,
   ) {
-    if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`KV cache length must be a positive integer, got ${maxLength}`);
+    if (!Number.isInteger(maxLength) || maxLength < 1)
+      throw new RangeError(`KV cache length must be a positive integer, got ${maxLength}`);
     // Never empty: a zero-length past would reach MatMul kernels that crash on it.
     this.allocated = Math.min(BUCKET, maxLength);
   }
@@ -129,7 +130,8 @@ export abstract class KvCache {
    * would pay for the long one's positions.
    */
   truncate(length: number): void {
-    if (!Number.isInteger(length) || length < 0 || length > this.used) throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
+    if (!Number.isInteger(length) || length < 0 || length > this.used)
+      throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
     this.used = length;
     const fitting = Math.min(Math.max(BUCKET, Math.ceil(length / BUCKET) * BUCKET), this.maxLength);
     if (fitting * 2 > this.allocated) return;
@@ -158,20 +160,34 @@ export abstract class KvCache {
   }
 
   protected checkRowsRange(rows: KvRows, offset: number, count: number): void {
-    if (!Number.isInteger(offset) || !Number.isInteger(count) || offset < 0 || count < 1 || offset + count > rows.count) {
+    if (
+      !Number.isInteger(offset) ||
+      !Number.isInteger(count) ||
+      offset < 0 ||
+      count < 1 ||
+      offset + count > rows.count
+    ) {
       throw new RangeError(`cannot take positions [${offset}, ${offset + count}) of ${rows.count} copied`);
     }
-    if ((rows.dtype ?? 'float32') !== this.dtype) throw new TypeError(`cannot append ${rows.dtype ?? 'float32'} rows to the ${this.dtype} KV cache`);
+    if ((rows.dtype ?? 'float32') !== this.dtype)
+      throw new TypeError(`cannot append ${rows.dtype ?? 'float32'} rows to the ${this.dtype} KV cache`);
   }
 }
 
 type StridedArray = Float32Array | Int8Array;
 
 /** Positions [from, to) of each of `rows` rows `capacity` wide, as a new [rows][to − from] array. */
-export function readColumns<T extends StridedArray>(buffer: T, rows: number, capacity: number, from: number, to: number): T {
+export function readColumns<T extends StridedArray>(
+  buffer: T,
+  rows: number,
+  capacity: number,
+  from: number,
+  to: number,
+): T {
   const count = to - from;
   const out = new (buffer.constructor as new (length: number) => T)(rows * count);
-  for (let row = 0; row < rows; row++) out.set(buffer.subarray(row * capacity + from, row * capacity + to), row * count);
+  for (let row = 0; row < rows; row++)
+    out.set(buffer.subarray(row * capacity + from, row * capacity + to), row * count);
   return out;
 }
 
@@ -179,10 +195,21 @@ export function readColumns<T extends StridedArray>(buffer: T, rows: number, cap
  * target[row][start..start+count) = source[row][offset..offset+count) for a [rows][capacity] target and a
  * [rows][width] source.
  */
-export function writeColumns<T extends StridedArray>(target: T, source: T, rows: number, capacity: number, start: number, count: number, width = count, offset = 0): void {
-  if (source.length !== rows * width) throw new RangeError(`expected ${rows * width} new cache values, got ${source.length}`);
+export function writeColumns<T extends StridedArray>(
+  target: T,
+  source: T,
+  rows: number,
+  capacity: number,
+  start: number,
+  count: number,
+  width = count,
+  offset = 0,
+): void {
+  if (source.length !== rows * width)
+    throw new RangeError(`expected ${rows * width} new cache values, got ${source.length}`);
   if (count >= 16) {
-    for (let row = 0; row < rows; row++) target.set(source.subarray(row * width + offset, row * width + offset + count), row * capacity + start);
+    for (let row = 0; row < rows; row++)
+      target.set(source.subarray(row * width + offset, row * width + offset + count), row * capacity + start);
     return;
   }
   // A typed-array set() per row costs more than copying a few values one by one.
@@ -198,10 +225,19 @@ export function writeColumns<T extends StridedArray>(target: T, source: T, rows:
  * `used`: from the last row to the first when widening and the other way when narrowing, so no row overwrites
  * one not yet moved.
  */
-export function restrideRows(buffer: StridedArray, rows: number, from: number, to: number, used: number, unit = 1): void {
+export function restrideRows(
+  buffer: StridedArray,
+  rows: number,
+  from: number,
+  to: number,
+  used: number,
+  unit = 1,
+): void {
   if (to > from) {
-    for (let row = rows - 1; row > 0; row--) buffer.copyWithin(row * to * unit, row * from * unit, (row * from + used) * unit);
+    for (let row = rows - 1; row > 0; row--)
+      buffer.copyWithin(row * to * unit, row * from * unit, (row * from + used) * unit);
   } else {
-    for (let row = 1; row < rows; row++) buffer.copyWithin(row * to * unit, row * from * unit, (row * from + used) * unit);
+    for (let row = 1; row < rows; row++)
+      buffer.copyWithin(row * to * unit, row * from * unit, (row * from + used) * unit);
   }
 }

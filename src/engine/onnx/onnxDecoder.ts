@@ -72,7 +72,11 @@ export class OnnxDecoder {
   /** Checks the KV budget, converts the weights, builds the graph and opens the session. */
   static async create(source: WeightSource, options: OnnxDecoderOptions): Promise<OnnxDecoder> {
     checkDecoderContext(source.config, options);
-    const built = materializeDecoderModel(source, options.quantization, { directory: options.modelDirectory, onProgress: options.onProgress, kvCacheDtype: options.kvCacheDtype });
+    const built = materializeDecoderModel(source, options.quantization, {
+      directory: options.modelDirectory,
+      onProgress: options.onProgress,
+      kvCacheDtype: options.kvCacheDtype,
+    });
     return OnnxDecoder.load(built, source.config, options);
   }
 
@@ -80,11 +84,18 @@ export class OnnxDecoder {
    * Opens a decoder model built for `config`, `options.quantization` and `options.kvCacheDtype`, as
    * `materializeDecoderModel` or `writeDecoderModelBeside` made it. The decoder closes its embeddings.
    */
-  static async load({ model, embedding }: DecoderModel, config: ModelConfig, options: OnnxDecoderLoadOptions): Promise<OnnxDecoder> {
+  static async load(
+    { model, embedding }: DecoderModel,
+    config: ModelConfig,
+    options: OnnxDecoderLoadOptions,
+  ): Promise<OnnxDecoder> {
     try {
       checkDecoderContext(config, options);
       const session = await OrtSession.create(model, { threads: options.threads });
-      const cache = options.kvCacheDtype === 'int8' ? new Int8KvCache(config, options.contextLength) : new Float32KvCache(config, options.contextLength);
+      const cache =
+        options.kvCacheDtype === 'int8'
+          ? new Int8KvCache(config, options.contextLength)
+          : new Float32KvCache(config, options.contextLength);
       return new OnnxDecoder(session, embedding, config, cache, options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK);
     } catch (error) {
       embedding.close();
@@ -115,7 +126,7 @@ export class OnnxDecoder {
     return this.exclusively(async () => {
       this.assertValid(tokens);
       let logits: Float32Array | undefined;
-      for (let start = 0; start < tokens.length; ) {
+      for (let start = 0; start < tokens.length;) {
         signal?.throwIfAborted();
         const count = Math.min(this.chunkFor(this.cache.length + tokens.length - start), tokens.length - start);
         logits = await this.run(tokens.slice(start, start + count));
@@ -194,11 +205,13 @@ export class OnnxDecoder {
     const outputs: string[] = [DecoderIo.logits];
     for (let layer = 0; layer < numLayers; layer++) {
       const inputs = this.cache.layer(layer);
-      for (const role of Object.keys(inputs) as (keyof KvLayerInputs)[]) feeds[DecoderIo.past(role, layer)] = inputs[role]!;
+      for (const role of Object.keys(inputs) as (keyof KvLayerInputs)[])
+        feeds[DecoderIo.past(role, layer)] = inputs[role]!;
       outputs.push(DecoderIo.newKey(layer), DecoderIo.newValue(layer));
     }
     const results = await this.session.run(feeds, outputs);
-    const layerOutputs = (name: (layer: number) => string) => Array.from({ length: numLayers }, (_, layer) => results[name(layer)] as Float32Array);
+    const layerOutputs = (name: (layer: number) => string) =>
+      Array.from({ length: numLayers }, (_, layer) => results[name(layer)] as Float32Array);
     this.cache.append(layerOutputs(DecoderIo.newKey), layerOutputs(DecoderIo.newValue), count);
     return results[DecoderIo.logits] as Float32Array;
   }
@@ -206,14 +219,18 @@ export class OnnxDecoder {
   /** Tokens for the next prefill run: the configured chunk, smaller when long contexts make scores large. */
   private chunkFor(positionsAfter: number): number {
     const scoresPerToken = this.config.numHeads * Math.min(positionsAfter, this.cache.maxLength);
-    return Math.max(MIN_PREFILL_CHUNK, Math.min(this.prefillChunk, Math.floor(ATTENTION_SCORES_BUDGET / scoresPerToken)));
+    return Math.max(
+      MIN_PREFILL_CHUNK,
+      Math.min(this.prefillChunk, Math.floor(ATTENTION_SCORES_BUDGET / scoresPerToken)),
+    );
   }
 
   /** Checks every token before the first chunk runs, so a bad request leaves the cache as it was. */
   private assertValid(tokens: readonly number[]): void {
     const { vocabSize } = this.config;
     for (const id of tokens) {
-      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new RangeError(`token id ${id} is outside the vocabulary of ${vocabSize}`);
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
+        throw new RangeError(`token id ${id} is outside the vocabulary of ${vocabSize}`);
     }
     if (this.cache.length + tokens.length <= this.cache.maxLength) return;
     throw new EngineError(

@@ -55,7 +55,12 @@ export class OnnxModelBuilder {
   }
 
   /** An initializer whose bytes lie in a file beside the model (ORT memory-maps or reads it at load). */
-  externalInitializer(name: string, type: TensorType, dims: number[], { location, offset, length }: ExternalTensorLocation): string {
+  externalInitializer(
+    name: string,
+    type: TensorType,
+    dims: number[],
+    { location, offset, length }: ExternalTensorLocation,
+  ): string {
     checkByteLength(name, type, dims, length);
     this.initializers.push({
       name: this.claim(name),
@@ -94,7 +99,13 @@ export class OnnxModelBuilder {
    * Adds a node with `outputs` generated outputs, or the given output names ('' skips an optional output), and
    * returns the output names.
    */
-  opN(opType: string, inputs: string[], outputs: number | string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string[] {
+  opN(
+    opType: string,
+    inputs: string[],
+    outputs: number | string[],
+    attributes: Record<string, AttributeValue> = {},
+    domain = '',
+  ): string[] {
     const id = this.counter++;
     const outputNames =
       typeof outputs === 'number'
@@ -119,7 +130,13 @@ export class OnnxModelBuilder {
         { domain: '', version: ONNX_OPSET },
         { domain: MICROSOFT_DOMAIN, version: 1 },
       ],
-      graph: { name: graphName, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.initializers },
+      graph: {
+        name: graphName,
+        node: this.nodes,
+        input: this.inputs,
+        output: this.outputs,
+        initializer: this.initializers,
+      },
     };
   }
 
@@ -136,9 +153,11 @@ export class OnnxModelBuilder {
 }
 
 function checkByteLength(name: string, type: TensorType, dims: number[], byteLength: number): void {
-  const bytesPerElement = type === TensorType.int64 ? 8 : type === TensorType.float || type === TensorType.int32 ? 4 : 1;
+  const bytesPerElement =
+    type === TensorType.int64 ? 8 : type === TensorType.float || type === TensorType.int32 ? 4 : 1;
   const expected = dims.reduce((a, b) => a * b, bytesPerElement);
-  if (expected !== byteLength) throw new Error(`initializer ${name}: ${byteLength} bytes do not match dims [${dims.join(', ')}]`);
+  if (expected !== byteLength)
+    throw new Error(`initializer ${name}: ${byteLength} bytes do not match dims [${dims.join(', ')}]`);
 }
 
 function valueInfo(name: string, type: TensorType, dims: Dim[]): onnx.IValueInfoProto {

@@ -40,7 +40,9 @@ export class OrtSession {
       extra: { session: { force_spinning_stop: '1' } },
     };
     const session =
-      typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+      typeof model === 'string'
+        ? await ort.InferenceSession.create(model, sessionOptions)
+        : await ort.InferenceSession.create(model, sessionOptions);
     return new OrtSession(session);
   }
 

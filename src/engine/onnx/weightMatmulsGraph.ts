@@ -6,7 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { StoredTensors } from './decoderModel';
-import { decoderTensorPlan, linearTensorSpecs, MATMUL_NBITS_BLOCK_SIZE, type LinearPlan, type WeightFormat } from './decoderWeights';
+import {
+  decoderTensorPlan,
+  linearTensorSpecs,
+  MATMUL_NBITS_BLOCK_SIZE,
+  type LinearPlan,
+  type WeightFormat,
+} from './decoderWeights';
 import { MICROSOFT_DOMAIN, OnnxModelBuilder, TensorType } from './onnxModelBuilder';
 
 export interface WeightMatmulsModel {
@@ -17,7 +23,11 @@ export interface WeightMatmulsModel {
 }
 
 /** Writes the matmul-only graph beside the stored tensors. */
-export function writeWeightMatmulsModel(config: ModelConfig, format: Exclude<WeightFormat, 'fp32'>, stored: StoredTensors): WeightMatmulsModel {
+export function writeWeightMatmulsModel(
+  config: ModelConfig,
+  format: Exclude<WeightFormat, 'fp32'>,
+  stored: StoredTensors,
+): WeightMatmulsModel {
   const plan = decoderTensorPlan(config, format);
   const linears: LinearPlan[] = plan.layers.flatMap((layer) => [layer.qkv, layer.output, layer.gateUp, layer.down]);
   if ('n' in plan.lmHead) linears.push(plan.lmHead);
@@ -35,15 +45,26 @@ export function writeWeightMatmulsModel(config: ModelConfig, format: Exclude<Wei
     const specs = linearTensorSpecs(linear, format);
     const placed = [specs.weight, specs.scales!].map((spec) => {
       const { offset, length } = stored.tensor(spec.name);
-      return b.externalInitializer(spec.name, spec.dtype === 'float32' ? TensorType.float : TensorType.uint8, spec.shape, { location, offset, length });
+      return b.externalInitializer(
+        spec.name,
+        spec.dtype === 'float32' ? TensorType.float : TensorType.uint8,
+        spec.shape,
+        { location, offset, length },
+      );
     });
-    const [y] = b.opN('MatMulNBits', [inputFor(linear.k), ...placed], [`${linear.name}.y`], {
-      K: linear.k,
-      N: linear.n,
-      bits: format === 'int8' ? 8 : 4,
-      block_size: MATMUL_NBITS_BLOCK_SIZE,
-      accuracy_level: 4,
-    }, MICROSOFT_DOMAIN);
+    const [y] = b.opN(
+      'MatMulNBits',
+      [inputFor(linear.k), ...placed],
+      [`${linear.name}.y`],
+      {
+        K: linear.k,
+        N: linear.n,
+        bits: format === 'int8' ? 8 : 4,
+        block_size: MATMUL_NBITS_BLOCK_SIZE,
+        accuracy_level: 4,
+      },
+      MICROSOFT_DOMAIN,
+    );
     // A tiny output per matmul keeps every node alive without copying its result out.
     const output = b.op('ReduceMax', [y], { keepdims: 0 });
     b.output(output, TensorType.float, []);

@@ -45,9 +45,14 @@ export class ChatTemplate {
     let generationPrompt: string;
     try {
       const withPrompt = this.renderUnchecked(probe, { addGenerationPrompt: true, enableThinking: true });
-      generationPrompt = withPrompt.slice(this.renderUnchecked(probe, { addGenerationPrompt: false, enableThinking: true }).length);
+      generationPrompt = withPrompt.slice(
+        this.renderUnchecked(probe, { addGenerationPrompt: false, enableThinking: true }).length,
+      );
     } catch (error) {
-      throw new CheckpointError(`chat template fails on a one-turn conversation (${(error as Error).message})`, { file, field: 'chat_template' });
+      throw new CheckpointError(`chat template fails on a one-turn conversation (${(error as Error).message})`, {
+        file,
+        field: 'chat_template',
+      });
     }
     this.kind = detectModelKind(source, generationPrompt);
   }
@@ -70,7 +75,10 @@ export class ChatTemplate {
     try {
       template = new Template(source);
     } catch (error) {
-      throw new CheckpointError(`chat template does not parse (${(error as Error).message})`, { file: origin, field: 'chat_template' });
+      throw new CheckpointError(`chat template does not parse (${(error as Error).message})`, {
+        file: origin,
+        field: 'chat_template',
+      });
     }
     const specialTokens: Record<string, string> = {};
     for (const key of SPECIAL_TOKEN_KEYS) {
@@ -103,7 +111,10 @@ export class ChatTemplate {
   private renderUnchecked(messages: readonly ChatMessage[], options: RenderOptions): string {
     return this.template.render({
       ...this.specialTokens,
-      messages: messages.map(({ role, content }) => ({ role, content: role === 'assistant' ? withoutReasoning(content) : content })),
+      messages: messages.map(({ role, content }) => ({
+        role,
+        content: role === 'assistant' ? withoutReasoning(content) : content,
+      })),
       add_generation_prompt: options.addGenerationPrompt,
       enable_thinking: options.enableThinking,
     });
@@ -122,7 +133,9 @@ function templateSource(value: unknown, file: string, dir: string | undefined): 
   if (Array.isArray(value)) {
     const named = (value as unknown[]).find(
       (entry): entry is { name: string; template: string } =>
-        typeof entry === 'object' && entry !== null && (entry as { name?: unknown }).name === 'default' &&
+        typeof entry === 'object' &&
+        entry !== null &&
+        (entry as { name?: unknown }).name === 'default' &&
         typeof (entry as { template?: unknown }).template === 'string',
     );
     if (named !== undefined) return { source: named.template, origin: file };
@@ -132,12 +145,17 @@ function templateSource(value: unknown, file: string, dir: string | undefined): 
     try {
       return { source: readFileSync(jinjaFile, 'utf8'), origin: jinjaFile };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CheckpointError(`cannot be read (${String(error)})`, { file: jinjaFile });
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new CheckpointError(`cannot be read (${String(error)})`, { file: jinjaFile });
     }
   }
-  throw new CheckpointError('has no usable chat_template: this checkpoint is not a chat model', { file, field: 'chat_template' }, {
-    hint: 'Choose an instruction-tuned (chat) checkpoint; a base model has no chat template.',
-  });
+  throw new CheckpointError(
+    'has no usable chat_template: this checkpoint is not a chat model',
+    { file, field: 'chat_template' },
+    {
+      hint: 'Choose an instruction-tuned (chat) checkpoint; a base model has no chat template.',
+    },
+  );
 }
 
 /** Special tokens appear in tokenizer_config.json as a string or as an AddedToken object. */
@@ -155,9 +173,16 @@ function validateMessages(messages: readonly ChatMessage[]): void {
     throw new EngineError(EngineErrorCode.InvalidParams, 'The conversation has no messages.', hint);
   }
   messages.forEach((message: unknown, index) => {
-    const { role, content } = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>;
+    const { role, content } = (typeof message === 'object' && message !== null ? message : {}) as Record<
+      string,
+      unknown
+    >;
     if (typeof role !== 'string' || !CHAT_ROLES.includes(role)) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `messages[${index}].role is ${JSON.stringify(role)}, not one of ${CHAT_ROLES.join(', ')}.`, hint);
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `messages[${index}].role is ${JSON.stringify(role)}, not one of ${CHAT_ROLES.join(', ')}.`,
+        hint,
+      );
     }
     if (typeof content !== 'string') {
       throw new EngineError(EngineErrorCode.InvalidParams, `messages[${index}].content is not a string.`, hint);

@@ -51,8 +51,11 @@ export class Sampler {
     applyPresencePenalty(logits, this.history, this.params.presencePenalty);
     const id = this.params.temperature === 0 ? argmax(logits, limit) : this.draw(logits, limit);
     if (id < 0) {
-      throw new EngineError(EngineErrorCode.InternalError, 'The model produced no usable logits (all NaN or −∞).',
-        'This is a bug in the model runtime or a damaged checkpoint: report it with the model you loaded.');
+      throw new EngineError(
+        EngineErrorCode.InternalError,
+        'The model produced no usable logits (all NaN or −∞).',
+        'This is a bug in the model runtime or a damaged checkpoint: report it with the model you loaded.',
+      );
     }
     this.history.add(id);
     return id;
@@ -65,7 +68,11 @@ export class Sampler {
     const scale = 1 / this.params.temperature;
     let wholeMass: number | undefined;
 
-    for (let window = k < limit ? k : Math.min(INITIAL_WINDOW, limit); ; window = Math.min(window * WINDOW_GROWTH, limit)) {
+    for (
+      let window = k < limit ? k : Math.min(INITIAL_WINDOW, limit);
+      ;
+      window = Math.min(window * WINDOW_GROWTH, limit)
+    ) {
       const ranked = this.candidates.select(logits, window, limit);
       const max = logits[ranked[0]];
       if (!(max > -Infinity)) return -1;

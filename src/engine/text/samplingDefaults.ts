@@ -28,7 +28,11 @@ function configDescribesMode(kind: ModelKind, thinking: boolean): boolean {
  * this mode, the model card's otherwise. Thinking mode is never greedy by default (the model cards warn
  * that greedy decoding makes it repeat itself endlessly), even when generation_config.json asks for it.
  */
-export function defaultSampling(kind: ModelKind, thinking: boolean, generationConfig?: GenerationConfig): SamplingParams {
+export function defaultSampling(
+  kind: ModelKind,
+  thinking: boolean,
+  generationConfig?: GenerationConfig,
+): SamplingParams {
   const card = thinking ? MODEL_CARD_SAMPLING.thinking : MODEL_CARD_SAMPLING.nonThinking;
   if (generationConfig === undefined || !configDescribesMode(kind, thinking)) return { ...card };
   const { topK, topP, minP, repetitionPenalty } = generationConfig;

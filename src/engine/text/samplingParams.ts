@@ -29,7 +29,10 @@ interface Rule {
   expected: string;
 }
 
-const between = (min: number, max: number): Rule => ({ check: (v) => v >= min && v <= max, expected: `from ${min} to ${max}` });
+const between = (min: number, max: number): Rule => ({
+  check: (v) => v >= min && v <= max,
+  expected: `from ${min} to ${max}`,
+});
 
 /** Ranges as OpenAI and vLLM accept them, so settings copied from either work unchanged. */
 const RULES: Record<keyof SamplingOverrides, Rule> = {
@@ -39,7 +42,10 @@ const RULES: Record<keyof SamplingOverrides, Rule> = {
   minP: between(0, 1),
   presencePenalty: between(-2, 2),
   repetitionPenalty: { check: (v) => v > 0 && v <= 2, expected: 'greater than 0 and at most 2 (1 disables it)' },
-  seed: { check: (v) => Number.isSafeInteger(v) && v >= 0 && v <= MAX_SEED, expected: `a whole number from 0 to ${MAX_SEED}` },
+  seed: {
+    check: (v) => Number.isSafeInteger(v) && v >= 0 && v <= MAX_SEED,
+    expected: `a whole number from 0 to ${MAX_SEED}`,
+  },
 };
 
 const SNAKE_CASE_NAMES: Readonly<Record<string, keyof SamplingOverrides>> = {
@@ -71,7 +77,9 @@ export function validateSamplingOverrides(overrides: unknown): SamplingOverrides
     const name = key as keyof SamplingOverrides;
     const rule = RULES[name];
     if (typeof value !== 'number' || !Number.isFinite(value) || !rule.check(value)) {
-      problems.push(`${name} must be ${rule.expected}, not ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`);
+      problems.push(
+        `${name} must be ${rule.expected}, not ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
+      );
       continue;
     }
     valid[name] = value;

@@ -13,7 +13,8 @@ export class SeededRandom {
   private readonly generator: Xoshiro128;
 
   constructor(readonly seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer from 0 to ${MAX_SEED}, not ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be an integer from 0 to ${MAX_SEED}, not ${seed}`);
     let state = BigInt(seed);
     const next64 = (): bigint => {
       state = (state + 0x9e3779b97f4a7c15n) & MASK_64;
@@ -25,7 +26,12 @@ export class SeededRandom {
     const a = next64();
     const b = next64();
     // Low word first, as a C implementation filling uint32_t s[4] from two uint64_t on a little-endian machine.
-    this.generator = new Xoshiro128(Number(a & 0xffffffffn), Number(a >> 32n), Number(b & 0xffffffffn), Number(b >> 32n));
+    this.generator = new Xoshiro128(
+      Number(a & 0xffffffffn),
+      Number(a >> 32n),
+      Number(b & 0xffffffffn),
+      Number(b >> 32n),
+    );
   }
 
   /** A seed for requests that give none; reported back so the user can reproduce the output. */

@@ -40,11 +40,18 @@ export class StopCriteria {
   constructor(options: StopOptions) {
     const stopStrings = options.stopStrings ?? [];
     if (stopStrings.some((stop) => typeof stop !== 'string' || stop === '')) {
-      throw new EngineError(EngineErrorCode.InvalidParams, 'Stop strings must be non-empty strings.', 'Remove the empty stop string.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        'Stop strings must be non-empty strings.',
+        'Remove the empty stop string.',
+      );
     }
     if (!Number.isSafeInteger(options.maxTokens) || options.maxTokens < 1) {
-      throw new EngineError(EngineErrorCode.InvalidParams, `maxTokens must be a whole number of at least 1, not ${options.maxTokens}.`,
-        'Leave maxTokens out to generate up to the context length.');
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        `maxTokens must be a whole number of at least 1, not ${options.maxTokens}.`,
+        'Leave maxTokens out to generate up to the context length.',
+      );
     }
     this.eosTokenIds = new Set(options.eosTokenIds);
     this.stopStrings = stopStrings;
@@ -66,7 +73,8 @@ export class StopCriteria {
 
   /** Takes one generated token and the text it added to the output. */
   accept(tokenId: number, text: string): StopStep {
-    if (this.finished !== undefined) throw new Error(`StopCriteria.accept after generation finished (${this.finished})`);
+    if (this.finished !== undefined)
+      throw new Error(`StopCriteria.accept after generation finished (${this.finished})`);
     this.count++;
     if (this.eosTokenIds.has(tokenId)) return this.end('stop');
 

@@ -61,7 +61,8 @@ export class Tokenizer {
   static load(dir: string): Tokenizer {
     const tokenizerFile = join(dir, TOKENIZER_FILE);
     const tokenizer = readJsonFile(tokenizerFile);
-    if (tokenizer === undefined) throw new CheckpointError('is missing: the checkpoint has no tokenizer', { file: tokenizerFile });
+    if (tokenizer === undefined)
+      throw new CheckpointError('is missing: the checkpoint has no tokenizer', { file: tokenizerFile });
     const config = readTokenizerConfig(dir);
     return Tokenizer.fromJson(tokenizer.json, config.json, { tokenizerFile, configFile: config.file });
   }
@@ -70,7 +71,10 @@ export class Tokenizer {
   static fromJson(
     tokenizerJson: unknown,
     configJson: unknown,
-    files: { tokenizerFile: string; configFile: string } = { tokenizerFile: TOKENIZER_FILE, configFile: TOKENIZER_CONFIG_FILE },
+    files: { tokenizerFile: string; configFile: string } = {
+      tokenizerFile: TOKENIZER_FILE,
+      configFile: TOKENIZER_CONFIG_FILE,
+    },
   ): Tokenizer {
     ConfigFields.of(configJson, files.configFile);
     if (ConfigFields.of(tokenizerJson, files.tokenizerFile).object('model') === undefined) {
@@ -101,7 +105,8 @@ export class Tokenizer {
     const words = preTokenizer === null ? [normalized] : preTokenizer(normalized, { section_index: 0 });
     return model(words).map((token) => {
       const id = model.tokens_to_ids.get(token) ?? model.unk_token_id;
-      if (id === undefined) throw new CheckpointError(`produced "${token}", which is not in its vocabulary`, { file: this.file });
+      if (id === undefined)
+        throw new CheckpointError(`produced "${token}", which is not in its vocabulary`, { file: this.file });
       return id;
     });
   }
@@ -121,9 +126,13 @@ export class Tokenizer {
   requireTokenId(token: string): number {
     const id = this.tokenId(token);
     if (id === undefined) {
-      throw new CheckpointError(`has no "${token}" token, which this model family needs`, { file: this.file }, {
-        hint: 'Use the tokenizer.json that was published with the model.',
-      });
+      throw new CheckpointError(
+        `has no "${token}" token, which this model family needs`,
+        { file: this.file },
+        {
+          hint: 'Use the tokenizer.json that was published with the model.',
+        },
+      );
     }
     return id;
   }

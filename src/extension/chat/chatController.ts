@@ -61,7 +61,12 @@ export class ChatController implements vscode.Disposable {
       this.sendHistory(); // unlocks the composer: it waits for an answer to its ask
       return Promise.reject(new Error('Hearth is still answering the previous question.'));
     }
-    const turn: StoredTurn = { id: `turn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, question, reasoning: '', answer: '' };
+    const turn: StoredTurn = {
+      id: `turn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      question,
+      reasoning: '',
+      answer: '',
+    };
     this.turns.push(turn);
     return this.start(turn);
   }
@@ -121,7 +126,12 @@ export class ChatController implements vscode.Disposable {
         ({ reasoning, content }) => {
           if (reasoning) turn.reasoning += reasoning;
           if (content) turn.answer += content;
-          this.post({ type: 'turnDelta', turnId: turn.id, ...(reasoning && { reasoning }), ...(content && { answer: content }) });
+          this.post({
+            type: 'turnDelta',
+            turnId: turn.id,
+            ...(reasoning && { reasoning }),
+            ...(content && { answer: content }),
+          });
           this.saveSoon();
         },
         token,
@@ -144,7 +154,13 @@ export class ChatController implements vscode.Disposable {
   private finish(turn: StoredTurn, outcome: Pick<ChatTurn, 'finishReason' | 'error' | 'stats'>): void {
     Object.assign(turn, outcome);
     if (!this.turns.includes(turn)) return; // New chat dropped it
-    this.post({ type: 'turnFinished', turnId: turn.id, finishReason: outcome.finishReason ?? 'stop', ...(outcome.error !== undefined && { error: outcome.error }), ...(outcome.stats && { stats: outcome.stats }) });
+    this.post({
+      type: 'turnFinished',
+      turnId: turn.id,
+      finishReason: outcome.finishReason ?? 'stop',
+      ...(outcome.error !== undefined && { error: outcome.error }),
+      ...(outcome.stats && { stats: outcome.stats }),
+    });
     this.saveNow();
   }
 

@@ -21,7 +21,12 @@ const KEY = 'hearth.chat.v1';
 export const MAX_STORED_TURNS = 200;
 const finishReasons: readonly string[] = ['stop', 'length', 'cancelled', 'error'] satisfies FinishReason[];
 const thinkingModes: readonly string[] = ['auto', 'on', 'off'] satisfies ThinkingMode[];
-const deciders: readonly string[] = ['model', 'soft-switch', 'request', 'auto'] satisfies ThinkingDecision['decidedBy'][];
+const deciders: readonly string[] = [
+  'model',
+  'soft-switch',
+  'request',
+  'auto',
+] satisfies ThinkingDecision['decidedBy'][];
 const statKeys = [
   'filesWhole',
   'filesOutlined',
@@ -45,7 +50,10 @@ export class ChatHistory {
 
   load(): StoredChat {
     const stored = this.memento.get<{ turns?: unknown; thinking?: unknown }>(KEY);
-    const thinking = typeof stored?.thinking === 'string' && thinkingModes.includes(stored.thinking) ? (stored.thinking as ThinkingMode) : 'auto';
+    const thinking =
+      typeof stored?.thinking === 'string' && thinkingModes.includes(stored.thinking)
+        ? (stored.thinking as ThinkingMode)
+        : 'auto';
     const turns = Array.isArray(stored?.turns) ? stored.turns.flatMap((turn) => toTurn(turn)) : [];
     return { turns, thinking };
   }
@@ -68,7 +76,8 @@ function toTurn(value: unknown): StoredTurn[] {
     question,
     reasoning: text('reasoning') ?? '',
     answer: text('answer') ?? '',
-    finishReason: finishReason !== undefined && finishReasons.includes(finishReason) ? (finishReason as FinishReason) : 'cancelled',
+    finishReason:
+      finishReason !== undefined && finishReasons.includes(finishReason) ? (finishReason as FinishReason) : 'cancelled',
   };
   const prompt = text('prompt');
   const error = text('error');
@@ -84,7 +93,9 @@ function toTurn(value: unknown): StoredTurn[] {
 function toThinking(value: unknown): ThinkingDecision | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { enabled, decidedBy } = value as Record<string, unknown>;
-  return typeof enabled === 'boolean' && typeof decidedBy === 'string' && deciders.includes(decidedBy) ? { enabled, decidedBy: decidedBy as ThinkingDecision['decidedBy'] } : undefined;
+  return typeof enabled === 'boolean' && typeof decidedBy === 'string' && deciders.includes(decidedBy)
+    ? { enabled, decidedBy: decidedBy as ThinkingDecision['decidedBy'] }
+    : undefined;
 }
 
 function toStats(value: unknown): TurnStats | undefined {

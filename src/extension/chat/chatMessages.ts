@@ -49,7 +49,10 @@ export function lineRange(startLine: number, endLine: number): string {
 
 export function userMessage({ question, selection, notes = [] }: UserMessageInput): string {
   const parts: string[] = [];
-  if (selection) parts.push(`Selected code (${selection.path}, ${lineRange(selection.startLine, selection.endLine)}):\n${fenceCode(selection.text, selection.languageId)}`);
+  if (selection)
+    parts.push(
+      `Selected code (${selection.path}, ${lineRange(selection.startLine, selection.endLine)}):\n${fenceCode(selection.text, selection.languageId)}`,
+    );
   if (notes.length > 0) parts.push(notes.map((note) => `(Note: ${note})`).join('\n'));
   parts.push(question);
   return parts.join('\n\n');

@@ -1,5 +1,11 @@
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ChatMessage, type ModelInfo, type ModelKind, type ThinkingMode } from '../../shared/protocol';
+import {
+  EngineErrorCode,
+  type ChatMessage,
+  type ModelInfo,
+  type ModelKind,
+  type ThinkingMode,
+} from '../../shared/protocol';
 import type { CancellationToken } from 'vscode-jsonrpc';
 import { raceCancellation } from '../cancellation';
 import { editorFocus, resolveFileMentions, selectionQuote } from '../context/editorFocus';
@@ -39,14 +45,22 @@ export class ChatRequestBuilder {
     private readonly workspace: WorkspaceContext,
   ) {}
 
-  async build(question: string, mode: ThinkingMode, prior: readonly PriorTurn[], previousBlock: PackedBlock | undefined, token: CancellationToken): Promise<ChatRequest> {
+  async build(
+    question: string,
+    mode: ThinkingMode,
+    prior: readonly PriorTurn[],
+    previousBlock: PackedBlock | undefined,
+    token: CancellationToken,
+  ): Promise<ChatRequest> {
     const model = await raceCancellation(this.models.ensureLoaded(), token);
     const kind = chatModelKind(model);
     const mentions = parseMentions(question);
     const { files, notes } = await resolveFileMentions(mentions.files);
     const selection = mentions.selection ? selectionQuote() : undefined;
     if (mentions.selection && !selection) notes.push('#selection is empty: no text was selected in an editor.');
-    const block = this.workspace.hasFolders ? await this.repositoryBlock(model, question, files, previousBlock, token) : undefined;
+    const block = this.workspace.hasFolders
+      ? await this.repositoryBlock(model, question, files, previousBlock, token)
+      : undefined;
     const prompt = userMessage({ question, ...(selection && { selection }), notes });
     return {
       messages: chatMessages(repositorySystemMessage(block?.text ?? '', CHAT_INSTRUCTIONS), prior, prompt),
@@ -56,7 +70,13 @@ export class ChatRequestBuilder {
     };
   }
 
-  private async repositoryBlock(model: ModelInfo, question: string, mentioned: string[], previous: PackedBlock | undefined, token: CancellationToken): Promise<PackedBlock> {
+  private async repositoryBlock(
+    model: ModelInfo,
+    question: string,
+    mentioned: string[],
+    previous: PackedBlock | undefined,
+    token: CancellationToken,
+  ): Promise<PackedBlock> {
     const budget = this.workspace.budgetFor(model);
     const contentVersion = await this.workspace.sync(token);
     const reused = reusableBlock(previous, { budget, contentVersion, mentionedFiles: mentioned });
@@ -67,7 +87,11 @@ export class ChatRequestBuilder {
       {
         budget,
         format: 'markdown',
-        focus: { ...(activeFile !== undefined && { activeFile }), openFiles: [...new Set([...focusFiles, ...openFiles])], query: question },
+        focus: {
+          ...(activeFile !== undefined && { activeFile }),
+          openFiles: [...new Set([...focusFiles, ...openFiles])],
+          query: question,
+        },
       },
       token,
     );

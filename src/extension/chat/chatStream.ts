@@ -1,10 +1,26 @@
 import type { CancellationToken, Disposable } from 'vscode-jsonrpc';
-import type { ChatParams, ChatResult, EngineMethod, GenerationUsage, EngineNotification, EngineNotificationParams, EngineParams, EngineResult } from '../../shared/protocol';
+import type {
+  ChatParams,
+  ChatResult,
+  EngineMethod,
+  GenerationUsage,
+  EngineNotification,
+  EngineNotificationParams,
+  EngineParams,
+  EngineResult,
+} from '../../shared/protocol';
 
 /** The part of EngineSupervisor a chat request needs. */
 export interface ChatEngine {
-  request<M extends EngineMethod>(method: M, params: EngineParams<M>, token?: CancellationToken): Promise<EngineResult<M>>;
-  onNotification<N extends EngineNotification>(method: N, handler: (params: EngineNotificationParams<N>) => void): Disposable;
+  request<M extends EngineMethod>(
+    method: M,
+    params: EngineParams<M>,
+    token?: CancellationToken,
+  ): Promise<EngineResult<M>>;
+  onNotification<N extends EngineNotification>(
+    method: N,
+    handler: (params: EngineNotificationParams<N>) => void,
+  ): Disposable;
 }
 
 export interface ChatDelta {
@@ -42,17 +58,29 @@ export class ChatStream {
     return this.measuredPrefillRate;
   }
 
-  async run(params: Omit<ChatParams, 'requestId'>, onDelta: (delta: ChatDelta) => void, token: CancellationToken): Promise<ChatResult> {
+  async run(
+    params: Omit<ChatParams, 'requestId'>,
+    onDelta: (delta: ChatDelta) => void,
+    token: CancellationToken,
+  ): Promise<ChatResult> {
     const requestId = `hearth-${Date.now().toString(36)}-${++this.nextId}`;
     const subscription = this.engine.onNotification('chat/delta', (delta) => {
       if (delta.requestId !== requestId) return;
-      onDelta({ ...(delta.reasoning !== undefined && { reasoning: delta.reasoning }), ...(delta.content !== undefined && { content: delta.content }) });
+      onDelta({
+        ...(delta.reasoning !== undefined && { reasoning: delta.reasoning }),
+        ...(delta.content !== undefined && { content: delta.content }),
+      });
     });
     try {
       const maxTokens = params.maxTokens ?? this.options.maxTokens();
-      const result = await this.engine.request('chat', { ...params, requestId, ...(maxTokens !== undefined && { maxTokens }) }, token);
+      const result = await this.engine.request(
+        'chat',
+        { ...params, requestId, ...(maxTokens !== undefined && { maxTokens }) },
+        token,
+      );
       const { promptTokens, cachedTokens, prefillTokensPerSecond } = result.usage;
-      if (promptTokens - cachedTokens >= MIN_MEASURED_PREFILL && prefillTokensPerSecond > 0) this.measuredPrefillRate = prefillTokensPerSecond;
+      if (promptTokens - cachedTokens >= MIN_MEASURED_PREFILL && prefillTokensPerSecond > 0)
+        this.measuredPrefillRate = prefillTokensPerSecond;
       this.options.onUsage?.(result.usage);
       return result;
     } finally {

@@ -3,7 +3,11 @@ import { targetEditor } from '../context/editorFocus';
 import type { ChangeProposals } from '../refactor/changeProposals';
 import { planApply, type ApplyMode } from '../refactor/editPlan';
 
-const applyLabels: Record<ApplyMode, string> = { selection: 'replaces the selection', file: 'replaces the file', cursor: 'inserted at the cursor' };
+const applyLabels: Record<ApplyMode, string> = {
+  selection: 'replaces the selection',
+  file: 'replaces the file',
+  cursor: 'inserted at the cursor',
+};
 
 /** The buttons on a code block in a chat answer: Copy, Insert at cursor, Apply (as a diff to accept). */
 export class CodeActions {
@@ -38,7 +42,8 @@ export class CodeActions {
 
   private editor(): vscode.TextEditor | undefined {
     const editor = targetEditor();
-    if (!editor) void vscode.window.showInformationMessage('Hearth: open a file in an editor first; the code goes there.');
+    if (!editor)
+      void vscode.window.showInformationMessage('Hearth: open a file in an editor first; the code goes there.');
     return editor;
   }
 }

@@ -1,5 +1,12 @@
 import type { ModelKind, PromptPart } from '../../shared/protocol';
-import { compactParts, MAX_TOKENS, shapeStops, withFinalNewline, type CompletionPrompt, type CompletionPromptInput } from './completionPrompt';
+import {
+  compactParts,
+  MAX_TOKENS,
+  shapeStops,
+  withFinalNewline,
+  type CompletionPrompt,
+  type CompletionPromptInput,
+} from './completionPrompt';
 
 /** Where the missing code goes: the start of the cursor's line (the answer begins with that line). */
 export const FILL_MARKER = '<FILL>';
@@ -28,10 +35,18 @@ export function chatInsertionPrompt(input: CompletionPromptInput, kind: ModelKin
   const { windows } = input;
   const fence = fenceFor([windows.before, windows.lineSuffix, windows.after, ...input.snippets.map((s) => s.text)]);
   const language = input.languageId === 'plaintext' ? '' : input.languageId;
-  const parts: PromptPart[] = [token('<|im_start|>'), `system\n${CHAT_SYSTEM_PROMPT}`, token('<|im_end|>'), '\n', token('<|im_start|>'), 'user\n'];
+  const parts: PromptPart[] = [
+    token('<|im_start|>'),
+    `system\n${CHAT_SYSTEM_PROMPT}`,
+    token('<|im_end|>'),
+    '\n',
+    token('<|im_start|>'),
+    'user\n',
+  ];
   if (input.snippets.length > 0) {
     parts.push(`Code from the repository ${input.repoName}:\n\n`);
-    for (const snippet of input.snippets) parts.push(`${snippet.path}\n${fence}\n${withFinalNewline(snippet.text)}${fence}\n\n`);
+    for (const snippet of input.snippets)
+      parts.push(`${snippet.path}\n${fence}\n${withFinalNewline(snippet.text)}${fence}\n\n`);
   }
   parts.push(
     `Complete the code at ${FILL_MARKER} in ${input.path}:\n${fence}${language}\n`,
@@ -45,7 +60,12 @@ export function chatInsertionPrompt(input: CompletionPromptInput, kind: ModelKin
   // Qwen3's template closes an empty think block when thinking is off; Thinking-2507 opens one itself.
   if (kind === 'hybrid' || kind === 'thinking-2507') parts.push(token('<think>'), '\n\n', token('</think>'), '\n\n');
   parts.push(`${fence}${language}\n${windows.linePrefix}`);
-  return { parts: compactParts(parts), stop: [fence, ...shapeStops(input.shape)], maxTokens: MAX_TOKENS[input.shape], fence };
+  return {
+    parts: compactParts(parts),
+    stop: [fence, ...shapeStops(input.shape)],
+    maxTokens: MAX_TOKENS[input.shape],
+    fence,
+  };
 }
 
 /** Three backticks, or one more than the longest run in the text shown, so the text cannot close the fence. */

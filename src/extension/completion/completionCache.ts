@@ -84,5 +84,11 @@ export class CompletionCache {
 
 /** One hash of the slowly changing parts per lookup; the line prefix stays readable in the key. */
 function contextHash({ model, before, suffix }: CompletionCacheKey): string {
-  return createHash('sha1').update(model).update('\u0000').update(before).update('\u0000').update(suffix).digest('base64');
+  return createHash('sha1')
+    .update(model)
+    .update('\u0000')
+    .update(before)
+    .update('\u0000')
+    .update(suffix)
+    .digest('base64');
 }

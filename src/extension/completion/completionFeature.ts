@@ -39,23 +39,35 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
       loadedModel: () => modelSource.loadedModel(),
       complete: async (params, token) => {
         const result = await engine.request('complete', params, token);
-        if (result.usage.completionTokens > 1) models.sessionFor('completion').reportSpeed(result.usage.decodeTokensPerSecond);
+        if (result.usage.completionTokens > 1)
+          models.sessionFor('completion').reportSpeed(result.usage.decodeTokensPerSecond);
         return result;
       },
       snippets: (request, windows) => promptSnippets(request, windows, repository, ring),
-      repoName: (request) => vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(request.documentId))?.name ?? vscode.workspace.name ?? 'workspace',
+      repoName: (request) =>
+        vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(request.documentId))?.name ??
+        vscode.workspace.name ??
+        'workspace',
       log,
     },
     { debounceMs: () => settings.debounceMs },
   );
-  const tracker = new EditTracker(ring, (edit) => service.noteEdit(edit), () => repository.invalidate(), DEFAULT_RING_OPTIONS.chunkLines);
+  const tracker = new EditTracker(
+    ring,
+    (edit) => service.noteEdit(edit),
+    () => repository.invalidate(),
+    DEFAULT_RING_OPTIONS.chunkLines,
+  );
 
   return vscode.Disposable.from(
     modelSource,
     tracker,
     new CompletionStatusBar(settings),
     new CompletionWarmUp(service, settings, repository, models.onDidChangeCompletionModel),
-    vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new HearthInlineCompletionProvider(service, settings, repository)),
+    vscode.languages.registerInlineCompletionItemProvider(
+      [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
+      new HearthInlineCompletionProvider(service, settings, repository),
+    ),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (CompletionSettings.affects(event) && !settings.enabled) service.cancelPending();
     }),
@@ -72,8 +84,17 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
 }
 
 /** Repository definitions first (they change least), then the ring's chunks not already around the cursor. */
-function promptSnippets(request: CompletionRequest, windows: CursorWindows, repository: RepositoryContext, ring: SnippetRing): ContextSnippet[] {
+function promptSnippets(
+  request: CompletionRequest,
+  windows: CursorWindows,
+  repository: RepositoryContext,
+  ring: SnippetRing,
+): ContextSnippet[] {
   const afterLines = windows.after === '' ? 0 : windows.after.split('\n').length - 1;
-  const shown = { path: request.path, fromLine: windows.beforeStartLine, toLine: request.position.line + afterLines + 1 };
+  const shown = {
+    path: request.path,
+    fromLine: windows.beforeStartLine,
+    toLine: request.position.line + afterLines + 1,
+  };
   return [...repository.snippets(request.path), ...ring.select(RING_BUDGET_CHARS, shown)];
 }

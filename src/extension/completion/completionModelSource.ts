@@ -24,7 +24,12 @@ export class CompletionModelSource implements vscode.Disposable {
     private readonly log: (line: string) => void,
   ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('hearth.model') || event.affectsConfiguration('hearth.engine') || event.affectsConfiguration('hearth.cacheDir')) this.failure = undefined;
+      if (
+        event.affectsConfiguration('hearth.model') ||
+        event.affectsConfiguration('hearth.engine') ||
+        event.affectsConfiguration('hearth.cacheDir')
+      )
+        this.failure = undefined;
     });
   }
 
@@ -43,9 +48,14 @@ export class CompletionModelSource implements vscode.Disposable {
   }
 
   /** Waits for a load (which goes on whatever the caller does), remembering a failure so keystrokes do not retry it at once. */
-  private async retrying(key: string, load: () => Promise<ModelInfo>, token: CancellationToken): Promise<ModelInfo | undefined> {
+  private async retrying(
+    key: string,
+    load: () => Promise<ModelInfo>,
+    token: CancellationToken,
+  ): Promise<ModelInfo | undefined> {
     const failure = this.failure;
-    if (failure?.key === key && (failure.at === undefined || Date.now() - failure.at < RETRY_AFTER_FAILURE_MS)) return undefined;
+    if (failure?.key === key && (failure.at === undefined || Date.now() - failure.at < RETRY_AFTER_FAILURE_MS))
+      return undefined;
     const work = load().then(
       (info) => {
         this.log(`[completion] completing with ${info.path} (${info.role} model, ${promptStyleFor(info)} prompts)`);
@@ -61,7 +71,10 @@ export class CompletionModelSource implements vscode.Disposable {
     );
     let subscription: { dispose(): void } | undefined;
     try {
-      return await Promise.race([work, new Promise<undefined>((resolve) => (subscription = token.onCancellationRequested(() => resolve(undefined))))]);
+      return await Promise.race([
+        work,
+        new Promise<undefined>((resolve) => (subscription = token.onCancellationRequested(() => resolve(undefined)))),
+      ]);
     } finally {
       subscription?.dispose();
     }

@@ -63,7 +63,8 @@ function stripEchoedPrefix(text: string, { linePrefix, before }: CursorWindows, 
   if (typed !== '') return text;
   const previous = before.trimEnd().split('\n').at(-1)?.trim() ?? '';
   const [first, ...rest] = text.split('\n');
-  if (previous.length >= MIN_ECHO_LENGTH && first.trim() === previous && rest.length > 0) return withoutIndent(rest.join('\n'), linePrefix);
+  if (previous.length >= MIN_ECHO_LENGTH && first.trim() === previous && rest.length > 0)
+    return withoutIndent(rest.join('\n'), linePrefix);
   return style === 'chat' ? withoutIndent(text, linePrefix) : text;
 }
 
@@ -109,7 +110,8 @@ function stripSuffixOverlap(text: string, { lineSuffix, after }: CursorWindows, 
   const lines = text.trimEnd().split('\n');
   for (let k = Math.min(following.length, lines.length - 1); k > 0; k--) {
     const tail = nonBlankLines(lines.slice(lines.length - k).join('\n'));
-    if (tail.length === k && tail.every((line, i) => line === following[i])) return lines.slice(0, lines.length - k).join('\n');
+    if (tail.length === k && tail.every((line, i) => line === following[i]))
+      return lines.slice(0, lines.length - k).join('\n');
   }
   return text;
 }

@@ -5,7 +5,13 @@ import type { ContextSnippet } from './completionPrompt';
 import { completionShape, type CompletionShape } from './completionShape';
 import { emptyStats, type CompletionStats } from './completionStats';
 import { postProcessCompletion } from './completionPostProcessor';
-import { cursorWindows, DEFAULT_WINDOW_LIMITS, type CursorWindows, type TextLines, type WindowLimits } from './cursorWindows';
+import {
+  cursorWindows,
+  DEFAULT_WINDOW_LIMITS,
+  type CursorWindows,
+  type TextLines,
+  type WindowLimits,
+} from './cursorWindows';
 import { PendingGeneration, type DocumentEdit, type GenerationResult, type PendingOptions } from './pendingGeneration';
 import { buildCompletionPrompt, type PromptStyle } from './promptStyle';
 
@@ -94,7 +100,12 @@ export class CompletionService {
     const overhead = { ms: this.options.now() - arrived };
     const model = await this.deps.model(token).catch((error: unknown) => this.fail('the completion model', error));
     if (model === undefined || token.isCancellationRequested) return undefined;
-    const key: CompletionCacheKey = { model: model.key, before: windows.before, linePrefix: windows.linePrefix, suffix: windows.lineSuffix + windows.after };
+    const key: CompletionCacheKey = {
+      model: model.key,
+      before: windows.before,
+      linePrefix: windows.linePrefix,
+      suffix: windows.lineSuffix + windows.after,
+    };
 
     const early = await this.reuse(request, key, overhead, token);
     if (early.answered) return early.text;
@@ -111,7 +122,13 @@ export class CompletionService {
     const params = this.paramsFor(model, request, windows, shape);
     overhead.ms += this.options.now() - work;
     const context: GenerationContext = { request, windows, shape, style: model.style, key };
-    const generation = new PendingGeneration(request.documentId, key, request.position, (engineToken, self) => this.generate(params, context, self, engineToken), this.options);
+    const generation = new PendingGeneration(
+      request.documentId,
+      key,
+      request.position,
+      (engineToken, self) => this.generate(params, context, self, engineToken),
+      this.options,
+    );
     this.pending = generation;
     void generation.done.then(() => {
       if (this.pending === generation) this.pending = undefined;
@@ -132,7 +149,10 @@ export class CompletionService {
     const windows = cursorWindows(request.lines, request.position, this.options.windowLimits);
     this.stats.warmUpsSent++;
     try {
-      await this.deps.complete({ ...this.paramsFor(model, request, windows, completionShape(windows)), warmUp: true }, token);
+      await this.deps.complete(
+        { ...this.paramsFor(model, request, windows, completionShape(windows)), warmUp: true },
+        token,
+      );
     } catch (error) {
       if (!token.isCancellationRequested) this.fail('a warm-up', error);
       return false;
@@ -142,7 +162,12 @@ export class CompletionService {
     return true;
   }
 
-  private paramsFor(model: CompletionModel, request: CompletionRequest, windows: CursorWindows, shape: CompletionShape): CompleteParams {
+  private paramsFor(
+    model: CompletionModel,
+    request: CompletionRequest,
+    windows: CursorWindows,
+    shape: CompletionShape,
+  ): CompleteParams {
     const prompt = buildCompletionPrompt(model.style, model.kind, {
       repoName: this.deps.repoName(request),
       snippets: this.deps.snippets(request, windows),
@@ -158,7 +183,12 @@ export class CompletionService {
    * An answer without a new generation: from the cache (typed-ahead included), or from the generation in flight
    * when the user has typed the start of what it writes. A generation in flight that cannot serve is cancelled.
    */
-  private async reuse(request: CompletionRequest, key: CompletionCacheKey, overhead: { ms: number }, token: CancellationToken): Promise<{ answered: boolean; text?: string }> {
+  private async reuse(
+    request: CompletionRequest,
+    key: CompletionCacheKey,
+    overhead: { ms: number },
+    token: CancellationToken,
+  ): Promise<{ answered: boolean; text?: string }> {
     const work = this.options.now();
     const hit = this.cache.lookup(key);
     overhead.ms += this.options.now() - work;
@@ -176,7 +206,8 @@ export class CompletionService {
     const result = await pending.wait(token);
     if (result === undefined) return { answered: true }; // this call was cancelled meanwhile
     const typed = key.linePrefix.slice(pending.key.linePrefix.length);
-    if (result.text === undefined || result.text.length <= typed.length || !result.text.startsWith(typed)) return { answered: false };
+    if (result.text === undefined || result.text.length <= typed.length || !result.text.startsWith(typed))
+      return { answered: false };
     this.stats.reusedPending++;
     return { answered: true, text: this.answer(result.text.slice(typed.length), overhead.ms) };
   }
@@ -192,7 +223,12 @@ export class CompletionService {
   }
 
   /** Runs one `complete` request and turns its output into a suggestion; never rejects. */
-  private async generate(params: CompleteParams, context: GenerationContext, generation: PendingGeneration, token: CancellationToken): Promise<GenerationResult> {
+  private async generate(
+    params: CompleteParams,
+    context: GenerationContext,
+    generation: PendingGeneration,
+    token: CancellationToken,
+  ): Promise<GenerationResult> {
     this.stats.engineRequests++;
     this.stats.engineInFlight++;
     const sent = this.options.now();
@@ -214,11 +250,25 @@ export class CompletionService {
     const requestMs = this.options.now() - sent;
     const work = this.options.now();
     const truncated = result.finishReason === 'cancelled';
-    const text = postProcessCompletion(result.text, { windows: context.windows, shape: context.shape, style: context.style, truncated });
+    const text = postProcessCompletion(result.text, {
+      windows: context.windows,
+      shape: context.shape,
+      style: context.style,
+      truncated,
+    });
     // A cut-short answer is not what the model says given the time: a later request may do better.
     if (!truncated) this.cache.store(context.key, text ?? '');
     const { line, character } = context.request.position;
-    this.stats.last = { line, character, style: context.style, shape: context.shape, finishReason: result.finishReason, usage: result.usage, text: text ?? '', requestMs };
+    this.stats.last = {
+      line,
+      character,
+      style: context.style,
+      shape: context.shape,
+      finishReason: result.finishReason,
+      usage: result.usage,
+      text: text ?? '',
+      requestMs,
+    };
     return { text, workMs: this.options.now() - work };
   }
 

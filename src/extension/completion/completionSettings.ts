@@ -30,7 +30,8 @@ export class CompletionSettings {
   /** Flips `hearth.completion.enabled` where it is set (workspace, else user settings). */
   async toggle(): Promise<boolean> {
     const where = this.config.inspect<boolean>('completion.enabled');
-    const target = where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const target =
+      where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     const enabled = !this.enabled;
     await this.config.update('completion.enabled', enabled, target);
     return enabled;

@@ -12,7 +12,8 @@ const BLOCK_OPENER = /(?:\{|=>|\b(?:do|then|else|begin))\s*$/;
 /** On the line above the cursor, an open bracket starts a list of lines too (arguments, elements). */
 const LIST_OPENER = /[([]\s*$/;
 /** Python's (and similar) `:` opens a block only after a compound-statement keyword; `x: number` does not. */
-const COLON_BLOCK_OPENER = /^\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*$/;
+const COLON_BLOCK_OPENER =
+  /^\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*$/;
 /** A comment line, or the end of a block comment or docstring. */
 const COMMENT_LINE = /^\s*(?:\/\/|#(?!include|define|if|endif|pragma)|--|\*|\/\*|"""|''')|\*\/\s*$/;
 /** What may follow the cursor on its line without making the insertion a mid-line one. */
@@ -21,7 +22,8 @@ const CLOSERS_ONLY = /^[\s)\]}>;,'"`]*$/;
 export function completionShape(windows: CursorWindows): CompletionShape {
   const { linePrefix, lineSuffix } = windows;
   if (!CLOSERS_ONLY.test(lineSuffix)) return 'single-line'; // mid-line: finish this line only
-  if (linePrefix.trim() !== '') return opensBlock(linePrefix) ? emptyBlockShape(windows, indentation(linePrefix)) : 'single-line';
+  if (linePrefix.trim() !== '')
+    return opensBlock(linePrefix) ? emptyBlockShape(windows, indentation(linePrefix)) : 'single-line';
 
   const above = lastNonBlankLine(windows.before);
   if (above === undefined) return 'multi-line'; // the start of a file

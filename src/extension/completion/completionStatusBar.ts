@@ -3,7 +3,11 @@ import { CompletionSettings } from './completionSettings';
 
 /** Shows whether inline completions are on for the active editor; a click toggles them. */
 export class CompletionStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('hearth.completionStatus', vscode.StatusBarAlignment.Right, 99);
+  private readonly item = vscode.window.createStatusBarItem(
+    'hearth.completionStatus',
+    vscode.StatusBarAlignment.Right,
+    99,
+  );
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly settings: CompletionSettings) {

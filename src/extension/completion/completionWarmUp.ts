@@ -45,7 +45,8 @@ export class CompletionWarmUp implements vscode.Disposable {
       }),
       vscode.window.onDidChangeTextEditorSelection(({ textEditor, selections }) => {
         if (textEditor !== vscode.window.activeTextEditor) return;
-        if (this.running !== undefined && samePlace(this.running, textEditor.document, selections[0].active.line)) return;
+        if (this.running !== undefined && samePlace(this.running, textEditor.document, selections[0].active.line))
+          return;
         this.schedule(textEditor);
       }),
       onModelChange(() => {
@@ -70,7 +71,13 @@ export class CompletionWarmUp implements vscode.Disposable {
 
   private schedule(editor: vscode.TextEditor | undefined): void {
     this.cancel();
-    if (editor === undefined || !this.settings.warmUp || !isSourceDocument(editor.document) || !this.settings.isOnFor(editor.document)) return;
+    if (
+      editor === undefined ||
+      !this.settings.warmUp ||
+      !isSourceDocument(editor.document) ||
+      !this.settings.isOnFor(editor.document)
+    )
+      return;
     this.timer = setTimeout(() => void this.send(editor), WARM_UP_DELAY_MS);
   }
 
@@ -84,7 +91,8 @@ export class CompletionWarmUp implements vscode.Disposable {
       // The repository definitions open the prompt: packed for this file now, or the first keystroke's prompt
       // would start otherwise.
       await refreshRepositoryAt(this.repository, document, position, { ignoreInterval: true });
-      if (await this.service.warm(completionRequestAt(document, position, false), source.token)) this.warm = { document, line: position.line };
+      if (await this.service.warm(completionRequestAt(document, position, false), source.token))
+        this.warm = { document, line: position.line };
     } finally {
       if (this.running?.source === source) this.running = undefined;
       source.dispose();

@@ -35,7 +35,11 @@ export interface WindowLimits {
 
 export const DEFAULT_WINDOW_LIMITS: WindowLimits = { beforeChars: 6000, afterChars: 1500, alignLines: 16 };
 
-export function cursorWindows(lines: TextLines, position: { line: number; character: number }, limits: WindowLimits = DEFAULT_WINDOW_LIMITS): CursorWindows {
+export function cursorWindows(
+  lines: TextLines,
+  position: { line: number; character: number },
+  limits: WindowLimits = DEFAULT_WINDOW_LIMITS,
+): CursorWindows {
   const cursorLine = lines.line(position.line);
   const character = Math.min(position.character, cursorLine.length);
 

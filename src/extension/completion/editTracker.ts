@@ -39,15 +39,20 @@ export class EditTracker implements vscode.Disposable {
       vscode.window.onDidChangeVisibleTextEditors((editors) => {
         for (const editor of editors) {
           const visible = editor.visibleRanges[0];
-          if (editor !== vscode.window.activeTextEditor && visible) this.capture(editor.document, Math.floor((visible.start.line + visible.end.line) / 2));
+          if (editor !== vscode.window.activeTextEditor && visible)
+            this.capture(editor.document, Math.floor((visible.start.line + visible.end.line) / 2));
         }
       }),
       vscode.workspace.onDidSaveTextDocument((document) => {
         if (this.lastEdit?.document === document) this.capture(document, this.lastEdit.line);
         this.onSave();
       }),
-      vscode.workspace.onDidDeleteFiles((event) => event.files.forEach((uri) => this.ring.forget(vscode.workspace.asRelativePath(uri)))),
-      vscode.workspace.onDidRenameFiles((event) => event.files.forEach(({ oldUri }) => this.ring.forget(vscode.workspace.asRelativePath(oldUri)))),
+      vscode.workspace.onDidDeleteFiles((event) =>
+        event.files.forEach((uri) => this.ring.forget(vscode.workspace.asRelativePath(uri))),
+      ),
+      vscode.workspace.onDidRenameFiles((event) =>
+        event.files.forEach(({ oldUri }) => this.ring.forget(vscode.workspace.asRelativePath(oldUri))),
+      ),
     ];
   }
 
@@ -57,11 +62,17 @@ export class EditTracker implements vscode.Disposable {
     const documentId = document.uri.toString();
     for (const change of event.contentChanges) {
       const { start, end } = change.range;
-      this.onEdit({ documentId, start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character }, text: change.text });
+      this.onEdit({
+        documentId,
+        start: { line: start.line, character: start.character },
+        end: { line: end.line, character: end.character },
+        text: change.text,
+      });
     }
     const line = event.contentChanges[0].range.start.line;
     const last = this.lastEdit;
-    if (last && (last.document !== document || Math.abs(last.line - line) > this.chunkLines / 2)) this.capture(last.document, last.line);
+    if (last && (last.document !== document || Math.abs(last.line - line) > this.chunkLines / 2))
+      this.capture(last.document, last.line);
     this.lastEdit = { document, line };
   }
 

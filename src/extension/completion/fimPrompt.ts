@@ -1,5 +1,12 @@
 import type { PromptPart } from '../../shared/protocol';
-import { compactParts, MAX_TOKENS, shapeStops, withFinalNewline, type CompletionPrompt, type CompletionPromptInput } from './completionPrompt';
+import {
+  compactParts,
+  MAX_TOKENS,
+  shapeStops,
+  withFinalNewline,
+  type CompletionPrompt,
+  type CompletionPromptInput,
+} from './completionPrompt';
 
 const token = (text: string): PromptPart => ({ token: text });
 
@@ -15,7 +22,8 @@ const token = (text: string): PromptPart => ({ token: text });
 export function fimPrompt(input: CompletionPromptInput): CompletionPrompt {
   const { windows } = input;
   const parts: PromptPart[] = [token('<|repo_name|>'), `${input.repoName}\n`];
-  for (const snippet of input.snippets) parts.push(token('<|file_sep|>'), `${snippet.path}\n${withFinalNewline(snippet.text)}`);
+  for (const snippet of input.snippets)
+    parts.push(token('<|file_sep|>'), `${snippet.path}\n${withFinalNewline(snippet.text)}`);
   parts.push(
     token('<|file_sep|>'),
     `${input.path}\n`,

@@ -28,7 +28,10 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     if (context.selectedCompletionInfo !== undefined) return undefined;
     void refreshRepositoryAt(this.repository, document, position);
 
-    const text = await this.service.provide(completionRequestAt(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke), token);
+    const text = await this.service.provide(
+      completionRequestAt(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke),
+      token,
+    );
     if (text === undefined || token.isCancellationRequested) return undefined;
     return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
   }

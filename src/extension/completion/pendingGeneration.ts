@@ -95,7 +95,8 @@ export class PendingGeneration {
     } finally {
       subscription?.dispose();
       this.waiters--;
-      if (this.waiters === 0 && !this.settled) this.graceTimer = setTimeout(() => this.cancel('user'), this.options.orphanGraceMs);
+      if (this.waiters === 0 && !this.settled)
+        this.graceTimer = setTimeout(() => this.cancel('user'), this.options.orphanGraceMs);
     }
   }
 
@@ -103,7 +104,11 @@ export class PendingGeneration {
   noteEdit(edit: DocumentEdit): void {
     if (this.settled || edit.documentId !== this.documentId) return;
     const { start, end, text } = edit;
-    const typedAhead = start.line === this.expected.line && start.character === this.expected.character && end.line === start.line && end.character === start.character;
+    const typedAhead =
+      start.line === this.expected.line &&
+      start.character === this.expected.character &&
+      end.line === start.line &&
+      end.character === start.character;
     if (typedAhead && !text.includes('\n')) this.expected.character += text.length;
     else this.cancel('user');
   }

@@ -20,6 +20,10 @@ export function promptStyleFor(model: Pick<ModelInfo, 'role' | 'architecture' | 
   return model.architecture === 'qwen2' && model.kind === null ? 'fim' : 'chat';
 }
 
-export function buildCompletionPrompt(style: PromptStyle, kind: ModelKind | null, input: CompletionPromptInput): CompletionPrompt {
+export function buildCompletionPrompt(
+  style: PromptStyle,
+  kind: ModelKind | null,
+  input: CompletionPromptInput,
+): CompletionPrompt {
   return style === 'fim' ? fimPrompt(input) : chatInsertionPrompt(input, kind);
 }

@@ -14,7 +14,12 @@ export interface RepositoryContextOptions {
   readonly now: () => number;
 }
 
-export const DEFAULT_REPOSITORY_CONTEXT_OPTIONS: RepositoryContextOptions = { budgetTokens: 512, minIntervalMs: 30_000, retryMs: 60_000, now: () => Date.now() };
+export const DEFAULT_REPOSITORY_CONTEXT_OPTIONS: RepositoryContextOptions = {
+  budgetTokens: 512,
+  minIntervalMs: 30_000,
+  retryMs: 60_000,
+  now: () => Date.now(),
+};
 
 export interface RepositoryFocus {
   /** Absolute path of the file being edited. */
@@ -58,18 +63,27 @@ export class RepositoryContext {
    * whole prompt anyway) it packs regardless of the interval, after the pack in flight for another focus.
    */
   refresh(focus: RepositoryFocus, { ignoreInterval = false }: RefreshOptions = {}): Promise<void> {
-    if (this.inFlight !== undefined) return ignoreInterval ? this.inFlight.then(() => this.refresh(focus, { ignoreInterval })) : this.inFlight;
+    if (this.inFlight !== undefined)
+      return ignoreInterval ? this.inFlight.then(() => this.refresh(focus, { ignoreInterval })) : this.inFlight;
     const now = this.options.now();
-    if (now - this.failedAt < this.options.retryMs || this.current?.activeFile === focus.activeFile) return Promise.resolve();
+    if (now - this.failedAt < this.options.retryMs || this.current?.activeFile === focus.activeFile)
+      return Promise.resolve();
     if (!ignoreInterval && now - this.lastAttempt < this.options.minIntervalMs) return Promise.resolve();
     this.lastAttempt = now;
     const params: ContextPackParams = {
       budget: this.options.budgetTokens,
       format: 'qwen',
-      focus: { activeFile: focus.activeFile, openFiles: [...focus.openFiles], ...(focus.query !== '' && { query: focus.query }) },
+      focus: {
+        activeFile: focus.activeFile,
+        openFiles: [...focus.openFiles],
+        ...(focus.query !== '' && { query: focus.query }),
+      },
     };
     this.inFlight = this.pack(params)
-      .then((result) => void (this.current = { activeFile: focus.activeFile, snippets: parseQwenRepositoryBlock(result.text) }))
+      .then(
+        (result) =>
+          void (this.current = { activeFile: focus.activeFile, snippets: parseQwenRepositoryBlock(result.text) }),
+      )
       .catch(() => void (this.failedAt = this.options.now()))
       .finally(() => (this.inFlight = undefined));
     return this.inFlight;

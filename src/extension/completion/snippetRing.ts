@@ -57,7 +57,10 @@ export class SnippetRing {
     if (newest && newest.path === chunk.path && newest.text === chunk.text) return false;
     const lines = chunk.text.split('\n').length;
     this.chunks = this.chunks.filter((old) => {
-      const overlaps = old.path === chunk.path && old.startLine < chunk.startLine + lines && chunk.startLine < old.startLine + old.text.split('\n').length;
+      const overlaps =
+        old.path === chunk.path &&
+        old.startLine < chunk.startLine + lines &&
+        chunk.startLine < old.startLine + old.text.split('\n').length;
       return !overlaps && similarity(old.text, chunk.text) < DUPLICATE_SIMILARITY;
     });
     this.chunks.push(chunk);

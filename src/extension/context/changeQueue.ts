@@ -51,7 +51,9 @@ export class ChangeQueue {
     if (this.pending.size > 0) {
       const batch = [...this.pending];
       this.pending = new Map();
-      this.sending = this.sending.then(() => this.options.send(batch)).catch((error: unknown) => this.options.onError(error));
+      this.sending = this.sending
+        .then(() => this.options.send(batch))
+        .catch((error: unknown) => this.options.onError(error));
     }
     return this.sending;
   }

@@ -21,7 +21,9 @@ export function conversationReserve(contextLength: number): number {
 
 /** The default budget for a model loaded with `contextLength` positions. */
 export function defaultContextBudget(contextLength: number): number {
-  return clampBudget(Math.min(Math.floor(contextLength * 0.75) - answerReserve(contextLength), largestBudget(contextLength)));
+  return clampBudget(
+    Math.min(Math.floor(contextLength * 0.75) - answerReserve(contextLength), largestBudget(contextLength)),
+  );
 }
 
 /** The budget to pack at: the setting (0 = the default), capped to what fits beside the answer and conversation. */

@@ -17,14 +17,22 @@ export function editorFocus(): EditorFocus {
   const activeFile = active?.scheme === 'file' ? active.fsPath : undefined;
   const open = new Set<string>();
   for (const tab of vscode.window.tabGroups.all.flatMap((group) => group.tabs)) {
-    if (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'file' && tab.input.uri.fsPath !== activeFile) open.add(tab.input.uri.fsPath);
+    if (
+      tab.input instanceof vscode.TabInputText &&
+      tab.input.uri.scheme === 'file' &&
+      tab.input.uri.fsPath !== activeFile
+    )
+      open.add(tab.input.uri.fsPath);
   }
   return { ...(activeFile !== undefined && { activeFile }), openFiles: [...open].slice(0, MAX_OPEN_FILES) };
 }
 
 /** The editor to act on: the active one, or (while a view has focus) the first visible text editor. */
 export function targetEditor(): vscode.TextEditor | undefined {
-  return vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((editor) => ['file', 'untitled'].includes(editor.document.uri.scheme));
+  return (
+    vscode.window.activeTextEditor ??
+    vscode.window.visibleTextEditors.find((editor) => ['file', 'untitled'].includes(editor.document.uri.scheme))
+  );
 }
 
 /** The active editor's selection, quoted with its workspace-relative path and 1-based line range. */
@@ -43,7 +51,9 @@ export function selectionQuote(editor: vscode.TextEditor | undefined = targetEdi
 }
 
 /** `@path` mentions resolved to files in the workspace folders; a note for each path-like one that matches none. */
-export async function resolveFileMentions(mentions: readonly FileMention[]): Promise<{ files: string[]; notes: string[] }> {
+export async function resolveFileMentions(
+  mentions: readonly FileMention[],
+): Promise<{ files: string[]; notes: string[] }> {
   const files: string[] = [];
   const notes: string[] = [];
   for (const mention of mentions) {
@@ -62,7 +72,8 @@ async function findWorkspaceFile(path: string): Promise<string | undefined> {
         const normalized = path.replace(/^\.[/\\]/, '');
         const [first, ...rest] = normalized.split(/[/\\]/);
         // In a multi-root workspace paths may start with the folder's name, as asRelativePath writes them.
-        const byName = folders.length > 1 && first === folder.name && rest.length > 0 ? [join(folder.uri.fsPath, ...rest)] : [];
+        const byName =
+          folders.length > 1 && first === folder.name && rest.length > 0 ? [join(folder.uri.fsPath, ...rest)] : [];
         return [join(folder.uri.fsPath, normalized), ...byName];
       });
   for (const candidate of candidates) {

@@ -32,7 +32,8 @@ export class IndexProgressEstimate {
     this.parsingFrom ??= { at: this.now(), done: filesDone };
     const elapsedSeconds = (this.now() - this.parsingFrom.at) / 1000;
     const doneSince = filesDone - this.parsingFrom.done;
-    const secondsLeft = elapsedSeconds >= 0.5 && doneSince > 0 ? ((filesTotal - filesDone) * elapsedSeconds) / doneSince : undefined;
+    const secondsLeft =
+      elapsedSeconds >= 0.5 && doneSince > 0 ? ((filesTotal - filesDone) * elapsedSeconds) / doneSince : undefined;
     const parsed = `Indexing: ${count.format(filesDone)} of ${count.format(filesTotal)} files parsed (${Math.floor(fraction * 100)}%)`;
     return {
       message: secondsLeft === undefined ? parsed : `${parsed}, ${formatTimeLeft(secondsLeft)}`,

@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ContextFileChange, type ContextIndexParams, type ContextPackParams, type ContextPackResult, type ModelInfo } from '../../shared/protocol';
+import {
+  EngineErrorCode,
+  type ContextFileChange,
+  type ContextIndexParams,
+  type ContextPackParams,
+  type ContextPackResult,
+  type ModelInfo,
+} from '../../shared/protocol';
 import type { CancellationToken } from 'vscode-jsonrpc';
 import { raceCancellation } from '../cancellation';
 import type { EngineSupervisor } from '../engineSupervisor';
@@ -47,7 +54,8 @@ export class WorkspaceContext implements vscode.Disposable {
       delayMs: 300,
       maxDelayMs: 2_000,
       send: (changes) => this.send(changes),
-      onError: (error) => this.log(`[hearth] context/update failed: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (error) =>
+        this.log(`[hearth] context/update failed: ${error instanceof Error ? error.message : String(error)}`),
     });
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     this.disposables.push(
@@ -64,7 +72,8 @@ export class WorkspaceContext implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.invalidate()),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('files.exclude') || event.affectsConfiguration('hearth.context.exclude')) this.invalidate();
+        if (event.affectsConfiguration('files.exclude') || event.affectsConfiguration('hearth.context.exclude'))
+          this.invalidate();
       }),
       engine.onDidChangeState(({ state }) => {
         if (state !== 'ready') return;
@@ -81,7 +90,10 @@ export class WorkspaceContext implements vscode.Disposable {
 
   /** The budget to pack at for a model: `hearth.context.maxTokens`, 0 choosing from the context length. */
   budgetFor(model: ModelInfo): number {
-    return contextBudget(vscode.workspace.getConfiguration('hearth').get<number>('context.maxTokens', 0), model.contextLength);
+    return contextBudget(
+      vscode.workspace.getConfiguration('hearth').get<number>('context.maxTokens', 0),
+      model.contextLength,
+    );
   }
 
   /** Indexes if need be and sends pending changes; returns the content version a pack now sees. */
@@ -123,35 +135,58 @@ export class WorkspaceContext implements vscode.Disposable {
     }
   }
 
-  private async index(params: ContextIndexParams, key: string, generation: number, token: vscode.CancellationToken): Promise<void> {
-    const stats = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Hearth' }, async (progress) => {
-      const estimate = new IndexProgressEstimate();
-      progress.report({ message: 'Indexing the workspace…' });
-      const subscription = this.engine.onNotification('context/progress', (event) => progress.report({ message: estimate.update(event).message }));
-      try {
-        return await this.engine.request('context/index', params, token);
-      } finally {
-        subscription.dispose();
-      }
-    });
+  private async index(
+    params: ContextIndexParams,
+    key: string,
+    generation: number,
+    token: vscode.CancellationToken,
+  ): Promise<void> {
+    const stats = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Hearth' },
+      async (progress) => {
+        const estimate = new IndexProgressEstimate();
+        progress.report({ message: 'Indexing the workspace…' });
+        const subscription = this.engine.onNotification('context/progress', (event) =>
+          progress.report({ message: estimate.update(event).message }),
+        );
+        try {
+          return await this.engine.request('context/index', params, token);
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
     if (generation !== this.engineGeneration) return; // the engine restarted meanwhile; the next use indexes again
     this.indexed = { generation, key };
     this.version++;
-    this.log(`[hearth] indexed ${stats.files} files (${stats.lastScan.parsed} parsed, ${stats.lastScan.reused} reused) in ${Math.round(stats.lastScan.elapsedMs)} ms`);
+    this.log(
+      `[hearth] indexed ${stats.files} files (${stats.lastScan.parsed} parsed, ${stats.lastScan.reused} reused) in ${Math.round(stats.lastScan.elapsedMs)} ms`,
+    );
     // The index read the disk: bring back what editors hold unsaved.
     this.unsavedSent.clear();
-    for (const document of vscode.workspace.textDocuments) if (document.isDirty && this.isWorkspaceFile(document.uri)) this.queue.add(document.uri.fsPath, 'changed');
+    for (const document of vscode.workspace.textDocuments)
+      if (document.isDirty && this.isWorkspaceFile(document.uri)) this.queue.add(document.uri.fsPath, 'changed');
   }
 
   private indexParams(): ContextIndexParams {
     const roots = this.roots();
-    if (roots.length === 0) throw new EngineError(EngineErrorCode.InvalidParams, 'No folder is open.', 'Open a folder (File > Open Folder) to give Hearth a repository.');
-    const excludes = contextExcludes(vscode.workspace.getConfiguration('files').get('exclude'), vscode.workspace.getConfiguration('hearth').get('context.exclude'));
+    if (roots.length === 0)
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        'No folder is open.',
+        'Open a folder (File > Open Folder) to give Hearth a repository.',
+      );
+    const excludes = contextExcludes(
+      vscode.workspace.getConfiguration('files').get('exclude'),
+      vscode.workspace.getConfiguration('hearth').get('context.exclude'),
+    );
     return { roots, excludes };
   }
 
   private roots(): string[] {
-    return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+    return (vscode.workspace.workspaceFolders ?? [])
+      .filter((folder) => folder.uri.scheme === 'file')
+      .map((folder) => folder.uri.fsPath);
   }
 
   private supersedeIndexing(): void {
@@ -170,7 +205,9 @@ export class WorkspaceContext implements vscode.Disposable {
   }
 
   private reindexInBackground(): void {
-    this.ensureIndexed().catch((error: unknown) => this.log(`[hearth] indexing failed: ${error instanceof Error ? error.message : String(error)}`));
+    this.ensureIndexed().catch((error: unknown) =>
+      this.log(`[hearth] indexing failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   private onFileEvent(uri: vscode.Uri, kind: ChangeKind): void {
@@ -193,13 +230,20 @@ export class WorkspaceContext implements vscode.Disposable {
     if (this.indexed?.generation !== this.engineGeneration) return; // the next index reads the disk
     const changes = batch.map(([path, kind]) => this.changeFor(path, kind));
     for (let start = 0; start < changes.length; start += MAX_CHANGES_PER_UPDATE) {
-      const result = await this.engine.request('context/update', { changes: changes.slice(start, start + MAX_CHANGES_PER_UPDATE) });
+      const result = await this.engine.request('context/update', {
+        changes: changes.slice(start, start + MAX_CHANGES_PER_UPDATE),
+      });
       if (result.parsed.length > 0 || result.removed.length > 0 || result.rescanned) this.version++;
     }
   }
 
   private changeFor(path: string, kind: ChangeKind): ContextFileChange {
-    const document = kind === 'deleted' ? undefined : vscode.workspace.textDocuments.find((candidate) => candidate.uri.scheme === 'file' && candidate.uri.fsPath === path);
+    const document =
+      kind === 'deleted'
+        ? undefined
+        : vscode.workspace.textDocuments.find(
+            (candidate) => candidate.uri.scheme === 'file' && candidate.uri.fsPath === path,
+          );
     if (document?.isDirty) {
       this.unsavedSent.add(path);
       return { path, kind: 'changed', content: document.getText() };

@@ -46,20 +46,23 @@ export class ExplainCommand {
 
   async run(): Promise<ExplainOutcome | undefined> {
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Hearth: Explain This Codebase', cancellable: true }, async (progress, token) => {
-        let shown = 0;
-        const report: Report = (message, fraction) => {
-          const percent = fraction === undefined ? shown : Math.max(shown, Math.round(fraction * 100));
-          progress.report({ message, increment: percent - shown });
-          shown = percent;
-        };
-        try {
-          return await this.explain(report, token);
-        } catch (error) {
-          if (isCancelled(error, token)) return undefined;
-          throw error;
-        }
-      });
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Hearth: Explain This Codebase', cancellable: true },
+        async (progress, token) => {
+          let shown = 0;
+          const report: Report = (message, fraction) => {
+            const percent = fraction === undefined ? shown : Math.max(shown, Math.round(fraction * 100));
+            progress.report({ message, increment: percent - shown });
+            shown = percent;
+          };
+          try {
+            return await this.explain(report, token);
+          } catch (error) {
+            if (isCancelled(error, token)) return undefined;
+            throw error;
+          }
+        },
+      );
     } catch (error) {
       void this.errors.show(error, () => void this.run());
       return undefined;
@@ -73,10 +76,20 @@ export class ExplainCommand {
     await this.index(report, token);
     report('packing the repository…', INDEX_SHARE);
     const budget = this.workspace.budgetFor(model);
-    const { text, stats } = await this.workspace.pack({ budget, format: EXPLAIN_CONTEXT_FORMAT, focus: { query: EXPLAIN_FOCUS_QUERY } }, token);
-    const document = await MarkdownStream.open(explainHeader(vscode.workspace.name ?? 'This workspace', modelName(model.path), stats));
+    const { text, stats } = await this.workspace.pack(
+      { budget, format: EXPLAIN_CONTEXT_FORMAT, focus: { query: EXPLAIN_FOCUS_QUERY } },
+      token,
+    );
+    const document = await MarkdownStream.open(
+      explainHeader(vscode.workspace.name ?? 'This workspace', modelName(model.path), stats),
+    );
     const cancel = new vscode.CancellationTokenSource();
-    const subscriptions = [token.onCancellationRequested(() => cancel.cancel()), document.onDidClose(() => cancel.cancel()), cancel, document];
+    const subscriptions = [
+      token.onCancellationRequested(() => cancel.cancel()),
+      document.onDidClose(() => cancel.cancel()),
+      cancel,
+      document,
+    ];
     // Until the first token, the notification estimates how far the model has read the prompt.
     const started = Date.now();
     let answering = false;

@@ -11,7 +11,13 @@ import { describePack, describeUsage } from '../chat/turnStats';
 export const EXPLAIN_FOCUS_QUERY = 'readme main entry index app server cli package build test architecture';
 
 export function explainHeader(workspaceName: string, modelName: string, stats: ContextPackStats): string {
-  return [`# ${workspaceName}: how this codebase works`, '', `> Written by Hearth with ${modelName} on this machine. Context: ${describePack(stats)}.`, '', ''].join('\n');
+  return [
+    `# ${workspaceName}: how this codebase works`,
+    '',
+    `> Written by Hearth with ${modelName} on this machine. Context: ${describePack(stats)}.`,
+    '',
+    '',
+  ].join('\n');
 }
 
 const endings: Record<ChatResult['finishReason'], string> = {
@@ -21,5 +27,7 @@ const endings: Record<ChatResult['finishReason'], string> = {
 };
 
 export function explainFooter(result: Pick<ChatResult, 'finishReason' | 'usage'>): string {
-  return ['', '', '---', '', `*Hearth: ${endings[result.finishReason]} · ${describeUsage(result.usage)}*`, ''].join('\n');
+  return ['', '', '---', '', `*Hearth: ${endings[result.finishReason]} · ${describeUsage(result.usage)}*`, ''].join(
+    '\n',
+  );
 }

@@ -1,7 +1,9 @@
 import type { ModelDownloadProgressParams } from '../../shared/protocol';
 
 /** "37% · 1.9 GB of 5.2 GB · 12.3 MB/s · 4 min left": the message of the download notification. */
-export function downloadProgressMessage(progress: Pick<ModelDownloadProgressParams, 'bytesDone' | 'bytesTotal' | 'bytesPerSecond' | 'etaSeconds'>): string {
+export function downloadProgressMessage(
+  progress: Pick<ModelDownloadProgressParams, 'bytesDone' | 'bytesTotal' | 'bytesPerSecond' | 'etaSeconds'>,
+): string {
   const { bytesDone, bytesTotal, bytesPerSecond, etaSeconds } = progress;
   const parts = [`${downloadPercent(progress)}%`, `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`];
   if (bytesPerSecond > 0) parts.push(`${formatBytes(bytesPerSecond)}/s`);
@@ -10,7 +12,10 @@ export function downloadProgressMessage(progress: Pick<ModelDownloadProgressPara
 }
 
 /** Whole percent, never 100 before the last byte. */
-export function downloadPercent({ bytesDone, bytesTotal }: Pick<ModelDownloadProgressParams, 'bytesDone' | 'bytesTotal'>): number {
+export function downloadPercent({
+  bytesDone,
+  bytesTotal,
+}: Pick<ModelDownloadProgressParams, 'bytesDone' | 'bytesTotal'>): number {
   if (bytesTotal <= 0 || bytesDone >= bytesTotal) return 100;
   return Math.min(99, Math.floor((bytesDone / bytesTotal) * 100));
 }

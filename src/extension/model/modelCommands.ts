@@ -9,7 +9,11 @@ import type { ModelSession } from './modelSession';
  * "Hearth: Select Model" and "Hearth: Download Model": the picker, then the chosen model loaded. Each returns
  * the folder now configured, or undefined when nothing changed.
  */
-export function registerModelCommands(picker: ModelPicker, models: ModelSession, showLogs: () => void): vscode.Disposable[] {
+export function registerModelCommands(
+  picker: ModelPicker,
+  models: ModelSession,
+  showLogs: () => void,
+): vscode.Disposable[] {
   const run = async (purpose: Exclude<ModelPickPurpose, 'firstUse'>): Promise<string | undefined> => {
     try {
       const path = await picker.choose(purpose);
@@ -17,7 +21,8 @@ export function registerModelCommands(picker: ModelPicker, models: ModelSession,
       return path;
     } catch (error) {
       // Declining a model that does not fit, or cancelling its load, is the user's choice: nothing to report.
-      if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) await showEngineError(error, showLogs);
+      if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled))
+        await showEngineError(error, showLogs);
       return undefined;
     }
   };

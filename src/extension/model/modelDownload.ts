@@ -13,26 +13,39 @@ export type ModelEngine = Pick<EngineSupervisor, 'request' | 'onNotification'>;
  * Downloads a model in a progress notification (percentage, speed, time left) with Cancel. Undefined when the
  * user cancelled: what was fetched stays, and downloading the same model again resumes it.
  */
-export async function downloadWithProgress(engine: ModelEngine, repo: string, revision?: string): Promise<ModelDownloadResult | undefined> {
+export async function downloadWithProgress(
+  engine: ModelEngine,
+  repo: string,
+  revision?: string,
+): Promise<ModelDownloadResult | undefined> {
   const cacheDir = configuredCacheDir();
   const title = `Hearth: downloading ${modelName(repo)}`;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    let reported = 0;
-    const subscription = engine.onNotification('model/downloadProgress', (event) => {
-      if (event.repo !== repo) return;
-      const percent = downloadPercent(event);
-      progress.report({ message: downloadProgressMessage(event), increment: percent - reported });
-      reported = percent;
-    });
-    try {
-      return await engine.request('model/download', { repo, ...(revision !== undefined && { revision }), ...(cacheDir !== undefined && { cacheDir }) }, token);
-    } catch (error) {
-      if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) throw error;
-      // An outcome, not a failure: say where the bytes are and how to go on.
-      void vscode.window.showInformationMessage(`Hearth: the download of ${repo} is paused. ${error.hint ?? ''}`.trim());
-      return undefined;
-    } finally {
-      subscription.dispose();
-    }
-  });
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      let reported = 0;
+      const subscription = engine.onNotification('model/downloadProgress', (event) => {
+        if (event.repo !== repo) return;
+        const percent = downloadPercent(event);
+        progress.report({ message: downloadProgressMessage(event), increment: percent - reported });
+        reported = percent;
+      });
+      try {
+        return await engine.request(
+          'model/download',
+          { repo, ...(revision !== undefined && { revision }), ...(cacheDir !== undefined && { cacheDir }) },
+          token,
+        );
+      } catch (error) {
+        if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) throw error;
+        // An outcome, not a failure: say where the bytes are and how to go on.
+        void vscode.window.showInformationMessage(
+          `Hearth: the download of ${repo} is paused. ${error.hint ?? ''}`.trim(),
+        );
+        return undefined;
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
 }

@@ -60,7 +60,12 @@ export function modelPickItems(catalogue: ModelCatalogueResult, options: ModelPi
     });
   }
   if (options.offerFolder) {
-    items.push({ label: CHOOSE_FOLDER_LABEL, description: 'a Hugging Face checkpoint folder with config.json', action: { kind: 'folder' }, current: false });
+    items.push({
+      label: CHOOSE_FOLDER_LABEL,
+      description: 'a Hugging Face checkpoint folder with config.json',
+      action: { kind: 'folder' },
+      current: false,
+    });
   }
   return items;
 }

@@ -9,7 +9,10 @@ import { configuredCacheDir, configuredModelPath, configuredStorage, setModelPat
 export type ModelPickPurpose = 'firstUse' | 'select' | 'download';
 
 const PROMPTS: Readonly<Record<ModelPickPurpose, { title: string; placeholder: string }>> = {
-  firstUse: { title: 'Hearth needs a model', placeholder: 'Download a model to run on this machine, or choose a checkpoint folder' },
+  firstUse: {
+    title: 'Hearth needs a model',
+    placeholder: 'Download a model to run on this machine, or choose a checkpoint folder',
+  },
   select: { title: 'Hearth: Select Model', placeholder: 'The model Hearth runs' },
   download: { title: 'Hearth: Download Model', placeholder: 'Download a Qwen3 FP8 model from Hugging Face' },
 };
@@ -26,9 +29,15 @@ export class ModelPicker {
   /** The items the picker shows now. */
   async items(purpose: ModelPickPurpose): Promise<ModelPickItem[]> {
     const cacheDir = configuredCacheDir();
-    const catalogue = await this.engine.request('model/catalogue', { ...configuredStorage(), ...(cacheDir !== undefined && { cacheDir }) });
+    const catalogue = await this.engine.request('model/catalogue', {
+      ...configuredStorage(),
+      ...(cacheDir !== undefined && { cacheDir }),
+    });
     const currentPath = purpose === 'download' ? undefined : configuredModelPath();
-    return modelPickItems(catalogue, { ...(currentPath !== undefined && { currentPath }), offerFolder: purpose !== 'download' });
+    return modelPickItems(catalogue, {
+      ...(currentPath !== undefined && { currentPath }),
+      offerFolder: purpose !== 'download',
+    });
   }
 
   /**
@@ -88,7 +97,10 @@ export class ModelPicker {
 }
 
 /** A quick pick that starts on the current model. */
-function showPick(items: ModelPickItem[], prompt: { title: string; placeholder: string }): Promise<ModelPickItem | undefined> {
+function showPick(
+  items: ModelPickItem[],
+  prompt: { title: string; placeholder: string },
+): Promise<ModelPickItem | undefined> {
   const quickPick = vscode.window.createQuickPick<ModelPickItem>();
   quickPick.title = prompt.title;
   quickPick.placeholder = prompt.placeholder;

@@ -21,7 +21,9 @@ export class ModelRoles implements vscode.Disposable {
     this.chat = new ModelSession(engine, chooser);
     this.reasoning = new ModelSession(engine, undefined, 'reasoning');
     this.completion = new ModelSession(engine, undefined, 'completion');
-    this.subscriptions = [this.chat, this.completion].map((session) => session.onDidChangeModel(() => this.completionModelEmitter.fire()));
+    this.subscriptions = [this.chat, this.completion].map((session) =>
+      session.onDidChangeModel(() => this.completionModelEmitter.fire()),
+    );
   }
 
   /** The session serving a kind of request: the role's own model when one is configured, else the chat model. */
@@ -31,6 +33,12 @@ export class ModelRoles implements vscode.Disposable {
   }
 
   dispose(): void {
-    vscode.Disposable.from(...this.subscriptions, this.completionModelEmitter, this.chat, this.reasoning, this.completion).dispose();
+    vscode.Disposable.from(
+      ...this.subscriptions,
+      this.completionModelEmitter,
+      this.chat,
+      this.reasoning,
+      this.completion,
+    ).dispose();
   }
 }

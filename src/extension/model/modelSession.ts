@@ -16,7 +16,11 @@ export interface FirstModelChooser {
 const LOAD_ANYWAY = 'Load Anyway';
 
 /** How a load's progress notification names the model of each role. */
-const ROLE_TITLES: Readonly<Record<ModelRole, string>> = { chat: '', reasoning: 'the reasoning model ', completion: 'the completion model ' };
+const ROLE_TITLES: Readonly<Record<ModelRole, string>> = {
+  chat: '',
+  reasoning: 'the reasoning model ',
+  completion: 'the completion model ',
+};
 
 /**
  * Keeps the model configured for a role loaded in the engine: for the chat model, asks for one on first use
@@ -57,7 +61,12 @@ export class ModelSession implements vscode.Disposable {
         if (this.loaded) this.reloadInBackground(); // the engine restarted: bring the model back
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (affectsModel(event) && this.loaded && JSON.stringify(this.loaded.params) !== JSON.stringify(this.configuredParams())) this.reloadInBackground();
+        if (
+          affectsModel(event) &&
+          this.loaded &&
+          JSON.stringify(this.loaded.params) !== JSON.stringify(this.configuredParams())
+        )
+          this.reloadInBackground();
       }),
     );
   }
@@ -112,13 +121,21 @@ export class ModelSession implements vscode.Disposable {
   private async chooseFirstModel(): Promise<ModelLoadParams> {
     const chooser = this.chooser;
     if (chooser === undefined) {
-      throw new EngineError(EngineErrorCode.ModelNotFound, `No ${this.role} model is configured.`, `Set "hearth.model.${this.role}Path" to a checkpoint folder.`);
+      throw new EngineError(
+        EngineErrorCode.ModelNotFound,
+        `No ${this.role} model is configured.`,
+        `Set "hearth.model.${this.role}Path" to a checkpoint folder.`,
+      );
     }
     this.choosing ??= chooser.choose('firstUse').finally(() => (this.choosing = undefined));
     await this.choosing;
     const params = configuredModel();
     if (params) return params;
-    throw new EngineError(EngineErrorCode.ModelNotFound, 'No model is chosen.', 'Run "Hearth: Select Model" to download one or choose a checkpoint folder.');
+    throw new EngineError(
+      EngineErrorCode.ModelNotFound,
+      'No model is chosen.',
+      'Run "Hearth: Select Model" to download one or choose a checkpoint folder.',
+    );
   }
 
   private reloadInBackground(): void {
@@ -129,7 +146,8 @@ export class ModelSession implements vscode.Disposable {
     if (this.configuredParams() === undefined) {
       // The setting was cleared: the chat model's next use asks for one; another role's model is freed, its
       // requests going to the chat model from now on.
-      if (this.role !== 'chat' && wasServing) this.engine.request('model/unload', { role: this.role }).catch(() => undefined);
+      if (this.role !== 'chat' && wasServing)
+        this.engine.request('model/unload', { role: this.role }).catch(() => undefined);
       return;
     }
     this.ensureLoaded().catch(() => undefined); // the next request reports the error where the user sees it
@@ -142,29 +160,37 @@ export class ModelSession implements vscode.Disposable {
     this.statusEmitter.fire(this.status);
     const name = modelName(params.path);
     const title = `Hearth: loading ${ROLE_TITLES[this.role]}${name}`;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      let reported = 0;
-      const subscription = this.engine.onNotification('model/progress', (event) => {
-        if (event.path !== params.path) return;
-        if (event.phase === 'loading') {
-          progress.report({ message: 'opening the model…' });
-          return;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        let reported = 0;
+        const subscription = this.engine.onNotification('model/progress', (event) => {
+          if (event.path !== params.path) return;
+          if (event.phase === 'loading') {
+            progress.report({ message: 'opening the model…' });
+            return;
+          }
+          const percent = (event.bytesDone / Math.max(event.bytesTotal, 1)) * 100;
+          progress.report({
+            message: `converting the weights (first load only) ${percent.toFixed(0)}%`,
+            increment: percent - reported,
+          });
+          reported = percent;
+        });
+        try {
+          return await this.engine.request('model/load', { ...params, role: this.role }, token);
+        } catch (error) {
+          if (token.isCancellationRequested)
+            throw new EngineError(EngineErrorCode.Cancelled, `Loading ${name} was cancelled.`);
+          // The context asked for at load does not fit: the model's settings fix it, not the repository context's.
+          if (error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge)
+            throw new EngineErrorWithSetting(error, loadContextSetting(this.role, params.kvCache));
+          throw error;
+        } finally {
+          subscription.dispose();
         }
-        const percent = (event.bytesDone / Math.max(event.bytesTotal, 1)) * 100;
-        progress.report({ message: `converting the weights (first load only) ${percent.toFixed(0)}%`, increment: percent - reported });
-        reported = percent;
-      });
-      try {
-        return await this.engine.request('model/load', { ...params, role: this.role }, token);
-      } catch (error) {
-        if (token.isCancellationRequested) throw new EngineError(EngineErrorCode.Cancelled, `Loading ${name} was cancelled.`);
-        // The context asked for at load does not fit: the model's settings fix it, not the repository context's.
-        if (error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge) throw new EngineErrorWithSetting(error, loadContextSetting(this.role, params.kvCache));
-        throw error;
-      } finally {
-        subscription.dispose();
-      }
-    });
+      },
+    );
     this.loaded = { engineGeneration: generation, params, info: result.model };
     this.changeEmitter.fire(result.model);
     return result.model;
@@ -181,9 +207,17 @@ export class ModelSession implements vscode.Disposable {
     });
     if (fit.verdict !== 'does-not-fit') return;
     const name = modelName(params.path);
-    const choice = await vscode.window.showWarningMessage(`${name} may not fit in this machine's free memory.`, { modal: true, detail: fit.message }, LOAD_ANYWAY);
+    const choice = await vscode.window.showWarningMessage(
+      `${name} may not fit in this machine's free memory.`,
+      { modal: true, detail: fit.message },
+      LOAD_ANYWAY,
+    );
     if (choice !== LOAD_ANYWAY) {
-      throw new EngineError(EngineErrorCode.Cancelled, `Loading ${name} was cancelled: it does not fit the free memory.`, 'Choose a smaller model with "Hearth: Select Model".');
+      throw new EngineError(
+        EngineErrorCode.Cancelled,
+        `Loading ${name} was cancelled: it does not fit the free memory.`,
+        'Choose a smaller model with "Hearth: Select Model".',
+      );
     }
     this.acceptedMisfits.add(key);
   }

@@ -43,7 +43,10 @@ export function configuredRoleModel(role: 'reasoning' | 'completion'): ModelLoad
 /** hearth.engine.quantization and hearth.engine.kvCache: how every model/load, model/fit and model/catalogue stores the weights and the KV cache. */
 export function configuredStorage(): { quantization: WeightQuantization; kvCache: KvCacheChoice } {
   const config = vscode.workspace.getConfiguration('hearth');
-  return { quantization: config.get<WeightQuantization>('engine.quantization', 'int8'), kvCache: config.get<KvCacheChoice>('engine.kvCache', 'auto') };
+  return {
+    quantization: config.get<WeightQuantization>('engine.quantization', 'int8'),
+    kvCache: config.get<KvCacheChoice>('engine.kvCache', 'auto'),
+  };
 }
 
 /** hearth.cacheDir: where downloads and converted weights go; undefined for the engine's default. */
@@ -58,13 +61,21 @@ export function configuredCacheDir(): string | undefined {
 export async function setModelPath(path: string): Promise<void> {
   const config = vscode.workspace.getConfiguration('hearth');
   const where = config.inspect<string>('model.path');
-  const target = where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const target =
+    where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await config.update('model.path', path, target);
 }
 
 /** Settings whose change means the model must be loaded again. */
 export function affectsModel(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['hearth.model.path', 'hearth.model.reasoningPath', 'hearth.model.completionPath', 'hearth.model.contextLength', 'hearth.engine.quantization', 'hearth.engine.kvCache', 'hearth.engine.threads', 'hearth.cacheDir'].some((key) =>
-    event.affectsConfiguration(key),
-  );
+  return [
+    'hearth.model.path',
+    'hearth.model.reasoningPath',
+    'hearth.model.completionPath',
+    'hearth.model.contextLength',
+    'hearth.engine.quantization',
+    'hearth.engine.kvCache',
+    'hearth.engine.threads',
+    'hearth.cacheDir',
+  ].some((key) => event.affectsConfiguration(key));
 }

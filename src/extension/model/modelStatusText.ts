@@ -17,7 +17,10 @@ export interface ModelStatus {
  */
 export function modelStatusText(status: ModelStatus): { text: string; tooltip: string } | undefined {
   if (status.loading !== undefined) {
-    return { text: `$(loading~spin) Hearth: loading ${modelName(status.loading)}`, tooltip: `Hearth: loading ${status.loading}` };
+    return {
+      text: `$(loading~spin) Hearth: loading ${modelName(status.loading)}`,
+      tooltip: `Hearth: loading ${status.loading}`,
+    };
   }
   const { model, tokensPerSecond } = status;
   if (model === undefined) return undefined;

@@ -56,7 +56,8 @@ export class ChangeProposals implements vscode.TextDocumentContentProvider, vsco
     const newText = withLineEnding(text, document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
     if (this.pending) await this.discard(this.pending);
     const current = document.getText();
-    const proposedText = current.slice(0, document.offsetAt(range.start)) + newText + current.slice(document.offsetAt(range.end));
+    const proposedText =
+      current.slice(0, document.offsetAt(range.start)) + newText + current.slice(document.offsetAt(range.end));
     const id = ++this.nextId;
     // The path keeps the file's name and extension, so the diff highlights the right language.
     const uri = vscode.Uri.from({ scheme: SCHEME, path: document.uri.path, query: `proposal=${id}` });
@@ -64,7 +65,9 @@ export class ChangeProposals implements vscode.TextDocumentContentProvider, vsco
     this.pending = proposal;
     await vscode.commands.executeCommand('setContext', 'hearth.proposalPending', true);
     const name = basename(document.uri.path);
-    await vscode.commands.executeCommand('vscode.diff', document.uri, uri, `${name} ↔ Hearth's proposal`, { preview: false });
+    await vscode.commands.executeCommand('vscode.diff', document.uri, uri, `${name} ↔ Hearth's proposal`, {
+      preview: false,
+    });
     void this.ask(proposal, `Hearth proposes a change to ${name} (${what}). Review the diff.`);
     return newText;
   }
@@ -78,7 +81,9 @@ export class ChangeProposals implements vscode.TextDocumentContentProvider, vsco
     }
     await this.discard(proposal);
     if (proposal.document.isClosed || proposal.document.version !== proposal.version) {
-      void vscode.window.showWarningMessage(`Hearth: ${basename(proposal.document.uri.path)} changed after the proposal was made, so it was not applied. Ask again.`);
+      void vscode.window.showWarningMessage(
+        `Hearth: ${basename(proposal.document.uri.path)} changed after the proposal was made, so it was not applied. Ask again.`,
+      );
       return false;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -103,7 +108,9 @@ export class ChangeProposals implements vscode.TextDocumentContentProvider, vsco
   private async discard(proposal: Proposal): Promise<void> {
     if (this.pending === proposal) this.pending = undefined;
     await vscode.commands.executeCommand('setContext', 'hearth.proposalPending', this.pending !== undefined);
-    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => isDiffOf(tab, proposal.uri));
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter((tab) => isDiffOf(tab, proposal.uri));
     if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
   }
 

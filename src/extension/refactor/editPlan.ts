@@ -25,12 +25,17 @@ export interface ApplyPlan {
 export function planApply({ text, selection, code }: ApplyInput): ApplyPlan {
   if (selection.end > selection.start) return { mode: 'selection', ...replacementFor(text, selection, code) };
   const lfCode = withLineEnding(code, '\n');
-  if (looksLikeWholeFile(lfCode, text)) return { mode: 'file', start: 0, end: text.length, newText: withNewlineLike(lfCode, text) };
+  if (looksLikeWholeFile(lfCode, text))
+    return { mode: 'file', start: 0, end: text.length, newText: withNewlineLike(lfCode, text) };
   return { mode: 'cursor', start: selection.start, end: selection.start, newText: lfCode };
 }
 
 /** The replacement of a selection: indented like the selected lines, ending like the selection does. */
-export function replacementFor(text: string, selection: { start: number; end: number }, code: string): { start: number; end: number; newText: string } {
+export function replacementFor(
+  text: string,
+  selection: { start: number; end: number },
+  code: string,
+): { start: number; end: number; newText: string } {
   const selected = text.slice(selection.start, selection.end);
   let newText = withLineEnding(code, '\n');
   // Code blocks end with a newline: a selection that does not would gain a blank line, and one of whole lines

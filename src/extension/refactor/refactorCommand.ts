@@ -50,17 +50,27 @@ export class RefactorCommand implements vscode.Disposable {
       void vscode.window.showInformationMessage('Hearth: select the code to refactor first.');
       return undefined;
     }
-    const instruction = args.instruction ?? (await vscode.window.showInputBox({ title: 'Hearth: Refactor Selection', prompt: 'What should change in the selected code?', placeHolder: 'e.g. extract the loop body into a function', ignoreFocusOut: true }));
+    const instruction =
+      args.instruction ??
+      (await vscode.window.showInputBox({
+        title: 'Hearth: Refactor Selection',
+        prompt: 'What should change in the selected code?',
+        placeHolder: 'e.g. extract the loop body into a function',
+        ignoreFocusOut: true,
+      }));
     if (instruction === undefined || instruction.trim() === '') return undefined;
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Hearth: refactoring', cancellable: true }, async (progress, token) => {
-        try {
-          return await this.refactor(editor, target, instruction, progress, token);
-        } catch (error) {
-          if (isCancelled(error, token)) return undefined;
-          throw error;
-        }
-      });
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Hearth: refactoring', cancellable: true },
+        async (progress, token) => {
+          try {
+            return await this.refactor(editor, target, instruction, progress, token);
+          } catch (error) {
+            if (isCancelled(error, token)) return undefined;
+            throw error;
+          }
+        },
+      );
     } catch (error) {
       void this.errors.show(error, () => void this.run({ instruction }));
       return undefined;
@@ -79,13 +89,23 @@ export class RefactorCommand implements vscode.Disposable {
     // The reasoning model when one is configured (e.g. Thinking-2507), else the chat model in thinking mode.
     const session = this.models.sessionFor('reasoning');
     const model = await raceCancellation(session.ensureLoaded(), token);
-    if (chatModelKind(model) === 'instruct-2507') void vscode.window.showInformationMessage('Hearth: this model cannot think; proceeding without thinking.');
+    if (chatModelKind(model) === 'instruct-2507')
+      void vscode.window.showInformationMessage('Hearth: this model cannot think; proceeding without thinking.');
     progress.report({ message: 'packing the repository…' });
     const block = this.workspace.hasFolders
-      ? await this.workspace.pack({ budget: this.workspace.budgetFor(model), format: 'markdown', focus: { activeFile: document.uri.fsPath, query: instruction } }, token)
+      ? await this.workspace.pack(
+          {
+            budget: this.workspace.budgetFor(model),
+            format: 'markdown',
+            focus: { activeFile: document.uri.fsPath, query: instruction },
+          },
+          token,
+        )
       : undefined;
     this.reasoning.clear();
-    this.reasoning.appendLine(`Refactoring ${target.path}, ${lineRange(target.startLine, target.endLine)}: ${instruction}\n`);
+    this.reasoning.appendLine(
+      `Refactoring ${target.path}, ${lineRange(target.startLine, target.endLine)}: ${instruction}\n`,
+    );
     let thought = '';
     progress.report({ message: 'reading the repository…' });
     const result = await this.stream.run(
@@ -103,10 +123,21 @@ export class RefactorCommand implements vscode.Disposable {
     );
     if (result.finishReason === 'cancelled') throw new CancelledError();
     const code = replacementCode(result.content);
-    if (code === undefined) throw new Error('The model returned no code for the selection. Try again, or say more about the change.');
-    if (document.version !== version) throw new Error(`${target.path} changed while the model was working, so the change was not proposed. Ask again.`);
-    const replacement = replacementFor(document.getText(), { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) }, code);
-    const newText = await this.proposals.propose(document, new vscode.Range(selection.start, selection.end), replacement.newText, `refactor: ${instruction.trim()}`);
+    if (code === undefined)
+      throw new Error('The model returned no code for the selection. Try again, or say more about the change.');
+    if (document.version !== version)
+      throw new Error(`${target.path} changed while the model was working, so the change was not proposed. Ask again.`);
+    const replacement = replacementFor(
+      document.getText(),
+      { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) },
+      code,
+    );
+    const newText = await this.proposals.propose(
+      document,
+      new vscode.Range(selection.start, selection.end),
+      replacement.newText,
+      `refactor: ${instruction.trim()}`,
+    );
     return { code, newText, finishReason: result.finishReason };
   }
 

@@ -29,13 +29,18 @@ describe('block-wise FP8', () => {
     assert.equal(codes[1], 0xfe); // -1.75 is its block's largest magnitude
     assert.equal(codes[5], 0xfe);
     const restored = dequantizeBlockFp8(codes, 2, 3, scaleInv, [2, 2]);
-    restored.forEach((value, i) => assert.ok(Math.abs(value - values[i]) <= Math.abs(values[i]) * 2 ** -4 + 1e-7, `element ${i}`));
+    restored.forEach((value, i) =>
+      assert.ok(Math.abs(value - values[i]) <= Math.abs(values[i]) * 2 ** -4 + 1e-7, `element ${i}`),
+    );
   });
 
   it('uses the stored (rounded) scale to compute codes, and scale 1 for an all-zero block', () => {
     const { codes, scaleInv } = quantizeFp8BlockRow(Float32Array.of(0, 0, 448), 3, 2, () => 2);
     assert.deepEqual([...scaleInv], [1, 2]);
-    assert.deepEqual([...codes].map((code) => E4M3_TABLE[code]), [0, 0, 224]);
+    assert.deepEqual(
+      [...codes].map((code) => E4M3_TABLE[code]),
+      [0, 0, 224],
+    );
   });
 
   it('finds NaN codes', () => {

@@ -5,7 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { dequantizeBlockFp8 } from '../../../src/engine/checkpoint/blockFp8';
 import { openCheckpoint } from '../../../src/engine/checkpoint/checkpoint';
 import { SafetensorsFile } from '../../../src/engine/checkpoint/safetensorsReader';
-import { assertCheckpointError, copyDir, makeTempDir, rewriteSafetensors, writeMicroCheckpoint } from './checkpointFixtures';
+import {
+  assertCheckpointError,
+  copyDir,
+  makeTempDir,
+  rewriteSafetensors,
+  writeMicroCheckpoint,
+} from './checkpointFixtures';
 
 const Q_PROJ = 'model.layers.0.self_attn.q_proj';
 const UP = 'model.layers.1.mlp.up_proj';
@@ -17,7 +23,10 @@ describe('openCheckpoint', () => {
   let sharded: string;
   let copies = 0;
   const copyOf = (source: string): string => copyDir(source, join(temp.dir, `case-${++copies}`));
-  const indexOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.safetensors.index.json'), 'utf8')) as { weight_map: Record<string, string> };
+  const indexOf = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, 'model.safetensors.index.json'), 'utf8')) as {
+      weight_map: Record<string, string>;
+    };
   const writeIndex = (dir: string, weightMap: Record<string, string>) =>
     writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
 
@@ -41,9 +50,17 @@ describe('openCheckpoint', () => {
       const codes = checkpoint.readBytes(`${Q_PROJ}.weight`);
       const scales = checkpoint.readFloat32(`${Q_PROJ}.weight_scale_inv`);
       assert.deepEqual(checkpoint.readLinearFloat32(Q_PROJ), dequantizeBlockFp8(codes, 256, 256, scales, [128, 128]));
-      assert.deepEqual(checkpoint.readLinearFloat32('lm_head'), checkpoint.readFloat32('lm_head.weight'), 'BF16 linears are just decoded');
+      assert.deepEqual(
+        checkpoint.readLinearFloat32('lm_head'),
+        checkpoint.readFloat32('lm_head.weight'),
+        'BF16 linears are just decoded',
+      );
       assert.equal(checkpoint.readFloat32('model.norm.weight').length, 256);
-      assertCheckpointError(() => checkpoint.readFloat32('model.nope'), { kind: 'CheckpointInvalid', file: 'model.safetensors', tensor: 'model.nope' });
+      assertCheckpointError(() => checkpoint.readFloat32('model.nope'), {
+        kind: 'CheckpointInvalid',
+        file: 'model.safetensors',
+        tensor: 'model.nope',
+      });
     } finally {
       checkpoint.close();
     }
@@ -85,22 +102,42 @@ describe('openCheckpoint', () => {
   });
 
   it('reports a missing folder or config.json as ModelNotFound', () => {
-    assertCheckpointError(() => openCheckpoint(join(temp.dir, 'nowhere')), { kind: 'ModelNotFound', file: 'nowhere', message: /not a folder/ });
+    assertCheckpointError(() => openCheckpoint(join(temp.dir, 'nowhere')), {
+      kind: 'ModelNotFound',
+      file: 'nowhere',
+      message: /not a folder/,
+    });
     const dir = copyOf(single);
     rmSync(join(dir, 'config.json'));
-    assertCheckpointError(() => openCheckpoint(dir), { kind: 'ModelNotFound', file: 'config.json', message: /not a Hugging Face checkpoint/ });
+    assertCheckpointError(() => openCheckpoint(dir), {
+      kind: 'ModelNotFound',
+      file: 'config.json',
+      message: /not a Hugging Face checkpoint/,
+    });
   });
 
   it('reports a folder without weights, and unreadable configs, as CheckpointInvalid', () => {
     const noWeights = copyOf(single);
     rmSync(join(noWeights, 'model.safetensors'));
-    assertCheckpointError(() => openCheckpoint(noWeights), { kind: 'CheckpointInvalid', file: `case-${copies}`, message: /neither model\.safetensors nor/ });
+    assertCheckpointError(() => openCheckpoint(noWeights), {
+      kind: 'CheckpointInvalid',
+      file: `case-${copies}`,
+      message: /neither model\.safetensors nor/,
+    });
     const badJson = copyOf(single);
     writeFileSync(join(badJson, 'config.json'), '{"hidden_size": 2');
-    assertCheckpointError(() => openCheckpoint(badJson), { kind: 'CheckpointInvalid', file: 'config.json', message: /not valid JSON/ });
+    assertCheckpointError(() => openCheckpoint(badJson), {
+      kind: 'CheckpointInvalid',
+      file: 'config.json',
+      message: /not valid JSON/,
+    });
     const badGeneration = copyOf(single);
     writeFileSync(join(badGeneration, 'generation_config.json'), '{"top_k": "twenty"}');
-    assertCheckpointError(() => openCheckpoint(badGeneration), { kind: 'CheckpointInvalid', file: 'generation_config.json', field: 'top_k' });
+    assertCheckpointError(() => openCheckpoint(badGeneration), {
+      kind: 'CheckpointInvalid',
+      file: 'generation_config.json',
+      field: 'top_k',
+    });
   });
 
   describe('refuses tensors that do not match the config, naming the tensor', () => {
@@ -113,7 +150,10 @@ describe('openCheckpoint', () => {
       },
       {
         name: 'a projection of the wrong shape',
-        edit: (tensors) => tensors.map((t) => (t.spec.name === `${Q_PROJ}.weight` ? { ...t, spec: { ...t.spec, shape: [128, 512] } } : t)),
+        edit: (tensors) =>
+          tensors.map((t) =>
+            t.spec.name === `${Q_PROJ}.weight` ? { ...t, spec: { ...t.spec, shape: [128, 512] } } : t,
+          ),
         tensor: `${Q_PROJ}.weight`,
         message: /has shape \[128, 512\], but config\.json implies \[256, 256\]/,
       },
@@ -126,13 +166,18 @@ describe('openCheckpoint', () => {
       {
         name: 'a scale tensor of the wrong shape',
         edit: (tensors) =>
-          tensors.map((t) => (t.spec.name === `${UP}.weight_scale_inv` ? { spec: { ...t.spec, shape: [2, 2] }, data: t.data.subarray(0, 8) } : t)),
+          tensors.map((t) =>
+            t.spec.name === `${UP}.weight_scale_inv`
+              ? { spec: { ...t.spec, shape: [2, 2] }, data: t.data.subarray(0, 8) }
+              : t,
+          ),
         tensor: `${UP}.weight_scale_inv`,
         message: /has shape \[2, 2\], but 128×128 blocks of .* need \[3, 2\]/,
       },
       {
         name: 'a norm stored as integers',
-        edit: (tensors) => tensors.map((t) => (t.spec.name === 'model.norm.weight' ? { ...t, spec: { ...t.spec, dtype: 'I16' } } : t)),
+        edit: (tensors) =>
+          tensors.map((t) => (t.spec.name === 'model.norm.weight' ? { ...t, spec: { ...t.spec, dtype: 'I16' } } : t)),
         tensor: 'model.norm.weight',
         message: /is I16; expected BF16, F16 or F32/,
       },
@@ -141,7 +186,12 @@ describe('openCheckpoint', () => {
       it(name, () => {
         const dir = copyOf(single);
         rewriteSafetensors(join(dir, 'model.safetensors'), edit);
-        assertCheckpointError(() => openCheckpoint(dir), { kind: 'CheckpointInvalid', file: 'model.safetensors', tensor, message });
+        assertCheckpointError(() => openCheckpoint(dir), {
+          kind: 'CheckpointInvalid',
+          file: 'model.safetensors',
+          tensor,
+          message,
+        });
       });
     }
 
@@ -151,7 +201,12 @@ describe('openCheckpoint', () => {
       delete config.quantization_config;
       writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
       const tensor = 'model.layers.0.self_attn.q_proj.weight';
-      assertCheckpointError(() => openCheckpoint(dir), { kind: 'CheckpointInvalid', file: 'model.safetensors', tensor, message: /no quantization_config/ });
+      assertCheckpointError(() => openCheckpoint(dir), {
+        kind: 'CheckpointInvalid',
+        file: 'model.safetensors',
+        tensor,
+        message: /no quantization_config/,
+      });
     });
   });
 
@@ -169,12 +224,22 @@ describe('openCheckpoint', () => {
       return openCheckpoint(dir);
     };
     const scale = `${UP}.weight_scale_inv`;
-    for (const [name, bits] of [['NaN', [0xc0, 0x7f]], ['infinite', [0x80, 0x7f]], ['zero', [0, 0]], ['negative', [0x80, 0xbf]]] as const) {
+    for (const [name, bits] of [
+      ['NaN', [0xc0, 0x7f]],
+      ['infinite', [0x80, 0x7f]],
+      ['zero', [0, 0]],
+      ['negative', [0x80, 0xbf]],
+    ] as const) {
       it(`a ${name} scale`, () => {
         const checkpoint = patched(scale, [...bits]);
         try {
           const message = /block \[0, 0\] is .*; scales must be finite and positive/;
-          assertCheckpointError(() => checkpoint.readLinearFloat32(UP), { kind: 'CheckpointInvalid', file: 'model.safetensors', tensor: scale, message });
+          assertCheckpointError(() => checkpoint.readLinearFloat32(UP), {
+            kind: 'CheckpointInvalid',
+            file: 'model.safetensors',
+            tensor: scale,
+            message,
+          });
         } finally {
           checkpoint.close();
         }
@@ -184,7 +249,12 @@ describe('openCheckpoint', () => {
     it('a NaN weight code', () => {
       const checkpoint = patched(`${UP}.weight`, [0x38, 0x7f]);
       try {
-        const expected = { kind: 'CheckpointInvalid', file: 'model.safetensors', tensor: `${UP}.weight`, message: /element \[0, 1\] .* is NaN/ } as const;
+        const expected = {
+          kind: 'CheckpointInvalid',
+          file: 'model.safetensors',
+          tensor: `${UP}.weight`,
+          message: /element \[0, 1\] .* is NaN/,
+        } as const;
         assertCheckpointError(() => checkpoint.readLinearFloat32(UP), expected);
       } finally {
         checkpoint.close();
@@ -195,13 +265,23 @@ describe('openCheckpoint', () => {
   describe('refuses sharded checkpoints whose index lies', () => {
     const tensor = 'model.norm.weight';
     /** The tensor an error about `shard` names: the first one the index lists in it. */
-    const firstTensorIn = (weightMap: Record<string, string>, shard: string) => Object.keys(weightMap).find((name) => weightMap[name] === shard);
-    for (const [name, shard] of [['up out of the folder', '../x.safetensors'], ['absolute', '/etc/passwd'], ['a Windows escape', '..\\x.safetensors']]) {
+    const firstTensorIn = (weightMap: Record<string, string>, shard: string) =>
+      Object.keys(weightMap).find((name) => weightMap[name] === shard);
+    for (const [name, shard] of [
+      ['up out of the folder', '../x.safetensors'],
+      ['absolute', '/etc/passwd'],
+      ['a Windows escape', '..\\x.safetensors'],
+    ]) {
       it(`a shard path ${name}`, () => {
         const dir = copyOf(sharded);
         writeIndex(dir, { ...indexOf(dir).weight_map, [tensor]: shard });
         const message = /is not a relative path inside the checkpoint folder/;
-        assertCheckpointError(() => openCheckpoint(dir), { kind: 'CheckpointInvalid', file: 'model.safetensors.index.json', tensor, message });
+        assertCheckpointError(() => openCheckpoint(dir), {
+          kind: 'CheckpointInvalid',
+          file: 'model.safetensors.index.json',
+          tensor,
+          message,
+        });
       });
     }
 
@@ -211,8 +291,15 @@ describe('openCheckpoint', () => {
       const weightMap = indexOf(dir).weight_map;
       renameSync(join(dir, weightMap[tensor]), outside);
       symlinkSync(outside, join(dir, weightMap[tensor]));
-      const expected = { tensor: firstTensorIn(weightMap, weightMap[tensor]), message: /outside the checkpoint folder/ };
-      assertCheckpointError(() => openCheckpoint(dir), { kind: 'CheckpointInvalid', file: 'model.safetensors.index.json', ...expected });
+      const expected = {
+        tensor: firstTensorIn(weightMap, weightMap[tensor]),
+        message: /outside the checkpoint folder/,
+      };
+      assertCheckpointError(() => openCheckpoint(dir), {
+        kind: 'CheckpointInvalid',
+        file: 'model.safetensors.index.json',
+        ...expected,
+      });
     });
 
     it('a missing shard', () => {
@@ -220,7 +307,11 @@ describe('openCheckpoint', () => {
       const weightMap = indexOf(dir).weight_map;
       rmSync(join(dir, weightMap[tensor]));
       const expected = { tensor: firstTensorIn(weightMap, weightMap[tensor]), message: /shard .* is missing/ };
-      assertCheckpointError(() => openCheckpoint(dir), { kind: 'CheckpointInvalid', file: 'model.safetensors.index.json', ...expected });
+      assertCheckpointError(() => openCheckpoint(dir), {
+        kind: 'CheckpointInvalid',
+        file: 'model.safetensors.index.json',
+        ...expected,
+      });
     });
 
     it('a tensor listed in a shard that does not hold it', () => {
@@ -228,14 +319,24 @@ describe('openCheckpoint', () => {
       const weightMap = indexOf(dir).weight_map;
       const otherShard = Object.values(weightMap).find((shard) => shard !== weightMap[tensor])!;
       writeIndex(dir, { ...weightMap, [tensor]: otherShard });
-      assertCheckpointError(() => openCheckpoint(dir), { kind: 'CheckpointInvalid', file: otherShard, tensor, message: /not stored in this shard/ });
+      assertCheckpointError(() => openCheckpoint(dir), {
+        kind: 'CheckpointInvalid',
+        file: otherShard,
+        tensor,
+        message: /not stored in this shard/,
+      });
     });
 
     it('a tensor the index forgets', () => {
       const dir = copyOf(sharded);
       const { [tensor]: _forgotten, ...weightMap } = indexOf(dir).weight_map;
       writeIndex(dir, weightMap);
-      assertCheckpointError(() => openCheckpoint(dir), { kind: 'CheckpointInvalid', file: 'model.safetensors.index.json', tensor, message: /is missing/ });
+      assertCheckpointError(() => openCheckpoint(dir), {
+        kind: 'CheckpointInvalid',
+        file: 'model.safetensors.index.json',
+        tensor,
+        message: /is missing/,
+      });
     });
   });
 });

@@ -17,7 +17,11 @@ import { SYNTHETIC_GEOMETRIES, type SyntheticGeometry } from '../../../src/engin
  * tiny with a 512-token vocabulary (the 151936-row embedding dominates tiny's size and write time) and an
  * intermediate size that is not a multiple of 128, so FP8 edge blocks are partial.
  */
-export const MICRO_GEOMETRY: SyntheticGeometry = { ...SYNTHETIC_GEOMETRIES.tiny, vocabSize: 512, intermediateSize: 320 };
+export const MICRO_GEOMETRY: SyntheticGeometry = {
+  ...SYNTHETIC_GEOMETRIES.tiny,
+  vocabSize: 512,
+  intermediateSize: 320,
+};
 
 /** A fresh temporary folder and a function that removes it. */
 export function makeTempDir(prefix = 'hearth-checkpoint-'): { dir: string; remove: () => void } {
@@ -29,7 +33,15 @@ export async function writeMicroCheckpoint(
   outDir: string,
   overrides: Partial<Omit<SyntheticCheckpointOptions, 'outDir'>> = {},
 ): Promise<string> {
-  await writeSyntheticCheckpoint({ outDir, geometry: MICRO_GEOMETRY, dtype: 'fp8', seed: 7, arch: 'qwen3', tied: true, ...overrides });
+  await writeSyntheticCheckpoint({
+    outDir,
+    geometry: MICRO_GEOMETRY,
+    dtype: 'fp8',
+    seed: 7,
+    arch: 'qwen3',
+    tied: true,
+    ...overrides,
+  });
   return outDir;
 }
 
@@ -58,7 +70,10 @@ export function rewriteSafetensors(
   }));
   file.close();
   const edited = edit(tensors);
-  const writer = SafetensorsWriter.create(path, edited.map(({ spec }) => spec));
+  const writer = SafetensorsWriter.create(
+    path,
+    edited.map(({ spec }) => spec),
+  );
   for (const { spec, data } of edited) writer.write(spec.name, data);
   writer.finish();
 }

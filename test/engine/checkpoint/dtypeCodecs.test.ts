@@ -23,8 +23,18 @@ function nearestE4M3(value: number): number {
 describe('E4M3FN decoding', () => {
   it('decodes known codes exactly', () => {
     const known: [number, number][] = [
-      [0x00, 0], [0x38, 1], [0xb8, -1], [0x7e, 448], [0xfe, -448], [0x01, 2 ** -9], [0x07, 7 * 2 ** -9],
-      [0x08, 2 ** -6], [0x39, 1.125], [0x40, 2], [0x77, 240], [0x78, 256],
+      [0x00, 0],
+      [0x38, 1],
+      [0xb8, -1],
+      [0x7e, 448],
+      [0xfe, -448],
+      [0x01, 2 ** -9],
+      [0x07, 7 * 2 ** -9],
+      [0x08, 2 ** -6],
+      [0x39, 1.125],
+      [0x40, 2],
+      [0x77, 240],
+      [0x78, 256],
     ];
     for (const [code, value] of known) assert.equal(E4M3_TABLE[code], value, `code 0x${code.toString(16)}`);
     assert.ok(Object.is(E4M3_TABLE[0x80], -0));
@@ -73,7 +83,7 @@ describe('E4M3FN encoding', () => {
   it('matches an exhaustive nearest-code search on 20000 random values', () => {
     const random = new SeededNormal(1, 'e4m3');
     for (let i = 0; i < 20000; i++) {
-      const value = random.nextNormal() * 2 ** Math.floor(random.nextUint32() / 2 ** 32 * 24 - 12);
+      const value = random.nextNormal() * 2 ** Math.floor((random.nextUint32() / 2 ** 32) * 24 - 12);
       assert.equal(encodeE4M3(value), nearestE4M3(value), `value ${value}`);
     }
   });

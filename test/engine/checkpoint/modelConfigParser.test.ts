@@ -31,7 +31,12 @@ const QWEN3_4B_FP8 = {
   use_cache: true,
   use_sliding_window: false,
   vocab_size: 151936,
-  quantization_config: { activation_scheme: 'dynamic', fmt: 'e4m3', quant_method: 'fp8', weight_block_size: [128, 128] },
+  quantization_config: {
+    activation_scheme: 'dynamic',
+    fmt: 'e4m3',
+    quant_method: 'fp8',
+    weight_block_size: [128, 128],
+  },
 };
 
 const parse = (overrides: Record<string, unknown>, generation?: unknown) =>
@@ -41,8 +46,18 @@ const parse = (overrides: Record<string, unknown>, generation?: unknown) =>
     generation === undefined ? undefined : parseGenerationConfig(generation, '/models/x/generation_config.json'),
   );
 
-const badField = (field: string, message?: RegExp) => ({ kind: 'CheckpointInvalid' as const, file: 'config.json', field, message });
-const unsupported = (field: string, message?: RegExp) => ({ kind: 'UnsupportedModel' as const, file: 'config.json', field, message });
+const badField = (field: string, message?: RegExp) => ({
+  kind: 'CheckpointInvalid' as const,
+  file: 'config.json',
+  field,
+  message,
+});
+const unsupported = (field: string, message?: RegExp) => ({
+  kind: 'UnsupportedModel' as const,
+  file: 'config.json',
+  field,
+  message,
+});
 
 describe('parseModelConfig', () => {
   it('reads Qwen3-4B-FP8 and merges end-of-sequence ids from generation_config.json', () => {
@@ -69,7 +84,15 @@ describe('parseModelConfig', () => {
   });
 
   it('reads Qwen2 (q/k/v biases, no q/k norm) and Llama (neither), with Hugging Face defaults', () => {
-    const minimal = { hidden_size: 64, num_attention_heads: 4, num_hidden_layers: 1, intermediate_size: 128, vocab_size: 10, max_position_embeddings: 32, eos_token_id: 2 };
+    const minimal = {
+      hidden_size: 64,
+      num_attention_heads: 4,
+      num_hidden_layers: 1,
+      intermediate_size: 128,
+      vocab_size: 10,
+      max_position_embeddings: 32,
+      eos_token_id: 2,
+    };
     const qwen2 = parseModelConfig({ architectures: ['Qwen2ForCausalLM'], ...minimal }, 'config.json');
     assert.equal(qwen2.architecture, 'qwen2');
     assert.equal(qwen2.attentionBias, true);
@@ -91,7 +114,13 @@ describe('parseModelConfig', () => {
     const yarn = parse({ rope_scaling: { rope_type: 'yarn', factor: 4.0, original_max_position_embeddings: 32768 } });
     assert.deepEqual(yarn.ropeScaling, { factor: 4, originalMaxPositionEmbeddings: 32768, betaFast: 32, betaSlow: 1 });
     const factorOnly = parse({ rope_scaling: { type: 'yarn', factor: 2, beta_fast: 16, attention_factor: 1.2 } });
-    assert.deepEqual(factorOnly.ropeScaling, { factor: 2, originalMaxPositionEmbeddings: 40960, betaFast: 16, betaSlow: 1, attentionFactor: 1.2 });
+    assert.deepEqual(factorOnly.ropeScaling, {
+      factor: 2,
+      originalMaxPositionEmbeddings: 40960,
+      betaFast: 16,
+      betaSlow: 1,
+      attentionFactor: 1.2,
+    });
     assert.equal(parse({ rope_scaling: { rope_type: 'default' } }).ropeScaling, undefined);
     const v5 = parse({ rope_theta: undefined, rope_parameters: { rope_type: 'yarn', rope_theta: 5e6, factor: 4 } });
     assert.equal(v5.ropeTheta, 5e6);
@@ -99,40 +128,87 @@ describe('parseModelConfig', () => {
   });
 
   it('refuses what it cannot run, naming the field', () => {
-    assertCheckpointError(() => parse({ architectures: ['MistralForCausalLM'] }), unsupported('architectures', /MistralForCausalLM/));
-    assertCheckpointError(() => parse({ rope_scaling: { rope_type: 'linear', factor: 2 } }), unsupported('rope_scaling.rope_type', /"linear"/));
-    assertCheckpointError(() => parse({ rope_scaling: { type: 'dynamic', factor: 2 } }), unsupported('rope_scaling.type'));
-    assertCheckpointError(() => parse({ quantization_config: { quant_method: 'gptq', bits: 4 } }), unsupported('quantization_config.quant_method', /gptq/));
     assertCheckpointError(
-      () => parse({ quantization_config: { quant_method: 'fp8', activation_scheme: 'static', weight_block_size: [128, 128] } }),
+      () => parse({ architectures: ['MistralForCausalLM'] }),
+      unsupported('architectures', /MistralForCausalLM/),
+    );
+    assertCheckpointError(
+      () => parse({ rope_scaling: { rope_type: 'linear', factor: 2 } }),
+      unsupported('rope_scaling.rope_type', /"linear"/),
+    );
+    assertCheckpointError(
+      () => parse({ rope_scaling: { type: 'dynamic', factor: 2 } }),
+      unsupported('rope_scaling.type'),
+    );
+    assertCheckpointError(
+      () => parse({ quantization_config: { quant_method: 'gptq', bits: 4 } }),
+      unsupported('quantization_config.quant_method', /gptq/),
+    );
+    assertCheckpointError(
+      () =>
+        parse({
+          quantization_config: { quant_method: 'fp8', activation_scheme: 'static', weight_block_size: [128, 128] },
+        }),
       unsupported('quantization_config.activation_scheme'),
     );
-    assertCheckpointError(() => parse({ quantization_config: { quant_method: 'fp8' } }), unsupported('quantization_config.weight_block_size'));
+    assertCheckpointError(
+      () => parse({ quantization_config: { quant_method: 'fp8' } }),
+      unsupported('quantization_config.weight_block_size'),
+    );
     assertCheckpointError(() => parse({ hidden_act: 'gelu' }), unsupported('hidden_act'));
     assertCheckpointError(() => parse({ attention_bias: true }), unsupported('attention_bias', /o_proj/));
     assertCheckpointError(() => parse({ use_sliding_window: true }), unsupported('use_sliding_window'));
   });
 
   it('refuses malformed configs, naming config.json and the field', () => {
-    assertCheckpointError(() => parse({ hidden_size: undefined }), badField('hidden_size', /is required \(a positive integer\)/));
-    assertCheckpointError(() => parse({ hidden_size: -1 }), badField('hidden_size', /must be a positive integer, not -1/));
+    assertCheckpointError(
+      () => parse({ hidden_size: undefined }),
+      badField('hidden_size', /is required \(a positive integer\)/),
+    );
+    assertCheckpointError(
+      () => parse({ hidden_size: -1 }),
+      badField('hidden_size', /must be a positive integer, not -1/),
+    );
     assertCheckpointError(() => parse({ num_hidden_layers: 2.5 }), badField('num_hidden_layers'));
     assertCheckpointError(() => parse({ vocab_size: '151936' }), badField('vocab_size'));
     assertCheckpointError(() => parse({ num_key_value_heads: 5 }), badField('num_key_value_heads', /does not divide/));
     assertCheckpointError(() => parse({ head_dim: 63 }), badField('head_dim', /odd/));
-    assertCheckpointError(() => parse({ head_dim: undefined, hidden_size: 2500 }), badField('head_dim', /not a multiple/));
+    assertCheckpointError(
+      () => parse({ head_dim: undefined, hidden_size: 2500 }),
+      badField('head_dim', /not a multiple/),
+    );
     assertCheckpointError(() => parse({ eos_token_id: [1, -1] }), badField('eos_token_id'));
     assertCheckpointError(() => parse({ eos_token_id: undefined }), badField('eos_token_id', /end-of-sequence/));
-    assertCheckpointError(() => parse({ rope_scaling: { rope_type: 'yarn' } }), badField('rope_scaling.factor', /required/));
-    assertCheckpointError(() => parse({ rope_scaling: { rope_type: 'yarn', factor: 0.5 } }), badField('rope_scaling.factor', /at least 1/));
-    assertCheckpointError(() => parse({ quantization_config: { quant_method: 'fp8', weight_block_size: [128] } }), badField('quantization_config.weight_block_size'));
-    assertCheckpointError(() => parseModelConfig([], '/x/config.json'), { kind: 'CheckpointInvalid', file: 'config.json', message: /not a JSON object/ });
+    assertCheckpointError(
+      () => parse({ rope_scaling: { rope_type: 'yarn' } }),
+      badField('rope_scaling.factor', /required/),
+    );
+    assertCheckpointError(
+      () => parse({ rope_scaling: { rope_type: 'yarn', factor: 0.5 } }),
+      badField('rope_scaling.factor', /at least 1/),
+    );
+    assertCheckpointError(
+      () => parse({ quantization_config: { quant_method: 'fp8', weight_block_size: [128] } }),
+      badField('quantization_config.weight_block_size'),
+    );
+    assertCheckpointError(() => parseModelConfig([], '/x/config.json'), {
+      kind: 'CheckpointInvalid',
+      file: 'config.json',
+      message: /not a JSON object/,
+    });
   });
 });
 
 describe('parseGenerationConfig', () => {
   it('types the sampling fields and keeps the rest raw', () => {
-    const raw = { do_sample: true, temperature: 0.6, top_p: 0.95, top_k: 20, eos_token_id: [151645, 151643], pad_token_id: 151643 };
+    const raw = {
+      do_sample: true,
+      temperature: 0.6,
+      top_p: 0.95,
+      top_k: 20,
+      eos_token_id: [151645, 151643],
+      pad_token_id: 151643,
+    };
     const config = parseGenerationConfig(raw, 'generation_config.json');
     assert.equal(config.doSample, true);
     assert.equal(config.temperature, 0.6);
@@ -145,8 +221,20 @@ describe('parseGenerationConfig', () => {
 
   it('refuses out-of-range sampling values, naming the field', () => {
     const file = 'generation_config.json';
-    assertCheckpointError(() => parseGenerationConfig({ top_p: 1.5 }, file), { kind: 'CheckpointInvalid', file, field: 'top_p' });
-    assertCheckpointError(() => parseGenerationConfig({ top_k: -1 }, file), { kind: 'CheckpointInvalid', file, field: 'top_k' });
-    assertCheckpointError(() => parseGenerationConfig({ temperature: 'hot' }, file), { kind: 'CheckpointInvalid', file, field: 'temperature' });
+    assertCheckpointError(() => parseGenerationConfig({ top_p: 1.5 }, file), {
+      kind: 'CheckpointInvalid',
+      file,
+      field: 'top_p',
+    });
+    assertCheckpointError(() => parseGenerationConfig({ top_k: -1 }, file), {
+      kind: 'CheckpointInvalid',
+      file,
+      field: 'top_k',
+    });
+    assertCheckpointError(() => parseGenerationConfig({ temperature: 'hot' }, file), {
+      kind: 'CheckpointInvalid',
+      file,
+      field: 'temperature',
+    });
   });
 });

@@ -6,7 +6,12 @@ import { MAX_HEADER_BYTES, SafetensorsFile } from '../../../src/engine/checkpoin
 import { SafetensorsWriter } from '../../../src/engine/checkpoint/safetensorsWriter';
 import { assertCheckpointError, makeTempDir, writeRawSafetensors } from './checkpointFixtures';
 
-const invalid = (file: string, tensor?: string, message?: RegExp) => ({ kind: 'CheckpointInvalid' as const, file, tensor, message });
+const invalid = (file: string, tensor?: string, message?: RegExp) => ({
+  kind: 'CheckpointInvalid' as const,
+  file,
+  tensor,
+  message,
+});
 
 describe('SafetensorsFile', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -34,9 +39,30 @@ describe('SafetensorsFile', () => {
       const headerEnd = file.tensors.get('a')!.byteOffset;
       assert.equal(headerEnd % 8, 0, 'header padded to 8 bytes');
       assert.deepEqual(file.metadata, { format: 'pt' });
-      assert.deepEqual(file.tensors.get('a'), { name: 'a', dtype: 'F32', shape: [2, 2], file: path, byteOffset: headerEnd, byteLength: 16 });
-      assert.deepEqual(file.tensors.get('empty'), { name: 'empty', dtype: 'BF16', shape: [0, 4], file: path, byteOffset: headerEnd + 16, byteLength: 0 });
-      assert.deepEqual(file.tensors.get('b'), { name: 'b', dtype: 'U8', shape: [3], file: path, byteOffset: headerEnd + 16, byteLength: 3 });
+      assert.deepEqual(file.tensors.get('a'), {
+        name: 'a',
+        dtype: 'F32',
+        shape: [2, 2],
+        file: path,
+        byteOffset: headerEnd,
+        byteLength: 16,
+      });
+      assert.deepEqual(file.tensors.get('empty'), {
+        name: 'empty',
+        dtype: 'BF16',
+        shape: [0, 4],
+        file: path,
+        byteOffset: headerEnd + 16,
+        byteLength: 0,
+      });
+      assert.deepEqual(file.tensors.get('b'), {
+        name: 'b',
+        dtype: 'U8',
+        shape: [3],
+        file: path,
+        byteOffset: headerEnd + 16,
+        byteLength: 3,
+      });
       assert.deepEqual([...new Float32Array(file.read('a').buffer)], [1, 2, 3, 4]);
       assert.deepEqual([...file.read('b')], [7, 8, 9]);
       assert.equal(file.read('empty').length, 0);
@@ -50,19 +76,29 @@ describe('SafetensorsFile', () => {
 
   it('writer refuses out-of-order or oversized data and leaves no file when aborted', () => {
     const path = nextPath();
-    const writer = SafetensorsWriter.create(path, [{ name: 'a', dtype: 'F32', shape: [1] }, { name: 'b', dtype: 'F32', shape: [1] }]);
+    const writer = SafetensorsWriter.create(path, [
+      { name: 'a', dtype: 'F32', shape: [1] },
+      { name: 'b', dtype: 'F32', shape: [1] },
+    ]);
     assert.throws(() => writer.write('b', new Uint8Array(4)), /expected a/);
     assert.throws(() => writer.write('a', new Uint8Array(8)), /has 4 left/);
     assert.throws(() => writer.finish(), /incomplete/);
     writer.abort();
-    assertCheckpointError(() => SafetensorsFile.open(path), invalid(`t${counter}.safetensors`, undefined, /cannot open \(ENOENT\)/));
+    assertCheckpointError(
+      () => SafetensorsFile.open(path),
+      invalid(`t${counter}.safetensors`, undefined, /cannot open \(ENOENT\)/),
+    );
   });
 
   describe('refuses hostile files, naming file and tensor', () => {
     const tensorF32 = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
 
     const cases: { name: string; make: (path: string) => void; tensor?: string; message: RegExp }[] = [
-      { name: 'a file shorter than the length prefix', make: (p) => writeFileSync(p, Uint8Array.of(1, 2, 3)), message: /too short/ },
+      {
+        name: 'a file shorter than the length prefix',
+        make: (p) => writeFileSync(p, Uint8Array.of(1, 2, 3)),
+        message: /too short/,
+      },
       {
         name: 'a header length beyond the file',
         make: (p) => writeRawSafetensors(p, { a: tensorF32 }, new Uint8Array(8), 1000n),
@@ -73,8 +109,16 @@ describe('SafetensorsFile', () => {
         make: (p) => writeRawSafetensors(p, {}, new Uint8Array(0), BigInt(MAX_HEADER_BYTES + 1)),
         message: /exceeds/,
       },
-      { name: 'a header that is not JSON', make: (p) => writeRawSafetensors(p, '{"a": {', new Uint8Array(0)), message: /not valid JSON/ },
-      { name: 'a header that is a JSON array', make: (p) => writeRawSafetensors(p, '[]', new Uint8Array(0)), message: /not a JSON object/ },
+      {
+        name: 'a header that is not JSON',
+        make: (p) => writeRawSafetensors(p, '{"a": {', new Uint8Array(0)),
+        message: /not valid JSON/,
+      },
+      {
+        name: 'a header that is a JSON array',
+        make: (p) => writeRawSafetensors(p, '[]', new Uint8Array(0)),
+        message: /not a JSON object/,
+      },
       {
         name: 'bad __metadata__',
         make: (p) => writeRawSafetensors(p, { __metadata__: { n: 1 } }, new Uint8Array(0)),
@@ -109,13 +153,19 @@ describe('SafetensorsFile', () => {
       },
       {
         name: 'overlapping tensors',
-        make: (p) => writeRawSafetensors(p, { a: { ...tensorF32, data_offsets: [0, 8] }, b: { ...tensorF32, data_offsets: [4, 12] } }, new Uint8Array(12)),
+        make: (p) =>
+          writeRawSafetensors(
+            p,
+            { a: { ...tensorF32, data_offsets: [0, 8] }, b: { ...tensorF32, data_offsets: [4, 12] } },
+            new Uint8Array(12),
+          ),
         tensor: 'b',
         message: /overlap tensor "a"/,
       },
       {
         name: 'a gap between tensors',
-        make: (p) => writeRawSafetensors(p, { a: tensorF32, b: { ...tensorF32, data_offsets: [12, 20] } }, new Uint8Array(20)),
+        make: (p) =>
+          writeRawSafetensors(p, { a: tensorF32, b: { ...tensorF32, data_offsets: [12, 20] } }, new Uint8Array(20)),
         tensor: 'b',
         message: /belong to no tensor/,
       },

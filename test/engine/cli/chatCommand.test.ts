@@ -15,11 +15,16 @@ import type { CliRun } from '../../helpers/builtCli';
 
 const CLI = join(resolve(__dirname, '..', '..', '..'), 'dist', 'cli.js');
 /** The stats line on stderr, whatever the speeds. */
-const STATS_LINE = /^(\d+) prompt tokens \((\d+) cached\), (\d+) generated \((stop|length|cancelled)\); prefill [\d.]+ tokens\/s, decode [\d.]+ tokens\/s; first token [\d.]+ s$/m;
+const STATS_LINE =
+  /^(\d+) prompt tokens \((\d+) cached\), (\d+) generated \((stop|length|cancelled)\); prefill [\d.]+ tokens\/s, decode [\d.]+ tokens\/s; first token [\d.]+ s$/m;
 
 /** The built CLI with HEARTH_MODEL cleared, so the machine's own setting cannot leak in. */
 function hearth(args: string[], input?: string): CliRun {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, HEARTH_MODEL: '' }, ...(input !== undefined && { input }) });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HEARTH_MODEL: '' },
+    ...(input !== undefined && { input }),
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -31,7 +36,14 @@ describe('hearth chat (built CLI)', () => {
   const model = ['--model', checkpoint, '--cache-dir', cacheDir, '--threads', '1'];
 
   before(async () => {
-    await writeSyntheticCheckpoint({ outDir: checkpoint, geometry: { ...SYNTHETIC_GEOMETRIES.tiny, maxPositionEmbeddings: 4096 }, dtype: 'fp8', seed: 1, arch: 'qwen3', tied: true });
+    await writeSyntheticCheckpoint({
+      outDir: checkpoint,
+      geometry: { ...SYNTHETIC_GEOMETRIES.tiny, maxPositionEmbeddings: 4096 },
+      dtype: 'fp8',
+      seed: 1,
+      arch: 'qwen3',
+      tied: true,
+    });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,11 +54,18 @@ describe('hearth chat (built CLI)', () => {
     return JSON.parse(lines[0]) as ChatResult;
   };
   /** What a seed makes reproducible: everything but the timings. */
-  const reproducible = (result: ChatResult) => ({ ...result, usage: { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens } });
+  const reproducible = (result: ChatResult) => ({
+    ...result,
+    usage: { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens },
+  });
 
   it('gives the same JSON result for the same seed, and streams that answer without --json', () => {
-    const first = json(hearth(['chat', ...model, '--seed', '7', '--max-tokens', '12', '--json', 'Name three colours.']));
-    const second = json(hearth(['chat', ...model, '--seed', '7', '--max-tokens', '12', '--json', 'Name three colours.']));
+    const first = json(
+      hearth(['chat', ...model, '--seed', '7', '--max-tokens', '12', '--json', 'Name three colours.']),
+    );
+    const second = json(
+      hearth(['chat', ...model, '--seed', '7', '--max-tokens', '12', '--json', 'Name three colours.']),
+    );
     assert.deepEqual(reproducible(second), reproducible(first));
     assert.equal(first.seed, 7);
     assert.equal(first.finishReason, 'length');
@@ -72,17 +91,26 @@ describe('hearth chat (built CLI)', () => {
     const bad = hearth(['chat', ...model, '--kv', 'fp16', 'Hi']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--kv must be one of auto, float32, int8, not "fp16"/);
-    assert.match(bad.stderr, /usage: hearth chat --model DIR \[--quantization int8\|int4\|fp32\] \[--kv auto\|float32\|int8\]/);
+    assert.match(
+      bad.stderr,
+      /usage: hearth chat --model DIR \[--quantization int8\|int4\|fp32\] \[--kv auto\|float32\|int8\]/,
+    );
   });
 
   it('reads the prompt from stdin when none is given', () => {
-    const fromArgument = json(hearth(['chat', ...model, '--seed', '3', '--max-tokens', '6', '--json', 'What is a monad?']));
-    const fromStdin = json(hearth(['chat', ...model, '--seed', '3', '--max-tokens', '6', '--json'], 'What is a monad?'));
+    const fromArgument = json(
+      hearth(['chat', ...model, '--seed', '3', '--max-tokens', '6', '--json', 'What is a monad?']),
+    );
+    const fromStdin = json(
+      hearth(['chat', ...model, '--seed', '3', '--max-tokens', '6', '--json'], 'What is a monad?'),
+    );
     assert.deepEqual(reproducible(fromStdin), reproducible(fromArgument));
   });
 
   it('turns thinking off and on as asked', () => {
-    const off = json(hearth(['chat', ...model, '--seed', '1', '--max-tokens', '6', '--thinking', 'off', '--json', 'Hi']));
+    const off = json(
+      hearth(['chat', ...model, '--seed', '1', '--max-tokens', '6', '--thinking', 'off', '--json', 'Hi']),
+    );
     assert.deepEqual(off.thinking, { enabled: false, decidedBy: 'request' });
     assert.equal(off.reasoning, '');
     const on = json(hearth(['chat', ...model, '--seed', '1', '--max-tokens', '6', '--thinking', 'on', '--json', 'Hi']));
@@ -92,7 +120,9 @@ describe('hearth chat (built CLI)', () => {
   });
 
   it('cancels on Ctrl-C: the output so far, the stats line with "cancelled", exit code 130', async () => {
-    const child = spawn(process.execPath, [CLI, 'chat', ...model, '--seed', '2', 'Tell me a long story.'], { env: { ...process.env, HEARTH_MODEL: '' } });
+    const child = spawn(process.execPath, [CLI, 'chat', ...model, '--seed', '2', 'Tell me a long story.'], {
+      env: { ...process.env, HEARTH_MODEL: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => {

@@ -11,8 +11,14 @@ describe('hearth context (built CLI)', () => {
   const cacheDir = join(dir, 'cache');
   before(() => {
     mkdirSync(join(root, 'src'), { recursive: true });
-    writeFileSync(join(root, 'src', 'store.ts'), 'export class Store {\n  get(key: string): string | undefined {\n    return undefined;\n  }\n}\n');
-    writeFileSync(join(root, 'src', 'app.ts'), "import { Store } from './store';\nexport function main(): void {\n  new Store().get('x');\n}\n");
+    writeFileSync(
+      join(root, 'src', 'store.ts'),
+      'export class Store {\n  get(key: string): string | undefined {\n    return undefined;\n  }\n}\n',
+    );
+    writeFileSync(
+      join(root, 'src', 'app.ts'),
+      "import { Store } from './store';\nexport function main(): void {\n  new Store().get('x');\n}\n",
+    );
     writeFileSync(join(root, '.gitignore'), 'build/\n');
     mkdirSync(join(root, 'build'));
     writeFileSync(join(root, 'build', 'out.js'), 'ignored();\n');
@@ -20,9 +26,23 @@ describe('hearth context (built CLI)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('packs the repository within the budget and reports the stats as JSON', () => {
-    const run = runCli(['context', '--root', root, '--budget', '2048', '--focus', join(root, 'src', 'app.ts'), '--cache-dir', cacheDir, '--json']);
+    const run = runCli([
+      'context',
+      '--root',
+      root,
+      '--budget',
+      '2048',
+      '--focus',
+      join(root, 'src', 'app.ts'),
+      '--cache-dir',
+      cacheDir,
+      '--json',
+    ]);
     assert.equal(run.status, 0, run.stderr);
-    const { index, pack } = JSON.parse(run.stdout) as { index: { files: number }; pack: { filesWhole: number; filesOutlined: number; filesListed: number; tokens: number; budget: number } };
+    const { index, pack } = JSON.parse(run.stdout) as {
+      index: { files: number };
+      pack: { filesWhole: number; filesOutlined: number; filesListed: number; tokens: number; budget: number };
+    };
     assert.equal(index.files, 3); // src/app.ts, src/store.ts, .gitignore; build/ is ignored
     assert.equal(pack.filesWhole, 3);
     assert.equal(pack.budget, 2048);

@@ -18,9 +18,16 @@ describe('hearth doctor (built CLI)', () => {
 
   before(async () => {
     // A checkpoint as `hearth download` leaves it, so the doctor has its source to report.
-    const hub = await FakeHub.start({ repo: 'Qwen/Qwen3-Tiny-FP8', files: await syntheticHubFiles(join(root, 'source')) });
+    const hub = await FakeHub.start({
+      repo: 'Qwen/Qwen3-Tiny-FP8',
+      files: await syntheticHubFiles(join(root, 'source')),
+    });
     try {
-      await downloadModel({ repo: 'Qwen/Qwen3-Tiny-FP8', dir: model, client: new HuggingFaceClient({ endpoint: hub.endpoint }) });
+      await downloadModel({
+        repo: 'Qwen/Qwen3-Tiny-FP8',
+        dir: model,
+        client: new HuggingFaceClient({ endpoint: hub.endpoint }),
+      });
     } finally {
       await hub.close();
     }
@@ -32,14 +39,25 @@ describe('hearth doctor (built CLI)', () => {
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.split('\n');
     const machine = machineInfo();
-    assert.deepEqual(lines.slice(0, 2), ['machine', `  cpu           ${cpus()[0].model.trim()}, ${cpus().length} logical cores`]);
-    assert.match(lines[2], new RegExp(`^  memory        ${formatMemory(machine.memory.totalBytes)} total, [\\d.]+ [GM]iB free$`));
+    assert.deepEqual(lines.slice(0, 2), [
+      'machine',
+      `  cpu           ${cpus()[0].model.trim()}, ${cpus().length} logical cores`,
+    ]);
+    assert.match(
+      lines[2],
+      new RegExp(`^  memory        ${formatMemory(machine.memory.totalBytes)} total, [\\d.]+ [GM]iB free$`),
+    );
     assert.match(lines[3], /^ {2}disk {10}[\d.]+ [GM]B free in .*hearth$/);
     assert.deepEqual(lines.slice(4, 6), [`  os            ${machine.os}`, `  node          ${process.version}`]);
     assert.match(lines[6], /^ {2}onnxruntime {3}1\.\d+\.\d+ \(cpu[^)]*\)$/);
     assert.equal(lines[7], 'fit (int8 weights, auto KV cache)');
     const fits = lines.slice(8, 12).map((line) => /^ {2}(\S+) +(Fits|Tight|Does not fit):/.exec(line)?.[1]);
-    assert.deepEqual(fits, ['Qwen/Qwen3-4B-Instruct-2507-FP8', 'Qwen/Qwen3-4B-Thinking-2507-FP8', 'Qwen/Qwen3-4B-FP8', 'Qwen/Qwen3-0.6B-FP8']);
+    assert.deepEqual(fits, [
+      'Qwen/Qwen3-4B-Instruct-2507-FP8',
+      'Qwen/Qwen3-4B-Thinking-2507-FP8',
+      'Qwen/Qwen3-4B-FP8',
+      'Qwen/Qwen3-0.6B-FP8',
+    ]);
   });
 
   it('describes a downloaded model, what fits, and measures its decode speed', () => {
@@ -49,7 +67,10 @@ describe('hearth doctor (built CLI)', () => {
     const checkpoint = openCheckpoint(model);
     const weightBytes = decoderWeightBytes(checkpoint.config, 'int8');
     checkpoint.close();
-    const onDisk = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'].reduce((sum, f) => sum + statSync(join(model, f)).size, 0);
+    const onDisk = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'].reduce(
+      (sum, f) => sum + statSync(join(model, f)).size,
+      0,
+    );
     const lines = run.stdout.split('\n');
     const modelAt = lines.indexOf('model');
     assert.deepEqual(lines.slice(modelAt, modelAt + 8), [
@@ -64,10 +85,16 @@ describe('hearth doctor (built CLI)', () => {
       'fit (int8 weights, auto KV cache)',
     ]);
     // auto: the default context is above 4,096, so the fit is the 8-bit cache's.
-    assert.match(lines[modelAt + 8], /^ {2}this model {4}Fits: 1 MiB of weights and up to 40,960 tokens of context \(8-bit KV cache\) in [\d.]+ GiB free memory; default context 32,768 tokens\.$/);
+    assert.match(
+      lines[modelAt + 8],
+      /^ {2}this model {4}Fits: 1 MiB of weights and up to 40,960 tokens of context \(8-bit KV cache\) in [\d.]+ GiB free memory; default context 32,768 tokens\.$/,
+    );
     assert.equal(lines[modelAt + 9], 'speed');
     // Measured with the fit's cache, the 8-bit one, although auto would pick float32 at the speed test's short context.
-    assert.match(lines[modelAt + 10], /^ {2}decode {8}\d+\.\d tokens\/s \(16 steps, int8 weights, 8-bit KV cache, 1 threads\)$/);
+    assert.match(
+      lines[modelAt + 10],
+      /^ {2}decode {8}\d+\.\d tokens\/s \(16 steps, int8 weights, 8-bit KV cache, 1 threads\)$/,
+    );
     assert.match(run.stderr, /converting weights \(once; later loads use the cache\) done in [\d.]+ s/);
   });
 

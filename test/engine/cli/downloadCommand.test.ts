@@ -57,12 +57,27 @@ describe('hearth download (built CLI, local Hub)', () => {
 
     assert.equal(run.status, 0, run.stderr);
     const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
-    assert.deepEqual(JSON.parse(run.stdout), { dir, repo: REPO, revision: 'main', commit: FAKE_COMMIT, totalBytes: total, receivedBytes: total, alreadyComplete: false, files: files.length });
+    assert.deepEqual(JSON.parse(run.stdout), {
+      dir,
+      repo: REPO,
+      revision: 'main',
+      commit: FAKE_COMMIT,
+      totalBytes: total,
+      receivedBytes: total,
+      alreadyComplete: false,
+      files: files.length,
+    });
     for (const file of files) assert.deepEqual(readFileSync(join(dir, file.path)), file.bytes);
     // Not a terminal: a line per 10%, each with bytes, speed and files.
     assert.match(run.stderr, /^Qwen\/Qwen3-Tiny-FP8: +0% {2}0 KiB \/ 12\.\d MiB {2}0 KiB\/s {2}0\/\d+ files$/m);
-    assert.match(run.stderr, /^Qwen\/Qwen3-Tiny-FP8: 100% {2}12\.\d MiB \/ 12\.\d MiB {2}[\d.]+ [KMG]i?B\/s {2}~0 s left {2}\d+\/\d+ files$/m);
-    assert.match(run.stderr, new RegExp(`^Qwen/Qwen3-Tiny-FP8: 12\\.\\d MiB downloaded and verified into ${dir}$`, 'm'));
+    assert.match(
+      run.stderr,
+      /^Qwen\/Qwen3-Tiny-FP8: 100% {2}12\.\d MiB \/ 12\.\d MiB {2}[\d.]+ [KMG]i?B\/s {2}~0 s left {2}\d+\/\d+ files$/m,
+    );
+    assert.match(
+      run.stderr,
+      new RegExp(`^Qwen/Qwen3-Tiny-FP8: 12\\.\\d MiB downloaded and verified into ${dir}$`, 'm'),
+    );
   });
 
   it('leaves a resumable download on Ctrl-C, and the same command finishes it', async () => {
@@ -71,10 +86,17 @@ describe('hearth download (built CLI, local Hub)', () => {
     const held = 3_000_000;
     hub.holdAfter('tokenizer.json', held);
     const part = join(dir, '.hearth-download', 'tokenizer.json.part');
-    const interrupted = await runCliAsync(['download', REPO, '--dir', dir], env(), () => existsSync(part) && statSync(part).size === held);
+    const interrupted = await runCliAsync(
+      ['download', REPO, '--dir', dir],
+      env(),
+      () => existsSync(part) && statSync(part).size === held,
+    );
 
     assert.equal(interrupted.status, 130, interrupted.stderr);
-    assert.match(interrupted.stderr, /stopped; the partial download in .*\.hearth-download resumes when you run the same command again/);
+    assert.match(
+      interrupted.stderr,
+      /stopped; the partial download in .*\.hearth-download resumes when you run the same command again/,
+    );
     assert.match(interrupted.stderr, /^hearth download: cancelled$/m);
     assert.equal(existsSync(join(dir, 'config.json')), false);
 
@@ -89,11 +111,17 @@ describe('hearth download (built CLI, local Hub)', () => {
     const refused = await runCliAsync(['download', REPO, '--dir', join(root, 'refused')], env());
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /^hearth download: Qwen\/Qwen3-Tiny-FP8 is gated: Hugging Face refused access/m);
-    assert.match(refused.stderr, /create an access token with read permission at http:\/\/127\.0\.0\.1:\d+\/settings\/tokens and set HF_TOKEN to it\.$/m);
+    assert.match(
+      refused.stderr,
+      /create an access token with read permission at http:\/\/127\.0\.0\.1:\d+\/settings\/tokens and set HF_TOKEN to it\.$/m,
+    );
 
     const missing = await runCliAsync(['download'], env());
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /give one repository, for example:\n {2}Qwen\/Qwen3-4B-Instruct-2507-FP8 +Qwen3 4B Instruct/);
+    assert.match(
+      missing.stderr,
+      /give one repository, for example:\n {2}Qwen\/Qwen3-4B-Instruct-2507-FP8 +Qwen3 4B Instruct/,
+    );
     assert.match(missing.stderr, /usage: hearth download REPO \[--revision R\] \[--dir DIR\]/);
   });
 });

@@ -12,11 +12,30 @@ describe('hearth make-checkpoint (built CLI)', () => {
 
   it('writes a checkpoint that opens, and prints what it wrote as JSON', () => {
     const out = join(dir, 'tiny-qwen2-untied');
-    const run = runCli(['make-checkpoint', '--out', out, '--geometry', 'tiny', '--dtype', 'bf16', '--seed', '7', '--arch', 'qwen2', '--untied']);
+    const run = runCli([
+      'make-checkpoint',
+      '--out',
+      out,
+      '--geometry',
+      'tiny',
+      '--dtype',
+      'bf16',
+      '--seed',
+      '7',
+      '--arch',
+      'qwen2',
+      '--untied',
+    ]);
     assert.equal(run.status, 0, run.stderr);
     const printed = JSON.parse(run.stdout) as { dir: string; files: string[] };
     assert.equal(printed.dir, out);
-    assert.deepEqual([...printed.files].sort(), ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    assert.deepEqual([...printed.files].sort(), [
+      'config.json',
+      'generation_config.json',
+      'model.safetensors',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
     const checkpoint = openCheckpoint(out);
     try {
       assert.equal(checkpoint.config.architecture, 'qwen2');
@@ -25,7 +44,10 @@ describe('hearth make-checkpoint (built CLI)', () => {
     } finally {
       checkpoint.close();
     }
-    assert.deepEqual((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { architectures: string[] }).architectures, ['Qwen2ForCausalLM']);
+    assert.deepEqual(
+      (JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { architectures: string[] }).architectures,
+      ['Qwen2ForCausalLM'],
+    );
   });
 
   it('rejects bad usage with exit code 2 and the usage line', () => {

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { CandidateQueue } from '../../../src/engine/context/candidateQueue';
 import type { FileCandidate } from '../../../src/engine/context/workspaceScanner';
 
-const candidate = (path: string, languageId: string): FileCandidate => ({ path, absolutePath: `/w/${path}`, size: 1, mtimeMs: 1, languageId });
+const candidate = (path: string, languageId: string): FileCandidate => ({
+  path,
+  absolutePath: `/w/${path}`,
+  size: 1,
+  mtimeMs: 1,
+  languageId,
+});
 
 describe('CandidateQueue', () => {
   it('hands out files in the order found, waiting for the walk, until it ends', async () => {

@@ -15,7 +15,8 @@ import { qwen3Tokenizer } from '../text/qwen3TokenizerFixture';
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const root = args.find((a) => !a.startsWith('--'));
-  if (root === undefined) throw new Error('usage: contextBenchmark.ts ROOT [--cache DIR] [--no-default-excludes] [--threads N]');
+  if (root === undefined)
+    throw new Error('usage: contextBenchmark.ts ROOT [--cache DIR] [--no-default-excludes] [--threads N]');
   const cacheAt = args.indexOf('--cache');
   const cacheDir = cacheAt === -1 ? undefined : args[cacheAt + 1];
   const threadsAt = args.indexOf('--threads');
@@ -41,8 +42,10 @@ async function measure(root: string, probe: string, options: Omit<RepositoryInde
   const openMs = performance.now() - started;
   const { stats } = index;
   const filesPerSecond = (stats.lastScan.parsed / openMs) * 1000;
-  console.log(`open: ${stats.files} files (${stats.structured} structured, ${stats.plainText} plain, ${stats.parseFailures} failed), ` +
-    `${stats.lastScan.parsed} parsed, ${stats.lastScan.reused} reused, in ${openMs.toFixed(0)} ms = ${filesPerSecond.toFixed(0)} files/s parsed`);
+  console.log(
+    `open: ${stats.files} files (${stats.structured} structured, ${stats.plainText} plain, ${stats.parseFailures} failed), ` +
+      `${stats.lastScan.parsed} parsed, ${stats.lastScan.reused} reused, in ${openMs.toFixed(0)} ms = ${filesPerSecond.toFixed(0)} files/s parsed`,
+  );
   console.log(`skipped: ${JSON.stringify(stats.skipped)}`);
 
   const tokenizer = qwen3Tokenizer();
@@ -51,7 +54,9 @@ async function measure(root: string, probe: string, options: Omit<RepositoryInde
   for (const budget of [32_768, 262_144]) {
     for (const attempt of ['first', 'warm', 'warm']) {
       const s = index.pack({ budget, focus }, counter).stats;
-      console.log(`pack ${budget} (${attempt}): ${s.elapsedMs.toFixed(0)} ms, ${s.tokens} tokens, ${s.filesWhole} whole, ${s.filesOutlined} outlined, ${s.filesListed} listed, ${s.filesOmitted} omitted`);
+      console.log(
+        `pack ${budget} (${attempt}): ${s.elapsedMs.toFixed(0)} ms, ${s.tokens} tokens, ${s.filesWhole} whole, ${s.filesOutlined} outlined, ${s.filesListed} listed, ${s.filesOmitted} omitted`,
+      );
     }
   }
 
@@ -60,7 +65,9 @@ async function measure(root: string, probe: string, options: Omit<RepositoryInde
   const update = await index.update([{ path: probe, kind: 'changed' }]);
   console.log(`update one file: ${(performance.now() - started).toFixed(1)} ms (parsed ${update.parsed.join(', ')})`);
   const repack = index.pack({ budget: 262_144, focus }, counter);
-  console.log(`re-pack 262144 after the update: ${repack.stats.elapsedMs.toFixed(0)} ms (${repack.stats.tokens} tokens)`);
+  console.log(
+    `re-pack 262144 after the update: ${repack.stats.elapsedMs.toFixed(0)} ms (${repack.stats.tokens} tokens)`,
+  );
   clearInterval(sampler);
   console.log(`peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
   await index.dispose();

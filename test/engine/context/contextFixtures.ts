@@ -38,7 +38,8 @@ export function writeTree(root: string, files: Readonly<Record<string, string | 
 
 /** A small TypeScript project: main uses service, service uses store and format; legacy and notes stand alone. */
 export const SMALL_PROJECT: Readonly<Record<string, string>> = {
-  'src/main.ts': "import { OrderService } from './service';\nconst service = new OrderService();\nservice.placeOrder('book');\n",
+  'src/main.ts':
+    "import { OrderService } from './service';\nconst service = new OrderService();\nservice.placeOrder('book');\n",
   'src/service.ts':
     "import { OrderStore } from './store';\nimport { formatReceipt } from './format';\n\nexport class OrderService {\n  private readonly store = new OrderStore();\n\n  placeOrder(item: string): string {\n    this.store.saveOrder(item);\n    return formatReceipt(item);\n  }\n}\n",
   'src/store.ts': 'export class OrderStore {\n  saveOrder(item: string): void {\n    console.log(item);\n  }\n}\n',
@@ -50,12 +51,18 @@ export const SMALL_PROJECT: Readonly<Record<string, string>> = {
 /** One file per grammar family, plain text, and a file with syntax errors: for comparing parsers. */
 export const POLYGLOT_PROJECT: Readonly<Record<string, string>> = {
   ...SMALL_PROJECT,
-  'web/app.tsx': 'import { Button } from "./button";\nexport function App(): JSX.Element {\n  return <Button label="x" />;\n}\n',
-  'web/button.js': 'export class Button {\n  constructor(label) { this.label = label; }\n  render() { return this.label; }\n}\n',
-  'tools/report.py': 'import os\n\nclass Report:\n    def render(self, rows):\n        return os.linesep.join(rows)\n\ndef main():\n    Report().render([])\n',
-  'cmd/server.go': 'package main\n\ntype Server struct{ port int }\n\nfunc (s *Server) Start() error {\n\treturn nil\n}\n\nfunc main() {\n\t(&Server{}).Start()\n}\n',
-  'core/lib.rs': 'pub struct Cache { size: usize }\n\nimpl Cache {\n    pub fn new(size: usize) -> Self {\n        Cache { size }\n    }\n}\n',
-  'java/Shop.java': 'public class Shop {\n  private int count;\n  public void sell(Item item) {\n    count++;\n  }\n}\n',
+  'web/app.tsx':
+    'import { Button } from "./button";\nexport function App(): JSX.Element {\n  return <Button label="x" />;\n}\n',
+  'web/button.js':
+    'export class Button {\n  constructor(label) { this.label = label; }\n  render() { return this.label; }\n}\n',
+  'tools/report.py':
+    'import os\n\nclass Report:\n    def render(self, rows):\n        return os.linesep.join(rows)\n\ndef main():\n    Report().render([])\n',
+  'cmd/server.go':
+    'package main\n\ntype Server struct{ port int }\n\nfunc (s *Server) Start() error {\n\treturn nil\n}\n\nfunc main() {\n\t(&Server{}).Start()\n}\n',
+  'core/lib.rs':
+    'pub struct Cache { size: usize }\n\nimpl Cache {\n    pub fn new(size: usize) -> Self {\n        Cache { size }\n    }\n}\n',
+  'java/Shop.java':
+    'public class Shop {\n  private int count;\n  public void sell(Item item) {\n    count++;\n  }\n}\n',
   'native/buffer.c': '#include "buffer.h"\n\nint buffer_size(struct buffer *b) {\n  return b->size;\n}\n',
   'scripts/deploy.rb': 'module Deploy\n  class Runner\n    def run(target)\n      puts target\n    end\n  end\nend\n',
   'scripts/build.sh': 'build() {\n  make all\n}\nbuild\n',

@@ -16,7 +16,10 @@ interface TestFile extends PackableFile {
 /** `count` TypeScript files of 5 to 95 lines; modification times shuffled against rank order. */
 function syntheticRepo(count: number): TestFile[] {
   return Array.from({ length: count }, (_, i) => {
-    const lines = Array.from({ length: 5 + (i % 10) * 10 }, (_, j) => `export function f${i}_${j}(x: number): number { return x * ${j} + ${i}; }\n`);
+    const lines = Array.from(
+      { length: 5 + (i % 10) * 10 },
+      (_, j) => `export function f${i}_${j}(x: number): number { return x * ${j} + ${i}; }\n`,
+    );
     const content = lines.join('');
     return {
       path: `src/module${String(i).padStart(4, '0')}.ts`,
@@ -31,7 +34,12 @@ function syntheticRepo(count: number): TestFile[] {
 
 const read = (file: TestFile): string => file.content;
 
-function pack(files: readonly TestFile[], budget: number, format: ContextFormatName = 'qwen', counter: TokenCounter = approximateCounter) {
+function pack(
+  files: readonly TestFile[],
+  budget: number,
+  format: ContextFormatName = 'qwen',
+  counter: TokenCounter = approximateCounter,
+) {
   const request: PackRequest = { budget, repoName: 'demo', format };
   return new ContextPacker(counter).pack(files, request, read);
 }
@@ -64,7 +72,10 @@ describe('ContextPacker', () => {
     assert.equal(shown.length, stats.filesWhole);
     const byPath = new Map(repo.map((f) => [f.path, f]));
     const mtimes = shown.map((path) => byPath.get(path)!.mtimeMs);
-    assert.deepEqual(mtimes, [...mtimes].sort((a, b) => a - b));
+    assert.deepEqual(
+      mtimes,
+      [...mtimes].sort((a, b) => a - b),
+    );
     // The first ranked file always makes it whole.
     assert.ok(shown.includes(repo[0].path));
   });
@@ -88,7 +99,10 @@ describe('ContextPacker', () => {
       assert.ok(editedAt > 0);
       // Everything before the edited file's old place is unchanged (the next file's header may share a few more characters).
       const common = commonPrefixLength(oldText, newText);
-      assert.ok(common >= editedAt && common < editedAt + 40, `${format}: common prefix ${common}, edited file at ${editedAt}`);
+      assert.ok(
+        common >= editedAt && common < editedAt + 40,
+        `${format}: common prefix ${common}, edited file at ${editedAt}`,
+      );
       assert.ok(newText.lastIndexOf(edited.path) > newText.lastIndexOf(small[6].path));
     }
   });
@@ -103,7 +117,10 @@ describe('ContextPacker', () => {
   });
 
   it('states what was left out', () => {
-    assert.match(pack(syntheticRepo(3), 16_384).text, /\[Repository context: 3 files whole, 0 as outlines .*, 0 by path only; nothing left out\.\]\n$/);
+    assert.match(
+      pack(syntheticRepo(3), 16_384).text,
+      /\[Repository context: 3 files whole, 0 as outlines .*, 0 by path only; nothing left out\.\]\n$/,
+    );
     const { text, stats } = pack(repo, 2048);
     assert.ok(stats.filesOmitted > 0);
     assert.ok(text.endsWith(`${stats.filesOmitted} more files left out.]\n`));
@@ -111,20 +128,32 @@ describe('ContextPacker', () => {
   });
 
   it('fences markdown with more backticks than the content holds', () => {
-    const file: TestFile = { path: 'README.md', content: '# Title\n```js\ncode\n```\n', size: 24, mtimeMs: 1, languageId: 'markdown', outline: '' };
+    const file: TestFile = {
+      path: 'README.md',
+      content: '# Title\n```js\ncode\n```\n',
+      size: 24,
+      mtimeMs: 1,
+      languageId: 'markdown',
+      outline: '',
+    };
     const { text } = pack([file], 2048, 'markdown');
     assert.ok(text.startsWith('Repository: demo\n\nREADME.md\n````markdown\n# Title\n```js\ncode\n```\n````\n\n('));
   });
 
   it('leaves out a file that can no longer be read', () => {
     const files = syntheticRepo(2);
-    const { stats } = new ContextPacker(approximateCounter).pack(files, { budget: 16_384, repoName: 'demo' }, (f) => (f === files[0] ? undefined : f.content));
+    const { stats } = new ContextPacker(approximateCounter).pack(files, { budget: 16_384, repoName: 'demo' }, (f) =>
+      f === files[0] ? undefined : f.content,
+    );
     assert.deepEqual([stats.filesWhole, stats.filesOutlined], [1, 1]);
   });
 
   it('rejects budgets outside 256…262144 tokens with InvalidParams', () => {
     for (const budget of [0, 255, 262_145, 1000.5, Number.NaN]) {
-      assert.throws(() => pack(repo, budget), (error) => error instanceof EngineError && error.code === EngineErrorCode.InvalidParams);
+      assert.throws(
+        () => pack(repo, budget),
+        (error) => error instanceof EngineError && error.code === EngineErrorCode.InvalidParams,
+      );
     }
   });
 

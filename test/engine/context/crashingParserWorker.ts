@@ -10,5 +10,6 @@ import { PARSER_CRASH_MARKER } from './contextFixtures';
 
 const extractor = new SymbolExtractor(new GrammarLoader(), { names: { intern: (name) => name } });
 serveParseRequests(parentPort!, {
-  extract: (content, languageId) => (content.includes(PARSER_CRASH_MARKER) ? process.exit(3) : extractor.extract(content, languageId)),
+  extract: (content, languageId) =>
+    content.includes(PARSER_CRASH_MARKER) ? process.exit(3) : extractor.extract(content, languageId),
 });

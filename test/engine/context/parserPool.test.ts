@@ -19,15 +19,25 @@ after(async () => {
   temp.cleanup();
 });
 
-const files = Object.entries(POLYGLOT_PROJECT).map(([path, content]) => ({ path, content, languageId: languageForPath(path).id }));
-const crashingWorker: ParserWorkerEntry = { ...defaultParserWorkerEntry(), filename: join(__dirname, 'crashingParserWorker.ts') };
+const files = Object.entries(POLYGLOT_PROJECT).map(([path, content]) => ({
+  path,
+  content,
+  languageId: languageForPath(path).id,
+}));
+const crashingWorker: ParserWorkerEntry = {
+  ...defaultParserWorkerEntry(),
+  filename: join(__dirname, 'crashingParserWorker.ts'),
+};
 
 /** FileSymbols with the references map as sorted pairs, so that comparisons show what differs. */
 function comparable(symbols: FileSymbols): unknown {
   return { ...symbols, references: [...symbols.references].sort() };
 }
 
-async function parseAll(parser: { extract(content: string, languageId: string): Promise<FileSymbols> }, inputs = files): Promise<unknown[]> {
+async function parseAll(
+  parser: { extract(content: string, languageId: string): Promise<FileSymbols> },
+  inputs = files,
+): Promise<unknown[]> {
   return (await Promise.all(inputs.map((file) => parser.extract(file.content, file.languageId)))).map(comparable);
 }
 
@@ -54,25 +64,44 @@ describe('ParserPool', () => {
   });
 
   it('reads files on its threads as this thread does, skipping what is not source and parsing only new contents', async () => {
-    const root = temp.tree({ ...POLYGLOT_PROJECT, 'bin/blob.dat': new Uint8Array([1, 0, 2, 0]), 'big.ts': 'export const big = 1;\n'.repeat(100) });
+    const root = temp.tree({
+      ...POLYGLOT_PROJECT,
+      'bin/blob.dat': new Uint8Array([1, 0, 2, 0]),
+      'big.ts': 'export const big = 1;\n'.repeat(100),
+    });
     const requests = [
       ...files.map((file) => ({ path: join(root, file.path), languageId: file.languageId, maxFileBytes: 1000 })),
       { path: join(root, 'bin/blob.dat'), languageId: 'plaintext', maxFileBytes: 1000 },
       { path: join(root, 'big.ts'), languageId: 'typescript', maxFileBytes: 1000 },
       { path: join(root, 'missing.ts'), languageId: 'typescript', maxFileBytes: 1000 },
-      { path: join(root, 'src/main.ts'), languageId: 'typescript', maxFileBytes: 1000, knownHash: contentHash(POLYGLOT_PROJECT['src/main.ts']) },
+      {
+        path: join(root, 'src/main.ts'),
+        languageId: 'typescript',
+        maxFileBytes: 1000,
+        knownHash: contentHash(POLYGLOT_PROJECT['src/main.ts']),
+      },
     ];
-    const comparableFile = (file: ParsedFile): unknown => ('skip' in file || file.symbols === undefined ? file : { ...file, symbols: comparable(file.symbols) });
-    const expected = (await Promise.all(requests.map((request) => readAndExtract(readSourceText, local, request)))).map(comparableFile);
+    const comparableFile = (file: ParsedFile): unknown =>
+      'skip' in file || file.symbols === undefined ? file : { ...file, symbols: comparable(file.symbols) };
+    const expected = (await Promise.all(requests.map((request) => readAndExtract(readSourceText, local, request)))).map(
+      comparableFile,
+    );
     assert.deepEqual(expected.slice(-4), [
       { skip: 'binary' },
       { skip: 'tooLarge' },
       { skip: 'unreadable' },
-      { size: POLYGLOT_PROJECT['src/main.ts'].length, hash: contentHash(POLYGLOT_PROJECT['src/main.ts']), symbols: undefined },
+      {
+        size: POLYGLOT_PROJECT['src/main.ts'].length,
+        hash: contentHash(POLYGLOT_PROJECT['src/main.ts']),
+        symbols: undefined,
+      },
     ]);
     const pool = new ParserPool({ threads: 2, names: new NameInterner(), local });
     try {
-      assert.deepEqual((await Promise.all(requests.map((request) => pool.readAndExtract(request)))).map(comparableFile), expected);
+      assert.deepEqual(
+        (await Promise.all(requests.map((request) => pool.readAndExtract(request)))).map(comparableFile),
+        expected,
+      );
     } finally {
       await pool.dispose();
     }
@@ -82,7 +111,12 @@ describe('ParserPool', () => {
     const bundled = join(resolve(__dirname, '..', '..', '..'), 'dist', 'parserWorker.js');
     if (!existsSync(bundled)) throw new Error(`${bundled} is missing: run \`npm run build\` first (npm test does).`);
     // No tsx options: the bundle is plain JavaScript, as in the engine and the CLI.
-    const pool = new ParserPool({ threads: 1, names: new NameInterner(), local, worker: { filename: bundled, execArgv: [] } });
+    const pool = new ParserPool({
+      threads: 1,
+      names: new NameInterner(),
+      local,
+      worker: { filename: bundled, execArgv: [] },
+    });
     try {
       assert.deepEqual(await parseAll(pool), await parseAll(local));
       assert.equal(pool.parsesInProcess, false);
@@ -92,12 +126,22 @@ describe('ParserPool', () => {
   });
 
   it('leaves a file that kills its thread as failed, and parses the rest on a new thread', async () => {
-    const inputs = [...files.slice(0, 5), { path: 'src/killer.ts', content: `${PARSER_CRASH_MARKER}\nexport const x = 1;\n`, languageId: 'typescript' }, ...files.slice(5)];
+    const inputs = [
+      ...files.slice(0, 5),
+      { path: 'src/killer.ts', content: `${PARSER_CRASH_MARKER}\nexport const x = 1;\n`, languageId: 'typescript' },
+      ...files.slice(5),
+    ];
     const pool = new ParserPool({ threads: 1, names: new NameInterner(), local, worker: crashingWorker });
     try {
       const results = await parseAll(pool, inputs);
-      assert.deepEqual(results[5], comparable({ outcome: 'failed', definitions: [], references: new Map(), outline: '' }));
-      assert.deepEqual(results.filter((_, i) => i !== 5), await parseAll(local));
+      assert.deepEqual(
+        results[5],
+        comparable({ outcome: 'failed', definitions: [], references: new Map(), outline: '' }),
+      );
+      assert.deepEqual(
+        results.filter((_, i) => i !== 5),
+        await parseAll(local),
+      );
       assert.equal(pool.parsesInProcess, false);
       assert.equal(pool.threadCount, 1);
     } finally {
@@ -106,12 +150,24 @@ describe('ParserPool', () => {
   });
 
   it('parses on this thread when its threads keep dying or cannot start', async () => {
-    const killers = [1, 2, 3].map((n) => ({ path: `k${n}.ts`, content: `${PARSER_CRASH_MARKER}\nexport const k${n} = 1;\n`, languageId: 'typescript' }));
+    const killers = [1, 2, 3].map((n) => ({
+      path: `k${n}.ts`,
+      content: `${PARSER_CRASH_MARKER}\nexport const k${n} = 1;\n`,
+      languageId: 'typescript',
+    }));
     const dying = new ParserPool({ threads: 1, names: new NameInterner(), local, worker: crashingWorker });
-    const missing = new ParserPool({ threads: 2, names: new NameInterner(), local, worker: { filename: join(__dirname, 'noSuchWorker.js') } });
+    const missing = new ParserPool({
+      threads: 2,
+      names: new NameInterner(),
+      local,
+      worker: { filename: join(__dirname, 'noSuchWorker.js') },
+    });
     try {
       const results = await parseAll(dying, [...killers, ...files]);
-      assert.deepEqual(results.slice(0, 3).map((r) => (r as FileSymbols).outcome), ['failed', 'failed', 'failed']);
+      assert.deepEqual(
+        results.slice(0, 3).map((r) => (r as FileSymbols).outcome),
+        ['failed', 'failed', 'failed'],
+      );
       assert.deepEqual(results.slice(3), await parseAll(local));
       assert.equal(dying.parsesInProcess, true);
       assert.equal(dying.threadCount, 0);

@@ -6,7 +6,12 @@ import { focusRestartVector } from '../../../src/engine/context/rankFocus';
 import { nameWeight, RepoGraph, type GraphFile } from '../../../src/engine/context/repoGraph';
 
 function file(path: string, defines: string[], uses: Record<string, number> = {}): GraphFile {
-  const definitions: SymbolDefinition[] = defines.map((name, i) => ({ name, kind: 'function', line: i + 1, endLine: i + 1 }));
+  const definitions: SymbolDefinition[] = defines.map((name, i) => ({
+    name,
+    kind: 'function',
+    line: i + 1,
+    endLine: i + 1,
+  }));
   return { path, symbols: { definitions, references: new Map(Object.entries(uses)) } };
 }
 
@@ -27,7 +32,12 @@ function ranked(focus: Parameters<typeof focusRestartVector>[2]): string[] {
 }
 
 describe('PageRank', () => {
-  const cycle = { nodeCount: 3, offsets: Int32Array.of(0, 1, 2, 3), targets: Int32Array.of(1, 2, 0), weights: Float64Array.of(1, 1, 1) };
+  const cycle = {
+    nodeCount: 3,
+    offsets: Int32Array.of(0, 1, 2, 3),
+    targets: Int32Array.of(1, 2, 0),
+    weights: Float64Array.of(1, 1, 1),
+  };
 
   it('gives a symmetric cycle equal scores summing to 1', () => {
     for (const score of pageRank(cycle)) assert.ok(Math.abs(score - 1 / 3) < 1e-12);
@@ -37,11 +47,17 @@ describe('PageRank', () => {
     const scores = personalizedPageRank(cycle, Float64Array.of(2, 0, 0));
     // Restart at 0 with probability 0.15 each step: node 0 gets 0.15 / (1 − 0.85³), and each hop keeps 85%.
     const first = 0.15 / (1 - 0.85 ** 3);
-    for (const [i, expected] of [first, 0.85 * first, 0.85 ** 2 * first].entries()) assert.ok(Math.abs(scores[i] - expected) < 1e-5, `${i}: ${scores[i]}`);
+    for (const [i, expected] of [first, 0.85 * first, 0.85 ** 2 * first].entries())
+      assert.ok(Math.abs(scores[i] - expected) < 1e-5, `${i}: ${scores[i]}`);
   });
 
   it('sends the mass of nodes without edges back to the restart vector', () => {
-    const chain = { nodeCount: 3, offsets: Int32Array.of(0, 1, 1, 1), targets: Int32Array.of(1), weights: Float64Array.of(1) };
+    const chain = {
+      nodeCount: 3,
+      offsets: Int32Array.of(0, 1, 1, 1),
+      targets: Int32Array.of(1),
+      weights: Float64Array.of(1),
+    };
     const global = pageRank(chain);
     assert.ok(Math.abs(global[0] + global[1] + global[2] - 1) < 1e-9);
     assert.ok(global[1] > global[0] && global[0] === global[2]);
@@ -73,7 +89,14 @@ describe('RepoGraph', () => {
   });
 
   it('ranks the active file, then its dependencies, then theirs, then unrelated files', () => {
-    assert.deepEqual(ranked({ activeFile: 'src/main.ts' }), ['src/main.ts', 'src/service.ts', 'src/format.ts', 'src/store.ts', 'README.md', 'src/legacy.ts']);
+    assert.deepEqual(ranked({ activeFile: 'src/main.ts' }), [
+      'src/main.ts',
+      'src/service.ts',
+      'src/format.ts',
+      'src/store.ts',
+      'README.md',
+      'src/legacy.ts',
+    ]);
   });
 
   it('ranks files named in the question by path or by a symbol they define', () => {
@@ -86,14 +109,20 @@ describe('RepoGraph', () => {
   it('without a focus, ranks what is used most', () => {
     const order = ranked({});
     assert.deepEqual(order.slice(0, 3).sort(), ['src/format.ts', 'src/service.ts', 'src/store.ts']);
-    assert.equal(focusRestartVector(paths, graph.definers, { query: 'nothing here matches', activeFile: 'not/indexed.ts' }), undefined);
+    assert.equal(
+      focusRestartVector(paths, graph.definers, { query: 'nothing here matches', activeFile: 'not/indexed.ts' }),
+      undefined,
+    );
   });
 
   it('patches one file whose defined names stay the same, as a rebuild would', () => {
     const edited = file('src/service.ts', ['OrderService'], { OrderStore: 4 });
     const patched = graph.withFile(4, edited)!;
     const rebuilt = RepoGraph.build(files.map((f, i) => (i === 4 ? edited : f)));
-    assert.deepEqual([patched.offsets, patched.targets, patched.weights], [rebuilt.offsets, rebuilt.targets, rebuilt.weights]);
+    assert.deepEqual(
+      [patched.offsets, patched.targets, patched.weights],
+      [rebuilt.offsets, rebuilt.targets, rebuilt.weights],
+    );
     assert.equal(patched.files[4], edited);
     assert.equal(graph.withFile(4, file('src/service.ts', ['OrderService', 'OrderQueue'])), undefined);
   });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultParserWorkerEntry } from '../../../src/engine/context/parserPool';
 import { RepositoryIndex, type IndexedFile, type IndexProgress } from '../../../src/engine/context/repositoryIndex';
-import { approximateCounter, PARSER_CRASH_MARKER, POLYGLOT_PROJECT, SMALL_PROJECT, TempDirs, writeTree } from './contextFixtures';
+import {
+  approximateCounter,
+  PARSER_CRASH_MARKER,
+  POLYGLOT_PROJECT,
+  SMALL_PROJECT,
+  TempDirs,
+  writeTree,
+} from './contextFixtures';
 
 const temp = new TempDirs();
 after(() => temp.cleanup());
@@ -35,14 +42,20 @@ describe('RepositoryIndex', () => {
     const root = temp.tree(SMALL_PROJECT);
     const progress: IndexProgress[] = [];
     const index = await RepositoryIndex.open({ roots: [root] }, (p) => progress.push(p));
-    assert.deepEqual(index.files().map((f) => f.path), ['docs/notes.md', 'src/format.ts', 'src/legacy.ts', 'src/main.ts', 'src/service.ts', 'src/store.ts']);
+    assert.deepEqual(
+      index.files().map((f) => f.path),
+      ['docs/notes.md', 'src/format.ts', 'src/legacy.ts', 'src/main.ts', 'src/service.ts', 'src/store.ts'],
+    );
     assert.deepEqual(
       index.rank({ activeFile: join(root, 'src/main.ts') }).map((f) => f.path),
       // service.ts uses OrderStore and saveOrder (store.ts) more than formatReceipt (format.ts).
       ['src/main.ts', 'src/service.ts', 'src/store.ts', 'src/format.ts', 'docs/notes.md', 'src/legacy.ts'],
     );
     const { stats } = index;
-    assert.deepEqual([stats.files, stats.structured, stats.plainText, stats.parseFailures, stats.lastScan.parsed], [6, 5, 1, 0, 6]);
+    assert.deepEqual(
+      [stats.files, stats.structured, stats.plainText, stats.parseFailures, stats.lastScan.parsed],
+      [6, 5, 1, 0, 6],
+    );
     assert.deepEqual(progress.at(-1), { phase: 'parsing', filesDone: 6, filesTotal: 6 });
     await index.dispose();
   });
@@ -61,8 +74,15 @@ describe('RepositoryIndex', () => {
   it('re-parses only the changed file, and ends where a full rescan does', async () => {
     const root = temp.tree(SMALL_PROJECT);
     const index = await RepositoryIndex.open({ roots: [root] });
-    rewrite(root, 'src/format.ts', 'export function formatReceipt(item: string): string {\n  return item;\n}\n\nexport function formatTotal(total: number): string {\n  return `${total}`;\n}\n');
-    writeFileSync(join(root, 'src/extra.ts'), "import { formatTotal } from './format';\nexport const total = formatTotal(3);\n");
+    rewrite(
+      root,
+      'src/format.ts',
+      'export function formatReceipt(item: string): string {\n  return item;\n}\n\nexport function formatTotal(total: number): string {\n  return `${total}`;\n}\n',
+    );
+    writeFileSync(
+      join(root, 'src/extra.ts'),
+      "import { formatTotal } from './format';\nexport const total = formatTotal(3);\n",
+    );
     rmSync(join(root, 'src/legacy.ts'));
 
     const result = await index.update([
@@ -87,12 +107,17 @@ describe('RepositoryIndex', () => {
     const root = temp.tree(SMALL_PROJECT);
     const index = await RepositoryIndex.open({ roots: [root] });
     const unsaved = 'export function legacyReport(): string {\n  return "draft";\n}\n';
-    assert.deepEqual((await index.update([{ path: 'src/legacy.ts', kind: 'changed', content: unsaved }])).parsed, ['src/legacy.ts']);
+    assert.deepEqual((await index.update([{ path: 'src/legacy.ts', kind: 'changed', content: unsaved }])).parsed, [
+      'src/legacy.ts',
+    ]);
     assert.equal(index.stats.unsaved, 1);
     const focus = { activeFile: 'src/legacy.ts' };
     assert.ok(index.pack({ budget: 4096, focus }, approximateCounter).text.includes(unsaved));
     // The draft moves to the end: its edit time is now.
-    assert.ok(index.pack({ budget: 4096, focus }, approximateCounter).text.lastIndexOf('<|file_sep|>src/legacy.ts') > index.pack({ budget: 4096, focus }, approximateCounter).text.lastIndexOf('<|file_sep|>src/store.ts'));
+    assert.ok(
+      index.pack({ budget: 4096, focus }, approximateCounter).text.lastIndexOf('<|file_sep|>src/legacy.ts') >
+        index.pack({ budget: 4096, focus }, approximateCounter).text.lastIndexOf('<|file_sep|>src/store.ts'),
+    );
 
     await index.update([{ path: 'src/legacy.ts', kind: 'changed' }]);
     assert.equal(index.stats.unsaved, 0);
@@ -107,9 +132,15 @@ describe('RepositoryIndex', () => {
     const root = temp.tree(SMALL_PROJECT);
     const index = await RepositoryIndex.open({ roots: [root] });
     writeTree(root, { 'lib/a.ts': 'export const a = 1;\n', 'lib/b/c.ts': 'export const c = 1;\n' });
-    assert.deepEqual((await index.update([{ path: join(root, 'lib'), kind: 'created' }])).parsed, ['lib/a.ts', 'lib/b/c.ts']);
+    assert.deepEqual((await index.update([{ path: join(root, 'lib'), kind: 'created' }])).parsed, [
+      'lib/a.ts',
+      'lib/b/c.ts',
+    ]);
     rmSync(join(root, 'lib'), { recursive: true });
-    assert.deepEqual((await index.update([{ path: join(root, 'lib'), kind: 'deleted' }])).removed, ['lib/a.ts', 'lib/b/c.ts']);
+    assert.deepEqual((await index.update([{ path: join(root, 'lib'), kind: 'deleted' }])).removed, [
+      'lib/a.ts',
+      'lib/b/c.ts',
+    ]);
 
     writeFileSync(join(root, '.gitignore'), 'docs/\n');
     const result = await index.update([{ path: join(root, '.gitignore'), kind: 'created' }]);
@@ -132,7 +163,11 @@ describe('RepositoryIndex', () => {
     await first.dispose();
     assert.deepEqual(readdirSync(join(cacheDir, 'context')).length, 1);
 
-    rewrite(root, 'src/store.ts', 'export class OrderStore {\n  saveOrder(item: string): void {}\n  clear(): void {}\n}\n');
+    rewrite(
+      root,
+      'src/store.ts',
+      'export class OrderStore {\n  saveOrder(item: string): void {}\n  clear(): void {}\n}\n',
+    );
     rewrite(root, 'src/format.ts', SMALL_PROJECT['src/format.ts']); // touched, same contents
     const second = await RepositoryIndex.open({ roots: [root], cacheDir });
     assert.deepEqual(second.stats.lastScan.parsed, 1);
@@ -195,12 +230,17 @@ describe('RepositoryIndex with parser threads', () => {
       const { lastScan: _a, ...statsHere } = here.stats;
       const { lastScan: _b, ...statsThreads } = threads.stats;
       assert.deepEqual(statsThreads, statsHere);
-      assert.deepEqual([statsHere.files, statsHere.structured, statsHere.plainText, statsHere.parseFailures], [17, 15, 2, 0]);
+      assert.deepEqual(
+        [statsHere.files, statsHere.structured, statsHere.plainText, statsHere.parseFailures],
+        [17, 15, 2, 0],
+      );
       for (const budget of [2048, 100_000]) {
         const request = { budget, focus: { activeFile: 'src/main.ts', query: 'Server cache' } };
         assert.equal(threads.pack(request, approximateCounter).text, here.pack(request, approximateCounter).text);
       }
-      const changes = [{ path: 'tools/report.py', kind: 'changed' as const, content: 'def summary(rows):\n    return len(rows)\n' }];
+      const changes = [
+        { path: 'tools/report.py', kind: 'changed' as const, content: 'def summary(rows):\n    return len(rows)\n' },
+      ];
       assert.deepEqual((await threads.update(changes)).parsed, (await here.update(changes)).parsed);
       assert.deepEqual(snapshot(threads), snapshot(here));
     } finally {
@@ -241,7 +281,9 @@ describe('RepositoryIndex with parser threads', () => {
 
   it('ends its parser threads when opening is cancelled', async () => {
     const files: Record<string, string> = {};
-    for (let i = 0; i < 300; i++) files[`src/module${i}.ts`] = `import { helper${i + 1} } from './module${i + 1}';\nexport function helper${i}(): number {\n  return helper${i + 1}() + 1;\n}\n`;
+    for (let i = 0; i < 300; i++)
+      files[`src/module${i}.ts`] =
+        `import { helper${i + 1} } from './module${i + 1}';\nexport function helper${i}(): number {\n  return helper${i + 1}() + 1;\n}\n`;
     const root = temp.tree(files);
     const before = liveWorkerThreads();
     const controller = new AbortController();
@@ -251,7 +293,9 @@ describe('RepositoryIndex with parser threads', () => {
       threadsWhileParsing = liveWorkerThreads();
       controller.abort();
     };
-    await assert.rejects(RepositoryIndex.open({ roots: [root], ...threaded }, onProgress, controller.signal), { name: 'AbortError' });
+    await assert.rejects(RepositoryIndex.open({ roots: [root], ...threaded }, onProgress, controller.signal), {
+      name: 'AbortError',
+    });
     assert.ok(threadsWhileParsing > before, 'the threads were parsing');
     assert.equal(liveWorkerThreads(), before);
   });
@@ -264,6 +308,9 @@ describe('RepositoryIndex with parser threads', () => {
     await index.update([{ path: 'src/main.ts', kind: 'changed', content: 'export const main = 1;\n' }]);
     assert.equal(liveWorkerThreads(), before);
     await index.dispose();
-    await assert.rejects(RepositoryIndex.open({ roots: [root], parserThreads: -1 }), /parser threads must be a whole number/);
+    await assert.rejects(
+      RepositoryIndex.open({ roots: [root], parserThreads: -1 }),
+      /parser threads must be a whole number/,
+    );
   });
 });

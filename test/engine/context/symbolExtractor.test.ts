@@ -42,9 +42,22 @@ abstract class Abs { abstract run(): void; }
 declare function ambient(x: number): void;
 `,
     definitions: [
-      'function greet 2-4', 'variable VERSION 7-7', 'function handler 8-8', 'class Greeter 9-9', 'property count 10-10',
-      'method greet 11-11', 'interface Api 13-13', 'method greet 13-13', 'property name 13-13', 'type Alias 14-14',
-      'enum Color 15-15', 'module NS 16-16', 'function inner 16-16', 'class Abs 17-17', 'method run 17-17', 'function ambient 18-18',
+      'function greet 2-4',
+      'variable VERSION 7-7',
+      'function handler 8-8',
+      'class Greeter 9-9',
+      'property count 10-10',
+      'method greet 11-11',
+      'interface Api 13-13',
+      'method greet 13-13',
+      'property name 13-13',
+      'type Alias 14-14',
+      'enum Color 15-15',
+      'module NS 16-16',
+      'function inner 16-16',
+      'class Abs 17-17',
+      'method run 17-17',
+      'function ambient 18-18',
     ],
     uses: ['Foo', 'Base', 'Api', 'helper'],
     notUses: ['Greeter', 'VERSION', 'handler'],
@@ -65,7 +78,13 @@ function* ids() {}
 module.exports.build = function () {};
 var legacy = 1;
 `,
-    definitions: ['class Greeter 1-1', 'method greet 3-3', 'function ids 5-5', 'function build 6-6', 'variable legacy 7-7'],
+    definitions: [
+      'class Greeter 1-1',
+      'method greet 3-3',
+      'function ids 5-5',
+      'function build 6-6',
+      'variable legacy 7-7',
+    ],
     uses: ['Base', 'helper', 'name'],
   },
   {
@@ -83,7 +102,13 @@ def top(a,
     pass
 VERSION = 3
 `,
-    definitions: ['class Greeter 2-2', 'method greet 3-3', 'method make 7-7', 'function top 9-10', 'variable VERSION 12-12'],
+    definitions: [
+      'class Greeter 2-2',
+      'method greet 3-3',
+      'method make 7-7',
+      'function top 9-10',
+      'variable VERSION 12-12',
+    ],
     uses: ['os', 'Base', 'helper', 'staticmethod'],
     notUses: ['top'],
   },
@@ -100,7 +125,16 @@ func Top(a int) int { return a }
 var Version = 3
 const Max = 10
 `,
-    definitions: ['struct Greeter 2-2', 'interface Api 5-5', 'method Greet 5-5', 'type Alias 6-6', 'method Greet 7-7', 'function Top 8-8', 'variable Version 9-9', 'constant Max 10-10'],
+    definitions: [
+      'struct Greeter 2-2',
+      'interface Api 5-5',
+      'method Greet 5-5',
+      'type Alias 6-6',
+      'method Greet 7-7',
+      'function Top 8-8',
+      'variable Version 9-9',
+      'constant Max 10-10',
+    ],
     uses: ['Foo', 'helper', 'Name'],
   },
   {
@@ -119,8 +153,18 @@ mod inner {}
 macro_rules! my_macro { () => {} }
 `,
     definitions: [
-      'struct Greeter 1-1', 'enum Color 2-2', 'interface Api 3-3', 'method greet 3-3', 'impl Greeter 4-4', 'method greet 5-5',
-      'function top 7-7', 'type Alias 8-8', 'constant MAX 9-9', 'variable NAME 10-10', 'module inner 11-11', 'macro my_macro 12-12',
+      'struct Greeter 1-1',
+      'enum Color 2-2',
+      'interface Api 3-3',
+      'method greet 3-3',
+      'impl Greeter 4-4',
+      'method greet 5-5',
+      'function top 7-7',
+      'type Alias 8-8',
+      'constant MAX 9-9',
+      'variable NAME 10-10',
+      'module inner 11-11',
+      'macro my_macro 12-12',
     ],
     uses: ['Foo', 'Api', 'helper', 'String'],
   },
@@ -136,7 +180,16 @@ interface Api { void greet(Foo o); }
 enum Color { RED }
 record Point(int x, int y) {}
 `,
-    definitions: ['class Greeter 2-2', 'property count 3-3', 'method Greeter 4-4', 'method greet 5-5', 'interface Api 7-7', 'method greet 7-7', 'enum Color 8-8', 'class Point 9-9'],
+    definitions: [
+      'class Greeter 2-2',
+      'property count 3-3',
+      'method Greeter 4-4',
+      'method greet 5-5',
+      'interface Api 7-7',
+      'method greet 7-7',
+      'enum Color 8-8',
+      'class Point 9-9',
+    ],
     uses: ['Base', 'Foo', 'helper', 'String'],
   },
   {
@@ -153,8 +206,15 @@ record Point(int x, int y) {}
 }
 `,
     definitions: [
-      'module Demo 1-1', 'class Greeter 2-2', 'property Name 3-3', 'method Greet 4-4', 'interface IApi 6-6', 'method Greet 6-6',
-      'struct Point 7-7', 'enum Color 8-8', 'type Handler 9-9',
+      'module Demo 1-1',
+      'class Greeter 2-2',
+      'property Name 3-3',
+      'method Greet 4-4',
+      'interface IApi 6-6',
+      'method Greet 6-6',
+      'struct Point 7-7',
+      'enum Color 8-8',
+      'type Handler 9-9',
     ],
     uses: ['Base', 'Foo', 'Helper'],
   },
@@ -174,14 +234,22 @@ std::string demo::Greeter::describe(Foo o) const { return o.name; }
 int top(int a) { return a; }
 `,
     definitions: [
-      'macro MAX 1-1', 'module demo 2-2', 'class Greeter 3-3', 'method Greeter 5-5', 'method greet 6-6', 'struct Point 8-8',
-      'type Alias 9-9', 'method describe 11-11', 'function top 12-12',
+      'macro MAX 1-1',
+      'module demo 2-2',
+      'class Greeter 3-3',
+      'method Greeter 5-5',
+      'method greet 6-6',
+      'struct Point 8-8',
+      'type Alias 9-9',
+      'method describe 11-11',
+      'function top 12-12',
     ],
     uses: ['Base', 'Foo', 'helper', 'string'],
   },
   {
     languageId: 'c',
-    source: 'struct list { struct list *next; };\nint list_length(const struct list *head);\nstatic int *first(void) { return 0; }\nint counter = 0;\n',
+    source:
+      'struct list { struct list *next; };\nint list_length(const struct list *head);\nstatic int *first(void) { return 0; }\nint counter = 0;\n',
     definitions: ['struct list 1-1', 'function list_length 2-2', 'function first 3-3', 'variable counter 4-4'],
     uses: ['next', 'head'],
   },
@@ -198,7 +266,14 @@ int top(int a) { return a; }
 end
 def top(a) = a
 `,
-    definitions: ['module Demo 1-1', 'class Greeter 2-2', 'constant VERSION 3-3', 'method greet 4-4', 'method build 7-7', 'function top 10-10'],
+    definitions: [
+      'module Demo 1-1',
+      'class Greeter 2-2',
+      'constant VERSION 3-3',
+      'method greet 4-4',
+      'method build 7-7',
+      'function top 10-10',
+    ],
     uses: ['Base', 'helper', 'name'],
   },
   {
@@ -214,8 +289,15 @@ interface Api { public function greet(Foo $o): string; }
 trait Loud { function shout() {} }
 `,
     definitions: [
-      'module Demo 2-2', 'function top 3-3', 'class Greeter 4-4', 'property count 5-5', 'method greet 6-6', 'interface Api 8-8',
-      'method greet 8-8', 'interface Loud 9-9', 'method shout 9-9',
+      'module Demo 2-2',
+      'function top 3-3',
+      'class Greeter 4-4',
+      'property count 5-5',
+      'method greet 6-6',
+      'interface Api 8-8',
+      'method greet 8-8',
+      'interface Loud 9-9',
+      'method shout 9-9',
     ],
     uses: ['helper', 'Base', 'Api', 'Foo', 'render', 'name'],
     notUses: ['a', 'other'],
@@ -233,9 +315,13 @@ describe('SymbolExtractor', () => {
     it(`extracts ${languageId} definitions and references`, async () => {
       const symbols = await extractor.extract(source, languageId);
       assert.equal(symbols.outcome, 'structured');
-      assert.deepEqual(symbols.definitions.map((d) => `${d.kind} ${d.name} ${d.line}-${d.endLine}`), definitions);
+      assert.deepEqual(
+        symbols.definitions.map((d) => `${d.kind} ${d.name} ${d.line}-${d.endLine}`),
+        definitions,
+      );
       for (const name of uses) assert.ok(symbols.references.has(name), `${languageId} should reference ${name}`);
-      for (const name of notUses ?? []) assert.ok(!symbols.references.has(name), `${languageId} should not reference ${name}`);
+      for (const name of notUses ?? [])
+        assert.ok(!symbols.references.has(name), `${languageId} should not reference ${name}`);
     });
   }
 
@@ -249,14 +335,26 @@ describe('SymbolExtractor', () => {
     const symbols = await extractor.extract(cases[0].source, 'typescript');
     assert.equal(
       symbols.outline.split('\n').slice(0, 8).join('\n'),
-      ['⋮', '2│export function greet(', '3│  name: string,', '4│): string {', '⋮', '7│export const VERSION = 3;', '8│const handler = async (x: number) => { return x; };', '9│export class Greeter<T> extends Base implements Api {'].join('\n'),
+      [
+        '⋮',
+        '2│export function greet(',
+        '3│  name: string,',
+        '4│): string {',
+        '⋮',
+        '7│export const VERSION = 3;',
+        '8│const handler = async (x: number) => { return x; };',
+        '9│export class Greeter<T> extends Base implements Api {',
+      ].join('\n'),
     );
     assert.ok(symbols.outline.endsWith('18│declare function ambient(x: number): void;\n'));
   });
 
   it('reads languages without a grammar as plain text', async () => {
     const symbols = await extractor.extract('body { color: red; }\n', 'css');
-    assert.deepEqual({ ...symbols, references: [...symbols.references] }, { outcome: 'plain', definitions: [], references: [], outline: '' });
+    assert.deepEqual(
+      { ...symbols, references: [...symbols.references] },
+      { outcome: 'plain', definitions: [], references: [], outline: '' },
+    );
   });
 
   it('falls back to plain text when parsing runs out of time', async () => {

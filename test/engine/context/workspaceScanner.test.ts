@@ -12,7 +12,8 @@ const temp = new TempDirs();
 after(() => temp.cleanup());
 
 const paths = (result: ScanResult): string[] => result.files.map((f) => f.path).sort();
-const reasons = (result: ScanResult): Record<string, SkipReason> => Object.fromEntries(result.skipped.map((s) => [s.path, s.reason]));
+const reasons = (result: ScanResult): Record<string, SkipReason> =>
+  Object.fromEntries(result.skipped.map((s) => [s.path, s.reason]));
 
 describe('WorkspaceScanner', () => {
   it('honours nested .gitignore files, negations and .git/info/exclude', async () => {
@@ -35,10 +36,18 @@ describe('WorkspaceScanner', () => {
       'pkg/src/more.tmp': 'x\n',
     });
     const result = await new WorkspaceScanner({ roots: [root] }).scan();
-    assert.deepEqual(paths(result), ['.gitignore', 'a.ts', 'keep.log', 'pkg/.gitignore', 'pkg/debug.log', 'pkg/secret.txt', 'pkg/src/deep.ts']);
+    assert.deepEqual(paths(result), [
+      '.gitignore',
+      'a.ts',
+      'keep.log',
+      'pkg/.gitignore',
+      'pkg/debug.log',
+      'pkg/secret.txt',
+      'pkg/src/deep.ts',
+    ]);
     assert.deepEqual(reasons(result), {
       '.git': 'excluded',
-      'build': 'ignored',
+      build: 'ignored',
       'debug.log': 'ignored',
       'local-only.ts': 'ignored',
       'secret.txt': 'ignored',
@@ -60,14 +69,21 @@ describe('WorkspaceScanner', () => {
     const scanned = await new WorkspaceScanner({ roots: [root], excludes: ['**/dist', 'docs/**'] }).scan();
     assert.deepEqual(paths(scanned), ['.gitignore']);
     assert.deepEqual(reasons(scanned), {
-      'dist': 'excluded',
-      'docs': 'excluded',
-      'node_modules': 'excluded',
+      dist: 'excluded',
+      docs: 'excluded',
+      node_modules: 'excluded',
       'src/a.ts': 'ignored',
       'src/node_modules': 'excluded',
     });
     const everything = await new WorkspaceScanner({ roots: [root], defaultExcludes: [], useGitignore: false }).scan();
-    assert.deepEqual(paths(everything), ['.gitignore', 'dist/bundle.ts', 'docs/api/x.md', 'node_modules/lib/index.js', 'src/a.ts', 'src/node_modules/x.js']);
+    assert.deepEqual(paths(everything), [
+      '.gitignore',
+      'dist/bundle.ts',
+      'docs/api/x.md',
+      'node_modules/lib/index.js',
+      'src/a.ts',
+      'src/node_modules/x.js',
+    ]);
   });
 
   it('skips binary, huge, minified, generated and non-UTF-8 files with a reason each', async () => {
@@ -121,7 +137,7 @@ describe('WorkspaceScanner', () => {
     assert.deepEqual(reasons(result), {
       'a-link.ts': 'symlinkLoop',
       'dangling.ts': 'unreadable',
-      'escape': 'symlinkOutsideRoots',
+      escape: 'symlinkOutsideRoots',
       'escape.ts': 'symlinkOutsideRoots',
       'src-again': 'symlinkLoop',
       'src/loop': 'symlinkLoop',
@@ -169,7 +185,10 @@ describe('WorkspaceScanner', () => {
   it('rejects roots that are not absolute readable folders with InvalidParams', () => {
     const file = join(temp.tree({ 'f.txt': 'x' }), 'f.txt');
     for (const roots of [[], ['relative/dir'], [file], ['/no/such/folder']]) {
-      assert.throws(() => new WorkspaceScanner({ roots }), (error) => error instanceof EngineError && error.code === EngineErrorCode.InvalidParams);
+      assert.throws(
+        () => new WorkspaceScanner({ roots }),
+        (error) => error instanceof EngineError && error.code === EngineErrorCode.InvalidParams,
+      );
     }
   });
 

@@ -7,7 +7,10 @@ import { selectDownloadFiles } from '../../../src/engine/download/modelDownloade
 
 describe('download layout', () => {
   it('puts a model under the cache folder as organisation--name', () => {
-    assert.equal(defaultModelDir('Qwen/Qwen3-4B-FP8', join('/cache', 'hearth')), join('/cache', 'hearth', 'models', 'Qwen--Qwen3-4B-FP8'));
+    assert.equal(
+      defaultModelDir('Qwen/Qwen3-4B-FP8', join('/cache', 'hearth')),
+      join('/cache', 'hearth', 'models', 'Qwen--Qwen3-4B-FP8'),
+    );
   });
 
   it('stages a file, its part and the sidecar of the part side by side in the staging folder', () => {
@@ -21,15 +24,41 @@ describe('download layout', () => {
   });
 
   it('refuses listed paths that would leave the folder or touch its bookkeeping', () => {
-    for (const path of ['../evil', 'a/../../b', '/etc/passwd', 'C:/x', 'a\\b', 'a//b', './a', '', '.hearth-complete', '.hearth-download/x', '.hearth-download.lock', 'weights.part', 'a/b.part.json']) {
-      assert.throws(() => assertSafeRepoPath(path), (error: unknown) => error instanceof DownloadError && error.failure === 'protocol', path);
+    for (const path of [
+      '../evil',
+      'a/../../b',
+      '/etc/passwd',
+      'C:/x',
+      'a\\b',
+      'a//b',
+      './a',
+      '',
+      '.hearth-complete',
+      '.hearth-download/x',
+      '.hearth-download.lock',
+      'weights.part',
+      'a/b.part.json',
+    ]) {
+      assert.throws(
+        () => assertSafeRepoPath(path),
+        (error: unknown) => error instanceof DownloadError && error.failure === 'protocol',
+        path,
+      );
     }
     for (const path of ['config.json', 'original/params.json', '.gitattributes', 'a..b']) assertSafeRepoPath(path);
   });
 
   it('skips other weight formats when the repository has safetensors', () => {
-    const listed = ['model.safetensors', 'pytorch_model.bin', 'model.gguf', 'onnx/model.onnx', 'config.json'].map((path) => ({ path, size: 1 }));
-    assert.deepEqual(selectDownloadFiles(listed).map((f) => f.path), ['model.safetensors', 'config.json']);
-    assert.deepEqual(selectDownloadFiles(listed.slice(1, 2)).map((f) => f.path), ['pytorch_model.bin']);
+    const listed = ['model.safetensors', 'pytorch_model.bin', 'model.gguf', 'onnx/model.onnx', 'config.json'].map(
+      (path) => ({ path, size: 1 }),
+    );
+    assert.deepEqual(
+      selectDownloadFiles(listed).map((f) => f.path),
+      ['model.safetensors', 'config.json'],
+    );
+    assert.deepEqual(
+      selectDownloadFiles(listed.slice(1, 2)).map((f) => f.path),
+      ['pytorch_model.bin'],
+    );
   });
 });

@@ -6,7 +6,13 @@ describe('DownloadProgressTracker', () => {
   function tracker(intervalMs: number) {
     let now = 0;
     const reports: DownloadProgress[] = [];
-    const progress = new DownloadProgressTracker(1_000_000, 2, (p) => reports.push(p), intervalMs, () => now);
+    const progress = new DownloadProgressTracker(
+      1_000_000,
+      2,
+      (p) => reports.push(p),
+      intervalMs,
+      () => now,
+    );
     return { progress, reports, advance: (ms: number) => (now += ms) };
   }
 
@@ -49,7 +55,13 @@ describe('DownloadProgressTracker', () => {
     advance(200);
     progress.discard(200);
     progress.fileFinished('a');
-    assert.deepEqual(reports.map((p) => [p.bytesDone, p.filesDone]), [[0, 0], [0, 0]]);
+    assert.deepEqual(
+      reports.map((p) => [p.bytesDone, p.filesDone]),
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    );
     progress.fileFinished('b');
     progress.flush();
     assert.deepEqual(reports.at(-1)?.filesDone, 2);

@@ -42,7 +42,10 @@ export class FakeHub {
   readonly bytesServed = new Map<string, number>();
   /** The first byte of every body sent, per file path (0 for a full download, N for a resume from N). */
   readonly rangeStarts = new Map<string, number[]>();
-  private readonly faults = new Map<string, { kind: 'drop' | 'hold'; after: number } | { kind: 'corrupt'; times: number }>();
+  private readonly faults = new Map<
+    string,
+    { kind: 'drop' | 'hold'; after: number } | { kind: 'corrupt'; times: number }
+  >();
   private readonly held = new Set<ServerResponse>();
   private failures: { status: number; times: number } | undefined;
   private endpointUrl = '';
@@ -106,7 +109,10 @@ export class FakeHub {
     }
     if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
       const gated = req.headers.authorization === undefined;
-      res.writeHead(401, gated ? { 'x-error-code': 'GatedRepo', 'x-error-message': `Access to model ${repo} is restricted.` } : {});
+      res.writeHead(
+        401,
+        gated ? { 'x-error-code': 'GatedRepo', 'x-error-message': `Access to model ${repo} is restricted.` } : {},
+      );
       res.end('{"error":"unauthorized"}');
       return;
     }
@@ -129,7 +135,9 @@ export class FakeHub {
       return;
     }
     const resolvePrefix = `/${repo}/resolve/${FAKE_COMMIT}/`;
-    const file = url.pathname.startsWith(resolvePrefix) ? this.file(decodeURIComponent(url.pathname.slice(resolvePrefix.length))) : undefined;
+    const file = url.pathname.startsWith(resolvePrefix)
+      ? this.file(decodeURIComponent(url.pathname.slice(resolvePrefix.length)))
+      : undefined;
     if (file === undefined) {
       res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end();
     } else if (file.lfs) {
@@ -160,7 +168,14 @@ export class FakeHub {
 
   private tree(url: URL, res: ServerResponse): void {
     const entries: Record<string, unknown>[] = [
-      ...new Set(this.options.files.flatMap((f) => f.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/')))),
+      ...new Set(
+        this.options.files.flatMap((f) =>
+          f.path
+            .split('/')
+            .slice(0, -1)
+            .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+        ),
+      ),
     ].map((path) => ({ type: 'directory', oid: '0'.repeat(40), size: 0, path }));
     for (const file of this.options.files) {
       const sha256 = sha256Of(file.bytes);
@@ -169,13 +184,22 @@ export class FakeHub {
         path: file.path,
         size: file.bytes.length,
         // An LFS file's oid is the blob id of its pointer; the content's sha256 is lfs.oid.
-        oid: file.lfs ? gitBlobId(Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${file.bytes.length}\n`)) : gitBlobId(file.bytes),
+        oid: file.lfs
+          ? gitBlobId(
+              Buffer.from(
+                `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${file.bytes.length}\n`,
+              ),
+            )
+          : gitBlobId(file.bytes),
         ...(file.lfs && { lfs: { oid: sha256, size: file.bytes.length, pointerSize: 134 } }),
       });
     }
     const pageSize = this.options.pageSize ?? 1000;
     const cursor = Number(url.searchParams.get('cursor') ?? 0);
-    const next = cursor + pageSize < entries.length ? `<${url.origin}${url.pathname}?recursive=true&cursor=${cursor + pageSize}>; rel="next"` : undefined;
+    const next =
+      cursor + pageSize < entries.length
+        ? `<${url.origin}${url.pathname}?recursive=true&cursor=${cursor + pageSize}>; rel="next"`
+        : undefined;
     json(res, entries.slice(cursor, cursor + pageSize), next === undefined ? {} : { link: next });
   }
 
@@ -234,7 +258,9 @@ function json(res: ServerResponse, value: unknown, headers: Record<string, strin
 }
 
 function listen(server: Server): Promise<string> {
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 /**

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { DownloadError } from '../../../src/engine/download/downloadError';
-import { assertNotPartialDownload, downloadStatus, readDownloadMarker, readPendingDownload } from '../../../src/engine/download/downloadMarker';
+import {
+  assertNotPartialDownload,
+  downloadStatus,
+  readDownloadMarker,
+  readPendingDownload,
+} from '../../../src/engine/download/downloadMarker';
 import type { DownloadProgress } from '../../../src/engine/download/downloadProgress';
 import { HuggingFaceClient } from '../../../src/engine/download/huggingFaceClient';
 import { downloadModel, type DownloadModelOptions } from '../../../src/engine/download/modelDownloader';
@@ -49,7 +54,8 @@ describe('downloadModel against a local Hub', () => {
     return join(root, `model-${++dirs}`);
   }
 
-  const largestWeights = () => files.filter((f) => f.path.endsWith('.safetensors')).sort((a, b) => b.bytes.length - a.bytes.length)[0];
+  const largestWeights = () =>
+    files.filter((f) => f.path.endsWith('.safetensors')).sort((a, b) => b.bytes.length - a.bytes.length)[0];
   const tokenizer = () => files.find((f) => f.path === 'tokenizer.json')!;
 
   function assertComplete(dir: string): void {
@@ -77,15 +83,38 @@ describe('downloadModel against a local Hub', () => {
 
     assertComplete(dir);
     const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
-    assert.deepEqual({ commit: result.commit, totalBytes: result.totalBytes, receivedBytes: result.receivedBytes }, { commit: FAKE_COMMIT, totalBytes: total, receivedBytes: total });
-    assert.deepEqual(reports.at(-1), { ...reports.at(-1)!, bytesDone: total, bytesTotal: total, filesDone: files.length, filesTotal: files.length, activeFiles: [] });
+    assert.deepEqual(
+      { commit: result.commit, totalBytes: result.totalBytes, receivedBytes: result.receivedBytes },
+      { commit: FAKE_COMMIT, totalBytes: total, receivedBytes: total },
+    );
+    assert.deepEqual(reports.at(-1), {
+      ...reports.at(-1)!,
+      bytesDone: total,
+      bytesTotal: total,
+      filesDone: files.length,
+      filesTotal: files.length,
+      activeFiles: [],
+    });
     assert.ok(reports.every((p, i) => i === 0 || p.bytesDone >= reports[i - 1].bytesDone));
-    const cdnPaths = hub!.requests.filter((r) => r.server === 'cdn').map((r) => new URL(r.url, 'http://x').searchParams.get('path')).sort();
-    assert.deepEqual(cdnPaths, files.filter((f) => f.lfs).map((f) => f.path).sort());
+    const cdnPaths = hub!.requests
+      .filter((r) => r.server === 'cdn')
+      .map((r) => new URL(r.url, 'http://x').searchParams.get('path'))
+      .sort();
+    assert.deepEqual(
+      cdnPaths,
+      files
+        .filter((f) => f.lfs)
+        .map((f) => f.path)
+        .sort(),
+    );
 
     const again = await download(dir);
     assert.equal(again.alreadyComplete, true);
-    assert.equal(hub!.requests.filter((r) => r.url.includes('/resolve/')).length, files.length, 'the second run fetched nothing');
+    assert.equal(
+      hub!.requests.filter((r) => r.url.includes('/resolve/')).length,
+      files.length,
+      'the second run fetched nothing',
+    );
   });
 
   it('resumes a dropped connection from where it dropped, without fetching those bytes again', async () => {
@@ -113,7 +142,9 @@ describe('downloadModel against a local Hub', () => {
     const onProgress = () => {
       if (existsSync(part) && statSync(part).size === held) abort.abort();
     };
-    await assert.rejects(download(dir, { onProgress, progressIntervalMs: 0, signal: abort.signal }), { name: 'AbortError' });
+    await assert.rejects(download(dir, { onProgress, progressIntervalMs: 0, signal: abort.signal }), {
+      name: 'AbortError',
+    });
 
     assert.equal(statSync(part).size, held);
     assert.ok(existsSync(`${part}.json`), 'the sidecar says what the part is');
@@ -148,7 +179,9 @@ describe('downloadModel against a local Hub', () => {
     assertComplete(dir);
 
     hub!.failNext(429, 100);
-    const error = await download(freshDir(), { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }).catch((e: unknown) => e);
+    const error = await download(freshDir(), { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof DownloadError);
     assert.equal(error.failure, 'network');
     assert.match(error.message, /^http:\/\/127\.0\.0\.1:\d+ answered HTTP 429 for Qwen\/Qwen3-Tiny-FP8\.$/);
@@ -162,8 +195,13 @@ describe('downloadModel against a local Hub', () => {
     const staging = join(dir, '.hearth-download');
     mkdirSync(staging, { recursive: true });
     writeFileSync(join(staging, `${weights.path}.part`), weights.bytes.subarray(0, 100_000));
-    const { sha256 } = (await new HuggingFaceClient({ endpoint: hub!.endpoint }).snapshot(REPO, 'main')).files.find((f) => f.path === weights.path)!;
-    writeFileSync(join(staging, `${weights.path}.part.json`), JSON.stringify({ size: weights.bytes.length, sha256, etag: 'an-older-version' }));
+    const { sha256 } = (await new HuggingFaceClient({ endpoint: hub!.endpoint }).snapshot(REPO, 'main')).files.find(
+      (f) => f.path === weights.path,
+    )!;
+    writeFileSync(
+      join(staging, `${weights.path}.part.json`),
+      JSON.stringify({ size: weights.bytes.length, sha256, etag: 'an-older-version' }),
+    );
     await download(dir);
 
     assertComplete(dir);
@@ -190,7 +228,12 @@ describe('downloadModel against a local Hub', () => {
 
     assert.ok(error instanceof DownloadError);
     assert.equal(error.failure, 'integrity');
-    assert.match(error.message, new RegExp(`${weights.path} of ${REPO} does not match the Hub's listing \\(SHA-256 [0-9a-f]{64} instead of [0-9a-f]{64}\\), 2 times in a row`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `${weights.path} of ${REPO} does not match the Hub's listing \\(SHA-256 [0-9a-f]{64} instead of [0-9a-f]{64}\\), 2 times in a row`,
+      ),
+    );
     assert.equal(existsSync(join(dir, weights.path)), false);
     assertNothingHalfWritten(dir);
   });
@@ -206,7 +249,10 @@ describe('downloadModel against a local Hub', () => {
     const served = hub!.bytesServed.get('docs/NOTES.md');
     hub!.corrupt('docs/NOTES.md', 2);
 
-    await assert.rejects(download(dir), (error: unknown) => error instanceof DownloadError && error.failure === 'integrity');
+    await assert.rejects(
+      download(dir),
+      (error: unknown) => error instanceof DownloadError && error.failure === 'integrity',
+    );
     assert.equal(readDownloadMarker(dir)?.commit, 'a'.repeat(40), 'the old revision is still marked complete');
     assert.equal(readFileSync(join(dir, 'docs/NOTES.md'), 'utf8'), 'Older notes, of another length.\n');
     assert.ok(existsSync(join(dir, 'config.json')));
@@ -214,8 +260,15 @@ describe('downloadModel against a local Hub', () => {
     const resolvesBefore = hub!.requests.filter((r) => r.url.includes('/resolve/')).length;
     await download(dir);
     assertComplete(dir);
-    assert.equal(hub!.requests.filter((r) => r.url.includes('/resolve/')).length - resolvesBefore, 1, 'only the changed file was fetched');
-    assert.equal(hub!.bytesServed.get('docs/NOTES.md'), (served ?? 0) + 3 * files.find((f) => f.path === 'docs/NOTES.md')!.bytes.length);
+    assert.equal(
+      hub!.requests.filter((r) => r.url.includes('/resolve/')).length - resolvesBefore,
+      1,
+      'only the changed file was fetched',
+    );
+    assert.equal(
+      hub!.bytesServed.get('docs/NOTES.md'),
+      (served ?? 0) + 3 * files.find((f) => f.path === 'docs/NOTES.md')!.bytes.length,
+    );
   });
 
   it('refuses a second download into a folder another process is downloading into', async () => {
@@ -240,8 +293,14 @@ describe('downloadModel against a local Hub', () => {
 
     assert.ok(error instanceof DownloadError);
     assert.equal(error.failure, 'unauthorized');
-    assert.match(error.message, /Qwen\/Qwen3-Tiny-FP8 is gated: Hugging Face refused access \(Access to model Qwen\/Qwen3-Tiny-FP8 is restricted\.\)/);
-    assert.match(error.hint ?? '', /accept the model's conditions on http:\/\/127\.0\.0\.1:\d+\/Qwen\/Qwen3-Tiny-FP8.*set HF_TOKEN/i);
+    assert.match(
+      error.message,
+      /Qwen\/Qwen3-Tiny-FP8 is gated: Hugging Face refused access \(Access to model Qwen\/Qwen3-Tiny-FP8 is restricted\.\)/,
+    );
+    assert.match(
+      error.hint ?? '',
+      /accept the model's conditions on http:\/\/127\.0\.0\.1:\d+\/Qwen\/Qwen3-Tiny-FP8.*set HF_TOKEN/i,
+    );
   });
 
   it('sends the token to the Hub and never to the CDN it redirects to', async () => {
@@ -258,10 +317,17 @@ describe('downloadModel against a local Hub', () => {
 
   it('names a missing repository and a missing revision', async () => {
     await startHub();
-    const missingRepo = await downloadModel({ repo: 'Qwen/Nope', dir: freshDir(), client: new HuggingFaceClient({ endpoint: hub!.endpoint }) }).catch((e: unknown) => e);
+    const missingRepo = await downloadModel({
+      repo: 'Qwen/Nope',
+      dir: freshDir(),
+      client: new HuggingFaceClient({ endpoint: hub!.endpoint }),
+    }).catch((e: unknown) => e);
     assert.ok(missingRepo instanceof DownloadError);
     assert.equal(missingRepo.failure, 'unauthorized');
-    assert.match(missingRepo.message, /refused access to Qwen\/Nope without a token \(HTTP 401\): it is private, gated, or does not exist/);
+    assert.match(
+      missingRepo.message,
+      /refused access to Qwen\/Nope without a token \(HTTP 401\): it is private, gated, or does not exist/,
+    );
 
     const missingRevision = await download(freshDir(), { revision: 'v9' }).catch((e: unknown) => e);
     assert.ok(missingRevision instanceof DownloadError);
@@ -277,8 +343,14 @@ describe('downloadModel against a local Hub', () => {
     const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
     assert.ok(error instanceof DownloadError);
     assert.equal(error.failure, 'diskFull');
-    assert.equal(error.message, `Not enough disk space for ${REPO} in ${dir}: it needs ${(total / 1e6).toFixed(1)} MB more, and 50.0 MB is free.`);
-    assert.equal(error.hint, `Free at least ${((total + 100e6 - 50e6) / 1e6).toFixed(1)} MB on that disk, or download to a folder on another disk.`);
+    assert.equal(
+      error.message,
+      `Not enough disk space for ${REPO} in ${dir}: it needs ${(total / 1e6).toFixed(1)} MB more, and 50.0 MB is free.`,
+    );
+    assert.equal(
+      error.hint,
+      `Free at least ${((total + 100e6 - 50e6) / 1e6).toFixed(1)} MB on that disk, or download to a folder on another disk.`,
+    );
     assert.equal(hub!.requests.filter((r) => r.url.includes('/resolve/')).length, 0);
   });
 
@@ -291,7 +363,8 @@ describe('downloadModel against a local Hub', () => {
       const writer = await openPartFile(path, append);
       return {
         write: async (chunk) => {
-          if (written + chunk.length > fillsAt) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          if (written + chunk.length > fillsAt)
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
           written += chunk.length;
           await writer.write(chunk);
         },
@@ -320,7 +393,9 @@ describe('downloadModel against a local Hub', () => {
     try {
       await startHub();
       const dir = join(mountPoint, 'model');
-      const error = await download(dir, { freeDiskBytes: () => Promise.resolve(1e12), concurrency: 1 }).catch((e: unknown) => e);
+      const error = await download(dir, { freeDiskBytes: () => Promise.resolve(1e12), concurrency: 1 }).catch(
+        (e: unknown) => e,
+      );
 
       assert.ok(error instanceof DownloadError, String(error));
       assert.equal(error.failure, 'diskFull');

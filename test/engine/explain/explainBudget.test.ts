@@ -18,7 +18,10 @@ describe('explainBudget', () => {
   it('refuses a context that leaves less than the smallest block, with ContextTooLarge', () => {
     assert.throws(
       () => explainBudget({ contextLength: 2048, maxTokens: 2048, promptTokens: 200 }),
-      (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge && /--context/.test(error.hint ?? ''),
+      (error: unknown) =>
+        error instanceof EngineError &&
+        error.code === EngineErrorCode.ContextTooLarge &&
+        /--context/.test(error.hint ?? ''),
     );
   });
 });

@@ -24,7 +24,10 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
   it('computes a fresh prompt in chunks and returns the last logits', async () => {
     const { fake, decoder } = setUp({ chunk: 16 });
     const result = await decoder.evaluate(chatA, freeTurn(), never);
-    assert.deepEqual(fake.runs.map((run) => run.length), [16, 16, 16, 16, 6]);
+    assert.deepEqual(
+      fake.runs.map((run) => run.length),
+      [16, 16, 16, 16, 6],
+    );
     assert.deepEqual(fake.state, stateOf(chatA));
     assert.equal(result.logits[0], stateOf(chatA).at(-1));
     assert.equal(result.cachedTokens, 0);
@@ -42,22 +45,34 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
       }
     }
     const fake = new TimedDecoder();
-    const decoder = new CachedDecoder(fake, new PrefixCache(1 << 20, POSITION_BYTES), 128, { targetRunMs: 500, now: () => fake.now });
+    const decoder = new CachedDecoder(fake, new PrefixCache(1 << 20, POSITION_BYTES), 128, {
+      targetRunMs: 500,
+      now: () => fake.now,
+    });
     const prompt = range(0, 300);
     // The first run has no speed to go by; at 10 ms a token, 500 ms is 50 tokens.
     await decoder.evaluate(prompt, freeTurn(), never);
-    assert.deepEqual(fake.runs.map((run) => run.length), [128, 50, 50, 50, 22]);
+    assert.deepEqual(
+      fake.runs.map((run) => run.length),
+      [128, 50, 50, 50, 22],
+    );
     // Slower (a longer context, a busy machine): runs shrink to 16 tokens, never fewer.
     fake.msPerToken = 100;
     const longer = [...prompt, ...range(1000, 100)];
     await decoder.evaluate(longer, freeTurn(), never);
-    assert.deepEqual(fake.runs.slice(5).map((run) => run.length), [50, 16, 16, 16, 2]);
+    assert.deepEqual(
+      fake.runs.slice(5).map((run) => run.length),
+      [50, 16, 16, 16, 2],
+    );
     // A decode step (one token) does not count as a speed: the next prompt starts with 16 tokens, then runs
     // as fast as that run went (1 ms a token: the whole chunk).
     fake.msPerToken = 1;
     await decoder.evaluate([...longer, 7], freeTurn(), never);
     await decoder.evaluate([...longer, 7, ...range(2000, 40)], freeTurn(), never);
-    assert.deepEqual(fake.runs.slice(10).map((run) => run.length), [1, 16, 24]);
+    assert.deepEqual(
+      fake.runs.slice(10).map((run) => run.length),
+      [1, 16, 24],
+    );
     assert.deepEqual(fake.state, stateOf([...longer, 7, ...range(2000, 40)]));
   });
 
@@ -118,7 +133,11 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
     const result = await decoder.evaluate(chatA, turn, never);
     assert.equal(result.logits[0], stateOf(chatA).at(-1));
     assert.equal(result.cachedTokens, 0);
-    assert.equal(result.computedTokens, 70, 'the 32 positions computed before the interruption were restored, not recomputed');
+    assert.equal(
+      result.computedTokens,
+      70,
+      'the 32 positions computed before the interruption were restored, not recomputed',
+    );
     assert.deepEqual(fake.state, stateOf(chatA));
   });
 
@@ -141,7 +160,11 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
     const first = range(1, 70);
     await decoder.evaluate(first, freeTurn(), never);
     await decoder.evaluate(range(2000, 5), freeTurn(), never);
-    assert.deepEqual(cache.stats, { entries: 1, bytes: 50 * SNAPSHOT_POSITION_BYTES, budgetBytes: 50 * SNAPSHOT_POSITION_BYTES });
+    assert.deepEqual(cache.stats, {
+      entries: 1,
+      bytes: 50 * SNAPSHOT_POSITION_BYTES,
+      budgetBytes: 50 * SNAPSHOT_POSITION_BYTES,
+    });
     const partial = await decoder.evaluate(first, freeTurn(), never);
     assert.deepEqual([partial.cachedTokens, partial.computedTokens], [50, 20]);
     assert.deepEqual(fake.state, stateOf(first));

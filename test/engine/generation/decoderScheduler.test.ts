@@ -7,7 +7,14 @@ import { EngineErrorCode } from '../../../src/shared/protocol';
 const never = new AbortController().signal;
 
 /** A request that takes `steps` steps, logging each as "name:step", yielding at every boundary. */
-async function request(scheduler: DecoderScheduler, name: string, priority: Priority, steps: number, log: string[], signal = never): Promise<void> {
+async function request(
+  scheduler: DecoderScheduler,
+  name: string,
+  priority: Priority,
+  steps: number,
+  log: string[],
+  signal = never,
+): Promise<void> {
   const turn: Turn = await scheduler.acquire(priority, signal);
   try {
     for (let step = 1; step <= steps; step++) {
@@ -31,7 +38,10 @@ describe('DecoderScheduler', () => {
     assert.ok(firstCompletion > 0 && firstCompletion <= 2, log.join(' '));
     // The completion runs all its steps without the chat in between.
     assert.deepEqual(log.slice(firstCompletion, firstCompletion + 3), ['completion:1', 'completion:2', 'completion:3']);
-    assert.deepEqual(log.filter((entry) => entry.startsWith('chat')), ['chat:1', 'chat:2', 'chat:3', 'chat:4', 'chat:5', 'chat:6']);
+    assert.deepEqual(
+      log.filter((entry) => entry.startsWith('chat')),
+      ['chat:1', 'chat:2', 'chat:3', 'chat:4', 'chat:5', 'chat:6'],
+    );
   });
 
   it('runs a warm-up only while no chat or completion wants the decoder', async () => {
@@ -39,7 +49,11 @@ describe('DecoderScheduler', () => {
     const log: string[] = [];
     const warmUp = request(scheduler, 'warm', 'background', 4, log);
     await new Promise((resolve) => setImmediate(resolve));
-    await Promise.all([warmUp, request(scheduler, 'chat', 'chat', 2, log), request(scheduler, 'completion', 'completion', 1, log)]);
+    await Promise.all([
+      warmUp,
+      request(scheduler, 'chat', 'chat', 2, log),
+      request(scheduler, 'completion', 'completion', 1, log),
+    ]);
     // Both arrived while the warm-up held the decoder: at its next boundary the completion goes, then the chat.
     assert.deepEqual(log, ['warm:1', 'completion:1', 'chat:1', 'chat:2', 'warm:2', 'warm:3', 'warm:4']);
   });
@@ -47,7 +61,11 @@ describe('DecoderScheduler', () => {
   it('serves equal priorities first come, first served, without preempting each other', async () => {
     const scheduler = new DecoderScheduler(8);
     const log: string[] = [];
-    await Promise.all([request(scheduler, 'a', 'chat', 3, log), request(scheduler, 'b', 'chat', 2, log), request(scheduler, 'c', 'completion', 1, log)]);
+    await Promise.all([
+      request(scheduler, 'a', 'chat', 3, log),
+      request(scheduler, 'b', 'chat', 2, log),
+      request(scheduler, 'c', 'completion', 1, log),
+    ]);
     // c arrived while a held the decoder: it goes first at a's next boundary; b waits for a to finish.
     assert.deepEqual(log, ['a:1', 'c:1', 'a:2', 'a:3', 'b:1', 'b:2']);
   });

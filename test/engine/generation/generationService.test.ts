@@ -13,14 +13,22 @@ import { ChatTemplate } from '../../../src/engine/text/chatTemplate';
 import { Tokenizer } from '../../../src/engine/text/tokenizer';
 import { argmax } from '../../../src/engine/text/topCandidates';
 import { EngineError } from '../../../src/shared/engineError';
-import { EngineErrorCode, type ChatMessage, type ChatParams, type ModelProgressParams } from '../../../src/shared/protocol';
+import {
+  EngineErrorCode,
+  type ChatMessage,
+  type ChatParams,
+  type ModelProgressParams,
+} from '../../../src/shared/protocol';
 import { CONTEXT_LENGTH, observePrefill, TinyModelFixture, type PrefillHook } from './tinyModelFixture';
 
 const never = new AbortController().signal;
 const THINK = { addGenerationPrompt: true, enableThinking: true };
 const PREFILL_CHUNK = 16;
 /** A system message of about 450 tokens: the stable repository block a real prompt starts with. */
-const REPOSITORY = Array.from({ length: 30 }, (_, i) => `export function helper${i}(value: number): number {\n  return value * ${i};\n}\n`).join('\n');
+const REPOSITORY = Array.from(
+  { length: 30 },
+  (_, i) => `export function helper${i}(value: number): number {\n  return value * ${i};\n}\n`,
+).join('\n');
 const firstTurn: ChatMessage[] = [
   { role: 'system', content: `You are Hearth.\n\n${REPOSITORY}` },
   { role: 'user', content: 'What does helper3 do?' },
@@ -44,8 +52,11 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
   let template: ChatTemplate;
   const progress: ModelProgressParams[] = [];
 
-  const chat = (params: Omit<ChatParams, 'requestId'>, onDelta: (delta: { reasoning?: string; content?: string }) => void = () => {}, signal = never) =>
-    service.chat({ requestId: `r${Math.random()}`, ...params }, onDelta, signal);
+  const chat = (
+    params: Omit<ChatParams, 'requestId'>,
+    onDelta: (delta: { reasoning?: string; content?: string }) => void = () => {},
+    signal = never,
+  ) => service.chat({ requestId: `r${Math.random()}`, ...params }, onDelta, signal);
 
   before(async () => {
     await fixture.write();
@@ -60,7 +71,10 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
   });
 
   it('answers ModelNotLoaded before a model is loaded', async () => {
-    await assert.rejects(chat({ messages: firstTurn }), assertEngineError(EngineErrorCode.ModelNotLoaded, (error) => assert.match(error.hint ?? '', /model\/load/)));
+    await assert.rejects(
+      chat({ messages: firstTurn }),
+      assertEngineError(EngineErrorCode.ModelNotLoaded, (error) => assert.match(error.hint ?? '', /model\/load/)),
+    );
     await assert.rejects(service.complete({ prompt: 'x' }, never), assertEngineError(EngineErrorCode.ModelNotLoaded));
     assert.throws(() => service.tokenize({ text: 'x' }), assertEngineError(EngineErrorCode.ModelNotLoaded));
     assert.equal(service.modelInfo(), null);
@@ -82,37 +96,67 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
       weightBytes: result.model.weightBytes,
       hasFimTokens: true,
     });
-    assert.ok(result.model.weightBytes > 40_000_000 && result.model.weightBytes < 50_000_000, `${result.model.weightBytes}`);
+    assert.ok(
+      result.model.weightBytes > 40_000_000 && result.model.weightBytes < 50_000_000,
+      `${result.model.weightBytes}`,
+    );
     assert.deepEqual(service.modelInfo(), result.model);
     const converting = progress.filter((event) => event.phase === 'converting');
     assert.ok(converting.length > 0);
     const last = converting.at(-1)!;
-    assert.ok(last.phase === 'converting' && last.bytesDone === last.bytesTotal && last.bytesTotal === result.model.weightBytes);
+    assert.ok(
+      last.phase === 'converting' && last.bytesDone === last.bytesTotal && last.bytesTotal === result.model.weightBytes,
+    );
     assert.deepEqual(progress.at(-1), { path: fixture.checkpoint, phase: 'loading' });
   });
 
   it('loads with the 8-bit KV cache when asked, reports it, and generates with it', async () => {
-    const result = await service.loadModel({ ...fixture.loadParams, role: 'reasoning', kvCache: 'int8' }, () => {}, never);
-    assert.deepEqual([result.converted, result.model.kvCache, result.model.contextLength], [false, 'int8', CONTEXT_LENGTH]);
+    const result = await service.loadModel(
+      { ...fixture.loadParams, role: 'reasoning', kvCache: 'int8' },
+      () => {},
+      never,
+    );
+    assert.deepEqual(
+      [result.converted, result.model.kvCache, result.model.contextLength],
+      [false, 'int8', CONTEXT_LENGTH],
+    );
     assert.deepEqual(service.modelInfo({ role: 'reasoning' }), result.model);
     assert.equal(service.modelInfo()?.kvCache, 'float32', 'the chat model keeps its own cache');
     const completion = await service.complete({ prompt: 'def add(a, b):', maxTokens: 4, model: 'reasoning' }, never);
     assert.deepEqual([completion.finishReason, completion.usage.completionTokens], ['length', 4]);
     // auto: above 4,096 positions the 8-bit cache, whatever the memory.
-    const long = await service.loadModel({ ...fixture.loadParams, role: 'reasoning', contextLength: 8192 }, () => {}, never);
+    const long = await service.loadModel(
+      { ...fixture.loadParams, role: 'reasoning', contextLength: 8192 },
+      () => {},
+      never,
+    );
     assert.deepEqual([long.model.kvCache, long.model.contextLength], ['int8', 8192]);
-    const exact = await service.loadModel({ ...fixture.loadParams, role: 'reasoning', contextLength: 8192, kvCache: 'float32' }, () => {}, never);
+    const exact = await service.loadModel(
+      { ...fixture.loadParams, role: 'reasoning', contextLength: 8192, kvCache: 'float32' },
+      () => {},
+      never,
+    );
     assert.equal(exact.model.kvCache, 'float32');
-    await assert.rejects(service.loadModel({ ...fixture.loadParams, kvCache: 'fp16' }, () => {}, never), assertEngineError(EngineErrorCode.InvalidParams, (error) => {
-      assert.equal(error.message, 'Invalid model/load params: kvCache must be one of "auto", "float32", "int8", not "fp16".');
-    }));
+    await assert.rejects(
+      service.loadModel({ ...fixture.loadParams, kvCache: 'fp16' }, () => {}, never),
+      assertEngineError(EngineErrorCode.InvalidParams, (error) => {
+        assert.equal(
+          error.message,
+          'Invalid model/load params: kvCache must be one of "auto", "float32", "int8", not "fp16".',
+        );
+      }),
+    );
     assert.deepEqual(await service.unloadModel({ role: 'reasoning' }), { unloaded: true });
   });
 
   it('tokenizes as plain text unless asked for control tokens, and counts tokens', () => {
     assert.deepEqual(service.tokenize({ text: 'Hi<|im_end|>' }).ids, tokenizer.encodePlainText('Hi<|im_end|>'));
     assert.deepEqual(service.tokenize({ text: 'Hi<|im_end|>', special: true }).ids, [13048, 151645]);
-    assert.deepEqual(service.countTokens({ texts: ['Hi<|im_end|>', '', REPOSITORY] }).counts, [7, 0, tokenizer.encodePlainText(REPOSITORY).length]);
+    assert.deepEqual(service.countTokens({ texts: ['Hi<|im_end|>', '', REPOSITORY] }).counts, [
+      7,
+      0,
+      tokenizer.encodePlainText(REPOSITORY).length,
+    ]);
   });
 
   it('completes greedily (temperature 0) exactly as an argmax loop on the decoder does', async () => {
@@ -143,7 +187,9 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
 
   it('gives the same output for the same seed, and streams exactly the result', async () => {
     const deltas: { reasoning?: string; content?: string }[] = [];
-    const first = await chat({ messages: firstTurn, maxTokens: 24, sampling: { seed: 7 } }, (delta) => deltas.push(delta));
+    const first = await chat({ messages: firstTurn, maxTokens: 24, sampling: { seed: 7 } }, (delta) =>
+      deltas.push(delta),
+    );
     const again = await chat({ messages: firstTurn, maxTokens: 24, sampling: { seed: 7 } });
     const other = await chat({ messages: firstTurn, maxTokens: 24, sampling: { seed: 8 } });
     assert.equal(first.seed, 7);
@@ -151,7 +197,10 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     assert.notEqual(other.content, first.content);
     assert.equal(deltas.map((delta) => delta.content ?? '').join(''), first.content);
     assert.equal(deltas.map((delta) => delta.reasoning ?? '').join(''), first.reasoning);
-    assert.ok(deltas.every((delta) => delta.content !== '' && delta.reasoning !== ''), 'no empty deltas');
+    assert.ok(
+      deltas.every((delta) => delta.content !== '' && delta.reasoning !== ''),
+      'no empty deltas',
+    );
     assert.deepEqual(first.thinking, { enabled: true, decidedBy: 'request' });
     assert.equal(first.usage.completionTokens, 24);
   });
@@ -159,27 +208,45 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
   it('reports the thinking decision: the request, or a soft switch in the last user turn', async () => {
     const off = await chat({ messages: firstTurn, thinking: 'off', maxTokens: 2 });
     assert.deepEqual(off.thinking, { enabled: false, decidedBy: 'request' });
-    const soft = await chat({ messages: [{ role: 'user', content: 'Explain /no_think' }], thinking: 'on', maxTokens: 2 });
+    const soft = await chat({
+      messages: [{ role: 'user', content: 'Explain /no_think' }],
+      thinking: 'on',
+      maxTokens: 2,
+    });
     assert.deepEqual(soft.thinking, { enabled: false, decidedBy: 'soft-switch' });
   });
 
   it('reuses the prefix a follow-up turn shares with the first: cached tokens reported, output as from a fresh run', async () => {
     const first = await chat({ messages: firstTurn, maxTokens: 16, sampling: { seed: 3 } });
-    const followUp: ChatMessage[] = [...firstTurn, { role: 'assistant', content: first.content }, { role: 'user', content: 'And helper4?' }];
-    const shared = commonPrefixLength(encodeChatPrompt(template, tokenizer, firstTurn, THINK), encodeChatPrompt(template, tokenizer, followUp, THINK));
+    const followUp: ChatMessage[] = [
+      ...firstTurn,
+      { role: 'assistant', content: first.content },
+      { role: 'user', content: 'And helper4?' },
+    ];
+    const shared = commonPrefixLength(
+      encodeChatPrompt(template, tokenizer, firstTurn, THINK),
+      encodeChatPrompt(template, tokenizer, followUp, THINK),
+    );
     const cached = await chat({ messages: followUp, maxTokens: 16, sampling: { seed: 5 } });
 
     const fresh = fixture.service({ prefillChunkTokens: PREFILL_CHUNK });
     try {
       await fresh.loadModel(fixture.loadParams, () => {}, never);
-      const uncached = await fresh.chat({ requestId: 'fresh', messages: followUp, maxTokens: 16, sampling: { seed: 5 } }, () => {}, never);
+      const uncached = await fresh.chat(
+        { requestId: 'fresh', messages: followUp, maxTokens: 16, sampling: { seed: 5 } },
+        () => {},
+        never,
+      );
       assert.ok(shared > 450, `shared prefix ${shared}`);
       assert.ok(cached.usage.cachedTokens >= shared - 1, `cached ${cached.usage.cachedTokens} of a shared ${shared}`);
       assert.equal(uncached.usage.cachedTokens, 0);
       assert.equal(cached.usage.promptTokens, uncached.usage.promptTokens);
       assert.deepEqual([cached.content, cached.reasoning], [uncached.content, uncached.reasoning]);
       // An order of magnitude apart here (about 10 ms against 100 ms); only the order is asserted on a shared machine.
-      assert.ok(cached.usage.timeToFirstTokenMs! < uncached.usage.timeToFirstTokenMs!, `${cached.usage.timeToFirstTokenMs} vs ${uncached.usage.timeToFirstTokenMs} ms`);
+      assert.ok(
+        cached.usage.timeToFirstTokenMs! < uncached.usage.timeToFirstTokenMs!,
+        `${cached.usage.timeToFirstTokenMs} vs ${uncached.usage.timeToFirstTokenMs} ms`,
+      );
     } finally {
       await fresh.dispose();
     }
@@ -203,7 +270,11 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
       if (++runs === 8) controller.abort();
     };
     const deltas: string[] = [];
-    const result = await chat(params, (delta) => deltas.push(delta.content ?? delta.reasoning ?? ''), controller.signal);
+    const result = await chat(
+      params,
+      (delta) => deltas.push(delta.content ?? delta.reasoning ?? ''),
+      controller.signal,
+    );
     assert.equal(result.finishReason, 'cancelled');
     assert.equal(runs, 8, 'no run started after the cancellation');
     assert.equal(result.usage.completionTokens, 8, 'the prompt run and 7 decode steps, a token each');
@@ -211,7 +282,10 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
   });
 
   it('stops a prefill within one chunk of a cancellation, and keeps the chunks it computed', async () => {
-    const messages: ChatMessage[] = [{ role: 'system', content: `Z${REPOSITORY}` }, { role: 'user', content: 'Where?' }];
+    const messages: ChatMessage[] = [
+      { role: 'system', content: `Z${REPOSITORY}` },
+      { role: 'user', content: 'Where?' },
+    ];
     const controller = new AbortController();
     const computed: number[] = [];
     hooks.after = (tokens) => {
@@ -228,7 +302,10 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     hooks.after = (tokens) => void computed.push(tokens.length);
     const resumed = await chat({ messages, maxTokens: 1 });
     assert.ok(resumed.usage.cachedTokens >= 2 * PREFILL_CHUNK, `cached ${resumed.usage.cachedTokens}`);
-    assert.equal(computed.reduce((sum, count) => sum + count, 0), resumed.usage.promptTokens - resumed.usage.cachedTokens);
+    assert.equal(
+      computed.reduce((sum, count) => sum + count, 0),
+      resumed.usage.promptTokens - resumed.usage.cachedTokens,
+    );
   });
 
   /**
@@ -244,7 +321,9 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     hooks.after = () => {
       if (++runs !== 5) return;
       events.push('completion sent');
-      completion = service.complete({ prompt: 'const answer =', maxTokens: 6, model }, never).then((result) => events.push(`completion done: ${result.finishReason}`));
+      completion = service
+        .complete({ prompt: 'const answer =', maxTokens: 6, model }, never)
+        .then((result) => events.push(`completion done: ${result.finishReason}`));
     };
     const interrupted = await chat(params, () => events.push('chat delta'));
     events.push('chat done');
@@ -252,12 +331,16 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     const sent = events.indexOf('completion sent');
     const done = events.indexOf('completion done: length');
     assert.ok(sent >= 0 && done > sent, events.join(', '));
-    assert.ok(done - sent - 1 <= 1, `at most the chat's step in progress ran in between: ${events.slice(sent, done + 1).join(', ')}`);
+    assert.ok(
+      done - sent - 1 <= 1,
+      `at most the chat's step in progress ran in between: ${events.slice(sent, done + 1).join(', ')}`,
+    );
     assert.ok(events.slice(done).includes('chat delta'), 'the chat went on after the completion');
     assert.deepEqual([interrupted.content, interrupted.reasoning], [alone.content, alone.reasoning]);
   }
 
-  it('serves a completion that arrives while a chat streams before the chat goes on, and leaves the chat unchanged', () => assertCompletionGoesFirst('chat'));
+  it('serves a completion that arrives while a chat streams before the chat goes on, and leaves the chat unchanged', () =>
+    assertCompletionGoesFirst('chat'));
 
   it('a warm-up fills the prefix cache and stops after one token; the request it prepared computes only its last token', async () => {
     const prompt = `${REPOSITORY}\nexport const total =`;
@@ -270,21 +353,33 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
   });
 
   it('refuses a prompt and output over the context with ContextTooLarge, and keeps serving', async () => {
-    await assert.rejects(chat({ messages: firstTurn, maxTokens: CONTEXT_LENGTH }), assertEngineError(EngineErrorCode.ContextTooLarge, (error) => {
-      assert.match(error.message, new RegExp(`more than the context of ${CONTEXT_LENGTH}`));
-    }));
-    await assert.rejects(service.complete({ prompt: 'word '.repeat(CONTEXT_LENGTH), maxTokens: 1 }, never), assertEngineError(EngineErrorCode.ContextTooLarge));
+    await assert.rejects(
+      chat({ messages: firstTurn, maxTokens: CONTEXT_LENGTH }),
+      assertEngineError(EngineErrorCode.ContextTooLarge, (error) => {
+        assert.match(error.message, new RegExp(`more than the context of ${CONTEXT_LENGTH}`));
+      }),
+    );
+    await assert.rejects(
+      service.complete({ prompt: 'word '.repeat(CONTEXT_LENGTH), maxTokens: 1 }, never),
+      assertEngineError(EngineErrorCode.ContextTooLarge),
+    );
     const result = await service.complete({ prompt: 'ok', maxTokens: 2 }, never);
     assert.equal(result.usage.completionTokens, 2);
   });
 
   it('keeps serving the loaded model when a load fails', async () => {
     const before = service.modelInfo();
-    await assert.rejects(service.loadModel({ ...fixture.loadParams, path: join(fixture.root, 'missing') }, () => {}, never), assertEngineError(EngineErrorCode.ModelNotFound));
+    await assert.rejects(
+      service.loadModel({ ...fixture.loadParams, path: join(fixture.root, 'missing') }, () => {}, never),
+      assertEngineError(EngineErrorCode.ModelNotFound),
+    );
     const broken = join(fixture.root, 'broken');
     mkdirSync(broken);
     writeFileSync(join(broken, 'config.json'), '{ "architectures": ');
-    await assert.rejects(service.loadModel({ ...fixture.loadParams, path: broken }, () => {}, never), assertEngineError(EngineErrorCode.CheckpointInvalid));
+    await assert.rejects(
+      service.loadModel({ ...fixture.loadParams, path: broken }, () => {}, never),
+      assertEngineError(EngineErrorCode.CheckpointInvalid),
+    );
     assert.deepEqual(service.modelInfo(), before);
     assert.equal((await chat({ messages: firstTurn, maxTokens: 2 })).usage.completionTokens, 2);
   });
@@ -318,17 +413,24 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
       assert.equal(service.modelInfo({ role: 'reasoning' }), null);
       // The same weights in both roles: greedy completions must agree token for token.
       const onChat = await service.complete({ prompt: 'def add(a, b):', maxTokens: 8 }, never);
-      const onCompletion = await service.complete({ prompt: 'def add(a, b):', maxTokens: 8, ...completionModel }, never);
+      const onCompletion = await service.complete(
+        { prompt: 'def add(a, b):', maxTokens: 8, ...completionModel },
+        never,
+      );
       assert.equal(onCompletion.text, onChat.text);
       assert.equal(onCompletion.usage.completionTokens, 8);
-      await assert.rejects(chat({ messages: firstTurn, maxTokens: 2, model: 'reasoning' }), assertEngineError(EngineErrorCode.ModelNotLoaded, (error) => {
-        assert.equal(error.message, 'No reasoning model is loaded.');
-        assert.match(error.hint ?? '', /role "reasoning"/);
-      }));
+      await assert.rejects(
+        chat({ messages: firstTurn, maxTokens: 2, model: 'reasoning' }),
+        assertEngineError(EngineErrorCode.ModelNotLoaded, (error) => {
+          assert.equal(error.message, 'No reasoning model is loaded.');
+          assert.match(error.hint ?? '', /role "reasoning"/);
+        }),
+      );
       assert.throws(() => service.modelInfo({ role: 'teacher' }), assertEngineError(EngineErrorCode.InvalidParams));
     });
 
-    it('runs a completion on the completion model before a chat streaming on the chat model goes on', () => assertCompletionGoesFirst('completion'));
+    it('runs a completion on the completion model before a chat streaming on the chat model goes on', () =>
+      assertCompletionGoesFirst('completion'));
 
     it('unloads a role, cancelling its requests, while the chat model keeps serving', async () => {
       const running = service.complete({ prompt: 'let total = 0;', maxTokens: 200, ...completionModel }, never);
@@ -340,7 +442,10 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
       delete hooks.after;
       assert.deepEqual(await unloaded, { unloaded: true });
       assert.equal(service.modelInfo({ role: 'completion' }), null);
-      await assert.rejects(service.complete({ prompt: 'x', ...completionModel }, never), assertEngineError(EngineErrorCode.ModelNotLoaded));
+      await assert.rejects(
+        service.complete({ prompt: 'x', ...completionModel }, never),
+        assertEngineError(EngineErrorCode.ModelNotLoaded),
+      );
       assert.deepEqual(await service.unloadModel({ role: 'completion' }), { unloaded: false });
       await assert.rejects(service.unloadModel({}), assertEngineError(EngineErrorCode.InvalidParams));
       assert.equal((await chat({ messages: firstTurn, maxTokens: 2 })).usage.completionTokens, 2);

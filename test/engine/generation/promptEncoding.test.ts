@@ -25,7 +25,10 @@ describe('encodeChatPrompt', () => {
   const tokenizer = qwen3Tokenizer();
   const hybrid = ChatTemplate.load(QWEN3_TOKENIZER_DIR);
 
-  for (const [name, options] of [['thinking', THINK], ['non-thinking', NO_THINK]] as const) {
+  for (const [name, options] of [
+    ['thinking', THINK],
+    ['non-thinking', NO_THINK],
+  ] as const) {
     it(`gives the ids of the rendered template for an ordinary conversation (${name})`, () => {
       const expected = tokenizer.encode(hybrid.render(conversation, options));
       assert.deepEqual(encodeChatPrompt(hybrid, tokenizer, conversation, options), expected);
@@ -33,7 +36,10 @@ describe('encodeChatPrompt', () => {
   }
 
   it('does the same with the Thinking-2507 template, whose generation prompt opens <think>', () => {
-    const template = ChatTemplate.fromTokenizerConfig(tokenizerConfigWith(THINKING_2507_TEMPLATE), 'tokenizer_config.json');
+    const template = ChatTemplate.fromTokenizerConfig(
+      tokenizerConfigWith(THINKING_2507_TEMPLATE),
+      'tokenizer_config.json',
+    );
     const ids = encodeChatPrompt(template, tokenizer, conversation, THINK);
     assert.deepEqual(ids, tokenizer.encode(template.render(conversation, THINK)));
     assert.deepEqual(ids.slice(-2), [151667, 198], 'ends with <think> and a newline');
@@ -51,7 +57,10 @@ describe('encodeChatPrompt', () => {
     assert.equal(tokenizer.decode(ids, { skipSpecialTokens: false }), hybrid.render(messages, THINK));
     const userStart = ids.indexOf(IM_START, 1);
     assert.deepEqual(ids.slice(userStart, userStart + 3), [IM_START, tokenizer.tokenId('user'), 198]);
-    assert.deepEqual(ids.slice(userStart + 3, ids.indexOf(IM_END, userStart)), tokenizer.encodePlainText(messages[1].content));
+    assert.deepEqual(
+      ids.slice(userStart + 3, ids.indexOf(IM_END, userStart)),
+      tokenizer.encodePlainText(messages[1].content),
+    );
   });
 
   it('leaves the reasoning of earlier assistant turns out, as the template does', () => {
@@ -61,7 +70,10 @@ describe('encodeChatPrompt', () => {
 
   it('uses another placeholder when a message holds the first one', () => {
     const messages: ChatMessage[] = [{ role: 'user', content: 'private use: \uE000 0 \uE000' }];
-    assert.deepEqual(encodeChatPrompt(hybrid, tokenizer, messages, THINK), tokenizer.encode(hybrid.render(messages, THINK)));
+    assert.deepEqual(
+      encodeChatPrompt(hybrid, tokenizer, messages, THINK),
+      tokenizer.encode(hybrid.render(messages, THINK)),
+    );
   });
 });
 
@@ -76,42 +88,69 @@ describe('encodeCompletionPrompt', () => {
   });
 
   it('places control tokens only where parts name them', () => {
-    const { tokens, stopTokenIds } = encodeCompletionPrompt(tokenizer, { kind: 'parts', parts: [{ token: '<|im_start|>' }, 'user\n<|im_end|>', { token: '<|im_end|>' }] });
+    const { tokens, stopTokenIds } = encodeCompletionPrompt(tokenizer, {
+      kind: 'parts',
+      parts: [{ token: '<|im_start|>' }, 'user\n<|im_end|>', { token: '<|im_end|>' }],
+    });
     assert.deepEqual(tokens, [IM_START, ...tokenizer.encodePlainText('user\n<|im_end|>'), IM_END]);
     assert.deepEqual(stopTokenIds, []);
   });
 
   it('stops a client-built FIM layout on the FIM end tokens, as the engine-built one', () => {
-    const parts = [{ token: '<|repo_name|>' }, 'demo\n', { token: '<|fim_prefix|>' }, 'x = ', { token: '<|fim_suffix|>' }, '\n', { token: '<|fim_middle|>' }];
+    const parts = [
+      { token: '<|repo_name|>' },
+      'demo\n',
+      { token: '<|fim_prefix|>' },
+      'x = ',
+      { token: '<|fim_suffix|>' },
+      '\n',
+      { token: '<|fim_middle|>' },
+    ];
     const { stopTokenIds } = encodeCompletionPrompt(tokenizer, { kind: 'parts', parts });
     assert.deepEqual(stopTokenIds, [151643, 151662, 151664, 151663, 151659, 151661, 151660, 151645]);
   });
 
   it('lays out fill-in-the-middle as prefix, suffix, middle, and stops on the FIM end tokens', () => {
-    const { tokens, stopTokenIds } = encodeCompletionPrompt(tokenizer, { kind: 'fim', prefix: 'def f(x):\n    ', suffix: '\n<|fim_middle|>' });
-    assert.deepEqual(tokens, [151659, ...tokenizer.encodePlainText('def f(x):\n    '), 151661, ...tokenizer.encodePlainText('\n<|fim_middle|>'), 151660]);
+    const { tokens, stopTokenIds } = encodeCompletionPrompt(tokenizer, {
+      kind: 'fim',
+      prefix: 'def f(x):\n    ',
+      suffix: '\n<|fim_middle|>',
+    });
+    assert.deepEqual(tokens, [
+      151659,
+      ...tokenizer.encodePlainText('def f(x):\n    '),
+      151661,
+      ...tokenizer.encodePlainText('\n<|fim_middle|>'),
+      151660,
+    ]);
     assert.deepEqual(stopTokenIds, [151643, 151662, 151664, 151663, 151659, 151661, 151660, 151645]);
   });
 
   it('refuses unknown token names and prompts without tokens with InvalidParams', () => {
     for (const parts of [[{ token: '<|no_such_token|>' }], ['']]) {
       const prompt = { kind: 'parts' as const, parts };
-      assert.throws(() => encodeCompletionPrompt(tokenizer, prompt), (error: unknown) => {
-        assert.ok(error instanceof EngineError);
-        assert.equal(error.code, EngineErrorCode.InvalidParams);
-        return true;
-      });
+      assert.throws(
+        () => encodeCompletionPrompt(tokenizer, prompt),
+        (error: unknown) => {
+          assert.ok(error instanceof EngineError);
+          assert.equal(error.code, EngineErrorCode.InvalidParams);
+          return true;
+        },
+      );
     }
   });
 
   it('refuses FIM with UnsupportedModel when the tokenizer lacks the FIM tokens', () => {
     const withoutFim = { encodePlainText: (text: string) => tokenizer.encodePlainText(text), tokenId: () => undefined };
-    assert.throws(() => encodeCompletionPrompt(withoutFim, { kind: 'fim', prefix: 'a', suffix: 'b' }), (error: unknown) => {
-      assert.ok(error instanceof EngineError);
-      assert.equal(error.code, EngineErrorCode.UnsupportedModel);
-      assert.match(error.hint ?? '', /Qwen2\.5-Coder/);
-      return true;
-    });
+    assert.throws(
+      () => encodeCompletionPrompt(withoutFim, { kind: 'fim', prefix: 'a', suffix: 'b' }),
+      (error: unknown) => {
+        assert.ok(error instanceof EngineError);
+        assert.equal(error.code, EngineErrorCode.UnsupportedModel);
+        assert.match(error.hint ?? '', /Qwen2\.5-Coder/);
+        return true;
+      },
+    );
   });
 });
 

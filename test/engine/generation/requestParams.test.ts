@@ -25,7 +25,13 @@ const chat = { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }] };
 
 describe('request params', () => {
   it('reads a chat request with its defaults', () => {
-    assert.deepEqual(parseChatParams(chat), { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }], thinking: 'auto', stop: [], model: 'chat' });
+    assert.deepEqual(parseChatParams(chat), {
+      requestId: 'r1',
+      messages: [{ role: 'user', content: 'Hi' }],
+      thinking: 'auto',
+      stop: [],
+      model: 'chat',
+    });
     const full = { ...chat, thinking: 'off', sampling: { seed: 4 }, maxTokens: 12, stop: ['\n\n'], model: 'reasoning' };
     assert.deepEqual(parseChatParams(full), full);
   });
@@ -38,7 +44,10 @@ describe('request params', () => {
       [{ ...chat, requestId: '' }, /requestId must not be empty/],
       [{ ...chat, messages: [] }, /messages must not be empty/],
       [{ ...chat, messages: 'Hi' }, /messages must be an array, not "Hi"/],
-      [{ ...chat, messages: [{ role: 'tool', content: 'x' }] }, /messages\[0\]\.role must be one of "system", "user", "assistant", not "tool"/],
+      [
+        { ...chat, messages: [{ role: 'tool', content: 'x' }] },
+        /messages\[0\]\.role must be one of "system", "user", "assistant", not "tool"/,
+      ],
       [{ ...chat, messages: [{ content: 'x' }] }, /messages\[0\]\.role is missing/],
       [{ ...chat, messages: [{ role: 'user', content: 42 }] }, /messages\[0\]\.content must be a string, not 42/],
       [{ ...chat, messages: [{ role: 'user', content: 'x', name: 'me' }] }, /unknown field "messages\[0\]\.name"/],
@@ -56,12 +65,29 @@ describe('request params', () => {
   });
 
   it('reads complete requests: text, parts or fim, exactly one', () => {
-    assert.deepEqual(parseCompleteParams({ prompt: 'def f' }), { prompt: { kind: 'text', text: 'def f' }, maxTokens: 128, stop: [], sampling: undefined, model: 'chat', warmUp: false });
+    assert.deepEqual(parseCompleteParams({ prompt: 'def f' }), {
+      prompt: { kind: 'text', text: 'def f' },
+      maxTokens: 128,
+      stop: [],
+      sampling: undefined,
+      model: 'chat',
+      warmUp: false,
+    });
     assert.equal(parseCompleteParams({ prompt: 'def f', model: 'completion' }).model, 'completion');
     assert.equal(parseCompleteParams({ prompt: 'def f', warmUp: true }).warmUp, true);
-    assertInvalid(() => parseCompleteParams({ prompt: 'def f', warmUp: 'yes' }), /warmUp must be true or false, not "yes"/);
-    assert.deepEqual(parseCompleteParams({ prompt: ['a', { token: '<|im_end|>' }], maxTokens: 3 }).prompt, { kind: 'parts', parts: ['a', { token: '<|im_end|>' }] });
-    assert.deepEqual(parseCompleteParams({ fim: { prefix: 'a', suffix: '' } }).prompt, { kind: 'fim', prefix: 'a', suffix: '' });
+    assertInvalid(
+      () => parseCompleteParams({ prompt: 'def f', warmUp: 'yes' }),
+      /warmUp must be true or false, not "yes"/,
+    );
+    assert.deepEqual(parseCompleteParams({ prompt: ['a', { token: '<|im_end|>' }], maxTokens: 3 }).prompt, {
+      kind: 'parts',
+      parts: ['a', { token: '<|im_end|>' }],
+    });
+    assert.deepEqual(parseCompleteParams({ fim: { prefix: 'a', suffix: '' } }).prompt, {
+      kind: 'fim',
+      prefix: 'a',
+      suffix: '',
+    });
     assertInvalid(() => parseCompleteParams({}), /exactly one of "prompt" and "fim"/);
     assertInvalid(() => parseCompleteParams({ prompt: 'a', fim: { prefix: 'a', suffix: 'b' } }), /exactly one/);
     assertInvalid(() => parseCompleteParams({ prompt: '' }), /prompt must not be empty/);
@@ -79,18 +105,35 @@ describe('request params', () => {
   });
 
   it('reads model/load, tokenize and countTokens', () => {
-    assert.deepEqual(parseLoadParams({ path: '/m', quantization: 'int4', threads: 2 }), { path: '/m', quantization: 'int4', threads: 2 });
-    assertInvalid(() => parseLoadParams({ path: '/m', quantization: 'fp8' }), /quantization must be one of "int8", "int4", "fp32", not "fp8"/);
+    assert.deepEqual(parseLoadParams({ path: '/m', quantization: 'int4', threads: 2 }), {
+      path: '/m',
+      quantization: 'int4',
+      threads: 2,
+    });
+    assertInvalid(
+      () => parseLoadParams({ path: '/m', quantization: 'fp8' }),
+      /quantization must be one of "int8", "int4", "fp32", not "fp8"/,
+    );
     assertInvalid(() => parseLoadParams({ path: '/m', contextLength: -1 }), /contextLength must be a whole number/);
     assert.equal(parseLoadParams({ path: '/m', role: 'reasoning' }).role, 'reasoning');
-    for (const kvCache of ['auto', 'float32', 'int8'] as const) assert.deepEqual(parseLoadParams({ path: '/m', kvCache }), { path: '/m', kvCache });
+    for (const kvCache of ['auto', 'float32', 'int8'] as const)
+      assert.deepEqual(parseLoadParams({ path: '/m', kvCache }), { path: '/m', kvCache });
     assert.equal('kvCache' in parseLoadParams({ path: '/m' }), false);
-    assertInvalid(() => parseLoadParams({ path: '/m', kvCache: 'fp16' }), /^Invalid model\/load params: kvCache must be one of "auto", "float32", "int8", not "fp16"\.$/);
-    assertInvalid(() => parseLoadParams({ path: '/m', kvCache: 8 }), /kvCache must be one of "auto", "float32", "int8", not 8/);
+    assertInvalid(
+      () => parseLoadParams({ path: '/m', kvCache: 'fp16' }),
+      /^Invalid model\/load params: kvCache must be one of "auto", "float32", "int8", not "fp16"\.$/,
+    );
+    assertInvalid(
+      () => parseLoadParams({ path: '/m', kvCache: 8 }),
+      /kvCache must be one of "auto", "float32", "int8", not 8/,
+    );
     assert.throws(() => parseLoadParams({ path: '/m', kvCache: 'fp16' }), {
       hint: 'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", threads?, cacheDir? }.',
     });
-    assertInvalid(() => parseLoadParams({ path: '/m', role: 'draft' }), /role must be one of "chat", "reasoning", "completion", not "draft"/);
+    assertInvalid(
+      () => parseLoadParams({ path: '/m', role: 'draft' }),
+      /role must be one of "chat", "reasoning", "completion", not "draft"/,
+    );
     assert.deepEqual(parseTokenizeParams({ text: 'a' }), { text: 'a', special: false });
     assertInvalid(() => parseTokenizeParams({ text: 'a', special: 'yes' }), /special must be true or false/);
     assert.deepEqual(parseCountTokensParams({ texts: ['a', ''] }), { texts: ['a', ''] });

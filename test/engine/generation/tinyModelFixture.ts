@@ -18,7 +18,14 @@ export class TinyModelFixture {
   private readonly decoders: OnnxDecoder[] = [];
 
   async write(): Promise<void> {
-    await writeSyntheticCheckpoint({ outDir: this.checkpoint, geometry: 'tiny', dtype: 'fp8', seed: 1, arch: 'qwen3', tied: true });
+    await writeSyntheticCheckpoint({
+      outDir: this.checkpoint,
+      geometry: 'tiny',
+      dtype: 'fp8',
+      seed: 1,
+      arch: 'qwen3',
+      tied: true,
+    });
   }
 
   /** The load params every test uses. */
@@ -43,7 +50,12 @@ export class TinyModelFixture {
 
   /** The same model loaded outside any service, for reference runs. */
   async loadDirectly(): Promise<LoadedModel> {
-    const model = await loadModel(this.checkpoint, { quantization: 'int8', contextLength: CONTEXT_LENGTH, threads: 1, cacheDir: this.cacheDir });
+    const model = await loadModel(this.checkpoint, {
+      quantization: 'int8',
+      contextLength: CONTEXT_LENGTH,
+      threads: 1,
+      cacheDir: this.cacheDir,
+    });
     this.decoders.push(model.decoder);
     return model;
   }

@@ -7,10 +7,16 @@ import { checkpointFit } from '../../../src/engine/hardware/modelFit';
 
 const GIB = 1024 ** 3;
 const config = (maxPositionEmbeddings = 40_960) =>
-  parseModelConfig(syntheticConfigJson({ ...SYNTHETIC_GEOMETRIES['0.6b'], maxPositionEmbeddings }, 'qwen3', 'fp8', true), 'config.json');
+  parseModelConfig(
+    syntheticConfigJson({ ...SYNTHETIC_GEOMETRIES['0.6b'], maxPositionEmbeddings }, 'qwen3', 'fp8', true),
+    'config.json',
+  );
 const loadFor = (freeGib: number, kvCache: 'auto' | 'float32' | 'int8', native?: number) => {
   const model = config(native);
-  return defaultLoadContext({ config: model, fit: checkpointFit(model, { freeBytes: freeGib * GIB, totalBytes: 16 * GIB }, 'int8', kvCache) });
+  return defaultLoadContext({
+    config: model,
+    fit: checkpointFit(model, { freeBytes: freeGib * GIB, totalBytes: 16 * GIB }, 'int8', kvCache),
+  });
 };
 
 describe('defaultLoadContext', () => {

@@ -9,14 +9,29 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
 import { ConvertedWeightsCache, defaultCacheDir } from '../../../src/engine/model/convertedWeightsCache';
-import { asCacheUnwritable, type TensorToWrite, type WriteProgress } from '../../../src/engine/model/convertedWeightsWriter';
+import {
+  asCacheUnwritable,
+  type TensorToWrite,
+  type WriteProgress,
+} from '../../../src/engine/model/convertedWeightsWriter';
 
-const isCacheUnwritable = (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.CacheUnwritable;
+const isCacheUnwritable = (error: unknown) =>
+  error instanceof EngineError && error.code === EngineErrorCode.CacheUnwritable;
 
 function sampleTensors(): TensorToWrite[] {
   return [
-    { name: 'model.layers.0.mlp.up_proj.qweight', dtype: 'uint8', shape: [3, 2, 16], data: Uint8Array.from({ length: 96 }, (_, i) => i) },
-    { name: 'model.layers.0.mlp.up_proj.scales', dtype: 'float32', shape: [3, 2], data: Float32Array.of(0.5, -0.25, 1, 2, 3, 4) },
+    {
+      name: 'model.layers.0.mlp.up_proj.qweight',
+      dtype: 'uint8',
+      shape: [3, 2, 16],
+      data: Uint8Array.from({ length: 96 }, (_, i) => i),
+    },
+    {
+      name: 'model.layers.0.mlp.up_proj.scales',
+      dtype: 'float32',
+      shape: [3, 2],
+      data: Float32Array.of(0.5, -0.25, 1, 2, 3, 4),
+    },
     { name: 'model.norm.weight', dtype: 'bfloat16', shape: [5], data: Uint16Array.of(1, 2, 3, 4, 5) },
   ];
 }
@@ -63,7 +78,10 @@ describe('ConvertedWeightsCache', () => {
   it('round-trips tensors at 64-byte-aligned offsets and reports progress', async () => {
     const progress: WriteProgress[] = [];
     const written = await cache.write(key, asAsync(sampleTensors()), (p) => progress.push(p));
-    assert.deepEqual(progress.map((p) => [p.tensorsWritten, p.name]), sampleTensors().map((t, i) => [i + 1, t.name]));
+    assert.deepEqual(
+      progress.map((p) => [p.tensorsWritten, p.name]),
+      sampleTensors().map((t, i) => [i + 1, t.name]),
+    );
     assert.deepEqual(await readdir(dir), [`${key}.weights`]);
 
     const found = await cache.lookup(key);
@@ -78,13 +96,21 @@ describe('ConvertedWeightsCache', () => {
       assert.deepEqual(await found.readTensor(tensor.name), bytesOf(tensor.data));
       assert.deepEqual(file.subarray(entry.offset, entry.offset + entry.length), Buffer.from(bytesOf(tensor.data)));
     }
-    assert.equal(progress.at(-1)?.bytesWritten, found.tensor('model.norm.weight').offset + 10 - found.tensor(sampleTensors()[0].name).offset);
+    assert.equal(
+      progress.at(-1)?.bytesWritten,
+      found.tensor('model.norm.weight').offset + 10 - found.tensor(sampleTensors()[0].name).offset,
+    );
     assert.deepEqual(discarded, []);
   });
 
   it('moves the data up when the header outgrows its reserved space', async () => {
     const small = new ConvertedWeightsCache(dir, { headerReserve: 64 });
-    const many = Array.from({ length: 40 }, (_, i) => ({ name: `tensor.${i}`, dtype: 'float32' as const, shape: [i + 1], data: Float32Array.from({ length: i + 1 }, (_, j) => i * 100 + j) }));
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      name: `tensor.${i}`,
+      dtype: 'float32' as const,
+      shape: [i + 1],
+      data: Float32Array.from({ length: i + 1 }, (_, j) => i * 100 + j),
+    }));
     await small.write(key, many);
     const found = await small.lookup(key);
     assert.ok(found !== undefined);
@@ -113,7 +139,9 @@ describe('ConvertedWeightsCache', () => {
   });
 
   it('never trusts a conversion that was killed mid-write, and cleans up after it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cacheWriterChild.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cacheWriterChild.ts'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let started = false;
     const exited = once(child, 'exit').then(([code]) => {
       if (!started) throw new Error(`the writer child exited with ${String(code)} before writing`);
@@ -170,14 +198,20 @@ describe('ConvertedWeightsCache', () => {
       yield* asAsync(sampleTensors().slice(0, 1));
       throw Object.assign(new Error('checkpoint shard unreadable'), { code: 'EACCES', syscall: 'open' });
     }
-    await assert.rejects(cache.write(key, failing()), (error: unknown) => !isCacheUnwritable(error) && /shard unreadable/.test(String(error)));
+    await assert.rejects(
+      cache.write(key, failing()),
+      (error: unknown) => !isCacheUnwritable(error) && /shard unreadable/.test(String(error)),
+    );
     assert.deepEqual(await readdir(dir), []);
   });
 
   it('stops on abort and leaves no file behind', async () => {
     const controller = new AbortController();
     const tensors = sampleTensors();
-    await assert.rejects(cache.write(key, tensors, (p) => p.tensorsWritten === 1 && controller.abort(), controller.signal), { name: 'AbortError' });
+    await assert.rejects(
+      cache.write(key, tensors, (p) => p.tensorsWritten === 1 && controller.abort(), controller.signal),
+      { name: 'AbortError' },
+    );
     assert.deepEqual(await readdir(dir), []);
   });
 
@@ -185,12 +219,19 @@ describe('ConvertedWeightsCache', () => {
     const regularFile = join(dir, 'file');
     await writeFile(regularFile, '');
     const blocked = new ConvertedWeightsCache(join(regularFile, 'cache'));
-    await assert.rejects(blocked.write(key, sampleTensors()), (error: unknown) => isCacheUnwritable(error) && /hearth\.cacheDir/.test((error as EngineError).hint ?? ''));
+    await assert.rejects(
+      blocked.write(key, sampleTensors()),
+      (error: unknown) => isCacheUnwritable(error) && /hearth\.cacheDir/.test((error as EngineError).hint ?? ''),
+    );
   });
 
   it(
     'reports a read-only cache folder as CacheUnwritable without a partial file',
-    { skip: permissionsBind ? false : 'file permissions do not bind this user (root): the file-path case above covers CacheUnwritable' },
+    {
+      skip: permissionsBind
+        ? false
+        : 'file permissions do not bind this user (root): the file-path case above covers CacheUnwritable',
+    },
     async () => {
       await chmod(dir, 0o555);
       try {
@@ -217,7 +258,10 @@ describe('defaultCacheDir', () => {
     assert.equal(defaultCacheDir('linux', {}, '/home/u'), '/home/u/.cache/hearth');
     assert.equal(defaultCacheDir('linux', { XDG_CACHE_HOME: 'relative' }, '/home/u'), '/home/u/.cache/hearth');
     assert.equal(defaultCacheDir('darwin', {}, '/Users/u'), '/Users/u/Library/Caches/hearth');
-    assert.equal(defaultCacheDir('win32', { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'C:\\Users\\u'), 'C:\\Users\\u\\AppData\\Local\\hearth\\cache');
+    assert.equal(
+      defaultCacheDir('win32', { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'C:\\Users\\u'),
+      'C:\\Users\\u\\AppData\\Local\\hearth\\cache',
+    );
     assert.equal(defaultCacheDir('win32', {}, 'C:\\Users\\u'), 'C:\\Users\\u\\AppData\\Local\\hearth\\cache');
   });
 });

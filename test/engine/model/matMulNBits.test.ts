@@ -19,7 +19,12 @@ function fp8Rounded(weight: Float32Array, rows: number, cols: number): Float32Ar
   const codes = new Uint8Array(weight.length);
   const scaleInv: number[] = [];
   for (let r = 0; r < rows; r += FP8_BLOCK) {
-    const blockRow = quantizeFp8BlockRow(weight.subarray(r * cols, Math.min(r + FP8_BLOCK, rows) * cols), cols, FP8_BLOCK, Math.fround);
+    const blockRow = quantizeFp8BlockRow(
+      weight.subarray(r * cols, Math.min(r + FP8_BLOCK, rows) * cols),
+      cols,
+      FP8_BLOCK,
+      Math.fround,
+    );
     codes.set(blockRow.codes, r * cols);
     scaleInv.push(...blockRow.scaleInv);
   }
@@ -27,7 +32,13 @@ function fp8Rounded(weight: Float32Array, rows: number, cols: number): Float32Ar
 }
 
 /** Y = A·Wᵀ in float64, plus Σ|a·w| per output (the scale of float32 accumulation error). */
-function referenceMatMul(a: Float32Array, m: number, w: Float32Array, n: number, k: number): { y: Float64Array; magnitude: Float64Array } {
+function referenceMatMul(
+  a: Float32Array,
+  m: number,
+  w: Float32Array,
+  n: number,
+  k: number,
+): { y: Float64Array; magnitude: Float64Array } {
   const y = new Float64Array(m * n);
   const magnitude = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
@@ -46,8 +57,16 @@ function referenceMatMul(a: Float32Array, m: number, w: Float32Array, n: number,
   return { y, magnitude };
 }
 
-async function runMatMulNBits(weight: MatMulNBitsWeight, a: Float32Array, m: number, accuracyLevel: number, flatScales = false): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(matMulNBitsModel(weight, { accuracyLevel, flatScales }), { intraOpNumThreads: 1 });
+async function runMatMulNBits(
+  weight: MatMulNBitsWeight,
+  a: Float32Array,
+  m: number,
+  accuracyLevel: number,
+  flatScales = false,
+): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(matMulNBitsModel(weight, { accuracyLevel, flatScales }), {
+    intraOpNumThreads: 1,
+  });
   try {
     const { Y } = await session.run({ A: new ort.Tensor('float32', a, [m, weight.k]) });
     assert.deepEqual(Y.dims, [m, weight.n]);
@@ -96,7 +115,12 @@ describe('quantizeForMatMulNBits', () => {
 
   it('pads a K that is not a multiple of the block with the zero point', () => {
     const weight = quantizeForMatMulNBits(new Float32Array(40).fill(-1), 1, 40, 4);
-    assert.deepEqual(matMulNBitsLayout(1, 40, 4, 32), { blocksPerRow: 2, blockBytes: 16, dataShape: [1, 2, 16], scalesShape: [1, 2] });
+    assert.deepEqual(matMulNBitsLayout(1, 40, 4, 32), {
+      blocksPerRow: 2,
+      blockBytes: 16,
+      dataShape: [1, 2, 16],
+      scalesShape: [1, 2],
+    });
     assert.deepEqual([...weight.scales], [0.125, 0.125]);
     assert.deepEqual([...weight.data.subarray(16, 20)], [0, 0, 0, 0]);
     assert.deepEqual([...weight.data.subarray(20)], new Array(12).fill(0x88));
@@ -110,7 +134,8 @@ describe('quantizeForMatMulNBits', () => {
   });
 
   it('rejects block sizes onnxruntime does not accept', () => {
-    for (const blockSize of [8, 48]) assert.throws(() => quantizeForMatMulNBits(new Float32Array(64), 1, 64, 8, blockSize), RangeError);
+    for (const blockSize of [8, 48])
+      assert.throws(() => quantizeForMatMulNBits(new Float32Array(64), 1, 64, 8, blockSize), RangeError);
   });
 });
 
@@ -135,7 +160,9 @@ describe('MatMulNBits in onnxruntime', () => {
       // accuracy_level 0 computes in float32: only accumulation rounding, within 1e-5·Σ|a·w|.
       for (const flatScales of [false, true]) {
         const exact = await runMatMulNBits(quantized, a, m, 0, flatScales);
-        exact.forEach((value, i) => assert.ok(Math.abs(value - y[i]) <= 1e-5 * magnitude[i], `Y[${i}] = ${value}, expected ${y[i]}`));
+        exact.forEach((value, i) =>
+          assert.ok(Math.abs(value - y[i]) <= 1e-5 * magnitude[i], `Y[${i}] = ${value}, expected ${y[i]}`),
+        );
       }
       // accuracy_level 4 (the engine's setting) quantizes A to int8 per block: within 2% relative RMS.
       const fast = await runMatMulNBits(quantized, a, m, 4);
@@ -150,7 +177,8 @@ describe('MatMulNBits quantization error (relative RMS vs the weights quantized)
   const cols = 1024;
   const gaussian = randomNormal(7, 'W', rows * cols, 0.06);
   const fp8 = fp8Rounded(gaussian, rows, cols);
-  const measure = (w: Float32Array, bits: MatMulNBitsBits) => relativeRmsError(dequantizeMatMulNBits(quantizeForMatMulNBits(w, rows, cols, bits, 32)), w);
+  const measure = (w: Float32Array, bits: MatMulNBitsBits) =>
+    relativeRmsError(dequantizeMatMulNBits(quantizeForMatMulNBits(w, rows, cols, bits, 32)), w);
 
   it('stays within 1% at int8 and 13% at int4, block 32', (t) => {
     const results = {
@@ -160,7 +188,11 @@ describe('MatMulNBits quantization error (relative RMS vs the weights quantized)
       int8Fp8: measure(fp8, 8),
       int4Fp8: measure(fp8, 4),
     };
-    t.diagnostic(Object.entries(results).map(([name, value]) => `${name} ${(value * 100).toFixed(3)}%`).join(', '));
+    t.diagnostic(
+      Object.entries(results)
+        .map(([name, value]) => `${name} ${(value * 100).toFixed(3)}%`)
+        .join(', '),
+    );
     assert.ok(results.int8Gaussian < 0.01 && results.int8Fp8 < 0.01, JSON.stringify(results));
     assert.ok(results.int4Gaussian < 0.13 && results.int4Fp8 < 0.13, JSON.stringify(results));
   });

@@ -24,7 +24,12 @@ function floatInput(name: string, dims: (number | string)[]): onnx.IValueInfoPro
   };
 }
 
-function initializer(name: string, dataType: onnx.TensorProto.DataType, dims: number[], bytes: ArrayBufferView): onnx.ITensorProto {
+function initializer(
+  name: string,
+  dataType: onnx.TensorProto.DataType,
+  dims: number[],
+  bytes: ArrayBufferView,
+): onnx.ITensorProto {
   return { name, dataType, dims, rawData: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 

@@ -27,7 +27,13 @@ function referenceFor(dir: string): ReferenceModel {
   try {
     const weights = new Map<string, Float32Array>();
     const get = (name: string) => {
-      if (!weights.has(name)) weights.set(name, name.endsWith('_proj.weight') ? checkpoint.readLinearFloat32(name.slice(0, -'.weight'.length)) : checkpoint.readFloat32(name));
+      if (!weights.has(name))
+        weights.set(
+          name,
+          name.endsWith('_proj.weight')
+            ? checkpoint.readLinearFloat32(name.slice(0, -'.weight'.length))
+            : checkpoint.readFloat32(name),
+        );
       return weights.get(name)!;
     };
     const reference = new ReferenceModel(checkpoint.config, get, 64);
@@ -41,7 +47,14 @@ function referenceFor(dir: string): ReferenceModel {
 
 /** Greedy-decodes STEPS steps with both, the reference choosing the tokens; returns per-step logit errors. */
 async function compare(model: LoadedModel, reference: ReferenceModel) {
-  const steps: { maxAbs: number; meanAbs: number; sameTop1: boolean; expectedId: number; actualId: number; margin: number }[] = [];
+  const steps: {
+    maxAbs: number;
+    meanAbs: number;
+    sameTop1: boolean;
+    expectedId: number;
+    actualId: number;
+    margin: number;
+  }[] = [];
   let expected = reference.forward(prompt);
   let actual = await model.decoder.prefill(prompt);
   for (let step = 0; step < STEPS; step++) {
@@ -49,7 +62,14 @@ async function compare(model: LoadedModel, reference: ReferenceModel) {
     const actualId = argmax(actual, actual.length);
     // How much better the reference's choice is than ours, by the reference's own logits (0 when they agree).
     const margin = expected[expectedId] - expected[actualId];
-    steps.push({ maxAbs: maxAbsDifference(actual, expected), meanAbs: meanAbsDifference(actual, expected), sameTop1: expectedId === actualId, expectedId, actualId, margin });
+    steps.push({
+      maxAbs: maxAbsDifference(actual, expected),
+      meanAbs: meanAbsDifference(actual, expected),
+      sameTop1: expectedId === actualId,
+      expectedId,
+      actualId,
+      margin,
+    });
     expected = reference.forward([expectedId]);
     actual = await model.decoder.decode(expectedId);
   }
@@ -79,7 +99,10 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
   it('F32 checkpoint, fp32 graph: greedy ids identical and max |Δlogit| ≤ 1e-3 over 16 steps', async () => {
     const model = await load(f32, 'fp32');
     const steps = await compare(model, referenceFor(f32));
-    assert.deepEqual(steps.map((s) => s.actualId), steps.map((s) => s.expectedId));
+    assert.deepEqual(
+      steps.map((s) => s.actualId),
+      steps.map((s) => s.expectedId),
+    );
     const worst = Math.max(...steps.map((s) => s.maxAbs));
     assert.ok(worst <= 1e-3, `max |Δlogit| ${worst}`);
   });
@@ -98,7 +121,8 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     assert.ok(agree >= 15, `top-1 agreement ${agree}/16`);
     assert.ok(worst < 0.1, `max |Δlogit| ${worst}`);
     assert.ok(mean < 0.02, `mean |Δlogit| ${mean}`);
-    for (const step of steps) assert.ok(step.margin <= 2 * step.maxAbs, `a flip where the reference prefers its token by ${step.margin}`);
+    for (const step of steps)
+      assert.ok(step.margin <= 2 * step.maxAbs, `a flip where the reference prefers its token by ${step.margin}`);
   });
 
   it('reuses the converted weights on the next load, with identical logits', async () => {
@@ -122,23 +146,35 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
   it('refuses a cache folder that cannot be written, with CacheUnwritable and a hint', async () => {
     const blocker = join(root, 'not-a-folder');
     writeFileSync(blocker, 'x');
-    await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 64, cacheDir: join(blocker, 'cache') }), (error: unknown) => {
-      assert.ok(error instanceof EngineError);
-      assert.equal(error.code, EngineErrorCode.CacheUnwritable);
-      assert.match(error.hint ?? '', /hearth\.cacheDir/);
-      return true;
-    });
+    await assert.rejects(
+      loadModel(fp8, { quantization: 'int8', contextLength: 64, cacheDir: join(blocker, 'cache') }),
+      (error: unknown) => {
+        assert.ok(error instanceof EngineError);
+        assert.equal(error.code, EngineErrorCode.CacheUnwritable);
+        assert.match(error.hint ?? '', /hearth\.cacheDir/);
+        return true;
+      },
+    );
   });
 
   it('refuses a context whose KV cache exceeds the memory budget, with ContextTooLarge, before converting anything', async () => {
     const untouched = join(root, 'cache-of-a-refused-load');
     for (const kvCache of ['float32', 'int8'] as const) {
-      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 32_768, kvBudgetBytes: 1024 * 1024, kvCache, cacheDir: untouched }), (error: unknown) => {
-        assert.ok(error instanceof EngineError);
-        assert.equal(error.code, EngineErrorCode.ContextTooLarge);
-        assert.match(error.hint ?? '', /at most \d+ tokens/);
-        return true;
-      });
+      await assert.rejects(
+        loadModel(fp8, {
+          quantization: 'int8',
+          contextLength: 32_768,
+          kvBudgetBytes: 1024 * 1024,
+          kvCache,
+          cacheDir: untouched,
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof EngineError);
+          assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+          assert.match(error.hint ?? '', /at most \d+ tokens/);
+          return true;
+        },
+      );
     }
     assert.deepEqual(existsSync(untouched) ? readdirSync(untouched) : [], []);
   });
@@ -148,17 +184,39 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     // each × 3/2 for the growth slack: 3,072 and 840. A budget of 1,024 × 840 bytes fits 1,024 positions of int8 only.
     const kvBudgetBytes = 1024 * 840;
     for (const kvCache of ['float32', undefined] as const) {
-      await assert.rejects(loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, cacheDir, ...(kvCache !== undefined && { kvCache }) }), (error: unknown) => {
-        assert.ok(error instanceof EngineError);
-        assert.equal(error.code, EngineErrorCode.ContextTooLarge);
-        // The message's sizes round to 0.00 GiB at this geometry (kvBudget.test.ts pins them on a real one); the hint's 280 tokens pin the arithmetic.
-        assert.equal(error.hint, 'The 8-bit KV cache (int8) fits this context; or choose a context of at most 280 tokens, or close other programs to free memory.');
-        return true;
-      });
+      await assert.rejects(
+        loadModel(fp8, {
+          quantization: 'int8',
+          contextLength: 1024,
+          kvBudgetBytes,
+          cacheDir,
+          ...(kvCache !== undefined && { kvCache }),
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof EngineError);
+          assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+          // The message's sizes round to 0.00 GiB at this geometry (kvBudget.test.ts pins them on a real one); the hint's 280 tokens pin the arithmetic.
+          assert.equal(
+            error.hint,
+            'The 8-bit KV cache (int8) fits this context; or choose a context of at most 280 tokens, or close other programs to free memory.',
+          );
+          return true;
+        },
+      );
     }
-    const auto = await loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvBudgetBytes, kvCache: 'auto', threads: 1, cacheDir });
+    const auto = await loadModel(fp8, {
+      quantization: 'int8',
+      contextLength: 1024,
+      kvBudgetBytes,
+      kvCache: 'auto',
+      threads: 1,
+      cacheDir,
+    });
     open.push(auto);
-    assert.deepEqual([auto.decoder.kvCacheDtype, auto.decoder.contextLength, auto.decoder.bytesPerPosition], ['int8', 1024, kvCacheBytes(auto.config, 1, 'int8')]);
+    assert.deepEqual(
+      [auto.decoder.kvCacheDtype, auto.decoder.contextLength, auto.decoder.bytesPerPosition],
+      ['int8', 1024, kvCacheBytes(auto.config, 1, 'int8')],
+    );
   });
 
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {

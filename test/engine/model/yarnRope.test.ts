@@ -42,7 +42,10 @@ describe('ropeParameters', () => {
     };
     const { invFreq } = ropeParameters(qwen3With4xYarn, 131072);
     for (const [i, expected] of Object.entries(numpy)) {
-      assert.ok(Math.abs(invFreq[Number(i)] - expected) <= 1e-15 * expected, `inv_${i}: ${invFreq[Number(i)]} vs ${expected}`);
+      assert.ok(
+        Math.abs(invFreq[Number(i)] - expected) <= 1e-15 * expected,
+        `inv_${i}: ${invFreq[Number(i)]} vs ${expected}`,
+      );
     }
   });
 
@@ -78,9 +81,20 @@ describe('yarnScalingFor', () => {
   });
 
   it('picks the smallest power-of-two factor over max_position_embeddings that covers the context', () => {
-    const cases: [number, number][] = [[40961, 2], [81920, 2], [81921, 4], [131072, 4], [262144, 8]];
+    const cases: [number, number][] = [
+      [40961, 2],
+      [81920, 2],
+      [81921, 4],
+      [131072, 4],
+      [262144, 8],
+    ];
     for (const [context, factor] of cases) {
-      assert.deepEqual(yarnScalingFor(native40k, context), { factor, originalMaxPositionEmbeddings: 40960, betaFast: 32, betaSlow: 1 });
+      assert.deepEqual(yarnScalingFor(native40k, context), {
+        factor,
+        originalMaxPositionEmbeddings: 40960,
+        betaFast: 32,
+        betaSlow: 1,
+      });
     }
     const params = ropeParameters(native40k, 131072);
     const expected = formulaInvFreq(128, 1e6, 40960, 4);
@@ -91,13 +105,19 @@ describe('yarnScalingFor', () => {
   it('refuses a context beyond what the checkpoint rope_scaling covers', () => {
     assert.throws(
       () => yarnScalingFor(qwen3With4xYarn, 131073),
-      (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge && /131072/.test(error.hint ?? ''),
+      (error: unknown) =>
+        error instanceof EngineError &&
+        error.code === EngineErrorCode.ContextTooLarge &&
+        /131072/.test(error.hint ?? ''),
     );
   });
 
   it('rejects a context length that is not a positive integer', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => yarnScalingFor(native40k, bad), (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.InvalidParams);
+      assert.throws(
+        () => yarnScalingFor(native40k, bad),
+        (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.InvalidParams,
+      );
     }
   });
 });

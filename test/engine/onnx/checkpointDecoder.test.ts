@@ -19,14 +19,24 @@ after(async () => {
 
 describe('OnnxDecoder on an FP8 checkpoint', () => {
   it('reads a Checkpoint as its WeightSource and matches the reference on the dequantized weights', async () => {
-    await writeSyntheticCheckpoint({ outDir: dir, geometry: { ...SYNTHETIC_GEOMETRIES.tiny, vocabSize: 512 }, dtype: 'fp8', seed: 7, arch: 'qwen3', tied: true });
+    await writeSyntheticCheckpoint({
+      outDir: dir,
+      geometry: { ...SYNTHETIC_GEOMETRIES.tiny, vocabSize: 512 },
+      dtype: 'fp8',
+      seed: 7,
+      arch: 'qwen3',
+      tied: true,
+    });
     const checkpoint = Checkpoint.open(dir);
     cleanup.push(() => checkpoint.close());
     const decoder = await OnnxDecoder.create(checkpoint, { quantization: 'fp32', contextLength: 64, threads: 1 });
     cleanup.push(() => decoder.dispose());
     const reference = new ReferenceModel(
       checkpoint.config,
-      (name) => (name.endsWith('_proj.weight') ? checkpoint.readLinearFloat32(name.slice(0, -'.weight'.length)) : checkpoint.readFloat32(name)),
+      (name) =>
+        name.endsWith('_proj.weight')
+          ? checkpoint.readLinearFloat32(name.slice(0, -'.weight'.length))
+          : checkpoint.readFloat32(name),
       64,
     );
 

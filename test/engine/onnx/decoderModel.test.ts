@@ -37,7 +37,13 @@ describe('decoder model files', () => {
     const dir = temporaryDirectory();
     const progress: string[] = [];
     const embedded = await run(await OnnxDecoder.create(model.source, options));
-    const external = await run(await OnnxDecoder.create(model.source, { ...options, modelDirectory: dir, onProgress: (p) => progress.push(`${p.tensorsDone}:${p.name}`) }));
+    const external = await run(
+      await OnnxDecoder.create(model.source, {
+        ...options,
+        modelDirectory: dir,
+        onProgress: (p) => progress.push(`${p.tensorsDone}:${p.name}`),
+      }),
+    );
     assert.deepEqual(external, embedded);
     assert.deepEqual(readdirSync(dir).sort(), ['decoder.onnx', 'decoder.weights']);
     // per layer 2 norms + qk_norm + 4 linears × (data, scales), final norm, lm_head data and scales (which the

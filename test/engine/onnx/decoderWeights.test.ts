@@ -1,19 +1,38 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { convertDecoderWeights, decoderTensorPlan, decoderWeightBytes, type DecoderTensor, type WeightFormat } from '../../../src/engine/onnx/decoderWeights';
+import {
+  convertDecoderWeights,
+  decoderTensorPlan,
+  decoderWeightBytes,
+  type DecoderTensor,
+  type WeightFormat,
+} from '../../../src/engine/onnx/decoderWeights';
 import { decoderTestConfig, testModel } from './tinyDecoderSource';
 
-function converted(architecture: 'qwen3' | 'qwen2', format: WeightFormat): { tensors: Map<string, DecoderTensor>; read: (name: string) => Float32Array } {
+function converted(
+  architecture: 'qwen3' | 'qwen2',
+  format: WeightFormat,
+): { tensors: Map<string, DecoderTensor>; read: (name: string) => Float32Array } {
   const { source } = testModel(decoderTestConfig(architecture));
-  return { tensors: new Map([...convertDecoderWeights(source, format)].map((t) => [t.name, t])), read: (name) => source.readFloat32(name) };
+  return {
+    tensors: new Map([...convertDecoderWeights(source, format)].map((t) => [t.name, t])),
+    read: (name) => source.readFloat32(name),
+  };
 }
 
 describe('decoderTensorPlan', () => {
   it('stacks q, k, v and gate, up into single projections sized from the config', () => {
     const plan = decoderTensorPlan(decoderTestConfig('qwen3'), 'int8');
     const layer = plan.layers[1];
-    assert.deepEqual([layer.qkv.n, layer.qkv.k, layer.gateUp.n, layer.down.k, layer.output.k], [512, 256, 1024, 512, 256]);
-    assert.deepEqual(layer.qkv.sources, ['model.layers.1.self_attn.q_proj', 'model.layers.1.self_attn.k_proj', 'model.layers.1.self_attn.v_proj']);
+    assert.deepEqual(
+      [layer.qkv.n, layer.qkv.k, layer.gateUp.n, layer.down.k, layer.output.k],
+      [512, 256, 1024, 512, 256],
+    );
+    assert.deepEqual(layer.qkv.sources, [
+      'model.layers.1.self_attn.q_proj',
+      'model.layers.1.self_attn.k_proj',
+      'model.layers.1.self_attn.v_proj',
+    ]);
     assert.equal(layer.qkNorm, 'layer1.qk_norm');
     assert.equal(layer.qkv.rowScale, undefined); // Qwen3 folds the attention scale into q_norm instead
     // Tied int8: lm_head quantizes the embedding, and the embedding lookup reads those same tensors' rows.
@@ -61,7 +80,11 @@ describe('convertDecoderWeights', () => {
         const { tensors } = converted(architecture, format);
         let bytes = 0;
         for (const tensor of tensors.values()) {
-          assert.equal(tensor.shape.reduce((a, b) => a * b, 1), tensor.data.length, tensor.name);
+          assert.equal(
+            tensor.shape.reduce((a, b) => a * b, 1),
+            tensor.data.length,
+            tensor.name,
+          );
           bytes += tensor.data.byteLength;
         }
         assert.equal(decoderWeightBytes(decoderTestConfig(architecture), format), bytes);

@@ -19,12 +19,21 @@ describe('embedding rows', () => {
     ['qwen3', 'int8', 'lm_head'],
     ['llama', 'int4', 'embed_tokens'],
   ] as const) {
-    it(`${format}, ${architecture === 'qwen3' ? 'tied (lm_head\'s rows)' : 'untied'}: the dequantized MatMulNBits rows, from memory and from the converted file alike`, async () => {
+    it(`${format}, ${architecture === 'qwen3' ? "tied (lm_head's rows)" : 'untied'}: the dequantized MatMulNBits rows, from memory and from the converted file alike`, async () => {
       const config = decoderTestConfig(architecture);
-      const tensors = new Map([...convertDecoderWeights(testModel(config).source, format)].map((t): [string, DecoderTensor] => [t.name, t]));
+      const tensors = new Map(
+        [...convertDecoderWeights(testModel(config).source, format)].map((t): [string, DecoderTensor] => [t.name, t]),
+      );
       const data = tensors.get(`${table}.weight_q`)!.data as Uint8Array;
       const scales = tensors.get(`${table}.scales`)!.data as Float32Array;
-      const expected = dequantizeMatMulNBits({ n: config.vocabSize, k: config.hiddenSize, bits: format === 'int8' ? 8 : 4, blockSize: 32, data, scales });
+      const expected = dequantizeMatMulNBits({
+        n: config.vocabSize,
+        k: config.hiddenSize,
+        bits: format === 'int8' ? 8 : 4,
+        blockSize: 32,
+        data,
+        scales,
+      });
       const inMemory = embeddingRowsFromTensors(config, format, (name) => tensors.get(name)!.data).rows(tokens);
       const cache = new ConvertedWeightsCache(dir, { headerReserve: 4096 });
       const stored = await cache.write(cache.keyFor(`${architecture}-${format}`, format), tensors.values());
@@ -32,7 +41,12 @@ describe('embedding rows', () => {
       try {
         assert.deepEqual(fromFile.rows(tokens), inMemory);
         const hidden = config.hiddenSize;
-        tokens.forEach((token, i) => assert.deepEqual(inMemory.subarray(i * hidden, (i + 1) * hidden), expected.subarray(token * hidden, (token + 1) * hidden)));
+        tokens.forEach((token, i) =>
+          assert.deepEqual(
+            inMemory.subarray(i * hidden, (i + 1) * hidden),
+            expected.subarray(token * hidden, (token + 1) * hidden),
+          ),
+        );
         assert.throws(() => fromFile.rows([512]), /token id 512 is outside the vocabulary of 512/);
       } finally {
         fromFile.close();
@@ -40,12 +54,17 @@ describe('embedding rows', () => {
     });
   }
 
-  it('fp32: the table\'s rows', () => {
+  it("fp32: the table's rows", () => {
     const config = decoderTestConfig('qwen2');
     const { source } = testModel(config);
-    const tensors = new Map([...convertDecoderWeights(source, 'fp32')].map((t): [string, DecoderTensor] => [t.name, t]));
+    const tensors = new Map(
+      [...convertDecoderWeights(source, 'fp32')].map((t): [string, DecoderTensor] => [t.name, t]),
+    );
     const rows = embeddingRowsFromTensors(config, 'fp32', (name) => tensors.get(name)!.data).rows([3, 500]);
     const table = source.readFloat32('model.embed_tokens.weight');
-    assert.deepEqual(rows, Float32Array.from([...table.subarray(3 * 256, 4 * 256), ...table.subarray(500 * 256, 501 * 256)]));
+    assert.deepEqual(
+      rows,
+      Float32Array.from([...table.subarray(3 * 256, 4 * 256), ...table.subarray(500 * 256, 501 * 256)]),
+    );
   });
 });

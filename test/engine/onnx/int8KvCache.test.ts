@@ -8,12 +8,19 @@ const rows = geometry.numKvHeads * geometry.headDim;
 
 /** New rows as the graph emits them, [heads·headDim][count]: distinct values per layer, row and position. */
 function chunk(layer: number, start: number, count: number, sign = 1): Float32Array {
-  return Float32Array.from({ length: rows * count }, (_, i) => sign * (1 + layer + 0.37 * Math.floor(i / count) + 0.011 * (start + (i % count))));
+  return Float32Array.from(
+    { length: rows * count },
+    (_, i) => sign * (1 + layer + 0.37 * Math.floor(i / count) + 0.011 * (start + (i % count))),
+  );
 }
 
 function appendChunk(cache: Int8KvCache, start: number, count: number): void {
   cache.reserve(start + count);
-  cache.append([0, 1].map((layer) => chunk(layer, start, count)), [0, 1].map((layer) => chunk(layer, start, count, -1)), count);
+  cache.append(
+    [0, 1].map((layer) => chunk(layer, start, count)),
+    [0, 1].map((layer) => chunk(layer, start, count, -1)),
+    count,
+  );
 }
 
 /** The cache's feeds of a layer as typed arrays. */
@@ -30,7 +37,12 @@ function inputs(cache: Int8KvCache, layer: number) {
 }
 
 /** Key and value of (layer, head, position) as the graph reads them: levels × scale. */
-function dequantized(cache: Int8KvCache, layer: number, head: number, position: number): { key: number[]; value: number[] } {
+function dequantized(
+  cache: Int8KvCache,
+  layer: number,
+  head: number,
+  position: number,
+): { key: number[]; value: number[] } {
   const { key, keyScale, value, valueScale } = inputs(cache, layer);
   const { headDim } = geometry;
   const capacity = cache.capacity;
@@ -79,10 +91,13 @@ describe('Int8KvCache', () => {
         for (const position of [0, 1, 2, 71]) {
           const { key, value } = dequantized(cache, layer, head, position);
           const start = position;
-          const expected = (sign: number) => Array.from({ length: 3 }, (_, d) => sign * (1 + layer + 0.37 * (head * 3 + d) + 0.011 * start));
+          const expected = (sign: number) =>
+            Array.from({ length: 3 }, (_, d) => sign * (1 + layer + 0.37 * (head * 3 + d) + 0.011 * start));
           const { keyScale, valueScale } = inputs(cache, layer);
           key.forEach((k, d) => assert.ok(Math.abs(k - expected(1)[d]) <= keyScale[head * 128 + position] / 2 + 1e-7));
-          value.forEach((v, d) => assert.ok(Math.abs(v - expected(-1)[d]) <= valueScale[head * 128 + position] / 2 + 1e-7));
+          value.forEach((v, d) =>
+            assert.ok(Math.abs(v - expected(-1)[d]) <= valueScale[head * 128 + position] / 2 + 1e-7),
+          );
           // The largest magnitude sits on level ±127.
           assert.equal(Math.round(Math.abs(key[2] / keyScale[head * 128 + position])), 127);
         }
@@ -130,7 +145,8 @@ describe('Int8KvCache', () => {
     appendChunk(cache, 70, 10);
     const fresh = new Int8KvCache(geometry, 1000);
     appendChunk(fresh, 0, 80);
-    for (const position of [0, 69, 70, 79]) assert.deepEqual(dequantized(cache, 0, 1, position), dequantized(fresh, 0, 1, position));
+    for (const position of [0, 69, 70, 79])
+      assert.deepEqual(dequantized(cache, 0, 1, position), dequantized(fresh, 0, 1, position));
   });
 
   it('copies positions out as int8 rows and appends them back exactly, from an offset, across growth', () => {
@@ -152,13 +168,20 @@ describe('Int8KvCache', () => {
     for (const layer of [0, 1]) {
       const a = inputs(cache, layer);
       const b = inputs(restored, layer);
-      for (let row = 0; row < rows; row++) assert.deepEqual(a.key.subarray(row * capacity, row * capacity + 30), b.key.subarray(row * capacity, row * capacity + 30));
+      for (let row = 0; row < rows; row++)
+        assert.deepEqual(
+          a.key.subarray(row * capacity, row * capacity + 30),
+          b.key.subarray(row * capacity, row * capacity + 30),
+        );
       for (const head of [0, 1]) {
         const used = (array: Float32Array) => array.subarray(head * capacity, head * capacity + 30);
         assert.deepEqual(used(a.keyScale), used(b.keyScale));
         assert.deepEqual(used(a.keyOffset), used(b.keyOffset));
         assert.deepEqual(used(a.valueScale), used(b.valueScale));
-        assert.deepEqual(a.value.subarray(head * capacity * 3, (head * capacity + 30) * 3), b.value.subarray(head * capacity * 3, (head * capacity + 30) * 3));
+        assert.deepEqual(
+          a.value.subarray(head * capacity * 3, (head * capacity + 30) * 3),
+          b.value.subarray(head * capacity * 3, (head * capacity + 30) * 3),
+        );
       }
     }
     cache.truncate(0);
@@ -168,6 +191,9 @@ describe('Int8KvCache', () => {
     appendChunk(shifted, 0, 30);
     assert.deepEqual(dequantized(cache, 1, 1, 0), dequantized(shifted, 1, 1, 10));
     assert.throws(() => cache.copyRows(70, 90), /cannot copy positions \[70, 90\) of 80 cached/);
-    assert.throws(() => cache.appendRows({ keys: [], values: [], count: 1 }, 0, 1), /cannot append float32 rows to the int8 KV cache/);
+    assert.throws(
+      () => cache.appendRows({ keys: [], values: [], count: 1 }, 0, 1),
+      /cannot append float32 rows to the int8 KV cache/,
+    );
   });
 });

@@ -4,7 +4,16 @@ import type { ModelConfig } from '../../../src/engine/checkpoint/modelConfig';
 import { OnnxDecoder, type OnnxDecoderOptions } from '../../../src/engine/onnx/onnxDecoder';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { argmax, decoderTestConfig, maxAbsDifference, TEST_PROMPT as prompt, TEST_STEPS as STEPS, decoderOpener, testModel, type TestModel } from './tinyDecoderSource';
+import {
+  argmax,
+  decoderTestConfig,
+  maxAbsDifference,
+  TEST_PROMPT as prompt,
+  TEST_STEPS as STEPS,
+  decoderOpener,
+  testModel,
+  type TestModel,
+} from './tinyDecoderSource';
 
 /**
  * The int8 KV cache against the fp32 one and the float64 reference, with fp32 weights so that the cache is the
@@ -48,14 +57,25 @@ function maxDifference(a: Run, b: Run): number {
   return Math.max(...a.logits.map((logits, step) => maxAbsDifference(logits, b.logits[step])));
 }
 
-async function againstReference(model: TestModel, options: Partial<OnnxDecoderOptions> = {}, tokens = prompt): Promise<{ difference: number; ids: number[]; referenceIds: number[] }> {
+async function againstReference(
+  model: TestModel,
+  options: Partial<OnnxDecoderOptions> = {},
+  tokens = prompt,
+): Promise<{ difference: number; ids: number[]; referenceIds: number[] }> {
   const decoder = await open(model, options);
   const run = await greedy(decoder, await decoder.prefill(tokens));
   const reference = referenceFor(model, tokens, run);
   return { difference: maxDifference(run, reference), ids: run.ids, referenceIds: reference.ids };
 }
 
-const small: ModelConfig = decoderTestConfig('qwen3', { hiddenSize: 512, numLayers: 4, numHeads: 8, numKvHeads: 4, headDim: 128, intermediateSize: 1024 });
+const small: ModelConfig = decoderTestConfig('qwen3', {
+  hiddenSize: 512,
+  numLayers: 4,
+  numHeads: 8,
+  numKvHeads: 4,
+  headDim: 128,
+  intermediateSize: 1024,
+});
 
 describe('OnnxDecoder with an int8 KV cache', () => {
   for (const [name, config, bound] of [
@@ -133,7 +153,12 @@ describe('OnnxDecoder with an int8 KV cache', () => {
     assert.equal(decoder.bytesPerPosition, 2 * 2 * (2 * 64 + 12));
     // 560 bytes per position, 840 with the growth margin: a budget the float32 cache (3 KiB) would not fit.
     await assert.rejects(
-      OnnxDecoder.create(model.source, { quantization: 'fp32', contextLength: 4096, kvBudgetBytes: 3 * 1024 * 1000, kvCacheDtype: 'int8' }),
+      OnnxDecoder.create(model.source, {
+        quantization: 'fp32',
+        contextLength: 4096,
+        kvBudgetBytes: 3 * 1024 * 1000,
+        kvCacheDtype: 'int8',
+      }),
       (error: unknown) => {
         assert.ok(error instanceof EngineError);
         assert.equal(error.code, EngineErrorCode.ContextTooLarge);

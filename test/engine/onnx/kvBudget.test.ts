@@ -8,7 +8,11 @@ const GIB = 1024 ** 3;
 /** Qwen3-0.6B: 237,568 bytes per position with float32, 62,176 with int8 (growth slack included). */
 const QWEN3_06B_KV = { numLayers: 28, numKvHeads: 8, headDim: 128 };
 
-function refusal(contextLength: number, budgetBytes: number, dtype: 'float32' | 'int8'): { message: string; hint: string | undefined } {
+function refusal(
+  contextLength: number,
+  budgetBytes: number,
+  dtype: 'float32' | 'int8',
+): { message: string; hint: string | undefined } {
   try {
     assertKvCacheFits(QWEN3_06B_KV, contextLength, budgetBytes, dtype);
   } catch (error) {
@@ -41,6 +45,9 @@ describe('assertKvCacheFits', () => {
     });
     assert.equal(refusal(32_768, 1000, 'int8').hint, 'Close other programs to free memory, or choose a smaller model.');
     // Not one float32 position fits 100,000 bytes, one int8 position does.
-    assert.equal(refusal(1, 100_000, 'float32').hint, 'The 8-bit KV cache (int8) fits this context; or close other programs to free memory, or choose a smaller model.');
+    assert.equal(
+      refusal(1, 100_000, 'float32').hint,
+      'The 8-bit KV cache (int8) fits this context; or close other programs to free memory, or choose a smaller model.',
+    );
   });
 });

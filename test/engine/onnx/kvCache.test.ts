@@ -8,12 +8,19 @@ const rows = geometry.numKvHeads * geometry.headDim;
 
 /** New rows as the graph emits them, [rows][count], with values that encode layer, row and position. */
 function chunk(layer: number, start: number, count: number, sign = 1): Float32Array {
-  return Float32Array.from({ length: rows * count }, (_, i) => sign * (layer * 10000 + Math.floor(i / count) * 1000 + start + (i % count)));
+  return Float32Array.from(
+    { length: rows * count },
+    (_, i) => sign * (layer * 10000 + Math.floor(i / count) * 1000 + start + (i % count)),
+  );
 }
 
 function appendChunk(cache: KvCache, start: number, count: number): void {
   cache.reserve(start + count);
-  cache.append([0, 1].map((layer) => chunk(layer, start, count)), [0, 1].map((layer) => chunk(layer, start, count, -1)), count);
+  cache.append(
+    [0, 1].map((layer) => chunk(layer, start, count)),
+    [0, 1].map((layer) => chunk(layer, start, count, -1)),
+    count,
+  );
 }
 
 /** A layer's key and value buffers and their dims. */
@@ -123,8 +130,14 @@ describe('Float32KvCache', () => {
     for (let index = 0; index < 2; index++) {
       for (const row of [0, 5]) {
         for (let position = 0; position < 30; position++) {
-          assert.equal(layer(cache, index).key[row * cache.capacity + position], layer(restored, index).key[row * restored.capacity + position]);
-          assert.equal(layer(cache, index).value[row * cache.capacity + position], layer(restored, index).value[row * restored.capacity + position]);
+          assert.equal(
+            layer(cache, index).key[row * cache.capacity + position],
+            layer(restored, index).key[row * restored.capacity + position],
+          );
+          assert.equal(
+            layer(cache, index).value[row * cache.capacity + position],
+            layer(restored, index).value[row * restored.capacity + position],
+          );
         }
       }
     }

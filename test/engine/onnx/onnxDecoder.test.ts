@@ -4,7 +4,17 @@ import type { Architecture } from '../../../src/engine/checkpoint/modelConfig';
 import { OnnxDecoder } from '../../../src/engine/onnx/onnxDecoder';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { argmax, decoderTestConfig, maxAbsDifference, meanAbsDifference, TEST_PROMPT as prompt, TEST_STEPS as STEPS, decoderOpener, testModel, type TestModel } from './tinyDecoderSource';
+import {
+  argmax,
+  decoderTestConfig,
+  maxAbsDifference,
+  meanAbsDifference,
+  TEST_PROMPT as prompt,
+  TEST_STEPS as STEPS,
+  decoderOpener,
+  testModel,
+  type TestModel,
+} from './tinyDecoderSource';
 
 const open = decoderOpener({ contextLength: 128 });
 
@@ -16,7 +26,11 @@ interface Comparison {
 }
 
 /** Prefills `tokens`, then decodes STEPS steps fed with the reference's greedy token. */
-async function compareWithReference(model: TestModel, decoder: OnnxDecoder, tokens: readonly number[]): Promise<Comparison> {
+async function compareWithReference(
+  model: TestModel,
+  decoder: OnnxDecoder,
+  tokens: readonly number[],
+): Promise<Comparison> {
   const reference = model.reference(decoder.contextLength);
   const result: Comparison = { referenceIds: [], onnxIds: [], maxDifference: 0, meanDifference: 0 };
   let expected = reference.forward(tokens);
@@ -78,8 +92,16 @@ describe('OnnxDecoder (MatMulNBits) against the float64 reference', () => {
   // top token can flip where the reference's two best are nearly tied.
   const agreementAndError = async (architecture: Architecture, tied: boolean, quantization: 'int8' | 'int4') => {
     const model = testModel(decoderTestConfig(architecture, { tieWordEmbeddings: tied }));
-    const { referenceIds, onnxIds, maxDifference, meanDifference } = await compareWithReference(model, await open(model, { quantization }), prompt);
-    return { agreements: referenceIds.filter((id, step) => id === onnxIds[step]).length, maxDifference, meanDifference };
+    const { referenceIds, onnxIds, maxDifference, meanDifference } = await compareWithReference(
+      model,
+      await open(model, { quantization }),
+      prompt,
+    );
+    return {
+      agreements: referenceIds.filter((id, step) => id === onnxIds[step]).length,
+      maxDifference,
+      meanDifference,
+    };
   };
 
   it('int8, tied (embedding read from lm_head): top token agrees in ≥ 15 of 16 steps; measured 16, max |Δlogit| 0.044, mean 0.0086', async () => {
@@ -160,7 +182,10 @@ describe('OnnxDecoder cache handling', () => {
   it('throws ContextTooLarge past the context length', async () => {
     const decoder = await open(model, { contextLength: 16 });
     await decoder.prefill(prompt);
-    await assert.rejects(decoder.prefill([1, 2, 3, 4, 5]), (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge);
+    await assert.rejects(
+      decoder.prefill([1, 2, 3, 4, 5]),
+      (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge,
+    );
     assert.equal(decoder.length, prompt.length);
   });
 });
@@ -169,11 +194,14 @@ describe('OnnxDecoder.create', () => {
   it('throws ContextTooLarge with a hint when the KV cache cannot fit the budget', async () => {
     const model = testModel(decoderTestConfig('llama'));
     // 2 layers × 2 (K, V) × 2 heads × 64 × 4 bytes = 2 KiB per position, 3 KiB with the growth margin.
-    await assert.rejects(OnnxDecoder.create(model.source, { quantization: 'fp32', contextLength: 4096, kvBudgetBytes: 3 * 1024 * 1000 }), (error: unknown) => {
-      assert.ok(error instanceof EngineError);
-      assert.equal(error.code, EngineErrorCode.ContextTooLarge);
-      assert.equal(error.hint, 'Choose a context of at most 1000 tokens, or close other programs to free memory.');
-      return true;
-    });
+    await assert.rejects(
+      OnnxDecoder.create(model.source, { quantization: 'fp32', contextLength: 4096, kvBudgetBytes: 3 * 1024 * 1000 }),
+      (error: unknown) => {
+        assert.ok(error instanceof EngineError);
+        assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+        assert.equal(error.hint, 'Choose a context of at most 1000 tokens, or close other programs to free memory.');
+        return true;
+      },
+    );
   });
 });

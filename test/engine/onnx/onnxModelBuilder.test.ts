@@ -16,7 +16,12 @@ after(() => {
 function sampleModel(builder: OnnxModelBuilder, bias: (name: string) => string): { y: string; row: string } {
   builder.input('x', TensorType.float, [2, 'n']);
   const sum = builder.op('Add', ['x', bias('bias')]);
-  const identity = builder.initializer('identity', TensorType.float, [3, 3], Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1));
+  const identity = builder.initializer(
+    'identity',
+    TensorType.float,
+    [3, 3],
+    Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
+  );
   const y = builder.op('FusedMatMul', [sum, identity], { alpha: float(2), transB: 1 }, MICROSOFT_DOMAIN);
   const [row] = builder.opN('Gather', [y, builder.int64s([1])], ['second_row'], { axis: 0 });
   builder.output(y, TensorType.float, [2, 3]);
@@ -68,7 +73,10 @@ describe('OnnxModelBuilder', () => {
     builder.input('x', TensorType.float, [1]);
     assert.throws(() => builder.input('x', TensorType.float, [1]), /duplicate ONNX value name x/);
     assert.throws(() => builder.op('Softmax', ['x'], { axis: 0.5 }), /integer attribute expected, got 0.5/);
-    assert.throws(() => builder.initializer('w', TensorType.float, [2, 2], new Float32Array(3)), /12 bytes do not match dims \[2, 2\]/);
+    assert.throws(
+      () => builder.initializer('w', TensorType.float, [2, 2], new Float32Array(3)),
+      /12 bytes do not match dims \[2, 2\]/,
+    );
     assert.equal(builder.int64s([1, -1]), builder.int64s([1, -1]));
     assert.equal(builder.floatScalar(-0.5), builder.floatScalar(-0.5));
     assert.notEqual(builder.floatScalar(0.5), builder.floatScalar(-0.5));

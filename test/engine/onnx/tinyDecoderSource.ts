@@ -8,7 +8,15 @@ import { tinyConfig, tinyRandomWeights, weightGetter } from '../reference/tinyMo
 
 /** 2 layers, hidden 256, 4 query heads over 2 KV heads of 64, intermediate 512, vocabulary 512. */
 export function decoderTestConfig(architecture: Architecture, overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return tinyConfig(architecture, { hiddenSize: 256, numHeads: 4, numKvHeads: 2, headDim: 64, intermediateSize: 512, vocabSize: 512, ...overrides });
+  return tinyConfig(architecture, {
+    hiddenSize: 256,
+    numHeads: 4,
+    numKvHeads: 2,
+    headDim: 64,
+    intermediateSize: 512,
+    vocabSize: 512,
+    ...overrides,
+  });
 }
 
 export interface TestModel {
@@ -20,7 +28,12 @@ export function testModel(config: ModelConfig, seed = 1): TestModel {
   const weights = tinyRandomWeights(config, seed);
   const get = weightGetter(weights);
   return {
-    source: { config, has: (name) => weights.has(name), readFloat32: get, readLinearFloat32: (prefix) => get(`${prefix}.weight`) },
+    source: {
+      config,
+      has: (name) => weights.has(name),
+      readFloat32: get,
+      readLinearFloat32: (prefix) => get(`${prefix}.weight`),
+    },
     reference: (contextLength) => new ReferenceModel(config, get, contextLength),
   };
 }
@@ -33,13 +46,20 @@ export const TEST_STEPS = 16;
  * `open(model, options)` for a test file: an OnnxDecoder over the model with the file's defaults (fp32 weights,
  * one thread, …) under `options`. Every decoder it opened is disposed after the file's tests.
  */
-export function decoderOpener(defaults: Partial<OnnxDecoderOptions> & Pick<OnnxDecoderOptions, 'contextLength'>): (model: TestModel, options?: Partial<OnnxDecoderOptions>) => Promise<OnnxDecoder> {
+export function decoderOpener(
+  defaults: Partial<OnnxDecoderOptions> & Pick<OnnxDecoderOptions, 'contextLength'>,
+): (model: TestModel, options?: Partial<OnnxDecoderOptions>) => Promise<OnnxDecoder> {
   const decoders: OnnxDecoder[] = [];
   after(async () => {
     for (const decoder of decoders) await decoder.dispose();
   });
   return async (model, options = {}) => {
-    const decoder = await OnnxDecoder.create(model.source, { quantization: 'fp32', threads: 1, ...defaults, ...options });
+    const decoder = await OnnxDecoder.create(model.source, {
+      quantization: 'fp32',
+      threads: 1,
+      ...defaults,
+      ...options,
+    });
     decoders.push(decoder);
     return decoder;
   };

@@ -33,7 +33,10 @@ describe('ReferenceModel', () => {
         const full = modelFor(config, weights).forward([...prompt, ...continuation.slice(0, step)]);
         assert.equal(full.length, config.vocabSize);
         assert.ok(logits[step].every(Number.isFinite));
-        assert.ok(maxAbsDifference(logits[step], full) <= 1e-12, `step ${step}: ${maxAbsDifference(logits[step], full)}`);
+        assert.ok(
+          maxAbsDifference(logits[step], full) <= 1e-12,
+          `step ${step}: ${maxAbsDifference(logits[step], full)}`,
+        );
       }
       // Non-degenerate: the logits change from step to step and spread out.
       assert.ok(maxAbsDifference(logits[0], logits[1]) > 1e-4);
@@ -54,7 +57,9 @@ describe('ReferenceModel', () => {
     const qwen2 = tinyConfig('qwen2');
     const weights = tinyRandomWeights(qwen2);
     const withBias = modelFor(qwen2, weights).forward(prompt);
-    const zeroBias = new Map([...weights].map(([name, w]) => [name, name.endsWith('.bias') ? new Float32Array(w.length) : w]));
+    const zeroBias = new Map(
+      [...weights].map(([name, w]) => [name, name.endsWith('.bias') ? new Float32Array(w.length) : w]),
+    );
     const qwen2ZeroBias = modelFor(qwen2, zeroBias).forward(prompt);
     const llama = modelFor(tinyConfig('llama'), weights).forward(prompt);
     assert.ok(maxAbsDifference(qwen2ZeroBias, llama) <= 1e-15);
@@ -65,8 +70,13 @@ describe('ReferenceModel', () => {
     const config = tinyConfig('qwen3');
     const weights = tinyRandomWeights(config);
     const changed = new Map(weights);
-    changed.set('model.layers.0.self_attn.k_norm.weight', weights.get('model.layers.0.self_attn.k_norm.weight')!.map((v) => 2 * v));
-    assert.ok(maxAbsDifference(modelFor(config, weights).forward(prompt), modelFor(config, changed).forward(prompt)) > 1e-4);
+    changed.set(
+      'model.layers.0.self_attn.k_norm.weight',
+      weights.get('model.layers.0.self_attn.k_norm.weight')!.map((v) => 2 * v),
+    );
+    assert.ok(
+      maxAbsDifference(modelFor(config, weights).forward(prompt), modelFor(config, changed).forward(prompt)) > 1e-4,
+    );
   });
 
   it('applies YaRN when the context exceeds the native length', () => {
@@ -80,13 +90,23 @@ describe('ReferenceModel', () => {
   it('refuses to run past its context length', () => {
     const model = modelFor(tinyConfig('llama'), undefined, 8);
     model.forward(prompt);
-    assert.throws(() => model.forward(continuation), (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge);
+    assert.throws(
+      () => model.forward(continuation),
+      (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge,
+    );
   });
 
   it('computes a one-layer, one-head model by hand', () => {
     // hidden 2, one head of 2 (inverse frequency 1: position p rotates by p radians), eps 0, no YaRN.
     const config = tinyConfig('llama', {
-      hiddenSize: 2, numLayers: 1, numHeads: 1, numKvHeads: 1, headDim: 2, intermediateSize: 1, vocabSize: 2, rmsNormEps: 0,
+      hiddenSize: 2,
+      numLayers: 1,
+      numHeads: 1,
+      numKvHeads: 1,
+      headDim: 2,
+      intermediateSize: 1,
+      vocabSize: 2,
+      rmsNormEps: 0,
     });
     const weights = new Map(
       Object.entries({

@@ -71,12 +71,16 @@ export class ReferenceModel {
   forward(tokenIds: readonly number[]): Float64Array {
     if (tokenIds.length === 0) throw new RangeError('forward needs at least one token');
     if (this.length + tokenIds.length > this.contextLength) {
-      throw new EngineError(EngineErrorCode.ContextTooLarge, `${this.length + tokenIds.length} tokens exceed the context of ${this.contextLength}`);
+      throw new EngineError(
+        EngineErrorCode.ContextTooLarge,
+        `${this.length + tokenIds.length} tokens exceed the context of ${this.contextLength}`,
+      );
     }
     const { hiddenSize, vocabSize } = this.config;
     const embedding = this.weight('model.embed_tokens.weight');
     let hidden: Vector[] = tokenIds.map((id) => {
-      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new RangeError(`Token id ${id} outside the vocabulary`);
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
+        throw new RangeError(`Token id ${id} outside the vocabulary`);
       return Float64Array.from(embedding.subarray(id * hiddenSize, (id + 1) * hiddenSize));
     });
     for (let layer = 0; layer < this.config.numLayers; layer++) hidden = this.decoderLayer(layer, hidden);
@@ -92,19 +96,27 @@ export class ReferenceModel {
     const start = cache.keys.length;
     const queries = hidden.map((x, t) => {
       const h = rmsNorm(x, this.weight(`${prefix}.input_layernorm.weight`), eps);
-      const [q, k, v] = (['q', 'k', 'v'] as const).map((p) => linear(this.weight(`${prefix}.self_attn.${p}_proj.weight`), h, this.bias(`${prefix}.self_attn.${p}_proj`)));
+      const [q, k, v] = (['q', 'k', 'v'] as const).map((p) =>
+        linear(this.weight(`${prefix}.self_attn.${p}_proj.weight`), h, this.bias(`${prefix}.self_attn.${p}_proj`)),
+      );
       cache.keys.push(this.positioned(k, 'k', prefix, start + t));
       cache.values.push(v);
       return this.positioned(q, 'q', prefix, start + t);
     });
     // Causal: the query at position p sees keys 0..p, all of which are in the cache by now.
     return hidden.map((x, t) => {
-      const attended = linear(this.weight(`${prefix}.self_attn.o_proj.weight`), this.attention(queries[t], cache, start + t));
+      const attended = linear(
+        this.weight(`${prefix}.self_attn.o_proj.weight`),
+        this.attention(queries[t], cache, start + t),
+      );
       const residual = x.map((value, i) => value + attended[i]);
       const h = rmsNorm(residual, this.weight(`${prefix}.post_attention_layernorm.weight`), eps);
       const gate = linear(this.weight(`${prefix}.mlp.gate_proj.weight`), h);
       const up = linear(this.weight(`${prefix}.mlp.up_proj.weight`), h);
-      const mlp = linear(this.weight(`${prefix}.mlp.down_proj.weight`), gate.map((g, i) => silu(g) * up[i]));
+      const mlp = linear(
+        this.weight(`${prefix}.mlp.down_proj.weight`),
+        gate.map((g, i) => silu(g) * up[i]),
+      );
       return residual.map((value, i) => value + mlp[i]);
     });
   }

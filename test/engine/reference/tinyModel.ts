@@ -41,11 +41,16 @@ export function tensorShapes(config: ModelConfig): [string, number[]][] {
   for (let layer = 0; layer < config.numLayers; layer++) {
     const p = `model.layers.${layer}`;
     shapes.push([`${p}.input_layernorm.weight`, [hidden]]);
-    for (const [proj, rows] of [['q', numHeads * headDim], ['k', numKvHeads * headDim], ['v', numKvHeads * headDim]] as const) {
+    for (const [proj, rows] of [
+      ['q', numHeads * headDim],
+      ['k', numKvHeads * headDim],
+      ['v', numKvHeads * headDim],
+    ] as const) {
       shapes.push([`${p}.self_attn.${proj}_proj.weight`, [rows, hidden]]);
       if (config.attentionBias) shapes.push([`${p}.self_attn.${proj}_proj.bias`, [rows]]);
     }
-    if (config.qkNorm) shapes.push([`${p}.self_attn.q_norm.weight`, [headDim]], [`${p}.self_attn.k_norm.weight`, [headDim]]);
+    if (config.qkNorm)
+      shapes.push([`${p}.self_attn.q_norm.weight`, [headDim]], [`${p}.self_attn.k_norm.weight`, [headDim]]);
     shapes.push(
       [`${p}.self_attn.o_proj.weight`, [hidden, numHeads * headDim]],
       [`${p}.post_attention_layernorm.weight`, [hidden]],

@@ -41,8 +41,14 @@ describe('ChatTemplate with the real Qwen3 (hybrid) template', () => {
   it('renders one user turn with thinking on (the model opens <think> itself) and off (an empty think block)', () => {
     const messages: ChatMessage[] = [{ role: 'user', content: 'Hi' }];
     assert.equal(template.render(messages, THINK), '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
-    assert.equal(template.render(messages, NO_THINK), '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n');
-    assert.equal(template.render(messages, { addGenerationPrompt: false, enableThinking: true }), '<|im_start|>user\nHi<|im_end|>\n');
+    assert.equal(
+      template.render(messages, NO_THINK),
+      '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n',
+    );
+    assert.equal(
+      template.render(messages, { addGenerationPrompt: false, enableThinking: true }),
+      '<|im_start|>user\nHi<|im_end|>\n',
+    );
   });
 
   it('renders a system prompt and several turns, without the earlier reasoning', () => {
@@ -57,21 +63,35 @@ describe('ChatTemplate with the real Qwen3 (hybrid) template', () => {
 
   it('renders a final assistant turn with the empty think block the template gives turns after the last query', () => {
     const rendered = template.render(conversation.slice(0, 3), { addGenerationPrompt: false, enableThinking: true });
-    assert.equal(rendered,
+    assert.equal(
+      rendered,
       '<|im_start|>system\nYou are Hearth, a coding assistant.<|im_end|>\n<|im_start|>user\nWhat does main.ts do?<|im_end|>\n' +
-      '<|im_start|>assistant\n<think>\n\n</think>\n\nIt starts the engine.<|im_end|>\n');
+        '<|im_start|>assistant\n<think>\n\n</think>\n\nIt starts the engine.<|im_end|>\n',
+    );
   });
 
   it('rejects malformed conversations with InvalidParams', () => {
     assertInvalidParams(() => template.render([], THINK), /no messages/);
-    assertInvalidParams(() => template.render([{ role: 'tool', content: 'x' } as unknown as ChatMessage], THINK), /messages\[0\]\.role is "tool"/);
-    assertInvalidParams(() => template.render([{ role: 'user', content: 42 } as unknown as ChatMessage], THINK), /messages\[0\]\.content is not a string/);
+    assertInvalidParams(
+      () => template.render([{ role: 'tool', content: 'x' } as unknown as ChatMessage], THINK),
+      /messages\[0\]\.role is "tool"/,
+    );
+    assertInvalidParams(
+      () => template.render([{ role: 'user', content: 42 } as unknown as ChatMessage], THINK),
+      /messages\[0\]\.content is not a string/,
+    );
   });
 });
 
 describe('ChatTemplate with the 2507 templates', () => {
-  const instruct = ChatTemplate.fromTokenizerConfig(tokenizerConfigWith(INSTRUCT_2507_TEMPLATE), 'tokenizer_config.json');
-  const thinking = ChatTemplate.fromTokenizerConfig(tokenizerConfigWith(THINKING_2507_TEMPLATE), 'tokenizer_config.json');
+  const instruct = ChatTemplate.fromTokenizerConfig(
+    tokenizerConfigWith(INSTRUCT_2507_TEMPLATE),
+    'tokenizer_config.json',
+  );
+  const thinking = ChatTemplate.fromTokenizerConfig(
+    tokenizerConfigWith(THINKING_2507_TEMPLATE),
+    'tokenizer_config.json',
+  );
 
   it('detects Instruct-2507 (never thinks) and Thinking-2507 (always thinks)', () => {
     assert.equal(instruct.kind, 'instruct-2507');
@@ -93,7 +113,11 @@ describe('ChatTemplate loading', () => {
   after(() => temp.remove());
 
   it('passes the special-token names that templates such as Llama 3 start with', () => {
-    const config = { bos_token: { content: '<|begin_of_text|>', special: true }, eos_token: '<|eot_id|>', chat_template: '{{ bos_token }}{% for m in messages %}{{ m.content }}{{ eos_token }}{% endfor %}' };
+    const config = {
+      bos_token: { content: '<|begin_of_text|>', special: true },
+      eos_token: '<|eot_id|>',
+      chat_template: '{{ bos_token }}{% for m in messages %}{{ m.content }}{{ eos_token }}{% endfor %}',
+    };
     const template = ChatTemplate.fromTokenizerConfig(config, 'tokenizer_config.json');
     assert.equal(template.render([{ role: 'user', content: 'Hi' }], THINK), '<|begin_of_text|>Hi<|eot_id|>');
     assert.equal(template.kind, 'instruct-2507');
@@ -106,7 +130,12 @@ describe('ChatTemplate loading', () => {
     writeFileSync(join(dir, 'chat_template.jinja'), THINKING_2507_TEMPLATE);
     assert.equal(ChatTemplate.load(dir).kind, 'thinking-2507');
 
-    const named = { chat_template: [{ name: 'tool_use', template: 'x' }, { name: 'default', template: INSTRUCT_2507_TEMPLATE }] };
+    const named = {
+      chat_template: [
+        { name: 'tool_use', template: 'x' },
+        { name: 'default', template: INSTRUCT_2507_TEMPLATE },
+      ],
+    };
     assert.equal(ChatTemplate.fromTokenizerConfig(named, 'tokenizer_config.json').source, INSTRUCT_2507_TEMPLATE);
   });
 
@@ -115,24 +144,52 @@ describe('ChatTemplate loading', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ eos_token: '<|endoftext|>' }));
     assertCheckpointError(() => ChatTemplate.load(dir), {
-      kind: 'CheckpointInvalid', file: 'tokenizer_config.json', field: 'chat_template', message: /not a chat model/,
+      kind: 'CheckpointInvalid',
+      file: 'tokenizer_config.json',
+      field: 'chat_template',
+      message: /not a chat model/,
     });
     assertCheckpointError(() => ChatTemplate.load(join(temp.dir, 'nowhere')), {
-      kind: 'CheckpointInvalid', file: 'tokenizer_config.json', message: /is missing/,
+      kind: 'CheckpointInvalid',
+      file: 'tokenizer_config.json',
+      message: /is missing/,
     });
-    assertCheckpointError(() => ChatTemplate.fromTokenizerConfig({ chat_template: '{% if messages %}' }, 'tokenizer_config.json'), {
-      kind: 'CheckpointInvalid', file: 'tokenizer_config.json', field: 'chat_template', message: /does not parse/,
-    });
-    assertCheckpointError(() => ChatTemplate.fromTokenizerConfig({ chat_template: '{{ messages[0].content.nope() }}' }, 'tokenizer_config.json'), {
-      kind: 'CheckpointInvalid', file: 'tokenizer_config.json', field: 'chat_template', message: /fails on a one-turn conversation/,
-    });
+    assertCheckpointError(
+      () => ChatTemplate.fromTokenizerConfig({ chat_template: '{% if messages %}' }, 'tokenizer_config.json'),
+      {
+        kind: 'CheckpointInvalid',
+        file: 'tokenizer_config.json',
+        field: 'chat_template',
+        message: /does not parse/,
+      },
+    );
+    assertCheckpointError(
+      () =>
+        ChatTemplate.fromTokenizerConfig(
+          { chat_template: '{{ messages[0].content.nope() }}' },
+          'tokenizer_config.json',
+        ),
+      {
+        kind: 'CheckpointInvalid',
+        file: 'tokenizer_config.json',
+        field: 'chat_template',
+        message: /fails on a one-turn conversation/,
+      },
+    );
   });
 
   it('turns the template rejecting a conversation into InvalidParams', () => {
-    const strict = ChatTemplate.fromTokenizerConfig({
-      chat_template: "{% if messages[0].role == 'assistant' %}{{ raise_exception('Conversations must start with the user') }}{% endif %}ok",
-    }, 'tokenizer_config.json');
-    assertInvalidParams(() => strict.render([{ role: 'assistant', content: 'Hi' }], THINK), /rejected the conversation: Conversations must start with the user/);
+    const strict = ChatTemplate.fromTokenizerConfig(
+      {
+        chat_template:
+          "{% if messages[0].role == 'assistant' %}{{ raise_exception('Conversations must start with the user') }}{% endif %}ok",
+      },
+      'tokenizer_config.json',
+    );
+    assertInvalidParams(
+      () => strict.render([{ role: 'assistant', content: 'Hi' }], THINK),
+      /rejected the conversation: Conversations must start with the user/,
+    );
   });
 });
 

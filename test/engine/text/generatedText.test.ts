@@ -30,12 +30,16 @@ describe('GeneratedText', () => {
     assert.equal(output.tokenCount, ids.length);
     assert.equal(deltas.at(-1)?.finish, 'stop');
     assert.ok(deltas.every((delta) => !delta.reasoning.includes('\uFFFD') && !delta.content.includes('\uFFFD')));
-    assert.deepEqual(deltas.slice(0, 4), [
-      { reasoning: '', content: '' },
-      { reasoning: '', content: '' },
-      { reasoning: 'Let', content: '' },
-      { reasoning: ' me', content: '' },
-    ], '<think> and the newline after it never reach the user');
+    assert.deepEqual(
+      deltas.slice(0, 4),
+      [
+        { reasoning: '', content: '' },
+        { reasoning: '', content: '' },
+        { reasoning: 'Let', content: '' },
+        { reasoning: ' me', content: '' },
+      ],
+      '<think> and the newline after it never reach the user',
+    );
   });
 
   it('starts Thinking-2507 inside the reasoning and stops at a stop string', () => {
@@ -52,7 +56,10 @@ describe('GeneratedText', () => {
     const { output, deltas } = generate(ids, { reasoningStart: 'content', maxTokens: 2 });
     assert.equal(output.content, 'Hi \uFFFD');
     assert.equal(output.content, tokenizer.decode(ids.slice(0, 2)));
-    assert.deepEqual(deltas, [{ reasoning: '', content: 'Hi' }, { reasoning: '', content: ' \uFFFD', finish: 'length' }]);
+    assert.deepEqual(deltas, [
+      { reasoning: '', content: 'Hi' },
+      { reasoning: '', content: ' \uFFFD', finish: 'length' },
+    ]);
   });
 
   it('never outputs the end token, even one the tokenizer does not mark special', () => {

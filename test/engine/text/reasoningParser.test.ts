@@ -27,28 +27,101 @@ function* splits(text: string): Generator<string[]> {
 
 /** Output → expected channels, for each way the output may start. */
 const CASES: { start: ReasoningStart; output: string; reasoning: string; content: string; why: string }[] = [
-  { start: 'optional', output: '<think>\nLet me see.\n</think>\n\nThe answer.', reasoning: 'Let me see.', content: 'The answer.', why: 'hybrid Qwen3, thinking' },
+  {
+    start: 'optional',
+    output: '<think>\nLet me see.\n</think>\n\nThe answer.',
+    reasoning: 'Let me see.',
+    content: 'The answer.',
+    why: 'hybrid Qwen3, thinking',
+  },
   { start: 'optional', output: '<think>\n\n</think>\n\nHi!', reasoning: '', content: 'Hi!', why: 'empty think block' },
-  { start: 'optional', output: 'Plain answer, no tags.', reasoning: '', content: 'Plain answer, no tags.', why: 'hybrid, not thinking' },
-  { start: 'optional', output: '\n<think>a\nb</think>c', reasoning: 'a\nb', content: 'c', why: 'whitespace before <think>' },
-  { start: 'optional', output: 'Use <think> tags </think> like this', reasoning: '', content: 'Use <think> tags </think> like this', why: 'tags after the start are text' },
-  { start: 'optional', output: '<think>x</think>Say </think> or <think>.', reasoning: 'x', content: 'Say </think> or <think>.', why: 'only the first </think> closes' },
-  { start: 'optional', output: '<think>a </thinking> b < c </thi</think>d', reasoning: 'a </thinking> b < c </thi', content: 'd', why: 'near-misses of the tag' },
+  {
+    start: 'optional',
+    output: 'Plain answer, no tags.',
+    reasoning: '',
+    content: 'Plain answer, no tags.',
+    why: 'hybrid, not thinking',
+  },
+  {
+    start: 'optional',
+    output: '\n<think>a\nb</think>c',
+    reasoning: 'a\nb',
+    content: 'c',
+    why: 'whitespace before <think>',
+  },
+  {
+    start: 'optional',
+    output: 'Use <think> tags </think> like this',
+    reasoning: '',
+    content: 'Use <think> tags </think> like this',
+    why: 'tags after the start are text',
+  },
+  {
+    start: 'optional',
+    output: '<think>x</think>Say </think> or <think>.',
+    reasoning: 'x',
+    content: 'Say </think> or <think>.',
+    why: 'only the first </think> closes',
+  },
+  {
+    start: 'optional',
+    output: '<think>a </thinking> b < c </thi</think>d',
+    reasoning: 'a </thinking> b < c </thi',
+    content: 'd',
+    why: 'near-misses of the tag',
+  },
   { start: 'optional', output: '<thin', reasoning: '', content: '<thin', why: 'a tag prefix that never completes' },
-  { start: 'optional', output: '<think>\nstill thinking when cut off\n', reasoning: 'still thinking when cut off', content: '', why: 'truncated reasoning' },
-  { start: 'inside', output: 'Reasoning here.\n</think>\n\nAnswer.\n', reasoning: 'Reasoning here.', content: 'Answer.', why: 'Thinking-2507' },
-  { start: 'inside', output: '</think>\n\nAnswer.', reasoning: '', content: 'Answer.', why: 'Thinking-2507, no reasoning' },
+  {
+    start: 'optional',
+    output: '<think>\nstill thinking when cut off\n',
+    reasoning: 'still thinking when cut off',
+    content: '',
+    why: 'truncated reasoning',
+  },
+  {
+    start: 'inside',
+    output: 'Reasoning here.\n</think>\n\nAnswer.\n',
+    reasoning: 'Reasoning here.',
+    content: 'Answer.',
+    why: 'Thinking-2507',
+  },
+  {
+    start: 'inside',
+    output: '</think>\n\nAnswer.',
+    reasoning: '',
+    content: 'Answer.',
+    why: 'Thinking-2507, no reasoning',
+  },
   { start: 'inside', output: '</think>', reasoning: '', content: '', why: 'Thinking-2507, only the close tag' },
-  { start: 'inside', output: '<think>\nr\n</think>\n\nc', reasoning: 'r', content: 'c', why: 'Thinking-2507 repeating the open tag' },
+  {
+    start: 'inside',
+    output: '<think>\nr\n</think>\n\nc',
+    reasoning: 'r',
+    content: 'c',
+    why: 'Thinking-2507 repeating the open tag',
+  },
   { start: 'inside', output: 'never closes', reasoning: 'never closes', content: '', why: 'Thinking-2507 cut off' },
-  { start: 'content', output: '<think>x</think>y', reasoning: '', content: '<think>x</think>y', why: 'Instruct-2507 never thinks' },
-  { start: 'content', output: '\n\nParagraph one.\n\nParagraph two.\n\n', reasoning: '', content: 'Paragraph one.\n\nParagraph two.', why: 'newlines trimmed at the ends only' },
+  {
+    start: 'content',
+    output: '<think>x</think>y',
+    reasoning: '',
+    content: '<think>x</think>y',
+    why: 'Instruct-2507 never thinks',
+  },
+  {
+    start: 'content',
+    output: '\n\nParagraph one.\n\nParagraph two.\n\n',
+    reasoning: '',
+    content: 'Paragraph one.\n\nParagraph two.',
+    why: 'newlines trimmed at the ends only',
+  },
 ];
 
 describe('ReasoningParser', () => {
   for (const { start, output, reasoning, content, why } of CASES) {
     it(`${why}: the same channels for every split of ${JSON.stringify(output)}`, () => {
-      for (const pieces of splits(output)) assert.deepEqual(channels(start, pieces), { reasoning, content }, JSON.stringify(pieces));
+      for (const pieces of splits(output))
+        assert.deepEqual(channels(start, pieces), { reasoning, content }, JSON.stringify(pieces));
     });
   }
 

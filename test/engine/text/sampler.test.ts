@@ -9,12 +9,20 @@ import { referenceSample } from './samplerReference';
 
 const QWEN3_VOCAB = 151_936;
 const TOKENIZER_VOCAB = 151_669;
-const NO_FILTERS: SamplingParams = { temperature: 1, topK: 0, topP: 1, minP: 0, presencePenalty: 0, repetitionPenalty: 1 };
+const NO_FILTERS: SamplingParams = {
+  temperature: 1,
+  topK: 0,
+  topP: 1,
+  minP: 0,
+  presencePenalty: 0,
+  repetitionPenalty: 1,
+};
 
 /** Logits shaped like a model's: noise, and unless `flat` a few strong candidates. */
 function syntheticLogits(size: number, random: SeededRandom, spread = 3, flat = false): Float32Array {
   const logits = new Float32Array(size);
-  for (let i = 0; i < size; i++) logits[i] = (random.nextFloat() + random.nextFloat() + random.nextFloat() - 1.5) * spread;
+  for (let i = 0; i < size; i++)
+    logits[i] = (random.nextFloat() + random.nextFloat() + random.nextFloat() - 1.5) * spread;
   if (!flat) for (let strong = 0; strong < 8; strong++) logits[random.nextUint32() % size] += 10 + strong;
   return logits;
 }
@@ -27,12 +35,19 @@ describe('Sampler', () => {
       ['min-p alone', { ...NO_FILTERS, minP: 0.05 }, false],
       ['min-p alone, flat (the window grows)', { ...NO_FILTERS, minP: 0.2 }, true],
       ['top-p alone, flat (the window grows)', { ...NO_FILTERS, topP: 0.9, temperature: 1.5 }, true],
-      ['everything', { temperature: 1.3, topK: 50, topP: 0.5, minP: 0.1, presencePenalty: 0, repetitionPenalty: 1 }, false],
+      [
+        'everything',
+        { temperature: 1.3, topK: 50, topP: 0.5, minP: 0.1, presencePenalty: 0, repetitionPenalty: 1 },
+        false,
+      ],
       ['no filters', { ...NO_FILTERS }, false],
     ];
     const data = new SeededRandom(1);
     for (const [name, params, flat] of settings) {
-      for (const [size, steps, spread] of [[QWEN3_VOCAB, 2, 3], [300, 200, 1]] as const) {
+      for (const [size, steps, spread] of [
+        [QWEN3_VOCAB, 2, 3],
+        [300, 200, 1],
+      ] as const) {
         const sampler = new Sampler(params, 99, size);
         const reference = new SeededRandom(99);
         for (let step = 0; step < steps; step++) {
@@ -66,7 +81,9 @@ describe('Sampler', () => {
     };
     // Tolerance: about four standard deviations of a frequency over 20,000 draws.
     const assertNear = (actual: number[], expected: number[]) =>
-      actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]) < 0.015, `${actual.join()} vs ${expected.join()}`));
+      actual.forEach((value, i) =>
+        assert.ok(Math.abs(value - expected[i]) < 0.015, `${actual.join()} vs ${expected.join()}`),
+      );
     assertNear(frequencies(NO_FILTERS), probabilities);
     assertNear(frequencies({ ...NO_FILTERS, topP: 0.75 }), [0.625, 0.375, 0, 0]);
     assertNear(frequencies({ ...NO_FILTERS, topP: 0.85 }), [0.5 / 0.95, 0.3 / 0.95, 0.15 / 0.95, 0]);
@@ -111,12 +128,15 @@ describe('Sampler', () => {
 
   it('reports logits with nothing to choose as an internal error', () => {
     for (const params of [{ ...NO_FILTERS, temperature: 0 }, MODEL_CARD_SAMPLING.thinking, NO_FILTERS]) {
-      assert.throws(() => new Sampler(params, 1, 3).sample(Float32Array.of(NaN, -Infinity, NaN)), (error: unknown) => {
-        assert.ok(error instanceof EngineError);
-        assert.equal(error.kind, 'InternalError');
-        assert.match(error.message, /no usable logits/);
-        return true;
-      });
+      assert.throws(
+        () => new Sampler(params, 1, 3).sample(Float32Array.of(NaN, -Infinity, NaN)),
+        (error: unknown) => {
+          assert.ok(error instanceof EngineError);
+          assert.equal(error.kind, 'InternalError');
+          assert.match(error.message, /no usable logits/);
+          return true;
+        },
+      );
     }
   });
 });

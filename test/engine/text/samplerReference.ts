@@ -7,7 +7,12 @@ import type { SeededRandom } from '../../../src/engine/text/seededRandom';
  * tokens. Penalties are left to the caller. Weights are exp((logit − max)/T), summed best first: the same
  * arithmetic, so the same random number lands on the same token.
  */
-export function referenceSample(logits: Float32Array, vocabSize: number, params: SamplingParams, random: SeededRandom): number {
+export function referenceSample(
+  logits: Float32Array,
+  vocabSize: number,
+  params: SamplingParams,
+  random: SeededRandom,
+): number {
   const ids = Array.from({ length: Math.min(vocabSize, logits.length) }, (_, i) => i);
   ids.sort((a, b) => logits[b] - logits[a] || a - b);
   if (params.temperature === 0) return ids[0];

@@ -12,7 +12,11 @@ describe('SeededRandom', () => {
     };
     for (const [seed, values] of Object.entries(expected)) {
       const random = new SeededRandom(Number(seed));
-      assert.deepEqual(values.map(() => random.nextUint32()), values, `seed ${seed}`);
+      assert.deepEqual(
+        values.map(() => random.nextUint32()),
+        values,
+        `seed ${seed}`,
+      );
     }
   });
 

@@ -36,7 +36,9 @@ describe('StopCriteria', () => {
       { text: '' },
       { text: '', finish: 'stop', stopString: '\n```' },
     ]);
-    assert.deepEqual(run({ stopStrings: ['END'] }, ['abcENDdef']), [{ text: 'abc', finish: 'stop', stopString: 'END' }]);
+    assert.deepEqual(run({ stopStrings: ['END'] }, ['abcENDdef']), [
+      { text: 'abc', finish: 'stop', stopString: 'END' },
+    ]);
   });
 
   it('releases held text as soon as it can no longer become a stop string', () => {
@@ -49,7 +51,10 @@ describe('StopCriteria', () => {
   });
 
   it('takes the stop string that starts first, the first listed on a tie', () => {
-    assert.deepEqual(run({ stopStrings: ['cd', 'bcde'] }, ['ab', 'cde']), [{ text: 'a' }, { text: '', finish: 'stop', stopString: 'bcde' }]);
+    assert.deepEqual(run({ stopStrings: ['cd', 'bcde'] }, ['ab', 'cde']), [
+      { text: 'a' },
+      { text: '', finish: 'stop', stopString: 'bcde' },
+    ]);
     assert.deepEqual(run({ stopStrings: ['ab', 'abc'] }, ['xabc']), [{ text: 'x', finish: 'stop', stopString: 'ab' }]);
   });
 
@@ -60,8 +65,11 @@ describe('StopCriteria', () => {
       { text: ' ST', finish: 'length' },
     ]);
     assert.deepEqual(run({ maxTokens: 2 }, ['a', 'STOP']), [{ text: 'a' }, { text: 'STOP', finish: 'length' }]);
-    assert.deepEqual(run({ stopStrings: ['STOP'], maxTokens: 2 }, ['a', 'STOP']), [{ text: 'a' }, { text: '', finish: 'stop', stopString: 'STOP' }],
-      'a stop string on the last allowed token is a stop');
+    assert.deepEqual(
+      run({ stopStrings: ['STOP'], maxTokens: 2 }, ['a', 'STOP']),
+      [{ text: 'a' }, { text: '', finish: 'stop', stopString: 'STOP' }],
+      'a stop string on the last allowed token is a stop',
+    );
   });
 
   it('an end token on the last allowed token is a stop, not the length', () => {
@@ -79,11 +87,14 @@ describe('StopCriteria', () => {
 
   it('rejects empty stop strings and token limits below 1 as InvalidParams', () => {
     for (const options of [{ stopStrings: [''] }, { maxTokens: 0 }, { maxTokens: 2.5 }]) {
-      assert.throws(() => new StopCriteria({ eosTokenIds: EOS, maxTokens: 10, ...options }), (error: unknown) => {
-        assert.ok(error instanceof EngineError);
-        assert.equal(error.kind, 'InvalidParams');
-        return true;
-      });
+      assert.throws(
+        () => new StopCriteria({ eosTokenIds: EOS, maxTokens: 10, ...options }),
+        (error: unknown) => {
+          assert.ok(error instanceof EngineError);
+          assert.equal(error.kind, 'InvalidParams');
+          return true;
+        },
+      );
     }
   });
 });

@@ -17,7 +17,22 @@ describe('StreamDecoder', () => {
   it('holds back the tokens of a multi-token emoji until the character is whole', () => {
     const ids = tokenizer.encode('🦀 Rust 👩‍👩‍👧‍👦');
     assert.deepEqual(ids, [147579, 33789, 61804, 102, 378, 235, 145233, 378, 235, 145665, 378, 235, 145988]);
-    assert.deepEqual(deltas(ids), ['🦀', ' Rust', '', ' 👩', '', '\u200d', '👩', '', '\u200d', '👧', '', '\u200d', '👦', '']);
+    assert.deepEqual(deltas(ids), [
+      '🦀',
+      ' Rust',
+      '',
+      ' 👩',
+      '',
+      '\u200d',
+      '👩',
+      '',
+      '\u200d',
+      '👧',
+      '',
+      '\u200d',
+      '👦',
+      '',
+    ]);
   });
 
   it('emits CJK characters and combining marks only once complete', () => {
@@ -40,7 +55,10 @@ describe('StreamDecoder', () => {
     for (const text of texts) {
       const ids = tokenizer.encode(text);
       const out = deltas(ids);
-      assert.ok(out.every((delta) => !delta.includes('\uFFFD')), `${JSON.stringify(text)}: ${JSON.stringify(out)}`);
+      assert.ok(
+        out.every((delta) => !delta.includes('\uFFFD')),
+        `${JSON.stringify(text)}: ${JSON.stringify(out)}`,
+      );
       assert.equal(out.join(''), tokenizer.decode(ids), text);
       assert.equal(out.join(''), text.normalize('NFC'));
     }
@@ -50,7 +68,10 @@ describe('StreamDecoder', () => {
     const ids = [151644, 872, 198, 13048, 151645];
     assert.deepEqual(deltas(ids), ['', 'user', '\n', 'Hi', '', '']);
     const decoder = new StreamDecoder(tokenizer, { skipSpecialTokens: false });
-    assert.deepEqual(ids.map((id) => decoder.push(id)), ['<|im_start|>', 'user', '\n', 'Hi', '<|im_end|>']);
+    assert.deepEqual(
+      ids.map((id) => decoder.push(id)),
+      ['<|im_start|>', 'user', '\n', 'Hi', '<|im_end|>'],
+    );
   });
 
   it('flushes an incomplete character as U+FFFD, as decoding the whole output would', () => {

@@ -23,11 +23,17 @@ console.log(`tokenizer load: ${loaded.ms.toFixed(0)} ms`);
 
 const file = process.argv[2] ?? require.resolve('typescript/lib/typescript.js');
 const source = readFileSync(file, 'utf8').slice(0, 2_000_000);
-for (const [pass, encode] of [['encode, cold', (text: string) => tokenizer.encode(text)], ['encode, warm', (text: string) => tokenizer.encode(text)], ['encodePlainText', (text: string) => tokenizer.encodePlainText(text)]] as const) {
+for (const [pass, encode] of [
+  ['encode, cold', (text: string) => tokenizer.encode(text)],
+  ['encode, warm', (text: string) => tokenizer.encode(text)],
+  ['encodePlainText', (text: string) => tokenizer.encodePlainText(text)],
+] as const) {
   const { value: ids, ms } = time(() => encode(source));
   const perSecond = (ids.length / ms) * 1000;
-  console.log(`${pass}: ${ids.length} tokens from ${(source.length / 1e6).toFixed(1)} MB in ${ms.toFixed(0)} ms = ` +
-    `${(perSecond / 1000).toFixed(0)}K tokens/s, ${(source.length / ms / 1000).toFixed(2)} MB/s; 256K tokens ≈ ${((262_144 / perSecond) * 1000).toFixed(0)} ms`);
+  console.log(
+    `${pass}: ${ids.length} tokens from ${(source.length / 1e6).toFixed(1)} MB in ${ms.toFixed(0)} ms = ` +
+      `${(perSecond / 1000).toFixed(0)}K tokens/s, ${(source.length / ms / 1000).toFixed(2)} MB/s; 256K tokens ≈ ${((262_144 / perSecond) * 1000).toFixed(0)} ms`,
+  );
 }
 
 const sample = tokenizer.encode(source.slice(0, 200_000));
@@ -39,8 +45,13 @@ const sample = tokenizer.encode(source.slice(0, 200_000));
 
 {
   const template = ChatTemplate.load(QWEN3_TOKENIZER_DIR);
-  const messages = [{ role: 'system' as const, content: source.slice(0, 100_000) }, { role: 'user' as const, content: 'Explain.' }];
-  const { ms } = time(() => { for (let i = 0; i < 100; i++) template.render(messages, { addGenerationPrompt: true, enableThinking: true }); });
+  const messages = [
+    { role: 'system' as const, content: source.slice(0, 100_000) },
+    { role: 'user' as const, content: 'Explain.' },
+  ];
+  const { ms } = time(() => {
+    for (let i = 0; i < 100; i++) template.render(messages, { addGenerationPrompt: true, enableThinking: true });
+  });
   console.log(`chat template render (100 KB system prompt): ${(ms / 100).toFixed(2)} ms`);
 }
 
@@ -48,7 +59,8 @@ const sample = tokenizer.encode(source.slice(0, 200_000));
 const random = new SeededRandom(1);
 const steps = Array.from({ length: 8 }, () => {
   const logits = new Float32Array(151_936);
-  for (let i = 0; i < logits.length; i++) logits[i] = (random.nextFloat() + random.nextFloat() + random.nextFloat() - 1.5) * 4;
+  for (let i = 0; i < logits.length; i++)
+    logits[i] = (random.nextFloat() + random.nextFloat() + random.nextFloat() - 1.5) * 4;
   for (let strong = 0; strong < 8; strong++) logits[random.nextUint32() % logits.length] += 18 + strong;
   return logits;
 });

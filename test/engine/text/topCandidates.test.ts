@@ -18,7 +18,8 @@ describe('TopCandidates', () => {
     const logits = Float32Array.from({ length: 151_936 }, () => Math.round(random.nextFloat() * 2000) / 100);
     const sorted = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
     const top = new TopCandidates();
-    for (const k of [1, 20, 64, 1000, 4096]) assert.deepEqual([...top.select(logits, k, logits.length)], sorted.slice(0, k), `k = ${k}`);
+    for (const k of [1, 20, 64, 1000, 4096])
+      assert.deepEqual([...top.select(logits, k, logits.length)], sorted.slice(0, k), `k = ${k}`);
   });
 
   it('argmax takes the first maximum and skips NaN; -1 when nothing is a number', () => {

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { focusFilesFor, reusableBlock, type PackedBlock } from '../../../src/extension/chat/blockReuse';
 
-const stats = { filesWhole: 3, filesOutlined: 1, filesListed: 0, filesOmitted: 0, tokens: 900, budget: 2_560, elapsedMs: 4 };
+const stats = {
+  filesWhole: 3,
+  filesOutlined: 1,
+  filesListed: 0,
+  filesOmitted: 0,
+  tokens: 900,
+  budget: 2_560,
+  elapsedMs: 4,
+};
 const block: PackedBlock = { text: 'block', stats, budget: 2_560, contentVersion: 7, focusFiles: ['/ws/a.ts'] };
 
 describe('reusableBlock', () => {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHAT_INSTRUCTIONS, chatMessages, fenceCode, repositorySystemMessage, userMessage } from '../../../src/extension/chat/chatMessages';
+import {
+  CHAT_INSTRUCTIONS,
+  chatMessages,
+  fenceCode,
+  repositorySystemMessage,
+  userMessage,
+} from '../../../src/extension/chat/chatMessages';
 
 const block = 'Repository: demo\n\nsrc/a.ts\n```ts\nexport const a = 1;\n```\n\n(Repository context: 1 file whole.)\n';
 
@@ -8,7 +14,8 @@ describe('chat messages', () => {
   it('puts the repository block first in the system message, then the instructions', () => {
     assert.deepEqual(repositorySystemMessage(block, 'Be brief.'), {
       role: 'system',
-      content: 'Repository: demo\n\nsrc/a.ts\n```ts\nexport const a = 1;\n```\n\n(Repository context: 1 file whole.)\n\nBe brief.',
+      content:
+        'Repository: demo\n\nsrc/a.ts\n```ts\nexport const a = 1;\n```\n\n(Repository context: 1 file whole.)\n\nBe brief.',
     });
     assert.deepEqual(repositorySystemMessage('', 'Be brief.'), { role: 'system', content: 'Be brief.' });
   });
@@ -16,7 +23,13 @@ describe('chat messages', () => {
   it('quotes the selection with its path and lines, notes, then the question', () => {
     const text = userMessage({
       question: 'What does #selection do? See @src/x.ts',
-      selection: { path: 'src/a.ts', startLine: 3, endLine: 5, languageId: 'typescript', text: 'const a = 1;\nconst b = 2;\nconst c = 3;' },
+      selection: {
+        path: 'src/a.ts',
+        startLine: 3,
+        endLine: 5,
+        languageId: 'typescript',
+        text: 'const a = 1;\nconst b = 2;\nconst c = 3;',
+      },
       notes: ['@src/x.ts matches no file in the workspace.'],
     });
     assert.equal(
@@ -53,7 +66,11 @@ describe('chat messages', () => {
 
   it('keeps the system message byte-identical between turns', () => {
     const first = chatMessages(repositorySystemMessage(block, CHAT_INSTRUCTIONS), [], 'Q1');
-    const second = chatMessages(repositorySystemMessage(block, CHAT_INSTRUCTIONS), [{ question: 'Q1', answer: 'A1' }], 'Q2');
+    const second = chatMessages(
+      repositorySystemMessage(block, CHAT_INSTRUCTIONS),
+      [{ question: 'Q1', answer: 'A1' }],
+      'Q2',
+    );
     assert.equal(second[0]?.content, first[0]?.content);
     assert.ok(second[0]?.content.startsWith('Repository: demo'));
   });

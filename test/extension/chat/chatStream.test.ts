@@ -4,7 +4,14 @@ import { CancellationToken, Emitter } from 'vscode-jsonrpc';
 import { ChatStream, type ChatDelta, type ChatEngine } from '../../../src/extension/chat/chatStream';
 import type { ChatDeltaParams, ChatParams, ChatResult, GenerationUsage } from '../../../src/shared/protocol';
 
-const usage: GenerationUsage = { promptTokens: 1_000, cachedTokens: 100, completionTokens: 3, prefillTokensPerSecond: 321, decodeTokensPerSecond: 50, timeToFirstTokenMs: 80 };
+const usage: GenerationUsage = {
+  promptTokens: 1_000,
+  cachedTokens: 100,
+  completionTokens: 3,
+  prefillTokensPerSecond: 321,
+  decodeTokensPerSecond: 50,
+  timeToFirstTokenMs: 80,
+};
 
 /** An engine whose chat streams two deltas for its own request and one for another request. */
 function fakeEngine(): { engine: ChatEngine; requests: ChatParams[]; listeners: () => number } {
@@ -17,7 +24,14 @@ function fakeEngine(): { engine: ChatEngine; requests: ChatParams[]; listeners: 
       deltas.fire({ requestId: params.requestId, reasoning: 'hm' });
       deltas.fire({ requestId: 'someone-else', content: 'not mine' });
       deltas.fire({ requestId: params.requestId, content: 'Hi' });
-      const result: ChatResult = { finishReason: 'stop', content: 'Hi', reasoning: 'hm', usage, thinking: { enabled: true, decidedBy: 'request' }, seed: 1 };
+      const result: ChatResult = {
+        finishReason: 'stop',
+        content: 'Hi',
+        reasoning: 'hm',
+        usage,
+        thinking: { enabled: true, decidedBy: 'request' },
+        seed: 1,
+      };
       return Promise.resolve(result);
     },
     onNotification: (_method: string, handler: (params: ChatDeltaParams) => void) => {
@@ -35,7 +49,11 @@ describe('ChatStream', () => {
     const usages: GenerationUsage[] = [];
     const stream = new ChatStream(engine, { maxTokens: () => 64, onUsage: (u) => usages.push(u) });
     const deltas: ChatDelta[] = [];
-    const result = await stream.run({ messages: [{ role: 'user', content: 'Q' }], thinking: 'off' }, (delta) => deltas.push(delta), CancellationToken.None);
+    const result = await stream.run(
+      { messages: [{ role: 'user', content: 'Q' }], thinking: 'off' },
+      (delta) => deltas.push(delta),
+      CancellationToken.None,
+    );
     assert.deepEqual(deltas, [{ reasoning: 'hm' }, { content: 'Hi' }]);
     assert.equal(result.content, 'Hi');
     assert.equal(requests[0]?.maxTokens, 64);

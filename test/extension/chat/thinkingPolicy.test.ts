@@ -33,25 +33,45 @@ describe('looksLikeRefactor', () => {
     'fix the typo in the README',
     '',
   ];
-  for (const question of refactors) it(`thinks for: ${question}`, () => assert.equal(looksLikeRefactor(question), true));
-  for (const question of quick) it(`answers quickly: ${JSON.stringify(question)}`, () => assert.equal(looksLikeRefactor(question), false));
+  for (const question of refactors)
+    it(`thinks for: ${question}`, () => assert.equal(looksLikeRefactor(question), true));
+  for (const question of quick)
+    it(`answers quickly: ${JSON.stringify(question)}`, () => assert.equal(looksLikeRefactor(question), false));
 });
 
 describe('planThinking', () => {
   it('follows the toggle on a hybrid model', () => {
-    assert.deepEqual(planThinking('on', 'hybrid', 'what is this?'), { request: 'on', decision: { enabled: true, decidedBy: 'request' } });
-    assert.deepEqual(planThinking('off', 'hybrid', 'refactor everything'), { request: 'off', decision: { enabled: false, decidedBy: 'request' } });
+    assert.deepEqual(planThinking('on', 'hybrid', 'what is this?'), {
+      request: 'on',
+      decision: { enabled: true, decidedBy: 'request' },
+    });
+    assert.deepEqual(planThinking('off', 'hybrid', 'refactor everything'), {
+      request: 'off',
+      decision: { enabled: false, decidedBy: 'request' },
+    });
   });
 
   it('guesses in auto mode and says so', () => {
-    assert.deepEqual(planThinking('auto', 'hybrid', 'Extract the loop into a function'), { request: 'on', decision: { enabled: true, decidedBy: 'auto' } });
-    assert.deepEqual(planThinking('auto', 'hybrid', 'Where is main?'), { request: 'off', decision: { enabled: false, decidedBy: 'auto' } });
+    assert.deepEqual(planThinking('auto', 'hybrid', 'Extract the loop into a function'), {
+      request: 'on',
+      decision: { enabled: true, decidedBy: 'auto' },
+    });
+    assert.deepEqual(planThinking('auto', 'hybrid', 'Where is main?'), {
+      request: 'off',
+      decision: { enabled: false, decidedBy: 'auto' },
+    });
   });
 
   it('lets models that can do only one thing do it, whatever the toggle says', () => {
     for (const mode of ['auto', 'on', 'off'] as const) {
-      assert.deepEqual(planThinking(mode, 'instruct-2507', 'refactor it'), { request: 'off', decision: { enabled: false, decidedBy: 'model' } });
-      assert.deepEqual(planThinking(mode, 'thinking-2507', 'where is main?'), { request: 'on', decision: { enabled: true, decidedBy: 'model' } });
+      assert.deepEqual(planThinking(mode, 'instruct-2507', 'refactor it'), {
+        request: 'off',
+        decision: { enabled: false, decidedBy: 'model' },
+      });
+      assert.deepEqual(planThinking(mode, 'thinking-2507', 'where is main?'), {
+        request: 'on',
+        decision: { enabled: true, decidedBy: 'model' },
+      });
     }
   });
 });
@@ -59,10 +79,19 @@ describe('planThinking', () => {
 describe('finalThinking', () => {
   const auto = planThinking('auto', 'hybrid', 'refactor it');
   it('keeps "auto" for what Hearth asked for', () => {
-    assert.deepEqual(finalThinking(auto, { enabled: true, decidedBy: 'request' }), { enabled: true, decidedBy: 'auto' });
+    assert.deepEqual(finalThinking(auto, { enabled: true, decidedBy: 'request' }), {
+      enabled: true,
+      decidedBy: 'auto',
+    });
   });
-  it('takes the engine\'s word for a soft switch or the model', () => {
-    assert.deepEqual(finalThinking(auto, { enabled: false, decidedBy: 'soft-switch' }), { enabled: false, decidedBy: 'soft-switch' });
-    assert.deepEqual(finalThinking(planThinking('on', 'hybrid', 'x'), { enabled: true, decidedBy: 'request' }), { enabled: true, decidedBy: 'request' });
+  it("takes the engine's word for a soft switch or the model", () => {
+    assert.deepEqual(finalThinking(auto, { enabled: false, decidedBy: 'soft-switch' }), {
+      enabled: false,
+      decidedBy: 'soft-switch',
+    });
+    assert.deepEqual(finalThinking(planThinking('on', 'hybrid', 'x'), { enabled: true, decidedBy: 'request' }), {
+      enabled: true,
+      decidedBy: 'request',
+    });
   });
 });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { postProcessCompletion, stripReasoning, type PostProcessContext } from '../../../src/extension/completion/completionPostProcessor';
+import {
+  postProcessCompletion,
+  stripReasoning,
+  type PostProcessContext,
+} from '../../../src/extension/completion/completionPostProcessor';
 import { completionShape } from '../../../src/extension/completion/completionShape';
 import { cursorWindows, linesOf } from '../../../src/extension/completion/cursorWindows';
 import type { PromptStyle } from '../../../src/extension/completion/promptStyle';
@@ -17,13 +21,19 @@ function at(text: string, style: PromptStyle = 'fim', truncated = false): PostPr
 
 describe('postProcessCompletion', () => {
   it('keeps the rest of the line for a single-line completion', () => {
-    assert.equal(postProcessCompletion('urn sum;\n}\n\nexport const x = 1;', at('function f() {\n  let sum = 0;\n  ret|\n}\n')), 'urn sum;');
+    assert.equal(
+      postProcessCompletion('urn sum;\n}\n\nexport const x = 1;', at('function f() {\n  let sum = 0;\n  ret|\n}\n')),
+      'urn sum;',
+    );
   });
 
   it('strips reasoning and fences from a chat answer', () => {
     const context = at('function f() {\n  ret|\n}\n', 'chat');
     assert.equal(postProcessCompletion('<think>\nThe user wants a return.\n</think>\n\nurn 1;', context), 'urn 1;');
-    assert.equal(postProcessCompletion('urn 1;\n```\nThis returns one.', { ...context, shape: 'multi-line' }), 'urn 1;');
+    assert.equal(
+      postProcessCompletion('urn 1;\n```\nThis returns one.', { ...context, shape: 'multi-line' }),
+      'urn 1;',
+    );
     assert.equal(postProcessCompletion('<think>\nStill thinking when the budget ran out', context), undefined);
     assert.equal(postProcessCompletion('```ts\n  return 1;\n```', at('function f() {\n|\n}\n', 'chat')), '  return 1;');
   });
@@ -31,18 +41,33 @@ describe('postProcessCompletion', () => {
   it('removes an echo of the typed line, and of the line above', () => {
     assert.equal(postProcessCompletion('  const total = 1;', at('function f() {\n  const tot|\n}\n')), 'al = 1;');
     assert.equal(postProcessCompletion('const total = 1;', at('function f() {\n  const tot|\n}\n')), 'al = 1;');
-    assert.equal(postProcessCompletion('// sum the values\n  let sum = 0;\n  return sum;', at('function f() {\n  // sum the values\n  |\n}\n')), 'let sum = 0;\n  return sum;');
+    assert.equal(
+      postProcessCompletion(
+        '// sum the values\n  let sum = 0;\n  return sum;',
+        at('function f() {\n  // sum the values\n  |\n}\n'),
+      ),
+      'let sum = 0;\n  return sum;',
+    );
   });
 
   it('cuts a block where it closes: the editor already has the rest', () => {
-    assert.equal(postProcessCompletion('  return a + b;\n}\n\nfunction g() {\n  return 2;\n}', at('function f(a, b) {\n|\n}\n')), '  return a + b;');
+    assert.equal(
+      postProcessCompletion('  return a + b;\n}\n\nfunction g() {\n  return 2;\n}', at('function f(a, b) {\n|\n}\n')),
+      '  return a + b;',
+    );
     assert.equal(postProcessCompletion('\n  return 1;\n}', at('function f() {|}\n')), '\n  return 1;');
-    assert.equal(postProcessCompletion('    return 1\n\ndef g():\n    pass', at('def f():\n    |\n', 'chat')), 'return 1');
+    assert.equal(
+      postProcessCompletion('    return 1\n\ndef g():\n    pass', at('def f():\n    |\n', 'chat')),
+      'return 1',
+    );
     assert.equal(postProcessCompletion('return x\n\ndef g():\n    pass', at('def f(x):\n    |\n')), 'return x');
   });
 
   it('drops the unfinished last line of a block cut short', () => {
-    assert.equal(postProcessCompletion('  let sum = 0;\n  for (const x of', at('function f(xs) {\n|\n}\n', 'fim', true)), '  let sum = 0;');
+    assert.equal(
+      postProcessCompletion('  let sum = 0;\n  for (const x of', at('function f(xs) {\n|\n}\n', 'fim', true)),
+      '  let sum = 0;',
+    );
   });
 
   it('drops the text that follows the cursor from the end of the suggestion', () => {
@@ -51,7 +76,10 @@ describe('postProcessCompletion', () => {
   });
 
   it('gives nothing when the suggestion only repeats what follows the cursor', () => {
-    assert.equal(postProcessCompletion('  return sum;', at('function f() {\n  let sum = 0;\n|\n  return sum;\n}\n')), undefined);
+    assert.equal(
+      postProcessCompletion('  return sum;', at('function f() {\n  let sum = 0;\n|\n  return sum;\n}\n')),
+      undefined,
+    );
     assert.equal(postProcessCompletion(');', at('const x = add(|);\n')), undefined);
     assert.equal(postProcessCompletion('   \n', at('const x = |\n')), undefined);
     assert.equal(postProcessCompletion('\nconst y = 2;', at('const x = 1;|\n')), undefined); // single line: the next line is not ours

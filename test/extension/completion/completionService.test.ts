@@ -2,10 +2,21 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CancellationTokenSource, type CancellationToken } from 'vscode-jsonrpc';
 import type { CompleteParams, CompleteResult, GenerationUsage } from '../../../src/shared/protocol';
-import { CompletionService, type CompletionModel, type CompletionRequest } from '../../../src/extension/completion/completionService';
+import {
+  CompletionService,
+  type CompletionModel,
+  type CompletionRequest,
+} from '../../../src/extension/completion/completionService';
 import { linesOf } from '../../../src/extension/completion/cursorWindows';
 
-const usage: GenerationUsage = { promptTokens: 100, cachedTokens: 90, completionTokens: 5, prefillTokensPerSecond: 1000, decodeTokensPerSecond: 100, timeToFirstTokenMs: 10 };
+const usage: GenerationUsage = {
+  promptTokens: 100,
+  cachedTokens: 90,
+  completionTokens: 5,
+  prefillTokensPerSecond: 1000,
+  decodeTokensPerSecond: 100,
+  timeToFirstTokenMs: 10,
+};
 const fimModel: CompletionModel = { key: 'coder\u0000fim', role: 'completion', style: 'fim', kind: null };
 
 interface Call {
@@ -32,7 +43,11 @@ class FakeEngine {
         answer: (text) => resolve({ text, finishReason: 'stop', usage }),
         fail: reject,
       };
-      token.onCancellationRequested(() => (this.rejectOnCancel ? reject(new Error('Request cancelled')) : resolve({ text: this.partial, finishReason: 'cancelled', usage })));
+      token.onCancellationRequested(() =>
+        this.rejectOnCancel
+          ? reject(new Error('Request cancelled'))
+          : resolve({ text: this.partial, finishReason: 'cancelled', usage }),
+      );
       this.calls.push(call);
     });
 
@@ -47,7 +62,14 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = 'function total(xs) {\n  return \n}\n';
 
 function request(character: number, line = 1, body = text): CompletionRequest {
-  return { documentId: 'file:///ws/total.js', path: 'total.js', languageId: 'javascript', lines: linesOf(body), position: { line, character }, explicit: false };
+  return {
+    documentId: 'file:///ws/total.js',
+    path: 'total.js',
+    languageId: 'javascript',
+    lines: linesOf(body),
+    position: { line, character },
+    explicit: false,
+  };
 }
 
 /** The document after typing `typed` at the cursor of line 1 (after "  return "). */
@@ -56,7 +78,14 @@ function typedRequest(typed: string): CompletionRequest {
 }
 
 /** `model`: the model configured (loaded on demand); `loaded`: the one loaded now, `model` unless given. */
-function setup(options: { timeBudgetMs?: number; debounceMs?: number; model?: CompletionModel | undefined; loaded?: CompletionModel | undefined } = {}) {
+function setup(
+  options: {
+    timeBudgetMs?: number;
+    debounceMs?: number;
+    model?: CompletionModel | undefined;
+    loaded?: CompletionModel | undefined;
+  } = {},
+) {
   const engine = new FakeEngine();
   const log: string[] = [];
   const configured = 'model' in options ? options.model : fimModel;
@@ -118,7 +147,12 @@ describe('CompletionService', () => {
     const answer = service.provide(typedRequest('x'), token.token);
     await engine.received(1);
     // Backspace: an edit that is not typing ahead at the cursor.
-    service.noteEdit({ documentId: 'file:///ws/total.js', start: { line: 1, character: 9 }, end: { line: 1, character: 10 }, text: '' });
+    service.noteEdit({
+      documentId: 'file:///ws/total.js',
+      start: { line: 1, character: 9 },
+      end: { line: 1, character: 10 },
+      text: '',
+    });
     assert.equal(engine.calls[0].token.isCancellationRequested, true);
     token.cancel();
     assert.equal(await answer, undefined);
@@ -132,7 +166,12 @@ describe('CompletionService', () => {
     const firstAnswer = service.provide(typedRequest('x'), first.token);
     await engine.received(1);
     // The user types "s" at the cursor: VS Code cancels the first call and asks again.
-    service.noteEdit({ documentId: 'file:///ws/total.js', start: { line: 1, character: 10 }, end: { line: 1, character: 10 }, text: 's' });
+    service.noteEdit({
+      documentId: 'file:///ws/total.js',
+      start: { line: 1, character: 10 },
+      end: { line: 1, character: 10 },
+      text: 's',
+    });
     first.cancel();
     const second = service.provide(typedRequest('xs'), new CancellationTokenSource().token);
     await delay(10);
@@ -212,7 +251,15 @@ describe('CompletionService', () => {
     engine.calls[1].answer('s;');
     assert.equal(await answer, 's;');
     assert.deepEqual(engine.calls[0].params, { ...engine.calls[1].params, warmUp: true });
-    assert.deepEqual([service.stats.warmUpsSent, service.stats.warmUpsFinished, service.stats.engineRequests, service.stats.suggestions], [1, 1, 1, 1]);
+    assert.deepEqual(
+      [
+        service.stats.warmUpsSent,
+        service.stats.warmUpsFinished,
+        service.stats.engineRequests,
+        service.stats.suggestions,
+      ],
+      [1, 1, 1, 1],
+    );
   });
 
   it('warms up only with a model loaded now, never loading one', async () => {

@@ -30,6 +30,12 @@ describe('cursorWindows', () => {
   });
 
   it('clamps the cursor to its line and handles the first and last lines', () => {
-    assert.deepEqual(cursorWindows(linesOf('only'), { line: 0, character: 99 }), { before: '', beforeStartLine: 0, linePrefix: 'only', lineSuffix: '', after: '' });
+    assert.deepEqual(cursorWindows(linesOf('only'), { line: 0, character: 99 }), {
+      before: '',
+      beforeStartLine: 0,
+      linePrefix: 'only',
+      lineSuffix: '',
+      after: '',
+    });
   });
 });

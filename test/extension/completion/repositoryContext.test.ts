@@ -24,15 +24,31 @@ describe('RepositoryContext', () => {
     const context = new RepositoryContext(
       (params) => {
         asked.push(params);
-        return Promise.resolve({ text: block, stats: { filesWhole: 1, filesOutlined: 1, filesListed: 1, filesOmitted: 0, tokens: 60, budget: 512, elapsedMs: 1 } });
+        return Promise.resolve({
+          text: block,
+          stats: {
+            filesWhole: 1,
+            filesOutlined: 1,
+            filesListed: 1,
+            filesOmitted: 0,
+            tokens: 60,
+            budget: 512,
+            elapsedMs: 1,
+          },
+        });
       },
       { budgetTokens: 512, minIntervalMs: 1000, retryMs: 5000, now: () => now },
     );
     assert.deepEqual(context.snippets('src/total.ts'), []);
     // Resolves once the pack is in.
     await context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' });
-    assert.deepEqual(asked, [{ budget: 512, format: 'qwen', focus: { activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' } }]);
-    assert.deepEqual(context.snippets('src/total.ts').map((s) => s.path), ['src/math.ts']);
+    assert.deepEqual(asked, [
+      { budget: 512, format: 'qwen', focus: { activeFile: '/ws/src/total.ts', openFiles: [], query: 'add total' } },
+    ]);
+    assert.deepEqual(
+      context.snippets('src/total.ts').map((s) => s.path),
+      ['src/math.ts'],
+    );
 
     await context.refresh({ activeFile: '/ws/src/total.ts', openFiles: [], query: 'other names' }); // same file: kept
     now = 500;
@@ -50,7 +66,22 @@ describe('RepositoryContext', () => {
       (params) => {
         asked.push(params.focus!.activeFile!);
         const text = block.replace('src/math.ts', `${params.focus!.activeFile}.defs`);
-        return new Promise((resolve) => packs.push(() => resolve({ text, stats: { filesWhole: 1, filesOutlined: 1, filesListed: 1, filesOmitted: 0, tokens: 60, budget: 512, elapsedMs: 1 } })));
+        return new Promise((resolve) =>
+          packs.push(() =>
+            resolve({
+              text,
+              stats: {
+                filesWhole: 1,
+                filesOutlined: 1,
+                filesListed: 1,
+                filesOmitted: 0,
+                tokens: 60,
+                budget: 512,
+                elapsedMs: 1,
+              },
+            }),
+          ),
+        );
       },
       { budgetTokens: 512, minIntervalMs: 30_000, retryMs: 60_000, now: () => 0 },
     );
@@ -64,7 +95,10 @@ describe('RepositoryContext', () => {
     assert.deepEqual(asked, ['a', 'b']);
     packs[1]();
     await warmUp;
-    assert.deepEqual(context.snippets('x').map((s) => s.path), ['b.defs', 'src/total.ts']);
+    assert.deepEqual(
+      context.snippets('x').map((s) => s.path),
+      ['b.defs', 'src/total.ts'],
+    );
     // Without the option, the interval holds.
     await context.refresh({ activeFile: 'c', openFiles: [], query: '' });
     assert.deepEqual(asked, ['a', 'b']);

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { linesOf } from '../../../src/extension/completion/cursorWindows';
 import { similarity, SnippetRing } from '../../../src/extension/completion/snippetRing';
 
-const code = (name: string, lines = 4) => Array.from({ length: lines }, (_, i) => `const ${name}${i} = ${i};`).join('\n');
+const code = (name: string, lines = 4) =>
+  Array.from({ length: lines }, (_, i) => `const ${name}${i} = ${i};`).join('\n');
 
 describe('SnippetRing', () => {
   it('takes the chunk around a line, trimmed of blank lines, and skips chunks too small to help', () => {
@@ -22,7 +23,10 @@ describe('SnippetRing', () => {
     ring.add({ path: 'd.ts', startLine: 0, text: code('d') });
     ring.add({ path: 'e.ts', startLine: 0, text: code('e') });
     ring.add({ path: 'f.ts', startLine: 0, text: code('f') });
-    assert.deepEqual(ring.select(10_000).map((s) => s.path), ['d.ts', 'e.ts', 'f.ts']);
+    assert.deepEqual(
+      ring.select(10_000).map((s) => s.path),
+      ['d.ts', 'e.ts', 'f.ts'],
+    );
   });
 
   it('selects the newest chunks within the budget, oldest first, leaving out what the prompt shows anyway', () => {
@@ -31,10 +35,19 @@ describe('SnippetRing', () => {
     ring.add({ path: 'b.ts', startLine: 0, text: code('b') });
     ring.add({ path: 'cur.ts', startLine: 40, text: code('c') });
     const budget = code('a').length * 2;
-    assert.deepEqual(ring.select(budget).map((s) => s.path), ['b.ts', 'cur.ts']);
-    assert.deepEqual(ring.select(budget, { path: 'cur.ts', fromLine: 32, toLine: 60 }).map((s) => s.path), ['a.ts', 'b.ts']);
+    assert.deepEqual(
+      ring.select(budget).map((s) => s.path),
+      ['b.ts', 'cur.ts'],
+    );
+    assert.deepEqual(
+      ring.select(budget, { path: 'cur.ts', fromLine: 32, toLine: 60 }).map((s) => s.path),
+      ['a.ts', 'b.ts'],
+    );
     ring.forget('b.ts');
-    assert.deepEqual(ring.select(budget, { path: 'cur.ts', fromLine: 0, toLine: 10 }).map((s) => s.path), ['a.ts', 'cur.ts']);
+    assert.deepEqual(
+      ring.select(budget, { path: 'cur.ts', fromLine: 0, toLine: 10 }).map((s) => s.path),
+      ['a.ts', 'cur.ts'],
+    );
   });
 
   it('measures similarity as shared lines over all lines', () => {

@@ -29,7 +29,12 @@ describe('ChangeQueue', () => {
     changes.add('/ws/a.ts', 'deleted');
     assert.equal(changes.size, 2);
     await sleep(80);
-    assert.deepEqual(batches, [[['/ws/b.ts', 'changed'], ['/ws/a.ts', 'deleted']]]);
+    assert.deepEqual(batches, [
+      [
+        ['/ws/b.ts', 'changed'],
+        ['/ws/a.ts', 'deleted'],
+      ],
+    ]);
   });
 
   it('debounces: each change restarts the quiet period', async () => {

@@ -25,8 +25,17 @@ describe('contextBudget', () => {
 
 describe('contextExcludes', () => {
   it("takes files.exclude's enabled globs and Hearth's own, once each", () => {
-    const filesExclude = { '**/.git': true, '**/node_modules': true, '**/*.js': { when: '$(basename).ts' }, '**/dist': false };
-    assert.deepEqual(contextExcludes(filesExclude, ['**/fixtures/**', ' ', '**/node_modules', 42]), ['**/.git', '**/node_modules', '**/fixtures/**']);
+    const filesExclude = {
+      '**/.git': true,
+      '**/node_modules': true,
+      '**/*.js': { when: '$(basename).ts' },
+      '**/dist': false,
+    };
+    assert.deepEqual(contextExcludes(filesExclude, ['**/fixtures/**', ' ', '**/node_modules', 42]), [
+      '**/.git',
+      '**/node_modules',
+      '**/fixtures/**',
+    ]);
   });
 
   it('reads missing or malformed settings as none', () => {

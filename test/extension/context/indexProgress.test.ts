@@ -7,8 +7,13 @@ describe('IndexProgressEstimate', () => {
   it('counts while scanning, then gives a percentage and the time left from the parsing rate', () => {
     let now = 10_000;
     const estimate = new IndexProgressEstimate(() => now);
-    assert.deepEqual(estimate.update({ phase: 'scanning', filesFound: 1_234 }), { message: 'Indexing: 1,234 files found' });
-    assert.deepEqual(estimate.update({ phase: 'parsing', filesDone: 0, filesTotal: 400 }), { message: 'Indexing: 0 of 400 files parsed (0%)', fraction: 0 });
+    assert.deepEqual(estimate.update({ phase: 'scanning', filesFound: 1_234 }), {
+      message: 'Indexing: 1,234 files found',
+    });
+    assert.deepEqual(estimate.update({ phase: 'parsing', filesDone: 0, filesTotal: 400 }), {
+      message: 'Indexing: 0 of 400 files parsed (0%)',
+      fraction: 0,
+    });
     now += 2_000;
     assert.deepEqual(estimate.update({ phase: 'parsing', filesDone: 100, filesTotal: 400 }), {
       message: 'Indexing: 100 of 400 files parsed (25%), about 6 s left',
@@ -18,15 +23,29 @@ describe('IndexProgressEstimate', () => {
   });
 
   it('words the time left', () => {
-    assert.deepEqual([0.4, 1, 12.2, 89, 150, 600].map(formatTimeLeft), ['almost done', 'about 1 s left', 'about 13 s left', 'about 89 s left', 'about 3 min left', 'about 10 min left']);
+    assert.deepEqual([0.4, 1, 12.2, 89, 150, 600].map(formatTimeLeft), [
+      'almost done',
+      'about 1 s left',
+      'about 13 s left',
+      'about 89 s left',
+      'about 3 min left',
+      'about 10 min left',
+    ]);
   });
 });
 
 describe('prefillProgress', () => {
   it('estimates from the prompt size and the measured rate, never reaching 100% before the first token', () => {
-    assert.deepEqual(prefillProgress(20_000, 400, 10_000), { fraction: 0.2, secondsLeft: 40, message: 'Reading 20,000 tokens of the repository (20%), about 40 s left' });
+    assert.deepEqual(prefillProgress(20_000, 400, 10_000), {
+      fraction: 0.2,
+      secondsLeft: 40,
+      message: 'Reading 20,000 tokens of the repository (20%), about 40 s left',
+    });
     assert.equal(prefillProgress(1_000, 400, 60_000).fraction, 0.99);
-    assert.equal(prefillProgress(1_000, 400, 60_000).message, 'Reading 1,000 tokens of the repository (99%), almost done');
+    assert.equal(
+      prefillProgress(1_000, 400, 60_000).message,
+      'Reading 1,000 tokens of the repository (99%), almost done',
+    );
   });
 
   it('assumes a CPU-like rate before any was measured', () => {

@@ -3,8 +3,23 @@ import { describe, it } from 'node:test';
 import { describePack, describeUsage, turnStats } from '../../../src/extension/chat/turnStats';
 import { explainFooter, explainHeader } from '../../../src/extension/explain/explainDocument';
 
-const pack = { filesWhole: 12, filesOutlined: 30, filesListed: 5, filesOmitted: 0, tokens: 20_114, budget: 20_480, elapsedMs: 40 };
-const usage = { promptTokens: 20_400, cachedTokens: 20_100, completionTokens: 812, prefillTokensPerSecond: 410.4, decodeTokensPerSecond: 9.84, timeToFirstTokenMs: null };
+const pack = {
+  filesWhole: 12,
+  filesOutlined: 30,
+  filesListed: 5,
+  filesOmitted: 0,
+  tokens: 20_114,
+  budget: 20_480,
+  elapsedMs: 40,
+};
+const usage = {
+  promptTokens: 20_400,
+  cachedTokens: 20_100,
+  completionTokens: 812,
+  prefillTokensPerSecond: 410.4,
+  decodeTokensPerSecond: 9.84,
+  timeToFirstTokenMs: null,
+};
 
 describe('explain document frame', () => {
   it('heads the document with the workspace, the model and what it saw', () => {
@@ -25,14 +40,28 @@ describe('explain document frame', () => {
 describe('turn stats', () => {
   it('combines the pack and the usage for the context line', () => {
     assert.deepEqual(turnStats(pack, usage), {
-      filesWhole: 12, filesOutlined: 30, filesListed: 5, contextTokens: 20_114, promptTokens: 20_400, cachedTokens: 20_100,
-      completionTokens: 812, prefillTokensPerSecond: 410.4, decodeTokensPerSecond: 9.84, timeToFirstTokenMs: 0,
+      filesWhole: 12,
+      filesOutlined: 30,
+      filesListed: 5,
+      contextTokens: 20_114,
+      promptTokens: 20_400,
+      cachedTokens: 20_100,
+      completionTokens: 812,
+      prefillTokensPerSecond: 410.4,
+      decodeTokensPerSecond: 9.84,
+      timeToFirstTokenMs: 0,
     });
     assert.equal(turnStats(undefined, usage).contextTokens, 0);
   });
 
   it('says when files were left out', () => {
-    assert.equal(describePack({ ...pack, filesWhole: 1, filesOmitted: 3 }), '1 file whole, 30 outlined, 5 listed by path, 3 left out · 20,114 of 20,480 context tokens');
-    assert.equal(describeUsage({ ...usage, prefillTokensPerSecond: 0 }), 'prompt 20,400 tokens (20,100 cached) · prefill 0.0 tok/s · decode 9.8 tok/s · 812 tokens written');
+    assert.equal(
+      describePack({ ...pack, filesWhole: 1, filesOmitted: 3 }),
+      '1 file whole, 30 outlined, 5 listed by path, 3 left out · 20,114 of 20,480 context tokens',
+    );
+    assert.equal(
+      describeUsage({ ...usage, prefillTokensPerSecond: 0 }),
+      'prompt 20,400 tokens (20,100 cached) · prefill 0.0 tok/s · decode 9.8 tok/s · 812 tokens written',
+    );
   });
 });

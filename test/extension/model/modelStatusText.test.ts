@@ -2,13 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { modelStatusText } from '../../../src/extension/model/modelStatusText';
 
-const model = { path: '/cache/models/Qwen--Qwen3-4B-Instruct-2507-FP8', contextLength: 32_768, quantization: 'int8' as const, kvCache: 'float32' as const };
+const model = {
+  path: '/cache/models/Qwen--Qwen3-4B-Instruct-2507-FP8',
+  contextLength: 32_768,
+  quantization: 'int8' as const,
+  kvCache: 'float32' as const,
+};
 
 describe('modelStatusText', () => {
   it('shows the model and the last tokens/s', () => {
     assert.deepEqual(modelStatusText({ model, tokensPerSecond: 9.84 }), {
       text: '$(flame) Qwen3-4B-Instruct-2507-FP8 · 9.8 tok/s',
-      tooltip: 'Hearth: Qwen3-4B-Instruct-2507-FP8 (32,768 tokens of context, int8 weights, float32 KV cache), last answer at 9.8 tokens/s. Click to choose another model.',
+      tooltip:
+        'Hearth: Qwen3-4B-Instruct-2507-FP8 (32,768 tokens of context, int8 weights, float32 KV cache), last answer at 9.8 tokens/s. Click to choose another model.',
     });
     assert.equal(modelStatusText({ model })?.text, '$(flame) Qwen3-4B-Instruct-2507-FP8');
   });
@@ -21,7 +27,10 @@ describe('modelStatusText', () => {
   });
 
   it('shows a load in progress, and nothing without a model', () => {
-    assert.deepEqual(modelStatusText({ model, loading: '/models/tiny' }), { text: '$(loading~spin) Hearth: loading tiny', tooltip: 'Hearth: loading /models/tiny' });
+    assert.deepEqual(modelStatusText({ model, loading: '/models/tiny' }), {
+      text: '$(loading~spin) Hearth: loading tiny',
+      tooltip: 'Hearth: loading /models/tiny',
+    });
     assert.equal(modelStatusText({ tokensPerSecond: 3 }), undefined);
   });
 });

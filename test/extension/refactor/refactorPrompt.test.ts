@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extractCodeBlock, REFACTOR_INSTRUCTIONS, refactorMessages, replacementCode } from '../../../src/extension/refactor/refactorPrompt';
+import {
+  extractCodeBlock,
+  REFACTOR_INSTRUCTIONS,
+  refactorMessages,
+  replacementCode,
+} from '../../../src/extension/refactor/refactorPrompt';
 
 describe('refactorMessages', () => {
   it('sends the repository block first, then the selection, its place and the instruction', () => {
-    const messages = refactorMessages('Repository: demo\n', { path: 'src/a.ts', startLine: 3, endLine: 4, languageId: 'typescript', text: 'let a = 1;\nlet b = 2;\n' }, ' use const ');
+    const messages = refactorMessages(
+      'Repository: demo\n',
+      { path: 'src/a.ts', startLine: 3, endLine: 4, languageId: 'typescript', text: 'let a = 1;\nlet b = 2;\n' },
+      ' use const ',
+    );
     assert.deepEqual(messages, [
       { role: 'system', content: `Repository: demo\n\n${REFACTOR_INSTRUCTIONS}` },
       {

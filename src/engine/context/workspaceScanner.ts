@@ -187,15 +187,15 @@ export class WorkspaceScanner {
     const location = this.locate(path);
     if (location === undefined) return undefined;
     const skipped = (reason: SkipReason): Inspection => ({ kind: 'skipped', entry: { path: location.path, reason } });
-    const link = await lstat(location.absolutePath).catch(() => undefined);
-    if (link === undefined) return { kind: 'missing', path: location.path };
-    if (link.isSymbolicLink()) {
-      const target = await realpath(location.absolutePath).catch(() => undefined);
-      if (target === undefined) return skipped('unreadable');
-      if (!isInsideRoots(this.roots, target)) return skipped('symlinkOutsideRoots');
-    }
-    const info = await stat(location.absolutePath).catch(() => undefined);
-    if (info === undefined) return { kind: 'missing', path: location.path };
+    if ((await lstat(location.absolutePath).catch(() => undefined)) === undefined)
+      return { kind: 'missing', path: location.path };
+    // Any folder on the path may be a link (one the walk refused), not only the last component.
+    const realPath = await realpath(location.absolutePath).catch(() => undefined);
+    if (realPath === undefined) return skipped('unreadable');
+    if (!isInsideRoots(this.roots, realPath)) return skipped('symlinkOutsideRoots');
+    const info = await stat(realPath).catch(() => undefined);
+    // A pipe, socket or device is nothing to index, as in the walk (reading a pipe would wait forever).
+    if (info === undefined || (!info.isDirectory() && !info.isFile())) return { kind: 'missing', path: location.path };
     const exclusion = await this.rules.get(location.root)!.checkWithParents(location.relative, info.isDirectory());
     if (exclusion !== undefined) return skipped(exclusion);
     if (info.isDirectory()) return { kind: 'folder', location };

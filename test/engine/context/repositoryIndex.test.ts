@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultParserWorkerEntry } from '../../../src/engine/context/parserPool';
@@ -154,6 +155,29 @@ describe('RepositoryIndex', () => {
     assert.equal(index.stats.files, 6);
     await index.dispose();
   });
+
+  it(
+    'indexes no file reached through a link out of the roots, and reads no pipe, on update',
+    { timeout: 20_000 },
+    async () => {
+      const outside = temp.tree({ passwd: 'root:x:0:0\n' });
+      const root = temp.tree(SMALL_PROJECT);
+      symlinkSync(outside, join(root, 'link-to-etc'));
+      execFileSync('mkfifo', [join(root, 'src/pipe.ts')]);
+      const index = await RepositoryIndex.open({ roots: [root] });
+      const result = await index.update([
+        { path: join(root, 'link-to-etc/passwd'), kind: 'changed' },
+        { path: join(root, 'src/pipe.ts'), kind: 'created' },
+      ]);
+      assert.deepEqual([result.parsed, result.removed, result.unchanged], [[], [], []]);
+      assert.equal(index.file('link-to-etc/passwd'), undefined);
+      // A later update is still answered.
+      rewrite(root, 'src/legacy.ts', 'export const legacy = 2;\n');
+      assert.deepEqual((await index.update([{ path: 'src/legacy.ts', kind: 'changed' }])).parsed, ['src/legacy.ts']);
+      assert.equal(index.stats.files, 6);
+      await index.dispose();
+    },
+  );
 
   it('persists to the cache folder and re-parses only changed files on the next start', async () => {
     const root = temp.tree(SMALL_PROJECT);

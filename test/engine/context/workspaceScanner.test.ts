@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -142,6 +143,21 @@ describe('WorkspaceScanner', () => {
       'src-again': 'symlinkLoop',
       'src/loop': 'symlinkLoop',
     });
+  });
+
+  it("inspects a changed path with the walk's checks: no link out of the roots on the way, regular files only", async () => {
+    const outside = temp.tree({ passwd: 'root:x:0:0\n' });
+    const root = temp.tree({ 'src/a.ts': 'export const a = 1;\n', '.gitignore': 'ignored/\n' });
+    symlinkSync(outside, join(root, 'link-to-etc'));
+    symlinkSync(join(root, 'src'), join(root, 'src-link'));
+    execFileSync('mkfifo', [join(root, 'src/pipe.ts')]);
+    const scanner = new WorkspaceScanner({ roots: [root] });
+    assert.deepEqual(await scanner.inspect(join(root, 'link-to-etc/passwd')), {
+      kind: 'skipped',
+      entry: { path: 'link-to-etc/passwd', reason: 'symlinkOutsideRoots' },
+    });
+    assert.deepEqual(await scanner.inspect(join(root, 'src/pipe.ts')), { kind: 'missing', path: 'src/pipe.ts' });
+    assert.equal((await scanner.inspect(join(root, 'src-link/a.ts')))?.kind, 'file');
   });
 
   it('follows a symlink to an ignored folder inside the roots once', async () => {

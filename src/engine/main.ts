@@ -4,13 +4,13 @@
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { ContextService } from './context/contextService';
-import { ModelLibrary } from './download/modelLibrary';
-import { EngineServer } from './engineServer';
+import { ModelLibrary } from './library/modelLibrary';
+import { EngineServer } from './rpc/engineServer';
 import { GenerationService } from './generation/generationService';
-import { Logger } from './logger';
+import { Logger } from './base/logger';
 import { defaultCacheDir } from './model/convertedWeightsCache';
 import { loadModel } from './model/modelLoader';
-import { ENGINE_VERSION } from './version';
+import { ENGINE_VERSION } from './base/version';
 
 const logger = new Logger();
 // Anything that still calls console.log must not corrupt the protocol stream.

@@ -1,4 +1,4 @@
-import { AtomicFile } from './atomicFile';
+import { AtomicFile } from '../base/atomicFile';
 import { tensorByteLength, type TensorSpec } from './safetensorsDtype';
 
 export type { TensorSpec } from './safetensorsDtype';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../base/atomicFile';
 import { SINGLE_WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './checkpointFiles';
 import { tensorByteLength, type TensorSpec } from './safetensorsDtype';
 import { SafetensorsWriter } from './safetensorsWriter';

@@ -1,22 +1,22 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { freeDiskBytes } from '../download/diskSpace';
-import { MODEL_CATALOGUE } from '../download/modelCatalogue';
+import { freeDiskBytes } from '../library/diskSpace';
+import { MODEL_CATALOGUE } from '../library/modelCatalogue';
 import {
   KV_CACHE_CHOICES,
   WEIGHT_QUANTIZATIONS,
   type KvCacheChoice,
   type WeightQuantization,
 } from '../../shared/protocol';
-import { checkpointFacts } from '../hardware/checkpointFacts';
-import { formatDoctorReport, type DoctorFacts } from '../hardware/doctorReport';
-import { machineInfo } from '../hardware/machineInfo';
-import { catalogueModelFit, checkpointFit } from '../hardware/modelFit';
+import { checkpointFacts } from '../library/checkpointFacts';
+import { formatDoctorReport, type DoctorFacts } from '../library/doctorReport';
+import { machineInfo } from '../library/machineInfo';
+import { catalogueModelFit, checkpointFit } from '../library/modelFit';
 import { defaultCacheDir } from '../model/convertedWeightsCache';
 import { measureDecode } from '../model/decoderBenchmark';
 import { loadModel, type LoadModelOptions } from '../model/modelLoader';
 import { decoderWeightBytes } from '../onnx/decoderWeights';
-import { runtimeSelfCheck } from '../runtimeSelfCheck';
+import { runtimeSelfCheck } from '../base/runtimeSelfCheck';
 import { parseChoice, parseIntegerOption, type CliCommand } from './cliCommand';
 import { modelChoiceUsage, modelParseOptions } from './modelOptions';
 import { ProgressLine } from './progressLine';

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultModelDir, STAGING_DIR } from '../download/downloadLayout';
-import type { DownloadProgress } from '../download/downloadProgress';
-import { findCatalogueModel, MODEL_CATALOGUE } from '../download/modelCatalogue';
-import { downloadModel } from '../download/modelDownloader';
-import { machineMemory } from '../hardware/machineInfo';
-import { catalogueModelFit } from '../hardware/modelFit';
+import { defaultModelDir, STAGING_DIR } from '../library/downloadLayout';
+import type { DownloadProgress } from '../library/downloadProgress';
+import { findCatalogueModel, MODEL_CATALOGUE } from '../library/modelCatalogue';
+import { downloadModel } from '../library/modelDownloader';
+import { machineMemory } from '../library/machineInfo';
+import { catalogueModelFit } from '../library/modelFit';
 import { parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
 import { formatAmount, ProgressLine } from './progressLine';
 

@@ -10,8 +10,8 @@ import {
 import type { ChatMessage, ChatResult, GenerationUsage } from '../../shared/protocol';
 import { checkBudget } from '../context/contextPacker';
 import type { IndexStats } from '../context/repositoryIndex';
-import { DEMO_CONTEXT_LENGTH, DEMO_MAX_TOKENS, ensureDemoCheckpoint } from '../explain/demoCheckpoint';
-import { explainBudget, TEMPLATE_TOKENS } from '../explain/explainBudget';
+import { DEMO_CONTEXT_LENGTH, DEMO_MAX_TOKENS, ensureDemoCheckpoint } from '../synthetic/demoCheckpoint';
+import { explainBudget, TEMPLATE_TOKENS } from './explainBudget';
 import { defaultCacheDir } from '../model/convertedWeightsCache';
 import { parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
 import { ChatStreamWriter } from './chatStreamWriter';

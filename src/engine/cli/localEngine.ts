@@ -1,7 +1,7 @@
 import type { ModelLoadParams, ModelLoadResult } from '../../shared/protocol';
 import { ContextService } from '../context/contextService';
 import { GenerationService } from '../generation/generationService';
-import { Logger } from '../logger';
+import { Logger } from '../base/logger';
 import { loadModel } from '../model/modelLoader';
 import type { OnnxDecoder } from '../onnx/onnxDecoder';
 import { ProgressLine } from './progressLine';

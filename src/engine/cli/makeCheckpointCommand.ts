@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { writeSyntheticCheckpoint } from '../checkpoint/syntheticCheckpoint';
+import { writeSyntheticCheckpoint } from '../synthetic/syntheticCheckpoint';
 import type { Architecture } from '../checkpoint/modelConfig';
-import type { SyntheticDtype, SyntheticGeometryName } from '../checkpoint/syntheticConfig';
+import type { SyntheticDtype, SyntheticGeometryName } from '../synthetic/syntheticConfig';
 import { parseChoice, parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
 import { ProgressLine } from './progressLine';
 

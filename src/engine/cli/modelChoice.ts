@@ -1,12 +1,12 @@
 import type { KvCacheChoice, WeightQuantization } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
-import { defaultModelDir } from '../download/downloadLayout';
-import { assertNotPartialDownload } from '../download/downloadMarker';
-import { formatDiskSize } from '../download/diskSpace';
-import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../download/modelCatalogue';
-import { defaultLoadContext, type DefaultLoadContext } from '../hardware/defaultLoadContext';
-import { machineMemory } from '../hardware/machineInfo';
-import { checkpointFit } from '../hardware/modelFit';
+import { defaultModelDir } from '../library/downloadLayout';
+import { assertNotPartialDownload } from '../library/downloadMarker';
+import { formatDiskSize } from '../library/diskSpace';
+import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../library/modelCatalogue';
+import { defaultLoadContext, type DefaultLoadContext } from '../library/defaultLoadContext';
+import { machineMemory } from '../library/machineInfo';
+import { checkpointFit } from '../library/modelFit';
 import { UsageError } from './cliCommand';
 
 /** The environment variable that names the model folder when --model is left out. */

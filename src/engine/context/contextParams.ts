@@ -1,5 +1,5 @@
 import type { ContextFileChange } from '../../shared/protocol';
-import { ParamsReader } from '../generation/paramsReader';
+import { ParamsReader } from '../base/paramsReader';
 import type { ContextIndexRequest, ContextPackRequest } from './contextService';
 
 const MAX_ROOTS = 64;

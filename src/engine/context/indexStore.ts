@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
-import { writeFileAtomic } from '../checkpoint/atomicFile';
+import { writeFileAtomic } from '../base/atomicFile';
 import type { FileSymbols, ParseOutcome, SymbolDefinition, SymbolKind } from './fileSymbols';
 import type { NameInterner } from './nameInterner';
 import { SYMBOL_QUERIES_VERSION } from './symbolQueries';

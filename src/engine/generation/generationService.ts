@@ -11,11 +11,11 @@ import {
   type ModelProgressParams,
   type ModelRole,
 } from '../../shared/protocol';
-import { defaultLoadContext, type DefaultLoadContext } from '../hardware/defaultLoadContext';
-import type { MemoryFacts } from '../hardware/hardwareFit';
-import { localModelFit } from '../hardware/localModelFit';
-import { machineMemory } from '../hardware/machineInfo';
-import type { Logger } from '../logger';
+import { defaultLoadContext, type DefaultLoadContext } from '../library/defaultLoadContext';
+import type { MemoryFacts } from '../library/hardwareFit';
+import { localModelFit } from '../library/localModelFit';
+import { machineMemory } from '../library/machineInfo';
+import type { Logger } from '../base/logger';
 import { runChat } from './chatRequest';
 import { runCompletion } from './completeRequest';
 import { DecoderScheduler } from './decoderScheduler';

@@ -11,7 +11,7 @@ import {
   type ThinkingMode,
   type TokenizeParams,
 } from '../../shared/protocol';
-import { ParamsReader } from './paramsReader';
+import { ParamsReader } from '../base/paramsReader';
 
 /** Requests' params as the generation service uses them: checked, with defaults where the protocol has them. */
 export interface ChatRequest extends Omit<ChatParams, 'thinking' | 'stop' | 'model'> {

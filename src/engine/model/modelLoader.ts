@@ -1,13 +1,13 @@
 import { freemem } from 'node:os';
 import type { KvCacheChoice, KvCacheDtype, WeightQuantization } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
-import { assertNotPartialDownload } from '../download/downloadMarker';
+import { assertNotPartialDownload } from '../library/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import { writeDecoderModelBeside } from '../onnx/decoderModel';
 import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
-import { kvMemoryBudget } from '../hardware/hardwareFit';
-import { chooseKvCache } from '../hardware/kvCacheChoice';
+import { kvMemoryBudget } from '../library/hardwareFit';
+import { chooseKvCache } from '../library/kvCacheChoice';
 import { defaultKvBudgetBytes } from '../onnx/kvBudget';
 import { checkDecoderContext, OnnxDecoder } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';

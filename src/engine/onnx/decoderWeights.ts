@@ -4,7 +4,7 @@
  * tensors come out one at a time in a form the converted-weights cache can store directly (TensorToWrite).
  */
 import type { ModelConfig } from '../checkpoint/modelConfig';
-import { matMulNBitsLayout, quantizeForMatMulNBits } from '../model/matMulNBits';
+import { matMulNBitsLayout, quantizeForMatMulNBits } from './matMulNBits';
 
 /** What the decoder reads from a checkpoint; `Checkpoint` satisfies it structurally. */
 export interface WeightSource {

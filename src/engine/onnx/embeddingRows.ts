@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { StoredTensors } from './decoderModel';
 import { decoderTensorPlan, linearTensorSpecs, MATMUL_NBITS_BLOCK_SIZE, type WeightFormat } from './decoderWeights';
-import { matMulNBitsLayout } from '../model/matMulNBits';
+import { matMulNBitsLayout } from './matMulNBits';
 
 export interface EmbeddingRows {
   /** The embeddings of `tokens`, [tokens.length][hidden]. */

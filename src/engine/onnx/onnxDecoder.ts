@@ -1,7 +1,7 @@
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type KvCacheDtype } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
-import { ropeCosSinTables, ropeParameters } from '../model/yarnRope';
+import { ropeCosSinTables, ropeParameters } from './yarnRope';
 import { DecoderIo } from './decoderGraph';
 import { materializeDecoderModel, type ConversionProgress, type DecoderModel } from './decoderModel';
 import { decoderWeightBytes, type WeightFormat, type WeightSource } from './decoderWeights';

@@ -10,8 +10,8 @@ import { SafetensorsWriter, type TensorSpec } from '../../../src/engine/checkpoi
 import {
   writeSyntheticCheckpoint,
   type SyntheticCheckpointOptions,
-} from '../../../src/engine/checkpoint/syntheticCheckpoint';
-import { SYNTHETIC_GEOMETRIES, type SyntheticGeometry } from '../../../src/engine/checkpoint/syntheticConfig';
+} from '../../../src/engine/synthetic/syntheticCheckpoint';
+import { SYNTHETIC_GEOMETRIES, type SyntheticGeometry } from '../../../src/engine/synthetic/syntheticConfig';
 
 /**
  * tiny with a 512-token vocabulary (the 151936-row embedding dominates tiny's size and write time) and an

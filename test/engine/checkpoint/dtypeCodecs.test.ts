@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeToFloat32, E4M3_TABLE } from '../../../src/engine/checkpoint/dtypeDecode';
 import { encodeBf16, encodeE4M3, encodeFloat32Array, roundToBf16 } from '../../../src/engine/checkpoint/dtypeEncode';
-import { SeededNormal } from '../../../src/engine/checkpoint/seededNormal';
+import { SeededNormal } from '../../../src/engine/synthetic/seededNormal';
 
 const bytesOf = (values: number[], Type: typeof Uint16Array | typeof Float32Array): Uint8Array =>
   new Uint8Array(new Type(values).buffer);

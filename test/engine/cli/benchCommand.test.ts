@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/checkpoint/syntheticConfig';
-import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
+import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/synthetic/syntheticConfig';
+import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
 import { runCli } from '../../helpers/builtCli';
 
 /** The report's fields this test reads (benchCommand.ts prints more). */

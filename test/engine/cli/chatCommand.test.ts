@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
-import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/checkpoint/syntheticConfig';
+import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
+import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/synthetic/syntheticConfig';
 import type { ChatResult } from '../../../src/shared/protocol';
 import type { CliRun } from '../../helpers/builtCli';
 

@@ -4,13 +4,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openCheckpoint } from '../../../src/engine/checkpoint/checkpoint';
-import { HuggingFaceClient } from '../../../src/engine/download/huggingFaceClient';
-import { downloadModel } from '../../../src/engine/download/modelDownloader';
-import { formatMemory } from '../../../src/engine/hardware/hardwareFit';
-import { machineInfo } from '../../../src/engine/hardware/machineInfo';
+import { HuggingFaceClient } from '../../../src/engine/library/huggingFaceClient';
+import { downloadModel } from '../../../src/engine/library/modelDownloader';
+import { formatMemory } from '../../../src/engine/library/hardwareFit';
+import { machineInfo } from '../../../src/engine/library/machineInfo';
 import { decoderWeightBytes } from '../../../src/engine/onnx/decoderWeights';
 import { runCli } from '../../helpers/builtCli';
-import { FakeHub, syntheticHubFiles } from '../download/fakeHub';
+import { FakeHub, syntheticHubFiles } from '../library/fakeHub';
 
 describe('hearth doctor (built CLI)', () => {
   const root = mkdtempSync(join(tmpdir(), 'hearth-cli-doctor-'));

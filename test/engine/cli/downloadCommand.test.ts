@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { FAKE_COMMIT, FakeHub, syntheticHubFiles, type FakeHubFile } from '../download/fakeHub';
+import { FAKE_COMMIT, FakeHub, syntheticHubFiles, type FakeHubFile } from '../library/fakeHub';
 
 const REPO = 'Qwen/Qwen3-Tiny-FP8';
 

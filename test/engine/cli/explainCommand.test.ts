@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
-import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/checkpoint/syntheticConfig';
+import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
+import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/synthetic/syntheticConfig';
 import type { CliRun } from '../../helpers/builtCli';
 
 const CLI = join(resolve(__dirname, '..', '..', '..'), 'dist', 'cli.js');

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
+import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
 import { GenerationService, type GenerationServiceOptions } from '../../../src/engine/generation/generationService';
-import { Logger } from '../../../src/engine/logger';
+import { Logger } from '../../../src/engine/base/logger';
 import { loadModel, type LoadedModel } from '../../../src/engine/model/modelLoader';
 import type { OnnxDecoder } from '../../../src/engine/onnx/onnxDecoder';
 

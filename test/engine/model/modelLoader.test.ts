@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openCheckpoint } from '../../../src/engine/checkpoint/checkpoint';
-import { writeSyntheticCheckpoint } from '../../../src/engine/checkpoint/syntheticCheckpoint';
+import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
 import { argmax } from '../../../src/engine/text/topCandidates';
 import { loadModel, type LoadedModel } from '../../../src/engine/model/modelLoader';
 import { kvCacheBytes } from '../../../src/engine/onnx/kvCache';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConvertedWeightsCache } from '../../../src/engine/model/convertedWeightsCache';
-import { dequantizeMatMulNBits } from '../../../src/engine/model/matMulNBits';
+import { dequantizeMatMulNBits } from '../../../src/engine/onnx/matMulNBits';
 import { convertDecoderWeights, type DecoderTensor } from '../../../src/engine/onnx/decoderWeights';
 import { embeddingRowsFromFile, embeddingRowsFromTensors } from '../../../src/engine/onnx/embeddingRows';
 import { decoderTestConfig, testModel } from './tinyDecoderSource';

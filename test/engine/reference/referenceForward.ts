@@ -9,7 +9,7 @@
 import type { ModelConfig } from '../../../src/engine/checkpoint/modelConfig';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { ropeParameters, type RopeParameters } from '../../../src/engine/model/yarnRope';
+import { ropeParameters, type RopeParameters } from '../../../src/engine/onnx/yarnRope';
 
 /** Returns a tensor by its Hugging Face name, row-major as in the checkpoint. */
 export type WeightGetter = (name: string) => Float32Array;

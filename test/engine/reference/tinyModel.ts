@@ -3,7 +3,7 @@
  * comparing the ONNX graph against it. Same seed, same weights, everywhere.
  */
 import type { Architecture, ModelConfig } from '../../../src/engine/checkpoint/modelConfig';
-import { SeededNormal } from '../../../src/engine/checkpoint/seededNormal';
+import { SeededNormal } from '../../../src/engine/synthetic/seededNormal';
 
 /** `length` samples of N(mean, std²) as float32, from the named stream of `seed`. */
 export function randomNormal(seed: number, stream: string, length: number, std: number, mean = 0): Float32Array {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EngineError } from '../../../src/shared/engineError';
 import { parseGenerationConfig } from '../../../src/engine/checkpoint/generationConfig';
-import { QWEN3_GENERATION_CONFIG } from '../../../src/engine/checkpoint/syntheticConfig';
+import { QWEN3_GENERATION_CONFIG } from '../../../src/engine/synthetic/syntheticConfig';
 import { defaultSampling, MODEL_CARD_SAMPLING, resolveSampling } from '../../../src/engine/text/samplingDefaults';
 import { validateSamplingOverrides } from '../../../src/engine/text/samplingParams';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ModelLibrary } from '../../../src/engine/download/modelLibrary';
-import { Logger } from '../../../src/engine/logger';
+import { ModelLibrary } from '../../../src/engine/library/modelLibrary';
+import { Logger } from '../../../src/engine/base/logger';
 import { CHOOSE_FOLDER_LABEL, modelName, modelPickItems } from '../../../src/extension/model/modelPickItems';
 import type { KvCacheChoice, ModelCatalogueResult } from '../../../src/shared/protocol';
 

@@ -1,0 +1,36 @@
+import type { LogLevel } from '../../shared/protocol';
+
+const order: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+/**
+ * Logs to stderr, one line per message. stdout belongs to the protocol: a stray write there corrupts it,
+ * so nothing in the engine may use console.log (main.ts redirects it here as a safeguard).
+ */
+export class Logger {
+  constructor(
+    private level: LogLevel = 'info',
+    private readonly write: (line: string) => void = (line) => process.stderr.write(line),
+  ) {}
+
+  setLevel(level: LogLevel): void {
+    this.level = level;
+  }
+
+  error(message: string): void {
+    this.log('error', message);
+  }
+  warn(message: string): void {
+    this.log('warn', message);
+  }
+  info(message: string): void {
+    this.log('info', message);
+  }
+  debug(message: string): void {
+    this.log('debug', message);
+  }
+
+  private log(level: LogLevel, message: string): void {
+    if (order[level] > order[this.level]) return;
+    this.write(`${new Date().toISOString()} [${level}] ${message}\n`);
+  }
+}

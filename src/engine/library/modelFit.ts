@@ -1,0 +1,44 @@
+import type { KvCacheChoice, WeightQuantization } from '../../shared/protocol';
+import type { ModelConfig } from '../checkpoint/modelConfig';
+import type { CatalogueModel } from './modelCatalogue';
+import { decoderWeightBytes } from '../onnx/decoderWeights';
+import { estimatedWeightBytes, hardwareFit, type HardwareFit, type MemoryFacts } from './hardwareFit';
+
+/** Fit of a model not downloaded yet, from the catalogue's architecture facts (for the picker). */
+export function catalogueModelFit(
+  model: CatalogueModel,
+  memory: MemoryFacts,
+  quantization: WeightQuantization,
+  kvCache: KvCacheChoice,
+): HardwareFit {
+  const { architecture } = model;
+  return hardwareFit({
+    memory,
+    weightBytes: estimatedWeightBytes(architecture.parameters, quantization),
+    kv: architecture,
+    nativeContext: model.nativeContext,
+    maxContext: model.yarnContext ?? model.nativeContext,
+    kvCache,
+  });
+}
+
+/** Fit of a checkpoint on disk, from its config.json: the converted weights' exact size. */
+export function checkpointFit(
+  config: ModelConfig,
+  memory: MemoryFacts,
+  quantization: WeightQuantization,
+  kvCache: KvCacheChoice,
+): HardwareFit {
+  const scaling = config.ropeScaling;
+  return hardwareFit({
+    memory,
+    weightBytes: decoderWeightBytes(config, quantization),
+    kv: config,
+    nativeContext: scaling?.originalMaxPositionEmbeddings ?? config.maxPositionEmbeddings,
+    maxContext:
+      scaling === undefined
+        ? config.maxPositionEmbeddings
+        : Math.max(config.maxPositionEmbeddings, scaling.factor * scaling.originalMaxPositionEmbeddings),
+    kvCache,
+  });
+}

@@ -1,0 +1,184 @@
+import type { CancellationToken, MessageConnection } from 'vscode-jsonrpc';
+import { EngineError } from '../../shared/engineError';
+import { registerEngineHandlers, sendEngineNotification, type EngineHandlers } from '../../shared/engineRpc';
+import {
+  EngineErrorCode,
+  PROTOCOL_VERSION,
+  type EngineMethod,
+  type EngineNotification,
+  type EngineNotificationParams,
+  type InitializeParams,
+  type InitializeResult,
+  type PingResult,
+} from '../../shared/protocol';
+import { parseContextIndexParams, parseContextPackParams, parseContextUpdateParams } from '../context/contextParams';
+import type { ContextService } from '../context/contextService';
+import { ModelLibrary } from '../library/modelLibrary';
+import type { GenerationService } from '../generation/generationService';
+import type { Logger } from '../base/logger';
+import { runtimeSelfCheck } from '../base/runtimeSelfCheck';
+
+/** The generation endpoints the server exposes. */
+export type GenerationEndpoints = Pick<
+  GenerationService,
+  'loadModel' | 'unloadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'
+>;
+
+/** The repository-context endpoints the server exposes. */
+export type ContextEndpoints = Pick<ContextService, 'index' | 'update' | 'pack'>;
+
+/** The endpoints for getting a model: catalogue, hardware fit, download. */
+export type ModelLibraryEndpoints = Pick<ModelLibrary, 'catalogue' | 'fit' | 'download'>;
+
+export interface EngineServerOptions {
+  version: string;
+  logger: Logger;
+  generation: GenerationEndpoints;
+  context: ContextEndpoints;
+  /** Default: a ModelLibrary that downloads from HF_ENDPOINT with HF_TOKEN into the user's cache folder. */
+  library?: ModelLibraryEndpoints;
+  /** Called once `shutdown` has been answered; main.ts exits the process there. */
+  onShutdown: () => void;
+}
+
+/**
+ * Serves the engine's JSON-RPC methods on a connection. Transport-agnostic: main.ts wires it to stdio,
+ * tests to in-memory streams.
+ */
+export class EngineServer {
+  private initialized = false;
+  private shuttingDown = false;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly connection: MessageConnection,
+    private readonly options: EngineServerOptions,
+  ) {
+    const { generation, context } = options;
+    const library = options.library ?? new ModelLibrary({ logger: options.logger });
+    const notify = this.notify.bind(this);
+    const handlers: EngineHandlers = {
+      initialize: (params) => this.initialize(params),
+      ping: () => (this.requireInitialized('ping'), this.ping()),
+      'runtime/selfCheck': () => (this.requireInitialized('runtime/selfCheck'), runtimeSelfCheck()),
+      'model/load': (params, token) => (
+        this.requireInitialized('model/load'),
+        generation.loadModel(params, (progress) => notify('model/progress', progress), abortSignalFor(token))
+      ),
+      'model/info': (params) => (this.requireInitialized('model/info'), generation.modelInfo(params)),
+      'model/unload': (params) => (this.requireInitialized('model/unload'), generation.unloadModel(params)),
+      'model/catalogue': (params) => (this.requireInitialized('model/catalogue'), library.catalogue(params)),
+      'model/fit': (params) => (this.requireInitialized('model/fit'), library.fit(params)),
+      'model/download': (params, token) => (
+        this.requireInitialized('model/download'),
+        library.download(params, (progress) => notify('model/downloadProgress', progress), abortSignalFor(token))
+      ),
+      chat: (params, token) => (
+        this.requireInitialized('chat'),
+        generation.chat(params, (delta) => notify('chat/delta', delta), abortSignalFor(token))
+      ),
+      complete: (params, token) => (
+        this.requireInitialized('complete'),
+        generation.complete(params, abortSignalFor(token))
+      ),
+      tokenize: (params) => (this.requireInitialized('tokenize'), generation.tokenize(params)),
+      countTokens: (params) => (this.requireInitialized('countTokens'), generation.countTokens(params)),
+      'context/index': (params, token) => (
+        this.requireInitialized('context/index'),
+        context.index(
+          parseContextIndexParams(params),
+          (progress) => notify('context/progress', progress),
+          abortSignalFor(token),
+        )
+      ),
+      'context/update': (params, token) => (
+        this.requireInitialized('context/update'),
+        context.update(parseContextUpdateParams(params), abortSignalFor(token))
+      ),
+      'context/pack': (params, token) => (
+        this.requireInitialized('context/pack'),
+        context.pack(parseContextPackParams(params), abortSignalFor(token))
+      ),
+      shutdown: () => (this.requireInitialized('shutdown'), this.shutdown()),
+    };
+    registerEngineHandlers(connection, handlers);
+  }
+
+  private requireInitialized(method: EngineMethod): void {
+    if (this.shuttingDown)
+      throw new EngineError(EngineErrorCode.ShuttingDown, `The engine is shutting down; "${method}" was not run.`);
+    if (!this.initialized) {
+      throw new EngineError(
+        EngineErrorCode.NotInitialized,
+        `"${method}" arrived before "initialize".`,
+        'Send "initialize" first.',
+      );
+    }
+  }
+
+  /** Progress and deltas are best effort: a client that went away cannot be told, and the request ends anyway. */
+  private notify<N extends EngineNotification>(method: N, params: EngineNotificationParams<N>): void {
+    sendEngineNotification(this.connection, method, params).catch((error: unknown) =>
+      this.options.logger.debug(`${method} not sent: ${String(error)}`),
+    );
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    if (typeof params !== 'object' || params === null || typeof params.protocolVersion !== 'number') {
+      throw new EngineError(
+        EngineErrorCode.InvalidParams,
+        'initialize needs { clientName, clientVersion, protocolVersion }.',
+      );
+    }
+    if (params.protocolVersion !== PROTOCOL_VERSION) {
+      throw new EngineError(
+        EngineErrorCode.ProtocolMismatch,
+        `The client speaks protocol ${params.protocolVersion}, this engine ${PROTOCOL_VERSION}.`,
+        'Reinstall Hearth so that the extension and its engine come from the same build.',
+      );
+    }
+    if (params.logLevel) this.options.logger.setLevel(params.logLevel);
+    this.initialized = true;
+    this.options.logger.info(`initialized by ${params.clientName} ${params.clientVersion}`);
+    return { engineVersion: this.options.version, protocolVersion: PROTOCOL_VERSION, pid: process.pid };
+  }
+
+  private ping(): PingResult {
+    const memory = process.memoryUsage();
+    return {
+      engineVersion: this.options.version,
+      pid: process.pid,
+      uptimeMs: Date.now() - this.startedAt,
+      memory: {
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        externalBytes: memory.external,
+        arrayBuffersBytes: memory.arrayBuffers,
+      },
+    };
+  }
+
+  private shutdown(): void {
+    this.shuttingDown = true;
+    this.options.logger.info('shutdown requested');
+    // Answer first, then let main.ts exit once the response is on the wire.
+    setImmediate(() => this.options.onShutdown());
+  }
+
+  dispose(): void {
+    this.connection.dispose();
+  }
+}
+
+/** JSON-RPC's `$/cancelRequest` arrives as a CancellationToken; everything inside the engine takes an AbortSignal. */
+function abortSignalFor(token: CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else {
+    const listener = token.onCancellationRequested(() => {
+      listener.dispose();
+      controller.abort();
+    });
+  }
+  return controller.signal;
+}

@@ -268,12 +268,27 @@ export interface SamplingOverrides {
   seed?: number;
 }
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A function call the model made in an assistant turn, sent back with the conversation. */
+export interface ToolCall {
+  name: string;
+  /** The arguments as JSON text, as the model wrote them. */
+  arguments: string;
+}
+
+/** A function the model may call, as OpenAI's `tools` entries describe it; the chat template lays it out. */
+export interface ToolDefinition {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
 
 export interface ChatMessage {
   role: ChatRole;
-  /** Plain text: spelled-out control tokens such as `<|im_end|>` stay text. */
+  /** Plain text: spelled-out control tokens such as `<|im_end|>` stay text. A `tool` turn holds a call's result. */
   content: string;
+  /** Assistant turns only: the calls the model made after its content. */
+  toolCalls?: ToolCall[];
 }
 
 export type ThinkingMode = 'auto' | 'on' | 'off';
@@ -291,6 +306,8 @@ export interface ChatParams {
   /** Default: up to the end of the context. */
   maxTokens?: number;
   stop?: string[];
+  /** Functions the model may call: the chat template lists them in the system turn. */
+  tools?: ToolDefinition[];
   /** The model to answer with (default chat); ModelNotLoaded when no model serves that role. */
   model?: ModelRole;
 }

@@ -12,6 +12,7 @@ const LAST_MARKER = 0xf8ff;
  * a placeholder for each message's content; the template's own text between placeholders is encoded with
  * control tokens recognised, and each content as plain text.
  *
+ * Tool calls and tool definitions are the template's scaffold (as in transformers), so their BPE merges match.
  * Assumes the template copies contents verbatim, as Qwen's do. One difference from encoding the rendered text
  * whole: a content that starts with a newline does not merge it with the newline the template puts before it.
  */
@@ -23,7 +24,11 @@ export function encodeChatPrompt(
 ): number[] {
   const marker = unusedMarker(messages);
   const rendered = template.render(
-    messages.map((message, index) => ({ role: message.role, content: `${marker}${index}${marker}` })),
+    // An empty content stays empty: templates test it (Qwen3 puts a newline between content and a tool call).
+    messages.map((message, index) => ({
+      ...message,
+      content: message.content === '' ? '' : `${marker}${index}${marker}`,
+    })),
     options,
   );
   // The template drops reasoning from earlier assistant turns; the placeholder hides it from the template.

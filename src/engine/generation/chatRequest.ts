@@ -23,6 +23,7 @@ export async function runChat(
   const prompt = encodeChatPrompt(template, model.prompts, request.messages, {
     addGenerationPrompt: true,
     enableThinking: thinking.enabled,
+    ...(request.tools !== undefined && { tools: request.tools }),
   });
   const maxTokens = model.maxTokensFor(prompt.length, request.maxTokens);
   const sampling = resolveSampling(template.kind, thinking.enabled, model.generationConfig, request.sampling);

@@ -10,6 +10,8 @@ import {
   type PromptPart,
   type ThinkingMode,
   type TokenizeParams,
+  type ToolCall,
+  type ToolDefinition,
 } from '../../shared/protocol';
 import { ParamsReader } from '../base/paramsReader';
 
@@ -35,7 +37,7 @@ export interface CompletionRequest {
   warmUp: boolean;
 }
 
-const ROLES = ['system', 'user', 'assistant'] as const;
+const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
 const MODEL_ROLES: readonly ModelRole[] = ['chat', 'reasoning', 'completion'];
 const THINKING_MODES: readonly ThinkingMode[] = ['auto', 'on', 'off'];
 /** Every stop string is searched for after every token. */
@@ -64,16 +66,19 @@ export function parseChatParams(params: unknown): ChatRequest {
   const reader = ParamsReader.of(
     params,
     'chat',
-    ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop', 'model'],
-    'Send { requestId, messages: [{ role: "system" | "user" | "assistant", content }], thinking?, sampling?, maxTokens?, stop?, model? }.',
+    ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop', 'tools', 'model'],
+    'Send { requestId, messages: [{ role: "system" | "user" | "assistant" | "tool", content, toolCalls? }], thinking?, sampling?, maxTokens?, stop?, tools?, model? }.',
   );
   const messages = reader.array(
     'messages',
     (value, name): ChatMessage => {
-      const message: ParamsReader = reader.object(name, ['role', 'content'], value);
+      const message: ParamsReader = reader.object(name, ['role', 'content', 'toolCalls'], value);
       const role = message.optionalChoice('role', ROLES);
       if (role === undefined) message.fail(`${message.at('role')} is missing`);
-      return { role, content: message.string('content') };
+      const content = message.string('content');
+      if (!message.has('toolCalls')) return { role, content };
+      if (role !== 'assistant') message.fail(`${message.at('toolCalls')} belongs to assistant turns only`);
+      return { role, content, toolCalls: message.array('toolCalls', (call, at) => parseToolCall(message, call, at)) };
     },
     { nonEmpty: true },
   );
@@ -84,8 +89,32 @@ export function parseChatParams(params: unknown): ChatRequest {
     sampling: reader.raw('sampling') as ChatRequest['sampling'],
     maxTokens: reader.optionalInteger('maxTokens', 1),
     stop: reader.optionalStringArray('stop', MAX_STOP_STRINGS) ?? [],
+    tools: reader.has('tools') ? reader.array('tools', (tool, at) => parseTool(reader, tool, at)) : undefined,
     model: reader.optionalChoice('model', MODEL_ROLES) ?? 'chat',
   });
+}
+
+function parseToolCall(message: ParamsReader, value: unknown, at: string): ToolCall {
+  const call = message.object(at, ['name', 'arguments'], value);
+  return { name: call.string('name', { nonEmpty: true }), arguments: call.string('arguments') };
+}
+
+/** A function definition; its parameters are a JSON schema the template writes out as it is. */
+function parseTool(reader: ParamsReader, value: unknown, at: string): ToolDefinition {
+  const tool = reader.object(at, ['type', 'function'], value);
+  if (tool.optionalChoice('type', ['function'] as const) === undefined) tool.fail(`${tool.at('type')} is missing`);
+  const fn = tool.object('function', ['name', 'description', 'parameters']);
+  const parameters = fn.raw('parameters');
+  if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)))
+    fn.fail(`${fn.at('parameters')} must be a JSON schema object`);
+  return {
+    type: 'function',
+    function: withoutUndefined({
+      name: fn.string('name', { nonEmpty: true }),
+      description: fn.optionalString('description'),
+      parameters: parameters as Record<string, unknown> | undefined,
+    }),
+  };
 }
 
 export function parseCompleteParams(params: unknown): CompletionRequest {

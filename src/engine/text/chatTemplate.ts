@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode } from '../../shared/protocol';
+import { EngineErrorCode, type ToolCall, type ToolDefinition } from '../../shared/protocol';
 import { CheckpointError } from '../checkpoint/checkpointError';
 import { ConfigFields } from '../checkpoint/configFields';
 import { detectModelKind, type ModelKind } from './modelKind';
@@ -11,13 +11,17 @@ import { readTokenizerConfig } from './tokenizer';
 /** Newer transformers save the template beside tokenizer_config.json instead of inside it. */
 export const CHAT_TEMPLATE_FILE = 'chat_template.jinja';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
-const CHAT_ROLES: readonly string[] = ['system', 'user', 'assistant'] satisfies ChatRole[];
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+const CHAT_ROLES: readonly string[] = ['system', 'user', 'assistant', 'tool'] satisfies ChatRole[];
 
-/** One turn of a conversation. Assistant turns carry their answer only: reasoning is never sent back. */
+/**
+ * One turn of a conversation. Assistant turns carry their answer only (reasoning is never sent back), and the
+ * function calls they made; a tool turn carries a call's result.
+ */
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  toolCalls?: readonly ToolCall[];
 }
 
 export interface RenderOptions {
@@ -25,6 +29,8 @@ export interface RenderOptions {
   addGenerationPrompt: boolean;
   /** The template's `enable_thinking`; only hybrid templates read it. */
   enableThinking: boolean;
+  /** Functions the model may call, as the template's `tools` (OpenAI's shape); none when empty or absent. */
+  tools?: readonly ToolDefinition[];
 }
 
 /** Special-token names Hugging Face passes to every template (some templates start with `{{ bos_token }}`). */
@@ -111,10 +117,19 @@ export class ChatTemplate {
   private renderUnchecked(messages: readonly ChatMessage[], options: RenderOptions): string {
     return this.template.render({
       ...this.specialTokens,
-      messages: messages.map(({ role, content }) => ({
+      messages: messages.map(({ role, content, toolCalls }) => ({
         role,
         content: role === 'assistant' ? withoutReasoning(content) : content,
+        // transformers' shape; the Qwen3 template writes string arguments verbatim.
+        ...(toolCalls !== undefined &&
+          toolCalls.length > 0 && {
+            tool_calls: toolCalls.map(({ name, arguments: args }) => ({
+              type: 'function',
+              function: { name, arguments: args },
+            })),
+          }),
       })),
+      ...(options.tools !== undefined && options.tools.length > 0 && { tools: options.tools }),
       add_generation_prompt: options.addGenerationPrompt,
       enable_thinking: options.enableThinking,
     });
@@ -168,7 +183,7 @@ function tokenContent(value: unknown): string | undefined {
 }
 
 function validateMessages(messages: readonly ChatMessage[]): void {
-  const hint = 'Each message needs a role ("system", "user" or "assistant") and a string content.';
+  const hint = 'Each message needs a role ("system", "user", "assistant" or "tool") and a string content.';
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new EngineError(EngineErrorCode.InvalidParams, 'The conversation has no messages.', hint);
   }

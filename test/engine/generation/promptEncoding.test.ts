@@ -68,6 +68,42 @@ describe('encodeChatPrompt', () => {
     assert.doesNotMatch(tokenizer.decode(ids, { skipSpecialTokens: false }), /It logs/);
   });
 
+  it('lays out tools, assistant tool calls and tool results as the Qwen3 template does', () => {
+    const tools = [
+      {
+        type: 'function' as const,
+        function: {
+          name: 'get_weather',
+          description: 'Weather in a city',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
+    ];
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: '', toolCalls: [{ name: 'get_weather', arguments: '{"city": "Paris"}' }] },
+      { role: 'tool', content: '{"celsius": 21}' },
+    ];
+    const options = { ...NO_THINK, tools };
+    const rendered = hybrid.render(messages, options);
+    assert.equal(
+      rendered,
+      '<|im_start|>system\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\n' +
+        'You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n' +
+        '{"type": "function", "function": {"name": "get_weather", "description": "Weather in a city", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n' +
+        '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n' +
+        '<|im_start|>user\nWeather in Paris?<|im_end|>\n' +
+        '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>\n' +
+        '<|im_start|>user\n<tool_response>\n{"celsius": 21}\n</tool_response><|im_end|>\n' +
+        '<|im_start|>assistant\n<think>\n\n</think>\n\n',
+    );
+    // Contents are encoded apart (the tool result's "}" does not merge with the template's "\n"), the rest whole.
+    const ids = encodeChatPrompt(hybrid, tokenizer, messages, options);
+    assert.equal(tokenizer.decode(ids, { skipSpecialTokens: false }), rendered);
+    const call = tokenizer.encode('<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>');
+    assert.ok(ids.join().includes(call.join()), 'the tool call is encoded as the model would write it');
+  });
+
   it('uses another placeholder when a message holds the first one', () => {
     const messages: ChatMessage[] = [{ role: 'user', content: 'private use: \uE000 0 \uE000' }];
     assert.deepEqual(

@@ -45,8 +45,21 @@ describe('request params', () => {
       [{ ...chat, messages: [] }, /messages must not be empty/],
       [{ ...chat, messages: 'Hi' }, /messages must be an array, not "Hi"/],
       [
-        { ...chat, messages: [{ role: 'tool', content: 'x' }] },
-        /messages\[0\]\.role must be one of "system", "user", "assistant", not "tool"/,
+        { ...chat, messages: [{ role: 'function', content: 'x' }] },
+        /messages\[0\]\.role must be one of "system", "user", "assistant", "tool", not "function"/,
+      ],
+      [
+        { ...chat, messages: [{ role: 'user', content: 'x', toolCalls: [] }] },
+        /messages\[0\]\.toolCalls belongs to assistant turns only/,
+      ],
+      [
+        { ...chat, messages: [{ role: 'assistant', content: '', toolCalls: [{ name: 'f', arguments: {} }] }] },
+        /messages\[0\]\.toolCalls\[0\]\.arguments must be a string/,
+      ],
+      [{ ...chat, tools: [{ type: 'function', function: {} }] }, /tools\[0\]\.function\.name must be a string/],
+      [
+        { ...chat, tools: [{ type: 'function', function: { name: 'f', parameters: [] } }] },
+        /tools\[0\]\.function\.parameters must be a JSON schema object/,
       ],
       [{ ...chat, messages: [{ content: 'x' }] }, /messages\[0\]\.role is missing/],
       [{ ...chat, messages: [{ role: 'user', content: 42 }] }, /messages\[0\]\.content must be a string, not 42/],

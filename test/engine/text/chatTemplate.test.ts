@@ -73,8 +73,8 @@ describe('ChatTemplate with the real Qwen3 (hybrid) template', () => {
   it('rejects malformed conversations with InvalidParams', () => {
     assertInvalidParams(() => template.render([], THINK), /no messages/);
     assertInvalidParams(
-      () => template.render([{ role: 'tool', content: 'x' } as unknown as ChatMessage], THINK),
-      /messages\[0\]\.role is "tool"/,
+      () => template.render([{ role: 'function', content: 'x' } as unknown as ChatMessage], THINK),
+      /messages\[0\]\.role is "function"/,
     );
     assertInvalidParams(
       () => template.render([{ role: 'user', content: 42 } as unknown as ChatMessage], THINK),

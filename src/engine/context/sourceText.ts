@@ -3,8 +3,7 @@
  * file (this one for the scanner and small scans, a parser thread for the pool).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile, readBoundedFileSync } from './boundedFileRead';
 import type { FileSymbols, SymbolSource } from './fileSymbols';
 import { decodeSourceText, type ContentSkipReason } from './textFileClassifier';
 
@@ -35,22 +34,16 @@ export function contentHash(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('base64url');
 }
 
-/** Over `maxFileBytes` is too large (the file may have grown since it was listed). */
-export function sourceTextOf(bytes: Uint8Array, maxFileBytes: number): SourceText | SourceTextSkip {
-  if (bytes.length > maxFileBytes) return 'tooLarge';
+function sourceTextOf(bytes: Buffer): SourceText | SourceTextSkip {
   const decoded = decodeSourceText(bytes);
   if ('skip' in decoded) return decoded.skip;
   return { content: decoded.text, hash: contentHash(decoded.text), size: bytes.length };
 }
 
+/** Over `maxFileBytes` is too large (the file may have grown since it was listed); that is found unread. */
 export async function readSourceText(path: string, maxFileBytes: number): Promise<SourceText | SourceTextSkip> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch {
-    return 'unreadable';
-  }
-  return sourceTextOf(bytes, maxFileBytes);
+  const bytes = await readBoundedFile(path, maxFileBytes);
+  return typeof bytes === 'string' ? bytes : sourceTextOf(bytes);
 }
 
 /**
@@ -58,13 +51,8 @@ export async function readSourceText(path: string, maxFileBytes: number): Promis
  * one, and the thread has nothing else to do meanwhile.
  */
 export function readSourceTextSync(path: string, maxFileBytes: number): SourceText | SourceTextSkip {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    return 'unreadable';
-  }
-  return sourceTextOf(bytes, maxFileBytes);
+  const bytes = readBoundedFileSync(path, maxFileBytes);
+  return typeof bytes === 'string' ? bytes : sourceTextOf(bytes);
 }
 
 /** Reads a file with `read` and parses it with `parser`, unless its contents hash to `knownHash`. */

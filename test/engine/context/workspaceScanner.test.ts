@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { contentHash } from '../../../src/engine/context/sourceText';
+import { contentHash, readSourceTextSync } from '../../../src/engine/context/sourceText';
 import { WorkspaceScanner, type ScanResult, type SkipReason } from '../../../src/engine/context/workspaceScanner';
 import { TempDirs } from './contextFixtures';
 
@@ -182,6 +182,16 @@ describe('WorkspaceScanner', () => {
     } finally {
       chmodSync(join(root, 'locked'), 0o755);
     }
+  });
+
+  it('finds a file grown past the limit after the walk too large, reading no more than the limit and a byte', async () => {
+    const root = temp.tree({ 'grows.ts': 'export const a = 1;\n' });
+    const scanner = new WorkspaceScanner({ roots: [root] });
+    const [candidate] = (await scanner.walk()).candidates;
+    // Sparse past 2 GiB: reading it whole fails as unreadable instead.
+    truncateSync(join(root, 'grows.ts'), 3 * 1024 ** 3);
+    assert.equal(await scanner.read(candidate), 'tooLarge');
+    assert.equal(readSourceTextSync(candidate.absolutePath, scanner.maxFileBytes), 'tooLarge');
   });
 
   it('prefixes paths with the folder name when there are several roots', async () => {

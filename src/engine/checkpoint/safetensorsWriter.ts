@@ -12,7 +12,8 @@ export function encodeSafetensorsHeader(
   specs: readonly TensorSpec[],
   metadata?: Readonly<Record<string, string>>,
 ): Uint8Array {
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" must become a key, not replace the object's prototype.
+  const header = Object.create(null) as Record<string, unknown>;
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   for (const spec of specs) {

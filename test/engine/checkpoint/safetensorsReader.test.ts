@@ -90,6 +90,25 @@ describe('SafetensorsFile', () => {
     );
   });
 
+  it('writes a tensor named "__proto__" as a header key, so the file reads back (a fuzz counterexample)', () => {
+    const path = nextPath();
+    const writer = SafetensorsWriter.create(path, [
+      { name: '__proto__', dtype: 'U8', shape: [2] },
+      { name: 'constructor', dtype: 'U8', shape: [1] },
+    ]);
+    writer.write('__proto__', Uint8Array.of(1, 2));
+    writer.write('constructor', Uint8Array.of(3));
+    writer.finish();
+    const file = SafetensorsFile.open(path);
+    try {
+      assert.deepEqual([...file.tensors.keys()], ['__proto__', 'constructor']);
+      assert.deepEqual([...file.read('__proto__')], [1, 2]);
+      assert.deepEqual([...file.read('constructor')], [3]);
+    } finally {
+      file.close();
+    }
+  });
+
   describe('refuses hostile files, naming file and tensor', () => {
     const tensorF32 = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
 

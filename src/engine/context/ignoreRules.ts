@@ -5,10 +5,11 @@
  * last matching pattern wins, so `!negations` re-include. A file inside an ignored folder stays ignored, as in
  * git, because the scanner never enters that folder.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
+import { readBoundedFile } from './boundedFileRead';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 
@@ -45,6 +46,11 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
 ];
 
 export const GITIGNORE_FILE = '.gitignore';
+/**
+ * Larger ignore files, and ones that are not regular files (a link to a device or a pipe), are left out unread,
+ * as git leaves out an overly large one.
+ */
+export const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 const INFO_EXCLUDE_FILE = '.git/info/exclude';
 
 export type ExclusionReason = 'excluded' | 'ignored';
@@ -125,8 +131,9 @@ export class IgnoreRules {
       () => false,
     );
     for (const file of hasGitFolder ? [INFO_EXCLUDE_FILE, GITIGNORE_FILE] : [GITIGNORE_FILE]) {
-      const text = await readFile(join(absolute, file), 'utf8').catch(() => undefined);
-      if (text !== undefined) rules.push(ignore({ ignorecase: this.caseInsensitive }).add(text));
+      const bytes = await readBoundedFile(join(absolute, file), MAX_IGNORE_FILE_BYTES);
+      if (typeof bytes !== 'string')
+        rules.push(ignore({ ignorecase: this.caseInsensitive }).add(bytes.toString('utf8')));
     }
     return rules;
   }

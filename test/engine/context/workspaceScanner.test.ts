@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
+import { MAX_IGNORE_FILE_BYTES } from '../../../src/engine/context/ignoreRules';
 import { contentHash, readSourceTextSync } from '../../../src/engine/context/sourceText';
 import { WorkspaceScanner, type ScanResult, type SkipReason } from '../../../src/engine/context/workspaceScanner';
 import { TempDirs } from './contextFixtures';
@@ -57,6 +58,24 @@ describe('WorkspaceScanner', () => {
       'pkg/src/more.tmp': 'ignored',
     });
   });
+
+  it(
+    'leaves out an ignore file that is a pipe, a device or over the size limit, unread',
+    { timeout: 20_000 },
+    async () => {
+      const root = temp.tree({
+        'big/.gitignore': `${'#'.repeat(MAX_IGNORE_FILE_BYTES)}\nsecret.ts\n`,
+        'big/secret.ts': 'x\n',
+        'piped/a.ts': 'x\n',
+        'zero/b.ts': 'x\n',
+      });
+      execFileSync('mkfifo', [join(root, 'piped/.gitignore')]);
+      symlinkSync('/dev/zero', join(root, 'zero/.gitignore'));
+      const result = await new WorkspaceScanner({ roots: [root] }).scan();
+      assert.deepEqual(paths(result), ['big/secret.ts', 'piped/a.ts', 'zero/b.ts']);
+      assert.deepEqual(reasons(result), { 'big/.gitignore': 'tooLarge', 'zero/.gitignore': 'symlinkOutsideRoots' });
+    },
+  );
 
   it('applies exclude globs and default excludes, and can be told to ignore neither', async () => {
     const root = temp.tree({

@@ -1,5 +1,6 @@
-// Lint rules, including the one-way layers of ARCHITECTURE.md:
+// Lint rules, including the one-way layers of docs/architecture.md:
 //   shared ← engine, extension, webview   (and engine/extension/webview never import each other)
+//   inside src/engine, each folder imports only the folders listed for it in engineLayers
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
@@ -21,6 +22,54 @@ const layerZones = layers.flatMap((target) =>
           : `src/${target} must not import src/${from}: layers are one-way (shared ← engine, extension, webview). Move shared types to src/shared.`,
     })),
 );
+
+/** The engine folders below its doors (rpc, serve, cli), which each door may import. */
+const belowTheDoors = [
+  'base',
+  'random',
+  'checkpoint',
+  'text',
+  'onnx',
+  'context',
+  'library',
+  'model',
+  'synthetic',
+  'generation',
+];
+
+/** Each engine folder, with the engine folders it may import besides itself (all may import src/shared). */
+const engineLayers = {
+  base: [],
+  random: [],
+  checkpoint: ['base', 'random'],
+  text: ['base', 'random', 'checkpoint'],
+  onnx: ['base', 'checkpoint'],
+  context: ['base'],
+  library: ['base', 'checkpoint', 'text', 'onnx'],
+  model: ['base', 'checkpoint', 'text', 'onnx', 'library'],
+  synthetic: ['base', 'random', 'checkpoint', 'text'],
+  generation: ['base', 'random', 'checkpoint', 'text', 'onnx', 'context', 'library', 'model'],
+  rpc: belowTheDoors,
+  serve: belowTheDoors,
+  cli: [...belowTheDoors, 'serve'],
+};
+const engineFolders = Object.keys(engineLayers);
+
+/** An import outside a folder's list fails, and nothing imports src/engine/main.ts (it wires the rest). */
+const engineZones = engineFolders.flatMap((target) => [
+  ...engineFolders
+    .filter((from) => from !== target && !engineLayers[target].includes(from))
+    .map((from) => ({
+      target: `./src/engine/${target}`,
+      from: `./src/engine/${from}`,
+      message: `src/engine/${target} must not import src/engine/${from}: engine layers are one-way (${target} may import ${engineLayers[target].join(', ') || 'only src/shared'}; see docs/architecture.md).`,
+    })),
+  {
+    target: `./src/engine/${target}`,
+    from: './src/engine/main.ts',
+    message: 'Nothing imports src/engine/main.ts: it only wires the engine together.',
+  },
+]);
 
 const noVscode = { name: 'vscode', message: 'Only src/extension may import vscode.' };
 
@@ -61,7 +110,7 @@ export default tseslint.config(
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'import/no-restricted-paths': ['error', { zones: layerZones }],
+      'import/no-restricted-paths': ['error', { zones: [...layerZones, ...engineZones] }],
       eqeqeq: ['error', 'smart'],
     },
   },

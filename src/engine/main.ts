@@ -8,7 +8,7 @@ import { ModelLibrary } from './library/modelLibrary';
 import { EngineServer } from './rpc/engineServer';
 import { GenerationService } from './generation/generationService';
 import { Logger } from './base/logger';
-import { defaultCacheDir } from './model/convertedWeightsCache';
+import { defaultCacheDir } from './base/defaultCacheDir';
 import { loadModel } from './model/modelLoader';
 import { ENGINE_VERSION } from './base/version';
 

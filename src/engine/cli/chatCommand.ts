@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { defaultCacheDir } from '../model/convertedWeightsCache';
+import { defaultCacheDir } from '../base/defaultCacheDir';
 import { UsageError, type CliCommand } from './cliCommand';
 import { ChatStreamWriter } from './chatStreamWriter';
 import { generationParseOptions, generationUsage, parseGenerationOptions } from './generationOptions';

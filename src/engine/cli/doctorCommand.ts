@@ -12,7 +12,7 @@ import { checkpointFacts } from '../library/checkpointFacts';
 import { formatDoctorReport, type DoctorFacts } from '../library/doctorReport';
 import { machineInfo } from '../library/machineInfo';
 import { catalogueModelFit, checkpointFit } from '../library/modelFit';
-import { defaultCacheDir } from '../model/convertedWeightsCache';
+import { defaultCacheDir } from '../base/defaultCacheDir';
 import { measureDecode } from '../model/decoderBenchmark';
 import { loadModel, type LoadModelOptions } from '../model/modelLoader';
 import { decoderWeightBytes } from '../onnx/decoderWeights';

@@ -12,7 +12,7 @@ import { checkBudget } from '../context/contextPacker';
 import type { IndexStats } from '../context/repositoryIndex';
 import { DEMO_CONTEXT_LENGTH, DEMO_MAX_TOKENS, ensureDemoCheckpoint } from '../synthetic/demoCheckpoint';
 import { explainBudget, TEMPLATE_TOKENS } from './explainBudget';
-import { defaultCacheDir } from '../model/convertedWeightsCache';
+import { defaultCacheDir } from '../base/defaultCacheDir';
 import { parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
 import { ChatStreamWriter } from './chatStreamWriter';
 import {

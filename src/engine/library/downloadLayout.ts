@@ -9,7 +9,7 @@
  * Until the move, a folder that held a complete model (an older revision) stays complete and usable.
  */
 import { isAbsolute, join, posix } from 'node:path';
-import { defaultCacheDir } from '../model/convertedWeightsCache';
+import { defaultCacheDir } from '../base/defaultCacheDir';
 import { DownloadError } from './downloadError';
 
 export const STAGING_DIR = '.hearth-download';

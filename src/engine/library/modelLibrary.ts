@@ -15,7 +15,7 @@ import { localModelFit, nativeContextOf } from './localModelFit';
 import { machineMemory } from './machineInfo';
 import { catalogueModelFit } from './modelFit';
 import type { Logger } from '../base/logger';
-import { defaultCacheDir } from '../model/convertedWeightsCache';
+import { defaultCacheDir } from '../base/defaultCacheDir';
 import { formatDiskSize } from './diskSpace';
 import { defaultModelDir } from './downloadLayout';
 import { downloadStatus, readDownloadMarker, readPendingDownload } from './downloadMarker';

@@ -4,10 +4,10 @@
  * and convertedWeightsWriter.ts for how a file is written so that a half-written one is never trusted.
  */
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
-import { join, posix, resolve, win32 } from 'node:path';
+import { join, resolve } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import type { WeightQuantization } from '../../shared/protocol';
+import { defaultCacheDir } from '../base/defaultCacheDir';
 import { ConvertedWeights, openConvertedWeights } from './convertedWeights';
 import {
   asCacheUnwritable,
@@ -24,26 +24,6 @@ import {
 export const WEIGHT_CONVERTER_VERSION = 1;
 
 export type KeyParameters = Readonly<Record<string, string | number | boolean>>;
-
-/** Hearth's cache folder: the platform's per-user cache location. */
-export function defaultCacheDir(
-  platform: NodeJS.Platform = process.platform,
-  env: NodeJS.ProcessEnv = process.env,
-  home = homedir(),
-): string {
-  switch (platform) {
-    case 'win32':
-      return win32.join(env.LOCALAPPDATA ?? win32.join(home, 'AppData', 'Local'), 'hearth', 'cache');
-    case 'darwin':
-      return posix.join(home, 'Library', 'Caches', 'hearth');
-    default:
-      // XDG: a relative XDG_CACHE_HOME is invalid and must be ignored.
-      return posix.join(
-        env.XDG_CACHE_HOME?.startsWith('/') === true ? env.XDG_CACHE_HOME : posix.join(home, '.cache'),
-        'hearth',
-      );
-  }
-}
 
 export interface ConvertedWeightsCacheOptions {
   /** Told why a cache file was discarded (corrupt, truncated, stale format). */

@@ -10,6 +10,7 @@ import { buildDecoderGraph, type TensorPlacement } from './decoderGraph';
 import { convertDecoderWeights, type DecoderTensor, type WeightFormat, type WeightSource } from './decoderWeights';
 import { embeddingRowsFromFile, embeddingRowsFromTensors, type EmbeddingRows } from './embeddingRows';
 import { ExternalDataFile } from './externalDataFile';
+import type { StoredTensors } from './storedTensors';
 
 export const DECODER_MODEL_FILE = 'decoder.onnx';
 export const DECODER_WEIGHTS_FILE = 'decoder.weights';
@@ -82,13 +83,6 @@ export function materializeDecoderModel(
     },
   };
   return { model: modelPath, embedding: embeddingRowsFromFile(source.config, format, stored) };
-}
-
-/** A file of converted tensors (the converted-weights cache's `ConvertedWeights` satisfies it). */
-export interface StoredTensors {
-  /** Absolute path of the file. */
-  path: string;
-  tensor(name: string): { offset: number; length: number };
 }
 
 /**

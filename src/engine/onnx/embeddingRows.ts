@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ModelConfig } from '../checkpoint/modelConfig';
-import type { StoredTensors } from './decoderModel';
+import type { StoredTensors } from './storedTensors';
 import { decoderTensorPlan, linearTensorSpecs, MATMUL_NBITS_BLOCK_SIZE, type WeightFormat } from './decoderWeights';
 import { matMulNBitsLayout } from './matMulNBits';
 

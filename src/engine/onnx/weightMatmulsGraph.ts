@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelConfig } from '../checkpoint/modelConfig';
-import type { StoredTensors } from './decoderModel';
+import type { StoredTensors } from './storedTensors';
 import {
   decoderTensorPlan,
   linearTensorSpecs,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
-import { ConvertedWeightsCache, defaultCacheDir } from '../../../src/engine/model/convertedWeightsCache';
+import { ConvertedWeightsCache } from '../../../src/engine/model/convertedWeightsCache';
 import {
   asCacheUnwritable,
   type TensorToWrite,
@@ -249,19 +249,5 @@ describe('ConvertedWeightsCache', () => {
     assert.match((full as EngineError).hint ?? '', /Free disk space/);
     const other = new Error('something else');
     assert.equal(asCacheUnwritable(other, '/cache'), other);
-  });
-});
-
-describe('defaultCacheDir', () => {
-  it('follows each platform convention', () => {
-    assert.equal(defaultCacheDir('linux', { XDG_CACHE_HOME: '/xdg' }, '/home/u'), '/xdg/hearth');
-    assert.equal(defaultCacheDir('linux', {}, '/home/u'), '/home/u/.cache/hearth');
-    assert.equal(defaultCacheDir('linux', { XDG_CACHE_HOME: 'relative' }, '/home/u'), '/home/u/.cache/hearth');
-    assert.equal(defaultCacheDir('darwin', {}, '/Users/u'), '/Users/u/Library/Caches/hearth');
-    assert.equal(
-      defaultCacheDir('win32', { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'C:\\Users\\u'),
-      'C:\\Users\\u\\AppData\\Local\\hearth\\cache',
-    );
-    assert.equal(defaultCacheDir('win32', {}, 'C:\\Users\\u'), 'C:\\Users\\u\\AppData\\Local\\hearth\\cache');
   });
 });

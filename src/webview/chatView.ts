@@ -79,15 +79,26 @@ export class ChatView {
 
   finish(turnId: string, finishReason: FinishReason, error: string | undefined, stats: TurnStats | undefined): void {
     const view = this.find(turnId);
-    if (!view?.streaming) return;
+    if (!view) return;
+    const streaming = view.streaming;
     this.dirty.delete(view);
-    this.pinned(() => view.finish(finishReason, error, stats));
+    this.pinned(() => view.finish(finishReason, error, stats)); // a turn stopped here only takes the stats
+    if (!streaming) return;
     this.announcer.textContent =
       finishReason === 'error'
         ? `Answer failed: ${error ?? ''}`
         : finishReason === 'cancelled'
           ? 'Answer stopped.'
           : 'Answer finished.';
+  }
+
+  /** Stop clicked: the turn ends in the view now, whatever is still on its way from the extension. */
+  stop(turnId: string): void {
+    const view = this.find(turnId);
+    if (!view?.streaming) return;
+    this.dirty.delete(view);
+    this.pinned(() => view.stop());
+    this.announcer.textContent = 'Answer stopped.';
   }
 
   /** The turn still streaming, if any (at most one: the extension answers one question at a time). */

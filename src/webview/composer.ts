@@ -25,6 +25,8 @@ export class Composer {
     private readonly post: PostMessage,
     private readonly thinking: () => ThinkingMode,
     private readonly onDraftChange: () => void,
+    /** Ends the streaming turn in the view; the extension is told with a 'stop' message. */
+    private readonly onStop: (turnId: string) => void,
   ) {
     this.textarea = element('textarea', {
       className: 'prompt',
@@ -97,7 +99,9 @@ export class Composer {
 
   private stop(): void {
     const turnId = this.context.streamingTurnId;
-    if (turnId !== undefined) this.post({ type: 'stop', turnId });
+    if (turnId === undefined) return;
+    this.onStop(turnId);
+    this.post({ type: 'stop', turnId });
   }
 
   private onKeyDown(event: KeyboardEvent): void {

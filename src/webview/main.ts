@@ -26,6 +26,11 @@ const composer = new Composer(
   post,
   () => header.thinking,
   () => store.saveSoon(),
+  (turnId) => {
+    chat.stop(turnId);
+    refreshComposer();
+    store.saveSoon();
+  },
 );
 
 function refreshComposer(): void {

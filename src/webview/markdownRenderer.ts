@@ -111,3 +111,23 @@ export function renderMarkdown(text: string): DocumentFragment {
   const html = markdown.parse(text, { async: false });
   return purify.sanitize(html, purifyConfig);
 }
+
+/**
+ * The leading blocks of `text` that more text cannot change, as their source texts: every block before the last
+ * one (a paragraph, list or fence may still grow). Blank lines join the block before them.
+ */
+export function completeBlocks(text: string): string[] {
+  const tokens = markdown.lexer(text);
+  let open = tokens.length - 1;
+  while (open >= 0 && tokens[open].type === 'space') open--;
+  const blocks: string[] = [];
+  let length = 0;
+  for (let index = 0; index < open; index++) {
+    const raw = tokens[index].raw;
+    if (!text.startsWith(raw, length)) break; // the lexer's text differs from the source: keep it open
+    length += raw.length;
+    if (tokens[index].type === 'space' && blocks.length > 0) blocks[blocks.length - 1] += raw;
+    else blocks.push(raw);
+  }
+  return blocks;
+}

@@ -37,13 +37,16 @@ export class ThinkingBlock {
   private readonly details: HTMLDetailsElement;
   private readonly summary: HTMLElement;
   private readonly text: HTMLElement;
+  /** The reasoning shown, one text node that streamed reasoning is appended to. */
+  private readonly shown = document.createTextNode('');
+  private shownText = '';
   private readonly note: HTMLElement;
   private openedWhileReasoning = false;
   private collapsedForAnswer = false;
 
   constructor() {
     this.summary = element('summary', { className: 'thinking-label' });
-    this.text = element('div', { className: 'thinking-text' });
+    this.text = element('div', { className: 'thinking-text' }, [this.shown]);
     this.details = element('details', { className: 'thinking' }, [this.summary, this.text]);
     this.note = element('p', { className: 'thinking-note' });
     this.element = element('div', { className: 'thinking-block' }, [this.details, this.note]);
@@ -60,7 +63,7 @@ export class ThinkingBlock {
       return;
     }
     setText(this.summary, thinkingLabel(decision, live));
-    setText(this.text, reasoning);
+    this.showReasoning(reasoning);
     this.details.classList.toggle('live', live);
     if (phase === 'reasoning' && !this.openedWhileReasoning) {
       this.openedWhileReasoning = true;
@@ -69,6 +72,14 @@ export class ThinkingBlock {
       this.collapsedForAnswer = true;
       this.details.open = false;
     }
+  }
+
+  /** Appends what arrived since the last update, so a long reasoning costs its new text only. */
+  private showReasoning(reasoning: string): void {
+    if (reasoning === this.shownText) return;
+    if (reasoning.startsWith(this.shownText)) this.shown.appendData(reasoning.slice(this.shownText.length));
+    else this.shown.data = reasoning;
+    this.shownText = reasoning;
   }
 }
 

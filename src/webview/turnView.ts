@@ -1,35 +1,41 @@
 import type { ChatTurn, FinishReason, ThinkingDecision, TurnStats } from '../shared/webviewProtocol';
-import { addCodeBlockActions } from './codeBlockActions';
 import { button, element } from './element';
-import { renderMarkdown } from './markdownRenderer';
 import { contextLine, describeTurnStats } from './statsLine';
+import { StreamingMarkdown } from './streamingMarkdown';
 import { ThinkingBlock, type TurnPhase } from './thinkingBlock';
 import type { PostMessage } from './vscodeApi';
 
 /**
  * One question and its answer. Deltas only change the data; `render()` (called by the transcript at most once
- * per animation frame) redraws what changed. A finished turn's answer is rendered once and then left alone.
+ * per animation frame) redraws what changed. A finished or stopped turn's answer is left alone.
  */
 export class TurnView {
   readonly element: HTMLElement;
   private readonly turn: ChatTurn;
   private readonly thinking = new ThinkingBlock();
-  private readonly answer: HTMLElement;
+  private readonly answer: StreamingMarkdown;
   private readonly footer: HTMLElement;
   private renderedAnswer: string | undefined;
   private footerDone = false;
+  /** Stopped here by the user: the extension's own end of the turn may still bring its stats. */
+  private stoppedHere = false;
 
   constructor(
     turn: ChatTurn,
     private readonly post: PostMessage,
   ) {
     this.turn = { ...turn };
-    this.answer = element('div', { className: 'answer markdown' });
+    this.answer = new StreamingMarkdown(element('div', { className: 'answer markdown' }));
     this.footer = element('div', { className: 'turn-footer' });
     this.element = element(
       'article',
       { className: 'turn', attributes: { 'data-turn-id': turn.id, 'aria-label': 'Question and answer' } },
-      [element('div', { className: 'question', text: turn.question }), this.thinking.element, this.answer, this.footer],
+      [
+        element('div', { className: 'question', text: turn.question }),
+        this.thinking.element,
+        this.answer.element,
+        this.footer,
+      ],
     );
     this.render();
   }
@@ -57,18 +63,33 @@ export class TurnView {
   }
 
   finish(finishReason: FinishReason, error: string | undefined, stats: TurnStats | undefined): void {
+    if (!this.streaming) {
+      // Stopped here first: the text stays as it was at the click, only the stats are new.
+      if (!this.stoppedHere || stats === undefined) return;
+      this.stoppedHere = false;
+      this.turn.stats = stats;
+      this.footer.replaceChildren();
+      this.footerDone = false;
+      this.render();
+      return;
+    }
     this.turn.finishReason = finishReason;
     if (error !== undefined) this.turn.error = error;
     if (stats !== undefined) this.turn.stats = stats;
     this.render();
   }
 
+  /** Stop clicked: the turn ends in the view at once, with what has arrived; later deltas are dropped. */
+  stop(): void {
+    if (!this.streaming) return;
+    this.stoppedHere = true;
+    this.finish('cancelled', undefined, undefined);
+  }
+
   render(): void {
     this.thinking.update(this.turn.reasoning, this.turn.thinking, this.phase());
     if (this.renderedAnswer !== this.turn.answer) {
-      const fragment = renderMarkdown(this.turn.answer);
-      addCodeBlockActions(fragment);
-      this.answer.replaceChildren(fragment);
+      this.answer.show(this.turn.answer);
       this.renderedAnswer = this.turn.answer;
     }
     this.element.classList.toggle('streaming', this.streaming);

@@ -61,29 +61,44 @@ describe('chat webview controls (Chromium)', () => {
   );
 
   it(
-    'turns Send into Stop while a turn streams; Stop and Escape post stop with its id',
+    'turns Send into Stop while a turn streams; Stop and Escape post stop with its id and end the turn at once',
     { timeout: 20_000 },
     async (t) => {
       const chat = await open(t);
       if (!chat) return;
       const prompt = chat.page.getByRole('textbox', { name: 'Ask Hearth' });
+      const send = chat.page.getByRole('button', { name: 'Send (Enter)' });
       await chat.deliver(
         { type: 'engineState', state: 'ready' },
         { type: 'turnStarted', turn: turn('turn-7', 'Long answer please') },
       );
       const stop = chat.page.getByRole('button', { name: 'Stop the answer (Escape)' });
       assert.equal(await stop.textContent(), 'Stop');
-      await stop.click();
       await prompt.fill('typing while it streams is fine');
-      await prompt.press('Escape');
-      await prompt.press('Enter');
-      assert.deepEqual(await chat.takePosted(), [
-        { type: 'stop', turnId: 'turn-7' },
-        { type: 'stop', turnId: 'turn-7' },
-      ]);
-      await chat.deliver({ type: 'turnFinished', turnId: 'turn-7', finishReason: 'cancelled' });
-      assert.equal(await chat.page.getByRole('button', { name: 'Send (Enter)' }).textContent(), 'Send');
+      await stop.click();
+      assert.deepEqual(await chat.takePosted(), [{ type: 'stop', turnId: 'turn-7' }]);
+      assert.equal(await send.textContent(), 'Send');
       assert.equal(await stop.count(), 0);
+      assert.equal(await chat.page.locator('article[data-turn-id="turn-7"] .context-line').textContent(), 'stopped');
+
+      await prompt.press('Enter');
+      await chat.deliver({ type: 'turnStarted', turn: turn('turn-8', 'typing while it streams is fine') });
+      await prompt.press('Escape');
+      await prompt.press('Escape'); // already stopped: nothing more to post
+      assert.deepEqual(await chat.takePosted(), [
+        { type: 'ask', text: 'typing while it streams is fine', thinking: 'auto' },
+        { type: 'stop', turnId: 'turn-8' },
+      ]);
+      // The extension's own end of the stopped turns brings their stats; the text stays as it was.
+      await chat.deliver(
+        { type: 'turnFinished', turnId: 'turn-7', finishReason: 'cancelled' },
+        { type: 'turnFinished', turnId: 'turn-8', finishReason: 'cancelled', stats },
+      );
+      assert.equal(
+        await chat.page.locator('article[data-turn-id="turn-8"] .context-line').textContent(),
+        '12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s · stopped',
+      );
+      assert.equal(await send.textContent(), 'Send');
     },
   );
 

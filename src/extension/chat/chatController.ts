@@ -54,12 +54,17 @@ export class ChatController implements vscode.Disposable {
     return this.turns.map(viewTurn);
   }
 
-  /** Asks a question; resolves with the finished turn. While an answer streams, a new question is refused. */
-  ask(question: string, thinking: ThinkingMode = this.thinking): Promise<ChatTurn> {
+  /**
+   * Asks a question; resolves with the finished turn. A question asked while a stopped answer winds down waits
+   * for it (the view ends a turn at Stop); while an answer streams, a new question is refused.
+   */
+  async ask(question: string, thinking: ThinkingMode = this.thinking): Promise<ChatTurn> {
     this.setThinking(thinking);
+    const stopping = this.running;
+    if (stopping?.cancel.token.isCancellationRequested) await stopping.done;
     if (this.running) {
       this.sendHistory(); // unlocks the composer: it waits for an answer to its ask
-      return Promise.reject(new Error('Hearth is still answering the previous question.'));
+      throw new Error('Hearth is still answering the previous question.');
     }
     const turn: StoredTurn = {
       id: `turn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,

@@ -9,8 +9,14 @@ import type {
   LogLevel,
 } from '../shared/protocol';
 import type { EngineState } from '../shared/webviewProtocol';
+import { EngineFailedError } from './engineFailedError';
+import { EngineHungError } from './engineHungError';
 import { describeExit, EngineProcess } from './engineProcess';
+import { defaultWatchdog, EngineWatchdog, type EngineWatchdogOptions } from './engineWatchdog';
 import { RestartPolicy } from './restartPolicy';
+
+/** Requests whose success says nothing about the engine's health: they do not refill the restart budget. */
+const healthNeutral: ReadonlySet<EngineMethod> = new Set(['ping', 'initialize']);
 
 export interface EngineStateChange {
   state: EngineState;
@@ -25,12 +31,12 @@ export interface EngineSupervisorOptions {
   logLevel: () => LogLevel;
   log: (line: string) => void;
   policy?: RestartPolicy;
-  now?: () => number;
+  watchdog?: EngineWatchdogOptions;
 }
 
 /**
- * Owns the engine's lifetime: started on first use, restarted with backoff when it dies, given up on
- * after the policy's cap (state "failed" until the user restarts it). Free of the VS Code API.
+ * Owns the engine's lifetime: started on first use, restarted with backoff when it dies or stops answering
+ * pings, given up on after the policy's budget (state "failed" until the user restarts it). Free of VS Code.
  */
 export class EngineSupervisor {
   private readonly stateEmitter = new Emitter<EngineStateChange>();
@@ -43,13 +49,16 @@ export class EngineSupervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly policy: RestartPolicy;
-  private readonly now: () => number;
+  private watchdog: EngineWatchdog | undefined;
+  /** `model/load` requests in flight: the watchdog allows them its longer bound. */
+  private loadsInFlight = 0;
+  /** Engines the watchdog killed, with the error their requests in flight end with. */
+  private readonly hung = new WeakMap<EngineProcess, EngineHungError>();
   /** One emitter per notification method, fed by whichever engine process is running. */
   private readonly notifications = new Map<EngineNotification, Emitter<unknown>>();
 
   constructor(private readonly options: EngineSupervisorOptions) {
     this.policy = options.policy ?? new RestartPolicy();
-    this.now = options.now ?? Date.now;
   }
 
   get state(): EngineStateChange {
@@ -60,9 +69,7 @@ export class EngineSupervisor {
   ready(): Promise<EngineProcess> {
     if (this.disposed) return Promise.reject(new Error('Hearth is shutting down.'));
     if (this.current.state === 'failed') {
-      return Promise.reject(
-        new Error(`The Hearth engine failed: ${this.current.detail ?? 'see the logs'}. Run "Hearth: Restart Engine".`),
-      );
+      return Promise.reject(new EngineFailedError(this.current.detail ?? 'see the logs'));
     }
     this.starting ??= this.start();
     return this.starting;
@@ -74,7 +81,17 @@ export class EngineSupervisor {
     token?: CancellationToken,
   ): Promise<EngineResult<M>> {
     const engine = await this.ready();
-    return sendEngineRequest(engine.connection, method, params, token);
+    const loading = method === 'model/load';
+    if (loading) this.loadsInFlight++;
+    try {
+      const result = await sendEngineRequest(engine.connection, method, params, token);
+      if (!healthNeutral.has(method)) this.policy.onSuccess();
+      return result;
+    } catch (error) {
+      throw this.hung.get(engine) ?? error;
+    } finally {
+      if (loading) this.loadsInFlight--;
+    }
   }
 
   /** Listens for an engine notification, from this engine process and any restarted one. */
@@ -104,6 +121,7 @@ export class EngineSupervisor {
     const old = this.engine;
     this.engine = undefined;
     this.starting = undefined;
+    this.stopWatchdog();
     await old?.stop();
     this.setState({ state: 'idle' });
     return this.ready();
@@ -128,6 +146,7 @@ export class EngineSupervisor {
       this.options.log(`[hearth] engine ${info.engineVersion} ready (pid ${info.pid})`);
       this.setState({ state: 'ready', detail: `engine ${info.engineVersion}, pid ${info.pid}`, pid: info.pid });
       void engine.exited.then((exit) => this.onExit(engine, describeExit(exit)));
+      this.watch(engine);
       return engine;
     } catch (error) {
       this.starting = undefined;
@@ -136,17 +155,44 @@ export class EngineSupervisor {
     }
   }
 
+  /** Kills the engine when it answers no ping in time; its exit then restarts it like any crash. */
+  private watch(engine: EngineProcess): void {
+    this.stopWatchdog();
+    const bounds = this.options.watchdog ?? defaultWatchdog;
+    this.watchdog = new EngineWatchdog(
+      () => sendEngineRequest(engine.connection, 'ping', undefined),
+      bounds.intervalMs,
+      () => (this.loadsInFlight > 0 ? bounds.loadTimeoutMs : bounds.timeoutMs),
+      (silentMs) => {
+        this.hung.set(engine, new EngineHungError(silentMs));
+        this.options.log(`[hearth] the engine (pid ${engine.pid}) answered no ping for ${silentMs} ms; killing it`);
+        engine.kill();
+      },
+    );
+  }
+
+  private stopWatchdog(): void {
+    this.watchdog?.dispose();
+    this.watchdog = undefined;
+  }
+
   private onExit(engine: EngineProcess, how: string): void {
     if (engine !== this.engine) return; // stopped on purpose by restart() or dispose()
     this.engine = undefined;
     this.starting = undefined;
-    this.onCrash(`the engine exited unexpectedly (${how})`);
+    this.stopWatchdog();
+    const hung = this.hung.get(engine);
+    this.onCrash(
+      hung
+        ? `the engine stopped responding (${hung.silentMs} ms without a ping answered)`
+        : `the engine exited unexpectedly (${how})`,
+    );
   }
 
   private onCrash(reason: string): void {
     if (this.disposed) return;
     this.options.log(`[hearth] ${reason}`);
-    const delay = this.policy.onCrash(this.now());
+    const delay = this.policy.onCrash();
     if (delay === undefined) {
       this.setState({ state: 'failed', detail: reason });
       return;
@@ -173,6 +219,7 @@ export class EngineSupervisor {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.clearRestartTimer();
+    this.stopWatchdog();
     const engine = this.engine;
     this.engine = undefined;
     this.starting = undefined;

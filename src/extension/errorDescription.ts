@@ -1,8 +1,10 @@
 import { EngineError } from '../shared/engineError';
 import type { EngineErrorCode, KvCacheChoice, ModelRole } from '../shared/protocol';
+import { EngineFailedError } from './engineFailedError';
+import { EngineHungError } from './engineHungError';
 
 /** What the user can do about an error, beside reading it. */
-export type ErrorAction = 'openSettings' | 'showLogs' | 'retry';
+export type ErrorAction = 'openSettings' | 'showLogs' | 'retry' | 'restartEngine';
 
 export interface ErrorDescription {
   /** One or two sentences: what happened and, when the engine knows, what to do. */
@@ -66,6 +68,9 @@ const connectionLost = /connection (got |was |is )?(disposed|closed)|pending res
  */
 export function describeError(error: unknown): ErrorDescription {
   const text = error instanceof Error ? error.message : String(error);
+  if (error instanceof EngineHungError)
+    return { message: `${text} The answer so far is kept.`, actions: ['retry', 'showLogs'] };
+  if (error instanceof EngineFailedError) return { message: text, actions: ['restartEngine', 'showLogs'] };
   if (connectionLost.test(text)) {
     return {
       message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.',

@@ -1,19 +1,30 @@
 import * as vscode from 'vscode';
 import { describeError, type ErrorAction, type ErrorDescription } from './errorDescription';
 
-const labels: Record<ErrorAction, string> = { openSettings: 'Open Settings', showLogs: 'Show Logs', retry: 'Retry' };
+const labels: Record<ErrorAction, string> = {
+  openSettings: 'Open Settings',
+  showLogs: 'Show Logs',
+  retry: 'Retry',
+  restartEngine: 'Restart',
+};
 
 /**
  * The one place where errors become UI: a notification with the actions that help (Open Settings at the
  * setting that fixes it, Show Logs, Retry), or the error line of a chat turn.
  */
 export class ErrorPresenter {
-  constructor(private readonly showLogs: () => void) {}
+  constructor(
+    private readonly showLogs: () => void,
+    private readonly restartEngine?: () => void,
+  ) {}
 
   /** An error notification; `retry` adds a Retry action. */
   async show(error: unknown, retry?: () => void): Promise<void> {
     const description = describeError(error);
-    const actions = description.actions.filter((action) => action !== 'retry' || retry !== undefined);
+    const actions = description.actions.filter(
+      (action) =>
+        (action !== 'retry' || retry !== undefined) && (action !== 'restartEngine' || this.restartEngine !== undefined),
+    );
     await this.notify(description, actions, retry);
   }
 
@@ -46,6 +57,9 @@ export class ErrorPresenter {
         return;
       case 'retry':
         retry?.();
+        return;
+      case 'restartEngine':
+        this.restartEngine?.();
         return;
       case undefined:
         return;

@@ -9,6 +9,7 @@ import { CodeActions } from './chat/codeActions';
 import { ChatViewProvider } from './chatViewProvider';
 import { registerInlineCompletions } from './completion/completionFeature';
 import { WorkspaceContext } from './context/workspaceContext';
+import { EngineFailedError } from './engineFailedError';
 import { EngineStatusBar } from './engineStatusBar';
 import { EngineSupervisor } from './engineSupervisor';
 import { ErrorPresenter, showEngineError } from './errorPresenter';
@@ -51,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const picker = new ModelPicker(engine);
   const roles = new ModelRoles(engine, picker);
   const models = roles.chat;
-  const errors = new ErrorPresenter(showLogs);
+  const restartEngine = () => engine.restart().catch((error: unknown) => showEngineError(error, showLogs));
+  const errors = new ErrorPresenter(showLogs, () => void restartEngine());
   const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
   const stream = new ChatStream(engine, {
     maxTokens: () => vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 0) || undefined,
@@ -80,11 +82,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     roles,
     new EngineStatusBar(engine, models),
     engine.onDidChangeState(({ state, detail }) => {
-      if (state === 'failed')
-        void showEngineError(
-          new Error(`The engine stopped and was not restarted: ${detail ?? 'unknown reason'}.`),
-          showLogs,
-        );
+      if (state === 'failed') void errors.show(new EngineFailedError(detail ?? 'see the logs'));
     }),
     workspace,
     proposals,
@@ -95,9 +93,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerInlineCompletions({ engine, models: roles, log: (line) => output.appendLine(line) }),
     vscode.commands.registerCommand('hearth.showLogs', showLogs),
     ...registerModelCommands(picker, models, showLogs),
-    vscode.commands.registerCommand('hearth.restartEngine', () =>
-      engine.restart().catch((error: unknown) => showEngineError(error, showLogs)),
-    ),
+    vscode.commands.registerCommand('hearth.restartEngine', restartEngine),
     vscode.commands.registerCommand('hearth.explainCodebase', () => explain.run()),
     vscode.commands.registerCommand('hearth.refactorSelection', (args?: RefactorArgs) => refactor.run(args)),
   );

@@ -17,7 +17,7 @@ describe('EngineSupervisor notifications', () => {
       clientVersion: 'test',
       logLevel: () => 'warn',
       log: () => {},
-      policy: new RestartPolicy({ initialDelayMs: 10, maxDelayMs: 10, maxRestarts: 3, windowMs: 60_000 }),
+      policy: new RestartPolicy({ initialDelayMs: 10, maxDelayMs: 10, maxRestarts: 3 }),
     });
     const events: ContextProgressParams[] = [];
     supervisor.onNotification('context/progress', (event) => events.push(event));

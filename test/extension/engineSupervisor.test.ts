@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EngineSupervisor, type EngineStateChange } from '../../src/extension/engineSupervisor';
+import { EngineHungError } from '../../src/extension/engineHungError';
+import type { EngineWatchdogOptions } from '../../src/extension/engineWatchdog';
 import { RestartPolicy } from '../../src/extension/restartPolicy';
 import { builtEnginePath } from '../helpers/builtEngine';
 
-const fastPolicy = () => new RestartPolicy({ initialDelayMs: 20, maxDelayMs: 80, maxRestarts: 3, windowMs: 60_000 });
+const fastPolicy = () => new RestartPolicy({ initialDelayMs: 20, maxDelayMs: 80, maxRestarts: 3 });
 
-function supervise(enginePath: string) {
+function supervise(enginePath: string, watchdog?: EngineWatchdogOptions) {
   const states: EngineStateChange[] = [];
   const log: string[] = [];
   const supervisor = new EngineSupervisor({
@@ -18,6 +20,7 @@ function supervise(enginePath: string) {
     logLevel: () => 'info',
     log: (line) => log.push(line),
     policy: fastPolicy(),
+    ...(watchdog && { watchdog }),
   });
   supervisor.onDidChangeState((change) => states.push(change));
   return { supervisor, states, log };
@@ -64,6 +67,38 @@ describe('EngineSupervisor with the real built engine', () => {
         ['starting', 'ready', 'restarting', 'restarting', 'ready'],
       );
       assert.match(states[2].detail ?? '', /exited unexpectedly \(signal SIGKILL\)/);
+    } finally {
+      await supervisor.dispose();
+    }
+  });
+
+  it('kills an engine that stops answering (SIGSTOP), fails its request in flight as hung, and restarts it', async () => {
+    const { supervisor, states, log } = supervise(builtEnginePath(), {
+      intervalMs: 100,
+      timeoutMs: 2_000,
+      loadTimeoutMs: 2_000,
+    });
+    try {
+      const first = await supervisor.request('ping', undefined);
+      const restarted = nextState(supervisor, 'ready');
+      process.kill(first.pid, 'SIGSTOP');
+      await assert.rejects(supervisor.request('model/info', { role: 'chat' }), (error: unknown) => {
+        assert.ok(error instanceof EngineHungError, String(error));
+        assert.match(error.message, /^The engine stopped responding for \d+ s and was restarted\.$/);
+        return true;
+      });
+      await restarted;
+      const second = await supervisor.request('ping', undefined);
+      assert.notEqual(second.pid, first.pid);
+      assert.deepEqual(
+        states.map((s) => s.state),
+        ['starting', 'ready', 'restarting', 'restarting', 'ready'],
+      );
+      assert.match(states[2].detail ?? '', /^the engine stopped responding \(\d+ ms without a ping answered\)$/);
+      assert.ok(
+        log.some((line) => line.includes(`the engine (pid ${first.pid}) answered no ping`)),
+        log.join('\n'),
+      );
     } finally {
       await supervisor.dispose();
     }

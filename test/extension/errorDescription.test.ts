@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
 import { CancelledError, isCancelled, raceCancellation } from '../../src/extension/cancellation';
+import { EngineFailedError } from '../../src/extension/engineFailedError';
+import { EngineHungError } from '../../src/extension/engineHungError';
 import { describeError, EngineErrorWithSetting, loadContextSetting } from '../../src/extension/errorDescription';
 import { EngineError } from '../../src/shared/engineError';
 import { EngineErrorCode, type KvCacheChoice } from '../../src/shared/protocol';
@@ -83,6 +85,21 @@ describe('describeError', () => {
     assert.deepEqual(describeError(lost), {
       message: 'The engine stopped while answering; Hearth restarts it. The answer so far is kept.',
       actions: ['retry', 'showLogs'],
+    });
+  });
+
+  it('says the engine hung and was restarted when the watchdog killed it mid-answer', () => {
+    assert.deepEqual(describeError(new EngineHungError(30_000)), {
+      message: 'The engine stopped responding for 30 s and was restarted. The answer so far is kept.',
+      actions: ['retry', 'showLogs'],
+    });
+  });
+
+  it('offers Restart and Show Logs once the restart budget is spent', () => {
+    assert.deepEqual(describeError(new EngineFailedError('the engine exited unexpectedly (signal SIGKILL)')), {
+      message:
+        'The Hearth engine failed: the engine exited unexpectedly (signal SIGKILL). Run "Hearth: Restart Engine".',
+      actions: ['restartEngine', 'showLogs'],
     });
   });
 

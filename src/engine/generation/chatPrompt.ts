@@ -13,8 +13,9 @@ const LAST_MARKER = 0xf8ff;
  * control tokens recognised, and each content as plain text.
  *
  * Tool calls and tool definitions are the template's scaffold (as in transformers), so their BPE merges match.
- * Assumes the template copies contents verbatim, as Qwen's do. One difference from encoding the rendered text
- * whole: a content that starts with a newline does not merge it with the newline the template puts before it.
+ * A content the template changes (Qwen3 left-strips the last assistant turn's) is taken as the template shows it.
+ * One difference from encoding the rendered text whole: a content that starts with a newline does not merge it
+ * with the newline the template puts before it.
  */
 export function encodeChatPrompt(
   template: Pick<ChatTemplate, 'render'>,
@@ -23,27 +24,55 @@ export function encodeChatPrompt(
   options: RenderOptions,
 ): number[] {
   const marker = unusedMarker(messages);
-  const rendered = template.render(
-    // An empty content stays empty: templates test it (Qwen3 puts a newline between content and a tool call).
-    messages.map((message, index) => ({
-      ...message,
-      content: message.content === '' ? '' : `${marker}${index}${marker}`,
-    })),
-    options,
-  );
-  // The template drops reasoning from earlier assistant turns; the placeholder hides it from the template.
-  const contents = messages.map((message) =>
-    message.role === 'assistant' ? withoutReasoning(message.content) : message.content,
-  );
+  // An empty content stays empty: templates test it (Qwen3 puts a newline between content and a tool call).
+  const placeholders = messages.map((message, index) => ({
+    ...message,
+    content: message.content === '' ? '' : `${marker}${index}${marker}`,
+  }));
+  const rendered = template.render(placeholders, options);
+  const placeholder = new RegExp(`${marker}(\\d+)${marker}`, 'g');
+  const contents = contentsAsRendered(template, messages, placeholders, options, rendered, placeholder);
   const ids: number[] = [];
   let scaffoldStart = 0;
-  for (const match of rendered.matchAll(new RegExp(`${marker}(\\d+)${marker}`, 'g'))) {
+  for (const match of rendered.matchAll(placeholder)) {
     append(ids, tokenizer.encode(rendered.slice(scaffoldStart, match.index)));
     append(ids, tokenizer.encodePlainText(contents[Number(match[1])]));
     scaffoldStart = match.index + match[0].length;
   }
   append(ids, tokenizer.encode(rendered.slice(scaffoldStart)));
   return ids;
+}
+
+/**
+ * Each message's content as the rendered conversation shows it. Most templates copy a content verbatim (the
+ * template drops reasoning from earlier assistant turns, so that is done here); one the template changed is
+ * found by rendering it alone among the placeholders and cutting out what lies between the placeholders' text.
+ */
+function contentsAsRendered(
+  template: Pick<ChatTemplate, 'render'>,
+  messages: readonly ChatMessage[],
+  placeholders: readonly ChatMessage[],
+  options: RenderOptions,
+  rendered: string,
+  placeholder: RegExp,
+): string[] {
+  const contents = messages.map((message) =>
+    message.role === 'assistant' ? withoutReasoning(message.content) : message.content,
+  );
+  const whole = template.render(messages, options);
+  if (rendered.replace(placeholder, (_, index: string) => contents[Number(index)]) === whole) return contents;
+  return contents.map((content, index) => {
+    const at = rendered.indexOf(placeholders[index].content);
+    if (placeholders[index].content === '' || at < 0) return content;
+    const before = rendered.slice(0, at);
+    const after = rendered.slice(at + placeholders[index].content.length);
+    const alone = template.render(
+      placeholders.map((other, otherIndex) => (otherIndex === index ? messages[index] : other)),
+      options,
+    );
+    const fits = alone.length >= before.length + after.length && alone.startsWith(before) && alone.endsWith(after);
+    return fits ? alone.slice(before.length, alone.length - after.length) : content;
+  });
 }
 
 function unusedMarker(messages: readonly ChatMessage[]): string {

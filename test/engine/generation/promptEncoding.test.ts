@@ -111,6 +111,20 @@ describe('encodeChatPrompt', () => {
       tokenizer.encode(hybrid.render(messages, THINK)),
     );
   });
+
+  it('takes a content the template changes as rendered: the last assistant turn, left-stripped (a fuzz counterexample)', () => {
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: '\nSure' },
+    ];
+    const options = { addGenerationPrompt: false, enableThinking: true };
+    const rendered = hybrid.render(messages, options);
+    assert.equal(
+      rendered,
+      '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nSure<|im_end|>\n',
+    );
+    assert.deepEqual(encodeChatPrompt(hybrid, tokenizer, messages, options), tokenizer.encode(rendered));
+  });
 });
 
 describe('encodeCompletionPrompt', () => {

@@ -13,11 +13,13 @@ import { downloadCommand } from './downloadCommand';
 import { explainCommand } from './explainCommand';
 import { logitsCommand } from './logitsCommand';
 import { makeCheckpointCommand } from './makeCheckpointCommand';
+import { serveCommand } from './serveCommand';
 import { tokenizeCommand } from './tokenizeCommand';
 
 const commands: CliCommand[] = [
   explainCommand,
   chatCommand,
+  serveCommand,
   tokenizeCommand,
   makeCheckpointCommand,
   convertCommand,

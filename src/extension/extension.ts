@@ -55,14 +55,18 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const restartEngine = () => engine.restart().catch((error: unknown) => showEngineError(error, showLogs));
   const errors = new ErrorPresenter(showLogs, () => void restartEngine());
   const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
+  const answerLimit = () => vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 0) || undefined;
   const stream = new ChatStream(engine, {
-    maxTokens: () => vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 0) || undefined,
+    maxTokens: answerLimit,
     onUsage: (usage) => models.reportSpeed(usage.decodeTokensPerSecond),
   });
   const proposals = new ChangeProposals();
   const chat = new ChatController(
     new ChatHistory(context.workspaceState),
-    new ChatRequestBuilder(models, workspace),
+    new ChatRequestBuilder(models, workspace, {
+      countTokens: async (texts, token) => (await engine.request('countTokens', { texts }, token)).counts,
+      maxTokens: answerLimit,
+    }),
     stream,
     errors,
   );

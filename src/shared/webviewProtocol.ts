@@ -27,6 +27,10 @@ export interface TurnStats {
   prefillTokensPerSecond: number;
   decodeTokensPerSecond: number;
   timeToFirstTokenMs: number;
+  /** The earlier turns' share of the prompt, in tokens (chat only). */
+  historyTokens?: number;
+  /** Earlier turns left out so that the prompt fits the context (chat only). */
+  turnsLeftOut?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error';

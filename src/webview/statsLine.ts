@@ -26,11 +26,18 @@ function files(stats: TurnStats): string | undefined {
   return parts.join(', ');
 }
 
+function leftOut(turns: number): string | undefined {
+  if (turns <= 0) return undefined;
+  return `${count(turns)} earlier ${turns === 1 ? 'turn' : 'turns'} left out to fit the context`;
+}
+
 /** What the model saw and how fast it went, e.g. "12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s". */
 export function formatTurnStats(stats: TurnStats): string {
   const parts = [
     files(stats),
     `${count(stats.contextTokens)} context tokens${stats.cachedTokens > 0 ? ` (${count(stats.cachedTokens)} cached)` : ''}`,
+    stats.historyTokens ? `history ${count(stats.historyTokens)} tokens` : undefined,
+    leftOut(stats.turnsLeftOut ?? 0),
     stats.prefillTokensPerSecond > 0 ? `prefill ${rate(stats.prefillTokensPerSecond)} tok/s` : undefined,
     stats.decodeTokensPerSecond > 0 ? `decode ${rate(stats.decodeTokensPerSecond)} tok/s` : undefined,
     stats.timeToFirstTokenMs > 0 ? `first token ${duration(stats.timeToFirstTokenMs)}` : undefined,

@@ -176,6 +176,13 @@ describe('chat webview transcript (Chromium)', () => {
           decodeTokensPerSecond: 12,
         },
       },
+      { type: 'turnStarted', turn: turn('fitted', 'e') },
+      {
+        type: 'turnFinished',
+        turnId: 'fitted',
+        finishReason: 'stop',
+        stats: { ...stats, historyTokens: 3_210, turnsLeftOut: 2 },
+      },
       { type: 'turnStarted', turn: turn('cancelled', 'c') },
       { type: 'turnFinished', turnId: 'cancelled', finishReason: 'cancelled' },
       { type: 'turnStarted', turn: turn('error', 'd') },
@@ -193,6 +200,10 @@ describe('chat webview transcript (Chromium)', () => {
     assert.equal(
       await line('length').textContent(),
       '1 file whole, 30 outlined, 250 listed · 48,210 context tokens · prefill 412 tok/s · decode 12.0 tok/s · first token 640 ms · stopped at the token limit',
+    );
+    assert.equal(
+      await line('fitted').textContent(),
+      '12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · history 3,210 tokens · 2 earlier turns left out to fit the context · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s',
     );
     assert.equal(await line('cancelled').textContent(), 'stopped');
     assert.equal(await line('error').count(), 0);

@@ -127,7 +127,11 @@ export class ChatController implements vscode.Disposable {
       turn.thinking = request.thinking.decision;
       this.post({ type: 'turnThinking', turnId: turn.id, thinking: turn.thinking });
       const result = await this.stream.run(
-        { messages: request.messages, thinking: request.thinking.request },
+        {
+          messages: request.messages,
+          thinking: request.thinking.request,
+          ...(request.maxTokens !== undefined && { maxTokens: request.maxTokens }),
+        },
         ({ reasoning, content }) => {
           if (reasoning) turn.reasoning += reasoning;
           if (content) turn.answer += content;
@@ -148,7 +152,10 @@ export class ChatController implements vscode.Disposable {
       }
       turn.answer = result.content;
       turn.reasoning = result.reasoning;
-      this.finish(turn, { finishReason: result.finishReason, stats: turnStats(request.block?.stats, result.usage) });
+      this.finish(turn, {
+        finishReason: result.finishReason,
+        stats: turnStats(request.block?.stats, result.usage, request.history),
+      });
     } catch (error) {
       if (isCancelled(error, token)) this.finish(turn, { finishReason: 'cancelled' });
       else this.finish(turn, { finishReason: 'error', error: this.errors.turnError(error) });

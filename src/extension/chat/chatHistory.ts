@@ -39,6 +39,8 @@ const statKeys = [
   'decodeTokensPerSecond',
   'timeToFirstTokenMs',
 ] as const satisfies readonly (keyof TurnStats)[];
+/** Written by later versions: a turn saved before them has its stats without these. */
+const optionalStatKeys = ['historyTokens', 'turnsLeftOut'] as const satisfies readonly (keyof TurnStats)[];
 
 /**
  * The conversation of one workspace, kept in its workspaceState so it survives a window reload. What comes
@@ -101,12 +103,14 @@ function toThinking(value: unknown): ThinkingDecision | undefined {
 function toStats(value: unknown): TurnStats | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
+  const isNumber = (number: unknown): number is number => typeof number === 'number' && Number.isFinite(number);
   const stats: Partial<Record<keyof TurnStats, number>> = {};
   for (const key of statKeys) {
     const number = record[key];
-    if (typeof number !== 'number' || !Number.isFinite(number)) return undefined;
+    if (!isNumber(number)) return undefined;
     stats[key] = number;
   }
+  for (const key of optionalStatKeys) if (isNumber(record[key])) stats[key] = record[key];
   return stats as TurnStats;
 }
 

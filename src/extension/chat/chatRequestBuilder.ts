@@ -13,6 +13,7 @@ import type { WorkspaceContext } from '../context/workspaceContext';
 import type { ModelSession } from '../model/modelSession';
 import { focusFilesFor, reusableBlock, type PackedBlock } from './blockReuse';
 import { CHAT_INSTRUCTIONS, chatMessages, repositorySystemMessage, userMessage, type PriorTurn } from './chatMessages';
+import { answerRoom, fitConversation, type ConversationFit } from './conversationFit';
 import { parseMentions } from './mentionParser';
 import { planThinking, type ThinkingPlan } from './thinkingPolicy';
 
@@ -23,7 +24,22 @@ export interface ChatRequest {
   block: PackedBlock | undefined;
   /** The user message as sent, kept with the turn so follow-ups repeat it byte for byte. */
   prompt: string;
+  /** The earlier turns kept, and their tokens. */
+  history: ConversationFit;
+  /** The answer limit, lowered to what the context leaves; undefined: up to the end of the context. */
+  maxTokens: number | undefined;
 }
+
+/** What the builder needs beside the model and the workspace. */
+export interface ChatRequestOptions {
+  /** Token counts of plain texts with the served model's tokenizer. */
+  countTokens(texts: string[], token: CancellationToken): Promise<number[]>;
+  /** `hearth.chat.maxTokens`; undefined: up to the end of the context. */
+  maxTokens(): number | undefined;
+}
+
+/** Counts kept between questions (earlier turns are counted once); cleared past this many texts. */
+const MAX_COUNTED_TEXTS = 512;
 
 /** The served model's kind, or an error when it cannot chat. */
 export function chatModelKind(model: ModelInfo): ModelKind {
@@ -37,12 +53,17 @@ export function chatModelKind(model: ModelInfo): ModelKind {
 
 /**
  * Gathers what a chat question needs: the model, the mentions (`@file`, `#selection`), the repository block
- * (the conversation's own while it is current), the messages and the thinking plan.
+ * (the conversation's own while it is current), the earlier turns that fit the context, the messages and the
+ * thinking plan.
  */
 export class ChatRequestBuilder {
+  private counted = new Map<string, number>();
+  private countedFor: string | undefined;
+
   constructor(
     private readonly models: ModelSession,
     private readonly workspace: WorkspaceContext,
+    private readonly options: ChatRequestOptions,
   ) {}
 
   async build(
@@ -62,12 +83,42 @@ export class ChatRequestBuilder {
       ? await this.repositoryBlock(model, question, files, previousBlock, token)
       : undefined;
     const prompt = userMessage({ question, ...(selection && { selection }), notes });
+    const system = repositorySystemMessage(block?.text ?? '', CHAT_INSTRUCTIONS);
+    const answered = prior.filter((turn) => turn.answer.trim() !== '');
+    const [systemTokens, questionTokens, ...turnTokens] = await this.count(
+      model.path,
+      [system.content, prompt, ...answered.flatMap((turn) => [turn.prompt ?? turn.question, turn.answer])],
+      token,
+    );
+    const limit = this.options.maxTokens();
+    const history = fitConversation({
+      contextLength: model.contextLength,
+      systemTokens,
+      questionTokens,
+      turnTokens: answered.map((_, index) => [turnTokens[2 * index], turnTokens[2 * index + 1]] as const),
+      answerTokens: answerRoom(limit, model.contextLength),
+    });
     return {
-      messages: chatMessages(repositorySystemMessage(block?.text ?? '', CHAT_INSTRUCTIONS), prior, prompt),
+      messages: chatMessages(system, answered.slice(history.turnsLeftOut), prompt),
       thinking: planThinking(mode, kind, question),
       block,
       prompt,
+      history,
+      maxTokens:
+        limit === undefined ? undefined : Math.max(1, Math.min(limit, model.contextLength - history.promptTokens)),
     };
+  }
+
+  /** Token counts of `texts`, asking the engine only for those not counted before with this model. */
+  private async count(modelPath: string, texts: string[], token: CancellationToken): Promise<number[]> {
+    if (this.countedFor !== modelPath || this.counted.size > MAX_COUNTED_TEXTS) this.counted = new Map();
+    this.countedFor = modelPath;
+    const missing = [...new Set(texts.filter((text) => !this.counted.has(text)))];
+    if (missing.length > 0) {
+      const counts = await this.options.countTokens(missing, token);
+      missing.forEach((text, index) => this.counted.set(text, counts[index]));
+    }
+    return texts.map((text) => this.counted.get(text) ?? 0);
   }
 
   private async repositoryBlock(

@@ -1,8 +1,13 @@
 import type { ContextPackStats, GenerationUsage } from '../../shared/protocol';
 import type { TurnStats } from '../../shared/webviewProtocol';
+import type { ConversationFit } from './conversationFit';
 
-/** The context line under an answer: what was packed, and the engine's usage for the request. */
-export function turnStats(pack: ContextPackStats | undefined, usage: GenerationUsage): TurnStats {
+/** The context line under an answer: what was packed, the conversation's share, and the engine's usage. */
+export function turnStats(
+  pack: ContextPackStats | undefined,
+  usage: GenerationUsage,
+  history?: Pick<ConversationFit, 'historyTokens' | 'turnsLeftOut'>,
+): TurnStats {
   return {
     filesWhole: pack?.filesWhole ?? 0,
     filesOutlined: pack?.filesOutlined ?? 0,
@@ -14,6 +19,7 @@ export function turnStats(pack: ContextPackStats | undefined, usage: GenerationU
     prefillTokensPerSecond: usage.prefillTokensPerSecond,
     decodeTokensPerSecond: usage.decodeTokensPerSecond,
     timeToFirstTokenMs: usage.timeToFirstTokenMs ?? 0,
+    ...(history && { historyTokens: history.historyTokens, turnsLeftOut: history.turnsLeftOut }),
   };
 }
 

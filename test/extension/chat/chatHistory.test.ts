@@ -62,6 +62,26 @@ describe('ChatHistory', () => {
     });
   });
 
+  it("keeps the history's share and the turns left out, and reads stats saved before them", async () => {
+    const memento = new MapMemento();
+    const turn = (id: string, turnStats: object): StoredTurn => ({
+      id,
+      question: 'Q',
+      reasoning: '',
+      answer: 'A',
+      finishReason: 'stop',
+      stats: turnStats as StoredTurn['stats'],
+    });
+    await new ChatHistory(memento).save({
+      turns: [turn('new', { ...stats, historyTokens: 3_200, turnsLeftOut: 2 }), turn('old', stats)],
+      thinking: 'auto',
+    });
+    assert.deepEqual(
+      new ChatHistory(memento).load().turns.map((loaded) => loaded.stats),
+      [{ ...stats, historyTokens: 3_200, turnsLeftOut: 2 }, stats],
+    );
+  });
+
   it('ends a turn that was streaming when the window went away as cancelled, keeping its partial answer', async () => {
     const memento = new MapMemento();
     await new ChatHistory(memento).save({

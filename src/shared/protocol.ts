@@ -46,7 +46,7 @@ export interface RuntimeSelfCheckResult {
 
 // ——— Models ———
 
-/** How the engine stores the weights it converts from the checkpoint (see ARCHITECTURE.md). */
+/** How the engine stores the weights it converts from the checkpoint (see docs/architecture.md). */
 export const WEIGHT_QUANTIZATIONS = ['int8', 'int4', 'fp32'] as const;
 export type WeightQuantization = (typeof WEIGHT_QUANTIZATIONS)[number];
 

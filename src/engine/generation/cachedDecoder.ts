@@ -17,12 +17,8 @@ export interface Evaluation {
 }
 
 /**
- * How long one prefill run between two step boundaries should take at most: a more urgent request (a
- * completion during a chat's prefill) waits for the run in progress. Slower models get shorter runs than the
- * configured chunk, down to MIN_RUN_TOKENS. Measured on the synthetic Qwen3-4B (int8, fp32 cache, 384-token
- * prompt, 2 cores): runs of 128 tokens prefill at 58–63 tokens/s and take 2.0–2.2 s each; runs of 64 at 57
- * tokens/s (1.1 s); 32 at 55–57 (0.6 s); 16 at 47–48 (0.34 s). 0.6B's 128-token runs take ~0.45 s and keep
- * their length.
+ * How long one prefill run between two step boundaries should take at most: a more urgent request (a completion
+ * during a chat's prefill) waits for the run in progress. Slower models get shorter runs, down to MIN_RUN_TOKENS.
  */
 const TARGET_RUN_MS = 1000;
 /** Shorter runs lose much to what each run costs whatever its length (the weights are read once a run). */

@@ -10,15 +10,9 @@ import type { KvGeometry } from '../onnx/kvCache';
 export const AUTO_FLOAT32_MAX_CONTEXT = 4096;
 
 /**
- * The cache to serve `contextLength` positions with, given `kvBudgetBytes` for it. An explicit choice is kept
- * (the loader then says when it does not fit). `auto` picks float32 when the context is at most 4,096
- * positions and its float32 cache fits the budget, and int8 otherwise: above 4,096 positions, or when only
- * int8 fits (or neither does: int8 then needs the least, and the loader's error says by how much).
- *
- * Why 4,096: measured on the Qwen3-0.6B geometry (three runs each), int8 decodes 0–20% slower at short depth
- * (23.0–25.4 vs 24.4–28.8 tokens/s: more, smaller ops per layer), while at 8,192 cached positions it is
- * 1.4–1.8× faster (12.4–13.4 vs 7.4–8.8 tokens/s) as well as 3.8× smaller. float32 is exact, so it is kept
- * where the context stays short enough for the difference not to matter.
+ * The cache for `contextLength` positions within `kvBudgetBytes`; an explicit choice is kept. `auto` takes the
+ * exact float32 cache up to AUTO_FLOAT32_MAX_CONTEXT positions when it fits, else int8 (a bit slower at short
+ * depth, faster and smaller at long ones; the least memory when neither fits, so the loader's error says by how much).
  */
 export function chooseKvCache(
   choice: KvCacheChoice,

@@ -1,7 +1,7 @@
 /**
- * The sidecar cache of converted weights (ARCHITECTURE.md: the engine converts FP8 checkpoints once and reuses
- * the result on the next start). One file per key in one folder; see convertedWeightsFormat.ts for the layout
- * and convertedWeightsWriter.ts for how a file is written so that a half-written one is never trusted.
+ * The sidecar cache of converted weights: FP8 checkpoints are converted once and reused on the next start
+ * (docs/architecture.md). One file per key; convertedWeightsFormat.ts holds the layout, convertedWeightsWriter.ts
+ * the writes that never leave a half-written file trusted.
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';

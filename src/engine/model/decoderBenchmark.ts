@@ -78,10 +78,9 @@ export interface StepOverhead {
 }
 
 /**
- * Decode steps at `depth` cached positions against the weight matmuls alone, the floor of a step, measured in
- * alternating blocks so that both see the same machine: a shared machine's speed drifts over the minutes a
- * bench takes, which compares badly measurements made at its start and its end. Each block's first run is
- * not counted: it pays for switching from the other session (threads waking, caches refilling).
+ * Decode steps at `depth` cached positions against the weight matmuls alone (a step's floor), in alternating
+ * blocks so both see the same machine as its speed drifts; each block's first run, which pays for the switch
+ * from the other session, is not counted.
  */
 export async function measureStepOverhead(
   decoder: OnnxDecoder,

@@ -29,10 +29,9 @@ export interface DecoderModel {
 }
 
 /**
- * Converts and builds. With `directory`, writes `decoder.onnx` and its external data `decoder.weights` there
- * and returns the model's path; without, returns the model bytes with every weight embedded (protobuf limits
- * that to 2 GiB: fine for tests and small models). Synchronous and uncached: for real checkpoints, store
- * `convertDecoderWeights` in the converted-weights cache and use `writeDecoderModelBeside`.
+ * Converts and builds: into `directory` as `decoder.onnx` plus `decoder.weights`, or as model bytes with every
+ * weight embedded (protobuf's 2 GiB limit: tests and small models). Uncached: real checkpoints go through the
+ * converted-weights cache and `writeDecoderModelBeside`.
  */
 export function materializeDecoderModel(
   source: WeightSource,

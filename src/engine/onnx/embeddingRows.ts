@@ -1,8 +1,7 @@
 /**
- * Token embeddings looked up by the engine, for the graph's inputs_embeds. The graph could gather them itself,
- * but with tied embeddings the table is lm_head's weight: onnxruntime keeps a prepacked copy of lm_head, and a
- * tensor that a Gather also reads stays mapped, all of it resident after prepacking (148 MiB for Qwen3-0.6B,
- * 389 MiB for 4B). Read here, a row per token, only those pages are touched, and outside the process's map.
+ * Token embeddings looked up by the engine for the graph's inputs_embeds: with tied embeddings a Gather in the
+ * graph would keep all of lm_head's weight resident beside its prepacked copy; read here, a row per token, only
+ * those pages are touched.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ModelConfig } from '../checkpoint/modelConfig';

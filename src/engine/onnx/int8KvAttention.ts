@@ -1,29 +1,7 @@
 /**
- * Attention over an 8-bit KV cache (int8KvCache.ts) without a float copy of it on decode steps, from
- * onnxruntime's CPU ops. Measured on the 2-core AVX-512 machine at P = 8192, 8 KV heads, head_dim 128 (README):
- *
- *  - scores: the query row is quantized to 8 bits (per row, symmetric) and shifted by 128 to be unsigned, so
- *    that MatMulInteger with no zero points runs MLAS's U8S8 GEMV kernel straight over the int8 keys. The
- *    shift adds 128·Σ levels to each dot product, which the cache stores per position (keyOffset, already
- *    times the key scale, and +∞ for the unused positions, which masks them):
- *      score = qScale · (keyScale · (q_levels + 128)·k_levels − keyOffset)
- *  - softmax without concatenating past and chunk scores: a shared row max, exponentials of each part, and
- *    the division by their sum after the value products (every copy of a [heads, P] tensor costs as much as
- *    an elementwise op, and there are few other costs left).
- *  - context: each value vector's scale is folded into the exponentials, which MatMulInteger (GEMV again)
- *    takes as 8-bit rows. One 8-bit row would round every weight under max/510 to zero (an attention sink of
- *    0.5 would wipe out the rest of the row), so each row is split in two, high = floor(x) and
- *    low = round(255·(x − high)) for x = 255·w/max w: about 16 bits together. Both go into one
- *    MatMulInteger as rows of its left side, so the value cache is read once a step (two products: 10–15%
- *    slower at P = 8192).
- *
- * Prefill runs the same ops with more query rows. Rejected formulations (README): dequantizing the cache
- * into float once per run (an If on the chunk length; slower than this at every chunk length the scores
- * budget in onnxDecoder.ts allows, and its float copies are as large as the fp32 cache's layer);
- * com.microsoft.GroupQueryAttention's quantized cache needs present outputs, which onnxruntime-node copies
- * into JS on every step; MatMulNBits with a non-constant B dequantizes B to float on every call;
- * MatMulIntegerToFloat and DynamicQuantizeMatMul pack B on every call (no GEMV path), and DynamicQuantizeMatMul
- * quantizes its whole input with one scale.
+ * Attention over an 8-bit KV cache (int8KvCache.ts) from onnxruntime's CPU ops, without a float copy of the cache
+ * on decode steps: MatMulInteger GEMVs over the int8 keys and values, and softmax in parts. The method, and the
+ * formulations rejected, are in docs/architecture.md ("Who owns the KV cache").
  */
 import { MICROSOFT_DOMAIN as MS, type OnnxModelBuilder, TensorType } from './onnxModelBuilder';
 import { QUERY_LEVEL_OFFSET } from './int8KvCache';

@@ -1,15 +1,7 @@
 /**
- * The decoder's key/value cache, in memory the engine owns (ARCHITECTURE.md: onnxruntime-node copies every
- * output, so a step must never return the cache). The whole buffer goes into the graph as inputs (onnxruntime
- * wraps input memory without copying) with a mask that hides positions ≥ length; the graph returns only the
- * chunk's new rows, which `append` writes in place. `Float32KvCache` and `Int8KvCache` differ in what they
- * store per position; this base class holds what they share: capacity, growth and the mask.
- *
- * The capacity grows in buckets up to the context length. A step reads the whole bucket, so buckets are small
- * (a 1/16 growth, rounded to 64 positions). Each layer's buffers are reserved once for the whole context and
- * regrown in place: the operating system commits pages only as they are written, so memory follows the
- * positions in use, and growing leaves no old buffers behind for the garbage collector (which would otherwise
- * hold up to a second cache's worth until it ran).
+ * The decoder's KV cache in memory the engine owns, fed to the graph as inputs with a mask; the graph returns
+ * only new rows, since onnxruntime-node copies every output (docs/architecture.md). This base holds what
+ * Float32KvCache and Int8KvCache share: capacity, growth in small buckets reserved once and grown in place, the mask.
  */
 import type { KvCacheDtype } from '../../shared/protocol';
 import type { Feed } from './ortSession';

@@ -37,18 +37,13 @@ export interface OnnxDecoderOptions extends OnnxDecoderLoadOptions {
 }
 
 /**
- * Tokens per prefill run. Each run blocks the event loop, and a more urgent request (a completion during a
- * chat's prefill) waits for the run to end, so runs should be short while long prompts still prefill at full
- * speed. Measured on the 0.6B geometry, 2,048-token prompt, fp32 cache, 3 alternating runs each: chunks of 256
- * at 247–290 tokens/s (0.9–1.0 s a run), 128 at 274–288 (0.45 s), 64 at 226–272 (0.24 s).
+ * Tokens per prefill run. A more urgent request waits for the run in progress to end, so runs are short, yet
+ * long enough that long prompts still prefill at full speed.
  */
 export const DEFAULT_PREFILL_CHUNK = 128;
 /**
- * Most attention scores (heads × chunk × positions) one prefill run may hold, so long contexts get shorter
- * chunks. A few tensors of this size (16 MiB) are alive at once, which bounds what onnxruntime's arena keeps
- * (ortSession.ts). Measured on the 0.6B geometry at 8K positions: chunks of 32 prefill at 20–25 ms a token,
- * chunks of 128 (a 16M budget) at 42 ms (fp32 cache) to 68 ms (int8), as the larger temporaries stop fitting
- * any cache.
+ * Most attention scores (heads × chunk × positions) one prefill run may hold, so long contexts get shorter chunks:
+ * it bounds what onnxruntime's arena keeps (ortSession.ts), and larger temporaries stop fitting the CPU caches.
  */
 const ATTENTION_SCORES_BUDGET = 4 * 1024 * 1024;
 const MIN_PREFILL_CHUNK = 16;

@@ -1,7 +1,7 @@
 /**
  * Rotary position embeddings with static YaRN scaling, matching Hugging Face `_compute_yarn_parameters`
- * (formula in ARCHITECTURE.md, "Positions: RoPE and YaRN"). Frequencies and angles are computed in float64:
- * at position 262,143 a float32 angle is off by up to 0.016 rad, far more than the float32 tables' rounding.
+ * (formula in docs/architecture.md). Frequencies and angles are computed in float64: at long positions a
+ * float32 angle is off by far more than the float32 tables' rounding.
  */
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';

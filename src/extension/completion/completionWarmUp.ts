@@ -14,13 +14,9 @@ interface Place {
 }
 
 /**
- * Sends the prompt at the cursor to the engine before the first keystroke there (CompletionService.warm): once
- * the cursor has rested for a second on a line not warm yet, in a file just focused, after a jump within the
- * file, or when a model loads. The first request in a file otherwise prefills the whole prompt, about 2,300
- * tokens with the repository definitions: 17 s on 0.6B, over the 3 s budget; a jump within the file changes
- * the windows around the cursor, hundreds of tokens. The engine runs a warm-up after every chat and completion.
- * An edit in the file, a move to another line or another file focused cancels it (what it computed by then
- * stays in the prefix cache); a move along its line does not.
+ * Sends the prompt at the cursor ahead of the first keystroke there (CompletionService.warm) once the cursor rests
+ * on a line not warm yet, so that keystroke is answered from the prefix cache rather than a whole prefill. An edit,
+ * another line or another file cancels it (what it computed stays cached); a move along its line does not.
  */
 export class CompletionWarmUp implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;

@@ -8,7 +8,7 @@ const yarn4 = { factor: 4, originalMaxPositionEmbeddings: 32768, betaFast: 32, b
 /** Qwen3-4B with the model card's YaRN setting. */
 const qwen3With4xYarn: RopeConfig = { headDim: 128, ropeTheta: 1e6, maxPositionEmbeddings: 40960, ropeScaling: yarn4 };
 
-/** The ARCHITECTURE.md formula written out once more, independently, in float64. */
+/** The docs/architecture.md formula written out once more, independently, in float64. */
 function formulaInvFreq(d: number, base: number, l0: number, s: number): { inv: number[]; low: number; high: number } {
   const cd = (r: number) => (d * Math.log(l0 / (2 * Math.PI * r))) / (2 * Math.log(base));
   const low = Math.max(Math.floor(cd(32)), 0);

@@ -1,6 +1,6 @@
 /**
  * A float64 forward pass of Qwen3, Qwen2 and Llama in plain TypeScript: the yardstick the ONNX graph is
- * measured against (ARCHITECTURE.md, Tests). Written for clarity, not speed; test-only.
+ * measured against (docs/architecture.md, tests). Written for clarity, not speed; test-only.
  *
  * Hugging Face semantics: RMSNorm x/sqrt(mean(x²)+eps)·w; Qwen3 normalizes q and k per head before RoPE;
  * RoPE in the non-interleaved (rotate_half) form with yarnRope's frequencies and attention factor on cos/sin;

@@ -436,22 +436,43 @@ export interface ContextPackParams {
   /** The Qwen repository format (default) or fenced Markdown. */
   format?: 'qwen' | 'markdown';
   focus?: { activeFile?: string; openFiles?: string[]; query?: string };
+  /** Return `ranking`: why each file shown is where it is. */
+  explainRanking?: boolean;
 }
 
 export interface ContextPackStats {
   filesWhole: number;
+  /** The definitions that match the question shown whole inside an outline, or a long document's first lines. */
+  filesExcerpted?: number;
   filesOutlined: number;
+  /** Named in the repository map only. */
   filesListed: number;
-  /** Not even listed by path. */
+  /** Counted in the map, not named. */
   filesOmitted: number;
   tokens: number;
+  /** The overview's tokens: the prefix of the block that is the same for every request at this budget. */
+  overviewTokens?: number;
   budget: number;
   elapsedMs: number;
+}
+
+/** One file shown in a block: its part, its place in that part's ranking, and the signals behind it. */
+export interface ContextRankingEntry {
+  path: string;
+  part: 'overview' | 'request';
+  rank: number;
+  rendering: 'whole' | 'excerpt' | 'outlined';
+  role: string;
+  /** BM25 over the best match, personalised (or global) PageRank over the best, both 0…1, and the fused score. */
+  lexical: number;
+  graph: number;
+  score: number;
 }
 
 export interface ContextPackResult {
   text: string;
   stats: ContextPackStats;
+  ranking?: ContextRankingEntry[];
 }
 
 /** Requests the client sends to the engine: method → [params, result]. */

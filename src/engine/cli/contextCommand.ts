@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { checkBudget } from '../context/contextPacker';
+import { explainRanking } from '../context/rankingExplanation';
 import { RepositoryIndex } from '../context/repositoryIndex';
+import type { ContextRankingEntry } from '../../shared/protocol';
 import { bundledQwen3TokenizerDir } from '../text/bundledTokenizer';
 import { Tokenizer } from '../text/tokenizer';
 import { parseChoice, parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
@@ -10,7 +12,7 @@ export const contextCommand: CliCommand = {
   name: 'context',
   summary: 'index a repository and pack it into a token budget; prints the stats (and the block with --print)',
   usage:
-    'hearth context --root DIR [--root DIR…] --budget N [--focus FILE] [--open FILE…] [--query TEXT] [--format qwen|markdown] [--exclude GLOB…] [--model DIR] [--cache-dir DIR] [--json] [--print]',
+    'hearth context --root DIR [--root DIR…] --budget N [--focus FILE] [--open FILE…] [--query TEXT] [--format qwen|markdown] [--exclude GLOB…] [--model DIR] [--cache-dir DIR] [--json] [--print] [--explain-ranking]',
   async run(args, signal) {
     const { values } = parseArgs({
       args,
@@ -26,6 +28,7 @@ export const contextCommand: CliCommand = {
         'cache-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
         print: { type: 'boolean', default: false },
+        'explain-ranking': { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -53,28 +56,33 @@ export const contextCommand: CliCommand = {
       progress.done(
         `${stats.files} files (${stats.structured} with structure) in ${(stats.lastScan.elapsedMs / 1000).toFixed(2)} s`,
       );
-      const packed = index.pack(
-        {
-          budget,
-          format,
-          focus: {
-            ...(values.focus && { activeFile: values.focus }),
-            ...(values.open && { openFiles: values.open }),
-            ...(values.query && { query: values.query }),
-          },
-        },
-        counter,
-        signal,
-      );
+      const focus = {
+        ...(values.focus && { activeFile: values.focus }),
+        ...(values.open && { openFiles: values.open }),
+        ...(values.query && { query: values.query }),
+      };
+      const packed = index.pack({ budget, format, focus }, counter, signal);
+      const ranking = values['explain-ranking'] ? explainRanking(index, { focus }, packed.placements) : undefined;
       if (values.print) process.stdout.write(`${packed.text}\n`);
       const s = packed.stats;
       process.stdout.write(
         values.json
-          ? `${JSON.stringify({ index: stats, pack: s })}\n`
-          : `${s.filesWhole} whole, ${s.filesOutlined} outlined, ${s.filesListed} listed, ${s.filesOmitted} omitted; ${s.tokens} of ${s.budget} tokens; packed in ${s.elapsedMs.toFixed(0)} ms\n`,
+          ? `${JSON.stringify({ index: stats, pack: s, ...(ranking && { ranking }) })}\n`
+          : `${s.filesWhole} whole, ${s.filesExcerpted} excerpts, ${s.filesOutlined} outlined, ${s.filesListed} named in the map, ${s.filesOmitted} counted in it; ${s.tokens} of ${s.budget} tokens (${s.overviewTokens} the overview every request shares); packed in ${s.elapsedMs.toFixed(0)} ms\n`,
       );
+      if (ranking !== undefined && !values.json) process.stdout.write(rankingTable(ranking));
     } finally {
       await index.dispose();
     }
   },
 };
+
+/** One line per file shown: part, place, rendering, role and the signals, then the path. */
+function rankingTable(ranking: readonly ContextRankingEntry[]): string {
+  const lines = ranking.map(
+    (r) =>
+      `${r.part.padEnd(8)} ${String(r.rank + 1).padStart(5)}  ${r.rendering.padEnd(8)} ${r.role.padEnd(11)} ` +
+      `lexical ${r.lexical.toFixed(3)}  graph ${r.graph.toFixed(3)}  score ${r.score.toFixed(3)}  ${r.path}`,
+  );
+  return `part      rank  shown    role        signals\n${lines.join('\n')}\n`;
+}

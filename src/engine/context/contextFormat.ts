@@ -11,11 +11,19 @@ export type ContextFormatName = 'qwen' | 'markdown';
 
 export const CONTEXT_FORMATS: readonly ContextFormatName[] = ['qwen', 'markdown'];
 
-export interface SummaryCounts {
+export interface PartCounts {
   readonly whole: number;
+  readonly excerpts: number;
   readonly outlined: number;
-  readonly listed: number;
-  readonly omitted: number;
+}
+
+export interface SummaryCounts {
+  /** The part that is the same for every request, and the part chosen for this one. */
+  readonly overview: PartCounts;
+  readonly request: PartCounts;
+  /** Files the map names, and all files. */
+  readonly named: number;
+  readonly files: number;
 }
 
 export interface ContextFormat {
@@ -23,9 +31,10 @@ export interface ContextFormat {
   wholeFile(path: string, content: string, fence: string): string;
   /** `outline` as rendered by outline.ts. */
   outline(path: string, outline: string, fence: string): string;
-  /** Heads the list of paths shown by name only and the summary; may be '' when no path is listed. */
-  listHeader(pathCount: number): string;
-  listedPath(path: string): string;
+  /** `excerpt` as rendered by retrieval/excerpt.ts: numbered lines like an outline, some of them whole. */
+  excerpt(path: string, excerpt: string, fence: string): string;
+  /** `map` as rendered by repositoryMap.ts. */
+  map(map: string): string;
   summary(counts: SummaryCounts): string;
 }
 
@@ -36,19 +45,18 @@ const qwen: ContextFormat = {
   header: (repoName) => `${REPO_NAME}${repoName}\n`,
   wholeFile: (path, content) => `${FILE_SEP}${path}\n${withFinalNewline(content)}`,
   outline: (path, outline) => `${FILE_SEP}${path}\n${outline}`,
-  // Always present: the summary needs a separator from the last file's content.
-  // Always there: the summary needs a separator from the last file's content.
-  listHeader: () => `${FILE_SEP}[files not shown in full]\n`,
-  listedPath: (path) => `${path}\n`,
-  summary: (counts) => `[${describe(counts)}]\n`,
+  excerpt: (path, excerpt) => `${FILE_SEP}${path}\n${excerpt}`,
+  map: (map) => `${FILE_SEP}[repository map]\n${map}`,
+  // After a separator: the summary must not read as the last file's content.
+  summary: (counts) => `${FILE_SEP}[about this context]\n${describe(counts)}\n`,
 };
 
 const markdown: ContextFormat = {
   header: (repoName) => `Repository: ${repoName}\n\n`,
   wholeFile: (path, content, fence) => fenced(path, content, fence),
   outline: (path, outline, fence) => fenced(`${path} (outline: signature lines only)`, outline, fence),
-  listHeader: (pathCount) => (pathCount === 0 ? '' : 'Files not shown in full:\n'),
-  listedPath: (path) => `- ${path}\n`,
+  excerpt: (path, excerpt, fence) => fenced(`${path} (excerpt: the parts that match the request)`, excerpt, fence),
+  map: (map) => fenced('Repository map (every folder)', map, ''),
   summary: (counts) => `(${describe(counts)})\n`,
 };
 
@@ -56,9 +64,14 @@ export function contextFormat(name: ContextFormatName): ContextFormat {
   return name === 'markdown' ? markdown : qwen;
 }
 
-function describe({ whole, outlined, listed, omitted }: SummaryCounts): string {
-  const shown = `Repository context: ${plural(whole, 'file')} whole, ${outlined} as outlines (signature lines only, ⋮ marks omitted lines), ${listed} by path only`;
-  return omitted === 0 ? `${shown}; nothing left out.` : `${shown}; ${plural(omitted, 'more file')} left out.`;
+function describe({ overview, request, named, files }: SummaryCounts): string {
+  const part = ({ whole, excerpts, outlined }: PartCounts): string =>
+    `${plural(whole, 'file')} whole, ${plural(excerpts, 'excerpt')}, ${plural(outlined, 'outline')}`;
+  return (
+    `Repository context: first an overview, the same for every request (${part(overview)}), then what this ` +
+    `request needs (${part(request)}). Outlines and excerpts show numbered lines, ⋮ marks lines left out. ` +
+    `The map names ${named} of ${plural(files, 'file')}; every folder is in it.`
+  );
 }
 
 function plural(count: number, noun: string): string {

@@ -1,29 +1,41 @@
 /**
- * Fits ranked files into a token budget, in passes over the files in rank order: whole files (up to
- * WHOLE_FILES_SHARE of the room, so the rest of the repository still shows), outlines of the others (keeping
- * room for their paths), their paths, then whole files and outlines again with whatever room is left. The
- * block never exceeds the budget: every piece is counted with the real counter and the pieces split exactly
- * (see contextFormat.ts).
- *
- * Emitted for prefix-cache stability, not in rank order: the selected whole files and outlines from least to
- * most recently modified (ties by path), paths alphabetically, the summary last. Editing one file moves it to
- * the end of its section, so the block before its old position is unchanged and the model's KV cache of that
- * prefix stays valid, as long as the edit does not change which files are selected.
+ * Fits a repository into a token budget in two parts. The overview, the same bytes for every request at a
+ * budget: the files an unfocused ranking puts first (README, manifests, entry points, central code) whole or
+ * as outlines, emitted least recently modified first so that an edit changes the block only from the edited
+ * file on, then the repository map. Then the request's part: the files its ranking puts first whole, or as
+ * excerpts of the definitions that match the question, then outlines of their neighbours, most relevant last.
+ * The block never exceeds the budget: every piece is counted with the real counter (see contextFormat.ts).
  */
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
-import { contextFormat, type ContextFormatName } from './contextFormat';
-import { PackSelection, type ContentReader, type PackableFile, type Piece } from './packSelection';
+import { contextFormat, type ContextFormat, type ContextFormatName } from './contextFormat';
+import type { SymbolDefinition } from './fileSymbols';
+import { languageById } from './languages';
+import { PackSelection, type ContentReader, type PackableFile, type Piece, type Rendering } from './packSelection';
+import type { RepositoryMap } from './repositoryMap';
+import { renderExcerpt, renderHead } from './retrieval/excerpt';
 import { TokenCountCache, type TokenCounter } from './tokenCountCache';
 
 export const MIN_BUDGET_TOKENS = 256;
 export const MAX_BUDGET_TOKENS = 262_144;
-/** Whole files stop here in the first pass, leaving room for outlines and paths of the rest. */
+/** The overview's share of the room; the request's part takes the rest. */
+const OVERVIEW_SHARE = 0.5;
+/** The map's share of the overview at most. */
+const MAP_SHARE = 0.3;
+/** Whole files and excerpts stop here in each part, leaving room for outlines of the rest. */
 const WHOLE_FILES_SHARE = 0.8;
-/** No single file may take more of the budget than this. */
-const MAX_WHOLE_FILE_SHARE = 0.5;
-/** Outlines leave room for the paths of the files not shown whole, up to this share of what whole files left. */
-const PATHS_MAX_SHARE = 0.5;
+/** No single file may take more of its part than this. */
+const MAX_OVERVIEW_FILE_SHARE = 0.35;
+const MAX_REQUEST_FILE_SHARE = 0.5;
+/** Source code averages about 3.7 bytes per Qwen token: files estimated above the room are not even read. */
+const ESTIMATED_BYTES_PER_TOKEN = 4;
+/** Rendered text of fewer than one token per this many characters is not worth counting when it cannot fit. */
+const MAX_CHARS_PER_TOKEN = 8;
+/** Map lines are paths and short names: about 3 characters per token. */
+const MAP_CHARS_PER_TOKEN = 3;
+/** After this many files in a row were read and did not fit, the part is as full as whole files make it. */
+const MAX_WHOLE_FILE_MISSES = 32;
+const CANCELLATION_CHECK_EVERY = 256;
 const MAX_REPO_NAME_CHARS = 100;
 
 export interface PackRequest {
@@ -36,18 +48,44 @@ export interface PackRequest {
 
 export interface PackStats {
   readonly filesWhole: number;
+  readonly filesExcerpted: number;
   readonly filesOutlined: number;
+  /** Named in the map only. */
   readonly filesListed: number;
-  /** Not even listed by path. */
+  /** Counted in the map, not named. */
   readonly filesOmitted: number;
   readonly tokens: number;
+  /** Tokens of the overview: the prefix every request at this budget shares. */
+  readonly overviewTokens: number;
   readonly budget: number;
   readonly elapsedMs: number;
+}
+
+/** Where a file went: the part, its place in that part's ranking, and how it is shown. */
+export interface Placement {
+  readonly path: string;
+  readonly part: 'overview' | 'request';
+  readonly rank: number;
+  readonly rendering: Rendering;
 }
 
 export interface PackResult {
   readonly text: string;
   readonly stats: PackStats;
+  readonly placements: readonly Placement[];
+}
+
+/** What to pack: the two rankings, and for a question, the definitions of a file that match it. */
+export interface PackInput<F extends PackableFile> {
+  /** The unfocused ranking, most relevant first. */
+  readonly overview: readonly F[];
+  /** This request's ranking; the overview's ranking continued when it has no focus. */
+  readonly request: readonly F[];
+  readonly map: RepositoryMap;
+  readonly readContent: ContentReader<F>;
+  /** The file's definitions that match the question, best first; none without a question. */
+  readonly matches?: (file: F, content: string) => readonly SymbolDefinition[];
+  readonly definitions: (file: F) => readonly SymbolDefinition[];
 }
 
 export function checkBudget(budget: number): void {
@@ -63,28 +101,22 @@ export function checkBudget(budget: number): void {
 /** Packs blocks for one token counter, remembering piece counts between calls. */
 export class ContextPacker {
   private readonly counts: TokenCountCache;
+  private lastMap: { map: RepositoryMap; maxTokens: number; text: string; named: number } | undefined;
 
   constructor(counter: TokenCounter) {
     this.counts = new TokenCountCache(counter);
   }
 
-  /** `ranked`: most relevant first. */
-  pack<F extends PackableFile>(
-    ranked: readonly F[],
-    request: PackRequest,
-    readContent: ContentReader<F>,
-    signal?: AbortSignal,
-  ): PackResult {
+  pack<F extends PackableFile>(input: PackInput<F>, request: PackRequest, signal?: AbortSignal): PackResult {
     const started = performance.now();
     checkBudget(request.budget);
     this.counts.nextGeneration();
     const format = contextFormat(request.format ?? 'qwen');
     const header = format.header(request.repoName.slice(0, MAX_REPO_NAME_CHARS));
-    const n = ranked.length;
-    const longestTrailer =
-      this.counts.count(format.listHeader(n)) +
-      this.counts.count(format.summary({ whole: n, outlined: n, listed: n, omitted: n }));
-    const room = request.budget - this.counts.count(header) - longestTrailer;
+    const files = input.map.fileCount;
+    const most = { whole: files, excerpts: files, outlined: files };
+    const longestSummary = format.summary({ overview: most, request: most, named: files, files });
+    const room = request.budget - this.counts.count(header) - this.counts.count(longestSummary);
     if (room < 0) {
       throw new EngineError(
         EngineErrorCode.InvalidParams,
@@ -92,32 +124,84 @@ export class ContextPacker {
         'Ask for a larger budget.',
       );
     }
+    const fence = (file: F): string => languageById(file.languageId).fence;
 
-    const selection = new PackSelection(ranked, format, this.counts, readContent, signal);
-    const maxFileTokens = Math.floor(request.budget * MAX_WHOLE_FILE_SHARE);
-    selection.addWholeFiles(Math.floor(room * WHOLE_FILES_SHARE), maxFileTokens);
-    const pathReserve = Math.min(
-      selection.estimatedPathTokens(),
-      Math.floor((room - selection.usedTokens) * PATHS_MAX_SHARE),
+    // The overview: the map first (it is small and says what exists), then files in the room left.
+    const overviewRoom = Math.floor(room * OVERVIEW_SHARE);
+    const map = this.mapPiece(input.map, format, Math.floor(overviewRoom * MAP_SHARE));
+    const overview = new PackSelection(input.overview, this.counts);
+    const overviewFiles = overviewRoom - map.tokens;
+    const overviewFileCap = Math.floor(overviewFiles * MAX_OVERVIEW_FILE_SHARE);
+    let misses = 0;
+    for (let rank = 0; rank < input.overview.length && misses < MAX_WHOLE_FILE_MISSES; rank++) {
+      if (rank % CANCELLATION_CHECK_EVERY === 0) signal?.throwIfAborted();
+      if (overview.usedTokens >= overviewFiles * WHOLE_FILES_SHARE) break;
+      const file = input.overview[rank];
+      const limit = Math.floor(overviewFiles * WHOLE_FILES_SHARE);
+      const cap = Math.min(overview.available(rank, limit), overviewFileCap);
+      if (file.size / ESTIMATED_BYTES_PER_TOKEN > cap && file.outline !== '') continue;
+      const content = input.readContent(file);
+      if (content === undefined) continue;
+      const shown =
+        overview.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), limit, cap) ||
+        (file.outline === '' && this.addHead(overview, rank, format, content, fence(file), limit, cap));
+      misses = shown ? 0 : misses + 1;
+    }
+    this.addOutlines(overview, format, fence, overviewFiles, signal);
+
+    // The request's part, in the room the overview left.
+    const shownWhole = new Set(
+      [...overview.pieces.values()].filter((p) => p.rendering === 'whole').map((p) => p.file.path),
     );
-    selection.addOutlines(room - pathReserve);
-    selection.addPaths(room);
-    selection.addWholeFiles(room, maxFileTokens);
-    selection.addOutlines(room);
+    const candidates = input.request.filter((file) => !shownWhole.has(file.path));
+    const part = new PackSelection(candidates, this.counts);
+    const partRoom = room - overview.usedTokens - map.tokens;
+    const partFileCap = Math.floor(partRoom * MAX_REQUEST_FILE_SHARE);
+    const limit = Math.floor(partRoom * WHOLE_FILES_SHARE);
+    misses = 0;
+    for (let rank = 0; rank < candidates.length && misses < MAX_WHOLE_FILE_MISSES; rank++) {
+      if (rank % CANCELLATION_CHECK_EVERY === 0) signal?.throwIfAborted();
+      if (part.usedTokens >= limit) break;
+      const file = candidates[rank];
+      const cap = Math.min(part.available(rank, limit), partFileCap);
+      const content = input.readContent(file);
+      if (content === undefined) continue;
+      const matches = input.matches?.(file, content) ?? [];
+      let shown =
+        file.size / ESTIMATED_BYTES_PER_TOKEN <= cap &&
+        part.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), limit, cap);
+      if (!shown && matches.length > 0) {
+        const excerpt = renderExcerpt({ content, definitions: input.definitions(file) }, matches, cap);
+        shown =
+          excerpt !== undefined &&
+          part.tryAdd(rank, 'excerpt', format.excerpt(file.path, excerpt, fence(file)), limit, cap);
+      }
+      misses = shown ? 0 : misses + 1;
+    }
+    this.addOutlines(part, format, fence, partRoom, signal);
 
-    const shown = [...selection.pieces.values()];
     const byAge = (a: Piece<F>, b: Piece<F>): number =>
       a.file.mtimeMs - b.file.mtimeMs || comparePaths(a.file.path, b.file.path);
-    const whole = shown.filter((p) => p.rendering === 'whole').sort(byAge);
-    const outlined = shown.filter((p) => p.rendering === 'outlined').sort(byAge);
-    const listed = shown.filter((p) => p.rendering === 'listed').sort((a, b) => comparePaths(a.file.path, b.file.path));
-    const counts = { whole: whole.length, outlined: outlined.length, listed: listed.length, omitted: n - shown.length };
-    const listHeader = format.listHeader(listed.length);
-    const summary = format.summary(counts);
-    const tokens =
-      this.counts.count(header) + selection.usedTokens + this.counts.count(listHeader) + this.counts.count(summary);
+    const overviewPieces = [...overview.pieces.values()].sort(byAge);
+    const partPieces = [...part.pieces.values()].sort((a, b) => b.rank - a.rank);
+    const shownPaths = new Set([...overviewPieces, ...partPieces].map((p) => p.file.path));
+    const counted = (pieces: Piece<F>[], rendering: Rendering): number =>
+      pieces.filter((p) => p.rendering === rendering).length;
+    const partCounts = (pieces: Piece<F>[]) => ({
+      whole: counted(pieces, 'whole'),
+      excerpts: counted(pieces, 'excerpt'),
+      outlined: counted(pieces, 'outlined'),
+    });
+    const summary = format.summary({
+      overview: partCounts(overviewPieces),
+      request: partCounts(partPieces),
+      named: map.named,
+      files,
+    });
+    const overviewTokens = this.counts.count(header) + overview.usedTokens + map.tokens;
+    const tokens = overviewTokens + part.usedTokens + this.counts.count(summary);
     if (tokens > request.budget) {
-      // Unreachable with a sane tokenizer: the list header and summary were reserved at their longest.
+      // Unreachable with a sane tokenizer: the summary was reserved at its longest.
       throw new EngineError(
         EngineErrorCode.InternalError,
         `Packed ${tokens} tokens into a budget of ${request.budget}`,
@@ -125,24 +209,97 @@ export class ContextPacker {
     }
     const text = [
       header,
-      ...[...whole, ...outlined].map((p) => p.text),
-      listHeader,
-      ...listed.map((p) => p.text),
+      ...overviewPieces.map((p) => p.text),
+      map.text,
+      ...partPieces.map((p) => p.text),
       summary,
     ].join('');
+    const richest = new Map<string, Rendering>();
+    for (const piece of [...overviewPieces, ...partPieces]) {
+      const current = richest.get(piece.file.path);
+      if (current === undefined || RENDERINGS.indexOf(piece.rendering) > RENDERINGS.indexOf(current))
+        richest.set(piece.file.path, piece.rendering);
+    }
+    const richCount = (rendering: Rendering): number => [...richest.values()].filter((r) => r === rendering).length;
     return {
       text,
       stats: {
-        filesWhole: counts.whole,
-        filesOutlined: counts.outlined,
-        filesListed: counts.listed,
-        filesOmitted: counts.omitted,
+        filesWhole: richCount('whole'),
+        filesExcerpted: richCount('excerpt'),
+        filesOutlined: richCount('outlined'),
+        filesListed: Math.max(0, map.named - shownPaths.size),
+        filesOmitted: files - Math.max(map.named, shownPaths.size),
         tokens,
+        overviewTokens,
         budget: request.budget,
         elapsedMs: performance.now() - started,
       },
+      placements: [
+        ...[...overview.pieces.values()].map((p) => placement(p, 'overview')),
+        ...[...part.pieces.values()].map((p) => placement(p, 'request')),
+      ].sort((a, b) => (a.part === b.part ? a.rank - b.rank : a.part === 'overview' ? -1 : 1)),
     };
   }
+
+  /** The map at the most `maxTokens` it can be, cached while the map and the room stay the same. */
+  private mapPiece(
+    map: RepositoryMap,
+    format: ContextFormat,
+    maxTokens: number,
+  ): { text: string; tokens: number; named: number } {
+    let cached = this.lastMap;
+    if (cached === undefined || cached.map !== map || cached.maxTokens !== maxTokens) {
+      let maxChars = maxTokens * MAP_CHARS_PER_TOKEN;
+      let rendering = map.fit(maxChars);
+      while (this.counts.count(format.map(rendering.text)) > maxTokens && maxChars > 0) {
+        maxChars = Math.floor(maxChars * 0.8);
+        rendering = map.fit(maxChars);
+      }
+      cached = { map, maxTokens, text: format.map(rendering.text), named: rendering.filesNamed };
+      this.lastMap = cached;
+    }
+    const tokens = this.counts.count(cached.text);
+    return tokens > maxTokens ? { text: '', tokens: 0, named: 0 } : { text: cached.text, tokens, named: cached.named };
+  }
+
+  /** The first lines of a file without definitions (a README too long to show whole). */
+  private addHead<F extends PackableFile>(
+    selection: PackSelection<F>,
+    rank: number,
+    format: ContextFormat,
+    content: string,
+    fence: string,
+    limit: number,
+    cap: number,
+  ): boolean {
+    const head = renderHead(content, cap);
+    return (
+      head !== undefined &&
+      selection.tryAdd(rank, 'excerpt', format.excerpt(selection.ranked[rank].path, head, fence), limit, cap)
+    );
+  }
+
+  /** Outlines in rank order, for files not shown more richly, within `limit`. */
+  private addOutlines<F extends PackableFile>(
+    selection: PackSelection<F>,
+    format: ContextFormat,
+    fence: (file: F) => string,
+    limit: number,
+    signal: AbortSignal | undefined,
+  ): void {
+    selection.ranked.forEach((file, rank) => {
+      if (rank % CANCELLATION_CHECK_EVERY === 0) signal?.throwIfAborted();
+      if (file.outline === '' || selection.rendering(rank) !== undefined) return;
+      if (file.outline.length / MAX_CHARS_PER_TOKEN > selection.available(rank, limit)) return;
+      selection.tryAdd(rank, 'outlined', format.outline(file.path, file.outline, fence(file)), limit);
+    });
+  }
+}
+
+const RENDERINGS: readonly Rendering[] = ['outlined', 'excerpt', 'whole'];
+
+function placement<F extends PackableFile>(piece: Piece<F>, part: Placement['part']): Placement {
+  return { path: piece.file.path, part, rank: piece.rank, rendering: piece.rendering };
 }
 
 /** Code-unit order, the same on every platform and locale. */

@@ -40,19 +40,25 @@ export function parseContextUpdateParams(params: unknown): ContextFileChange[] {
 
 export function parseContextPackParams(params: unknown): ContextPackRequest {
   const hint =
-    'context/pack takes { budget: number, format?: "qwen" | "markdown", focus?: { activeFile?, openFiles?, query? } }.';
-  const reader: ParamsReader = ParamsReader.of(params, 'context/pack', ['budget', 'format', 'focus'], hint);
+    'context/pack takes { budget: number, format?: "qwen" | "markdown", focus?: { activeFile?, openFiles?, query? }, explainRanking?: boolean }.';
+  const reader: ParamsReader = ParamsReader.of(
+    params,
+    'context/pack',
+    ['budget', 'format', 'focus', 'explainRanking'],
+    hint,
+  );
   const budget = reader.optionalInteger('budget', 1);
   if (budget === undefined) reader.fail('"budget" is required');
   const format = reader.optionalChoice('format', ['qwen', 'markdown'] as const);
-  if (!reader.has('focus')) return { budget, ...(format && { format }) };
+  const explainRanking = reader.optionalBoolean('explainRanking');
+  const options = { budget, ...(format && { format }), ...(explainRanking !== undefined && { explainRanking }) };
+  if (!reader.has('focus')) return options;
   const focus = reader.object('focus', ['activeFile', 'openFiles', 'query']);
   const activeFile = focus.optionalString('activeFile', { nonEmpty: true });
   const openFiles = focus.optionalStringArray('openFiles', MAX_OPEN_FILES);
   const query = focus.optionalString('query');
   return {
-    budget,
-    ...(format && { format }),
+    ...options,
     focus: {
       ...(activeFile !== undefined && { activeFile }),
       ...(openFiles && { openFiles }),

@@ -1,7 +1,7 @@
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode } from '../../shared/protocol';
+import { EngineErrorCode, type ContextPackResult } from '../../shared/protocol';
 import type { ContextFormatName } from './contextFormat';
-import type { PackResult } from './contextPacker';
+import { explainRanking } from './rankingExplanation';
 import type { ContextFocus } from './rankFocus';
 import {
   RepositoryIndex,
@@ -23,6 +23,7 @@ export interface ContextPackRequest {
   budget: number;
   format?: ContextFormatName;
   focus?: ContextFocus;
+  explainRanking?: boolean;
 }
 
 /**
@@ -60,8 +61,12 @@ export class ContextService {
     return this.requireIndex().update(changes, signal);
   }
 
-  pack(request: ContextPackRequest, signal?: AbortSignal): PackResult {
-    return this.requireIndex().pack(request, this.options.tokenCounter(), signal);
+  pack(request: ContextPackRequest, signal?: AbortSignal): ContextPackResult {
+    const index = this.requireIndex();
+    const { text, stats, placements } = index.pack(request, this.options.tokenCounter(), signal);
+    return request.explainRanking
+      ? { text, stats, ranking: explainRanking(index, request, placements) }
+      : { text, stats };
   }
 
   async dispose(): Promise<void> {

@@ -6,8 +6,15 @@
 import { comparePaths } from './contextPacker';
 import { focusRestartVector, type ContextFocus } from './rankFocus';
 import { RepoGraph, type GraphFile } from './repoGraph';
+import { fuseRanking, type RankedFile } from './retrieval/fusedRanking';
+
+/** How many of the best lexical matches seed the graph walk, and their weight beside the focus's (see rankFocus.ts). */
+const LEXICAL_SEEDS = 8;
+const LEXICAL_SEED_WEIGHT = 4;
 
 export class FileRanking<F extends GraphFile> {
+  private unfocused: RankedFile<F>[] | undefined;
+
   private constructor(
     private readonly graph: RepoGraph<F>,
     /** Path → node of the graph. */
@@ -31,14 +38,34 @@ export class FileRanking<F extends GraphFile> {
     return graph === undefined ? undefined : new FileRanking(graph, this.positions);
   }
 
-  /** Most relevant first; focus paths must be index paths. */
-  rank(focus: ContextFocus): F[] {
+  /** The unfocused ranking (roles, then centrality), computed once per ranking. */
+  overview(): RankedFile<F>[] {
+    this.unfocused ??= fuseRanking({ files: this.graph.files, global: this.graph.scores().global });
+    return this.unfocused;
+  }
+
+  /**
+   * Most relevant first, with the signals behind each place; focus paths must be index paths. `lexical` holds
+   * the question's BM25 scores by path; its best files also seed the graph walk, to bring in their neighbours.
+   */
+  rank(focus: ContextFocus, lexical?: ReadonlyMap<string, number>): RankedFile<F>[] {
     const { files, definers } = this.graph;
-    const restart = focusRestartVector(
+    let restart = focusRestartVector(
       files.map((file) => file.path),
       definers,
       focus,
     );
-    return this.graph.rank(restart).map((i) => files[i]);
+    if (lexical !== undefined && lexical.size > 0) restart = this.seeded(restart, lexical);
+    const { global, personal } = this.graph.scores(restart);
+    return fuseRanking({ files, global, personal, lexical });
+  }
+
+  /** `restart` plus the best lexical matches, each in proportion to its score. */
+  private seeded(restart: Float64Array | undefined, lexical: ReadonlyMap<string, number>): Float64Array {
+    const seeded = restart ?? new Float64Array(this.graph.nodeCount);
+    const best = [...lexical].sort(([, a], [, b]) => b - a).slice(0, LEXICAL_SEEDS);
+    const top = best[0][1];
+    for (const [path, score] of best) seeded[this.positions.get(path)!] += (LEXICAL_SEED_WEIGHT * score) / top;
+    return seeded;
   }
 }

@@ -26,6 +26,8 @@ export interface SymbolDefinition {
   readonly line: number;
   /** Last line of the header (before the body), 1-based and inclusive; equals `line` for one-line headers. */
   readonly endLine: number;
+  /** Last line of the whole definition, body included, 1-based and inclusive. */
+  readonly lastLine: number;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface FileSymbols {
   readonly references: ReadonlyMap<string, number>;
   /** Signature lines with line numbers and `⋮` elisions (see outline.ts); empty without definitions. */
   readonly outline: string;
+  /** Search terms of the whole text (retrieval/searchTerms.ts) → occurrences; empty when it was not read. */
+  readonly terms: ReadonlyMap<string, number>;
 }
 
 export const PLAIN_TEXT_SYMBOLS: FileSymbols = {
@@ -49,6 +53,7 @@ export const PLAIN_TEXT_SYMBOLS: FileSymbols = {
   definitions: [],
   references: new Map(),
   outline: '',
+  terms: new Map(),
 };
 export const FAILED_SYMBOLS: FileSymbols = { ...PLAIN_TEXT_SYMBOLS, outcome: 'failed' };
 

@@ -16,7 +16,7 @@ import type { NameInterner } from './nameInterner';
 import { SYMBOL_QUERIES_VERSION } from './symbolQueries';
 
 /** Bump when the stored shape or the outline rendering changes. */
-const STORE_FORMAT_VERSION = 1;
+const STORE_FORMAT_VERSION = 2;
 const STORE_KIND = 'hearth-context-index';
 
 export interface StoredFile {
@@ -28,7 +28,7 @@ export interface StoredFile {
   readonly symbols: FileSymbols;
 }
 
-type DefinitionRecord = [name: string, kind: SymbolKind, line: number, endLine: number];
+type DefinitionRecord = [name: string, kind: SymbolKind, line: number, endLine: number, lastLine: number];
 
 interface FileRecord {
   path: string;
@@ -40,6 +40,9 @@ interface FileRecord {
   definitions: DefinitionRecord[];
   references: [name: string, uses: number][];
   outline: string;
+  /** Search terms joined by spaces, and their occurrences in the same order. */
+  terms: string;
+  termCounts: number[];
 }
 
 interface StoreRecord {
@@ -119,15 +122,18 @@ function toRecord(file: StoredFile): FileRecord {
     hash: file.hash,
     languageId: file.languageId,
     outcome: symbols.outcome,
-    definitions: symbols.definitions.map((d) => [d.name, d.kind, d.line, d.endLine]),
+    definitions: symbols.definitions.map((d) => [d.name, d.kind, d.line, d.endLine, d.lastLine]),
     references: [...symbols.references],
     outline: symbols.outline,
+    terms: [...symbols.terms.keys()].join(' '),
+    termCounts: [...symbols.terms.values()],
   };
 }
 
 /** Entries written by another build or edited by hand are dropped one by one, not trusted. */
 function fromRecord(record: Partial<FileRecord>, names: NameInterner): StoredFile | undefined {
-  const { path, size, mtimeMs, hash, languageId, outcome, definitions, references, outline } = record;
+  const { path, size, mtimeMs, hash, languageId, outcome, definitions, references, outline, terms, termCounts } =
+    record;
   if (
     typeof path !== 'string' ||
     typeof size !== 'number' ||
@@ -140,19 +146,25 @@ function fromRecord(record: Partial<FileRecord>, names: NameInterner): StoredFil
     (outcome !== 'structured' && outcome !== 'plain' && outcome !== 'failed') ||
     !Array.isArray(definitions) ||
     !Array.isArray(references) ||
-    typeof outline !== 'string'
+    typeof outline !== 'string' ||
+    typeof terms !== 'string' ||
+    !Array.isArray(termCounts)
   )
     return undefined;
+  const termList = terms === '' ? [] : terms.split(' ');
+  if (termList.length !== termCounts.length) return undefined;
   const symbols: FileSymbols = {
     outcome,
-    definitions: definitions.map(([name, kind, line, endLine]): SymbolDefinition => ({
+    definitions: definitions.map(([name, kind, line, endLine, lastLine]): SymbolDefinition => ({
       name: names.intern(name),
       kind,
       line,
       endLine,
+      lastLine,
     })),
     references: new Map(references.map(([name, uses]) => [names.intern(name), uses])),
     outline,
+    terms: new Map(termList.map((term, i) => [names.intern(term), termCounts[i]])),
   };
   return { path, size, mtimeMs, hash, languageId, symbols };
 }

@@ -5,23 +5,40 @@
 import type { SymbolDefinition } from './fileSymbols';
 
 export const ELISION = '⋮';
-const LINE_NUMBER_SEPARATOR = '│';
+export const LINE_NUMBER_SEPARATOR = '│';
 /** Signature lines longer than this are cut: a header that long is data, not an interface. */
 const MAX_OUTLINE_LINE_CHARS = 240;
 
+/** Inclusive 1-based line range; `whole` lines are never cut. */
+export interface LineRange {
+  readonly from: number;
+  readonly to: number;
+  readonly whole?: boolean;
+}
+
 export function renderOutline(content: string, definitions: readonly SymbolDefinition[]): string {
   if (definitions.length === 0) return '';
+  return renderLines(
+    content,
+    definitions.map((d) => ({ from: d.line, to: d.endLine })),
+  );
+}
+
+/** The lines of `ranges`, numbered, with `⋮` for each run of lines left out (also before and after). */
+export function renderLines(content: string, ranges: readonly LineRange[]): string {
   const lines = content.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const shown = new Set<number>();
-  for (const definition of definitions) {
-    for (let line = definition.line; line <= definition.endLine && line <= lines.length; line++) shown.add(line);
+  const shown = new Map<number, boolean>();
+  for (const { from, to, whole = false } of ranges) {
+    for (let line = from; line <= to && line <= lines.length; line++)
+      shown.set(line, whole || shown.get(line) === true);
   }
   const out: string[] = [];
   let previous = 0;
-  for (const line of [...shown].sort((a, b) => a - b)) {
+  for (const line of [...shown.keys()].sort((a, b) => a - b)) {
     if (line > previous + 1) out.push(ELISION);
-    out.push(`${line}${LINE_NUMBER_SEPARATOR}${clip(lines[line - 1].replace(/\r$/, ''))}`);
+    const text = lines[line - 1].replace(/\r$/, '');
+    out.push(`${line}${LINE_NUMBER_SEPARATOR}${shown.get(line) === true ? text : clip(text)}`);
     previous = line;
   }
   if (previous < lines.length) out.push(ELISION);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FAILED_SYMBOLS, PLAIN_TEXT_SYMBOLS, type FileSymbols, type SymbolSource } from './fileSymbols';
 import { languageById } from './languages';
+import { addTextTerms } from './retrieval/searchTerms';
 import type { NameInterner } from './nameInterner';
 import {
   packParsedFile,
@@ -126,7 +127,8 @@ export class ParserPool implements SymbolSource {
 
   extract(content: string, languageId: string): Promise<FileSymbols> {
     // Plain text needs no parser: no round trip to a thread.
-    if (languageById(languageId).grammar === undefined) return Promise.resolve(PLAIN_TEXT_SYMBOLS);
+    if (languageById(languageId).grammar === undefined)
+      return Promise.resolve({ ...PLAIN_TEXT_SYMBOLS, terms: addTextTerms(content) });
     return new Promise((resolve) => {
       this.submit({ kind: 'text', id: this.nextId++, languageId, content }, (answer) =>
         resolve(answer.kind === 'parsed' ? this.unpack(answer.symbols) : FAILED_SYMBOLS),

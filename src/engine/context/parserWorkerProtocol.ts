@@ -51,22 +51,27 @@ export interface PackedSymbols {
   readonly names: string;
   /** Where each name of `names` ends. */
   readonly nameEnds: Uint32Array;
-  /** Per definition: SYMBOL_KINDS index, line, endLine; then per reference: uses. */
+  /** Per definition: SYMBOL_KINDS index, line, endLine, lastLine; then per reference: uses. */
   readonly numbers: Uint32Array;
   readonly definitions: number;
   readonly outline: string;
+  /** Search terms joined by spaces (a term has none), and their occurrences. */
+  readonly terms: string;
+  readonly termCounts: Uint32Array;
 }
 
 const EMPTY = new Uint32Array(0);
+const DEFINITION_NUMBERS = 4;
 const KIND_INDEX: ReadonlyMap<SymbolKind, number> = new Map(SYMBOL_KINDS.map((kind, i) => [kind, i]));
 
 export function packSymbols(symbols: FileSymbols): PackedSymbols {
   const { outcome, definitions, references, outline } = symbols;
+  const terms = { terms: [...symbols.terms.keys()].join(' '), termCounts: Uint32Array.from(symbols.terms.values()) };
   if (outcome !== 'structured')
-    return { outcome, names: '', nameEnds: EMPTY, numbers: EMPTY, definitions: 0, outline: '' };
+    return { outcome, names: '', nameEnds: EMPTY, numbers: EMPTY, definitions: 0, outline: '', ...terms };
   const names: string[] = [];
   const nameEnds = new Uint32Array(definitions.length + references.size);
-  const numbers = new Uint32Array(definitions.length * 3 + references.size);
+  const numbers = new Uint32Array(definitions.length * DEFINITION_NUMBERS + references.size);
   let end = 0;
   let at = 0;
   for (const definition of definitions) {
@@ -75,19 +80,23 @@ export function packSymbols(symbols: FileSymbols): PackedSymbols {
     numbers[at++] = KIND_INDEX.get(definition.kind)!;
     numbers[at++] = definition.line;
     numbers[at++] = definition.endLine;
+    numbers[at++] = definition.lastLine;
   }
   for (const [name, uses] of references) {
     end += name.length;
     nameEnds[names.push(name) - 1] = end;
     numbers[at++] = uses;
   }
-  return { outcome, names: names.join(''), nameEnds, numbers, definitions: definitions.length, outline };
+  return { outcome, names: names.join(''), nameEnds, numbers, definitions: definitions.length, outline, ...terms };
 }
 
 /** The symbols again, each name interned (a copy of its own, not a slice of `names`). */
 export function unpackSymbols(packed: PackedSymbols, names: Pick<NameInterner, 'intern'>): FileSymbols {
-  if (packed.outcome === 'failed') return FAILED_SYMBOLS;
-  if (packed.outcome === 'plain') return PLAIN_TEXT_SYMBOLS;
+  const terms = new Map<string, number>();
+  if (packed.terms !== '')
+    packed.terms.split(' ').forEach((term, i) => terms.set(names.intern(term), packed.termCounts[i]));
+  if (packed.outcome === 'failed') return { ...FAILED_SYMBOLS, terms };
+  if (packed.outcome === 'plain') return { ...PLAIN_TEXT_SYMBOLS, terms };
   const { nameEnds, numbers } = packed;
   const definitions: SymbolDefinition[] = [];
   const references = new Map<string, number>();
@@ -98,13 +107,14 @@ export function unpackSymbols(packed: PackedSymbols, names: Pick<NameInterner, '
     if (i < packed.definitions)
       definitions.push({
         name,
-        kind: SYMBOL_KINDS[numbers[i * 3]],
-        line: numbers[i * 3 + 1],
-        endLine: numbers[i * 3 + 2],
+        kind: SYMBOL_KINDS[numbers[i * DEFINITION_NUMBERS]],
+        line: numbers[i * DEFINITION_NUMBERS + 1],
+        endLine: numbers[i * DEFINITION_NUMBERS + 2],
+        lastLine: numbers[i * DEFINITION_NUMBERS + 3],
       });
-    else references.set(name, numbers[packed.definitions * 3 + (i - packed.definitions)]);
+    else references.set(name, numbers[packed.definitions * DEFINITION_NUMBERS + (i - packed.definitions)]);
   }
-  return { outcome: 'structured', definitions, references, outline: packed.outline };
+  return { outcome: 'structured', definitions, references, outline: packed.outline, terms };
 }
 
 /** A file's answer packed for the index thread. */

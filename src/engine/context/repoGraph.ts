@@ -99,14 +99,21 @@ export class RepoGraph<F extends GraphFile = GraphFile> implements WeightedGraph
     return graph;
   }
 
+  /** Global PageRank of every node, and personalised PageRank towards `restart` when given. */
+  scores(restart?: Float64Array): { global: Float64Array; personal: Float64Array | undefined } {
+    this.globalScores ??= pageRank(this);
+    return {
+      global: this.globalScores,
+      personal: restart === undefined ? undefined : personalizedPageRank(this, restart),
+    };
+  }
+
   /**
    * Node indices, most relevant first: by personalised PageRank towards `restart` when given, then by global
    * PageRank (files the focus does not reach, in order of importance), then by index.
    */
   rank(restart?: Float64Array): number[] {
-    this.globalScores ??= pageRank(this);
-    const global = this.globalScores;
-    const personal = restart === undefined ? undefined : personalizedPageRank(this, restart);
+    const { global, personal } = this.scores(restart);
     const order = Array.from({ length: this.nodeCount }, (_, i) => i);
     return order.sort(
       (a, b) => (personal === undefined ? 0 : personal[b] - personal[a]) || global[b] - global[a] || a - b,

@@ -14,6 +14,12 @@ import { NameInterner } from './nameInterner';
 import { FileRanking } from './fileRanking';
 import { IndexParsers, type IndexParserOptions } from './indexParsers';
 import type { ContextFocus } from './rankFocus';
+import { RepositoryMap } from './repositoryMap';
+import { matchingDefinitions } from './retrieval/excerpt';
+import type { RankedFile } from './retrieval/fusedRanking';
+import { LexicalIndex } from './retrieval/lexicalIndex';
+import { fileSearchBag } from './retrieval/searchBag';
+import { questionTerms } from './retrieval/searchTerms';
 import type { TokenCounter } from './tokenCountCache';
 import { contentHash } from './sourceText';
 import {
@@ -82,6 +88,8 @@ export class RepositoryIndex {
   private cacheError: string | undefined;
   /** Built on demand; undefined after a change it cannot absorb. */
   private ranking: FileRanking<IndexedFile> | undefined;
+  private map: RepositoryMap | undefined;
+  private lexical: LexicalIndex | undefined;
   private readonly packers = new WeakMap<TokenCounter, ContextPacker>();
   private queue: Promise<unknown> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | undefined;
@@ -168,31 +176,58 @@ export class RepositoryIndex {
     return this.exclusive(() => this.applyChanges(changes, signal));
   }
 
-  /** Files most relevant to the focus first (see FileRanking); focus paths may be absolute. */
-  rank(focus: ContextFocus = {}): IndexedFile[] {
-    return this.rankingState().rank({
-      activeFile: focus.activeFile === undefined ? undefined : this.scanner.locate(focus.activeFile)?.path,
-      openFiles: (focus.openFiles ?? []).flatMap((path) => this.scanner.locate(path)?.path ?? []),
-      query: focus.query,
-    });
+  /**
+   * Files most relevant to the focus first, with the signals behind each place (see FileRanking); focus paths
+   * may be absolute. Without a focus, the unfocused order of roles and centrality.
+   */
+  rank(focus: ContextFocus = {}): RankedFile<IndexedFile>[] {
+    const ranking = this.rankingState();
+    const located = this.locateFocus(focus);
+    if (located === undefined) return ranking.overview();
+    const terms = located.query === undefined ? [] : questionTerms(located.query);
+    return ranking.rank(located, terms.length === 0 ? undefined : this.lexicalState().search(terms));
   }
 
   /** The context block for a budget and focus, counted with `counter` (the model's tokenizer). */
   pack(request: ContextRequest, counter: TokenCounter, signal?: AbortSignal): PackResult {
     const started = performance.now();
-    const ranked = this.rank(request.focus);
+    const ranking = this.rankingState();
+    const focus = this.locateFocus(request.focus ?? {});
+    const terms = focus?.query === undefined ? [] : questionTerms(focus.query);
+    const overview = ranking.overview().map((r) => r.file);
+    const requestRanking = focus === undefined ? overview : this.rank(focus).map((r) => r.file);
     let packer = this.packers.get(counter);
     if (packer === undefined) {
       packer = new ContextPacker(counter);
       this.packers.set(counter, packer);
     }
+    this.map ??= new RepositoryMap(ranking.files.map((file) => file.path));
+    const lexical = this.lexicalState();
     const result = packer.pack(
-      ranked,
+      {
+        overview,
+        request: requestRanking,
+        map: this.map,
+        readContent: (file) => this.readContent(file),
+        definitions: (file) => file.symbols.definitions,
+        ...(terms.length > 0 && {
+          matches: (file: IndexedFile, content: string) =>
+            matchingDefinitions({ content, definitions: file.symbols.definitions }, terms, lexical),
+        }),
+      },
       { budget: request.budget, format: request.format, repoName: this.repoName },
-      (file) => this.readContent(file),
       signal,
     );
-    return { text: result.text, stats: { ...result.stats, elapsedMs: performance.now() - started } };
+    return { ...result, stats: { ...result.stats, elapsedMs: performance.now() - started } };
+  }
+
+  /** The focus with index paths, or undefined when it names nothing (no file in the index, no question). */
+  private locateFocus(focus: ContextFocus): ContextFocus | undefined {
+    const activeFile = focus.activeFile === undefined ? undefined : this.scanner.locate(focus.activeFile)?.path;
+    const openFiles = (focus.openFiles ?? []).flatMap((path) => this.scanner.locate(path)?.path ?? []);
+    const query = focus.query?.trim() === '' ? undefined : focus.query;
+    if (activeFile === undefined && openFiles.length === 0 && query === undefined) return undefined;
+    return { activeFile, openFiles, query };
   }
 
   /** Writes the index to the cache folder now, if it has one; failures are kept in `stats.cacheError`. */
@@ -227,6 +262,8 @@ export class RepositoryIndex {
     this.entries = scan.entries;
     this.skipped = scan.skipped;
     this.ranking = undefined;
+    this.map = undefined;
+    this.lexical = undefined;
     this.lastScan = { reused: scan.reused, parsed: scan.parsed, elapsedMs: performance.now() - started };
     // Re-read files (same content, new mtime) count as changes: the store should not re-read them next time.
     return scan.filesRead > 0 || scan.entries.size !== previous.size;
@@ -313,8 +350,11 @@ export class RepositoryIndex {
   }
 
   private setEntry(file: IndexedFile): void {
-    this.ranking = this.entries.has(file.path) ? this.ranking?.withFile(file) : undefined;
+    const known = this.entries.has(file.path);
+    this.ranking = known ? this.ranking?.withFile(file) : undefined;
+    if (!known) this.map = undefined;
     this.entries.set(file.path, file);
+    this.lexical?.set(file.path, fileSearchBag(file));
   }
 
   /** Drops a file, or everything under a folder. */
@@ -323,8 +363,10 @@ export class RepositoryIndex {
     for (const key of [...this.entries.keys()]) {
       if (key === path || key.startsWith(prefix)) {
         this.entries.delete(key);
+        this.lexical?.remove(key);
         removed.push(key);
         this.ranking = undefined;
+        this.map = undefined;
       }
     }
     for (const key of [...this.skipped.keys()]) if (key === path || key.startsWith(prefix)) this.skipped.delete(key);
@@ -342,6 +384,15 @@ export class RepositoryIndex {
   private rankingState(): FileRanking<IndexedFile> {
     this.ranking ??= FileRanking.of(this.entries.values());
     return this.ranking;
+  }
+
+  /** Built on first use after a scan, then patched file by file. */
+  private lexicalState(): LexicalIndex {
+    if (this.lexical === undefined) {
+      this.lexical = new LexicalIndex();
+      for (const file of this.entries.values()) this.lexical.set(file.path, fileSearchBag(file));
+    }
+    return this.lexical;
   }
 
   private scheduleSave(): void {

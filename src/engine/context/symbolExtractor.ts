@@ -16,6 +16,7 @@ import { GrammarLoader, type LoadedGrammar } from './grammarLoader';
 import { languageById } from './languages';
 import { NameInterner } from './nameInterner';
 import { renderOutline } from './outline';
+import { addTextTerms } from './retrieval/searchTerms';
 
 export interface SymbolExtractorOptions {
   /** A parse that takes longer is abandoned and the file read as plain text (default 5 s). */
@@ -49,15 +50,16 @@ export class SymbolExtractor implements SymbolSource {
   }
 
   async extract(content: string, languageId: string): Promise<FileSymbols> {
+    const terms = addTextTerms(content);
     const grammarName = languageById(languageId).grammar;
-    if (grammarName === undefined) return PLAIN_TEXT_SYMBOLS;
+    if (grammarName === undefined) return { ...PLAIN_TEXT_SYMBOLS, terms };
     let grammar: LoadedGrammar;
     try {
       grammar = await this.grammars.load(grammarName);
     } catch {
-      return FAILED_SYMBOLS;
+      return { ...FAILED_SYMBOLS, terms };
     }
-    return this.extractWith(grammar, content);
+    return { ...this.extractWith(grammar, content), terms };
   }
 
   /** Frees the parser; grammars stay loaded in the shared runtime. */
@@ -67,7 +69,7 @@ export class SymbolExtractor implements SymbolSource {
     return Promise.resolve();
   }
 
-  private extractWith(grammar: LoadedGrammar, content: string): FileSymbols {
+  private extractWith(grammar: LoadedGrammar, content: string): Omit<FileSymbols, 'terms'> {
     this.parser ??= new Parser();
     const parser = this.parser;
     parser.setLanguage(grammar.language);
@@ -84,7 +86,8 @@ export class SymbolExtractor implements SymbolSource {
     }
     try {
       const { definitions, references } = collectSymbols(grammar, tree.rootNode, content, this.names);
-      return { outcome: 'structured', definitions, references, outline: renderOutline(content, definitions) };
+      const outline = renderOutline(content, definitions);
+      return { outcome: 'structured', definitions, references, outline };
     } catch {
       return FAILED_SYMBOLS;
     } finally {
@@ -137,6 +140,7 @@ function collectSymbols(
       kind,
       line: declaration.startPosition.row + 1,
       endLine: signatureEndRow(declaration, kind, grammar.bodyTypes) + 1,
+      lastLine: lastRow(declaration) + 1,
     }));
   // A definition's own name is not a use of it. Uses are counted by their text first, so that each distinct
   // name is interned once per file rather than once per use.
@@ -166,12 +170,17 @@ function signatureEndRow(declaration: Node, kind: SymbolKind, bodyTypes: Readonl
     end = body.previousSibling?.endPosition.row ?? body.startPosition.row;
   } else if (kind === 'function' || kind === 'method' || kind === 'macro') {
     // Body-less functions are prototypes and signatures: the whole node is the header.
-    const { row, column } = declaration.endPosition;
-    end = column === 0 && row > start ? row - 1 : row;
+    end = lastRow(declaration);
   } else {
     end = start;
   }
   return Math.min(Math.max(end, start), start + MAX_SIGNATURE_LINES - 1);
+}
+
+/** The last row holding the declaration's text (a node ending at column 0 ends on the row before). */
+function lastRow(declaration: Node): number {
+  const { row, column } = declaration.endPosition;
+  return column === 0 && row > declaration.startPosition.row ? row - 1 : row;
 }
 
 function findDescendant(node: Node, types: ReadonlySet<string>, depth: number): Node | null {

@@ -136,7 +136,7 @@ describe('ParserPool', () => {
       const results = await parseAll(pool, inputs);
       assert.deepEqual(
         results[5],
-        comparable({ outcome: 'failed', definitions: [], references: new Map(), outline: '' }),
+        comparable({ outcome: 'failed', definitions: [], references: new Map(), outline: '', terms: new Map() }),
       );
       assert.deepEqual(
         results.filter((_, i) => i !== 5),

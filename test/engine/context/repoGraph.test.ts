@@ -11,6 +11,7 @@ function file(path: string, defines: string[], uses: Record<string, number> = {}
     kind: 'function',
     line: i + 1,
     endLine: i + 1,
+    lastLine: i + 1,
   }));
   return { path, symbols: { definitions, references: new Map(Object.entries(uses)) } };
 }

@@ -48,9 +48,10 @@ describe('RepositoryIndex', () => {
       ['docs/notes.md', 'src/format.ts', 'src/legacy.ts', 'src/main.ts', 'src/service.ts', 'src/store.ts'],
     );
     assert.deepEqual(
-      index.rank({ activeFile: join(root, 'src/main.ts') }).map((f) => f.path),
-      // service.ts uses OrderStore and saveOrder (store.ts) more than formatReceipt (format.ts).
-      ['src/main.ts', 'src/service.ts', 'src/store.ts', 'src/format.ts', 'docs/notes.md', 'src/legacy.ts'],
+      index.rank({ activeFile: join(root, 'src/main.ts') }).map((f) => f.file.path),
+      // service.ts uses OrderStore and saveOrder (store.ts) more than formatReceipt (format.ts); code the focus
+      // does not reach comes before documents it does not reach.
+      ['src/main.ts', 'src/service.ts', 'src/store.ts', 'src/format.ts', 'src/legacy.ts', 'docs/notes.md'],
     );
     const { stats } = index;
     assert.deepEqual(

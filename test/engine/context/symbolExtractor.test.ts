@@ -349,11 +349,32 @@ describe('SymbolExtractor', () => {
     assert.ok(symbols.outline.endsWith('18│declare function ambient(x: number): void;\n'));
   });
 
-  it('reads languages without a grammar as plain text', async () => {
+  it('reads languages without a grammar as plain text, with search terms', async () => {
     const symbols = await extractor.extract('body { color: red; }\n', 'css');
     assert.deepEqual(
-      { ...symbols, references: [...symbols.references] },
-      { outcome: 'plain', definitions: [], references: [], outline: '' },
+      { ...symbols, references: [...symbols.references], terms: [...symbols.terms] },
+      {
+        outcome: 'plain',
+        definitions: [],
+        references: [],
+        outline: '',
+        terms: [
+          ['bodi', 1],
+          ['color', 1],
+          ['red', 1],
+        ],
+      },
+    );
+  });
+
+  it('records where each definition ends, body included', async () => {
+    const symbols = await extractor.extract(
+      'class Cache {\n  get(key: string) {\n    return key;\n  }\n}\nconst limit = 3;\n',
+      'typescript',
+    );
+    assert.deepEqual(
+      symbols.definitions.map((d) => `${d.kind} ${d.name} ${d.line}-${d.endLine}-${d.lastLine}`),
+      ['class Cache 1-1-5', 'method get 2-2-4', 'variable limit 6-6-6'],
     );
   });
 

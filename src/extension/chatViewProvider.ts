@@ -91,6 +91,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'retry':
         chat.retry(message.turnId)?.catch(() => undefined);
         return;
+      case 'continue':
+        chat.continue(message.turnId)?.catch(() => undefined);
+        return;
       case 'newChat':
         chat.newChat();
         return;

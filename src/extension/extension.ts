@@ -55,7 +55,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const restartEngine = () => engine.restart().catch((error: unknown) => showEngineError(error, showLogs));
   const errors = new ErrorPresenter(showLogs, () => void restartEngine());
   const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
-  const answerLimit = () => vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 0) || undefined;
+  const answerLimit = () =>
+    vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 2_048) || undefined;
   const stream = new ChatStream(engine, {
     maxTokens: answerLimit,
     onUsage: (usage) => models.reportSpeed(usage.decodeTokensPerSecond),

@@ -60,6 +60,8 @@ export type WebviewToExtensionMessage =
   | { type: 'ask'; text: string; thinking: ThinkingMode }
   | { type: 'stop'; turnId: string }
   | { type: 'retry'; turnId: string }
+  /** Continues an answer that stopped at the token limit, in the same turn. */
+  | { type: 'continue'; turnId: string }
   | { type: 'newChat' }
   | { type: 'setThinking'; mode: ThinkingMode }
   | { type: 'copyCode'; code: string }
@@ -95,7 +97,8 @@ export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | 
         : undefined;
     }
     case 'stop':
-    case 'retry': {
+    case 'retry':
+    case 'continue': {
       const turnId = text('turnId');
       return turnId === undefined ? undefined : { type: message.type, turnId };
     }

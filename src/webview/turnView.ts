@@ -112,14 +112,25 @@ export class TurnView {
     if (finishReason === 'error') {
       this.footer.append(element('p', { className: 'turn-error', text: error || 'The answer failed.' }));
     }
-    const actions = element('div', { className: 'turn-actions' }, [
+    const actions = element('div', { className: 'turn-actions' });
+    // The extension continues only the last turn; the stylesheet hides the button on earlier ones.
+    if (finishReason === 'length')
+      actions.append(
+        button(
+          'Continue',
+          'Continue: write the rest of this answer',
+          () => this.post({ type: 'continue', turnId: this.turn.id }),
+          'button continue',
+        ),
+      );
+    actions.append(
       button(
         'Retry',
         'Retry: ask this question again',
         () => this.post({ type: 'retry', turnId: this.turn.id }),
         'button secondary',
       ),
-    ]);
+    );
     if (finishReason === 'error')
       actions.append(
         button('Show logs', 'Show the Hearth logs', () => this.post({ type: 'showLogs' }), 'button secondary'),

@@ -102,6 +102,40 @@ describe('chat webview controls (Chromium)', () => {
     },
   );
 
+  it(
+    'offers Continue on the last answer that stopped at the token limit and continues it in place',
+    { timeout: 20_000 },
+    async (t) => {
+      const chat = await open(t);
+      if (!chat) return;
+      await chat.deliver(
+        { type: 'engineState', state: 'ready' },
+        {
+          type: 'history',
+          thinking: 'auto',
+          turns: [
+            turn('a', 'First', { answer: 'cut', finishReason: 'length' }),
+            turn('b', 'Second', { answer: 'The steps:\n\n1. one\n2. tw', finishReason: 'length', stats }),
+          ],
+        },
+      );
+      const continueIn = (id: string) =>
+        chat.page.locator(`article[data-turn-id="${id}"]`).getByRole('button', { name: /^Continue/ });
+      assert.equal(await continueIn('a').isVisible(), false);
+      await continueIn('b').click();
+      assert.deepEqual(await chat.takePosted(), [{ type: 'continue', turnId: 'b' }]);
+      // The extension restarts the turn with the answer so far, then streams the rest into it.
+      await chat.deliver(
+        { type: 'turnStarted', turn: turn('b', 'Second', { answer: 'The steps:\n\n1. one\n2. tw' }) },
+        { type: 'turnDelta', turnId: 'b', answer: 'o\n3. three' },
+        { type: 'turnFinished', turnId: 'b', finishReason: 'stop', stats },
+      );
+      const answer = chat.page.locator('article[data-turn-id="b"] .answer');
+      assert.deepEqual(await answer.locator('li').allTextContents(), ['one', 'two', 'three']);
+      assert.equal(await continueIn('b').count(), 0);
+    },
+  );
+
   it('posts retry, newChat, setThinking and showLogs from their buttons', { timeout: 20_000 }, async (t) => {
     const chat = await open(t);
     if (!chat) return;

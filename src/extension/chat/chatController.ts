@@ -4,6 +4,7 @@ import { isCancelled } from '../cancellation';
 import type { ErrorPresenter } from '../errorPresenter';
 import type { PackedBlock } from './blockReuse';
 import { ChatHistory, viewTurn, type StoredTurn } from './chatHistory';
+import { CONTINUE_QUESTION } from './chatMessages';
 import type { ChatRequestBuilder } from './chatRequestBuilder';
 import type { ChatStream } from './chatStream';
 import { finalThinking } from './thinkingPolicy';
@@ -13,6 +14,8 @@ interface RunningTurn {
   turn: StoredTurn;
   cancel: vscode.CancellationTokenSource;
   done: Promise<ChatTurn>;
+  /** Continuing the turn's answer, which stopped at the token limit: the new text is appended to it. */
+  continuing: boolean;
 }
 
 /** While an answer streams, the history is saved at most this often (a reload keeps most of it). */
@@ -85,6 +88,15 @@ export class ChatController implements vscode.Disposable {
     return this.start(fresh);
   }
 
+  /** Continues the last turn's answer when it stopped at the token limit, appending to it in place. */
+  continue(turnId: string): Promise<ChatTurn> | undefined {
+    const turn = this.turns.at(-1);
+    if (turn?.id !== turnId || turn.finishReason !== 'length' || this.running) return undefined;
+    delete turn.finishReason;
+    delete turn.stats;
+    return this.start(turn, true);
+  }
+
   stop(turnId: string): void {
     if (this.running?.turn.id === turnId) this.running.cancel.cancel();
   }
@@ -104,9 +116,9 @@ export class ChatController implements vscode.Disposable {
     this.saveNow();
   }
 
-  private start(turn: StoredTurn): Promise<ChatTurn> {
+  private start(turn: StoredTurn, continuing = false): Promise<ChatTurn> {
     const cancel = new vscode.CancellationTokenSource();
-    const running: RunningTurn = { turn, cancel, done: Promise.resolve(turn) };
+    const running: RunningTurn = { turn, cancel, done: Promise.resolve(turn), continuing };
     this.running = running;
     this.post({ type: 'turnStarted', turn: viewTurn(turn) });
     this.saveNow();
@@ -117,22 +129,32 @@ export class ChatController implements vscode.Disposable {
     return running.done;
   }
 
-  private async answer({ turn, cancel }: RunningTurn): Promise<ChatTurn> {
+  private async answer({ turn, cancel, continuing }: RunningTurn): Promise<ChatTurn> {
     const token = cancel.token;
-    const prior = this.turns.slice(0, this.turns.indexOf(turn));
+    const index = this.turns.indexOf(turn);
+    // A continuation sends the turn itself, its partial answer included, as the last earlier turn.
+    const prior = this.turns.slice(0, continuing ? index + 1 : index);
+    const answered = continuing ? turn.answer : '';
     try {
-      const request = await this.requests.build(turn.question, this.thinking, prior, this.block, token);
+      const request = continuing
+        ? await this.requests.build(CONTINUE_QUESTION, 'off', prior, this.block, token)
+        : await this.requests.build(turn.question, this.thinking, prior, this.block, token);
       this.block = request.block;
-      turn.prompt = request.prompt;
-      turn.thinking = request.thinking.decision;
-      this.post({ type: 'turnThinking', turnId: turn.id, thinking: turn.thinking });
+      // A continuation keeps the turn's prompt, reasoning and thinking decision: only its answer grows.
+      if (!continuing) {
+        turn.prompt = request.prompt;
+        turn.thinking = request.thinking.decision;
+        this.post({ type: 'turnThinking', turnId: turn.id, thinking: turn.thinking });
+      }
       const result = await this.stream.run(
         {
           messages: request.messages,
           thinking: request.thinking.request,
           ...(request.maxTokens !== undefined && { maxTokens: request.maxTokens }),
         },
-        ({ reasoning, content }) => {
+        (delta) => {
+          const reasoning = continuing ? undefined : delta.reasoning;
+          const content = delta.content;
           if (reasoning) turn.reasoning += reasoning;
           if (content) turn.answer += content;
           this.post({
@@ -146,12 +168,13 @@ export class ChatController implements vscode.Disposable {
         token,
       );
       const thinking = finalThinking(request.thinking, result.thinking);
-      if (thinking.enabled !== turn.thinking.enabled || thinking.decidedBy !== turn.thinking.decidedBy) {
+      const planned = request.thinking.decision;
+      if (!continuing && (thinking.enabled !== planned.enabled || thinking.decidedBy !== planned.decidedBy)) {
         turn.thinking = thinking;
         this.post({ type: 'turnThinking', turnId: turn.id, thinking });
       }
-      turn.answer = result.content;
-      turn.reasoning = result.reasoning;
+      turn.answer = answered + result.content;
+      if (!continuing) turn.reasoning = result.reasoning;
       this.finish(turn, {
         finishReason: result.finishReason,
         stats: turnStats(request.block?.stats, result.usage, request.history),

@@ -1,11 +1,12 @@
 // How well the context packer answers questions: the labelled set of bench/context/questions.json (real code
 // nobody here wrote: packages in node_modules, Python's standard library, libstdc++'s headers), each repository
 // indexed cold and packed with the real Qwen tokenizer, as `hearth context --query` does.
-//   node --import tsx scripts/contextEvalBenchmark.ts [--repo ID…] [--budgets 8192,16384,32768] [--limit N]
+//   node --import tsx scripts/contextEvalBenchmark.ts [--repo ID…] [--budgets 8192,16384,32768] [--limit N] [--detail]
 // Prints markdown tables: per repository and budget, the share of questions with an answering definition shown
 // whole, with an answering file shown at all (not just its path), the mean reciprocal rank of the answering
 // files in the ranking and the mean pack time; per repository, the cold index time and whether a pack with no
-// question shows the root README and a manifest. Repositories not installed here are listed and skipped.
+// question shows the root README and a manifest; with --detail, a row per question. Repositories not installed
+// here are listed and skipped.
 import { parseArgs } from 'node:util';
 import { bundledQwen3TokenizerDir } from '../src/engine/text/bundledTokenizer';
 import { Tokenizer } from '../src/engine/text/tokenizer';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     repo: { type: 'string', multiple: true },
     budgets: { type: 'string', default: '8192,16384,32768' },
     limit: { type: 'string' },
+    detail: { type: 'boolean', default: false },
   },
 });
 const budgets = values.budgets.split(',').map(Number);
@@ -38,7 +40,9 @@ async function main(): Promise<void> {
     const questions = repository.questions.slice(0, limit);
     evaluations.push(await evaluateRepository(repository, root, budgets, counter, questions));
   }
-  process.stdout.write(`${markdownTables(evaluations).join('\n')}\n`);
+  const tables = markdownTables(evaluations);
+  if (values.detail) tables.push('', ...questionTable(evaluations));
+  process.stdout.write(`${tables.join('\n')}\n`);
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(0)}%`;
@@ -94,6 +98,30 @@ function markdownTables(evaluations: readonly RepositoryEvaluation[]): string[] 
       ]),
     ),
   );
+  return lines;
+}
+
+/** Per question: the answering file's rank, and per budget whether its definition (D) or file (F) was shown. */
+function questionTable(evaluations: readonly RepositoryEvaluation[]): string[] {
+  const lines = [
+    row(['repository', 'question', 'rank', ...budgets.map(String)]),
+    row(['---', '---', '---:', ...budgets.map(() => '---')]),
+  ];
+  for (const evaluation of evaluations) {
+    for (const question of evaluation.repository.questions) {
+      const outcomes = evaluation.outcomes.filter((o) => o.question === question);
+      if (outcomes.length === 0) continue;
+      const { reciprocalRank } = outcomes[0];
+      lines.push(
+        row([
+          evaluation.repository.id,
+          question.q,
+          reciprocalRank === 0 ? '–' : String(Math.round(1 / reciprocalRank)),
+          ...outcomes.map((o) => (o.definitionWhole ? 'D' : o.fileShown ? 'F' : '·')),
+        ]),
+      );
+    }
+  }
   return lines;
 }
 

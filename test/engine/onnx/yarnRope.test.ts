@@ -126,9 +126,7 @@ describe('ropeCosSinTables', () => {
   it('matches a float64 evaluation of the formula for Qwen3-4B within 2e-6 up to position 262,143', () => {
     const length = 262144;
     const params = ropeParameters(qwen3With4xYarn, 131072);
-    const started = performance.now();
     const { cos, sin } = ropeCosSinTables(params, length);
-    const elapsedMs = performance.now() - started;
     assert.equal(cos.length, length * 64);
 
     const { inv } = formulaInvFreq(128, 1e6, 32768, 4);
@@ -143,7 +141,6 @@ describe('ropeCosSinTables', () => {
     assert.ok(maxError <= 2e-6, `max abs error ${maxError}`);
     // In fact it is float32 rounding only: half an ulp of values in [1, 2) is 2^-24 ≈ 6.0e-8.
     assert.ok(maxError <= 2 ** -24 + 1e-12, `max abs error ${maxError}`);
-    assert.ok(elapsedMs < 2000, `${length}×64 tables took ${elapsedMs.toFixed(0)} ms`);
   });
 
   it('agrees with numpy at a few positions of Qwen3-4B factor 4', () => {

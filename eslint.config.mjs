@@ -37,16 +37,19 @@ const belowTheDoors = [
   'generation',
 ];
 
-/** Each engine folder, with the engine folders it may import besides itself (all may import src/shared). */
+/**
+ * Each engine folder, with the engine folders it may import besides itself (all may import src/shared): everything
+ * below it in docs/architecture.md's diagram.
+ */
 const engineLayers = {
   base: [],
   random: [],
   checkpoint: ['base', 'random'],
   text: ['base', 'random', 'checkpoint'],
-  onnx: ['base', 'checkpoint'],
+  onnx: ['base', 'random', 'checkpoint'],
   context: ['base'],
-  library: ['base', 'checkpoint', 'text', 'onnx'],
-  model: ['base', 'checkpoint', 'text', 'onnx', 'library'],
+  library: ['base', 'random', 'checkpoint', 'text', 'onnx'],
+  model: ['base', 'random', 'checkpoint', 'text', 'onnx', 'library'],
   synthetic: ['base', 'random', 'checkpoint', 'text'],
   generation: ['base', 'random', 'checkpoint', 'text', 'onnx', 'context', 'library', 'model'],
   rpc: belowTheDoors,

@@ -63,7 +63,7 @@ export class GrammarLoader {
     await initRuntime();
     const language = await Language.load(grammarPath(name));
     const queries = GRAMMAR_QUERIES[name];
-    // Compiling a query costs up to 150 ms (tree-sitter analyses every pattern): compile once, count after.
+    // Compiling a query is slow (tree-sitter analyses every pattern): compile once, count after.
     const query = new Query(language, `${queries.definitions}\n${queries.references}`);
     checkDefinitionCaptures(name, query);
     let definitionPatterns = 0;

@@ -1,3 +1,4 @@
+import { shownPrefillRate } from '../shared/shownPrefillRate';
 import type { FinishReason, TurnStats } from '../shared/webviewProtocol';
 
 // Fixed to en-US so the line reads the same everywhere (and tests can assert it exactly).
@@ -31,14 +32,21 @@ function leftOut(turns: number): string | undefined {
   return `${count(turns)} earlier ${turns === 1 ? 'turn' : 'turns'} left out to fit the context`;
 }
 
-/** What the model saw and how fast it went, e.g. "12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s". */
+/** Prompt tokens served from the prefix cache: part of the prompt, never more. */
+function cached(stats: TurnStats): number {
+  return Math.min(stats.cachedTokens, stats.promptTokens);
+}
+
+/** What the model saw and how fast it went, e.g. "12 files whole, 30 outlined · 48,210 context tokens · prompt 49,020 tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s". */
 export function formatTurnStats(stats: TurnStats): string {
+  const prefill = shownPrefillRate(stats);
   const parts = [
     files(stats),
-    `${count(stats.contextTokens)} context tokens${stats.cachedTokens > 0 ? ` (${count(stats.cachedTokens)} cached)` : ''}`,
+    `${count(stats.contextTokens)} context tokens`,
     stats.historyTokens ? `history ${count(stats.historyTokens)} tokens` : undefined,
     leftOut(stats.turnsLeftOut ?? 0),
-    stats.prefillTokensPerSecond > 0 ? `prefill ${rate(stats.prefillTokensPerSecond)} tok/s` : undefined,
+    `prompt ${count(stats.promptTokens)} tokens${cached(stats) > 0 ? ` (${count(cached(stats))} cached)` : ''}`,
+    prefill !== undefined ? `prefill ${rate(prefill)} tok/s` : undefined,
     stats.decodeTokensPerSecond > 0 ? `decode ${rate(stats.decodeTokensPerSecond)} tok/s` : undefined,
     stats.timeToFirstTokenMs > 0 ? `first token ${duration(stats.timeToFirstTokenMs)}` : undefined,
   ];
@@ -47,7 +55,7 @@ export function formatTurnStats(stats: TurnStats): string {
 
 /** The tooltip of the stats line: the whole prompt, not only the repository context. */
 export function describeTurnStats(stats: TurnStats): string {
-  return `Prompt ${count(stats.promptTokens)} tokens, ${count(stats.cachedTokens)} from the prefix cache; answer ${count(stats.completionTokens)} tokens`;
+  return `Prompt ${count(stats.promptTokens)} tokens, ${count(cached(stats))} from the prefix cache; answer ${count(stats.completionTokens)} tokens`;
 }
 
 /** How a turn ended, when that is worth saying: the token limit or Stop. Errors get their own line. */

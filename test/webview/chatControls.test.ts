@@ -96,7 +96,7 @@ describe('chat webview controls (Chromium)', () => {
       );
       assert.equal(
         await chat.page.locator('article[data-turn-id="turn-8"] .context-line').textContent(),
-        '12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s · stopped',
+        '12 files whole, 30 outlined · 48,210 context tokens · prompt 49,020 tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s · stopped',
       );
       assert.equal(await send.textContent(), 'Send');
     },

@@ -183,6 +183,27 @@ describe('chat webview transcript (Chromium)', () => {
         finishReason: 'stop',
         stats: { ...stats, historyTokens: 3_210, turnsLeftOut: 2 },
       },
+      { type: 'turnStarted', turn: turn('one-computed', 'f') },
+      {
+        type: 'turnFinished',
+        turnId: 'one-computed',
+        finishReason: 'stop',
+        // The engine's counts as the issue saw them: more cached than the prompt, one token computed.
+        stats: {
+          ...stats,
+          contextTokens: 20_477,
+          promptTokens: 20_586,
+          cachedTokens: 20_600,
+          prefillTokensPerSecond: 12,
+        },
+      },
+      { type: 'turnStarted', turn: turn('fifteen-computed', 'g') },
+      {
+        type: 'turnFinished',
+        turnId: 'fifteen-computed',
+        finishReason: 'stop',
+        stats: { ...stats, promptTokens: 1_015, cachedTokens: 1_000, prefillTokensPerSecond: 150 },
+      },
       { type: 'turnStarted', turn: turn('cancelled', 'c') },
       { type: 'turnFinished', turnId: 'cancelled', finishReason: 'cancelled' },
       { type: 'turnStarted', turn: turn('error', 'd') },
@@ -191,7 +212,7 @@ describe('chat webview transcript (Chromium)', () => {
     const line = (id: string) => chat.page.locator(`article[data-turn-id="${id}"] .context-line`);
     assert.equal(
       await line('stop').textContent(),
-      '12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s',
+      '12 files whole, 30 outlined · 48,210 context tokens · prompt 49,020 tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s',
     );
     assert.equal(
       await line('stop').getAttribute('title'),
@@ -199,11 +220,23 @@ describe('chat webview transcript (Chromium)', () => {
     );
     assert.equal(
       await line('length').textContent(),
-      '1 file whole, 30 outlined, 250 listed · 48,210 context tokens · prefill 412 tok/s · decode 12.0 tok/s · first token 640 ms · stopped at the token limit',
+      '1 file whole, 30 outlined, 250 listed · 48,210 context tokens · prompt 49,020 tokens · prefill 412 tok/s · decode 12.0 tok/s · first token 640 ms · stopped at the token limit',
     );
     assert.equal(
       await line('fitted').textContent(),
-      '12 files whole, 30 outlined · 48,210 context tokens (47,100 cached) · history 3,210 tokens · 2 earlier turns left out to fit the context · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s',
+      '12 files whole, 30 outlined · 48,210 context tokens · history 3,210 tokens · 2 earlier turns left out to fit the context · prompt 49,020 tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s',
+    );
+    assert.equal(
+      await line('one-computed').textContent(),
+      '12 files whole, 30 outlined · 20,477 context tokens · prompt 20,586 tokens (20,586 cached) · decode 9.8 tok/s · first token 1.2 s',
+    );
+    assert.equal(
+      await line('one-computed').getAttribute('title'),
+      'Prompt 20,586 tokens, 20,586 from the prefix cache; answer 310 tokens',
+    );
+    assert.equal(
+      await line('fifteen-computed').textContent(),
+      '12 files whole, 30 outlined · 48,210 context tokens · prompt 1,015 tokens (1,000 cached) · decode 9.8 tok/s · first token 1.2 s',
     );
     assert.equal(await line('cancelled').textContent(), 'stopped');
     assert.equal(await line('error').count(), 0);

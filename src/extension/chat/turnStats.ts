@@ -1,4 +1,5 @@
 import type { ContextPackStats, GenerationUsage } from '../../shared/protocol';
+import { shownPrefillRate } from '../../shared/shownPrefillRate';
 import type { TurnStats } from '../../shared/webviewProtocol';
 import type { ConversationFit } from './conversationFit';
 
@@ -35,10 +36,13 @@ export function describePack(stats: ContextPackStats): string {
 /** "prompt 20,400 tokens (20,100 cached) · prefill 410 tok/s · decode 9.8 tok/s · 812 tokens written". */
 export function describeUsage(usage: GenerationUsage): string {
   const rate = (value: number) => (value >= 100 ? count.format(value) : value.toFixed(1));
+  const prefill = shownPrefillRate(usage);
   return [
-    `prompt ${count.format(usage.promptTokens)} tokens (${count.format(usage.cachedTokens)} cached)`,
-    `prefill ${rate(usage.prefillTokensPerSecond)} tok/s`,
+    `prompt ${count.format(usage.promptTokens)} tokens (${count.format(Math.min(usage.cachedTokens, usage.promptTokens))} cached)`,
+    prefill !== undefined ? `prefill ${rate(prefill)} tok/s` : undefined,
     `decode ${rate(usage.decodeTokensPerSecond)} tok/s`,
     `${count.format(usage.completionTokens)} tokens written`,
-  ].join(' · ');
+  ]
+    .filter((part) => part !== undefined)
+    .join(' · ');
 }

@@ -16,9 +16,14 @@ export function formatTimeLeft(seconds: number): string {
   return `about ${Math.round(seconds / 60)} min left`;
 }
 
+/** The rate is measured over at least this long and this share of the files before a time left is shown. */
+const MIN_MEASURED_MS = 1_000;
+const MIN_MEASURED_SHARE = 0.1;
+
 /**
  * Turns `context/progress` notifications into a percentage and a time left. Scanning has no known total, so it
- * reports only a count; parsing estimates the time left from the rate since this estimate first saw it.
+ * reports only a count; parsing measures its rate from the first parsed files on (parser threads start slowly)
+ * and gives a time left only once that rate has run over a second and a tenth of the files.
  */
 export class IndexProgressEstimate {
   private parsingFrom: { at: number; done: number } | undefined;
@@ -29,11 +34,13 @@ export class IndexProgressEstimate {
     if (progress.phase === 'scanning') return { message: `Indexing: ${count.format(progress.filesFound)} files found` };
     const { filesDone, filesTotal } = progress;
     const fraction = filesTotal > 0 ? Math.min(1, filesDone / filesTotal) : 1;
-    this.parsingFrom ??= { at: this.now(), done: filesDone };
-    const elapsedSeconds = (this.now() - this.parsingFrom.at) / 1000;
-    const doneSince = filesDone - this.parsingFrom.done;
+    if (filesDone > 0) this.parsingFrom ??= { at: this.now(), done: filesDone };
+    const elapsedMs = this.parsingFrom ? this.now() - this.parsingFrom.at : 0;
+    const doneSince = this.parsingFrom ? filesDone - this.parsingFrom.done : 0;
     const secondsLeft =
-      elapsedSeconds >= 0.5 && doneSince > 0 ? ((filesTotal - filesDone) * elapsedSeconds) / doneSince : undefined;
+      elapsedMs >= MIN_MEASURED_MS && doneSince > 0 && doneSince >= filesTotal * MIN_MEASURED_SHARE
+        ? ((filesTotal - filesDone) * elapsedMs) / 1000 / doneSince
+        : undefined;
     const parsed = `Indexing: ${count.format(filesDone)} of ${count.format(filesTotal)} files parsed (${Math.floor(fraction * 100)}%)`;
     return {
       message: secondsLeft === undefined ? parsed : `${parsed}, ${formatTimeLeft(secondsLeft)}`,

@@ -14,12 +14,30 @@ describe('IndexProgressEstimate', () => {
       message: 'Indexing: 0 of 400 files parsed (0%)',
       fraction: 0,
     });
+    // The parser threads take 2 s to start: that slow start is not the rate.
     now += 2_000;
-    assert.deepEqual(estimate.update({ phase: 'parsing', filesDone: 100, filesTotal: 400 }), {
-      message: 'Indexing: 100 of 400 files parsed (25%), about 6 s left',
-      fraction: 0.25,
-      secondsLeft: 6,
+    assert.deepEqual(estimate.update({ phase: 'parsing', filesDone: 20, filesTotal: 400 }), {
+      message: 'Indexing: 20 of 400 files parsed (5%)',
+      fraction: 0.05,
     });
+    now += 500; // half a second of measuring is too short
+    assert.equal(estimate.update({ phase: 'parsing', filesDone: 120, filesTotal: 400 }).secondsLeft, undefined);
+    now += 1_500; // 300 files in 2 s: 80 left take about 0.53 s
+    assert.deepEqual(estimate.update({ phase: 'parsing', filesDone: 320, filesTotal: 400 }), {
+      message: 'Indexing: 320 of 400 files parsed (80%), almost done',
+      fraction: 0.8,
+      secondsLeft: (80 * 2) / 300,
+    });
+  });
+
+  it('waits for a tenth of the files before estimating', () => {
+    let now = 0;
+    const estimate = new IndexProgressEstimate(() => now);
+    estimate.update({ phase: 'parsing', filesDone: 1, filesTotal: 10_000 });
+    now += 5_000;
+    assert.equal(estimate.update({ phase: 'parsing', filesDone: 900, filesTotal: 10_000 }).secondsLeft, undefined);
+    now += 1_000; // 1,000 files in 6 s
+    assert.equal(estimate.update({ phase: 'parsing', filesDone: 1_001, filesTotal: 10_000 }).secondsLeft, 53.994);
   });
 
   it('words the time left', () => {

@@ -61,7 +61,22 @@ describe('turn stats', () => {
     );
     assert.equal(
       describeUsage({ ...usage, prefillTokensPerSecond: 0 }),
-      'prompt 20,400 tokens (20,100 cached) · prefill 0.0 tok/s · decode 9.8 tok/s · 812 tokens written',
+      'prompt 20,400 tokens (20,100 cached) · decode 9.8 tok/s · 812 tokens written',
+    );
+  });
+
+  it('shows no prefill speed over fewer than 16 computed tokens, and never more cached tokens than the prompt', () => {
+    assert.equal(
+      describeUsage({ ...usage, cachedTokens: 20_399, prefillTokensPerSecond: 12 }),
+      'prompt 20,400 tokens (20,399 cached) · decode 9.8 tok/s · 812 tokens written',
+    );
+    assert.equal(
+      describeUsage({ ...usage, cachedTokens: 20_384, prefillTokensPerSecond: 95.25 }),
+      'prompt 20,400 tokens (20,384 cached) · prefill 95.3 tok/s · decode 9.8 tok/s · 812 tokens written',
+    );
+    assert.equal(
+      describeUsage({ ...usage, cachedTokens: 20_500 }),
+      'prompt 20,400 tokens (20,400 cached) · decode 9.8 tok/s · 812 tokens written',
     );
   });
 });

@@ -61,7 +61,10 @@ interface AnswerTarget extends DefinitionSpan {
   readonly content: string;
 }
 
-/** Throws when a label names a file the index does not hold or a definition no labelled file defines. */
+/**
+ * Throws when none of a question's files is in the index (one may be missing: a module that became a package in
+ * a later version) or a labelled definition is in none of them.
+ */
 export async function evaluateRepository(
   repository: EvalRepository,
   root: string,
@@ -131,8 +134,10 @@ async function answerTargets(
   try {
     for (const question of questions) {
       const found: AnswerTarget[] = [];
-      for (const path of question.files) {
-        if (!paths.has(path)) throw new Error(`${id}: "${question.q}" names ${path}, which the index does not hold`);
+      const present = question.files.filter((path) => paths.has(path));
+      if (present.length === 0)
+        throw new Error(`${id}: "${question.q}" names ${question.files.join(', ')}, none of which the index holds`);
+      for (const path of present) {
         let file = cache.get(path);
         if (file === undefined) {
           const content = readFileSync(join(root, ...path.split(posix.sep)), 'utf8');

@@ -22,8 +22,9 @@ export interface EvalRepository {
   readonly questions: readonly EvalQuestion[];
 }
 
-export const QUESTIONS_PATH = resolve(__dirname, '../../bench/context/questions.json');
-const REPO_ROOT = resolve(__dirname, '../..');
+// From __filename: tsx gives a module imported from an ES module its own __filename but not its __dirname.
+const REPO_ROOT = resolve(dirname(__filename), '../..');
+export const QUESTIONS_PATH = join(REPO_ROOT, 'bench/context/questions.json');
 
 export function loadEvalRepositories(path = QUESTIONS_PATH): EvalRepository[] {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as { repositories?: unknown };

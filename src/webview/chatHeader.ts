@@ -6,7 +6,7 @@ const engineLabels: Record<EngineState, string> = {
   idle: 'Engine idle',
   starting: 'Starting engine…',
   restarting: 'Restarting engine…',
-  ready: 'Engine ready',
+  ready: 'Ready',
   failed: 'Engine failed',
 };
 
@@ -25,6 +25,8 @@ export class ChatHeader {
   private readonly modeButtons: Map<ThinkingMode, HTMLButtonElement>;
   private mode: ThinkingMode = 'auto';
   private engineState: EngineState = 'idle';
+  private engineDetail: string | undefined;
+  private hasModel = false;
 
   constructor(
     private readonly post: PostMessage,
@@ -86,6 +88,8 @@ export class ChatHeader {
   }
 
   setModel(model: ModelSummary | null): void {
+    this.hasModel = model !== null;
+    this.showState();
     this.model.textContent = model ? model.name : 'No model';
     this.model.title = model
       ? `${model.name}: ${model.kind}, ${model.contextLength.toLocaleString('en-US')}-token context`
@@ -94,9 +98,17 @@ export class ChatHeader {
 
   setEngineState(state: EngineState, detail: string | undefined): void {
     this.engineState = state;
-    this.engine.textContent = engineLabels[state];
+    this.engineDetail = detail;
+    this.showState();
+  }
+
+  /** A ready engine without a model is not "ready": the status bar says "no model" then too. */
+  private showState(): void {
+    const state = this.engineState;
+    const noModel = state === 'ready' && !this.hasModel;
+    this.engine.textContent = noModel ? 'No model loaded' : engineLabels[state];
     this.engine.dataset.state = state;
-    this.engine.title = detail ?? '';
+    this.engine.title = noModel ? 'The first question asks which model to use.' : (this.engineDetail ?? '');
     this.logsButton.hidden = state !== 'failed';
   }
 

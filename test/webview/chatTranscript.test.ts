@@ -252,6 +252,9 @@ describe('chat webview transcript (Chromium)', () => {
     const header = chat.page.locator('header.chat-header');
     assert.equal(await header.locator('h1').textContent(), 'Hearth');
     assert.equal(await header.locator('.model').textContent(), 'No model');
+    // A ready engine without a model is not shown as ready.
+    await chat.deliver({ type: 'engineState', state: 'ready' });
+    assert.equal(await header.locator('.engine-state').textContent(), 'No model loaded');
     await chat.deliver(
       { type: 'model', model: { name: 'Qwen3-4B-Instruct-2507-FP8', kind: 'instruct-2507', contextLength: 262_144 } },
       { type: 'engineState', state: 'starting' },
@@ -340,7 +343,7 @@ describe('chat webview transcript (Chromium)', () => {
         '<p>In <code>src/main.ts</code>.</p>\n',
       );
       assert.equal(await second.page.locator('.model').textContent(), 'Qwen3-1.7B');
-      assert.equal(await second.page.locator('.engine-state').textContent(), 'Engine ready');
+      assert.equal(await second.page.locator('.engine-state').textContent(), 'Ready');
       assert.equal(await second.page.locator('.thinking-toggle [aria-pressed="true"]').textContent(), 'Off');
       assert.equal(await second.page.getByRole('textbox', { name: 'Ask Hearth' }).inputValue(), 'half a question');
     },

@@ -12,10 +12,10 @@ export interface ModelStatus {
 }
 
 /**
- * The status bar's text while the engine is ready: "$(flame) Qwen3-4B-Instruct-2507-FP8 · 9.8 tok/s". Undefined
- * when there is no model to show (the engine's own state is shown then).
+ * The status bar's text while the engine is ready: "$(flame) Qwen3-4B-Instruct-2507-FP8 · 9.8 tok/s", the load
+ * in progress, or that no model is loaded (never "ready" without one: the chat header says the same).
  */
-export function modelStatusText(status: ModelStatus): { text: string; tooltip: string } | undefined {
+export function modelStatusText(status: ModelStatus): { text: string; tooltip: string } {
   if (status.loading !== undefined) {
     return {
       text: `$(loading~spin) Hearth: loading ${modelName(status.loading)}`,
@@ -23,7 +23,8 @@ export function modelStatusText(status: ModelStatus): { text: string; tooltip: s
     };
   }
   const { model, tokensPerSecond } = status;
-  if (model === undefined) return undefined;
+  if (model === undefined)
+    return { text: '$(flame) Hearth: no model', tooltip: 'Hearth: no model is loaded. Click to choose one.' };
   const name = modelName(model.path);
   const speed = tokensPerSecond !== undefined && tokensPerSecond > 0 ? tokensPerSecond.toFixed(1) : undefined;
   return {

@@ -26,11 +26,14 @@ describe('modelStatusText', () => {
     );
   });
 
-  it('shows a load in progress, and nothing without a model', () => {
+  it('shows a load in progress, and says when no model is loaded', () => {
     assert.deepEqual(modelStatusText({ model, loading: '/models/tiny' }), {
       text: '$(loading~spin) Hearth: loading tiny',
       tooltip: 'Hearth: loading /models/tiny',
     });
-    assert.equal(modelStatusText({ tokensPerSecond: 3 }), undefined);
+    assert.deepEqual(modelStatusText({ tokensPerSecond: 3 }), {
+      text: '$(flame) Hearth: no model',
+      tooltip: 'Hearth: no model is loaded. Click to choose one.',
+    });
   });
 });

@@ -48,11 +48,12 @@ describe('packaged extension in code-server (VS Code 1.100.3)', () => {
       await chat.locator('#hearth-chat h1').waitFor({ timeout: 30_000 });
       assert.equal(await chat.locator('#hearth-chat h1').textContent(), 'Hearth');
       await chat.locator('.engine-state[data-state="ready"]').waitFor({ timeout: 60_000 });
-      assert.equal(await chat.locator('.engine-state').textContent(), 'Engine ready');
+      // No model is configured: the header and the status bar say so rather than "ready".
+      assert.equal(await chat.locator('.engine-state').textContent(), 'No model loaded');
       const csp = await chat.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
       assert.match(csp ?? '', /^default-src 'none'; .*script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
 
-      const status = page.locator('.statusbar-item', { hasText: 'Hearth: ready' });
+      const status = page.locator('.statusbar-item', { hasText: 'Hearth: no model' });
       await status.waitFor({ timeout: 30_000 });
 
       // The explain command is in the command palette. With no model it asks for one first; choosing none ends

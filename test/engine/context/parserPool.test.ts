@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FileSymbols } from '../../../src/engine/context/fileSymbols';
 import { GrammarLoader } from '../../../src/engine/context/grammarLoader';
+import { MIN_FILES_FOR_PARSER_THREADS } from '../../../src/engine/context/indexParsers';
 import { languageForPath } from '../../../src/engine/context/languages';
 import { NameInterner } from '../../../src/engine/context/nameInterner';
 import { defaultParserWorkerEntry, ParserPool, type ParserWorkerEntry } from '../../../src/engine/context/parserPool';
 import { contentHash, readAndExtract, readSourceText, type ParsedFile } from '../../../src/engine/context/sourceText';
 import { SymbolExtractor } from '../../../src/engine/context/symbolExtractor';
+import { PROTOCOL_VERSION } from '../../../src/shared/protocol';
+import { builtEnginePath } from '../../helpers/builtEngine';
 import { PARSER_CRASH_MARKER, POLYGLOT_PROJECT, TempDirs } from './contextFixtures';
 
 const local = new SymbolExtractor(new GrammarLoader());
@@ -197,6 +200,59 @@ describe('ParserPool', () => {
     assert.equal(liveWorkerThreads(), before);
   });
 
+  it(
+    "keeps what a parser thread prints out of a real engine's stdout, its JSON-RPC stream",
+    { timeout: 120_000 },
+    async () => {
+      // Every worker thread of the engine prints once its script has run, as web-tree-sitter's console.log would.
+      const dir = temp.make();
+      const preload = join(dir, 'printingThreads.cjs');
+      writeFileSync(
+        preload,
+        [
+          "if (!require('node:worker_threads').isMainThread)",
+          "  setImmediate(() => { console.log('printed by a thread'); process.stdout.write('written by a thread\\n'); });\n",
+        ].join('\n'),
+      );
+      // Enough files for the scan to parse on the threads.
+      const root = temp.tree(
+        Object.fromEntries(
+          Array.from({ length: MIN_FILES_FOR_PARSER_THREADS }, (_, i) => [
+            `src/f${i}.ts`,
+            `export const f${i} = ${i};\n`,
+          ]),
+        ),
+      );
+      const engine = spawn(process.execPath, ['--require', preload, builtEnginePath()], {
+        env: { ...process.env, XDG_CACHE_HOME: dir },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const stdout: Buffer[] = [];
+      let stderr = '';
+      engine.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise((resolve) => engine.once('exit', (code) => resolve(code)));
+      const answered = new Promise<void>((resolve) =>
+        engine.stdout.on('data', (chunk: Buffer) => {
+          stdout.push(chunk);
+          if (jsonRpcFrames(Buffer.concat(stdout)).some((message) => message.id === 2)) resolve();
+        }),
+      );
+      const send = (id: number, method: string, params: unknown): void => {
+        const request = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+        engine.stdin.write(`Content-Length: ${Buffer.byteLength(request)}\r\n\r\n${request}`);
+      };
+      send(1, 'initialize', { clientName: 'test', clientVersion: '0', protocolVersion: PROTOCOL_VERSION });
+      send(2, 'context/index', { roots: [root] });
+      await answered;
+      engine.stdin.end();
+      assert.equal(await exited, 0);
+      const messages = jsonRpcFrames(Buffer.concat(stdout));
+      assert.equal((messages.at(-1)?.result as { files?: number } | undefined)?.files, MIN_FILES_FOR_PARSER_THREADS);
+      assert.ok(stderr.includes('printed by a thread\n'), stderr);
+      assert.ok(stderr.includes('written by a thread\n'), stderr);
+    },
+  );
+
   it('does not keep the process alive with idle threads', () => {
     // A pool left running after its work (no dispose) must let the process end on its own.
     const script = [
@@ -213,3 +269,20 @@ describe('ParserPool', () => {
     assert.ok(performance.now() - started < 60_000);
   });
 });
+
+/** The messages of a JSON-RPC stream; throws on any byte outside a `Content-Length` frame. */
+function jsonRpcFrames(stream: Buffer): { id?: number; result?: unknown }[] {
+  const messages = [];
+  let at = 0;
+  while (at < stream.length) {
+    const header = /^Content-Length: (\d+)\r\n\r\n/.exec(stream.subarray(at, at + 64).toString('latin1'));
+    if (header === null)
+      throw new Error(`Not a JSON-RPC frame at byte ${at}: ${stream.subarray(at, at + 80).toString()}`);
+    const start = at + header[0].length;
+    const end = start + Number(header[1]);
+    if (end > stream.length) break; // the rest is still coming
+    messages.push(JSON.parse(stream.subarray(start, end).toString('utf8')) as { id?: number; result?: unknown });
+    at = end;
+  }
+  return messages;
+}

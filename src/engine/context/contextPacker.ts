@@ -36,6 +36,8 @@ const MAP_CHARS_PER_TOKEN = 3;
 /** After this many files in a row were read and did not fit, the part is as full as whole files make it. */
 const MAX_WHOLE_FILE_MISSES = 32;
 const CANCELLATION_CHECK_EVERY = 256;
+/** Shares of its room an excerpt is rendered for, in turn, until one fits. */
+const EXCERPT_SHRINK_STEPS = [1, 0.75, 0.5, 0.3];
 const MAX_REPO_NAME_CHARS = 100;
 
 export interface PackRequest {
@@ -110,7 +112,6 @@ export class ContextPacker {
   pack<F extends PackableFile>(input: PackInput<F>, request: PackRequest, signal?: AbortSignal): PackResult {
     const started = performance.now();
     checkBudget(request.budget);
-    this.counts.nextGeneration();
     const format = contextFormat(request.format ?? 'qwen');
     const header = format.header(request.repoName.slice(0, MAX_REPO_NAME_CHARS));
     const files = input.map.fileCount;
@@ -144,16 +145,20 @@ export class ContextPacker {
       if (content === undefined) continue;
       const shown =
         overview.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), limit, cap) ||
-        (file.outline === '' && this.addHead(overview, rank, format, content, fence(file), limit, cap));
+        (file.outline === '' &&
+          this.addExcerpt(overview, rank, (room) => renderHead(content, room), format, fence(file), limit, cap));
       misses = shown ? 0 : misses + 1;
     }
     this.addOutlines(overview, format, fence, overviewFiles, signal);
 
     // The request's part, in the room the overview left.
-    const shownWhole = new Set(
-      [...overview.pieces.values()].filter((p) => p.rendering === 'whole').map((p) => p.file.path),
+    // Files the overview shows whole, or as a document's first lines, are not shown again.
+    const covered = new Set(
+      [...overview.pieces.values()]
+        .filter((p) => p.rendering === 'whole' || p.file.outline === '')
+        .map((p) => p.file.path),
     );
-    const candidates = input.request.filter((file) => !shownWhole.has(file.path));
+    const candidates = input.request.filter((file) => !covered.has(file.path));
     const part = new PackSelection(candidates, this.counts);
     const partRoom = room - overview.usedTokens - map.tokens;
     const partFileCap = Math.floor(partRoom * MAX_REQUEST_FILE_SHARE);
@@ -166,15 +171,16 @@ export class ContextPacker {
       const cap = Math.min(part.available(rank, limit), partFileCap);
       const content = input.readContent(file);
       if (content === undefined) continue;
-      const matches = input.matches?.(file, content) ?? [];
       let shown =
         file.size / ESTIMATED_BYTES_PER_TOKEN <= cap &&
         part.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), limit, cap);
-      if (!shown && matches.length > 0) {
-        const excerpt = renderExcerpt({ content, definitions: input.definitions(file) }, matches, cap);
-        shown =
-          excerpt !== undefined &&
-          part.tryAdd(rank, 'excerpt', format.excerpt(file.path, excerpt, fence(file)), limit, cap);
+      const matches = shown ? [] : (input.matches?.(file, content) ?? []);
+      if (!shown && (matches.length > 0 || file.outline === '')) {
+        const render = (room: number): string | undefined =>
+          matches.length > 0
+            ? renderExcerpt({ content, definitions: input.definitions(file) }, matches, room)
+            : renderHead(content, room);
+        shown = this.addExcerpt(part, rank, render, format, fence(file), limit, cap);
       }
       misses = shown ? 0 : misses + 1;
     }
@@ -262,21 +268,26 @@ export class ContextPacker {
     return tokens > maxTokens ? { text: '', tokens: 0, named: 0 } : { text: cached.text, tokens, named: cached.named };
   }
 
-  /** The first lines of a file without definitions (a README too long to show whole). */
-  private addHead<F extends PackableFile>(
+  /**
+   * An excerpt of file `rank` rendered for at most `cap` tokens, or for less when the rendering's estimate
+   * proved short of the real count (URLs and data take more tokens per character than code).
+   */
+  private addExcerpt<F extends PackableFile>(
     selection: PackSelection<F>,
     rank: number,
+    render: (maxTokens: number) => string | undefined,
     format: ContextFormat,
-    content: string,
     fence: string,
     limit: number,
     cap: number,
   ): boolean {
-    const head = renderHead(content, cap);
-    return (
-      head !== undefined &&
-      selection.tryAdd(rank, 'excerpt', format.excerpt(selection.ranked[rank].path, head, fence), limit, cap)
-    );
+    for (const share of EXCERPT_SHRINK_STEPS) {
+      const excerpt = render(Math.floor(cap * share));
+      if (excerpt === undefined) return false;
+      if (selection.tryAdd(rank, 'excerpt', format.excerpt(selection.ranked[rank].path, excerpt, fence), limit, cap))
+        return true;
+    }
+    return false;
   }
 
   /** Outlines in rank order, for files not shown more richly, within `limit`. */

@@ -1,7 +1,7 @@
 /**
  * Remembers token counts of the pieces of recent context blocks, keyed by the text itself, so a re-pack after
- * a small change tokenizes only what changed (a 256K-token block takes the Qwen tokenizer most of a second).
- * Holds the pieces of the last two blocks: what neither used is dropped.
+ * a small change, or for another question, tokenizes only pieces it has not seen lately (a 256K-token block
+ * takes the Qwen tokenizer most of a second). Least recently used pieces go first, beyond a size in characters.
  */
 
 /** Counts tokens as the model's tokenizer would; in tests, any consistent estimate. */
@@ -9,23 +9,33 @@ export interface TokenCounter {
   count(text: string): number;
 }
 
-export class TokenCountCache implements TokenCounter {
-  private current = new Map<string, number>();
-  private previous = new Map<string, number>();
+/** About four 256K-token blocks of distinct pieces (32 MB of keys). */
+const MAX_CACHED_CHARS = 16_000_000;
 
-  constructor(private readonly counter: TokenCounter) {}
+export class TokenCountCache implements TokenCounter {
+  /** In order of last use, oldest first. */
+  private readonly counts = new Map<string, number>();
+  private chars = 0;
+
+  constructor(
+    private readonly counter: TokenCounter,
+    private readonly maxChars = MAX_CACHED_CHARS,
+  ) {}
 
   count(text: string): number {
-    let tokens = this.current.get(text);
-    if (tokens !== undefined) return tokens;
-    tokens = this.previous.get(text) ?? this.counter.count(text);
-    this.current.set(text, tokens);
+    let tokens = this.counts.get(text);
+    if (tokens !== undefined) {
+      this.counts.delete(text);
+    } else {
+      tokens = this.counter.count(text);
+      this.chars += text.length;
+    }
+    this.counts.set(text, tokens);
+    for (const [oldest] of this.counts) {
+      if (this.chars <= this.maxChars) break;
+      this.counts.delete(oldest);
+      this.chars -= oldest.length;
+    }
     return tokens;
-  }
-
-  /** Starts a new block: counts not used since the previous call are forgotten at the next one. */
-  nextGeneration(): void {
-    this.previous = this.current;
-    this.current = new Map();
   }
 }

@@ -11,11 +11,16 @@ import { addTextTerms } from './searchTerms';
 const CHARS_PER_TOKEN = 3.5;
 /** A definition's name counts this many times over its body, as a file's path and names do (searchBag.ts). */
 const NAME_WEIGHT = 3;
+/** A numbered line's number, separator and newline. */
+const LINE_NUMBER_CHARS = 6;
 
 export interface ExcerptInput {
   readonly content: string;
   readonly definitions: readonly SymbolDefinition[];
 }
+
+/** Per definitions list (one per parse of a file), the search bag of each definition. */
+const definitionBags = new WeakMap<readonly SymbolDefinition[], Map<string, number>[]>();
 
 /**
  * Definitions of the file by how well they match `terms`, best first, leaving out any that contains or sits
@@ -26,14 +31,21 @@ export function matchingDefinitions(
   terms: readonly string[],
   lexical: LexicalIndex,
 ): SymbolDefinition[] {
-  if (terms.length === 0) return [];
-  const lines = file.content.split('\n');
+  if (terms.length === 0 || file.definitions.length === 0) return [];
+  let bags = definitionBags.get(file.definitions);
+  if (bags === undefined) {
+    const lines = file.content.split('\n');
+    bags = file.definitions.map((definition) =>
+      addTextTerms(
+        definition.name,
+        addTextTerms(lines.slice(definition.line - 1, definition.lastLine).join('\n')),
+        NAME_WEIGHT,
+      ),
+    );
+    definitionBags.set(file.definitions, bags);
+  }
   const scored = file.definitions
-    .map((definition) => {
-      const bag = addTextTerms(lines.slice(definition.line - 1, definition.lastLine).join('\n'));
-      addTextTerms(definition.name, bag, NAME_WEIGHT);
-      return { definition, score: lexical.scoreBag(bag, terms) };
-    })
+    .map((definition, i) => ({ definition, score: lexical.scoreBag(bags[i], terms) }))
     .filter(({ score }) => score > 0)
     .sort((a, b) => b.score - a.score || a.definition.line - b.definition.line);
   const chosen: SymbolDefinition[] = [];
@@ -53,26 +65,47 @@ export function renderExcerpt(
   shown: readonly SymbolDefinition[],
   maxTokens: number,
 ): string | undefined {
+  const lines = file.content.split('\n');
   const signatures = file.definitions.map((d): LineRange => ({ from: d.line, to: d.endLine }));
-  return excerptWith(file.content, signatures, shown, maxTokens) ?? excerptWith(file.content, [], shown, maxTokens);
+  const wholes = excerptRanges(lines, signatures, shown, maxTokens) ?? excerptRanges(lines, [], shown, maxTokens);
+  return wholes === undefined ? undefined : renderLines(file.content, wholes);
 }
 
-function excerptWith(
-  content: string,
+/** `context` and as many of `shown` whole as fit, by the characters they render to; undefined if none fits. */
+function excerptRanges(
+  lines: readonly string[],
   context: readonly LineRange[],
   shown: readonly SymbolDefinition[],
   maxTokens: number,
-): string | undefined {
-  const whole: LineRange[] = [];
-  let text: string | undefined;
-  for (const definition of shown) {
-    const range: LineRange = { from: definition.line, to: definition.lastLine, whole: true };
-    const candidate = renderLines(content, [...context, ...whole, range]);
-    if (candidate.length / CHARS_PER_TOKEN > maxTokens) continue;
-    whole.push(range);
-    text = candidate;
+): LineRange[] | undefined {
+  const maxChars = maxTokens * CHARS_PER_TOKEN;
+  const taken = new Set<number>();
+  const lastOf = (to: number): number => Math.min(to, lines.length);
+  const cost = (from: number, to: number): number => {
+    let chars = 0;
+    for (let line = from; line <= lastOf(to); line++)
+      if (!taken.has(line)) chars += lines[line - 1].length + LINE_NUMBER_CHARS;
+    return chars;
+  };
+  const take = (from: number, to: number): void => {
+    for (let line = from; line <= lastOf(to); line++) taken.add(line);
+  };
+  let chars = 0;
+  for (const range of context) {
+    chars += cost(range.from, range.to);
+    take(range.from, range.to);
   }
-  return text;
+  const ranges = [...context];
+  let any = false;
+  for (const definition of shown) {
+    const added = cost(definition.line, definition.lastLine);
+    if (chars + added > maxChars) continue;
+    chars += added;
+    take(definition.line, definition.lastLine);
+    ranges.push({ from: definition.line, to: definition.lastLine, whole: true });
+    any = true;
+  }
+  return any ? ranges : undefined;
 }
 
 /** The first lines of a file that fit about `maxTokens`, numbered, with `⋮` for the rest; undefined if none fit. */
@@ -84,7 +117,7 @@ export function renderHead(content: string, maxTokens: number): string | undefin
     const next = content.indexOf('\n', end);
     const lineEnd = next === -1 ? content.length : next + 1;
     // Each line gains its number and separator.
-    if (lineEnd + (lines + 1) * 6 > maxChars) break;
+    if (lineEnd + (lines + 1) * LINE_NUMBER_CHARS > maxChars) break;
     end = lineEnd;
     lines++;
   }

@@ -14,9 +14,6 @@ import type { ChatMessage } from './protocol';
  */
 export const EXPLAIN_CONTEXT_FORMAT = 'markdown';
 
-/** What the ranking leans towards when there is no question: the files that say what a project is. */
-export const EXPLAIN_FOCUS_QUERY = 'readme main entry index app server cli package build test architecture';
-
 /** The sections the explanation is asked for, in order. */
 export const EXPLAIN_SECTIONS = [
   'Purpose',

@@ -1,12 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  EXPLAIN_CONTEXT_FORMAT,
-  EXPLAIN_FOCUS_QUERY,
-  explainMessages,
-  repositoryQuestionMessages,
-} from '../../shared/explainPrompt';
+import { EXPLAIN_CONTEXT_FORMAT, explainMessages, repositoryQuestionMessages } from '../../shared/explainPrompt';
 import type { ChatMessage, ChatResult, GenerationUsage } from '../../shared/protocol';
 import { checkBudget } from '../context/contextPacker';
 import type { IndexStats } from '../context/repositoryIndex';
@@ -93,8 +88,8 @@ export const explainCommand: CliCommand = {
       const packed = engine.context.pack(
         {
           budget: budget ?? explainBudget({ contextLength: loaded.model.contextLength, maxTokens, promptTokens }),
+          // No focus: the ranking by role puts the README, manifests and entry points first.
           format: EXPLAIN_CONTEXT_FORMAT,
-          focus: { query: EXPLAIN_FOCUS_QUERY },
         },
         signal,
       );

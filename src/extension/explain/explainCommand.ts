@@ -9,7 +9,7 @@ import type { WorkspaceContext } from '../context/workspaceContext';
 import type { ErrorPresenter } from '../errorPresenter';
 import { modelName } from '../model/modelPickItems';
 import type { ModelSession } from '../model/modelSession';
-import { EXPLAIN_FOCUS_QUERY, explainFooter, explainHeader } from './explainDocument';
+import { explainFooter, explainHeader } from './explainDocument';
 import { MarkdownStream } from './markdownStream';
 import { prefillProgress } from './prefillEstimate';
 
@@ -77,7 +77,8 @@ export class ExplainCommand {
     report('packing the repository…', INDEX_SHARE);
     const budget = this.workspace.budgetFor(model);
     const { text, stats } = await this.workspace.pack(
-      { budget, format: EXPLAIN_CONTEXT_FORMAT, focus: { query: EXPLAIN_FOCUS_QUERY } },
+      // No focus: the ranking by role puts the README, manifests and entry points first.
+      { budget, format: EXPLAIN_CONTEXT_FORMAT },
       token,
     );
     const document = await MarkdownStream.open(

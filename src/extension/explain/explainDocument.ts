@@ -7,9 +7,6 @@ import { describePack, describeUsage } from '../chat/turnStats';
  * (The prompt itself is src/shared/explainPrompt.ts, shared with `hearth explain`.)
  */
 
-/** What the ranking leans towards when there is no question: the files that say what a project is. */
-export const EXPLAIN_FOCUS_QUERY = 'readme main entry index app server cli package build test architecture';
-
 export function explainHeader(workspaceName: string, modelName: string, stats: ContextPackStats): string {
   return [
     `# ${workspaceName}: how this codebase works`,

@@ -4,13 +4,16 @@ import { EngineFailedError } from './engineFailedError';
 import { EngineHungError } from './engineHungError';
 
 /** What the user can do about an error, beside reading it. */
-export type ErrorAction = 'openSettings' | 'showLogs' | 'retry' | 'restartEngine';
+export type ErrorAction = 'selectModel' | 'openSettings' | 'showLogs' | 'retry' | 'restartEngine';
+
+/** The actions that fix an error's cause (a chat turn offers Retry and Show Logs itself, not these). */
+export const FIX_ACTIONS: readonly ErrorAction[] = ['selectModel', 'openSettings'];
 
 export interface ErrorDescription {
   /** One or two sentences: what happened and, when the engine knows, what to do. */
   message: string;
   actions: ErrorAction[];
-  /** The setting "Open Settings" opens. */
+  /** The setting "Open Settings" opens (or that "Select Model" sets). */
   setting?: string;
 }
 
@@ -62,6 +65,12 @@ const logsHelp: readonly ErrorKind[] = [
 // vscode-jsonrpc rejects the requests in flight this way when the engine's process (and so its pipe) is gone.
 const connectionLost = /connection (got |was |is )?(disposed|closed)|pending response rejected/i;
 
+/** `text` ended as a sentence: a full stop added when it has no end mark (it may start with a file name). */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  return trimmed === '' || /[.!?…]["')\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 /**
  * Turns any error into what the UI says and offers. Pure, so every case is unit-tested; errorPresenter.ts
  * shows it.
@@ -79,10 +88,12 @@ export function describeError(error: unknown): ErrorDescription {
   }
   if (!(error instanceof EngineError)) return { message: text, actions: ['showLogs'] };
   const kind = error.kind ?? 'InternalError';
-  const message = error.hint ? `${error.message} ${error.hint}` : error.message;
+  const message = error.hint ? `${asSentence(error.message)} ${asSentence(error.hint)}` : asSentence(error.message);
   const setting = error instanceof EngineErrorWithSetting ? error.setting : settingFor[kind];
   const actions: ErrorAction[] = [];
-  if (setting !== undefined) actions.push('openSettings');
+  // The chat model's path is set by choosing a model, which checks the folder first: a better fix than the raw setting.
+  if (setting === 'hearth.model.path') actions.push('selectModel');
+  else if (setting !== undefined) actions.push('openSettings');
   if (kind === 'TooManyRequests') actions.push('retry');
   if (logsHelp.includes(kind)) actions.push('showLogs');
   return { message, actions, ...(setting !== undefined && { setting }) };

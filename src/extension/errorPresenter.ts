@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { describeError, type ErrorAction, type ErrorDescription } from './errorDescription';
+import { describeError, FIX_ACTIONS, type ErrorAction, type ErrorDescription } from './errorDescription';
+import { errorLogLine } from './errorLogLine';
 
 const labels: Record<ErrorAction, string> = {
+  selectModel: 'Select Model',
   openSettings: 'Open Settings',
   showLogs: 'Show Logs',
   retry: 'Retry',
@@ -9,18 +11,21 @@ const labels: Record<ErrorAction, string> = {
 };
 
 /**
- * The one place where errors become UI: a notification with the actions that help (Open Settings at the
- * setting that fixes it, Show Logs, Retry), or the error line of a chat turn.
+ * The one place where errors become UI: a notification with the actions that help (Select Model or Open
+ * Settings for what a setting fixes, Show Logs, Retry), or the error line of a chat turn. Each is logged.
  */
 export class ErrorPresenter {
   constructor(
     private readonly showLogs: () => void,
     private readonly restartEngine?: () => void,
+    /** Where each error shown is written, with its cause. */
+    private readonly log?: (line: string) => void,
   ) {}
 
   /** An error notification; `retry` adds a Retry action. */
   async show(error: unknown, retry?: () => void): Promise<void> {
     const description = describeError(error);
+    this.log?.(errorLogLine(description.message, error));
     const actions = description.actions.filter(
       (action) =>
         (action !== 'retry' || retry !== undefined) && (action !== 'restartEngine' || this.restartEngine !== undefined),
@@ -30,11 +35,13 @@ export class ErrorPresenter {
 
   /**
    * The error line of a chat turn. The turn offers Retry and Show Logs itself; an error that a setting fixes
-   * also gets a notification with "Open Settings", which the turn cannot offer.
+   * also gets a notification with the action that fixes it, which the turn cannot offer.
    */
   turnError(error: unknown): string {
     const description = describeError(error);
-    if (description.setting !== undefined) void this.notify(description, ['openSettings']);
+    this.log?.(errorLogLine(description.message, error));
+    const fixes = description.actions.filter((action) => FIX_ACTIONS.includes(action));
+    if (fixes.length > 0) void this.notify(description, fixes);
     return description.message;
   }
 
@@ -49,6 +56,9 @@ export class ErrorPresenter {
     );
     const action = actions.find((candidate) => labels[candidate] === choice);
     switch (action) {
+      case 'selectModel':
+        await vscode.commands.executeCommand('hearth.selectModel');
+        return;
       case 'openSettings':
         await vscode.commands.executeCommand('workbench.action.openSettings', description.setting);
         return;
@@ -67,9 +77,4 @@ export class ErrorPresenter {
         return action satisfies never;
     }
   }
-}
-
-/** A notification for an error, with the actions that help. */
-export function showEngineError(error: unknown, showLogs: () => void): Promise<void> {
-  return new ErrorPresenter(showLogs).show(error);
 }

@@ -12,7 +12,8 @@ import { WorkspaceContext } from './context/workspaceContext';
 import { EngineFailedError } from './engineFailedError';
 import { EngineStatusBar } from './engineStatusBar';
 import { EngineSupervisor } from './engineSupervisor';
-import { ErrorPresenter, showEngineError } from './errorPresenter';
+import { parseEngineLogLine } from './engineLogLine';
+import { ErrorPresenter } from './errorPresenter';
 import { ExplainCommand } from './explain/explainCommand';
 import { registerModelCommands } from './model/modelCommands';
 import { ModelPicker } from './model/modelPicker';
@@ -46,14 +47,27 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     enginePath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine.js').fsPath,
     clientVersion: version,
     logLevel: () => vscode.workspace.getConfiguration('hearth').get<LogLevel>('engine.logLevel', 'info'),
-    log: (line) => output.appendLine(line),
+    log: (line) => logEngineLine(output, line),
   });
   supervisor = engine;
   const picker = new ModelPicker(engine);
   const roles = new ModelRoles(engine, picker);
   const models = roles.chat;
-  const restartEngine = () => engine.restart().catch((error: unknown) => showEngineError(error, showLogs));
-  const errors = new ErrorPresenter(showLogs, () => void restartEngine());
+  const errors = new ErrorPresenter(
+    showLogs,
+    () => void restartEngine(),
+    (line) => output.error(line),
+  );
+  // Restarting takes seconds: a notification while it runs, a status-bar line when it is done.
+  const restartEngine = () =>
+    vscode.window
+      .withProgress({ location: vscode.ProgressLocation.Notification, title: 'Hearth: restarting the engine…' }, () =>
+        engine.restart(),
+      )
+      .then(
+        () => void vscode.window.setStatusBarMessage('$(check) Hearth: the engine restarted', 5_000),
+        (error: unknown) => errors.show(error),
+      );
   const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
   const answerLimit = () =>
     vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 2_048) || undefined;
@@ -97,7 +111,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
     registerInlineCompletions({ engine, models: roles, log: (line) => output.appendLine(line) }),
     vscode.commands.registerCommand('hearth.showLogs', showLogs),
-    ...registerModelCommands(picker, models, showLogs),
+    ...registerModelCommands(picker, models, errors),
     vscode.commands.registerCommand('hearth.restartEngine', restartEngine),
     vscode.commands.registerCommand('hearth.explainCodebase', () => explain.run()),
     vscode.commands.registerCommand('hearth.refactorSelection', (args?: RefactorArgs) => refactor.run(args)),
@@ -121,4 +135,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 export async function deactivate(): Promise<void> {
   await supervisor?.dispose();
   supervisor = undefined;
+}
+
+/** An engine stderr line in the log channel, with the channel's timestamp and level instead of the engine's. */
+function logEngineLine(output: vscode.LogOutputChannel, line: string): void {
+  const { level, message } = parseEngineLogLine(line);
+  if (level === 'error') output.error(message);
+  else if (level === 'warn') output.warn(message);
+  else output.info(level === 'debug' ? `[debug] ${message}` : message); // shown at the engine's own log level
 }

@@ -4,26 +4,53 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { CancelledError, isCancelled, raceCancellation } from '../../src/extension/cancellation';
 import { EngineFailedError } from '../../src/extension/engineFailedError';
 import { EngineHungError } from '../../src/extension/engineHungError';
-import { describeError, EngineErrorWithSetting, loadContextSetting } from '../../src/extension/errorDescription';
+import {
+  asSentence,
+  describeError,
+  EngineErrorWithSetting,
+  loadContextSetting,
+} from '../../src/extension/errorDescription';
 import { EngineError } from '../../src/shared/engineError';
 import { EngineErrorCode, type KvCacheChoice } from '../../src/shared/protocol';
 
 describe('describeError', () => {
-  it('offers the setting that fixes a missing or unusable model', () => {
+  it('offers Select Model for a missing or unusable model, in whole sentences', () => {
     assert.deepEqual(
       describeError(
         new EngineError(EngineErrorCode.ModelNotFound, 'No model is chosen.', 'Run "Hearth: Select Model".'),
       ),
       {
         message: 'No model is chosen. Run "Hearth: Select Model".',
-        actions: ['openSettings'],
+        actions: ['selectModel'],
         setting: 'hearth.model.path',
       },
     );
-    assert.deepEqual(describeError(new EngineError(EngineErrorCode.CheckpointInvalid, 'Bad config.json.')).actions, [
-      'openSettings',
-      'showLogs',
+    // The engine's CheckpointError as the issue saw it: no full stop between the message and the hint.
+    assert.deepEqual(
+      describeError(
+        new EngineError(
+          EngineErrorCode.CheckpointInvalid,
+          'config.json: is missing: this is not a Hugging Face checkpoint folder',
+          'Choose the folder that holds config.json',
+        ),
+      ),
+      {
+        message:
+          'config.json: is missing: this is not a Hugging Face checkpoint folder. Choose the folder that holds config.json.',
+        actions: ['selectModel', 'showLogs'],
+        setting: 'hearth.model.path',
+      },
+    );
+    assert.deepEqual(describeError(new EngineError(EngineErrorCode.UnsupportedModel, 'No chat template!')).actions, [
+      'selectModel',
     ]);
+  });
+
+  it('ends a sentence only where it has no end mark', () => {
+    assert.deepEqual(
+      ['Done.', 'Really?', 'Wait…', 'He said "go."', '(see the logs.)', 'no stop', '  spaced  ', ''].map(asSentence),
+      ['Done.', 'Really?', 'Wait…', 'He said "go."', '(see the logs.)', 'no stop.', 'spaced.', ''],
+    );
   });
 
   it('points a context that is too large at the budget setting', () => {

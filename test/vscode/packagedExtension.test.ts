@@ -57,7 +57,7 @@ describe('packaged extension in code-server (VS Code 1.100.3)', () => {
       await status.waitFor({ timeout: 30_000 });
 
       // The explain command is in the command palette. With no model it asks for one first; choosing none ends
-      // in an error that offers the setting.
+      // in an error that offers Select Model.
       await runCommand(page, 'Hearth: Explain This Codebase');
       await page
         .locator('.quick-input-list .monaco-list-row', { hasText: 'Qwen3-4B-Instruct-2507-FP8' })
@@ -65,7 +65,7 @@ describe('packaged extension in code-server (VS Code 1.100.3)', () => {
       await page.keyboard.press('Escape');
       const error = page.locator('.notification-toast', { hasText: 'No model is chosen.' });
       await error.waitFor({ timeout: 15_000 });
-      await error.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor();
+      await error.locator('.monaco-button', { hasText: 'Select Model' }).waitFor();
     },
   );
 });

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
-import { showEngineError } from '../errorPresenter';
+import type { ErrorPresenter } from '../errorPresenter';
 import type { ModelPicker, ModelPickPurpose } from './modelPicker';
 import type { ModelSession } from './modelSession';
 
@@ -12,7 +12,7 @@ import type { ModelSession } from './modelSession';
 export function registerModelCommands(
   picker: ModelPicker,
   models: ModelSession,
-  showLogs: () => void,
+  errors: Pick<ErrorPresenter, 'show'>,
 ): vscode.Disposable[] {
   const run = async (purpose: Exclude<ModelPickPurpose, 'firstUse'>): Promise<string | undefined> => {
     try {
@@ -21,8 +21,7 @@ export function registerModelCommands(
       return path;
     } catch (error) {
       // Declining a model that does not fit, or cancelling its load, is the user's choice: nothing to report.
-      if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled))
-        await showEngineError(error, showLogs);
+      if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) await errors.show(error);
       return undefined;
     }
   };

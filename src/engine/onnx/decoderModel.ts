@@ -2,9 +2,10 @@
  * Turns a checkpoint into a loadable decoder model: converts the weights, places them (embedded, or in an
  * external data file beside the model) and serializes the graph.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { KvCacheDtype } from '../../shared/protocol';
+import { writeFileAtomic } from '../base/atomicFile';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { buildDecoderGraph, type TensorPlacement } from './decoderGraph';
 import { convertDecoderWeights, type DecoderTensor, type WeightFormat, type WeightSource } from './decoderWeights';
@@ -72,7 +73,7 @@ export function materializeDecoderModel(
     return { model: bytes, embedding };
   }
   const modelPath = join(options.directory!, DECODER_MODEL_FILE);
-  writeFileSync(modelPath, bytes);
+  writeGraph(modelPath, bytes);
   const stored: StoredTensors = {
     path: dataFile.path,
     tensor: (name) => {
@@ -107,8 +108,17 @@ export function writeDecoderModelBeside(
     kvCacheDtype,
   ).toBytes(graphName(config));
   const modelPath = join(dirname(stored.path), `${location}.decoder${kvCacheDtype === 'int8' ? '-int8kv' : ''}.onnx`);
-  writeFileSync(modelPath, bytes);
+  writeGraph(modelPath, bytes);
   return { model: modelPath, embedding: embeddingRowsFromFile(config, format, stored) };
+}
+
+/**
+ * Windows loading the same model share the cache folder: a graph is replaced whole (renamed into place), so a
+ * reader never sees half of one, and only when its bytes changed, so loads of the same model write nothing.
+ */
+function writeGraph(path: string, bytes: Uint8Array): void {
+  if (statSync(path, { throwIfNoEntry: false })?.size === bytes.length && readFileSync(path).equals(bytes)) return;
+  writeFileAtomic(path, bytes);
 }
 
 function placementOf(placements: ReadonlyMap<string, TensorPlacement>, name: string): TensorPlacement {

@@ -3,7 +3,19 @@
  * the cache → ONNX graph → session → logits, checked against the float64 reference on the same weights.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -131,6 +143,29 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     assert.equal(second.stats.converted, false);
     assert.equal(second.stats.weightsPath, first.stats.weightsPath);
     assert.deepEqual(await second.decoder.prefill(prompt), await first.decoder.prefill(prompt));
+  });
+
+  it('writes the graph beside the cached weights only when it changed, and never over the file a reader holds', async () => {
+    const cache = join(root, 'cache-graph');
+    const first = await load(fp8, 'int8', cache);
+    const graph = `${first.stats.weightsPath}.decoder.onnx`;
+    const bytes = readFileSync(graph);
+    // Loading the same model again writes nothing: the time this test gave the graph stays.
+    const past = new Date('2001-01-01T00:00:00Z');
+    utimesSync(graph, past, past);
+    await load(fp8, 'int8', cache);
+    assert.equal(statSync(graph).mtimeMs, past.getTime());
+    // A graph that differs is replaced whole: whoever opened the old file still reads the old bytes.
+    writeFileSync(graph, 'not a graph');
+    const reader = openSync(graph, 'r');
+    try {
+      const second = await load(fp8, 'int8', cache);
+      assert.deepEqual(readFileSync(graph), bytes);
+      assert.equal(readFileSync(reader, 'utf8'), 'not a graph');
+      assert.deepEqual(await second.decoder.prefill(prompt), await first.decoder.prefill(prompt));
+    } finally {
+      closeSync(reader);
+    }
   });
 
   it('converts again when the cached file was cut short (a killed conversion is never trusted)', async () => {

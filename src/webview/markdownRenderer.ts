@@ -37,6 +37,11 @@ function safeUrl(href: string, allowed: RegExp): string | undefined {
 const markdown = new Marked({
   gfm: true,
   async: false,
+  // marked passes the text after an inline <pre>, <code>, <kbd> or <script> through as HTML; the html renderer
+  // below shows those tags as text, so the text after them is escaped like any other.
+  walkTokens(token) {
+    if (token.type === 'text' && 'escaped' in token && token.escaped) token.escaped = false;
+  },
   renderer: {
     html({ text }) {
       return escapeHtml(text);

@@ -124,6 +124,22 @@ describe('chat webview with hostile model output (Chromium)', () => {
     ]);
   });
 
+  it('shows the text after an inline <script>, <pre>, <code> or <kbd> as text too (a fuzz counterexample)', async (t) => {
+    if (!requireChromium(t)) return;
+    const chat = await harness!.open();
+    t.after(() => chat.close());
+    const answer = 'H<script a=""><i onerror=window.__pwned=1 and <kbd><b title="x" then <code><u';
+    await chat.deliver(
+      { type: 'turnStarted', turn: turn('t1', 'raw') },
+      { type: 'turnDelta', turnId: 't1', answer },
+      { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
+    );
+    const shown = chat.page.locator('article[data-turn-id="t1"] .answer');
+    assert.equal(await shown.textContent(), `${answer}\n`);
+    assert.equal(await shown.locator('i, b, u').count(), 0);
+    assert.deepEqual(await chat.violations(), []);
+  });
+
   it('does not navigate the webview when a link in an answer is clicked', { timeout: 20_000 }, async (t) => {
     if (!requireChromium(t)) return;
     const chat = await harness!.open();

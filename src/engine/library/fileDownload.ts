@@ -119,9 +119,12 @@ async function transfer(
   let overflow = false;
   try {
     let stream = await client.openFile(context.repo, context.commit, file.path, state.bytes, signal);
+    // A part that holds the whole file gets an empty body (416): its hash, not the etag, says whether it is right.
+    const partIsWhole = stream.start === file.size;
     if (
       state.bytes > 0 &&
-      (stream.start !== state.bytes || stream.etag === undefined || readSidecar(at.sidecar)?.etag !== stream.etag)
+      (stream.start !== state.bytes ||
+        (!partIsWhole && (stream.etag === undefined || readSidecar(at.sidecar)?.etag !== stream.etag)))
     ) {
       // The part is of another version of the file (or the server ignores ranges): start over.
       if (stream.start !== 0) {
@@ -133,7 +136,7 @@ async function transfer(
     reader = stream.body.getReader();
     writer = await openWriter(at, file, stream.etag, state.bytes > 0, context);
     // Each chunk is on disk before the next is read, so a drop or a cancel keeps everything received.
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    for (let chunk = await readChunk(reader, signal); !chunk.done; chunk = await readChunk(reader, signal)) {
       stallTimer.refresh();
       if (state.bytes + chunk.value.length > file.size) {
         overflow = true;
@@ -173,6 +176,25 @@ async function transfer(
   }
   const mismatch = state.hasher.mismatch();
   if (mismatch !== undefined) throw new ChecksumMismatch(mismatch);
+}
+
+/**
+ * The next chunk, or the signal's reason once it aborts: fetch's body does not always settle a pending read
+ * when the abort comes after the last byte arrived (a Cancel on the last chunk hung the download).
+ */
+function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+): ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    reader
+      .read()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

@@ -17,10 +17,12 @@ export interface HubRequest {
   headers: Record<string, string>;
   target: HubTarget;
   signal: AbortSignal | undefined;
+  /** A non-2xx status the caller handles itself (416 for a range at the end of a file). */
+  acceptStatus?: number;
 }
 
 export interface HubResponse {
-  /** The final, successful (2xx) answer; its body is unread. */
+  /** The final answer (2xx, or the accepted status); its body is unread. */
   response: Response;
   /**
    * Headers of the Hub's own last answer, before it redirected to a CDN: it carries X-Repo-Commit,
@@ -46,7 +48,8 @@ export async function hubGet(request: HubRequest): Promise<HubResponse> {
       throw hubNetworkError(error, url);
     }
     if (sameOrigin) hubHeaders = response.headers;
-    if (response.status >= 200 && response.status < 300) return { response, hubHeaders };
+    if ((response.status >= 200 && response.status < 300) || response.status === request.acceptStatus)
+      return { response, hubHeaders };
 
     // Redirect or error: the body is not wanted either way; free the connection.
     await response.body?.cancel().catch(() => undefined);

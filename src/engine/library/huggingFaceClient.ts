@@ -35,7 +35,10 @@ export interface RepoSnapshot {
 
 /** An open download of one file, from `start` on. */
 export interface FileStream {
-  /** Where the body starts in the file: the requested offset, or 0 when the server ignored the Range. */
+  /**
+   * Where the body starts in the file: the requested offset, or 0 when the server ignored the Range or the
+   * offset was past the file's end. An offset at the end gets an empty body (the server answered 416).
+   */
   start: number;
   /** The Hub's identity for this file version (X-Linked-Etag, else ETag), to tell whether a partial is stale. */
   etag: string | undefined;
@@ -102,10 +105,20 @@ export class HuggingFaceClient {
       'accept-encoding': 'identity',
       ...(start > 0 && { range: `bytes=${start}-` }),
     };
-    const { response, hubHeaders } = await this.get(url, { ...this.target(repo, commit), path }, headers, signal);
+    const target = { ...this.target(repo, commit), path };
+    const { response, hubHeaders } = await this.get(url, target, headers, signal, start > 0 ? 416 : undefined);
     const etag = normalizeEtag(
       hubHeaders.get('x-linked-etag') ?? hubHeaders.get('etag') ?? response.headers.get('etag'),
     );
+    if (response.status === 416) {
+      // Range Not Satisfiable, with the file's length as "bytes */<length>" (RFC 9110).
+      await response.body?.cancel();
+      const length = /^bytes \*\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
+      if (length !== undefined && Number(length) === start) {
+        return { start, etag, body: new ReadableStream({ start: (controller) => controller.close() }) };
+      }
+      return this.openFile(repo, commit, path, 0, signal);
+    }
     if (response.body === null) throw new DownloadError('protocol', `${url} answered without a body.`);
     let bodyStart = 0;
     if (response.status === 206) {
@@ -132,6 +145,7 @@ export class HuggingFaceClient {
     target: HubTarget,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
+    acceptStatus?: number,
   ): Promise<HubResponse> {
     return hubGet({
       url,
@@ -140,6 +154,7 @@ export class HuggingFaceClient {
       headers: { 'user-agent': `hearth/${ENGINE_VERSION}`, ...headers },
       target,
       signal,
+      acceptStatus,
     });
   }
 

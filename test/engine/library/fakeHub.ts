@@ -2,7 +2,7 @@
  * A Hugging Face Hub on 127.0.0.1, close enough to the real one for the downloader: the revision and tree
  * APIs (paged with Link headers, LFS sha256 in `lfs.oid`, git blob ids in `oid`), `resolve` URLs that
  * answer LFS files with a 302 to a second server (the CDN, on another port: another origin) carrying
- * X-Linked-Etag / X-Linked-Size / X-Repo-Commit, Range requests (206), and faults on demand.
+ * X-Linked-Etag / X-Linked-Size / X-Repo-Commit, Range requests (206; 416 from the end of the file on), and faults on demand.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -207,6 +207,12 @@ export class FakeHub {
     const total = file.bytes.length;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = range ? Number(range[1]) : 0;
+    this.rangeStarts.set(file.path, [...(this.rangeStarts.get(file.path) ?? []), start]);
+    if (range && start >= total) {
+      // As real servers do (RFC 9110 §14.4): a range from the end of the file on is not satisfiable.
+      res.writeHead(416, { ...headers, 'content-range': `bytes */${total}` }).end();
+      return;
+    }
     let body = file.bytes.subarray(start);
     const fault = this.faults.get(file.path);
     if (fault?.kind === 'corrupt') {
@@ -220,7 +226,6 @@ export class FakeHub {
       'accept-ranges': 'bytes',
       ...(range && { 'content-range': `bytes ${start}-${total - 1}/${total}` }),
     });
-    this.rangeStarts.set(file.path, [...(this.rangeStarts.get(file.path) ?? []), start]);
     if (fault?.kind === 'drop' || fault?.kind === 'hold') {
       this.faults.delete(file.path);
       const sent = body.subarray(0, fault.after);

@@ -15,7 +15,7 @@ import type { DownloadProgress } from '../../../src/engine/library/downloadProgr
 import { HuggingFaceClient } from '../../../src/engine/library/huggingFaceClient';
 import { downloadModel, type DownloadModelOptions } from '../../../src/engine/library/modelDownloader';
 import { openPartFile } from '../../../src/engine/library/partFile';
-import { FAKE_COMMIT, FakeHub, syntheticHubFiles, type FakeHubFile, type FakeHubOptions } from './fakeHub';
+import { FAKE_COMMIT, FakeHub, sha256Of, syntheticHubFiles, type FakeHubFile, type FakeHubOptions } from './fakeHub';
 
 const REPO = 'Qwen/Qwen3-Tiny-FP8';
 
@@ -159,6 +159,49 @@ describe('downloadModel against a local Hub', () => {
     assertComplete(dir);
     assert.deepEqual(hub!.rangeStarts.get('tokenizer.json'), [0, held]);
     assert.equal(hub!.bytesServed.get('tokenizer.json'), tokenizer().bytes.length);
+  });
+
+  it('finishes a part that already holds the whole file (the server answers 416 at its end), by its hash', async () => {
+    await startHub();
+    const dir = freshDir();
+    const size = tokenizer().bytes.length;
+    // Cancel lands after the last byte arrived, before the part was checked and renamed.
+    hub!.holdAfter('tokenizer.json', size);
+    const part = join(dir, '.hearth-download', 'tokenizer.json.part');
+    const abort = new AbortController();
+    const onProgress = () => {
+      if (existsSync(part) && statSync(part).size === size) abort.abort();
+    };
+    await assert.rejects(download(dir, { onProgress, progressIntervalMs: 0, signal: abort.signal }), {
+      name: 'AbortError',
+    });
+    assert.equal(statSync(part).size, size);
+
+    await download(dir);
+    assertComplete(dir);
+    assert.deepEqual(hub!.rangeStarts.get('tokenizer.json'), [0, size]);
+    assert.equal(hub!.bytesServed.get('tokenizer.json'), size, 'nothing of it was fetched again');
+  });
+
+  it('fetches again a part of the whole length whose bytes are wrong (416, then a hash mismatch)', async () => {
+    await startHub();
+    const dir = freshDir();
+    const weights = largestWeights();
+    const staging = join(dir, '.hearth-download');
+    mkdirSync(staging, { recursive: true });
+    const damaged = Buffer.from(weights.bytes);
+    damaged[1000] ^= 0xff;
+    writeFileSync(join(staging, `${weights.path}.part`), damaged);
+    const sha256 = sha256Of(weights.bytes);
+    writeFileSync(
+      join(staging, `${weights.path}.part.json`),
+      JSON.stringify({ size: weights.bytes.length, sha256, etag: sha256 }),
+    );
+    await download(dir);
+
+    assertComplete(dir);
+    assert.deepEqual(hub!.rangeStarts.get(weights.path), [weights.bytes.length, 0]);
+    assert.equal(hub!.bytesServed.get(weights.path), weights.bytes.length);
   });
 
   it('drops a connection that stalls and resumes it on a new one', async () => {

@@ -1,4 +1,4 @@
-import type { ReasoningDelta } from '../text/reasoningParser';
+import type { ReasoningDelta } from '../../shared/reasoningParser';
 import { StopCriteria, type FinishReason, type StopOptions, type StopStep } from '../text/stopCriteria';
 import { StreamDecoder } from '../text/streamDecoder';
 import type { Tokenizer } from '../text/tokenizer';

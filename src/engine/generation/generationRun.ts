@@ -1,5 +1,5 @@
 import type { FinishReason, GenerationUsage } from '../../shared/protocol';
-import type { ReasoningDelta } from '../text/reasoningParser';
+import type { ReasoningDelta } from '../../shared/reasoningParser';
 import { Sampler } from '../text/sampler';
 import type { ResolvedSampling } from '../text/samplingDefaults';
 import type { CachedDecoder } from './cachedDecoder';

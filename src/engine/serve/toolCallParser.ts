@@ -1,4 +1,4 @@
-import { partialMatchLength } from '../text/partialMatch';
+import { partialMatchLength } from '../../shared/partialMatch';
 
 /** What the parser finds in a streamed answer, in order: answer text, the start of a call, its arguments. */
 export type ToolCallEvent =

@@ -1,5 +1,4 @@
-import type { ReasoningStart } from './modelKind';
-import { ReasoningParser, type ReasoningDelta } from './reasoningParser';
+import { ReasoningParser, type ReasoningDelta, type ReasoningStart } from '../../shared/reasoningParser';
 import { StopCriteria, type FinishReason, type StopOptions, type StopStep } from './stopCriteria';
 import { StreamDecoder } from './streamDecoder';
 import type { Tokenizer } from './tokenizer';

@@ -1,3 +1,4 @@
+import type { ReasoningStart } from '../../shared/reasoningParser';
 /**
  * How a chat model thinks, read from its own chat template:
  * - `hybrid`: Qwen3 (April 2025). Thinks by default; `enable_thinking: false` closes an empty think block in
@@ -10,15 +11,6 @@ export type ModelKind = 'hybrid' | 'instruct-2507' | 'thinking-2507';
 
 /** What a request asks for; `auto` is the model's own default. */
 export type ThinkingMode = 'auto' | 'on' | 'off';
-
-/** Where the output of a model starts, for the reasoning parser. */
-export type ReasoningStart =
-  /** Plain answer, never reasoning: `<think>` in the output is ordinary text. */
-  | 'content'
-  /** The output may open with `<think>`; otherwise it is all answer. */
-  | 'optional'
-  /** The prompt opened `<think>` already: the output is reasoning until `</think>`. */
-  | 'inside';
 
 export interface ThinkingDecision {
   /** Whether the model thinks for this request; the template's `enable_thinking`. */

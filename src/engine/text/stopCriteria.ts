@@ -1,6 +1,6 @@
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
-import { partialMatchLength } from './partialMatch';
+import { partialMatchLength } from '../../shared/partialMatch';
 
 /** Why generation ended: an end token or stop string, the token limit, or the client. */
 export type FinishReason = 'stop' | 'length' | 'cancelled';

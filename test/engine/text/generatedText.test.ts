@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GeneratedText, type OutputDelta } from '../../../src/engine/text/generatedText';
-import type { ReasoningStart } from '../../../src/engine/text/modelKind';
+import type { ReasoningStart } from '../../../src/shared/reasoningParser';
 import type { StopOptions } from '../../../src/engine/text/stopCriteria';
 import { qwen3Tokenizer } from './qwen3TokenizerFixture';
 

@@ -1,5 +1,13 @@
-import type { ReasoningStart } from './modelKind';
 import { partialMatchLength } from './partialMatch';
+
+/** Where the output of a model starts, for the reasoning parser. */
+export type ReasoningStart =
+  /** Plain answer, never reasoning: `<think>` in the output is ordinary text. */
+  | 'content'
+  /** The output may open with `<think>`; otherwise it is all answer. */
+  | 'optional'
+  /** The prompt opened `<think>` already: the output is reasoning until `</think>`. */
+  | 'inside';
 
 const OPEN_TAG = '<think>';
 const CLOSE_TAG = '</think>';

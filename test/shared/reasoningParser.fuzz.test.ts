@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { ReasoningStart } from '../../../src/engine/text/modelKind';
-import { ReasoningParser } from '../../../src/engine/text/reasoningParser';
+import { ReasoningParser, type ReasoningStart } from '../../src/shared/reasoningParser';
 
 const STARTS: ReasoningStart[] = ['content', 'optional', 'inside'];
 

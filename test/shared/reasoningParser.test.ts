@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ReasoningStart } from '../../../src/engine/text/modelKind';
-import { ReasoningParser, type ReasoningDelta } from '../../../src/engine/text/reasoningParser';
+import { ReasoningParser, type ReasoningDelta, type ReasoningStart } from '../../src/shared/reasoningParser';
 
 /** Feeds the pieces, then finishes; returns each step's delta. */
 function steps(start: ReasoningStart, pieces: readonly string[]): ReasoningDelta[] {

@@ -100,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     output,
     roles,
     new EngineStatusBar(engine, models),
+    models.onDidFailInBackground((error) => void errors.show(error)),
     engine.onDidChangeState(({ state, detail }) => {
       if (state === 'failed') void errors.show(new EngineFailedError(detail ?? 'see the logs'));
     }),

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelRole } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
-import { EngineErrorWithSetting, loadContextSetting } from '../errorDescription';
+import { isCancelled } from '../cancellation';
+import { describeError, EngineErrorWithSetting, loadContextSetting } from '../errorDescription';
 import { modelName } from './modelPickItems';
 import type { ModelPickPurpose } from './modelPicker';
 import { affectsModel, configuredModel, configuredRoleModel } from './modelSettings';
@@ -34,6 +35,11 @@ export class ModelSession implements vscode.Disposable {
   private readonly statusEmitter = new vscode.EventEmitter<ModelStatus>();
   /** Loading, loaded, or a new speed reported: for the status bar. */
   readonly onDidChangeStatus = this.statusEmitter.event;
+  private readonly failureEmitter = new vscode.EventEmitter<unknown>();
+  /** A load or check that no request waited for failed (a setting changed): the error, to show at once. */
+  readonly onDidFailInBackground = this.failureEmitter.event;
+  /** Why the configured model cannot be served, until a load succeeds or the settings change. */
+  private loadError: string | undefined;
 
   private loaded: { engineGeneration: number; params: ModelLoadParams; info: ModelInfo } | undefined;
   private loading: Promise<ModelInfo> | undefined;
@@ -55,18 +61,18 @@ export class ModelSession implements vscode.Disposable {
     this.disposables.push(
       this.changeEmitter,
       this.statusEmitter,
+      this.failureEmitter,
       engine.onDidChangeState(({ state }) => {
         if (state !== 'ready') return;
         this.engineGeneration++;
         if (this.loaded) this.reloadInBackground(); // the engine restarted: bring the model back
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (
-          affectsModel(event) &&
-          this.loaded &&
-          JSON.stringify(this.loaded.params) !== JSON.stringify(this.configuredParams())
-        )
+        if (!affectsModel(event)) return;
+        this.setLoadError(undefined);
+        if (this.loaded && JSON.stringify(this.loaded.params) !== JSON.stringify(this.configuredParams()))
           this.reloadInBackground();
+        else if (!this.loaded) this.checkInBackground();
       }),
     );
   }
@@ -87,6 +93,7 @@ export class ModelSession implements vscode.Disposable {
       ...(model !== undefined && { model }),
       ...(this.loadingPath !== undefined && { loading: this.loadingPath }),
       ...(this.tokensPerSecond !== undefined && { tokensPerSecond: this.tokensPerSecond }),
+      ...(this.loadError !== undefined && { error: this.loadError }),
     };
   }
 
@@ -150,7 +157,34 @@ export class ModelSession implements vscode.Disposable {
         this.engine.request('model/unload', { role: this.role }).catch(() => undefined);
       return;
     }
-    this.ensureLoaded().catch(() => undefined); // the next request reports the error where the user sees it
+    this.ensureLoaded().catch((error: unknown) => this.failInBackground(error));
+  }
+
+  /** A newly configured model that is not loaded yet: its folder is checked now, so a bad path shows at once. */
+  private checkInBackground(): void {
+    const params = this.configuredParams();
+    if (params === undefined || this.engine.state.state !== 'ready') return;
+    this.engine
+      .request('model/fit', {
+        path: params.path,
+        ...(params.quantization !== undefined && { quantization: params.quantization }),
+        ...(params.kvCache !== undefined && { kvCache: params.kvCache }),
+      })
+      .catch((error: unknown) => {
+        if (JSON.stringify(this.configuredParams()) === JSON.stringify(params)) this.failInBackground(error);
+      });
+  }
+
+  private failInBackground(error: unknown): void {
+    if (isCancelled(error) || (error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) return;
+    this.setLoadError(describeError(error).message);
+    this.failureEmitter.fire(error);
+  }
+
+  private setLoadError(message: string | undefined): void {
+    if (message === this.loadError) return;
+    this.loadError = message;
+    this.statusEmitter.fire(this.status);
   }
 
   private async load(params: ModelLoadParams): Promise<ModelInfo> {
@@ -192,6 +226,7 @@ export class ModelSession implements vscode.Disposable {
       },
     );
     this.loaded = { engineGeneration: generation, params, info: result.model };
+    this.loadError = undefined;
     this.changeEmitter.fire(result.model);
     return result.model;
   }

@@ -9,11 +9,13 @@ export interface ModelStatus {
   loading?: string;
   /** Decode speed of the last answer or completion, as its caller reported it. */
   tokensPerSecond?: number;
+  /** Why the configured model cannot be served (a bad path, say), as the user was told. */
+  error?: string;
 }
 
 /**
  * The status bar's text while the engine is ready: "$(flame) Qwen3-4B-Instruct-2507-FP8 · 9.8 tok/s", the load
- * in progress, or that no model is loaded (never "ready" without one: the chat header says the same).
+ * in progress, why the configured model cannot be served, or that no model is loaded (never "ready" without one).
  */
 export function modelStatusText(status: ModelStatus): { text: string; tooltip: string } {
   if (status.loading !== undefined) {
@@ -22,7 +24,9 @@ export function modelStatusText(status: ModelStatus): { text: string; tooltip: s
       tooltip: `Hearth: loading ${status.loading}`,
     };
   }
-  const { model, tokensPerSecond } = status;
+  const { model, tokensPerSecond, error } = status;
+  if (error !== undefined)
+    return { text: '$(error) Hearth: model error', tooltip: `Hearth: ${error} Click to choose a model.` };
   if (model === undefined)
     return { text: '$(flame) Hearth: no model', tooltip: 'Hearth: no model is loaded. Click to choose one.' };
   const name = modelName(model.path);

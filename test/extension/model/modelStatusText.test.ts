@@ -26,6 +26,16 @@ describe('modelStatusText', () => {
     );
   });
 
+  it('shows why the configured model cannot be served, until a load is in progress', () => {
+    const error = 'config.json: is missing: this is not a Hugging Face checkpoint folder.';
+    assert.deepEqual(modelStatusText({ error }), {
+      text: '$(error) Hearth: model error',
+      tooltip: `Hearth: ${error} Click to choose a model.`,
+    });
+    assert.equal(modelStatusText({ model, error }).text, '$(error) Hearth: model error');
+    assert.equal(modelStatusText({ error, loading: '/models/tiny' }).text, '$(loading~spin) Hearth: loading tiny');
+  });
+
   it('shows a load in progress, and says when no model is loaded', () => {
     assert.deepEqual(modelStatusText({ model, loading: '/models/tiny' }), {
       text: '$(loading~spin) Hearth: loading tiny',

@@ -49,9 +49,11 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
         vscode.workspace.name ??
         'workspace',
       log,
+      onDropHintChange: () => statusBar.render(),
     },
     { debounceMs: () => settings.debounceMs },
   );
+  const statusBar = new CompletionStatusBar(settings, () => service.drops.hint);
   const tracker = new EditTracker(
     ring,
     (edit) => service.noteEdit(edit),
@@ -62,7 +64,7 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
   return vscode.Disposable.from(
     modelSource,
     tracker,
-    new CompletionStatusBar(settings),
+    statusBar,
     new CompletionWarmUp(service, settings, repository, models.onDidChangeCompletionModel),
     vscode.languages.registerInlineCompletionItemProvider(
       [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],

@@ -1,6 +1,14 @@
 import type { CancellationToken } from 'vscode-jsonrpc';
-import type { CompleteParams, CompleteResult, ModelKind, ModelRole } from '../../shared/protocol';
+import { EngineError } from '../../shared/engineError';
+import {
+  EngineErrorCode,
+  type CompleteParams,
+  type CompleteResult,
+  type ModelKind,
+  type ModelRole,
+} from '../../shared/protocol';
 import { CompletionCache, type CompletionCacheKey } from './completionCache';
+import { CompletionDrops } from './completionDrops';
 import type { ContextSnippet } from './completionPrompt';
 import { completionShape, type CompletionShape } from './completionShape';
 import { emptyStats, type CompletionStats } from './completionStats';
@@ -49,6 +57,8 @@ export interface CompletionDependencies {
   /** The name of the workspace folder the document is in. */
   repoName(request: CompletionRequest): string;
   log?(line: string): void;
+  /** The drop hint (`drops.hint`) appeared or went away. */
+  onDropHintChange?(): void;
 }
 
 export interface CompletionServiceOptions extends PendingOptions {
@@ -81,6 +91,8 @@ export const DEFAULT_SERVICE_OPTIONS: CompletionServiceOptions = {
 export class CompletionService {
   readonly stats: CompletionStats = emptyStats();
   readonly cache = new CompletionCache();
+  /** Requests that showed nothing, by reason (counted in `stats.dropped`), and the hint they call for. */
+  readonly drops: CompletionDrops;
   private pending: PendingGeneration | undefined;
   private readonly options: CompletionServiceOptions;
 
@@ -89,6 +101,7 @@ export class CompletionService {
     options: Partial<CompletionServiceOptions> = {},
   ) {
     this.options = { ...DEFAULT_SERVICE_OPTIONS, ...options };
+    this.drops = new CompletionDrops(this.stats.dropped, () => this.deps.onDropHintChange?.());
   }
 
   /** The text to insert at the cursor, or undefined. Never throws: failures are logged and counted. */
@@ -236,14 +249,18 @@ export class CompletionService {
     try {
       result = await this.deps.complete(params, token);
     } catch (error) {
-      if (!token.isCancellationRequested) {
+      if (error instanceof EngineError && error.code === EngineErrorCode.TooManyRequests) this.drops.drop('modelBusy');
+      else if (!token.isCancellationRequested) {
         this.stats.engineErrors++;
         this.fail('a completion request', error);
       }
     } finally {
       this.stats.engineInFlight--;
     }
-    if (generation.cancelledBy === 'user') this.stats.engineCancelled++;
+    if (generation.cancelledBy === 'user') {
+      this.stats.engineCancelled++;
+      this.drops.drop('cancelled');
+    }
     if (generation.cancelledBy === 'budget') this.stats.budgetExpired++;
     if (result === undefined) return { text: undefined, workMs: 0 };
 
@@ -258,6 +275,7 @@ export class CompletionService {
     });
     // A cut-short answer is not what the model says given the time: a later request may do better.
     if (!truncated) this.cache.store(context.key, text ?? '');
+    if (generation.cancelledBy === 'budget' && !text) this.drops.drop('overBudget');
     const { line, character } = context.request.position;
     this.stats.last = {
       line,
@@ -294,6 +312,7 @@ export class CompletionService {
     this.stats.lastOverheadMs = overheadMs;
     if (text === '') return undefined;
     this.stats.suggestions++;
+    this.drops.shown();
     return text;
   }
 

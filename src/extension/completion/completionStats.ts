@@ -1,4 +1,5 @@
 import type { GenerationUsage } from '../../shared/protocol';
+import type { DropReason } from './completionDrops';
 import type { CompletionShape } from './completionShape';
 import type { PromptStyle } from './promptStyle';
 
@@ -46,6 +47,8 @@ export interface CompletionStats {
   warmUpsFinished: number;
   /** Suggestions shown (non-empty answers). */
   suggestions: number;
+  /** Engine requests that showed nothing, by reason (completionDrops.ts). */
+  dropped: Record<DropReason, number>;
   /** The provider's own work per answer (prompt building, cache, post-processing), engine and waits excluded. */
   lastOverheadMs: number;
   last?: LastGeneration;
@@ -66,17 +69,20 @@ export function emptyStats(): CompletionStats {
     warmUpsSent: 0,
     warmUpsFinished: 0,
     suggestions: 0,
+    dropped: { overBudget: 0, cancelled: 0, modelBusy: 0 },
     lastOverheadMs: 0,
   };
 }
 
 /** One line for the user. */
 export function describeStats(stats: CompletionStats): string {
+  const { dropped } = stats;
   const last = stats.last
     ? `; last: ${stats.last.usage.cachedTokens}/${stats.last.usage.promptTokens} prompt tokens cached, first token in ${stats.last.usage.timeToFirstTokenMs ?? '–'} ms`
     : '';
   return (
     `${stats.engineRequests} engine requests (${stats.engineCancelled} cancelled, ${stats.budgetExpired} over the time budget, ${stats.engineErrors} failed), ` +
-    `${stats.provided} provider calls, ${stats.cacheHits} cache hits, ${stats.reusedPending} reused, ${stats.warmUpsSent} warm-ups (${stats.warmUpsFinished} finished), ${stats.suggestions} suggestions${last}`
+    `${stats.provided} provider calls, ${stats.cacheHits} cache hits, ${stats.reusedPending} reused, ${stats.warmUpsSent} warm-ups (${stats.warmUpsFinished} finished), ${stats.suggestions} suggestions, ` +
+    `${dropped.overBudget + dropped.cancelled + dropped.modelBusy} requests that showed nothing (${dropped.overBudget} over the time budget, ${dropped.cancelled} cancelled, ${dropped.modelBusy} model busy)${last}`
   );
 }

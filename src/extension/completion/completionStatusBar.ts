@@ -1,7 +1,11 @@
 import * as vscode from 'vscode';
+import { describeDropHint, type DropHint } from './completionDrops';
 import { CompletionSettings } from './completionSettings';
 
-/** Shows whether inline completions are on for the active editor; a click toggles them. */
+/**
+ * Shows whether inline completions are on for the active editor, and a quiet hint when suggestions keep being
+ * dropped (and why); a click toggles them.
+ */
 export class CompletionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(
     'hearth.completionStatus',
@@ -10,7 +14,10 @@ export class CompletionStatusBar implements vscode.Disposable {
   );
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly settings: CompletionSettings) {
+  constructor(
+    private readonly settings: CompletionSettings,
+    private readonly dropHint: () => DropHint | undefined = () => undefined,
+  ) {
     this.item.name = 'Hearth Completions';
     this.item.command = 'hearth.toggleCompletions';
     this.subscriptions = [
@@ -33,8 +40,10 @@ export class CompletionStatusBar implements vscode.Disposable {
       this.item.text = '$(circle-slash) Completions';
       this.item.tooltip = `Hearth inline completions are off for ${languageId} (hearth.completion.disabledLanguages). Click to turn them off everywhere.`;
     } else {
-      this.item.text = '$(sparkle) Completions';
-      this.item.tooltip = 'Hearth inline completions are on. Click to turn them off.';
+      const hint = this.dropHint();
+      const dropped = hint && describeDropHint(hint);
+      this.item.text = `$(sparkle) Completions${dropped?.suffix ?? ''}`;
+      this.item.tooltip = `${dropped ? `${dropped.tooltip} ` : ''}Hearth inline completions are on. Click to turn them off.`;
     }
   }
 

@@ -8,6 +8,8 @@ import {
   type CompletionRequest,
 } from '../../../src/extension/completion/completionService';
 import { linesOf } from '../../../src/extension/completion/cursorWindows';
+import { EngineError } from '../../../src/shared/engineError';
+import { EngineErrorCode } from '../../../src/shared/protocol';
 
 const usage: GenerationUsage = {
   promptTokens: 100,
@@ -88,6 +90,8 @@ function setup(
 ) {
   const engine = new FakeEngine();
   const log: string[] = [];
+  /** The drop hint after each change: its reason, or 'none' once it went away. */
+  const hints: string[] = [];
   const configured = 'model' in options ? options.model : fimModel;
   const modelCalls: string[] = [];
   const service = new CompletionService(
@@ -101,10 +105,11 @@ function setup(
       snippets: () => [],
       repoName: () => 'ws',
       log: (line) => log.push(line),
+      onDropHintChange: () => hints.push(service.drops.hint?.reason ?? 'none'),
     },
     { debounceMs: () => options.debounceMs ?? 30, timeBudgetMs: options.timeBudgetMs ?? 5000, orphanGraceMs: 40 },
   );
-  return { engine, service, log, modelCalls };
+  return { engine, service, log, modelCalls, hints };
 }
 
 describe('CompletionService', () => {
@@ -158,6 +163,7 @@ describe('CompletionService', () => {
     assert.equal(await answer, undefined);
     await delay(5);
     assert.equal(service.stats.engineCancelled, 1);
+    assert.equal(service.stats.dropped.cancelled, 1);
   });
 
   it('lets a later keystroke on the line use the request still running when the user types what it writes', async () => {
@@ -216,6 +222,34 @@ describe('CompletionService', () => {
     assert.equal(answer, '.len');
     assert.equal(service.stats.budgetExpired, 1);
     assert.equal(service.cache.size, 0);
+  });
+
+  it('counts why requests showed nothing, hints after three in a row, and drops the hint on a suggestion', async () => {
+    const { engine, service, hints, log } = setup({ timeBudgetMs: 40 });
+    const explicit = (typed: string) => ({ ...typedRequest(typed), explicit: true });
+    // Over the time budget with nothing written yet.
+    assert.equal(await service.provide(explicit('x'), new CancellationTokenSource().token), undefined);
+    // The model refused: busy.
+    const busy = service.provide(explicit('xy'), new CancellationTokenSource().token);
+    await engine.received(2);
+    engine.calls[1].fail(new EngineError(EngineErrorCode.TooManyRequests, 'The model is busy.'));
+    assert.equal(await busy, undefined);
+    assert.equal(service.drops.hint, undefined);
+    assert.deepEqual(hints, []);
+    // Over the budget again: three in a row, two of them over the budget.
+    assert.equal(await service.provide(explicit('xyz'), new CancellationTokenSource().token), undefined);
+    assert.deepEqual(service.drops.hint, { reason: 'overBudget', inARow: 3 });
+    assert.deepEqual(hints, ['overBudget']);
+    assert.deepEqual(service.stats.dropped, { overBudget: 2, cancelled: 0, modelBusy: 1 });
+    assert.equal(service.stats.engineErrors, 0);
+    assert.deepEqual(log, []);
+
+    const shown = service.provide(explicit('s'), new CancellationTokenSource().token);
+    await engine.received(4);
+    engine.calls[3].answer('.length;');
+    assert.equal(await shown, '.length;');
+    assert.equal(service.drops.hint, undefined);
+    assert.deepEqual(hints, ['overBudget', 'none']);
   });
 
   it('reports engine errors in the log, not to the user, and needs a model', async () => {

@@ -50,6 +50,9 @@ export interface HuggingFaceClientOptions {
   token?: string;
 }
 
+/** The Hub pages its tree 1,000 entries at a time: this many pages is far beyond any model repository. */
+const MAX_TREE_PAGES = 1_000;
+
 const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export class HuggingFaceClient {
@@ -89,13 +92,37 @@ export class HuggingFaceClient {
       throw new DownloadError('protocol', `${this.endpoint} gave no commit for ${repo} at "${revision}".`);
     }
     const files: RemoteFile[] = [];
+    const pages = new Set<string>();
     let next: string | undefined = `${this.endpoint}/api/models/${repo}/tree/${commit}?recursive=true`;
     while (next !== undefined) {
+      if (pages.has(next) || pages.size === MAX_TREE_PAGES)
+        throw this.brokenListing(repo, `its pages do not end (${next})`);
+      pages.add(next);
       const { response } = await this.get(next, target, { accept: 'application/json' }, signal);
       files.push(...parseTreePage(await readJson(response, next), next));
       next = nextPageUrl(response.headers.get('link'), next);
     }
-    return { repo, revision, commit, files };
+    return { repo, revision, commit, files: this.distinctFiles(repo, files) };
+  }
+
+  /** One entry per path: a path listed twice alike is kept once; listed twice unlike, the listing is refused. */
+  private distinctFiles(repo: string, files: RemoteFile[]): RemoteFile[] {
+    const byPath = new Map<string, RemoteFile>();
+    for (const file of files) {
+      const seen = byPath.get(file.path);
+      if (seen === undefined) byPath.set(file.path, file);
+      else if (seen.size !== file.size || seen.sha256 !== file.sha256 || seen.gitBlobId !== file.gitBlobId)
+        throw this.brokenListing(repo, `it names ${file.path} twice, with different contents`);
+    }
+    return [...byPath.values()];
+  }
+
+  private brokenListing(repo: string, why: string): DownloadError {
+    return new DownloadError(
+      'protocol',
+      `${this.endpoint} gave a broken file list for ${repo}: ${why}.`,
+      'Try again later; if HF_ENDPOINT names a mirror, try without it.',
+    );
   }
 
   /** Opens `path` at `commit` from byte `start`; redirects to a CDN are followed without the token. */

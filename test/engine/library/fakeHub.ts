@@ -48,6 +48,8 @@ export class FakeHub {
   >();
   private readonly held = new Set<ServerResponse>();
   private failures: { status: number; times: number } | undefined;
+  private pageLoop: 'self' | 'new' | undefined;
+  private treeEntries: Record<string, unknown>[] | undefined;
   private endpointUrl = '';
   private cdnUrl = '';
 
@@ -85,6 +87,11 @@ export class FakeHub {
   /** The next `times` requests to the Hub (not the CDN) answer `status`, with Retry-After: 0. */
   failNext(status: number, times: number): void {
     this.failures = { status, times };
+  }
+
+  /** Every tree page links to a next one: itself, or a new page (a listing that never ends). */
+  endlessPages(next: 'self' | 'new'): void {
+    this.pageLoop = next;
   }
 
   /** The next `times` responses for `path` have one byte flipped. */
@@ -167,6 +174,22 @@ export class FakeHub {
   }
 
   private tree(url: URL, res: ServerResponse): void {
+    this.treeEntries ??= this.listTree();
+    const entries = this.treeEntries;
+    const pageSize = this.options.pageSize ?? 1000;
+    const cursor = Number(url.searchParams.get('cursor') ?? 0);
+    const nextCursor = this.pageLoop === 'new' ? cursor + 1 : cursor + pageSize;
+    const next =
+      this.pageLoop === 'self'
+        ? `<${url.href}>; rel="next"`
+        : this.pageLoop === 'new' || nextCursor < entries.length
+          ? `<${url.origin}${url.pathname}?recursive=true&cursor=${nextCursor}>; rel="next"`
+          : undefined;
+    json(res, entries.slice(cursor, cursor + pageSize), next === undefined ? {} : { link: next });
+  }
+
+  /** The tree API's entries: folders, then files with their git blob ids and LFS hashes. */
+  private listTree(): Record<string, unknown>[] {
     const entries: Record<string, unknown>[] = [
       ...new Set(
         this.options.files.flatMap((f) =>
@@ -194,13 +217,7 @@ export class FakeHub {
         ...(file.lfs && { lfs: { oid: sha256, size: file.bytes.length, pointerSize: 134 } }),
       });
     }
-    const pageSize = this.options.pageSize ?? 1000;
-    const cursor = Number(url.searchParams.get('cursor') ?? 0);
-    const next =
-      cursor + pageSize < entries.length
-        ? `<${url.origin}${url.pathname}?recursive=true&cursor=${cursor + pageSize}>; rel="next"`
-        : undefined;
-    json(res, entries.slice(cursor, cursor + pageSize), next === undefined ? {} : { link: next });
+    return entries;
   }
 
   private serve(file: FakeHubFile, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {

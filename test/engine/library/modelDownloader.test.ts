@@ -330,6 +330,59 @@ describe('downloadModel against a local Hub', () => {
     assert.equal(existsSync(join(dir, '.hearth-download.lock')), false);
   });
 
+  const treeUrl = (query = '') => `${hub!.endpoint}/api/models/${REPO}/tree/${FAKE_COMMIT}?recursive=true${query}`;
+
+  it(
+    'stops a listing whose pages link back to themselves, saying the list is broken',
+    { timeout: 20_000 },
+    async () => {
+      await startHub();
+      hub!.endlessPages('self');
+      const error = await download(freshDir()).catch((e: unknown) => e);
+
+      assert.ok(error instanceof DownloadError);
+      assert.equal(error.failure, 'protocol');
+      assert.equal(
+        error.message,
+        `${hub!.endpoint} gave a broken file list for ${REPO}: its pages do not end (${treeUrl()}).`,
+      );
+      assert.equal(error.hint, 'Try again later; if HF_ENDPOINT names a mirror, try without it.');
+      assert.equal(hub!.requests.filter((r) => r.url.includes('/tree/')).length, 1);
+    },
+  );
+
+  it('stops a listing after 1,000 pages when each links to a new one', { timeout: 60_000 }, async () => {
+    await startHub();
+    hub!.endlessPages('new');
+    const error = await download(freshDir()).catch((e: unknown) => e);
+
+    assert.ok(error instanceof DownloadError);
+    assert.equal(
+      error.message,
+      `${hub!.endpoint} gave a broken file list for ${REPO}: its pages do not end (${treeUrl('&cursor=1000')}).`,
+    );
+    assert.equal(hub!.requests.filter((r) => r.url.includes('/tree/')).length, 1_000);
+  });
+
+  it('fetches a path listed twice alike once, and refuses one listed twice with different contents', async () => {
+    const notes = files.find((f) => f.path === 'docs/NOTES.md')!;
+    await startHub({ files: [...files, notes] });
+    const dir = freshDir();
+    await download(dir);
+    assertComplete(dir);
+    assert.equal(hub!.requests.filter((r) => r.url.endsWith('/docs/NOTES.md')).length, 1);
+    await hub!.close();
+
+    await startHub({ files: [...files, { ...notes, bytes: Buffer.from('Other notes.\n') }] });
+    const error = await download(freshDir()).catch((e: unknown) => e);
+    assert.ok(error instanceof DownloadError);
+    assert.equal(error.failure, 'protocol');
+    assert.equal(
+      error.message,
+      `${hub!.endpoint} gave a broken file list for ${REPO}: it names docs/NOTES.md twice, with different contents.`,
+    );
+  });
+
   it('explains a 401 without a token: accept the conditions and set HF_TOKEN', async () => {
     await startHub({ token: 'hf_test' });
     const error = await download(freshDir()).catch((e: unknown) => e);

@@ -566,6 +566,12 @@ export const EngineErrorCode = {
   ShuttingDown: 1200,
   /** More requests are waiting for the model than the engine queues. */
   TooManyRequests: 1201,
+  /** A remote model server (hearth.engine.url) did not answer: it is down, or the URL is wrong. */
+  RemoteUnreachable: 1300,
+  /** A remote model server failed the request (a 5xx status). */
+  RemoteServerError: 1301,
+  /** A remote model server's stream ended before the answer did. */
+  RemoteStreamCut: 1302,
   /** The client cancelled the request ($/cancelRequest): an outcome, not a failure (LSP's RequestCancelled). */
   Cancelled: -32800,
 } as const;

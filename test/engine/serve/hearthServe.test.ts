@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
 import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/synthetic/syntheticConfig';
-import { startServe, variantOf, type ServeProcess } from './serveProcess';
+import { startServe, variantOf, type ServeProcess } from '../../helpers/serveProcess';
 
 const KEY = 'test-key';
 const CONTEXT = 512;

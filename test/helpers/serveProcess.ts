@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { THINKING_2507_TEMPLATE } from '../text/qwen3TemplateFixtures';
+import { THINKING_2507_TEMPLATE } from '../engine/text/qwen3TemplateFixtures';
 
-const CLI = join(resolve(__dirname, '..', '..', '..'), 'dist', 'cli.js');
+const CLI = join(resolve(__dirname, '..', '..'), 'dist', 'cli.js');
 
 /** A running `hearth serve` (the built CLI) and its base URL, ending with /v1. */
 export interface ServeProcess {

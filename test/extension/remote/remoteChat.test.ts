@@ -1,0 +1,225 @@
+/**
+ * The remote chat against a real `hearth serve` (the built CLI on the tiny synthetic checkpoint) and against a
+ * local server replaying the answer shapes of other servers: reasoning in either field or in tags, usage with
+ * cached tokens, cancellation, and each failure as a typed error that says what to do.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
+import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/synthetic/syntheticConfig';
+import type { ChatDelta } from '../../../src/extension/chat/chatStream';
+import { RemoteChat } from '../../../src/extension/remote/remoteChat';
+import { EngineError } from '../../../src/shared/engineError';
+import { EngineErrorCode, type ChatParams } from '../../../src/shared/protocol';
+import { startServe, variantOf, type ServeProcess } from '../../helpers/serveProcess';
+import { REASONING_CONTENT_FIELD, REASONING_FIELD, THINK_TAGS_IN_CONTENT } from './sseTranscripts';
+
+const question: Omit<ChatParams, 'requestId'> = { messages: [{ role: 'user', content: 'Hi' }], maxTokens: 8 };
+
+async function run(chat: RemoteChat, params = question, signal = new AbortController().signal) {
+  const deltas: ChatDelta[] = [];
+  const result = await chat.run(params, (delta) => deltas.push(delta), signal);
+  return { result, deltas };
+}
+
+function assertEngineError(code: EngineErrorCode, message: RegExp, hint?: RegExp) {
+  return (error: unknown): boolean => {
+    assert.ok(error instanceof EngineError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.match(error.message, message);
+    if (hint !== undefined) assert.match(error.hint ?? '', hint);
+    return true;
+  };
+}
+
+describe('RemoteChat against hearth serve', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-remote-'));
+  const checkpoint = join(dir, 'tiny');
+  let serve: ServeProcess;
+  let thinking: ServeProcess;
+  const args = (path: string) => [
+    '--model',
+    path,
+    '--cache-dir',
+    join(dir, 'cache'),
+    '--threads',
+    '1',
+    '--context',
+    '512',
+  ];
+
+  before(async () => {
+    await writeSyntheticCheckpoint({
+      outDir: checkpoint,
+      geometry: { ...SYNTHETIC_GEOMETRIES.tiny, maxPositionEmbeddings: 4096 },
+      dtype: 'fp8',
+      seed: 1,
+      arch: 'qwen3',
+      tied: true,
+    });
+    serve = await startServe([...args(checkpoint), '--api-key', 'secret']);
+    thinking = await startServe(args(variantOf(checkpoint, join(dir, 'thinking'), 'thinking-2507')));
+  });
+  after(async () => {
+    await serve?.stop();
+    await thinking?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('streams an answer with usage, and the repeat comes from the server prefix cache', async () => {
+    const chat = new RemoteChat({ baseUrl: serve.url, model: 'tiny', apiKey: 'secret' });
+    const params = { ...question, thinking: 'off' as const, sampling: { seed: 5 } };
+    const first = await run(chat, params);
+    assert.equal(first.result.finishReason, 'length');
+    assert.equal(first.result.usage.completionTokens, 8);
+    assert.equal(first.result.content, first.deltas.map((d) => d.content ?? '').join(''));
+    assert.equal(first.result.reasoning, '');
+    assert.equal(first.result.seed, 5);
+    const second = await run(chat, params);
+    assert.equal(second.result.content, first.result.content);
+    assert.equal(second.result.usage.cachedTokens, second.result.usage.promptTokens - 1);
+  });
+
+  it('reads the reasoning a thinking model streams in reasoning_content', async () => {
+    const { result, deltas } = await run(new RemoteChat({ baseUrl: thinking.url, model: 'thinking' }));
+    assert.ok(result.reasoning.length > 0);
+    assert.equal(result.content, '');
+    assert.equal(result.reasoning, deltas.map((d) => d.reasoning ?? '').join(''));
+    assert.equal(result.thinking.enabled, true);
+  });
+
+  it('returns what came so far when cancelled', async () => {
+    const chat = new RemoteChat({ baseUrl: serve.url, model: 'tiny', apiKey: 'secret' });
+    const abort = new AbortController();
+    let received = 0;
+    const result = await chat.run(
+      { ...question, maxTokens: 400 },
+      (delta) => {
+        received += (delta.content ?? '').length;
+        if (received > 0) abort.abort();
+      },
+      abort.signal,
+    );
+    assert.equal(result.finishReason, 'cancelled');
+    assert.ok(result.content.length > 0);
+  });
+
+  it('says what to do about a wrong key, an unknown model and a conversation too long', async () => {
+    await assert.rejects(
+      run(new RemoteChat({ baseUrl: serve.url, model: 'tiny', apiKey: 'wrong' })),
+      assertEngineError(EngineErrorCode.Unauthorized, /refused the API key \(401\)/, /Hearth: Set API Key/),
+    );
+    await assert.rejects(
+      run(new RemoteChat({ baseUrl: serve.url, model: 'qwen-72b', apiKey: 'secret' })),
+      assertEngineError(EngineErrorCode.ModelNotFound, /has no model "qwen-72b"/, /Hearth: Select Model/),
+    );
+    const long = { ...question, messages: [{ role: 'user' as const, content: 'word '.repeat(2000) }] };
+    await assert.rejects(
+      run(new RemoteChat({ baseUrl: serve.url, model: 'tiny', apiKey: 'secret' }), long),
+      assertEngineError(EngineErrorCode.ContextTooLarge, /longer than the model server's context/),
+    );
+  });
+});
+
+/** A local server answering every chat request with one scripted response. */
+class ReplayServer {
+  private readonly server: Server;
+  respond: (response: ServerResponse) => void = () => undefined;
+
+  constructor() {
+    this.server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => this.respond(response));
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((done) => this.server.close(done));
+  }
+
+  static sse(events: object[], options: { cutAfter?: number } = {}) {
+    return (response: ServerResponse): void => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const sent = options.cutAfter === undefined ? events : events.slice(0, options.cutAfter);
+      for (const event of sent) response.write(`data: ${JSON.stringify(event)}\n\n`);
+      if (options.cutAfter === undefined) response.end('data: [DONE]\n\n');
+      // The connection drops once the events are out, as when a server or a proxy dies mid-answer.
+      else response.socket?.destroySoon();
+    };
+  }
+
+  static status(status: number, body: object, headers: Record<string, string> = {}) {
+    return (response: ServerResponse): void => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(JSON.stringify(body));
+    };
+  }
+}
+
+describe('RemoteChat on the answer shapes of other servers', () => {
+  const replay = new ReplayServer();
+  let chat: RemoteChat;
+  before(async () => {
+    chat = new RemoteChat({ baseUrl: await replay.start(), model: 'qwen3' });
+  });
+  after(() => replay.stop());
+
+  for (const [name, transcript] of [
+    ['reasoning_content', REASONING_CONTENT_FIELD],
+    ['<think> tags in the content', THINK_TAGS_IN_CONTENT],
+    ['reasoning', REASONING_FIELD],
+  ] as const) {
+    it(`reads the reasoning from ${name}, never into the answer`, async () => {
+      replay.respond = ReplayServer.sse(transcript);
+      const { result } = await run(chat);
+      assert.equal(result.reasoning, 'The user greets; reply briefly.');
+      assert.equal(result.content, 'Hello there!');
+      assert.equal(result.finishReason, 'stop');
+      assert.deepEqual(
+        [result.usage.promptTokens, result.usage.cachedTokens, result.usage.completionTokens],
+        [30, 24, 9],
+      );
+    });
+  }
+
+  it('keeps the partial answer and says so when the stream is cut mid-answer', async () => {
+    replay.respond = ReplayServer.sse(REASONING_CONTENT_FIELD, { cutAfter: 4 });
+    const deltas: ChatDelta[] = [];
+    await assert.rejects(
+      chat.run(question, (delta) => deltas.push(delta), new AbortController().signal),
+      assertEngineError(EngineErrorCode.RemoteStreamCut, /./),
+    );
+    assert.equal(deltas.map((d) => d.content ?? '').join(''), 'Hello');
+  });
+
+  it('says the server is busy with its retry-after, or failed with a 5xx', async () => {
+    replay.respond = ReplayServer.status(429, { error: { message: 'busy' } }, { 'retry-after': '7' });
+    await assert.rejects(run(chat), assertEngineError(EngineErrorCode.TooManyRequests, /retry after 7 s/));
+    replay.respond = ReplayServer.status(500, { error: { message: 'CUDA out of memory' } });
+    await assert.rejects(
+      run(chat),
+      assertEngineError(EngineErrorCode.RemoteServerError, /failed the request \(500\): CUDA out of memory/),
+    );
+  });
+
+  it('says the server is down or the URL wrong when nothing answers', async () => {
+    const down = new ReplayServer();
+    const url = await down.start();
+    await down.stop();
+    await assert.rejects(
+      run(new RemoteChat({ baseUrl: url, model: 'qwen3' })),
+      assertEngineError(EngineErrorCode.RemoteUnreachable, /did not answer/, /hearth\.engine\.url/),
+    );
+  });
+});

@@ -4,7 +4,7 @@
  * Float32KvCache and Int8KvCache share: capacity, growth in small buckets reserved once and grown in place, the mask.
  */
 import type { KvCacheDtype } from '../../shared/protocol';
-import type { Feed } from './ortSession';
+import type { Feed, FeedData, LentArrays } from './ortSession';
 
 const BUCKET = 64;
 const GROWTH_DIVISOR = 16;
@@ -53,7 +53,7 @@ export type KvRows = Float32KvRows | Int8KvRows;
 /** A layer's cache as graph inputs, by role; the float32 cache has only key and value. */
 export type KvLayerInputs = Partial<Record<'key' | 'value' | 'keyScale' | 'keyOffset' | 'valueScale', Feed>>;
 
-export abstract class KvCache {
+export abstract class KvCache implements LentArrays {
   abstract readonly dtype: KvCacheDtype;
   private allocated: number;
   protected used = 0;
@@ -101,6 +101,12 @@ export abstract class KvCache {
    * them hold the same tokens.
    */
   abstract appendRows(rows: KvRows, offset: number, count: number): void;
+
+  /** Every buffer, lent to the session's thread for a run. */
+  abstract lendArrays(): FeedData[];
+
+  /** The buffers back from a run, in the order lent. */
+  abstract restoreArrays(arrays: FeedData[]): void;
 
   /** Moves every buffer's rows from a stride of `from` positions to `to`, keeping the first `length`. */
   protected abstract restride(from: number, to: number): void;

@@ -27,6 +27,15 @@ const WHOLE_FILES_SHARE = 0.8;
 /** No single file may take more of its part than this. */
 const MAX_OVERVIEW_FILE_SHARE = 0.35;
 const MAX_REQUEST_FILE_SHARE = 0.5;
+/** A request's file is shown whole up to this share of the part; a larger one as an excerpt. */
+const MAX_REQUEST_WHOLE_FILE_SHARE = 0.3;
+/** The request's best files, whole or as excerpts, stop here; small excerpts of further matches at the next. */
+const TOP_FILES_SHARE = 0.6;
+const MATCHES_SHARE = 0.85;
+/** Each small excerpt of a further match takes at most this share of the part. */
+const MATCH_EXCERPT_SHARE = 0.08;
+/** How far down the request's ranking small excerpts are looked for. */
+const MAX_MATCH_EXCERPTS_SCANNED = 60;
 /** Source code averages about 3.7 bytes per Qwen token: files estimated above the room are not even read. */
 const ESTIMATED_BYTES_PER_TOKEN = 4;
 /** Rendered text of fewer than one token per this many characters is not worth counting when it cannot fit. */
@@ -161,29 +170,7 @@ export class ContextPacker {
     const candidates = input.request.filter((file) => !covered.has(file.path));
     const part = new PackSelection(candidates, this.counts);
     const partRoom = room - overview.usedTokens - map.tokens;
-    const partFileCap = Math.floor(partRoom * MAX_REQUEST_FILE_SHARE);
-    const limit = Math.floor(partRoom * WHOLE_FILES_SHARE);
-    misses = 0;
-    for (let rank = 0; rank < candidates.length && misses < MAX_WHOLE_FILE_MISSES; rank++) {
-      if (rank % CANCELLATION_CHECK_EVERY === 0) signal?.throwIfAborted();
-      if (part.usedTokens >= limit) break;
-      const file = candidates[rank];
-      const cap = Math.min(part.available(rank, limit), partFileCap);
-      const content = input.readContent(file);
-      if (content === undefined) continue;
-      let shown =
-        file.size / ESTIMATED_BYTES_PER_TOKEN <= cap &&
-        part.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), limit, cap);
-      const matches = shown ? [] : (input.matches?.(file, content) ?? []);
-      if (!shown && (matches.length > 0 || file.outline === '')) {
-        const render = (room: number): string | undefined =>
-          matches.length > 0
-            ? renderExcerpt({ content, definitions: input.definitions(file) }, matches, room)
-            : renderHead(content, room);
-        shown = this.addExcerpt(part, rank, render, format, fence(file), limit, cap);
-      }
-      misses = shown ? 0 : misses + 1;
-    }
+    this.addRequestFiles(part, input, format, fence, partRoom, signal);
     this.addOutlines(part, format, fence, partRoom, signal);
 
     const byAge = (a: Piece<F>, b: Piece<F>): number =>
@@ -266,6 +253,60 @@ export class ContextPacker {
     }
     const tokens = this.counts.count(cached.text);
     return tokens > maxTokens ? { text: '', tokens: 0, named: 0 } : { text: cached.text, tokens, named: cached.named };
+  }
+
+  /**
+   * The request's files in rank order: whole when small enough, else the definitions that match the question
+   * inside the outline (a document: its first lines), within TOP_FILES_SHARE of the part; then, further down
+   * the ranking, the matching definitions alone in small excerpts, within MATCHES_SHARE.
+   */
+  private addRequestFiles<F extends PackableFile>(
+    part: PackSelection<F>,
+    input: PackInput<F>,
+    format: ContextFormat,
+    fence: (file: F) => string,
+    partRoom: number,
+    signal: AbortSignal | undefined,
+  ): void {
+    const matchesOf = new Map<number, readonly SymbolDefinition[]>();
+    const top = Math.floor(partRoom * (input.matches === undefined ? WHOLE_FILES_SHARE : TOP_FILES_SHARE));
+    let misses = 0;
+    for (let rank = 0; rank < part.ranked.length && misses < MAX_WHOLE_FILE_MISSES; rank++) {
+      if (rank % CANCELLATION_CHECK_EVERY === 0) signal?.throwIfAborted();
+      if (part.usedTokens >= top) break;
+      const file = part.ranked[rank];
+      const cap = Math.min(part.available(rank, top), Math.floor(partRoom * MAX_REQUEST_FILE_SHARE));
+      const content = input.readContent(file);
+      if (content === undefined) continue;
+      let shown =
+        file.size / ESTIMATED_BYTES_PER_TOKEN <= Math.min(cap, partRoom * MAX_REQUEST_WHOLE_FILE_SHARE) &&
+        part.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), top, cap);
+      const matches = shown ? [] : (input.matches?.(file, content) ?? []);
+      matchesOf.set(rank, matches);
+      if (!shown && (matches.length > 0 || file.outline === '')) {
+        const definitions = input.definitions(file);
+        const render = (room: number): string | undefined =>
+          matches.length > 0 ? renderExcerpt({ content, definitions }, matches, room) : renderHead(content, room);
+        shown = this.addExcerpt(part, rank, render, format, fence(file), top, cap);
+      }
+      misses = shown ? 0 : misses + 1;
+    }
+    if (input.matches === undefined) return;
+    const limit = Math.floor(partRoom * MATCHES_SHARE);
+    const cap = Math.floor(partRoom * MATCH_EXCERPT_SHARE);
+    for (let rank = 0; rank < Math.min(part.ranked.length, MAX_MATCH_EXCERPTS_SCANNED); rank++) {
+      if (part.usedTokens >= limit) break;
+      if (part.rendering(rank) !== undefined) continue;
+      const file = part.ranked[rank];
+      const content = input.readContent(file);
+      if (content === undefined) continue;
+      const matches = matchesOf.get(rank) ?? input.matches(file, content);
+      if (matches.length === 0) continue;
+      const definitions = input.definitions(file);
+      const render = (room: number): string | undefined =>
+        renderExcerpt({ content, definitions }, matches, room, { outline: false });
+      this.addExcerpt(part, rank, render, format, fence(file), limit, cap);
+    }
   }
 
   /**

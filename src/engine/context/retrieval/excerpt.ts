@@ -22,10 +22,7 @@ export interface ExcerptInput {
 /** Per definitions list (one per parse of a file), the search bag of each definition. */
 const definitionBags = new WeakMap<readonly SymbolDefinition[], Map<string, number>[]>();
 
-/**
- * Definitions of the file by how well they match `terms`, best first, leaving out any that contains or sits
- * inside a better one (a class whose method matched shows the method, not itself whole).
- */
+/** The innermost definitions of the file that match `terms`, best first; none overlaps another. */
 export function matchingDefinitions(
   file: ExcerptInput,
   terms: readonly string[],
@@ -44,30 +41,36 @@ export function matchingDefinitions(
     );
     definitionBags.set(file.definitions, bags);
   }
-  const scored = file.definitions
+  const matching = file.definitions
     .map((definition, i) => ({ definition, score: lexical.scoreBag(bags[i], terms) }))
-    .filter(({ score }) => score > 0)
-    .sort((a, b) => b.score - a.score || a.definition.line - b.definition.line);
+    .filter(({ score }) => score > 0);
+  const inside = (inner: SymbolDefinition, outer: SymbolDefinition): boolean =>
+    inner !== outer && outer.line <= inner.line && inner.lastLine <= outer.lastLine;
   const chosen: SymbolDefinition[] = [];
-  for (const { definition } of scored) {
-    const overlaps = chosen.some((c) => c.line <= definition.lastLine && definition.line <= c.lastLine);
-    if (!overlaps) chosen.push(definition);
+  // The innermost matches: a class whose method matched shows the method, not itself whole.
+  for (const { definition } of matching
+    .filter(({ definition }) => !matching.some((other) => inside(other.definition, definition)))
+    .sort((a, b) => b.score - a.score || a.definition.line - b.definition.line)) {
+    if (!chosen.some((c) => c.line <= definition.lastLine && definition.line <= c.lastLine)) chosen.push(definition);
   }
   return chosen;
 }
 
 /**
  * The outline with `shown` definitions whole, as many of them as fit about `maxTokens` in order; without the
- * outline when even the first does not fit beside it; undefined when it does not fit alone.
+ * outline when asked, or when even the first does not fit beside it; undefined when it does not fit alone.
  */
 export function renderExcerpt(
   file: ExcerptInput,
   shown: readonly SymbolDefinition[],
   maxTokens: number,
+  options: { outline?: boolean } = {},
 ): string | undefined {
   const lines = file.content.split('\n');
   const signatures = file.definitions.map((d): LineRange => ({ from: d.line, to: d.endLine }));
-  const wholes = excerptRanges(lines, signatures, shown, maxTokens) ?? excerptRanges(lines, [], shown, maxTokens);
+  const wholes =
+    (options.outline === false ? undefined : excerptRanges(lines, signatures, shown, maxTokens)) ??
+    excerptRanges(lines, [], shown, maxTokens);
   return wholes === undefined ? undefined : renderLines(file.content, wholes);
 }
 

@@ -73,13 +73,27 @@ export function fileRole(path: string): FileRole {
   if (isDocument(name)) return 'docs';
   if (SOURCE_EXTENSIONS.test(name)) {
     const stem = name.slice(0, name.lastIndexOf('.'));
-    return ENTRY_STEMS.has(stem) && folders.length <= 2 ? 'entryPoint' : 'source';
+    return ENTRY_STEMS.has(stem) && folders.length === 1 ? 'entryPoint' : 'source';
   }
   return DATA_EXTENSIONS.test(name) ? 'data' : 'source';
 }
 
 function isDocument(name: string): boolean {
   return /\.(md|markdown|rst|adoc|txt)$/.test(name) && !/^(cmakelists|requirements.*)\.txt$/.test(name);
+}
+
+const MODULE_EXTENSION = /\.(d\.[cm]?ts|[cm]?tsx?|[cm]?jsx?)$/;
+const OUTPUT_FOLDER = /^(src|lib|dist|out|build|esm|cjs)\//;
+
+/**
+ * JavaScript and declaration files that sit beside a TypeScript source of the same module (`client.js`,
+ * `client.d.ts` and `src/client.ts` in a published package): build output, whatever folder it is in.
+ */
+export function compiledTwins(paths: readonly string[]): Set<string> {
+  const moduleOf = (path: string): string => path.replace(MODULE_EXTENSION, '').replace(OUTPUT_FOLDER, '');
+  const isSource = (path: string): boolean => /\.[cm]?tsx?$/.test(path) && !/\.d\.[cm]?ts$/.test(path);
+  const sources = new Set(paths.filter(isSource).map(moduleOf));
+  return new Set(paths.filter((path) => MODULE_EXTENSION.test(path) && !isSource(path) && sources.has(moduleOf(path))));
 }
 
 /** How many folders deep a path is: 0 for a file at the root. */

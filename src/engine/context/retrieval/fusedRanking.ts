@@ -3,11 +3,11 @@
  * graph leads from the focus and those matches (personalised PageRank), and what each file is for (its role).
  * Without a question or focus, roles come first and global PageRank orders each tier.
  */
-import { fileRole, pathDepth, type FileRole } from './fileRoles';
+import { compiledTwins, fileRole, pathDepth, type FileRole } from './fileRoles';
 
 /** Weights of the normalised lexical and graph scores (each 0…1) in a focused ranking. */
 export const LEXICAL_WEIGHT = 1;
-export const GRAPH_WEIGHT = 0.35;
+export const GRAPH_WEIGHT = 0.5;
 /** Added to a focused score: files that support the code give way to the code. */
 const ROLE_ADJUSTMENT: Readonly<Record<FileRole, number>> = {
   readme: 0,
@@ -56,10 +56,11 @@ export function fuseRanking<F extends { readonly path: string }>(inputs: Ranking
   const { files, global, personal, lexical } = inputs;
   const focused = personal !== undefined || (lexical !== undefined && lexical.size > 0);
   const graphScores = personal ?? global;
+  const twins = compiledTwins(files.map((file) => file.path));
   const maxGraph = maxOf(graphScores);
   const maxLexical = maxOf(lexical?.values() ?? []);
   const ranked = files.map((file, i): RankedFile<F> => {
-    const role = fileRole(file.path);
+    const role = twins.has(file.path) ? 'generated' : fileRole(file.path);
     const tier = focused ? 0 : roleTier(role, pathDepth(file.path));
     const lexicalScore = (lexical?.get(file.path) ?? 0) / maxLexical;
     const graph = graphScores[i] / maxGraph;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileRole } from '../../../../src/engine/context/retrieval/fileRoles';
+import { compiledTwins, fileRole } from '../../../../src/engine/context/retrieval/fileRoles';
 
 describe('fileRole', () => {
   it('tells documents, manifests, entry points, build configuration and code apart', () => {
@@ -75,5 +75,21 @@ describe('fileRole', () => {
       'data',
       'data',
     ]);
+  });
+});
+
+describe('compiledTwins', () => {
+  it('finds the JavaScript and declaration files built from a TypeScript source in the same package', () => {
+    const twins = compiledTwins([
+      'src/client.ts',
+      'client.js',
+      'client.mjs',
+      'client.d.ts',
+      'dist/core/error.js',
+      'src/core/error.ts',
+      'lib/standalone.js',
+      'types.d.ts',
+    ]);
+    assert.deepEqual([...twins].sort(), ['client.d.ts', 'client.js', 'client.mjs', 'dist/core/error.js']);
   });
 });

@@ -6,7 +6,9 @@ import {
   type ModelSummary,
   type WebviewToExtensionMessage,
 } from '../shared/webviewProtocol';
+import { chatActivity, type ActivitySources } from './chatActivity';
 import type { ChatController } from './chat/chatController';
+import type { WorkspaceContext } from './context/workspaceContext';
 import type { CodeActions } from './chat/codeActions';
 import type { EngineSupervisor } from './engineSupervisor';
 import { modelName } from './model/modelPickItems';
@@ -24,6 +26,7 @@ function modelSummary(model: ModelInfo | undefined): ModelSummary | null {
 export interface ChatViewDependencies {
   engine: EngineSupervisor;
   models: ModelSession;
+  workspace: Pick<WorkspaceContext, 'onDidChangeIndexing'>;
   chat: ChatController;
   codeActions: CodeActions;
   showLogs: () => void;
@@ -35,6 +38,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   static readonly viewId = 'hearth.chat';
   private readonly disposables: vscode.Disposable[] = [];
   private view: vscode.WebviewView | undefined;
+  private readonly activity: ActivitySources = {};
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -44,6 +48,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.disposables.push(
       deps.engine.onDidChangeState(() => this.postEngineState()),
       deps.models.onDidChangeModel((model) => this.post({ type: 'model', model: modelSummary(model) })),
+      deps.models.onDidChangeStatus(({ loading, loadingPercent }) => {
+        this.activity.loading =
+          loading === undefined
+            ? undefined
+            : { name: modelName(loading), ...(loadingPercent !== undefined && { percent: loadingPercent }) };
+        this.postActivity();
+      }),
+      deps.workspace.onDidChangeIndexing((progress) => {
+        this.activity.indexing =
+          progress === undefined
+            ? undefined
+            : { ...(progress.fraction !== undefined && { fraction: progress.fraction }) };
+        this.postActivity();
+      }),
     );
   }
 
@@ -77,6 +95,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ready':
         this.postEngineState();
         this.post({ type: 'model', model: modelSummary(this.deps.models.model) });
+        this.postActivity();
         chat.sendHistory();
         return;
       case 'showLogs':
@@ -117,6 +136,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private postEngineState(): void {
     const { state, detail } = this.deps.engine.state;
     this.post({ type: 'engineState', state, ...(detail !== undefined && { detail }) });
+  }
+
+  private postActivity(): void {
+    this.post({ type: 'activity', activity: chatActivity(this.activity) });
   }
 
   private post(message: ExtensionToWebviewMessage): void {

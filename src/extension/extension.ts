@@ -90,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const chatView = new ChatViewProvider(context.extensionUri, {
     engine,
     models,
+    workspace,
     chat,
     codeActions: new CodeActions(proposals),
     showLogs,

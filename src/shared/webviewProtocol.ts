@@ -54,6 +54,12 @@ export interface ModelSummary {
   contextLength: number;
 }
 
+/** Work that keeps the model from answering now (a load, indexing), shown in the chat header. */
+export interface ChatActivity {
+  /** "Loading Qwen3-4B-Instruct-2507-FP8… 45%", "Indexing the workspace… 40%". */
+  text: string;
+}
+
 export type WebviewToExtensionMessage =
   | { type: 'ready' }
   | { type: 'showLogs' }
@@ -71,6 +77,7 @@ export type WebviewToExtensionMessage =
 export type ExtensionToWebviewMessage =
   | { type: 'engineState'; state: EngineState; detail?: string }
   | { type: 'model'; model: ModelSummary | null }
+  | { type: 'activity'; activity: ChatActivity | null }
   | { type: 'history'; turns: ChatTurn[]; thinking: ThinkingMode }
   | { type: 'turnStarted'; turn: ChatTurn }
   | { type: 'turnDelta'; turnId: string; reasoning?: string; answer?: string }

@@ -1,4 +1,4 @@
-import type { EngineState, ModelSummary, ThinkingMode } from '../shared/webviewProtocol';
+import type { ChatActivity, EngineState, ModelSummary, ThinkingMode } from '../shared/webviewProtocol';
 import { button, element } from './element';
 import type { PostMessage } from './vscodeApi';
 
@@ -27,6 +27,7 @@ export class ChatHeader {
   private engineState: EngineState = 'idle';
   private engineDetail: string | undefined;
   private hasModel = false;
+  private activity: ChatActivity | null = null;
 
   constructor(
     private readonly post: PostMessage,
@@ -102,11 +103,18 @@ export class ChatHeader {
     this.showState();
   }
 
+  /** A model load or indexing in progress, shown instead of "Ready" while it runs. */
+  setActivity(activity: ChatActivity | null): void {
+    this.activity = activity;
+    this.showState();
+  }
+
   /** A ready engine without a model is not "ready": the status bar says "no model" then too. */
   private showState(): void {
     const state = this.engineState;
     const noModel = state === 'ready' && !this.hasModel;
-    this.engine.textContent = noModel ? 'No model loaded' : engineLabels[state];
+    const activity = state === 'ready' ? this.activity : null;
+    this.engine.textContent = activity?.text ?? (noModel ? 'No model loaded' : engineLabels[state]);
     this.engine.dataset.state = state;
     this.engine.title = noModel ? 'The first question asks which model to use.' : (this.engineDetail ?? '');
     this.logsButton.hidden = state !== 'failed';

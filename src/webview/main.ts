@@ -48,6 +48,9 @@ function onMessage(message: ExtensionToWebviewMessage): void {
       model = message.model;
       header.setModel(message.model);
       break;
+    case 'activity':
+      header.setActivity(message.activity);
+      break;
     case 'history':
       chat.replace(message.turns);
       header.showThinking(message.thinking);

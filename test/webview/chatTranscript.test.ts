@@ -252,8 +252,12 @@ describe('chat webview transcript (Chromium)', () => {
     const header = chat.page.locator('header.chat-header');
     assert.equal(await header.locator('h1').textContent(), 'Hearth');
     assert.equal(await header.locator('.model').textContent(), 'No model');
-    // A ready engine without a model is not shown as ready.
+    // A ready engine without a model is not shown as ready; a load or indexing in progress is shown instead.
     await chat.deliver({ type: 'engineState', state: 'ready' });
+    assert.equal(await header.locator('.engine-state').textContent(), 'No model loaded');
+    await chat.deliver({ type: 'activity', activity: { text: 'Loading tiny-qwen3… 45%' } });
+    assert.equal(await header.locator('.engine-state').textContent(), 'Loading tiny-qwen3… 45%');
+    await chat.deliver({ type: 'activity', activity: null });
     assert.equal(await header.locator('.engine-state').textContent(), 'No model loaded');
     await chat.deliver(
       { type: 'model', model: { name: 'Qwen3-4B-Instruct-2507-FP8', kind: 'instruct-2507', contextLength: 262_144 } },

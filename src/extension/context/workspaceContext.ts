@@ -14,7 +14,7 @@ import type { EngineSupervisor } from '../engineSupervisor';
 import { ChangeQueue, type ChangeKind } from './changeQueue';
 import { contextBudget } from './contextBudget';
 import { contextExcludes } from './contextExcludes';
-import { IndexProgressEstimate } from './indexProgress';
+import { IndexProgressEstimate, type IndexProgressView } from './indexProgress';
 
 interface IndexRun {
   generation: number;
@@ -44,6 +44,9 @@ export class WorkspaceContext implements vscode.Disposable {
   /** Files whose unsaved contents the engine holds: closing them must bring back the disk's. */
   private readonly unsavedSent = new Set<string>();
   private readonly queue: ChangeQueue;
+  private readonly indexingEmitter = new vscode.EventEmitter<IndexProgressView | undefined>();
+  /** Indexing progress as it is reported, and undefined when indexing ends: for the chat header. */
+  readonly onDidChangeIndexing = this.indexingEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -59,6 +62,7 @@ export class WorkspaceContext implements vscode.Disposable {
     });
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     this.disposables.push(
+      this.indexingEmitter,
       watcher,
       watcher.onDidCreate((uri) => this.onFileEvent(uri, 'created')),
       watcher.onDidChange((uri) => this.onFileEvent(uri, 'changed')),
@@ -146,13 +150,17 @@ export class WorkspaceContext implements vscode.Disposable {
       async (progress) => {
         const estimate = new IndexProgressEstimate();
         progress.report({ message: 'Indexing the workspace…' });
-        const subscription = this.engine.onNotification('context/progress', (event) =>
-          progress.report({ message: estimate.update(event).message }),
-        );
+        this.indexingEmitter.fire({ message: 'Indexing the workspace…' });
+        const subscription = this.engine.onNotification('context/progress', (event) => {
+          const view = estimate.update(event);
+          progress.report({ message: view.message });
+          this.indexingEmitter.fire(view);
+        });
         try {
           return await this.engine.request('context/index', params, token);
         } finally {
           subscription.dispose();
+          this.indexingEmitter.fire(undefined);
         }
       },
     );

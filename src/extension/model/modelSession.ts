@@ -44,6 +44,8 @@ export class ModelSession implements vscode.Disposable {
   private loaded: { engineGeneration: number; params: ModelLoadParams; info: ModelInfo } | undefined;
   private loading: Promise<ModelInfo> | undefined;
   private loadingPath: string | undefined;
+  /** How far the load's one-time weight conversion is (0–100), once the engine reports it. */
+  private loadingPercent: number | undefined;
   private choosing: Promise<string | undefined> | undefined;
   private tokensPerSecond: number | undefined;
   /** Models the user chose to load although they do not fit ("Load Anyway"): not asked again this session. */
@@ -92,6 +94,8 @@ export class ModelSession implements vscode.Disposable {
     return {
       ...(model !== undefined && { model }),
       ...(this.loadingPath !== undefined && { loading: this.loadingPath }),
+      ...(this.loadingPath !== undefined &&
+        this.loadingPercent !== undefined && { loadingPercent: this.loadingPercent }),
       ...(this.tokensPerSecond !== undefined && { tokensPerSecond: this.tokensPerSecond }),
       ...(this.loadError !== undefined && { error: this.loadError }),
     };
@@ -116,6 +120,7 @@ export class ModelSession implements vscode.Disposable {
     this.loading ??= this.load(params).finally(() => {
       this.loading = undefined;
       this.loadingPath = undefined;
+      this.loadingPercent = undefined;
       this.statusEmitter.fire(this.status);
     });
     return this.loading;
@@ -210,6 +215,10 @@ export class ModelSession implements vscode.Disposable {
             increment: percent - reported,
           });
           reported = percent;
+          if (Math.floor(percent) !== Math.floor(this.loadingPercent ?? -1)) {
+            this.loadingPercent = percent;
+            this.statusEmitter.fire(this.status);
+          }
         });
         try {
           return await this.engine.request('model/load', { ...params, role: this.role }, token);

@@ -7,6 +7,8 @@ export interface ModelStatus {
   model?: Pick<ModelInfo, 'path' | 'contextLength' | 'quantization' | 'kvCache'>;
   /** The folder of a model being loaded now. */
   loading?: string;
+  /** How far that load's one-time weight conversion is (0–100), when it converts. */
+  loadingPercent?: number;
   /** Decode speed of the last answer or completion, as its caller reported it. */
   tokensPerSecond?: number;
   /** Why the configured model cannot be served (a bad path, say), as the user was told. */
@@ -19,8 +21,9 @@ export interface ModelStatus {
  */
 export function modelStatusText(status: ModelStatus): { text: string; tooltip: string } {
   if (status.loading !== undefined) {
+    const percent = status.loadingPercent === undefined ? '' : ` ${Math.floor(status.loadingPercent)}%`;
     return {
-      text: `$(loading~spin) Hearth: loading ${modelName(status.loading)}`,
+      text: `$(loading~spin) Hearth: loading ${modelName(status.loading)}${percent}`,
       tooltip: `Hearth: loading ${status.loading}`,
     };
   }

@@ -34,6 +34,10 @@ describe('modelStatusText', () => {
     });
     assert.equal(modelStatusText({ model, error }).text, '$(error) Hearth: model error');
     assert.equal(modelStatusText({ error, loading: '/models/tiny' }).text, '$(loading~spin) Hearth: loading tiny');
+    assert.equal(
+      modelStatusText({ loading: '/models/tiny', loadingPercent: 45.9 }).text,
+      '$(loading~spin) Hearth: loading tiny 45%',
+    );
   });
 
   it('shows a load in progress, and says when no model is loaded', () => {

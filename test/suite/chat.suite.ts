@@ -130,6 +130,10 @@ export function registerChatTests(): void {
       assert.ok(outcome, 'the command produced no document');
       const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === outcome.uri);
       assert.ok(document, 'the explanation document is not open');
+      const tabs = vscode.window.tabGroups.all
+        .flatMap((group) => group.tabs)
+        .filter((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === outcome.uri);
+      assert.equal(tabs.length, 1, 'the explanation is not open in exactly one editor');
       assert.equal(document.languageId, 'markdown');
       assert.equal(document.isUntitled, true);
       const text = document.getText();

@@ -22,9 +22,11 @@ export class MarkdownStream implements vscode.Disposable {
     });
   }
 
+  /** Opens the document in one editor: beside the active editor when there is one, else in the active group. */
   static async open(initialText: string): Promise<MarkdownStream> {
     const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: initialText });
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    const viewColumn = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    await vscode.window.showTextDocument(document, { viewColumn, preview: false });
     return new MarkdownStream(document);
   }
 

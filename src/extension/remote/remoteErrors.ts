@@ -53,6 +53,13 @@ export function remoteError(error: unknown, target: RemoteTarget): EngineError {
     default:
       break;
   }
+  if (error.status === 400 && (error.param === 'suffix' || /\b(suffix|infill|fill-in-the-middle)\b/i.test(detail))) {
+    return new EngineError(
+      EngineErrorCode.UnsupportedModel,
+      `The model "${model}" at ${baseUrl} cannot fill in the middle: ${detail}`,
+      'Completions then use the chat form; for FIM, serve a FIM-trained model such as Qwen2.5-Coder.',
+    );
+  }
   if (
     error.status === 400 &&
     /context.?length|maximum context|too long|exceeds/i.test(`${error.code ?? ''} ${detail}`)

@@ -14,6 +14,8 @@ import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheti
 import { SYNTHETIC_GEOMETRIES } from '../../../src/engine/synthetic/syntheticConfig';
 import type { ChatDelta } from '../../../src/extension/chat/chatStream';
 import { RemoteChat } from '../../../src/extension/remote/remoteChat';
+import { RemoteCompletion } from '../../../src/extension/remote/remoteCompletion';
+import { listRemoteModels } from '../../../src/extension/remote/remoteModels';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode, type ChatParams } from '../../../src/shared/protocol';
 import { startServe, variantOf, type ServeProcess } from '../../helpers/serveProcess';
@@ -107,6 +109,29 @@ describe('RemoteChat against hearth serve', () => {
     );
     assert.equal(result.finishReason, 'cancelled');
     assert.ok(result.content.length > 0);
+  });
+
+  it('lists the server models with their context length', async () => {
+    const models = await listRemoteModels({ baseUrl: serve.url, apiKey: 'secret' }, new AbortController().signal);
+    assert.deepEqual(models, [{ id: 'tiny', contextLength: 512 }]);
+    await assert.rejects(
+      listRemoteModels({ baseUrl: serve.url }, new AbortController().signal),
+      assertEngineError(EngineErrorCode.Unauthorized, /refused the API key/),
+    );
+  });
+
+  it('completes a prompt greedily, and reports a model that cannot fill in the middle', async () => {
+    const completion = new RemoteCompletion({ baseUrl: serve.url, model: 'tiny', apiKey: 'secret' });
+    const signal = new AbortController().signal;
+    const first = await completion.run({ prompt: 'def add(a, b):', maxTokens: 4 }, signal);
+    const second = await completion.run({ prompt: 'def add(a, b):', maxTokens: 4 }, signal);
+    assert.equal(first.finishReason, 'length');
+    assert.equal(first.usage.completionTokens, 4);
+    assert.equal(second.text, first.text);
+    await assert.rejects(
+      completion.run({ fim: { prefix: 'def add(a, b):\n', suffix: '\n' }, maxTokens: 4 }, signal),
+      assertEngineError(EngineErrorCode.UnsupportedModel, /cannot fill in the middle/, /chat form/),
+    );
   });
 
   it('says what to do about a wrong key, an unknown model and a conversation too long', async () => {

@@ -1,0 +1,72 @@
+import OpenAI from 'openai';
+import type { CompleteParams, CompleteResult } from '../../shared/protocol';
+import type { RemoteServer } from './remoteChat';
+import { remoteError } from './remoteErrors';
+
+/**
+ * Runs Hearth's raw completions on a remote server through /v1/completions: a prompt, or fill-in-the-middle as
+ * `prompt` + `suffix` (the server lays out its model's FIM tokens). Greedy unless the request samples, like the
+ * local engine's completions.
+ */
+export class RemoteCompletion {
+  private readonly client: OpenAI;
+
+  constructor(private readonly server: RemoteServer) {
+    this.client = new OpenAI({ baseURL: server.baseUrl, apiKey: server.apiKey ?? 'none', maxRetries: 0 });
+  }
+
+  async run(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+    const { sampling = {} } = params;
+    const prompt =
+      params.fim?.prefix ??
+      (typeof params.prompt === 'string'
+        ? params.prompt
+        : (params.prompt ?? []).map((part) => (typeof part === 'string' ? part : part.token)).join(''));
+    const body = {
+      model: this.server.model,
+      prompt,
+      ...(params.fim !== undefined && { suffix: params.fim.suffix }),
+      max_tokens: params.maxTokens ?? 128,
+      temperature: sampling.temperature ?? 0,
+      ...(params.stop !== undefined && params.stop.length > 0 && { stop: params.stop }),
+      ...(sampling.seed !== undefined && { seed: sampling.seed }),
+      ...(sampling.topP !== undefined && { top_p: sampling.topP }),
+      ...(sampling.topK !== undefined && { top_k: sampling.topK }),
+    } as OpenAI.CompletionCreateParamsNonStreaming;
+    const started = performance.now();
+    let completion: OpenAI.Completion;
+    try {
+      completion = await this.client.completions.create(body, { signal });
+    } catch (error) {
+      if (signal.aborted) return { text: '', finishReason: 'cancelled', usage: emptyUsage() };
+      throw remoteError(error, { baseUrl: this.server.baseUrl, model: this.server.model });
+    }
+    const [choice] = completion.choices;
+    const usage = completion.usage;
+    return {
+      text: choice?.text ?? '',
+      finishReason: choice?.finish_reason === 'length' ? 'length' : 'stop',
+      usage: {
+        ...emptyUsage(),
+        promptTokens: usage?.prompt_tokens ?? 0,
+        cachedTokens:
+          (usage as { prompt_tokens_details?: { cached_tokens?: number } } | undefined)?.prompt_tokens_details
+            ?.cached_tokens ?? 0,
+        completionTokens: usage?.completion_tokens ?? 0,
+        // The whole answer's wait: the server streams nothing to time the first token by.
+        timeToFirstTokenMs: performance.now() - started,
+      },
+    };
+  }
+}
+
+function emptyUsage(): CompleteResult['usage'] {
+  return {
+    promptTokens: 0,
+    cachedTokens: 0,
+    completionTokens: 0,
+    prefillTokensPerSecond: 0,
+    decodeTokensPerSecond: 0,
+    timeToFirstTokenMs: null,
+  };
+}

@@ -73,6 +73,47 @@ describe('RepositoryIndex', () => {
     await index.dispose();
   });
 
+  it('finds what a question is about, and follows an edit that changes it', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const index = await RepositoryIndex.open({ roots: [root] });
+    const first = index.rank({ query: 'how is the receipt formatted?' });
+    assert.equal(first[0].file.path, 'src/format.ts');
+    assert.ok(first[0].signals.lexical === 1 && first[0].signals.role === 'source');
+    rewrite(root, 'src/legacy.ts', 'export function legacyReport(): string {\n  return "receipt archive";\n}\n');
+    await index.update([{ path: join(root, 'src/legacy.ts'), kind: 'changed' }]);
+    const after = index.rank({ query: 'where is the receipt archive kept?' });
+    assert.equal(after[0].file.path, 'src/legacy.ts');
+    await index.dispose();
+  });
+
+  it('packs the README and manifest first without a question, and keeps that overview for every question', async () => {
+    const root = temp.tree({
+      ...SMALL_PROJECT,
+      'README.md': '# Shop\n\nPlaces orders and prints receipts.\n',
+      'package.json': '{ "name": "shop", "main": "src/main.ts" }\n',
+      'test/fixtures/orders.json': '[{ "item": "book" }]\n',
+    });
+    const index = await RepositoryIndex.open({ roots: [root], repoName: 'shop' });
+    assert.deepEqual(
+      index
+        .rank()
+        .slice(0, 3)
+        .map((r) => r.file.path),
+      ['README.md', 'package.json', 'src/main.ts'],
+    );
+    assert.equal(index.rank().at(-1)!.file.path, 'test/fixtures/orders.json');
+    const plain = index.pack({ budget: 1024 }, approximateCounter);
+    assert.ok(plain.text.includes('<|file_sep|>README.md\n# Shop\n'));
+    assert.ok(plain.text.includes('<|file_sep|>package.json\n{ "name": "shop"'));
+    const overview = plain.text.slice(0, plain.text.indexOf('<|file_sep|>[repository map]'));
+    for (const query of ['how is the receipt formatted?', 'where are orders saved?']) {
+      const focused = index.pack({ budget: 1024, focus: { query } }, approximateCounter);
+      assert.ok(focused.text.startsWith(overview), query);
+      assert.equal(focused.stats.overviewTokens, plain.stats.overviewTokens);
+    }
+    await index.dispose();
+  });
+
   it('re-parses only the changed file, and ends where a full rescan does', async () => {
     const root = temp.tree(SMALL_PROJECT);
     const index = await RepositoryIndex.open({ roots: [root] });

@@ -80,10 +80,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`hearth: ${String(error)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * Exits once stdout and stderr have taken everything written to them: past a pipe's buffer they are written
+ * asynchronously, and exiting at once cuts the output short (`hearth context --print | cat`).
+ */
+function exitWhenWritten(code: number): void {
+  let waiting = 2;
+  const written = (): void => {
+    if (--waiting === 0) process.exit(code);
+  };
+  // An empty write's callback runs after every earlier write, or with the error that ended the stream.
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}
+
+main(process.argv.slice(2)).then(exitWhenWritten, (error: unknown) => {
+  process.stderr.write(`hearth: ${String(error)}\n`);
+  exitWhenWritten(1);
+});

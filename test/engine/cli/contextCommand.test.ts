@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../../helpers/builtCli';
+import { runCli, runCliIntoFile, runCliIntoPipe } from '../../helpers/builtCli';
 
 describe('hearth context (built CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-context-cli-'));
@@ -55,6 +55,26 @@ describe('hearth context (built CLI)', () => {
     assert.match(run.stdout, /^<\|repo_name\|>repo\n/);
     assert.match(run.stdout, /<\|file_sep\|>src\/store\.ts\nexport class Store \{/);
     assert.doesNotMatch(run.stdout, /ignored\(\)/);
+  });
+
+  it('writes all of a large output through a pipe, byte for byte', async () => {
+    // Enough source for a block past a pipe's 64 KiB buffer.
+    const big = join(dir, 'big');
+    mkdirSync(big);
+    for (let i = 0; i < 40; i++) {
+      const lines = Array.from({ length: 100 }, (_, j) => `export const value${i}x${j} = ${j};\n`);
+      writeFileSync(join(big, `module${i}.ts`), lines.join(''));
+    }
+    const args = ['context', '--root', big, '--budget', '262144', '--cache-dir', cacheDir, '--print'];
+    const file = join(dir, 'printed.txt');
+    assert.equal(runCliIntoFile(args, file), 0);
+    const expected = readFileSync(file, 'utf8');
+    assert.ok(expected.length > 65_536, `${expected.length} bytes`);
+    const piped = await runCliIntoPipe(args, dir);
+    assert.equal(piped.status, 0);
+    // The last line says how long packing took: the same but for its digits.
+    const timeless = (text: string) => text.replace(/packed in \d+ ms\n$/, 'packed in … ms\n');
+    assert.equal(timeless(piped.stdout.toString('utf8')), timeless(expected));
   });
 
   it('rejects a budget outside 256…262,144 tokens with a clear error', () => {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkBudget } from '../context/contextPacker';
 import { explainRanking } from '../context/rankingExplanation';
@@ -44,7 +45,8 @@ export const contextCommand: CliCommand = {
     const progress = new ProgressLine('indexing');
     const index = await RepositoryIndex.open(
       {
-        roots: values.root,
+        // The engine takes absolute roots only; a command line means them from where it runs.
+        roots: values.root.map((root) => resolve(root)),
         ...(values.exclude && { excludes: values.exclude }),
         ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),
       },

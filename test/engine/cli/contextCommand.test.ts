@@ -77,6 +77,12 @@ describe('hearth context (built CLI)', () => {
     assert.equal(timeless(piped.stdout.toString('utf8')), timeless(expected));
   });
 
+  it('resolves a relative --root against the working directory', () => {
+    const run = runCli(['context', '--root', 'repo', '--budget', '2048', '--cache-dir', cacheDir, '--print'], dir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^<\|repo_name\|>repo\n/);
+  });
+
   it('rejects a budget outside 256…262,144 tokens with a clear error', () => {
     const run = runCli(['context', '--root', root, '--budget', '100', '--cache-dir', cacheDir]);
     assert.equal(run.status, 1);

@@ -6,13 +6,13 @@ import {
   type ChatResult,
   type CompleteResult,
   type ModelInfo,
+  type MachineMemory,
   type ModelLoadParams,
   type ModelLoadResult,
   type ModelProgressParams,
   type ModelRole,
 } from '../../shared/protocol';
 import { defaultLoadContext, type DefaultLoadContext } from '../library/defaultLoadContext';
-import type { MemoryFacts } from '../library/hardwareFit';
 import { localModelFit } from '../library/localModelFit';
 import { machineMemory } from '../library/machineInfo';
 import type { Logger } from '../base/logger';
@@ -37,7 +37,7 @@ export interface GenerationServiceOptions extends Partial<Omit<ServingOptions, '
   /** Opens a checkpoint (modelLoader's loadModel; tests wrap it). */
   loadModel: ModelLoader;
   /** The machine's memory, for the default context of a load that names none (default: read at each load). */
-  memory?: () => MemoryFacts;
+  memory?: () => MachineMemory;
 }
 
 const DEFAULT_MAX_REQUESTS = 16;

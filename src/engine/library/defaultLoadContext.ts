@@ -1,6 +1,6 @@
-import type { KvCacheDtype } from '../../shared/protocol';
+import type { KvCacheDtype, ModelFit } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
-import { MIN_USEFUL_CONTEXT, type HardwareFit } from './hardwareFit';
+import { MIN_USEFUL_CONTEXT } from './hardwareFit';
 import { nativeContextOf } from './localModelFit';
 
 export interface DefaultLoadContext {
@@ -16,7 +16,7 @@ export interface DefaultLoadContext {
  * When not even the smallest useful context fits, that one is asked for (or the native length, if shorter), so
  * the loader's memory check says why it fails.
  */
-export function defaultLoadContext({ config, fit }: { config: ModelConfig; fit: HardwareFit }): DefaultLoadContext {
+export function defaultLoadContext({ config, fit }: { config: ModelConfig; fit: ModelFit }): DefaultLoadContext {
   const contextLength =
     fit.defaultContext > 0 ? fit.defaultContext : Math.min(nativeContextOf(config), MIN_USEFUL_CONTEXT);
   return { contextLength, kvCache: fit.kvCache };

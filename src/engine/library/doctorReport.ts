@@ -2,10 +2,16 @@
  * The text of `hearth doctor`: what the machine is, what the model is, what fits, how fast it runs.
  * Pure formatting over facts gathered elsewhere, so the exact lines are testable.
  */
-import type { KvCacheChoice, KvCacheDtype, RuntimeSelfCheckResult, WeightQuantization } from '../../shared/protocol';
+import type {
+  KvCacheChoice,
+  KvCacheDtype,
+  ModelFit,
+  RuntimeSelfCheckResult,
+  WeightQuantization,
+} from '../../shared/protocol';
 import type { CheckpointFacts } from './checkpointFacts';
 import { formatDiskSize } from './diskSpace';
-import { formatMemory, type HardwareFit } from './hardwareFit';
+import { formatMemory } from './hardwareFit';
 import type { MachineInfo } from './machineInfo';
 
 const KV_CACHE_LABEL: Readonly<Record<KvCacheChoice, string>> = { auto: 'auto', float32: 'fp32', int8: '8-bit' };
@@ -23,7 +29,7 @@ export interface DoctorFacts {
   /** Converted weights of the model (decoderWeightBytes). */
   modelWeightBytes?: number;
   /** One fit per model: the given one, or each catalogue model. */
-  fits: { label: string; fit: HardwareFit }[];
+  fits: { label: string; fit: ModelFit }[];
   /** Measured with the KV cache the fit is for, which it names. */
   speed?: { tokensPerSecond: number; steps: number; threads: number; kvCache: KvCacheDtype } | { error: string };
 }

@@ -8,7 +8,14 @@
  * also keeps RUNTIME_RESERVE_BYTES aside for ONNX Runtime's buffers and the rest of the process, so a
  * context recommended here is always one the loader accepts.
  */
-import type { KvCacheChoice, KvCacheDtype, WeightQuantization } from '../../shared/protocol';
+import type {
+  KvCacheChoice,
+  KvCacheDtype,
+  MachineMemory,
+  ModelFit,
+  ModelFitVerdict,
+  WeightQuantization,
+} from '../../shared/protocol';
 import { defaultKvBudgetBytes, kvBytesPerToken } from '../onnx/kvBudget';
 import type { KvGeometry } from '../onnx/kvCache';
 import { chooseKvCache } from './kvCacheChoice';
@@ -33,13 +40,8 @@ export function estimatedWeightBytes(parameters: number, quantization: WeightQua
   return Math.round(parameters * BYTES_PER_PARAMETER[quantization]);
 }
 
-export interface MemoryFacts {
-  freeBytes: number;
-  totalBytes: number;
-}
-
 export interface FitInput {
-  memory: MemoryFacts;
+  memory: MachineMemory;
   /** The converted weights (decoderWeightBytes for a checkpoint, estimatedWeightBytes for a catalogue entry). */
   weightBytes: number;
   kv: KvGeometry;
@@ -51,28 +53,12 @@ export interface FitInput {
   kvCache: KvCacheChoice;
 }
 
-export type FitVerdict = 'fits' | 'tight' | 'does-not-fit';
-
-export interface HardwareFit {
-  verdict: FitVerdict;
-  /** The largest context whose KV cache fits beside the weights now. */
-  largestContext: number;
-  /** What to load with unless the user says otherwise: a power of two ≤ min(largest, native, 32K); 0 if none. */
-  defaultContext: number;
-  weightBytes: number;
-  /** What one more position of context costs (K and V of every layer, plus the cache's growth slack). */
-  bytesPerToken: number;
-  /** The cache every number here is for: the one asked for, or what auto picks at the default context. */
-  kvCache: KvCacheDtype;
-  message: string;
-}
-
 /** Memory the KV cache may take now: the engine's budget (80% of free memory less the weights) less the runtime's reserve. */
 export function kvMemoryBudget(weightBytes: number, freeBytes: number): number {
   return Math.max(0, defaultKvBudgetBytes(weightBytes, freeBytes) - RUNTIME_RESERVE_BYTES);
 }
 
-export function hardwareFit(input: FitInput): HardwareFit {
+export function hardwareFit(input: FitInput): ModelFit {
   const { memory, weightBytes, kv, nativeContext } = input;
   const kvBudget = kvMemoryBudget(weightBytes, memory.freeBytes);
   const target = Math.min(nativeContext, DEFAULT_CONTEXT_CAP);
@@ -92,7 +78,7 @@ export function hardwareFit(input: FitInput): HardwareFit {
     kvBudget,
   );
   const { bytesPerToken, largestContext, defaultContext } = kvCache === 'int8' ? int8 : contexts(kvCache);
-  const verdict: FitVerdict =
+  const verdict: ModelFitVerdict =
     largestContext < MIN_USEFUL_CONTEXT ? 'does-not-fit' : largestContext < target ? 'tight' : 'fits';
   const fit = { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache };
   return {
@@ -111,7 +97,7 @@ export function freeMemoryNeeded(weightBytes: number, bytesPerToken: number, con
 }
 
 /** `int8Context`: what the 8-bit cache would fit, when float32 was asked for and int8 fits a useful context. */
-function describeFit(fit: Omit<HardwareFit, 'message'>, memory: MemoryFacts, int8Context: number | undefined): string {
+function describeFit(fit: Omit<ModelFit, 'message'>, memory: MachineMemory, int8Context: number | undefined): string {
   const weights = `${formatMemory(fit.weightBytes)} of weights`;
   const free = `${formatMemory(memory.freeBytes)} free memory`;
   const cache = fit.kvCache === 'int8' ? ' (8-bit KV cache)' : '';

@@ -1,19 +1,24 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EngineErrorCode, type KvCacheChoice, type WeightQuantization } from '../../shared/protocol';
+import {
+  EngineErrorCode,
+  type KvCacheChoice,
+  type MachineMemory,
+  type ModelFit,
+  type WeightQuantization,
+} from '../../shared/protocol';
 import { CheckpointError, NOT_FOUND_HINT } from '../checkpoint/checkpointError';
 import { readJsonFile } from '../checkpoint/checkpointFiles';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { parseModelConfig } from '../checkpoint/modelConfigParser';
 import { assertNotPartialDownload } from './downloadMarker';
-import type { HardwareFit, MemoryFacts } from './hardwareFit';
 import { checkpointFit } from './modelFit';
 
 export interface LocalModelFit {
   /** The folder, resolved. */
   dir: string;
   config: ModelConfig;
-  fit: HardwareFit;
+  fit: ModelFit;
 }
 
 /**
@@ -23,7 +28,7 @@ export interface LocalModelFit {
  */
 export function localModelFit(
   dir: string,
-  memory: MemoryFacts,
+  memory: MachineMemory,
   quantization: WeightQuantization,
   kvCache: KvCacheChoice,
 ): LocalModelFit {

@@ -1,11 +1,11 @@
 import { arch, cpus, freemem, release, totalmem, type } from 'node:os';
-import type { MemoryFacts } from './hardwareFit';
+import type { MachineMemory } from '../../shared/protocol';
 
 export interface MachineInfo {
   cpuModel: string;
   /** Logical cores (hardware threads), what ONNX Runtime's thread pool defaults to. */
   cores: number;
-  memory: MemoryFacts;
+  memory: MachineMemory;
   os: string;
   node: string;
 }
@@ -15,7 +15,7 @@ export interface MachineInfo {
  * counts as free). Inside a container with a memory limit (cgroup) the limit caps both numbers; what the
  * container's other processes use is not known here, so free memory is an upper bound there.
  */
-export function machineMemory(): MemoryFacts {
+export function machineMemory(): MachineMemory {
   const constrained = process.constrainedMemory?.() ?? 0;
   const totalBytes = constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
   return { totalBytes, freeBytes: Math.min(freemem(), totalBytes) };

@@ -1,16 +1,16 @@
-import type { KvCacheChoice, WeightQuantization } from '../../shared/protocol';
+import type { KvCacheChoice, MachineMemory, ModelFit, WeightQuantization } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { CatalogueModel } from './modelCatalogue';
 import { decoderWeightBytes } from '../onnx/decoderWeights';
-import { estimatedWeightBytes, hardwareFit, type HardwareFit, type MemoryFacts } from './hardwareFit';
+import { estimatedWeightBytes, hardwareFit } from './hardwareFit';
 
 /** Fit of a model not downloaded yet, from the catalogue's architecture facts (for the picker). */
 export function catalogueModelFit(
   model: CatalogueModel,
-  memory: MemoryFacts,
+  memory: MachineMemory,
   quantization: WeightQuantization,
   kvCache: KvCacheChoice,
-): HardwareFit {
+): ModelFit {
   const { architecture } = model;
   return hardwareFit({
     memory,
@@ -25,10 +25,10 @@ export function catalogueModelFit(
 /** Fit of a checkpoint on disk, from its config.json: the converted weights' exact size. */
 export function checkpointFit(
   config: ModelConfig,
-  memory: MemoryFacts,
+  memory: MachineMemory,
   quantization: WeightQuantization,
   kvCache: KvCacheChoice,
-): HardwareFit {
+): ModelFit {
   const scaling = config.ropeScaling;
   return hardwareFit({
     memory,

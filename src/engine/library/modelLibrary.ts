@@ -7,10 +7,9 @@ import {
   type ModelCatalogueResult,
   type ModelDownloadProgressParams,
   type ModelDownloadResult,
-  type ModelFit,
+  type MachineMemory,
   type ModelFitResult,
 } from '../../shared/protocol';
-import type { HardwareFit, MemoryFacts } from './hardwareFit';
 import { localModelFit, nativeContextOf } from './localModelFit';
 import { machineMemory } from './machineInfo';
 import { catalogueModelFit } from './modelFit';
@@ -31,7 +30,7 @@ export interface ModelLibraryOptions {
   /** The Hub client of each download; default HF_ENDPOINT and HF_TOKEN, read when the download starts. */
   hubClient?: () => HuggingFaceClient;
   /** Default: the machine's memory, read at each request. */
-  memory?: () => MemoryFacts;
+  memory?: () => MachineMemory;
   /** Where default download folders go when a request names none; default the user's cache folder. */
   cacheDir?: string;
   progressIntervalMs?: number;
@@ -56,7 +55,7 @@ export class ModelLibrary {
       approximateDownloadBytes: model.approximateDownloadBytes,
       nativeContext: model.nativeContext,
       ...(model.yarnContext !== undefined && { yarnContext: model.yarnContext }),
-      fit: protocolFit(catalogueModelFit(model, memory, quantization, kvCache)),
+      fit: catalogueModelFit(model, memory, quantization, kvCache),
       download: this.downloadFolder(model, cacheDir),
     }));
     return { memory: { ...memory }, quantization, kvCache, models };
@@ -70,7 +69,7 @@ export class ModelLibrary {
     return {
       path: dir,
       nativeContext: nativeContextOf(config),
-      fit: protocolFit(fit),
+      fit,
       memory: { ...memory },
       ...(marker !== undefined && { source: { repo: marker.repo, commit: marker.commit } }),
     };
@@ -133,7 +132,7 @@ export class ModelLibrary {
     return this.options.cacheDir ?? defaultCacheDir();
   }
 
-  private memory(): MemoryFacts {
+  private memory(): MachineMemory {
     return (this.options.memory ?? machineMemory)();
   }
 
@@ -145,11 +144,6 @@ export class ModelLibrary {
     const pending = readPendingDownload(dir);
     return { dir, state: 'incomplete', ...(pending !== undefined && { revision: pending.revision }) };
   }
-}
-
-function protocolFit(fit: HardwareFit): ModelFit {
-  const { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache, message } = fit;
-  return { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache, message };
 }
 
 function protocolProgress(repo: string, dir: string, progress: DownloadProgress): ModelDownloadProgressParams {

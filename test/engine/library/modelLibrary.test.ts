@@ -10,12 +10,16 @@ import { HuggingFaceClient } from '../../../src/engine/library/huggingFaceClient
 import { ModelLibrary } from '../../../src/engine/library/modelLibrary';
 import { EngineServer } from '../../../src/engine/rpc/engineServer';
 import { GenerationService } from '../../../src/engine/generation/generationService';
-import type { MemoryFacts } from '../../../src/engine/library/hardwareFit';
 import { Logger } from '../../../src/engine/base/logger';
 import { loadModel } from '../../../src/engine/model/modelLoader';
 import { EngineError } from '../../../src/shared/engineError';
 import { onEngineNotification, sendEngineRequest } from '../../../src/shared/engineRpc';
-import { EngineErrorCode, PROTOCOL_VERSION, type ModelDownloadProgressParams } from '../../../src/shared/protocol';
+import {
+  EngineErrorCode,
+  PROTOCOL_VERSION,
+  type MachineMemory,
+  type ModelDownloadProgressParams,
+} from '../../../src/shared/protocol';
 import { connectedPair } from '../../helpers/engineConnection';
 import { FAKE_COMMIT, FakeHub, syntheticHubFiles, type FakeHubFile } from './fakeHub';
 
@@ -31,7 +35,7 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
   let hub: FakeHub;
   let pair: ReturnType<typeof connectedPair>;
   let generation: GenerationService;
-  let memory: MemoryFacts = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
+  let memory: MachineMemory = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
   const progress: ModelDownloadProgressParams[] = [];
   let onProgress: ((event: ModelDownloadProgressParams) => void) | undefined;
   const totalBytes = () => files.reduce((sum, file) => sum + file.bytes.length, 0);

@@ -1,4 +1,4 @@
-import { CancellationToken, ResponseError, type Disposable, type MessageConnection } from 'vscode-jsonrpc';
+import { CancellationToken, ErrorCodes, ResponseError, type Disposable, type MessageConnection } from 'vscode-jsonrpc';
 import { EngineError } from './engineError';
 import {
   EngineErrorCode,
@@ -17,26 +17,31 @@ export type EngineHandlers = {
   ) => EngineResult<M> | Promise<EngineResult<M>>;
 };
 
-/** Registers the engine's handlers; thrown EngineErrors become typed error responses. */
+/**
+ * Registers the engine's handlers; thrown EngineErrors become typed error responses. One handler takes every
+ * request: vscode-jsonrpc spreads an array of params into a method handler's arguments, token included.
+ */
 export function registerEngineHandlers(connection: MessageConnection, handlers: EngineHandlers): void {
-  for (const method of Object.keys(handlers) as EngineMethod[]) {
-    const handler = handlers[method] as (params: unknown, token: CancellationToken) => unknown;
-    connection.onRequest(method, async (...args: unknown[]) => {
-      // A request sent without params reaches the handler with the token alone.
-      const [params, token] = (args.length === 1 ? [undefined, args[0]] : args) as [unknown, CancellationToken];
-      try {
-        return await handler(params, token);
-      } catch (error) {
-        if (error instanceof EngineError) return error.toResponseError();
-        if (error instanceof ResponseError) return error;
-        const message = error instanceof Error ? error.message : String(error);
-        return new EngineError(
-          EngineErrorCode.InternalError,
-          `Engine error in ${method}: ${message}`,
-        ).toResponseError();
+  connection.onRequest(async (method: string, params: unknown, token: CancellationToken) => {
+    if (!Object.hasOwn(handlers, method))
+      return new ResponseError(ErrorCodes.MethodNotFound, `Unhandled method ${method}`);
+    const handler = handlers[method as EngineMethod] as (params: unknown, token: CancellationToken) => unknown;
+    try {
+      if (Array.isArray(params)) {
+        throw new EngineError(
+          EngineErrorCode.InvalidParams,
+          `Invalid ${method} params: the params must be an object, not an array.`,
+          'Send the params as a JSON object (by name), or none.',
+        );
       }
-    });
-  }
+      return await handler(params, token);
+    } catch (error) {
+      if (error instanceof EngineError) return error.toResponseError();
+      if (error instanceof ResponseError) return error;
+      const message = error instanceof Error ? error.message : String(error);
+      return new EngineError(EngineErrorCode.InternalError, `Engine error in ${method}: ${message}`).toResponseError();
+    }
+  });
 }
 
 /** Sends a typed request; error responses are rethrown as EngineError. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { CancellationTokenSource, ParameterStructures } from 'vscode-jsonrpc';
 import { EngineError } from '../../../src/shared/engineError';
 import { onEngineNotification, sendEngineRequest } from '../../../src/shared/engineRpc';
 import {
@@ -92,6 +92,31 @@ describe('EngineServer over in-memory streams', () => {
       pair.client.sendRequest('initialize', { clientName: 42 }),
       (error: { code: number }) => error.code === EngineErrorCode.InvalidParams,
     );
+  });
+
+  it('refuses params sent as an array with InvalidParams, whichever the method, and keeps serving', async () => {
+    await sendEngineRequest(pair.client, 'initialize', hello);
+    const root = mkdtempSync(join(tmpdir(), 'hearth-rpc-'));
+    try {
+      // On the wire: [1, 2], [{ roots }, "x"] and [hello]; each came to the handler as its params and token.
+      for (const [method, params] of [
+        ['ping', [1, 2]],
+        ['context/index', [{ roots: [root] }, 'x']],
+        ['initialize', [hello]],
+      ] as const) {
+        await assert.rejects(
+          pair.client.sendRequest(method, ParameterStructures.byPosition, ...params),
+          (error: { code: number; message: string }) => {
+            assert.equal(error.code, EngineErrorCode.InvalidParams);
+            assert.equal(error.message, `Invalid ${method} params: the params must be an object, not an array.`);
+            return true;
+          },
+        );
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    assert.equal((await sendEngineRequest(pair.client, 'ping', undefined)).engineVersion, '9.9.9');
   });
 
   it('answers an unknown method with MethodNotFound and keeps serving', async () => {

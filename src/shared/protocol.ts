@@ -305,6 +305,12 @@ export interface ChatParams {
   sampling?: SamplingOverrides;
   /** Default: up to the end of the context. */
   maxTokens?: number;
+  /**
+   * The last message is an assistant answer cut short (finishReason "length"): the model goes on writing it in
+   * place, with no end of turn after it, and everything it writes is answer text. InvalidParams when the last
+   * message is not the assistant's.
+   */
+  continueAnswer?: boolean;
   stop?: string[];
   /** Functions the model may call: the chat template lists them in the system turn. */
   tools?: ToolDefinition[];

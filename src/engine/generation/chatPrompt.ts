@@ -44,6 +44,24 @@ export function encodeChatPrompt(
 }
 
 /**
+ * The prompt that continues the conversation's last message, an assistant answer cut short: the conversation
+ * as the template lays it out without a generation prompt, cut before that last turn's end, so the model goes
+ * on writing the answer. The tokens are those it would have seen had it written the answer itself.
+ */
+export function encodeAnswerContinuation(
+  template: Pick<ChatTemplate, 'render'>,
+  tokenizer: Pick<PromptTokenizer, 'encode' | 'encodePlainText'>,
+  messages: readonly ChatMessage[],
+  options: Omit<RenderOptions, 'addGenerationPrompt'>,
+  turnEnd: number,
+): number[] {
+  const ids = encodeChatPrompt(template, tokenizer, messages, { ...options, addGenerationPrompt: false });
+  // Contents are encoded as plain text, so the last turn-end id is the template's, after the answer.
+  const end = ids.lastIndexOf(turnEnd);
+  return end < 0 ? ids : ids.slice(0, end);
+}
+
+/**
  * Each message's content as the rendered conversation shows it. Most templates copy a content verbatim (the
  * template drops reasoning from earlier assistant turns, so that is done here); one the template changed is
  * found by rendering it alone among the placeholders and cutting out what lies between the placeholders' text.

@@ -1,9 +1,10 @@
-import type { ChatDeltaParams, ChatResult } from '../../shared/protocol';
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode, type ChatDeltaParams, type ChatResult } from '../../shared/protocol';
 import { GeneratedText } from '../text/generatedText';
 import { reasoningStartFor, resolveThinking } from '../text/modelKind';
 import { resolveSampling } from '../text/samplingDefaults';
 import { SpecialToken } from '../text/tokenizer';
-import { encodeChatPrompt } from './chatPrompt';
+import { encodeAnswerContinuation, encodeChatPrompt } from './chatPrompt';
 import type { ChatRequest } from './requestParams';
 import type { ServedModel } from './servedModel';
 
@@ -20,20 +21,31 @@ export async function runChat(
   const receivedAt = performance.now();
   const template = model.chatTemplate();
   const thinking = resolveThinking(template.kind, request.thinking, request.messages);
-  const prompt = encodeChatPrompt(template, model.prompts, request.messages, {
-    addGenerationPrompt: true,
-    enableThinking: thinking.enabled,
-    ...(request.tools !== undefined && { tools: request.tools }),
-  });
-  const maxTokens = model.maxTokensFor(prompt.length, request.maxTokens);
-  const sampling = resolveSampling(template.kind, thinking.enabled, model.generationConfig, request.sampling);
   // The end of the assistant's turn ends the answer, whatever the checkpoint lists as its end tokens.
   const turnEnd = model.tokenizer.tokenId(SpecialToken.imEnd);
+  const renderOptions = {
+    enableThinking: thinking.enabled,
+    ...(request.tools !== undefined && { tools: request.tools }),
+  };
+  const continuing = request.continueAnswer === true;
+  if (continuing && turnEnd === undefined)
+    throw new EngineError(
+      EngineErrorCode.UnsupportedModel,
+      'This model has no end-of-turn token, so an answer cannot be continued in place.',
+      'Ask the model to go on in a new question instead.',
+    );
+  const prompt =
+    continuing && turnEnd !== undefined
+      ? encodeAnswerContinuation(template, model.prompts, request.messages, renderOptions, turnEnd)
+      : encodeChatPrompt(template, model.prompts, request.messages, { ...renderOptions, addGenerationPrompt: true });
+  const maxTokens = model.maxTokensFor(prompt.length, request.maxTokens);
+  const sampling = resolveSampling(template.kind, thinking.enabled, model.generationConfig, request.sampling);
   const output = new GeneratedText(model.tokenizer, {
     eosTokenIds: turnEnd === undefined ? model.eosTokenIds : [...model.eosTokenIds, turnEnd],
     stopStrings: request.stop,
     maxTokens,
-    reasoningStart: reasoningStartFor(template.kind),
+    // A continued answer is past any reasoning: all it writes is answer text.
+    reasoningStart: continuing ? 'content' : reasoningStartFor(template.kind),
   });
   const { requestId } = request;
   const outcome = await model.generate(

@@ -66,8 +66,8 @@ export function parseChatParams(params: unknown): ChatRequest {
   const reader = ParamsReader.of(
     params,
     'chat',
-    ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'stop', 'tools', 'model'],
-    'Send { requestId, messages: [{ role: "system" | "user" | "assistant" | "tool", content, toolCalls? }], thinking?, sampling?, maxTokens?, stop?, tools?, model? }.',
+    ['requestId', 'messages', 'thinking', 'sampling', 'maxTokens', 'continueAnswer', 'stop', 'tools', 'model'],
+    'Send { requestId, messages: [{ role: "system" | "user" | "assistant" | "tool", content, toolCalls? }], thinking?, sampling?, maxTokens?, continueAnswer?, stop?, tools?, model? }.',
   );
   const messages = reader.array(
     'messages',
@@ -82,12 +82,16 @@ export function parseChatParams(params: unknown): ChatRequest {
     },
     { nonEmpty: true },
   );
+  const continueAnswer = reader.optionalBoolean('continueAnswer');
+  if (continueAnswer && messages[messages.length - 1].role !== 'assistant')
+    reader.fail('continueAnswer needs the answer to continue as the last message, with the role "assistant"');
   return withoutUndefined({
     requestId: reader.string('requestId', { nonEmpty: true, maxLength: 256 }),
     messages,
     thinking: reader.optionalChoice('thinking', THINKING_MODES) ?? 'auto',
     sampling: reader.raw('sampling') as ChatRequest['sampling'],
     maxTokens: reader.optionalInteger('maxTokens', 1),
+    continueAnswer,
     stop: reader.optionalStringArray('stop', MAX_STOP_STRINGS) ?? [],
     tools: reader.has('tools') ? reader.array('tools', (tool, at) => parseTool(reader, tool, at)) : undefined,
     model: reader.optionalChoice('model', MODEL_ROLES) ?? 'chat',

@@ -4,7 +4,6 @@ import { isCancelled } from '../cancellation';
 import type { ErrorPresenter } from '../errorPresenter';
 import type { PackedBlock } from './blockReuse';
 import { ChatHistory, viewTurn, type StoredTurn } from './chatHistory';
-import { CONTINUE_QUESTION } from './chatMessages';
 import type { ChatRequestBuilder } from './chatRequestBuilder';
 import type { ChatStream } from './chatStream';
 import { finalThinking } from './thinkingPolicy';
@@ -14,7 +13,7 @@ interface RunningTurn {
   turn: StoredTurn;
   cancel: vscode.CancellationTokenSource;
   done: Promise<ChatTurn>;
-  /** Continuing the turn's answer, which stopped at the token limit: the new text is appended to it. */
+  /** Continuing the turn's answer, which stopped at the token limit: the engine writes on from its end. */
   continuing: boolean;
 }
 
@@ -131,13 +130,11 @@ export class ChatController implements vscode.Disposable {
 
   private async answer({ turn, cancel, continuing }: RunningTurn): Promise<ChatTurn> {
     const token = cancel.token;
-    const index = this.turns.indexOf(turn);
-    // A continuation sends the turn itself, its partial answer included, as the last earlier turn.
-    const prior = this.turns.slice(0, continuing ? index + 1 : index);
+    const prior = this.turns.slice(0, this.turns.indexOf(turn));
     const answered = continuing ? turn.answer : '';
     try {
       const request = continuing
-        ? await this.requests.build(CONTINUE_QUESTION, 'off', prior, this.block, token)
+        ? await this.requests.buildContinuation(turn, prior, this.block, token)
         : await this.requests.build(turn.question, this.thinking, prior, this.block, token);
       this.block = request.block;
       // A continuation keeps the turn's prompt, reasoning and thinking decision: only its answer grows.
@@ -151,6 +148,7 @@ export class ChatController implements vscode.Disposable {
           messages: request.messages,
           thinking: request.thinking.request,
           ...(request.maxTokens !== undefined && { maxTokens: request.maxTokens }),
+          ...(request.continueAnswer && { continueAnswer: true }),
         },
         (delta) => {
           const reasoning = continuing ? undefined : delta.reasoning;

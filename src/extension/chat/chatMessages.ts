@@ -14,13 +14,6 @@ export const CHAT_INSTRUCTIONS = [
   'Put code in fenced code blocks with a language. When you change code, show the complete new version of what changes.',
 ].join('\n');
 
-/**
- * What a Continue asks after an answer that stopped at the token limit. The engine cannot resume an assistant
- * message in place, so the partial answer goes back as the previous turn and this asks for the rest of it.
- */
-export const CONTINUE_QUESTION =
-  'Your answer above stopped at the length limit. Continue it exactly where it stopped, mid-sentence or mid-code-block if need be: do not repeat anything, do not introduce or summarise.';
-
 /** The block (possibly empty: no workspace folder) and then the instructions. */
 export function repositorySystemMessage(block: string, instructions: string): ChatMessage {
   const repository = block.trimEnd();

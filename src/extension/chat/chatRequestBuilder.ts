@@ -24,6 +24,8 @@ export interface ChatRequest {
   block: PackedBlock | undefined;
   /** The user message as sent, kept with the turn so follow-ups repeat it byte for byte. */
   prompt: string;
+  /** The last message is the answer so far, which the engine goes on writing (ChatParams.continueAnswer). */
+  continueAnswer: boolean;
   /** The earlier turns kept, and their tokens. */
   history: ConversationFit;
   /** The answer limit, lowered to what the context leaves; undefined: up to the end of the context. */
@@ -83,13 +85,52 @@ export class ChatRequestBuilder {
       ? await this.repositoryBlock(model, question, files, previousBlock, token)
       : undefined;
     const prompt = userMessage({ question, ...(selection && { selection }), notes });
+    return this.assemble(model, { prompt, thinking: planThinking(mode, kind, question) }, prior, block, token);
+  }
+
+  /**
+   * The request that continues `turn`'s answer, cut short at the token limit, in place: its question as it was
+   * sent, then the answer so far as the assistant's message for the engine to go on writing (thinking off).
+   */
+  async buildContinuation(
+    turn: PriorTurn,
+    prior: readonly PriorTurn[],
+    previousBlock: PackedBlock | undefined,
+    token: CancellationToken,
+  ): Promise<ChatRequest> {
+    const model = await raceCancellation(this.models.ensureLoaded(), token);
+    const kind = chatModelKind(model);
+    const block = this.workspace.hasFolders
+      ? await this.repositoryBlock(model, turn.question, [], previousBlock, token)
+      : undefined;
+    const prompt = turn.prompt ?? turn.question;
+    const thinking = planThinking('off', kind, turn.question);
+    return this.assemble(model, { prompt, thinking, answerSoFar: turn.answer }, prior, block, token);
+  }
+
+  /** The messages, with the earlier turns that fit the context and the answer limit lowered to what is left. */
+  private async assemble(
+    model: ModelInfo,
+    ask: { prompt: string; thinking: ThinkingPlan; answerSoFar?: string },
+    prior: readonly PriorTurn[],
+    block: PackedBlock | undefined,
+    token: CancellationToken,
+  ): Promise<ChatRequest> {
+    const { prompt, answerSoFar } = ask;
     const system = repositorySystemMessage(block?.text ?? '', CHAT_INSTRUCTIONS);
     const answered = prior.filter((turn) => turn.answer.trim() !== '');
-    const [systemTokens, questionTokens, ...turnTokens] = await this.count(
+    const [systemTokens, promptTokens, answerSoFarTokens, ...turnTokens] = await this.count(
       model.path,
-      [system.content, prompt, ...answered.flatMap((turn) => [turn.prompt ?? turn.question, turn.answer])],
+      [
+        system.content,
+        prompt,
+        answerSoFar ?? '',
+        ...answered.flatMap((turn) => [turn.prompt ?? turn.question, turn.answer]),
+      ],
       token,
     );
+    // The answer being continued is part of the prompt: it is kept whole, beside the question.
+    const questionTokens = promptTokens + (answerSoFar === undefined ? 0 : answerSoFarTokens);
     const limit = this.options.maxTokens();
     const history = fitConversation({
       contextLength: model.contextLength,
@@ -98,11 +139,14 @@ export class ChatRequestBuilder {
       turnTokens: answered.map((_, index) => [turnTokens[2 * index], turnTokens[2 * index + 1]] as const),
       answerTokens: answerRoom(limit, model.contextLength),
     });
+    const messages = chatMessages(system, answered.slice(history.turnsLeftOut), prompt);
+    if (answerSoFar !== undefined) messages.push({ role: 'assistant', content: answerSoFar });
     return {
-      messages: chatMessages(system, answered.slice(history.turnsLeftOut), prompt),
-      thinking: planThinking(mode, kind, question),
+      messages,
+      thinking: ask.thinking,
       block,
       prompt,
+      continueAnswer: answerSoFar !== undefined,
       history,
       maxTokens:
         limit === undefined ? undefined : Math.max(1, Math.min(limit, model.contextLength - history.promptTokens)),

@@ -252,6 +252,25 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     }
   });
 
+  it('continues an answer cut at its token limit as the uninterrupted answer goes on (greedy)', async () => {
+    const greedy = { temperature: 0, presencePenalty: 0, repetitionPenalty: 1 };
+    const whole = await chat({ messages: firstTurn, thinking: 'off', maxTokens: 12, sampling: greedy });
+    const cut = await chat({ messages: firstTurn, thinking: 'off', maxTokens: 5, sampling: greedy });
+    assert.equal(cut.finishReason, 'length');
+    const rest = await chat({
+      messages: [...firstTurn, { role: 'assistant', content: cut.content }],
+      continueAnswer: true,
+      thinking: 'off',
+      maxTokens: 7,
+      sampling: greedy,
+    });
+    assert.equal(cut.content + rest.content, whole.content);
+    assert.equal(rest.reasoning, '');
+    // The question and the answer so far are the prompt the cut answer left in the cache.
+    assert.equal(rest.usage.promptTokens, cut.usage.promptTokens + 5);
+    assert.ok(rest.usage.cachedTokens >= cut.usage.promptTokens, `${rest.usage.cachedTokens} cached`);
+  });
+
   it('restores a conversation from the prefix cache after another request replaced the live sequence', async () => {
     const params = { messages: firstTurn, maxTokens: 10, sampling: { seed: 9 } };
     const before = await chat(params);

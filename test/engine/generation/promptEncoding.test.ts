@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeChatPrompt } from '../../../src/engine/generation/chatPrompt';
+import { encodeAnswerContinuation, encodeChatPrompt } from '../../../src/engine/generation/chatPrompt';
 import { encodeCompletionPrompt } from '../../../src/engine/generation/completionPrompt';
 import { PromptTokenizer } from '../../../src/engine/generation/promptTokenizer';
 import { ChatTemplate, type ChatMessage } from '../../../src/engine/text/chatTemplate';
@@ -43,6 +43,36 @@ describe('encodeChatPrompt', () => {
     const ids = encodeChatPrompt(template, tokenizer, conversation, THINK);
     assert.deepEqual(ids, tokenizer.encode(template.render(conversation, THINK)));
     assert.deepEqual(ids.slice(-2), [151667, 198], 'ends with <think> and a newline');
+  });
+
+  it('continues a cut-short answer with exactly the tokens the model saw while writing it', () => {
+    const asked: ChatMessage[] = [conversation[0], { role: 'user', content: 'What does main.ts do?' }];
+    const partial = 'It prints "hi" to the con';
+    const continued = encodeAnswerContinuation(
+      hybrid,
+      tokenizer,
+      [...asked, { role: 'assistant', content: partial }],
+      { enableThinking: false },
+      IM_END,
+    );
+    assert.deepEqual(continued, [
+      ...encodeChatPrompt(hybrid, tokenizer, asked, NO_THINK),
+      ...tokenizer.encodePlainText(partial),
+    ]);
+    // An <|im_end|> spelled in the answer stays text: only the template's own end of turn is cut.
+    const spelled = 'Ends with <|im_end|> as text';
+    assert.deepEqual(
+      encodeAnswerContinuation(
+        hybrid,
+        tokenizer,
+        [...asked, { role: 'assistant', content: spelled }],
+        {
+          enableThinking: false,
+        },
+        IM_END,
+      ).slice(-tokenizer.encodePlainText(spelled).length),
+      tokenizer.encodePlainText(spelled),
+    );
   });
 
   it('keeps a spelled-out <|im_end|> or <|im_start|> in a message as text: the turn does not end there', () => {

@@ -34,6 +34,12 @@ describe('request params', () => {
     });
     const full = { ...chat, thinking: 'off', sampling: { seed: 4 }, maxTokens: 12, stop: ['\n\n'], model: 'reasoning' };
     assert.deepEqual(parseChatParams(full), full);
+    const continued = {
+      ...chat,
+      messages: [...chat.messages, { role: 'assistant', content: 'Hello, wor' }],
+      continueAnswer: true,
+    };
+    assert.deepEqual(parseChatParams(continued), { ...continued, thinking: 'auto', stop: [], model: 'chat' });
   });
 
   it('refuses malformed chat requests, naming the field', () => {
@@ -73,6 +79,11 @@ describe('request params', () => {
       [{ ...chat, stop: Array(17).fill('x') }, /stop may hold at most 16 items/],
       [{ ...chat, max_tokens: 5 }, /unknown field "max_tokens"/],
       [{ ...chat, model: 'big' }, /model must be one of "chat", "reasoning", "completion", not "big"/],
+      [{ ...chat, continueAnswer: 'yes' }, /continueAnswer must be true or false, not "yes"/],
+      [
+        { ...chat, continueAnswer: true },
+        /continueAnswer needs the answer to continue as the last message, with the role "assistant"/,
+      ],
     ];
     for (const [params, message] of cases) assertInvalid(() => parseChatParams(params), message);
   });

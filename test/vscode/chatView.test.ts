@@ -38,7 +38,10 @@ async function ask(chat: FrameLocator, question: string, index: number): Promise
   return turn;
 }
 
-/** Sees `part` of a streaming turn grow, then presses Stop and waits for the turn to end as stopped. */
+/**
+ * Sees `part` of a streaming turn grow, then presses Stop: the view ends the turn as stopped at once, and the
+ * extension's end of the turn adds its stats to the context line.
+ */
 async function seeStreamThenStop(chat: FrameLocator, turn: Locator, part: string): Promise<void> {
   let first = '';
   await until(`${part} text`, async () => (first = await textOf(turn.locator(part))).length > 0, 60_000);
@@ -49,7 +52,8 @@ async function seeStreamThenStop(chat: FrameLocator, turn: Locator, part: string
       (await turn.getAttribute('class'))!.includes('streaming'),
   );
   await chat.locator('button.send.stop').click();
-  await turn.locator('.context-line', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
+  await turn.locator('.context-line', { hasText: 'stopped' }).waitFor({ timeout: 5_000 });
+  await turn.locator('.context-line', { hasText: /context tokens .* · stopped$/ }).waitFor({ timeout: 30_000 });
 }
 
 describe('chat view in code-server (VS Code 1.100.3)', () => {

@@ -4,6 +4,7 @@
  * never reach that host (fetch would forward it on a same-scheme redirect). Relative redirects (a renamed
  * repository) stay on the Hub and keep it.
  */
+import { fetch, type Dispatcher } from 'undici';
 import { DownloadError } from './downloadError';
 import { hubHttpError, hubNetworkError, type HubTarget } from './hubErrors';
 
@@ -17,6 +18,8 @@ export interface HubRequest {
   headers: Record<string, string>;
   target: HubTarget;
   signal: AbortSignal | undefined;
+  /** Where the connections go (a proxy); default undici's global dispatcher. */
+  dispatcher?: Dispatcher;
   /** A non-2xx status the caller handles itself (416 for a range at the end of a file). */
   acceptStatus?: number;
 }
@@ -42,7 +45,12 @@ export async function hubGet(request: HubRequest): Promise<HubResponse> {
     };
     let response: Response;
     try {
-      response = await fetch(url, { headers, redirect: 'manual', signal: request.signal });
+      response = await fetch(url, {
+        headers,
+        redirect: 'manual',
+        signal: request.signal,
+        dispatcher: request.dispatcher,
+      });
     } catch (error) {
       if (request.signal?.aborted) throw error;
       throw hubNetworkError(error, url);

@@ -6,12 +6,14 @@
  *   GET {endpoint}/{repo}/resolve/{commit}/{path}              → the bytes (LFS files via a redirect to a CDN)
  * Everything is fetched at the pinned commit, so a push to the branch mid-download cannot mix two versions.
  */
+import type { Dispatcher } from 'undici';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 import { ENGINE_VERSION } from '../base/version';
 import { DownloadError } from './downloadError';
 import type { HubTarget } from './hubErrors';
 import { hubGet, normalizeEtag, type HubResponse } from './hubRequest';
+import { proxyDispatcher } from './proxyDispatcher';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -48,6 +50,8 @@ export interface FileStream {
 export interface HuggingFaceClientOptions {
   endpoint?: string;
   token?: string;
+  /** Where the connections go: a proxy (see proxyDispatcher.ts); default direct. */
+  dispatcher?: Dispatcher;
 }
 
 /** The Hub pages its tree 1,000 entries at a time: this many pages is far beyond any model repository. */
@@ -59,18 +63,21 @@ export class HuggingFaceClient {
   readonly endpoint: string;
   private readonly token: string | undefined;
   private readonly origin: string;
+  private readonly dispatcher: Dispatcher | undefined;
 
   constructor(options: HuggingFaceClientOptions = {}) {
     this.endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
     this.origin = new URL(this.endpoint).origin;
     this.token = options.token === '' ? undefined : options.token;
+    this.dispatcher = options.dispatcher;
   }
 
-  /** HF_ENDPOINT (a mirror or a local test server) and HF_TOKEN, as huggingface_hub reads them. */
+  /** HF_ENDPOINT (a mirror or a local test server), HF_TOKEN and the proxy variables, as huggingface_hub reads them. */
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): HuggingFaceClient {
     return new HuggingFaceClient({
       endpoint: env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT,
       token: env.HF_TOKEN || undefined,
+      dispatcher: proxyDispatcher(env),
     });
   }
 
@@ -182,6 +189,7 @@ export class HuggingFaceClient {
       target,
       signal,
       acceptStatus,
+      dispatcher: this.dispatcher,
     });
   }
 

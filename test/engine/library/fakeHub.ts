@@ -74,6 +74,11 @@ export class FakeHub {
     return this.endpointUrl;
   }
 
+  /** The CDN's origin, where the Hub redirects LFS files. */
+  get cdnEndpoint(): string {
+    return this.cdnUrl;
+  }
+
   /** The next response for `path` sends `after` body bytes, then the connection is destroyed. */
   dropAfter(path: string, after: number): void {
     this.faults.set(path, { kind: 'drop', after });

@@ -7,6 +7,7 @@ import { chatCompletionRoute } from './chatCompletionRoute';
 import { completionRoute } from './completionRoute';
 import { OpenAiError } from './openAiError';
 import { sendJson } from './responseParts';
+import { tokenizeRoute } from './tokenizeRoute';
 import type { RouteContext, ServeEngine } from './routeContext';
 
 export interface OpenAiServerOptions {
@@ -26,12 +27,13 @@ const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const POST_ROUTES: Readonly<Record<string, Route>> = {
   '/v1/chat/completions': chatCompletionRoute,
   '/v1/completions': completionRoute,
+  '/tokenize': tokenizeRoute,
 };
 
 /**
  * An OpenAI-compatible HTTP server over the engine's generation service: GET /v1/models and /health, POST
- * /v1/chat/completions and /v1/completions. A client that disconnects cancels its request; errors are OpenAI's
- * error JSON with the matching status.
+ * /v1/chat/completions, /v1/completions and vLLM's /tokenize. A client that disconnects cancels its request;
+ * errors are OpenAI's error JSON with the matching status.
  */
 export class OpenAiServer {
   private readonly server: Server;
@@ -108,7 +110,7 @@ export class OpenAiServer {
     if (path !== '/v1/models' && post === undefined) {
       throw new OpenAiError(
         404,
-        `There is no route ${request.method} ${path}. This server has GET /v1/models, POST /v1/chat/completions and POST /v1/completions.`,
+        `There is no route ${request.method} ${path}. This server has GET /v1/models, POST /v1/chat/completions, POST /v1/completions and POST /tokenize.`,
         'not_found_error',
         null,
         'unknown_route',

@@ -4,6 +4,7 @@ import type { ChatDeltaParams, ChatResult, CompleteResult, ModelInfo } from '../
 export interface ServeEngine {
   chat(params: unknown, onDelta: (delta: ChatDeltaParams) => void, signal: AbortSignal): Promise<ChatResult>;
   complete(params: unknown, signal: AbortSignal): Promise<CompleteResult>;
+  tokenize(params: unknown): { ids: number[] };
   /** The chat model, or null while it loads. */
   modelInfo(): ModelInfo | null;
 }

@@ -86,6 +86,21 @@ describe('hearth serve (built CLI, hybrid Qwen3 template)', () => {
     assert.deepEqual(await health.json(), { status: 'ok', requests_running: 0 });
   });
 
+  it('counts tokens with the model tokenizer on /tokenize, as vLLM does', async () => {
+    const response = await fetch(serve.url.replace(/\/v1$/, '/tokenize'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tiny', prompt: 'Hello world<|im_end|>' }),
+    });
+    assert.equal(response.status, 200);
+    // Qwen3's ids for "Hello", " world", then the control token as plain text: "<", "|", "im", "_end", "|", ">".
+    assert.deepEqual(await response.json(), {
+      count: 8,
+      max_model_len: CONTEXT,
+      tokens: [9707, 1879, 27, 91, 318, 6213, 91, 29],
+    });
+  });
+
   it('answers a chat whole and streamed with the same text for the same seed, with usage and cached tokens', async () => {
     const whole = await client.chat.completions.create(chat('Name three colours.'));
     const [choice] = whole.choices;

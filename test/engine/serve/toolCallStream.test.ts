@@ -87,6 +87,10 @@ class RecordedEngine implements ServeEngine {
     throw new Error('not recorded');
   }
 
+  tokenize(): never {
+    throw new Error('not recorded');
+  }
+
   modelInfo(): ModelInfo {
     return MODEL;
   }

@@ -16,6 +16,7 @@ import type { ChatDelta } from '../../../src/extension/chat/chatStream';
 import { RemoteChat } from '../../../src/extension/remote/remoteChat';
 import { RemoteCompletion } from '../../../src/extension/remote/remoteCompletion';
 import { listRemoteModels } from '../../../src/extension/remote/remoteModels';
+import { RemoteTokenCounter } from '../../../src/extension/remote/remoteTokenCounter';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode, type ChatParams } from '../../../src/shared/protocol';
 import { startServe, variantOf, type ServeProcess } from '../../helpers/serveProcess';
@@ -134,6 +135,11 @@ describe('RemoteChat against hearth serve', () => {
     );
   });
 
+  it("counts tokens with the server's tokenizer on /tokenize", async () => {
+    const counter = new RemoteTokenCounter({ baseUrl: serve.url, model: 'tiny', apiKey: 'secret' });
+    assert.equal(await counter.count('Hello world<|im_end|>', new AbortController().signal), 8);
+  });
+
   it('says what to do about a wrong key, an unknown model and a conversation too long', async () => {
     await assert.rejects(
       run(new RemoteChat({ baseUrl: serve.url, model: 'tiny', apiKey: 'wrong' })),
@@ -195,8 +201,10 @@ class ReplayServer {
 describe('RemoteChat on the answer shapes of other servers', () => {
   const replay = new ReplayServer();
   let chat: RemoteChat;
+  let chatUrl = '';
   before(async () => {
-    chat = new RemoteChat({ baseUrl: await replay.start(), model: 'qwen3' });
+    chatUrl = await replay.start();
+    chat = new RemoteChat({ baseUrl: chatUrl, model: 'qwen3' });
   });
   after(() => replay.stop());
 
@@ -236,6 +244,18 @@ describe('RemoteChat on the answer shapes of other servers', () => {
       run(chat),
       assertEngineError(EngineErrorCode.RemoteServerError, /failed the request \(500\): CUDA out of memory/),
     );
+  });
+
+  it('counts no tokens on a server without /tokenize, and asks it once', async () => {
+    let asked = 0;
+    replay.respond = (response) => {
+      asked++;
+      ReplayServer.status(404, { error: { message: 'Not Found' } })(response);
+    };
+    const counter = new RemoteTokenCounter({ baseUrl: chatUrl, model: 'qwen3' });
+    assert.equal(await counter.count('Hello', new AbortController().signal), undefined);
+    assert.equal(await counter.count('Hello', new AbortController().signal), undefined);
+    assert.equal(asked, 1);
   });
 
   it('says the server is down or the URL wrong when nothing answers', async () => {

@@ -4,13 +4,15 @@
  */
 import type { SymbolDefinition } from '../fileSymbols';
 import { renderLines, type LineRange } from '../outline';
-import type { LexicalIndex } from './lexicalIndex';
+import { bagLength, type LexicalIndex } from './lexicalIndex';
 import { addTextTerms } from './searchTerms';
 
 /** Source averages about 3.5 characters per token; an excerpt is sized by this before it is counted. */
 const CHARS_PER_TOKEN = 3.5;
 /** A definition's name counts this many times over its body, as a file's path and names do (searchBag.ts). */
 const NAME_WEIGHT = 3;
+/** Definitions longer than this are shown after the shorter matches that fit. */
+const LARGE_DEFINITION_LINES = 80;
 /** A numbered line's number, separator and newline. */
 const LINE_NUMBER_CHARS = 6;
 
@@ -41,8 +43,9 @@ export function matchingDefinitions(
     );
     definitionBags.set(file.definitions, bags);
   }
+  const averageLength = bags.reduce((sum, bag) => sum + bagLength(bag), 0) / bags.length;
   const matching = file.definitions
-    .map((definition, i) => ({ definition, score: lexical.scoreBag(bags[i], terms) }))
+    .map((definition, i) => ({ definition, score: lexical.scoreBag(bags[i], terms, averageLength) }))
     .filter(({ score }) => score > 0);
   const inside = (inner: SymbolDefinition, outer: SymbolDefinition): boolean =>
     inner !== outer && outer.line <= inner.line && inner.lastLine <= outer.lastLine;
@@ -57,8 +60,8 @@ export function matchingDefinitions(
 }
 
 /**
- * The outline with `shown` definitions whole, as many of them as fit about `maxTokens` in order; without the
- * outline when asked, or when even the first does not fit beside it; undefined when it does not fit alone.
+ * `shown` definitions whole, as many as fit about `maxTokens` in order (long ones last), then as many of the file's signature
+ * lines as still fit around them (unless `outline` is false); undefined when not even the first definition fits.
  */
 export function renderExcerpt(
   file: ExcerptInput,
@@ -67,48 +70,30 @@ export function renderExcerpt(
   options: { outline?: boolean } = {},
 ): string | undefined {
   const lines = file.content.split('\n');
-  const signatures = file.definitions.map((d): LineRange => ({ from: d.line, to: d.endLine }));
-  const wholes =
-    (options.outline === false ? undefined : excerptRanges(lines, signatures, shown, maxTokens)) ??
-    excerptRanges(lines, [], shown, maxTokens);
-  return wholes === undefined ? undefined : renderLines(file.content, wholes);
-}
-
-/** `context` and as many of `shown` whole as fit, by the characters they render to; undefined if none fits. */
-function excerptRanges(
-  lines: readonly string[],
-  context: readonly LineRange[],
-  shown: readonly SymbolDefinition[],
-  maxTokens: number,
-): LineRange[] | undefined {
   const maxChars = maxTokens * CHARS_PER_TOKEN;
   const taken = new Set<number>();
-  const lastOf = (to: number): number => Math.min(to, lines.length);
-  const cost = (from: number, to: number): number => {
-    let chars = 0;
-    for (let line = from; line <= lastOf(to); line++)
-      if (!taken.has(line)) chars += lines[line - 1].length + LINE_NUMBER_CHARS;
-    return chars;
-  };
-  const take = (from: number, to: number): void => {
-    for (let line = from; line <= lastOf(to); line++) taken.add(line);
-  };
   let chars = 0;
-  for (const range of context) {
-    chars += cost(range.from, range.to);
-    take(range.from, range.to);
-  }
-  const ranges = [...context];
-  let any = false;
-  for (const definition of shown) {
-    const added = cost(definition.line, definition.lastLine);
-    if (chars + added > maxChars) continue;
+  /** Takes lines from…to if they fit, all or none. */
+  const take = (from: number, to: number): boolean => {
+    const last = Math.min(to, lines.length);
+    let added = 0;
+    for (let line = from; line <= last; line++)
+      if (!taken.has(line)) added += lines[line - 1].length + LINE_NUMBER_CHARS;
+    if (chars + added > maxChars) return false;
     chars += added;
-    take(definition.line, definition.lastLine);
-    ranges.push({ from: definition.line, to: definition.lastLine, whole: true });
-    any = true;
+    for (let line = from; line <= last; line++) taken.add(line);
+    return true;
+  };
+  // Small matches first, so that one long definition does not crowd out the others; then long ones that fit.
+  const isLarge = (d: SymbolDefinition): boolean => d.lastLine - d.line + 1 > LARGE_DEFINITION_LINES;
+  const ranges: LineRange[] = [...shown.filter((d) => !isLarge(d)), ...shown.filter(isLarge)]
+    .filter((d) => take(d.line, d.lastLine))
+    .map((d) => ({ from: d.line, to: d.lastLine, whole: true }));
+  if (ranges.length === 0) return undefined;
+  if (options.outline !== false) {
+    for (const d of file.definitions) if (take(d.line, d.endLine)) ranges.push({ from: d.line, to: d.endLine });
   }
-  return any ? ranges : undefined;
+  return renderLines(file.content, ranges);
 }
 
 /** The first lines of a file that fit about `maxTokens`, numbered, with `⋮` for the rest; undefined if none fit. */

@@ -73,18 +73,25 @@ export class LexicalIndex {
     return scores;
   }
 
-  /** BM25 score of a bag that is not in the index (a definition inside a file), with the index's statistics. */
-  scoreBag(bag: ReadonlyMap<string, number>, terms: readonly string[]): number {
-    let length = 0;
-    for (const frequency of bag.values()) length += frequency;
-    const averageLength = this.totalLength / Math.max(1, this.documentCount);
+  /**
+   * BM25 score of a bag that is not in the index (a definition inside a file), with the index's document
+   * frequencies and the given average length (that of the bag's own kind: definitions are shorter than files).
+   */
+  scoreBag(bag: ReadonlyMap<string, number>, terms: readonly string[], averageLength: number): number {
     let score = 0;
+    const length = bagLength(bag);
     for (const term of new Set(terms)) {
       const frequency = bag.get(term);
       if (frequency !== undefined) score += termScore(this.idf(term), frequency, length, averageLength);
     }
     return score;
   }
+}
+
+export function bagLength(bag: ReadonlyMap<string, number>): number {
+  let length = 0;
+  for (const frequency of bag.values()) length += frequency;
+  return length;
 }
 
 function termScore(idf: number, frequency: number, length: number, averageLength: number): number {

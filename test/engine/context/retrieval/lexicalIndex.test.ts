@@ -44,7 +44,7 @@ describe('LexicalIndex', () => {
 
   it('scores a bag outside the index with the index statistics', () => {
     const index = fixture();
-    close(index.scoreBag(new Map([['x', 2]]), ['x']), 0.6714337560653366);
-    assert.equal(index.scoreBag(new Map([['q', 1]]), ['x']), 0);
+    close(index.scoreBag(new Map([['x', 2]]), ['x'], 5 / 3), 0.6714337560653366);
+    assert.equal(index.scoreBag(new Map([['q', 1]]), ['x'], 5 / 3), 0);
   });
 });

@@ -7,6 +7,9 @@ const order: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 }
  * so nothing in the engine may use console.log (main.ts redirects it here as a safeguard).
  */
 export class Logger {
+  /** Every level, most severe first. */
+  static readonly levels = Object.keys(order) as readonly LogLevel[];
+
   constructor(
     private level: LogLevel = 'info',
     private readonly write: (line: string) => void = (line) => process.stderr.write(line),

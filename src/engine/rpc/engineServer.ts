@@ -17,6 +17,7 @@ import { ModelLibrary } from '../library/modelLibrary';
 import type { GenerationService } from '../generation/generationService';
 import type { Logger } from '../base/logger';
 import { runtimeSelfCheck } from '../base/runtimeSelfCheck';
+import { parseInitializeParams } from './initializeParams';
 
 /** The generation endpoints the server exposes. */
 export type GenerationEndpoints = Pick<
@@ -123,20 +124,8 @@ export class EngineServer {
     );
   }
 
-  private initialize(params: InitializeParams): InitializeResult {
-    if (typeof params !== 'object' || params === null || typeof params.protocolVersion !== 'number') {
-      throw new EngineError(
-        EngineErrorCode.InvalidParams,
-        'initialize needs { clientName, clientVersion, protocolVersion }.',
-      );
-    }
-    if (params.protocolVersion !== PROTOCOL_VERSION) {
-      throw new EngineError(
-        EngineErrorCode.ProtocolMismatch,
-        `The client speaks protocol ${params.protocolVersion}, this engine ${PROTOCOL_VERSION}.`,
-        'Reinstall Hearth so that the extension and its engine come from the same build.',
-      );
-    }
+  private initialize(wire: InitializeParams): InitializeResult {
+    const params = parseInitializeParams(wire);
     if (params.logLevel) this.options.logger.setLevel(params.logLevel);
     this.initialized = true;
     this.options.logger.info(`initialized by ${params.clientName} ${params.clientVersion}`);

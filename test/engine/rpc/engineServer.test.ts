@@ -11,6 +11,7 @@ import {
   PROTOCOL_VERSION,
   type ChatDeltaParams,
   type ChatParams,
+  type LogLevel,
   type ModelProgressParams,
 } from '../../../src/shared/protocol';
 import { EngineServer } from '../../../src/engine/rpc/engineServer';
@@ -92,6 +93,26 @@ describe('EngineServer over in-memory streams', () => {
       pair.client.sendRequest('initialize', { clientName: 42 }),
       (error: { code: number }) => error.code === EngineErrorCode.InvalidParams,
     );
+  });
+
+  it('refuses an unknown log level with InvalidParams naming logLevel, and keeps the level it had', async () => {
+    const bogus = { ...hello, logLevel: 'bogus' as LogLevel };
+    await assert.rejects(sendEngineRequest(pair.client, 'initialize', bogus), (error: unknown) => {
+      assert.ok(error instanceof EngineError);
+      assert.equal(error.code, EngineErrorCode.InvalidParams);
+      assert.equal(
+        error.message,
+        'Invalid initialize params: logLevel must be one of "error", "warn", "info", "debug", not "bogus".',
+      );
+      return true;
+    });
+    // A client of another build still hears ProtocolMismatch, whatever fields it adds.
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'initialize', { ...bogus, protocolVersion: PROTOCOL_VERSION + 1 }),
+      (error: unknown) => error instanceof EngineError && error.code === EngineErrorCode.ProtocolMismatch,
+    );
+    await sendEngineRequest(pair.client, 'initialize', { ...hello, logLevel: 'warn' });
+    assert.doesNotMatch(logLines.join(''), /\[(info|debug)\]/);
   });
 
   it('refuses params sent as an array with InvalidParams, whichever the method, and keeps serving', async () => {

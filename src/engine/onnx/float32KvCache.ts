@@ -77,10 +77,8 @@ export class Float32KvCache extends KvCache {
     this.values = arrays.slice(layers) as Float32Array[];
   }
 
-  protected restride(from: number, to: number): void {
-    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
-      restrideRows(this.keys[layer], this.rows, from, to, this.used);
-      restrideRows(this.values[layer], this.rows, from, to, this.used);
-    }
+  protected restrideLayer(layer: number, from: number, to: number): void {
+    restrideRows(this.keys[layer], this.rows, from, to, this.used);
+    restrideRows(this.values[layer], this.rows, from, to, this.used);
   }
 }

@@ -48,10 +48,8 @@ export class Int8KvCache extends KvCache {
     this.maskUnused(0);
   }
 
-  override reserve(positions: number): void {
-    const old = this.capacity;
-    super.reserve(positions);
-    if (this.capacity !== old) this.maskUnused(this.used);
+  protected override grew(): void {
+    this.maskUnused(this.used);
   }
 
   override truncate(length: number): void {
@@ -186,14 +184,12 @@ export class Int8KvCache extends KvCache {
     this.used = start + count;
   }
 
-  protected restride(from: number, to: number): void {
-    const { numLayers, numKvHeads: heads, headDim } = this.geometry;
-    for (let layer = 0; layer < numLayers; layer++) {
-      restrideRows(this.keys[layer], heads * headDim, from, to, this.used);
-      restrideRows(this.values[layer], heads, from, to, this.used, headDim);
-      for (const perPosition of [this.keyScales, this.keyOffsets, this.valueScales])
-        restrideRows(perPosition[layer], heads, from, to, this.used);
-    }
+  protected restrideLayer(layer: number, from: number, to: number): void {
+    const { numKvHeads: heads, headDim } = this.geometry;
+    restrideRows(this.keys[layer], heads * headDim, from, to, this.used);
+    restrideRows(this.values[layer], heads, from, to, this.used, headDim);
+    for (const perPosition of [this.keyScales, this.keyOffsets, this.valueScales])
+      restrideRows(perPosition[layer], heads, from, to, this.used);
   }
 
   /** Sets the key offsets of positions [from, capacity) to +∞, so that their scores are −∞ (int8KvAttention.ts). */

@@ -3,6 +3,7 @@
  * only new rows, since onnxruntime-node copies every output (docs/architecture.md). This base holds what
  * Float32KvCache and Int8KvCache share: capacity, growth in small buckets reserved once and grown in place, the mask.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { KvCacheDtype } from '../../shared/protocol';
 import type { Feed, FeedData, LentArrays } from './ortSession';
 
@@ -108,18 +109,43 @@ export abstract class KvCache implements LentArrays {
   /** The buffers back from a run, in the order lent. */
   abstract restoreArrays(arrays: FeedData[]): void;
 
-  /** Moves every buffer's rows from a stride of `from` positions to `to`, keeping the first `length`. */
-  protected abstract restride(from: number, to: number): void;
+  /** Moves one layer's rows from a stride of `from` positions to `to`, keeping the first `length`. */
+  protected abstract restrideLayer(layer: number, from: number, to: number): void;
+
+  /** Called once the capacity has grown (every layer restrided). */
+  protected grew(): void {}
 
   /** Grows the buffers so that `positions` positions fit. */
   reserve(positions: number): void {
+    const capacity = this.grownCapacity(positions);
+    if (capacity === undefined) return;
+    for (let layer = 0; layer < this.geometry.numLayers; layer++) this.restrideLayer(layer, this.allocated, capacity);
+    this.allocated = capacity;
+    this.grew();
+  }
+
+  /**
+   * As `reserve`, yielding to the event loop after each layer: growing moves every cached row, which holds the
+   * thread for as long as the cache is large. The cache must not be used until it resolves.
+   */
+  async reserveYielding(positions: number): Promise<void> {
+    const capacity = this.grownCapacity(positions);
+    if (capacity === undefined) return;
+    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
+      this.restrideLayer(layer, this.allocated, capacity);
+      await yieldToEventLoop();
+    }
+    this.allocated = capacity;
+    this.grew();
+  }
+
+  /** The capacity that fits `positions`, or undefined when the current one does. */
+  private grownCapacity(positions: number): number | undefined {
     if (positions > this.maxLength) throw new RangeError(`${positions} positions exceed the cache's ${this.maxLength}`);
     const old = this.allocated;
-    if (positions <= old) return;
+    if (positions <= old) return undefined;
     const grown = Math.ceil(Math.max(positions, old + old / GROWTH_DIVISOR) / BUCKET) * BUCKET;
-    const capacity = Math.min(grown, this.maxLength);
-    this.restride(old, capacity);
-    this.allocated = capacity;
+    return Math.min(grown, this.maxLength);
   }
 
   /**
@@ -133,7 +159,7 @@ export abstract class KvCache implements LentArrays {
     this.used = length;
     const fitting = Math.min(Math.max(BUCKET, Math.ceil(length / BUCKET) * BUCKET), this.maxLength);
     if (fitting * 2 > this.allocated) return;
-    this.restride(this.allocated, fitting);
+    for (let layer = 0; layer < this.geometry.numLayers; layer++) this.restrideLayer(layer, this.allocated, fitting);
     this.allocated = fitting;
   }
 

@@ -189,7 +189,7 @@ export class OnnxDecoder {
     const { numLayers, headDim } = this.config;
     const start = this.cache.length;
     const count = tokens.length;
-    this.cache.reserve(start + count);
+    await this.cache.reserveYielding(start + count);
     const half = headDim / 2;
     const feeds: Record<string, Feed> = {
       [DecoderIo.inputEmbeds]: { data: this.embedding.rows(tokens), dims: [1, count, this.config.hiddenSize] },

@@ -22,6 +22,8 @@ export interface EngineProcessOptions {
   clientName: string;
   clientVersion: string;
   logLevel: LogLevel;
+  /** Variables added to the engine's environment (the proxy settings). */
+  env?: Readonly<Record<string, string>>;
   /** Receives the engine's stderr, line by line. */
   log: (line: string) => void;
 }
@@ -58,7 +60,7 @@ export class EngineProcess {
   static async start(options: EngineProcessOptions): Promise<{ engine: EngineProcess; info: InitializeResult }> {
     const child = spawn(process.execPath, [options.enginePath], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
       windowsHide: true,
     });
     const engine = new EngineProcess(child);

@@ -29,6 +29,8 @@ export interface EngineSupervisorOptions {
   enginePath: string;
   clientVersion: string;
   logLevel: () => LogLevel;
+  /** Variables added to the engine's environment, read at each start (a restart takes changed settings). */
+  environment?: () => Record<string, string>;
   log: (line: string) => void;
   policy?: RestartPolicy;
   watchdog?: EngineWatchdogOptions;
@@ -135,6 +137,7 @@ export class EngineSupervisor {
         clientName: 'vscode',
         clientVersion: this.options.clientVersion,
         logLevel: this.options.logLevel(),
+        env: this.options.environment?.(),
         log: this.options.log,
       });
       if (this.disposed) {

@@ -18,6 +18,7 @@ import { ExplainCommand } from './explain/explainCommand';
 import { registerModelCommands } from './model/modelCommands';
 import { ModelPicker } from './model/modelPicker';
 import { ModelRoles } from './model/modelRoles';
+import { proxyEnvironment } from './proxyEnvironment';
 import { ChangeProposals } from './refactor/changeProposals';
 import { RefactorCommand, type RefactorArgs } from './refactor/refactorCommand';
 
@@ -47,6 +48,14 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     enginePath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine.js').fsPath,
     clientVersion: version,
     logLevel: () => vscode.workspace.getConfiguration('hearth').get<LogLevel>('engine.logLevel', 'info'),
+    environment: () => {
+      const http = vscode.workspace.getConfiguration('http');
+      return proxyEnvironment({
+        proxy: http.get<string>('proxy'),
+        proxyStrictSSL: http.get<boolean>('proxyStrictSSL'),
+        noProxy: http.get<string[]>('noProxy'),
+      });
+    },
     log: (line) => logEngineLine(output, line),
   });
   supervisor = engine;

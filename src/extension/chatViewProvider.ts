@@ -39,6 +39,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
   private view: vscode.WebviewView | undefined;
   private readonly activity: ActivitySources = {};
+  private modelError: string | null = null;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -48,7 +49,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.disposables.push(
       deps.engine.onDidChangeState(() => this.postEngineState()),
       deps.models.onDidChangeModel((model) => this.post({ type: 'model', model: modelSummary(model) })),
-      deps.models.onDidChangeStatus(({ loading, loadingPercent }) => {
+      deps.models.onDidChangeStatus(({ loading, loadingPercent, error }) => {
+        if ((error ?? null) !== this.modelError) {
+          this.modelError = error ?? null;
+          this.post({ type: 'modelError', message: this.modelError });
+        }
         this.activity.loading =
           loading === undefined
             ? undefined
@@ -96,10 +101,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.postEngineState();
         this.post({ type: 'model', model: modelSummary(this.deps.models.model) });
         this.postActivity();
+        this.modelError = this.deps.models.status.error ?? null;
+        this.post({ type: 'modelError', message: this.modelError });
         chat.sendHistory();
         return;
       case 'showLogs':
         this.deps.showLogs();
+        return;
+      case 'selectModel':
+        void vscode.commands.executeCommand('hearth.selectModel');
         return;
       case 'ask':
         chat.ask(message.text, message.thinking).catch(() => undefined); // the turn shows its own outcome

@@ -63,6 +63,7 @@ export interface ChatActivity {
 export type WebviewToExtensionMessage =
   | { type: 'ready' }
   | { type: 'showLogs' }
+  | { type: 'selectModel' }
   | { type: 'ask'; text: string; thinking: ThinkingMode }
   | { type: 'stop'; turnId: string }
   | { type: 'retry'; turnId: string }
@@ -78,6 +79,8 @@ export type ExtensionToWebviewMessage =
   | { type: 'engineState'; state: EngineState; detail?: string }
   | { type: 'model'; model: ModelSummary | null }
   | { type: 'activity'; activity: ChatActivity | null }
+  /** Why the configured model cannot be served (a bad path), as the notification said; null when it can. */
+  | { type: 'modelError'; message: string | null }
   | { type: 'history'; turns: ChatTurn[]; thinking: ThinkingMode }
   | { type: 'turnStarted'; turn: ChatTurn }
   | { type: 'turnDelta'; turnId: string; reasoning?: string; answer?: string }
@@ -94,6 +97,7 @@ export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | 
   switch (message.type) {
     case 'ready':
     case 'showLogs':
+    case 'selectModel':
     case 'newChat':
       return { type: message.type };
     case 'ask': {

@@ -22,12 +22,14 @@ export class ChatHeader {
   private readonly model: HTMLElement;
   private readonly engine: HTMLElement;
   private readonly logsButton: HTMLButtonElement;
+  private readonly selectModelButton: HTMLButtonElement;
   private readonly modeButtons: Map<ThinkingMode, HTMLButtonElement>;
   private mode: ThinkingMode = 'auto';
   private engineState: EngineState = 'idle';
   private engineDetail: string | undefined;
   private hasModel = false;
   private activity: ChatActivity | null = null;
+  private modelError: string | null = null;
 
   constructor(
     private readonly post: PostMessage,
@@ -41,6 +43,13 @@ export class ChatHeader {
     });
     this.logsButton = button('Show logs', 'Show the Hearth logs', () => this.post({ type: 'showLogs' }), 'link');
     this.logsButton.hidden = true;
+    this.selectModelButton = button(
+      'Select model',
+      'Select a model (download one or choose a checkpoint folder)',
+      () => this.post({ type: 'selectModel' }),
+      'link',
+    );
+    this.selectModelButton.hidden = true;
     this.modeButtons = new Map(
       thinkingOptions.map(({ mode, label, description }) => {
         const node = button(label, description, () => this.choose(mode), 'segment');
@@ -68,6 +77,7 @@ export class ChatHeader {
         this.model,
         this.engine,
         this.logsButton,
+        this.selectModelButton,
       ]),
       element('div', { className: 'controls-row' }, [toggle, newChat]),
     ]);
@@ -109,15 +119,30 @@ export class ChatHeader {
     this.showState();
   }
 
-  /** A ready engine without a model is not "ready": the status bar says "no model" then too. */
+  /** Why the configured model cannot be served (shown with Select model), or null. */
+  setModelError(message: string | null): void {
+    this.modelError = message;
+    this.showState();
+  }
+
+  /**
+   * One state, as the status bar shows it: the engine's when it is not ready; else a load or indexing in
+   * progress, a model that cannot be served (with Select model), no model, or ready.
+   */
   private showState(): void {
     const state = this.engineState;
-    const noModel = state === 'ready' && !this.hasModel;
-    const activity = state === 'ready' ? this.activity : null;
-    this.engine.textContent = activity?.text ?? (noModel ? 'No model loaded' : engineLabels[state]);
-    this.engine.dataset.state = state;
-    this.engine.title = noModel ? 'The first question asks which model to use.' : (this.engineDetail ?? '');
+    const ready = state === 'ready';
+    const error = ready && this.activity === null ? this.modelError : null;
+    const noModel = ready && !this.hasModel;
+    this.engine.textContent =
+      (ready ? this.activity?.text : undefined) ??
+      (error !== null ? 'Model error' : noModel ? 'No model loaded' : engineLabels[state]);
+    this.engine.dataset.state = error !== null ? 'failed' : state;
+    this.engine.title =
+      error ??
+      (noModel && this.activity === null ? 'The first question asks which model to use.' : (this.engineDetail ?? ''));
     this.logsButton.hidden = state !== 'failed';
+    this.selectModelButton.hidden = error === null;
   }
 
   private choose(mode: ThinkingMode): void {

@@ -51,6 +51,9 @@ function onMessage(message: ExtensionToWebviewMessage): void {
     case 'activity':
       header.setActivity(message.activity);
       break;
+    case 'modelError':
+      header.setModelError(message.message);
+      break;
     case 'history':
       chat.replace(message.turns);
       header.showThinking(message.thinking);

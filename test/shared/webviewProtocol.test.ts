@@ -6,6 +6,7 @@ describe('parseWebviewMessage', () => {
   it('accepts the known messages, dropping unknown fields', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { type: 'ready' });
     assert.deepEqual(parseWebviewMessage({ type: 'showLogs' }), { type: 'showLogs' });
+    assert.deepEqual(parseWebviewMessage({ type: 'selectModel', path: '/x' }), { type: 'selectModel' });
     assert.deepEqual(parseWebviewMessage({ type: 'continue', turnId: 't1', answer: 'x' }), {
       type: 'continue',
       turnId: 't1',

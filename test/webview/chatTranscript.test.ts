@@ -259,6 +259,16 @@ describe('chat webview transcript (Chromium)', () => {
     assert.equal(await header.locator('.engine-state').textContent(), 'Loading tiny-qwen3… 45%');
     await chat.deliver({ type: 'activity', activity: null });
     assert.equal(await header.locator('.engine-state').textContent(), 'No model loaded');
+    // A model that cannot be served says so at once, with the action that fixes it.
+    const reason = 'config.json: is missing: this is not a Hugging Face checkpoint folder.';
+    await chat.deliver({ type: 'modelError', message: reason });
+    assert.equal(await header.locator('.engine-state').textContent(), 'Model error');
+    assert.equal(await header.locator('.engine-state').getAttribute('title'), reason);
+    await header.getByRole('button', { name: /^Select a model/ }).click();
+    assert.deepEqual(await chat.takePosted(), [{ type: 'selectModel' }]);
+    await chat.deliver({ type: 'modelError', message: null });
+    assert.equal(await header.locator('.engine-state').textContent(), 'No model loaded');
+    assert.equal(await header.getByRole('button', { name: /^Select a model/ }).isHidden(), true);
     await chat.deliver(
       { type: 'model', model: { name: 'Qwen3-4B-Instruct-2507-FP8', kind: 'instruct-2507', contextLength: 262_144 } },
       { type: 'engineState', state: 'starting' },

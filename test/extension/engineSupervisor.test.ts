@@ -7,6 +7,7 @@ import { EngineSupervisor, type EngineStateChange } from '../../src/extension/en
 import { EngineHungError } from '../../src/extension/engineHungError';
 import type { EngineWatchdogOptions } from '../../src/extension/engineWatchdog';
 import { RestartPolicy } from '../../src/extension/restartPolicy';
+import { TinyModelFixture } from '../engine/generation/tinyModelFixture';
 import { builtEnginePath } from '../helpers/builtEngine';
 
 const fastPolicy = () => new RestartPolicy({ initialDelayMs: 20, maxDelayMs: 80, maxRestarts: 3 });
@@ -101,6 +102,34 @@ describe('EngineSupervisor with the real built engine', () => {
       );
     } finally {
       await supervisor.dispose();
+    }
+  });
+
+  it('ends a chat whose engine hangs mid-answer with the hung error, after the deltas it streamed', async () => {
+    const fixture = new TinyModelFixture();
+    await fixture.write();
+    const { supervisor } = supervise(builtEnginePath(), { intervalMs: 100, timeoutMs: 2_000, loadTimeoutMs: 60_000 });
+    try {
+      const { pid } = await supervisor.request('ping', undefined);
+      await supervisor.request('model/load', { ...fixture.loadParams, contextLength: 2048 });
+      const deltas: string[] = [];
+      supervisor.onNotification('chat/delta', ({ content }) => {
+        if (deltas.length === 0) process.kill(pid, 'SIGSTOP');
+        deltas.push(content ?? '');
+      });
+      await assert.rejects(
+        supervisor.request('chat', {
+          requestId: 'hang',
+          messages: [{ role: 'user', content: 'Say something long.' }],
+          thinking: 'off',
+          maxTokens: 1500,
+        }),
+        EngineHungError,
+      );
+      assert.ok(deltas.length >= 1, 'the answer had begun streaming before the hang');
+    } finally {
+      await supervisor.dispose();
+      await fixture.dispose();
     }
   });
 

@@ -5,12 +5,12 @@
  * content hash matches, and re-parsed otherwise.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 import { writeFileAtomic } from '../base/atomicFile';
+import { makePrivateFolder } from '../base/privateFolder';
 import type { FileSymbols, ParseOutcome, SymbolDefinition, SymbolKind } from './fileSymbols';
 import type { NameInterner } from './nameInterner';
 import { SYMBOL_QUERIES_VERSION } from './symbolQueries';
@@ -102,7 +102,7 @@ export function saveIndexStore(file: string, roots: readonly string[], files: It
     files: [...files].map(toRecord),
   };
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
+    makePrivateFolder(dirname(file), { tighten: true }); // the index holds outlines of the user's code
     writeFileAtomic(file, JSON.stringify(record));
   } catch (error) {
     throw new EngineError(

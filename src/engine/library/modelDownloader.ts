@@ -242,9 +242,10 @@ async function moveIntoPlace(
   }
 }
 
+/** Folders it creates are private (0700), like the rest of Hearth's cache they may sit in. */
 async function makeFolder(path: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw unwritable(path, error);
   }

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { WeightQuantization } from '../../shared/protocol';
 import { defaultCacheDir } from '../base/defaultCacheDir';
+import { makePrivateFolder } from '../base/privateFolder';
 import { ConvertedWeights, openConvertedWeights } from './convertedWeights';
 import {
   asCacheUnwritable,
@@ -99,7 +100,7 @@ export class ConvertedWeightsCache {
   ): Promise<ConvertedWeights> {
     const path = this.pathFor(key);
     try {
-      await mkdir(this.dir, { recursive: true });
+      makePrivateFolder(this.dir, { tighten: this.dir === resolve(defaultCacheDir()) });
     } catch (error) {
       throw asCacheUnwritable(error, this.dir);
     }

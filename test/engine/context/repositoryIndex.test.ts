@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultParserWorkerEntry } from '../../../src/engine/context/parserPool';
@@ -264,6 +264,19 @@ describe('RepositoryIndex', () => {
     assert.match(unwritable.stats.cacheError ?? '', /Cannot write the repository index/);
     assert.equal(unwritable.stats.files, 6);
     await unwritable.dispose();
+  });
+
+  it('keeps the index where no other user can read it (0700), tightening a folder of an earlier version', async () => {
+    const root = temp.tree(SMALL_PROJECT);
+    const cacheDir = join(temp.make(), 'hearth');
+    await (await RepositoryIndex.open({ roots: [root], cacheDir })).dispose();
+    assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(cacheDir, 'context')).mode & 0o777, 0o700);
+
+    chmodSync(join(cacheDir, 'context'), 0o755);
+    rewrite(root, 'src/store.ts', 'export class OrderStore {}\n'); // so that the index is written again
+    await (await RepositoryIndex.open({ roots: [root], cacheDir })).dispose();
+    assert.equal(statSync(join(cacheDir, 'context')).mode & 0o777, 0o700);
   });
 
   it('indexes an empty workspace', async () => {

@@ -82,6 +82,7 @@ describe('downloadModel against a local Hub', () => {
     const result = await download(dir, { onProgress: (p) => reports.push(p), progressIntervalMs: 0 });
 
     assertComplete(dir);
+    assert.equal(statSync(dir).mode & 0o777, 0o700, 'a folder it creates is private, like the rest of the cache');
     const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
     assert.deepEqual(
       { commit: result.commit, totalBytes: result.totalBytes, receivedBytes: result.receivedBytes },

@@ -103,6 +103,13 @@ describe('ConvertedWeightsCache', () => {
     assert.deepEqual(discarded, []);
   });
 
+  it('creates its folder readable by its owner only (0700)', { skip: process.platform === 'win32' }, async () => {
+    const fresh = new ConvertedWeightsCache(join(dir, 'new', 'hearth'));
+    await fresh.write(key, sampleTensors());
+    assert.equal((await stat(join(dir, 'new'))).mode & 0o777, 0o700);
+    assert.equal((await stat(fresh.dir)).mode & 0o777, 0o700);
+  });
+
   it('moves the data up when the header outgrows its reserved space', async () => {
     const small = new ConvertedWeightsCache(dir, { headerReserve: 64 });
     const many = Array.from({ length: 40 }, (_, i) => ({

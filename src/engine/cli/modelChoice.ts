@@ -4,9 +4,8 @@ import { defaultModelDir } from '../library/downloadLayout';
 import { assertNotPartialDownload } from '../library/downloadMarker';
 import { formatDiskSize } from '../library/diskSpace';
 import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../library/modelCatalogue';
-import { defaultLoadContext, type DefaultLoadContext } from '../library/defaultLoadContext';
 import { machineMemory } from '../library/machineInfo';
-import { checkpointFit } from '../library/modelFit';
+import { planLoad, type LoadPlan } from '../library/loadPlan';
 import { UsageError } from './cliCommand';
 
 /** The environment variable that names the model folder when --model is left out. */
@@ -33,18 +32,14 @@ export function resolveModelDir(option: string | undefined, env: NodeJS.ProcessE
 
 /**
  * The context and KV cache to load with when --context is left out: what fits this machine's free memory now,
- * as `hearth doctor` and the engine choose it (defaultLoadContext); load with both. Opening the checkpoint also
+ * as `hearth doctor` and the engine choose it (planLoad); load with both. Opening the checkpoint also
  * validates it, before any slow work that comes before the load.
  */
-export function checkpointLoadContext(
-  dir: string,
-  quantization: WeightQuantization,
-  kvCache: KvCacheChoice,
-): DefaultLoadContext {
+export function checkpointLoadContext(dir: string, quantization: WeightQuantization, kvCache: KvCacheChoice): LoadPlan {
   const checkpoint = openCheckpoint(dir);
   try {
     const { config } = checkpoint;
-    return defaultLoadContext({ config, fit: checkpointFit(config, machineMemory(), quantization, kvCache) });
+    return planLoad(config, machineMemory(), { quantization, kvCache });
   } finally {
     checkpoint.close();
   }

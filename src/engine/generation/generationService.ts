@@ -12,7 +12,7 @@ import {
   type ModelProgressParams,
   type ModelRole,
 } from '../../shared/protocol';
-import { defaultLoadContext, type DefaultLoadContext } from '../library/defaultLoadContext';
+import type { LoadPlan } from '../library/loadPlan';
 import { localModelFit } from '../library/localModelFit';
 import { machineMemory } from '../library/machineInfo';
 import type { Logger } from '../base/logger';
@@ -78,9 +78,10 @@ export class GenerationService {
     const role = request.role ?? 'chat';
     return this.queued(async () => {
       const started = performance.now();
-      const sized = request.contextLength === undefined ? this.defaultContext(request) : undefined;
+      const plan = this.plan(request);
       const { model, converted } = await ServedModel.open(
-        { ...request, ...sized },
+        request,
+        plan,
         this.options.loadModel,
         this.serving,
         onProgress,
@@ -125,22 +126,21 @@ export class GenerationService {
   }
 
   /**
-   * What fits the free memory now, with the KV cache it was sized for (defaultLoadContext). Undefined when the
-   * folder cannot be read: the loader then reports what is wrong with it.
+   * The load's plan, from one reading of the memory: without a context length, what fits it now. Undefined when
+   * the folder cannot be read: the loader then reports what is wrong with it.
    */
-  private defaultContext(request: ModelLoadParams): DefaultLoadContext | undefined {
+  private plan(request: ModelLoadParams): LoadPlan | undefined {
     try {
-      const local = localModelFit(
-        request.path,
-        (this.options.memory ?? machineMemory)(),
-        request.quantization ?? 'int8',
-        request.kvCache ?? 'auto',
-      );
-      const chosen = defaultLoadContext(local);
-      this.options.logger.info(
-        `no context length requested: ${chosen.contextLength} tokens, ${chosen.kvCache} KV cache. ${local.fit.message}`,
-      );
-      return chosen;
+      const { plan } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), {
+        quantization: request.quantization ?? 'int8',
+        kvCache: request.kvCache ?? 'auto',
+        ...(request.contextLength !== undefined && { contextLength: request.contextLength }),
+      });
+      if (request.contextLength === undefined)
+        this.options.logger.info(
+          `no context length requested: ${plan.contextLength} tokens, ${plan.kvCache} KV cache. ${plan.fit.message}`,
+        );
+      return plan;
     } catch {
       return undefined;
     }

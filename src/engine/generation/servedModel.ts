@@ -1,5 +1,4 @@
 import type { TokenCounter } from '../context/tokenCountCache';
-import { freemem } from 'node:os';
 import { EngineError } from '../../shared/engineError';
 import {
   EngineErrorCode,
@@ -9,8 +8,8 @@ import {
   type ModelRole,
 } from '../../shared/protocol';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
+import type { LoadPlan } from '../library/loadPlan';
 import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
-import { defaultKvBudgetBytes } from '../onnx/kvBudget';
 import { ChatTemplate } from '../text/chatTemplate';
 import { SpecialToken, Tokenizer } from '../text/tokenizer';
 import { CachedDecoder } from './cachedDecoder';
@@ -83,20 +82,24 @@ export class ServedModel implements GenerationTarget {
     };
   }
 
-  /** Loads a checkpoint for serving. The caller's previous model is untouched whatever happens here. */
+  /**
+   * Loads a checkpoint for serving, with `plan` when there is one (else the loader makes it from the params).
+   * The caller's previous model is untouched whatever happens here.
+   */
   static async open(
     params: ModelLoadParams,
+    plan: LoadPlan | undefined,
     loader: ModelLoader,
     options: ServingOptions,
     onProgress: (progress: ModelProgressParams) => void,
     signal: AbortSignal,
   ): Promise<{ model: ServedModel; converted: boolean }> {
     signal.throwIfAborted();
-    const freeBeforeLoad = freemem();
     const quantization = params.quantization ?? 'int8';
     const loaded = await loader(params.path, {
       quantization,
       kvCache: params.kvCache ?? 'auto',
+      ...(plan !== undefined && { plan }),
       ...(params.contextLength !== undefined && { contextLength: params.contextLength }),
       ...(params.threads !== undefined && { threads: params.threads }),
       ...(params.cacheDir !== undefined && { cacheDir: params.cacheDir }),
@@ -106,7 +109,7 @@ export class ServedModel implements GenerationTarget {
     try {
       const tokenizer = Tokenizer.load(loaded.dir);
       const template = loadTemplate(loaded.dir);
-      const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded, freeBeforeLoad);
+      const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded);
       const role = params.role ?? 'chat';
       return {
         model: new ServedModel(loaded, tokenizer, template, quantization, { ...options, prefixCacheBytes, role }),
@@ -182,8 +185,7 @@ function loadTemplate(dir: string): ChatTemplate | { missing: EngineError } {
  * The prefix cache gets what the KV budget the loader checked leaves once the live sequence fills the whole
  * context (the engine never promises itself more memory than it checked was free), up to a share of it.
  */
-function defaultPrefixCacheBytes(loaded: LoadedModel, freeBeforeLoad: number): number {
-  const liveCache = loaded.decoder.bytesPerPosition * loaded.decoder.contextLength;
-  const left = defaultKvBudgetBytes(loaded.stats.weightBytes, freeBeforeLoad) - liveCache;
-  return Math.max(0, Math.min(freeBeforeLoad * PREFIX_CACHE_SHARE, left));
+function defaultPrefixCacheBytes({ decoder, plan }: LoadedModel): number {
+  const left = plan.kvBudgetBytes - decoder.bytesPerPosition * decoder.contextLength;
+  return Math.max(0, Math.min(plan.memory.freeBytes * PREFIX_CACHE_SHARE, left));
 }

@@ -1,37 +1,27 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  EngineErrorCode,
-  type KvCacheChoice,
-  type MachineMemory,
-  type ModelFit,
-  type WeightQuantization,
-} from '../../shared/protocol';
+import { EngineErrorCode, type MachineMemory } from '../../shared/protocol';
 import { CheckpointError, NOT_FOUND_HINT } from '../checkpoint/checkpointError';
 import { readJsonFile } from '../checkpoint/checkpointFiles';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { parseModelConfig } from '../checkpoint/modelConfigParser';
 import { assertNotPartialDownload } from './downloadMarker';
-import { checkpointFit } from './modelFit';
+import { planLoad, type LoadPlan, type LoadPlanRequest } from './loadPlan';
 
 export interface LocalModelFit {
   /** The folder, resolved. */
   dir: string;
   config: ModelConfig;
-  fit: ModelFit;
+  /** Its fit and how it would load (planLoad). */
+  plan: LoadPlan;
 }
 
 /**
- * The fit of a checkpoint folder from its config.json alone (the weights are not opened: a picker asks this of
- * a folder the user just chose, and the load that follows validates the tensors). Throws what opening the
- * folder as a model would: ModelNotFound, CheckpointInvalid for an unfinished download, UnsupportedModel.
+ * The fit and load plan of a checkpoint folder from its config.json alone (the weights are not opened: the load
+ * that follows validates the tensors). Throws what opening the folder as a model would: ModelNotFound,
+ * CheckpointInvalid for an unfinished download, UnsupportedModel.
  */
-export function localModelFit(
-  dir: string,
-  memory: MachineMemory,
-  quantization: WeightQuantization,
-  kvCache: KvCacheChoice,
-): LocalModelFit {
+export function localModelFit(dir: string, memory: MachineMemory, request: LoadPlanRequest): LocalModelFit {
   const root = resolve(dir);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new CheckpointError(
@@ -51,10 +41,5 @@ export function localModelFit(
     );
   }
   const modelConfig = parseModelConfig(config.json, configFile);
-  return { dir: root, config: modelConfig, fit: checkpointFit(modelConfig, memory, quantization, kvCache) };
-}
-
-/** The positions a config.json says the model was trained for (YaRN's original length when it is scaled). */
-export function nativeContextOf(config: ModelConfig): number {
-  return config.ropeScaling?.originalMaxPositionEmbeddings ?? config.maxPositionEmbeddings;
+  return { dir: root, config: modelConfig, plan: planLoad(modelConfig, memory, request) };
 }

@@ -34,11 +34,16 @@ export function checkpointFit(
     memory,
     weightBytes: decoderWeightBytes(config, quantization),
     kv: config,
-    nativeContext: scaling?.originalMaxPositionEmbeddings ?? config.maxPositionEmbeddings,
+    nativeContext: nativeContextOf(config),
     maxContext:
       scaling === undefined
         ? config.maxPositionEmbeddings
         : Math.max(config.maxPositionEmbeddings, scaling.factor * scaling.originalMaxPositionEmbeddings),
     kvCache,
   });
+}
+
+/** The positions a config.json says the model was trained for (YaRN's original length when it is scaled). */
+export function nativeContextOf(config: ModelConfig): number {
+  return config.ropeScaling?.originalMaxPositionEmbeddings ?? config.maxPositionEmbeddings;
 }

@@ -10,9 +10,9 @@ import {
   type MachineMemory,
   type ModelFitResult,
 } from '../../shared/protocol';
-import { localModelFit, nativeContextOf } from './localModelFit';
+import { localModelFit } from './localModelFit';
 import { machineMemory } from './machineInfo';
-import { catalogueModelFit } from './modelFit';
+import { catalogueModelFit, nativeContextOf } from './modelFit';
 import type { Logger } from '../base/logger';
 import { defaultCacheDir } from '../base/defaultCacheDir';
 import { formatDiskSize } from './diskSpace';
@@ -64,12 +64,12 @@ export class ModelLibrary {
   fit(params: unknown): ModelFitResult {
     const { path, quantization = 'int8', kvCache = 'auto' } = parseFitParams(params);
     const memory = this.memory();
-    const { dir, config, fit } = localModelFit(path, memory, quantization, kvCache);
+    const { dir, config, plan } = localModelFit(path, memory, { quantization, kvCache });
     const marker = readDownloadMarker(dir);
     return {
       path: dir,
       nativeContext: nativeContextOf(config),
-      fit,
+      fit: plan.fit,
       memory: { ...memory },
       ...(marker !== undefined && { source: { repo: marker.repo, commit: marker.commit } }),
     };

@@ -1,21 +1,21 @@
-import { freemem } from 'node:os';
-import type { KvCacheChoice, KvCacheDtype, WeightQuantization } from '../../shared/protocol';
+import type { KvCacheChoice, MachineMemory, WeightQuantization } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { assertNotPartialDownload } from '../library/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import { writeDecoderModelBeside } from '../onnx/decoderModel';
 import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
-import { kvMemoryBudget } from '../library/hardwareFit';
-import { chooseKvCache } from '../library/kvCacheChoice';
-import { defaultKvBudgetBytes } from '../onnx/kvBudget';
-import { checkDecoderContext, OnnxDecoder } from '../onnx/onnxDecoder';
+import { planLoad, type LoadPlan } from '../library/loadPlan';
+import { machineMemory } from '../library/machineInfo';
+import { checkDecoderContext, OnnxDecoder, type OnnxDecoderLoadOptions } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
 import { ConvertedWeightsCache } from './convertedWeightsCache';
 
 export interface LoadModelOptions {
   /** int8 (default: +0.5% error over FP8's own), int4 (faster, ~9% error) or fp32 (small models, exactness tests). */
   quantization: WeightQuantization;
+  /** The load's context, KV cache and budget (planLoad), used unchanged; the three options below are then ignored. */
+  plan?: LoadPlan;
   /** Positions to serve; default the model's native length. Beyond it, YaRN scales RoPE to cover it. */
   contextLength?: number;
   /**
@@ -23,10 +23,12 @@ export interface LoadModelOptions {
    * (chooseKvCache at the context, with the memory free now). The decoder reports the dtype it got.
    */
   kvCache?: KvCacheChoice;
+  kvBudgetBytes?: number;
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
-  kvBudgetBytes?: number;
+  /** The machine's memory, for a load without a plan; default read when the checkpoint is opened. */
+  memory?: MachineMemory;
   onProgress?: (progress: LoadProgress) => void;
   signal?: AbortSignal;
 }
@@ -51,6 +53,8 @@ export interface LoadedModel {
   decoder: OnnxDecoder;
   /** The converted weights the session reads (for tools that build other graphs over them). */
   weights: ConvertedWeights;
+  /** What it was loaded with. */
+  plan: LoadPlan;
   stats: LoadStats;
 }
 
@@ -115,7 +119,7 @@ export async function convertCheckpoint(
  */
 export async function loadModel(dir: string, options: LoadModelOptions): Promise<LoadedModel> {
   // The context is checked before a conversion that can take minutes, not after it.
-  let kv: KvCachePlan | undefined;
+  let plan: LoadPlan | undefined;
   const {
     config,
     generationConfig,
@@ -126,21 +130,19 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
   } = await convertCheckpoint(dir, {
     ...options,
     beforeConversion: (checkpointConfig) => {
-      kv = planKvCache(checkpointConfig, options);
+      plan = options.plan ?? ownPlan(checkpointConfig, options);
+      checkDecoderContext(checkpointConfig, decoderOptions(plan, options.quantization));
     },
   });
-  const { contextLength, kvCacheDtype, kvBudgetBytes } = kv!;
+  const loadPlan = plan!;
   options.signal?.throwIfAborted();
   options.onProgress?.({ phase: 'loading' });
   const sessionStarted = performance.now();
   const decoder = await OnnxDecoder.load(
-    writeDecoderModelBeside(config, options.quantization, weights, kvCacheDtype),
+    writeDecoderModelBeside(config, options.quantization, weights, loadPlan.kvCache),
     config,
     {
-      quantization: options.quantization,
-      contextLength,
-      kvCacheDtype,
-      kvBudgetBytes,
+      ...decoderOptions(loadPlan, options.quantization),
       ...(options.threads !== undefined && { threads: options.threads }),
     },
   );
@@ -150,6 +152,7 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
     generationConfig,
     decoder,
     weights,
+    plan: loadPlan,
     stats: {
       converted,
       conversionMs,
@@ -160,25 +163,21 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
   };
 }
 
-interface KvCachePlan {
-  contextLength: number;
-  kvCacheDtype: KvCacheDtype;
-  kvBudgetBytes: number;
+/** The plan of a load given none: the options' context (default native) and cache (default float32). */
+function ownPlan(config: ModelConfig, options: LoadModelOptions): LoadPlan {
+  return planLoad(config, options.memory ?? machineMemory(), {
+    quantization: options.quantization,
+    kvCache: options.kvCache ?? 'float32',
+    contextLength: options.contextLength ?? config.maxPositionEmbeddings,
+    ...(options.kvBudgetBytes !== undefined && { kvBudgetBytes: options.kvBudgetBytes }),
+  });
 }
 
-/** The context, the KV cache for it and its budget, checked as the decoder checks them. */
-function planKvCache(config: ModelConfig, options: LoadModelOptions): KvCachePlan {
-  const contextLength = options.contextLength ?? config.maxPositionEmbeddings;
-  const weightBytes = decoderWeightBytes(config, options.quantization);
-  const freeBytes = freemem();
-  // auto counts the runtime's reserve as the fit shown to the user does, so both pick the same cache.
-  const kvCacheDtype = chooseKvCache(
-    options.kvCache ?? 'float32',
-    config,
-    contextLength,
-    options.kvBudgetBytes ?? kvMemoryBudget(weightBytes, freeBytes),
-  );
-  const kvBudgetBytes = options.kvBudgetBytes ?? defaultKvBudgetBytes(weightBytes, freeBytes);
-  checkDecoderContext(config, { quantization: options.quantization, contextLength, kvCacheDtype, kvBudgetBytes });
-  return { contextLength, kvCacheDtype, kvBudgetBytes };
+function decoderOptions(plan: LoadPlan, quantization: WeightQuantization): OnnxDecoderLoadOptions {
+  return {
+    quantization,
+    contextLength: plan.contextLength,
+    kvCacheDtype: plan.kvCache,
+    kvBudgetBytes: plan.kvBudgetBytes,
+  };
 }

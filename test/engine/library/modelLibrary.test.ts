@@ -36,6 +36,8 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
   let pair: ReturnType<typeof connectedPair>;
   let generation: GenerationService;
   let memory: MachineMemory = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
+  /** How often the generation service read the memory. */
+  let memoryReads = 0;
   const progress: ModelDownloadProgressParams[] = [];
   let onProgress: ((event: ModelDownloadProgressParams) => void) | undefined;
   const totalBytes = () => files.reduce((sum, file) => sum + file.bytes.length, 0);
@@ -49,7 +51,7 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
     hub = await FakeHub.start({ repo: REPO, files });
     pair = connectedPair();
     const logger = new Logger('warn', () => {});
-    generation = new GenerationService({ logger, loadModel, memory: () => memory });
+    generation = new GenerationService({ logger, loadModel, memory: () => (memoryReads++, memory) });
     const library = new ModelLibrary({
       logger,
       hubClient: () => new HuggingFaceClient({ endpoint: hub.endpoint }),
@@ -234,7 +236,9 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
   it('loads a model with the context that fits when model/load names none, and 4,096 when none does', async () => {
     memory = { freeBytes: 32 * GIB, totalBytes: 64 * GIB };
     const params = { path: defaultDir, threads: 1, cacheDir: join(root, 'converted') };
+    memoryReads = 0;
     const roomy = await sendEngineRequest(pair.client, 'model/load', params);
+    assert.equal(memoryReads, 1, 'one reading of the memory plans the whole load');
     // auto sizes the default for the 8-bit cache and loads with it.
     assert.deepEqual(
       [roomy.model.contextLength, roomy.model.nativeContextLength, roomy.model.kvCache],
@@ -251,9 +255,15 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
       fit.message,
       /^Does not fit: .* of weights and a 4,096-token context \(8-bit KV cache\) need .* free memory; 1\.0 GiB is free\./,
     );
-    // Loading anyway asks for the smallest useful context; the loader's own check decides against real memory.
+    // Loading anyway asks for the smallest useful context.
     const squeezed = await sendEngineRequest(pair.client, 'model/load', params);
     assert.deepEqual([squeezed.model.contextLength, squeezed.model.kvCache], [4096, 'int8']);
+    // The load is checked against the memory its plan read, not the machine's read again.
+    memory = { freeBytes: 4 * 1024 ** 2, totalBytes: 2 * GIB };
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/load', params),
+      failsWith(EngineErrorCode.ContextTooLarge, /^A context of 4096 tokens needs 0\.00 GiB of KV cache/, /./),
+    );
     memory = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
   });
 

@@ -115,7 +115,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         chat.ask(message.text, message.thinking).catch(() => undefined); // the turn shows its own outcome
         return;
       case 'stop':
-        chat.stop(message.turnId);
+        chat.stop(message.turnId, message.answerLength);
         return;
       case 'retry':
         chat.retry(message.turnId)?.catch(() => undefined);

@@ -3,10 +3,12 @@
  * Both sides switch exhaustively over `type`, so a message without a case fails to compile. Everything the
  * webview receives that came from the model is untrusted text: the webview renders it sanitised.
  */
+import { isChoice } from './isChoice';
+import { THINKING_MODES, type ThinkingMode } from './protocol';
+
+export type { ThinkingMode };
 
 export type EngineState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed';
-
-export type ThinkingMode = 'auto' | 'on' | 'off';
 
 /** Whether the model thought for a turn, and why (the UI says which it chose in auto mode). */
 export interface ThinkingDecision {
@@ -65,7 +67,8 @@ export type WebviewToExtensionMessage =
   | { type: 'showLogs' }
   | { type: 'selectModel' }
   | { type: 'ask'; text: string; thinking: ThinkingMode }
-  | { type: 'stop'; turnId: string }
+  /** `answerLength`: how much of the answer the view showed when it ended the turn (what the turn keeps). */
+  | { type: 'stop'; turnId: string; answerLength?: number }
   | { type: 'retry'; turnId: string }
   /** Continues an answer that stopped at the token limit, in the same turn. */
   | { type: 'continue'; turnId: string }
@@ -87,8 +90,6 @@ export type ExtensionToWebviewMessage =
   | { type: 'turnThinking'; turnId: string; thinking: ThinkingDecision }
   | { type: 'turnFinished'; turnId: string; finishReason: FinishReason; error?: string; stats?: TurnStats };
 
-const thinkingModes: readonly string[] = ['auto', 'on', 'off'] satisfies ThinkingMode[];
-
 /** Narrows untrusted postMessage data to a known webview message, or undefined. */
 export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
@@ -103,11 +104,18 @@ export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | 
     case 'ask': {
       const question = text('text');
       const thinking = text('thinking');
-      return question !== undefined && thinking !== undefined && thinkingModes.includes(thinking)
-        ? { type: 'ask', text: question, thinking: thinking as ThinkingMode }
+      return question !== undefined && isChoice(THINKING_MODES, thinking)
+        ? { type: 'ask', text: question, thinking }
         : undefined;
     }
-    case 'stop':
+    case 'stop': {
+      const turnId = text('turnId');
+      const length = message.answerLength;
+      if (turnId === undefined) return undefined;
+      return typeof length === 'number' && Number.isInteger(length) && length >= 0
+        ? { type: 'stop', turnId, answerLength: length }
+        : { type: 'stop', turnId };
+    }
     case 'retry':
     case 'continue': {
       const turnId = text('turnId');
@@ -115,8 +123,8 @@ export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | 
     }
     case 'setThinking': {
       const mode = text('mode');
-      return mode !== undefined && thinkingModes.includes(mode)
-        ? { type: 'setThinking', mode: mode as ThinkingMode }
+      return isChoice(THINKING_MODES, mode)
+        ? { type: 'setThinking', mode }
         : undefined;
     }
     case 'copyCode':

@@ -92,13 +92,17 @@ export class ChatView {
           : 'Answer finished.';
   }
 
-  /** Stop clicked: the turn ends in the view now, whatever is still on its way from the extension. */
-  stop(turnId: string): void {
+  /**
+   * Stop clicked: the turn ends in the view now, whatever is still on its way from the extension. Returns the
+   * length of the answer it shows, undefined when no such turn streams.
+   */
+  stop(turnId: string): number | undefined {
     const view = this.find(turnId);
-    if (!view?.streaming) return;
+    if (!view?.streaming) return undefined;
     this.dirty.delete(view);
     this.pinned(() => view.stop());
     this.announcer.textContent = 'Answer stopped.';
+    return view.snapshot().answer.length;
   }
 
   /** The turn still streaming, if any (at most one: the extension answers one question at a time). */

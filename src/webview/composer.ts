@@ -25,8 +25,8 @@ export class Composer {
     private readonly post: PostMessage,
     private readonly thinking: () => ThinkingMode,
     private readonly onDraftChange: () => void,
-    /** Ends the streaming turn in the view; the extension is told with a 'stop' message. */
-    private readonly onStop: (turnId: string) => void,
+    /** Ends the streaming turn in the view; returns how much of its answer was shown, for the 'stop' message. */
+    private readonly onStop: (turnId: string) => number | undefined,
   ) {
     this.textarea = element('textarea', {
       className: 'prompt',
@@ -100,8 +100,8 @@ export class Composer {
   private stop(): void {
     const turnId = this.context.streamingTurnId;
     if (turnId === undefined) return;
-    this.onStop(turnId);
-    this.post({ type: 'stop', turnId });
+    const answerLength = this.onStop(turnId);
+    this.post({ type: 'stop', turnId, ...(answerLength !== undefined && { answerLength }) });
   }
 
   private onKeyDown(event: KeyboardEvent): void {

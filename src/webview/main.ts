@@ -27,9 +27,10 @@ const composer = new Composer(
   () => header.thinking,
   () => store.saveSoon(),
   (turnId) => {
-    chat.stop(turnId);
+    const answerLength = chat.stop(turnId);
     refreshComposer();
     store.saveSoon();
+    return answerLength;
   },
 );
 

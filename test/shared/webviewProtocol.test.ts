@@ -12,6 +12,16 @@ describe('parseWebviewMessage', () => {
       turnId: 't1',
     });
     assert.equal(parseWebviewMessage({ type: 'continue' }), undefined);
+    assert.deepEqual(parseWebviewMessage({ type: 'stop', turnId: 't1', answerLength: 1_234 }), {
+      type: 'stop',
+      turnId: 't1',
+      answerLength: 1_234,
+    });
+    for (const answerLength of [-1, 2.5, '12', null])
+      assert.deepEqual(parseWebviewMessage({ type: 'stop', turnId: 't1', answerLength }), {
+        type: 'stop',
+        turnId: 't1',
+      });
   });
 
   it('rejects anything else', () => {

@@ -61,7 +61,7 @@ describe('chat webview controls (Chromium)', () => {
   );
 
   it(
-    'turns Send into Stop while a turn streams; Stop and Escape post stop with its id and end the turn at once',
+    'turns Send into Stop while a turn streams; Stop and Escape post stop with its id and the answer shown, and end the turn at once',
     { timeout: 20_000 },
     async (t) => {
       const chat = await open(t);
@@ -71,12 +71,18 @@ describe('chat webview controls (Chromium)', () => {
       await chat.deliver(
         { type: 'engineState', state: 'ready' },
         { type: 'turnStarted', turn: turn('turn-7', 'Long answer please') },
+        { type: 'turnDelta', turnId: 'turn-7', answer: 'The **first** part' },
       );
       const stop = chat.page.getByRole('button', { name: 'Stop the answer (Escape)' });
       assert.equal(await stop.textContent(), 'Stop');
       await prompt.fill('typing while it streams is fine');
       await stop.click();
-      assert.deepEqual(await chat.takePosted(), [{ type: 'stop', turnId: 'turn-7' }]);
+      // The extension keeps what was shown: the Markdown source's 18 characters.
+      assert.deepEqual(await chat.takePosted(), [{ type: 'stop', turnId: 'turn-7', answerLength: 18 }]);
+      assert.equal(
+        await chat.page.locator('article[data-turn-id="turn-7"] .answer').innerHTML(),
+        '<p>The <strong>first</strong> part</p>\n',
+      );
       assert.equal(await send.textContent(), 'Send');
       assert.equal(await stop.count(), 0);
       assert.equal(await chat.page.locator('article[data-turn-id="turn-7"] .context-line').textContent(), 'stopped');
@@ -87,7 +93,7 @@ describe('chat webview controls (Chromium)', () => {
       await prompt.press('Escape'); // already stopped: nothing more to post
       assert.deepEqual(await chat.takePosted(), [
         { type: 'ask', text: 'typing while it streams is fine', thinking: 'auto' },
-        { type: 'stop', turnId: 'turn-8' },
+        { type: 'stop', turnId: 'turn-8', answerLength: 0 },
       ]);
       // The extension's own end of the stopped turns brings their stats; the text stays as it was.
       await chat.deliver(

@@ -15,6 +15,8 @@ interface RunningTurn {
   done: Promise<ChatTurn>;
   /** Continuing the turn's answer, which stopped at the token limit: the engine writes on from its end. */
   continuing: boolean;
+  /** Stopped in the view with this much of the answer shown: the turn keeps that, not what came after. */
+  shownAnswerLength?: number;
 }
 
 /** While an answer streams, the history is saved at most this often (a reload keeps most of it). */
@@ -96,8 +98,11 @@ export class ChatController implements vscode.Disposable {
     return this.start(turn, true);
   }
 
-  stop(turnId: string): void {
-    if (this.running?.turn.id === turnId) this.running.cancel.cancel();
+  /** Stops the answer; with `answerLength`, the turn keeps only what the view showed when it was stopped. */
+  stop(turnId: string, answerLength?: number): void {
+    if (this.running?.turn.id !== turnId) return;
+    if (answerLength !== undefined) this.running.shownAnswerLength = answerLength;
+    this.running.cancel.cancel();
   }
 
   newChat(): void {
@@ -128,7 +133,11 @@ export class ChatController implements vscode.Disposable {
     return running.done;
   }
 
-  private async answer({ turn, cancel, continuing }: RunningTurn): Promise<ChatTurn> {
+  private async answer(running: RunningTurn): Promise<ChatTurn> {
+    const { turn, cancel, continuing } = running;
+    const keepShown = () => {
+      if (running.shownAnswerLength !== undefined) turn.answer = turn.answer.slice(0, running.shownAnswerLength);
+    };
     const token = cancel.token;
     const prior = this.turns.slice(0, this.turns.indexOf(turn));
     const answered = continuing ? turn.answer : '';
@@ -172,12 +181,15 @@ export class ChatController implements vscode.Disposable {
         this.post({ type: 'turnThinking', turnId: turn.id, thinking });
       }
       turn.answer = answered + result.content;
+      keepShown();
       if (!continuing) turn.reasoning = result.reasoning;
       this.finish(turn, {
-        finishReason: result.finishReason,
+        // Stopped in the view: it ended there, whatever the engine had reached meanwhile.
+        finishReason: running.shownAnswerLength !== undefined ? 'cancelled' : result.finishReason,
         stats: turnStats(request.block?.stats, result.usage, request.history),
       });
     } catch (error) {
+      keepShown();
       if (isCancelled(error, token)) this.finish(turn, { finishReason: 'cancelled' });
       else this.finish(turn, { finishReason: 'error', error: this.errors.turnError(error) });
     }

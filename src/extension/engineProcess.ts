@@ -26,6 +26,8 @@ export interface EngineProcessOptions {
   env?: Readonly<Record<string, string>>;
   /** Receives the engine's stderr, line by line. */
   log: (line: string) => void;
+  /** How long `initialize` may go unanswered before the process counts as hung and is killed (default 30 s). */
+  initializeTimeoutMs?: number;
 }
 
 /**
@@ -75,7 +77,15 @@ export class EngineProcess {
     try {
       await spawned;
       engine.connection.listen();
-      const info = await sendEngineRequest(engine.connection, 'initialize', {
+      const timeoutMs = options.initializeTimeoutMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          engine.kill();
+          reject(new Error(`The engine did not answer "initialize" within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+      });
+      const initialized = sendEngineRequest(engine.connection, 'initialize', {
         clientName: options.clientName,
         clientVersion: options.clientVersion,
         protocolVersion: PROTOCOL_VERSION,
@@ -90,6 +100,7 @@ export class EngineProcess {
         const said = engine.lastStderr.length > 0 ? `: ${engine.lastStderr.join(' | ')}` : '';
         throw new Error(`The engine exited during start-up (${describeExit(exit)})${said}`);
       });
+      const info = await Promise.race([initialized, hung]).finally(() => clearTimeout(timer));
       return { engine, info };
     } catch (error) {
       engine.kill();

@@ -139,6 +139,7 @@ export class EngineSupervisor {
         logLevel: this.options.logLevel(),
         env: this.options.environment?.(),
         log: this.options.log,
+        initializeTimeoutMs: (this.options.watchdog ?? defaultWatchdog).timeoutMs,
       });
       if (this.disposed) {
         engine.kill();

@@ -133,6 +133,22 @@ describe('EngineSupervisor with the real built engine', () => {
     }
   });
 
+  it('kills an engine that hangs before answering initialize, as a failed start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-silent-engine-'));
+    const silent = join(dir, 'engine.js');
+    writeFileSync(silent, 'process.stdin.resume();\n');
+    const { supervisor, states } = supervise(silent, { intervalMs: 100, timeoutMs: 300, loadTimeoutMs: 300 });
+    try {
+      const failed = nextState(supervisor, 'failed');
+      await assert.rejects(supervisor.ready(), /^Error: The engine did not answer "initialize" within 0.3 s$/);
+      assert.match((await failed).detail ?? '', /start-up failed: The engine did not answer "initialize"/);
+      assert.equal(states.filter((s) => s.state === 'failed').length, 1);
+    } finally {
+      await supervisor.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives up after the policy cap on an engine that cannot start, until a manual restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-broken-engine-'));
     const broken = join(dir, 'engine.js');

@@ -23,7 +23,11 @@ const connection = createMessageConnection(
 
 const generation = new GenerationService({ logger, loadModel });
 // The repository index persists beside the converted weights; its token counts are the served model's.
-const context = new ContextService({ cacheDir: defaultCacheDir(), tokenCounter: () => generation.tokenCounter() });
+const context = new ContextService({
+  cacheDir: defaultCacheDir(),
+  tokenCounter: () => generation.tokenCounter(),
+  log: (message) => logger.warn(message),
+});
 const server = new EngineServer(connection, {
   version: ENGINE_VERSION,
   logger,

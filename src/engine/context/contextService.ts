@@ -33,7 +33,14 @@ export interface ContextPackRequest {
 export class ContextService {
   private current: { key: string; index: RepositoryIndex } | undefined;
 
-  constructor(private readonly options: { cacheDir?: string; tokenCounter: () => TokenCounter }) {}
+  constructor(
+    private readonly options: {
+      cacheDir?: string;
+      tokenCounter: () => TokenCounter;
+      /** Where a discarded cache file is reported (it is rebuilt; the log says why). */
+      log?: (message: string) => void;
+    },
+  ) {}
 
   /** Indexes the roots (reusing the persisted index for unchanged files); replaces an index of other roots. */
   async index(
@@ -48,6 +55,8 @@ export class ContextService {
         ...(request.excludes !== undefined && { excludes: request.excludes }),
         ...(request.maxFileBytes !== undefined && { maxFileBytes: request.maxFileBytes }),
         ...(this.options.cacheDir !== undefined && { cacheDir: this.options.cacheDir }),
+        onCacheDiscard: (file, reason) =>
+          this.options.log?.(`rebuilding the repository index: ${file} was discarded, ${reason}`),
       };
       const index = await RepositoryIndex.open(options, onProgress, signal);
       const previous = this.current;

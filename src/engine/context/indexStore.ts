@@ -62,16 +62,29 @@ export function indexStorePath(cacheDir: string, roots: readonly string[]): stri
   return join(cacheDir, 'context', `index-${key}.json`);
 }
 
-/** The stored files by path, or undefined when there is no usable store (missing, corrupt, other version). */
+/**
+ * The stored files by path, or undefined when there is no usable store: missing, or discarded (corrupt, of
+ * another version) and then `onDiscard` is told why, so that a rebuild is never silent.
+ */
 export async function loadIndexStore(
   file: string,
   roots: readonly string[],
   names: NameInterner,
+  onDiscard?: (reason: string) => void,
 ): Promise<Map<string, StoredFile> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      onDiscard?.(`it cannot be read (${(error as Error).message})`);
+    return undefined;
+  }
   let record: Partial<StoreRecord>;
   try {
-    record = JSON.parse(await readFile(file, 'utf8')) as Partial<StoreRecord>;
+    record = JSON.parse(text) as Partial<StoreRecord>;
   } catch {
+    onDiscard?.('it is not valid JSON (cut short, or edited)');
     return undefined;
   }
   const sameRoots =
@@ -83,6 +96,11 @@ export async function loadIndexStore(
     !sameRoots ||
     !Array.isArray(record.files)
   ) {
+    onDiscard?.(
+      record.kind === STORE_KIND && sameRoots && Array.isArray(record.files)
+        ? 'it was written by another version of Hearth'
+        : 'it is not an index of these folders',
+    );
     return undefined;
   }
   const files = new Map<string, StoredFile>();

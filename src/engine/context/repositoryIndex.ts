@@ -40,6 +40,8 @@ export interface RepositoryIndexOptions extends ScanOptions, IndexParserOptions 
   readonly repoName?: string;
   /** How long after an update the index is written to the cache (default 5 s). */
   readonly saveDelayMs?: number;
+  /** Told when the cached index is discarded (corrupt, another version) and rebuilt: for a log line. */
+  readonly onCacheDiscard?: (file: string, reason: string) => void;
 }
 
 export interface IndexStats {
@@ -128,6 +130,7 @@ export class RepositoryIndex {
               index.storePath,
               index.scanner.roots.map((r) => r.path),
               names,
+              (reason) => options.onCacheDiscard?.(index.storePath!, reason),
             );
       const changed = await index.rescan(stored ?? new Map(), onProgress, signal);
       if (changed) index.persist();

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultParserWorkerEntry } from '../../../src/engine/context/parserPool';
@@ -254,9 +264,17 @@ describe('RepositoryIndex', () => {
     await (await RepositoryIndex.open({ roots: [root], cacheDir })).dispose();
     const [store] = readdirSync(join(cacheDir, 'context'));
     writeFileSync(join(cacheDir, 'context', store), '{"kind":"hearth-context-index","version":1,');
-    const index = await RepositoryIndex.open({ roots: [root], cacheDir });
+    const discarded: [string, string][] = [];
+    const onCacheDiscard = (file: string, reason: string) => discarded.push([file, reason]);
+    const index = await RepositoryIndex.open({ roots: [root], cacheDir, onCacheDiscard });
     assert.equal(index.stats.lastScan.parsed, 6);
     await index.dispose();
+    assert.deepEqual(discarded, [[join(cacheDir, 'context', store), 'it is not valid JSON (cut short, or edited)']]);
+
+    const record = JSON.parse(readFileSync(join(cacheDir, 'context', store), 'utf8')) as { version: number };
+    writeFileSync(join(cacheDir, 'context', store), JSON.stringify({ ...record, version: record.version + 1 }));
+    await (await RepositoryIndex.open({ roots: [root], cacheDir, onCacheDiscard })).dispose();
+    assert.deepEqual(discarded[1], [join(cacheDir, 'context', store), 'it was written by another version of Hearth']);
 
     const blocked = join(temp.make(), 'file');
     writeFileSync(blocked, '');

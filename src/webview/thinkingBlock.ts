@@ -1,6 +1,9 @@
 import type { ThinkingDecision } from '../shared/webviewProtocol';
 import { element } from './element';
 
+/** Characters of reasoning per block before the next line break closes it. */
+const REASONING_BLOCK_CHARS = 1_024;
+
 /** Where a turn is: reasoning (streaming, no answer text yet), answering (answer text streaming), or done. */
 export type TurnPhase = 'reasoning' | 'answering' | 'done';
 
@@ -37,8 +40,8 @@ export class ThinkingBlock {
   private readonly details: HTMLDetailsElement;
   private readonly summary: HTMLElement;
   private readonly text: HTMLElement;
-  /** The reasoning shown, one text node that streamed reasoning is appended to. */
-  private readonly shown = document.createTextNode('');
+  /** The reasoning shown, in blocks of whole lines: the last one grows, so a frame lays out that one only. */
+  private lastBlock = document.createTextNode('');
   private shownText = '';
   private readonly note: HTMLElement;
   private openedWhileReasoning = false;
@@ -46,7 +49,7 @@ export class ThinkingBlock {
 
   constructor() {
     this.summary = element('summary', { className: 'thinking-label' });
-    this.text = element('div', { className: 'thinking-text' }, [this.shown]);
+    this.text = element('div', { className: 'thinking-text' }, [element('div', {}, [this.lastBlock])]);
     this.details = element('details', { className: 'thinking' }, [this.summary, this.text]);
     this.note = element('p', { className: 'thinking-note' });
     this.element = element('div', { className: 'thinking-block' }, [this.details, this.note]);
@@ -77,9 +80,22 @@ export class ThinkingBlock {
   /** Appends what arrived since the last update, so a long reasoning costs its new text only. */
   private showReasoning(reasoning: string): void {
     if (reasoning === this.shownText) return;
-    if (reasoning.startsWith(this.shownText)) this.shown.appendData(reasoning.slice(this.shownText.length));
-    else this.shown.data = reasoning;
+    let rest = reasoning.slice(this.shownText.length);
+    if (!reasoning.startsWith(this.shownText)) {
+      this.lastBlock = document.createTextNode('');
+      this.text.replaceChildren(element('div', {}, [this.lastBlock]));
+      rest = reasoning;
+    }
     this.shownText = reasoning;
+    // A full block takes text up to its next line break; what follows starts a new block on the next line.
+    while (this.lastBlock.length >= REASONING_BLOCK_CHARS && rest.includes('\n')) {
+      const lineEnd = rest.indexOf('\n') + 1;
+      this.lastBlock.appendData(rest.slice(0, lineEnd));
+      rest = rest.slice(lineEnd);
+      this.lastBlock = document.createTextNode('');
+      this.text.append(element('div', {}, [this.lastBlock]));
+    }
+    if (rest !== '') this.lastBlock.appendData(rest);
   }
 }
 

@@ -47,6 +47,46 @@ function trimmedSum(costs: readonly number[]): number {
 /** The ratio of the last tenth's render work to the first tenth's that the test allows. */
 const MAX_GROWTH = 2;
 
+/**
+ * Each delta's cost: handling its message plus the animation frame that renders it (with the layout the view
+ * forces to keep the scroll pinned). Frame callbacks run in the order they were asked for, so the one asked
+ * before the delta and the one asked after it bracket the view's own render.
+ */
+function deltaCosts(chat: ChatPage, messages: ExtensionToWebviewMessage[]): Promise<number[]> {
+  return chat.page.evaluate(async (list) => {
+    // Reading the page's height lays it out: the browser's own share of the work is counted too.
+    const frameTime = () =>
+      new Promise<number>((resolve) =>
+        requestAnimationFrame(() => resolve(document.documentElement.scrollHeight && performance.now())),
+      );
+    const measured: number[] = [];
+    for (const message of list) {
+      const before = frameTime();
+      const start = performance.now();
+      window.dispatchEvent(new MessageEvent('message', { data: message }));
+      const handled = performance.now() - start;
+      const after = frameTime();
+      const [frameStart, frameEnd] = await Promise.all([before, after]);
+      measured.push(handled + frameEnd - frameStart);
+    }
+    return measured;
+  }, messages);
+}
+
+/** The last tenth of the deltas costs at most MAX_GROWTH times the first tenth. */
+function assertFlat(t: TestContext, costs: readonly number[]): void {
+  const tenth = Math.floor(costs.length / 10);
+  const first = trimmedSum(costs.slice(0, tenth));
+  const last = trimmedSum(costs.slice(-tenth));
+  t.diagnostic(
+    `${costs.length} deltas: first tenth ${first.toFixed(1)} ms, last tenth ${last.toFixed(1)} ms (ratio ${(last / first).toFixed(2)})`,
+  );
+  assert.ok(
+    last <= MAX_GROWTH * first,
+    `the last tenth of deltas cost ${last.toFixed(1)} ms, more than ${MAX_GROWTH}× the first tenth's ${first.toFixed(1)} ms`,
+  );
+}
+
 describe('chat webview streaming a long answer (Chromium)', () => {
   let harness: ChatHarness | undefined;
   before(async () => {
@@ -74,44 +114,12 @@ describe('chat webview streaming a long answer (Chromium)', () => {
         { type: 'engineState', state: 'ready' },
         { type: 'turnStarted', turn: turn('t1', 'Walk me through the parser') },
       );
-      const messages: ExtensionToWebviewMessage[] = chunks(answer, 80).map((piece) => ({
-        type: 'turnDelta',
-        turnId: 't1',
-        answer: piece,
-      }));
-      // Each delta's cost: handling its message plus the animation frame that renders it (with the layout the
-      // view forces to keep the scroll pinned). Frame callbacks run in the order they were asked for, so the
-      // one asked before the delta and the one asked after it bracket the view's own render.
-      const costs = await chat.page.evaluate(async (list) => {
-        // Reading the page's height lays it out: the browser's own share of the work is counted too.
-        const frameTime = () =>
-          new Promise<number>((resolve) =>
-            requestAnimationFrame(() => resolve(document.documentElement.scrollHeight && performance.now())),
-          );
-        const measured: number[] = [];
-        for (const message of list) {
-          const before = frameTime();
-          const start = performance.now();
-          window.dispatchEvent(new MessageEvent('message', { data: message }));
-          const handled = performance.now() - start;
-          const after = frameTime();
-          const [frameStart, frameEnd] = await Promise.all([before, after]);
-          measured.push(handled + frameEnd - frameStart);
-        }
-        return measured;
-      }, messages);
+      const costs = await deltaCosts(
+        chat,
+        chunks(answer, 80).map((piece) => ({ type: 'turnDelta', turnId: 't1', answer: piece })),
+      );
       await chat.deliver({ type: 'turnFinished', turnId: 't1', finishReason: 'stop' });
-
-      const tenth = Math.floor(costs.length / 10);
-      const first = trimmedSum(costs.slice(0, tenth));
-      const last = trimmedSum(costs.slice(-tenth));
-      t.diagnostic(
-        `${costs.length} deltas: first tenth ${first.toFixed(1)} ms, last tenth ${last.toFixed(1)} ms (ratio ${(last / first).toFixed(2)})`,
-      );
-      assert.ok(
-        last <= MAX_GROWTH * first,
-        `the last tenth of deltas cost ${last.toFixed(1)} ms, more than ${MAX_GROWTH}× the first tenth's ${first.toFixed(1)} ms`,
-      );
+      assertFlat(t, costs);
 
       // Rendered piecewise, the answer is the same DOM as the whole text rendered at once.
       await chat.deliver(
@@ -126,6 +134,26 @@ describe('chat webview streaming a long answer (Chromium)', () => {
         answer.split('```ts').length - 1,
       );
       assert.deepEqual(chat.errors, []);
+    },
+  );
+
+  it(
+    'streams 40,000 characters of reasoning with per-delta work that does not grow with its length',
+    { timeout: 120_000 },
+    async (t) => {
+      const chat = await open(t);
+      if (!chat) return;
+      await chat.deliver(
+        { type: 'turnStarted', turn: turn('t1', 'Refactor the parser') },
+        { type: 'turnThinking', turnId: 't1', thinking: { enabled: true, decidedBy: 'auto' } },
+      );
+      const reasoning = longAnswer(40_000);
+      const costs = await deltaCosts(
+        chat,
+        chunks(reasoning, 80).map((piece) => ({ type: 'turnDelta', turnId: 't1', reasoning: piece })),
+      );
+      assertFlat(t, costs);
+      assert.equal(await chat.page.locator('article[data-turn-id="t1"] .thinking-text').textContent(), reasoning);
     },
   );
 

@@ -71,7 +71,8 @@ export type ModelKind = 'hybrid' | 'instruct-2507' | 'thinking-2507';
  * What a loaded model is for. The engine holds one model per role: the chat model, and beside it optionally a
  * reasoning model (thinking-mode work such as refactors) and a completion model (a small FIM-trained one).
  */
-export type ModelRole = 'chat' | 'reasoning' | 'completion';
+export const MODEL_ROLES = ['chat', 'reasoning', 'completion'] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
 
 export interface ModelLoadParams {
   /** The Hugging Face checkpoint folder (config.json, tokenizer files, .safetensors). */
@@ -291,7 +292,9 @@ export interface ChatMessage {
   toolCalls?: ToolCall[];
 }
 
-export type ThinkingMode = 'auto' | 'on' | 'off';
+/** Whether a chat thinks first: the model's default (auto), always, or never. */
+export const THINKING_MODES = ['auto', 'on', 'off'] as const;
+export type ThinkingMode = (typeof THINKING_MODES)[number];
 
 /** Why generation ended: an end token or stop string, the token limit, or cancellation. */
 export type FinishReason = 'stop' | 'length' | 'cancelled';

@@ -123,9 +123,7 @@ export function parseWebviewMessage(data: unknown): WebviewToExtensionMessage | 
     }
     case 'setThinking': {
       const mode = text('mode');
-      return isChoice(THINKING_MODES, mode)
-        ? { type: 'setThinking', mode }
-        : undefined;
+      return isChoice(THINKING_MODES, mode) ? { type: 'setThinking', mode } : undefined;
     }
     case 'copyCode':
     case 'insertCode': {

@@ -1,3 +1,5 @@
+import { isChoice } from '../shared/isChoice';
+import { THINKING_MODES } from '../shared/protocol';
 import type {
   ChatTurn,
   EngineState,
@@ -32,14 +34,13 @@ export function connectToVsCode(): VsCodeApi {
   return acquireVsCodeApi();
 }
 
-const thinkingModes: readonly unknown[] = ['auto', 'on', 'off'] satisfies ThinkingMode[];
 const engineStates: readonly unknown[] = ['idle', 'starting', 'ready', 'restarting', 'failed'] satisfies EngineState[];
 
 /** The saved state, or undefined when there is none or it is from another version of the view. */
 export function parsePersistedState(data: unknown): PersistedUiState | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const state = data as Partial<Record<keyof PersistedUiState, unknown>>;
-  if (state.version !== 1 || !Array.isArray(state.turns) || !thinkingModes.includes(state.thinking)) return undefined;
+  if (state.version !== 1 || !Array.isArray(state.turns) || !isChoice(THINKING_MODES, state.thinking)) return undefined;
   const engine = state.engine as { state?: unknown } | undefined;
   if (!engine || !engineStates.includes(engine.state)) return undefined;
   return data as PersistedUiState;

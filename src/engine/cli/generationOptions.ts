@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { SamplingOverrides, ThinkingMode } from '../../shared/protocol';
+import { THINKING_MODES, type SamplingOverrides, type ThinkingMode } from '../../shared/protocol';
 import { parseChoice, parseIntegerOption, UsageError } from './cliCommand';
 
 /** The options of the commands that generate text (chat, explain). */
@@ -30,7 +30,7 @@ export function parseGenerationOptions(
     values['max-tokens'] === undefined ? undefined : parseIntegerOption('max-tokens', values['max-tokens']);
   if (maxTokens !== undefined && maxTokens < 1) throw new UsageError('--max-tokens must be at least 1.');
   return {
-    thinking: parseChoice<ThinkingMode>('thinking', values.thinking, ['auto', 'on', 'off'], defaultThinking),
+    thinking: parseChoice('thinking', values.thinking, THINKING_MODES, defaultThinking),
     maxTokens,
     sampling: {
       ...(values.seed !== undefined && { seed: parseIntegerOption('seed', values.seed) }),

@@ -1,6 +1,8 @@
 import { choiceUnion } from '../../shared/choiceUnion';
 import {
   KV_CACHE_CHOICES,
+  MODEL_ROLES,
+  THINKING_MODES,
   WEIGHT_QUANTIZATIONS,
   type ChatMessage,
   type ChatParams,
@@ -38,8 +40,6 @@ export interface CompletionRequest {
 }
 
 const ROLES = ['system', 'user', 'assistant', 'tool'] as const;
-const MODEL_ROLES: readonly ModelRole[] = ['chat', 'reasoning', 'completion'];
-const THINKING_MODES: readonly ThinkingMode[] = ['auto', 'on', 'off'];
 /** Every stop string is searched for after every token. */
 const MAX_STOP_STRINGS = 16;
 const DEFAULT_COMPLETION_TOKENS = 128;

@@ -4,7 +4,7 @@ import { locateWeightFiles } from '../checkpoint/checkpointFiles';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { downloadStatus, readDownloadMarker, type DownloadStatus } from './downloadMarker';
 import { ChatTemplate } from '../text/chatTemplate';
-import type { ModelKind } from '../text/modelKind';
+import type { ModelKind } from '../../shared/protocol';
 
 /** What `hearth doctor` says about a checkpoint folder. */
 export interface CheckpointFacts {

@@ -3,7 +3,7 @@
  * config.json once downloaded; the facts here are what a picker needs *before* the download: what it is,
  * how big it is, and enough architecture to tell whether it will fit the machine (see hardwareFit.ts).
  */
-import type { ModelKind } from '../text/modelKind';
+import type { ModelKind } from '../../shared/protocol';
 
 export interface CatalogueArchitecture {
   numLayers: number;

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ToolCall, type ToolDefinition } from '../../shared/protocol';
+import { EngineErrorCode, type ModelKind, type ToolCall, type ToolDefinition } from '../../shared/protocol';
 import { CheckpointError } from '../checkpoint/checkpointError';
 import { ConfigFields } from '../checkpoint/configFields';
-import { detectModelKind, type ModelKind } from './modelKind';
+import { detectModelKind } from './modelKind';
 import { readTokenizerConfig } from './tokenizer';
 
 /** Newer transformers save the template beside tokenizer_config.json instead of inside it. */

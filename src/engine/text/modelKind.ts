@@ -1,16 +1,13 @@
-import type { ReasoningStart } from '../../shared/reasoningParser';
 /**
- * How a chat model thinks, read from its own chat template:
+ * How a chat model thinks (ModelKind), read from its own chat template:
  * - `hybrid`: Qwen3 (April 2025). Thinks by default; `enable_thinking: false` closes an empty think block in
  *   the prompt, and `/think`, `/no_think` in a user turn switch per turn.
  * - `instruct-2507`: Qwen3-Instruct-2507, and any template that never opens a think block: never thinks.
  * - `thinking-2507`: Qwen3-Thinking-2507: always thinks. Its generation prompt already opens `<think>`, so
  *   the output starts inside the reasoning and may hold only the closing `</think>`.
  */
-export type ModelKind = 'hybrid' | 'instruct-2507' | 'thinking-2507';
-
-/** What a request asks for; `auto` is the model's own default. */
-export type ThinkingMode = 'auto' | 'on' | 'off';
+import type { ModelKind, ThinkingMode } from '../../shared/protocol';
+import type { ReasoningStart } from '../../shared/reasoningParser';
 
 export interface ThinkingDecision {
   /** Whether the model thinks for this request; the template's `enable_thinking`. */

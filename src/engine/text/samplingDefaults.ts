@@ -1,5 +1,5 @@
 import type { GenerationConfig } from '../checkpoint/generationConfig';
-import type { ModelKind } from './modelKind';
+import type { ModelKind } from '../../shared/protocol';
 import { validateSamplingOverrides, type SamplingParams } from './samplingParams';
 import { SeededRandom } from './seededRandom';
 

@@ -1,3 +1,5 @@
+import { isChoice } from '../../shared/isChoice';
+import { THINKING_MODES } from '../../shared/protocol';
 import type { ChatTurn, FinishReason, ThinkingDecision, ThinkingMode, TurnStats } from '../../shared/webviewProtocol';
 
 /** A turn as the extension keeps it: the webview's turn plus the user message as sent, for byte-stable follow-ups. */
@@ -20,7 +22,6 @@ const KEY = 'hearth.chat.v1';
 /** Older turns are dropped from storage beyond this (the model sees far fewer anyway). */
 export const MAX_STORED_TURNS = 200;
 const finishReasons: readonly string[] = ['stop', 'length', 'cancelled', 'error'] satisfies FinishReason[];
-const thinkingModes: readonly string[] = ['auto', 'on', 'off'] satisfies ThinkingMode[];
 const deciders: readonly string[] = [
   'model',
   'soft-switch',
@@ -52,10 +53,7 @@ export class ChatHistory {
 
   load(): StoredChat {
     const stored = this.memento.get<{ turns?: unknown; thinking?: unknown }>(KEY);
-    const thinking =
-      typeof stored?.thinking === 'string' && thinkingModes.includes(stored.thinking)
-        ? (stored.thinking as ThinkingMode)
-        : 'auto';
+    const thinking = isChoice(THINKING_MODES, stored?.thinking) ? stored.thinking : 'auto';
     const turns = Array.isArray(stored?.turns) ? stored.turns.flatMap((turn) => toTurn(turn)) : [];
     return { turns, thinking };
   }

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  detectModelKind,
-  reasoningStartFor,
-  resolveThinking,
-  type ThinkingMode,
-} from '../../../src/engine/text/modelKind';
+import { detectModelKind, reasoningStartFor, resolveThinking } from '../../../src/engine/text/modelKind';
+import { THINKING_MODES } from '../../../src/shared/protocol';
 
 const user = (content: string) => ({ role: 'user', content });
 const assistant = (content: string) => ({ role: 'assistant', content });
@@ -34,7 +30,7 @@ describe('detectModelKind', () => {
 });
 
 describe('resolveThinking', () => {
-  const modes: ThinkingMode[] = ['auto', 'on', 'off'];
+  const modes = THINKING_MODES;
 
   it('follows the request on a hybrid model: auto and on think, off does not', () => {
     assert.deepEqual(

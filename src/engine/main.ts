@@ -21,7 +21,14 @@ const connection = createMessageConnection(
   new StreamMessageWriter(process.stdout),
 );
 
-const generation = new GenerationService({ logger, loadModel });
+const generation = new GenerationService({
+  logger,
+  loadModel: (dir, options) =>
+    loadModel(dir, {
+      ...options,
+      onCacheDiscard: (path, reason) => logger.warn(`converting the weights again: ${path} was discarded (${reason})`),
+    }),
+});
 // The repository index persists beside the converted weights; its token counts are the served model's.
 const context = new ContextService({
   cacheDir: defaultCacheDir(),

@@ -68,7 +68,8 @@ export function headerLengthFromPreamble(preamble: Buffer, fileSize: number): nu
   const version = preamble.readUInt32LE(8);
   if (version !== CONVERTED_WEIGHTS_FORMAT_VERSION) return `format version ${version}`;
   const length = preamble.readUInt32LE(12);
-  if (length > MAX_HEADER_BYTES || PREAMBLE_BYTES + length > fileSize) return `header length ${length}`;
+  if (length > MAX_HEADER_BYTES) return `header length ${length} over the limit of ${MAX_HEADER_BYTES}`;
+  if (PREAMBLE_BYTES + length > fileSize) return `header length ${length} past the end of the file (${fileSize} bytes)`;
   return length;
 }
 

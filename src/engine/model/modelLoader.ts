@@ -27,6 +27,8 @@ export interface LoadModelOptions {
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
+  /** Told why a cached conversion was discarded (corrupt, cut short) before it is converted again. */
+  onCacheDiscard?: (path: string, reason: string) => void;
   /** The machine's memory, for a load without a plan; default read when the checkpoint is opened. */
   memory?: MachineMemory;
   onProgress?: (progress: LoadProgress) => void;
@@ -74,7 +76,7 @@ export interface ConvertedCheckpoint {
  */
 export async function convertCheckpoint(
   dir: string,
-  options: Pick<LoadModelOptions, 'quantization' | 'cacheDir' | 'onProgress' | 'signal'> & {
+  options: Pick<LoadModelOptions, 'quantization' | 'cacheDir' | 'onCacheDiscard' | 'onProgress' | 'signal'> & {
     /** Runs once the checkpoint is validated, before any conversion: a load that cannot succeed throws here. */
     beforeConversion?: (config: ModelConfig) => void;
   },
@@ -85,7 +87,7 @@ export async function convertCheckpoint(
   try {
     const { config } = checkpoint;
     options.beforeConversion?.(config);
-    const cache = new ConvertedWeightsCache(options.cacheDir);
+    const cache = new ConvertedWeightsCache(options.cacheDir, { onDiscard: options.onCacheDiscard });
     const key = cache.keyFor(checkpoint.identity(), options.quantization);
     const started = performance.now();
     let weights = await cache.lookup(key);

@@ -173,8 +173,19 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     const first = await load(fp8, 'int8', cache);
     const expected = await first.decoder.prefill(prompt);
     truncateSync(first.stats.weightsPath, 4096);
-    const again = await load(fp8, 'int8', cache);
+    const discarded: [string, string][] = [];
+    const again = await loadModel(fp8, {
+      quantization: 'int8',
+      contextLength: 64,
+      threads: 1,
+      cacheDir: cache,
+      onCacheDiscard: (path, reason) => discarded.push([path, reason]),
+    });
+    open.push(again);
     assert.equal(again.stats.converted, true);
+    assert.deepEqual(discarded, [
+      [first.stats.weightsPath, 'header length 4437 past the end of the file (4096 bytes)'],
+    ]);
     assert.deepEqual(await again.decoder.prefill(prompt), expected);
   });
 
@@ -192,7 +203,7 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
     );
   });
 
-  it('refuses a context whose KV cache exceeds the memory budget, with ContextTooLarge, before converting anything', async () => {
+  it('refuses a context whose KV cache exceeds the memory budget, with LoadContextTooLarge, before converting anything', async () => {
     const untouched = join(root, 'cache-of-a-refused-load');
     for (const kvCache of ['float32', 'int8'] as const) {
       await assert.rejects(
@@ -205,7 +216,7 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
         }),
         (error: unknown) => {
           assert.ok(error instanceof EngineError);
-          assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+          assert.equal(error.code, EngineErrorCode.LoadContextTooLarge);
           assert.match(error.hint ?? '', /at most \d+ tokens/);
           return true;
         },
@@ -229,7 +240,7 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
         }),
         (error: unknown) => {
           assert.ok(error instanceof EngineError);
-          assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+          assert.equal(error.code, EngineErrorCode.LoadContextTooLarge);
           // The message's sizes round to 0.00 GiB at this geometry (kvBudget.test.ts pins them on a real one); the hint's 280 tokens pin the arithmetic.
           assert.equal(
             error.hint,

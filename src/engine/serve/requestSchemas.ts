@@ -57,6 +57,11 @@ const generationFields = {
   seed: v.nullish(v.pipe(v.number(), v.integer())),
   stop: v.nullish(stop),
   n: v.nullish(v.literal(1, 'n must be 1: one choice per request')),
+  // Refused rather than ignored: a client asking for these would take the answer for what it asked.
+  logprobs: v.nullish(v.union([v.literal(false), v.literal(0)], 'logprobs are not served')),
+  response_format: v.nullish(
+    v.looseObject({ type: v.literal('text', 'response_format: only "text" is served (no JSON mode or schema)') }),
+  ),
 };
 
 export const chatCompletionBody = v.looseObject({

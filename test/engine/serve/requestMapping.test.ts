@@ -110,5 +110,7 @@ describe('chatParamsFrom', () => {
     assertField({ messages: [{ role: 'user', content: 42 }] }, 'messages.0.content', /content must be a string/);
     assertField({ messages: [{ role: 'robot', content: 'x' }] }, 'messages.0.role', /Invalid/);
     assertField({ messages: [] }, 'messages', /messages must not be empty/);
+    assertField({ messages: user, logprobs: true }, 'logprobs', /logprobs are not served/);
+    assertField({ messages: user, response_format: { type: 'json_object' } }, 'response_format.type', /only "text"/);
   });
 });

@@ -19,7 +19,7 @@ import { TokenCountCache, type TokenCounter } from './tokenCountCache';
 export const MIN_BUDGET_TOKENS = 256;
 export const MAX_BUDGET_TOKENS = 262_144;
 /** The overview's share of the room; the request's part takes the rest. */
-const OVERVIEW_SHARE = 0.5;
+const OVERVIEW_SHARE = 0.3;
 /** The map's share of the overview at most. */
 const MAP_SHARE = 0.3;
 /** Whole files and excerpts stop here in each part, leaving room for outlines of the rest. */

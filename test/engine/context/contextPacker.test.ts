@@ -187,7 +187,7 @@ describe('ContextPacker', () => {
       outline: '',
     };
     const files = [readme, ...syntheticRepo(3)];
-    const { text, stats } = pack(files, 4096);
+    const { text, stats } = pack(files, 8192);
     assert.ok(text.includes('<|file_sep|>README.md\n1│Line 0 of the manual.\n2│Line 1 of the manual.\n'));
     assert.equal(stats.filesExcerpted, 1);
     assert.match(

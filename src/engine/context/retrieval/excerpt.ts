@@ -60,7 +60,7 @@ export function matchingDefinitions(
 }
 
 /**
- * `shown` definitions whole, as many as fit about `maxTokens` in order (long ones last), then as many of the file's signature
+ * `shown` definitions whole, as many as fit about `maxTokens` in order (the best first, then short ones), then as many of the file's signature
  * lines as still fit around them (unless `outline` is false); undefined when not even the first definition fits.
  */
 export function renderExcerpt(
@@ -69,6 +69,7 @@ export function renderExcerpt(
   maxTokens: number,
   options: { outline?: boolean } = {},
 ): string | undefined {
+  if (shown.length === 0) return undefined;
   const lines = file.content.split('\n');
   const maxChars = maxTokens * CHARS_PER_TOKEN;
   const taken = new Set<number>();
@@ -84,9 +85,10 @@ export function renderExcerpt(
     for (let line = from; line <= last; line++) taken.add(line);
     return true;
   };
-  // Small matches first, so that one long definition does not crowd out the others; then long ones that fit.
+  // The best match, then the other short ones, so that one long definition does not crowd out the rest.
   const isLarge = (d: SymbolDefinition): boolean => d.lastLine - d.line + 1 > LARGE_DEFINITION_LINES;
-  const ranges: LineRange[] = [...shown.filter((d) => !isLarge(d)), ...shown.filter(isLarge)]
+  const [best, ...rest] = shown;
+  const ranges: LineRange[] = [best, ...rest.filter((d) => !isLarge(d)), ...rest.filter(isLarge)]
     .filter((d) => take(d.line, d.lastLine))
     .map((d) => ({ from: d.line, to: d.lastLine, whole: true }));
   if (ranges.length === 0) return undefined;

@@ -1,0 +1,23 @@
+/**
+ * A self-signed certificate for 127.0.0.1 (valid until 2126), for tests of TLS through a proxy only: no
+ * client trusts it, which is the point. Made with openssl req -x509 -newkey ec (prime256v1).
+ */
+export const SELF_SIGNED_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQglSfIY0rttXQun49W
+LPzeTgugA20oWcHMQmbHsIhFlLehRANCAASZcoUSg8Oz4xXRDb7+ZymCNzAWFjXo
+Ul3DnGJed+ut584VZtAfSMSIVHzS2uTmnq+ynJJ8ldZHzuF54NYYSTwT
+-----END PRIVATE KEY-----
+`;
+
+export const SELF_SIGNED_CERT = `-----BEGIN CERTIFICATE-----
+MIIBkTCCATagAwIBAgIUVaEoWoIuKIJQp4QdN8tlVgyOUwowCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwNzE1MzYyN1oYDzIxMjYxMTEz
+MTUzNjI3WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASZcoUSg8Oz4xXRDb7+ZymCNzAWFjXoUl3DnGJed+ut584VZtAfSMSI
+VHzS2uTmnq+ynJJ8ldZHzuF54NYYSTwTo2QwYjAdBgNVHQ4EFgQUTJsHnVneaOln
+8ezzWWRgyxC6agIwHwYDVR0jBBgwFoAUTJsHnVneaOln8ezzWWRgyxC6agIwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0kAMEYC
+IQCpe1+FaYnGVFbVsryPzQ8pZWWhhSlal0Y80uOk55CYNQIhAKknQBOF6p4FjkBy
+SGQo9JOkmvp2vlVMirPeNNYdG5y4
+-----END CERTIFICATE-----
+`;

@@ -195,6 +195,21 @@ describe('hearth serve (built CLI, hybrid Qwen3 template)', () => {
     );
   });
 
+  it('serves concurrent streams without mixing them: each gets the answer it gets alone', async () => {
+    const questions = ['Name a colour.', 'Name a fruit.', 'Name a city.'];
+    const body = (content: string, seed: number): ChatStreamBody => ({
+      ...chat(content, { seed, max_tokens: 12 }),
+      stream: true,
+    });
+    const alone = [];
+    for (const [index, question] of questions.entries()) alone.push(await streamChat(client, body(question, index)));
+    const together = await Promise.all(questions.map((question, index) => streamChat(client, body(question, index))));
+    for (const [index, stream] of together.entries()) {
+      assert.equal(new Set(stream.chunks.map((chunk) => chunk.id)).size, 1, 'one id per stream');
+      assert.equal(stream.content, alone[index].content);
+    }
+  });
+
   it('stops a stream whose client disconnects, and serves the next request', async () => {
     const abort = new AbortController();
     const stream = await client.chat.completions.create(

@@ -20,8 +20,8 @@ export interface ErrorDescription {
 type ErrorKind = keyof typeof EngineErrorCode;
 
 /**
- * An engine error that a different setting fixes than its kind says: a model load's ContextTooLarge is fixed by
- * the model's settings (loadContextSetting), where a request's is the size of the repository context it packs.
+ * An engine error that a different setting fixes than its kind says: a model load's LoadContextTooLarge is fixed
+ * by the setting loadContextSetting picks for the role and KV cache it was loaded with.
  */
 export class EngineErrorWithSetting extends EngineError {
   constructor(
@@ -33,7 +33,7 @@ export class EngineErrorWithSetting extends EngineError {
 }
 
 /**
- * The setting that fixes a model load's ContextTooLarge: the KV cache when float32 was asked for (the engine's
+ * The setting that fixes a model load's LoadContextTooLarge: the KV cache when float32 was asked for (the engine's
  * hint says whether the 8-bit cache fits); else the context length, except for the completion model, whose
  * context is fixed: a smaller completion model then.
  */
@@ -48,6 +48,7 @@ const settingFor: Partial<Record<ErrorKind, string>> = {
   CheckpointInvalid: 'hearth.model.path',
   UnsupportedModel: 'hearth.model.path',
   ContextTooLarge: 'hearth.context.maxTokens',
+  LoadContextTooLarge: 'hearth.model.contextLength',
   OutOfMemory: 'hearth.model.contextLength',
   CacheUnwritable: 'hearth.cacheDir',
 };

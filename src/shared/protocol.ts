@@ -7,7 +7,7 @@
  */
 
 /** Bumped whenever a method or payload changes incompatibly. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -492,7 +492,7 @@ export interface EngineRequestMap {
   /**
    * Loads a checkpoint, sending `model/progress`; on success it replaces the model serving its role (requests
    * still running on the old one end as cancelled), on failure the old one stays. Errors: ModelNotFound,
-   * CheckpointInvalid, UnsupportedModel, ContextTooLarge (the KV cache would not fit), CacheUnwritable.
+   * CheckpointInvalid, UnsupportedModel, LoadContextTooLarge, CacheUnwritable.
    */
   'model/load': [ModelLoadParams, ModelLoadResult];
   /** The model serving a role (default chat), or null. */
@@ -561,6 +561,7 @@ export const EngineErrorCode = {
   ModelNotFound: 1101,
   CheckpointInvalid: 1102,
   UnsupportedModel: 1103,
+  /** A prompt and the output asked for are longer than the loaded model's context. */
   ContextTooLarge: 1104,
   OutOfMemory: 1105,
   CacheUnwritable: 1106,
@@ -572,6 +573,8 @@ export const EngineErrorCode = {
   DiskFull: 1109,
   /** Another download into the same folder is running. */
   DownloadInProgress: 1110,
+  /** The context asked for at load cannot be served: its KV cache does not fit, or it passes the checkpoint's YaRN. */
+  LoadContextTooLarge: 1111,
   ShuttingDown: 1200,
   /** More requests are waiting for the model than the engine queues. */
   TooManyRequests: 1201,

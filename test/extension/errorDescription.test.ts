@@ -11,7 +11,7 @@ import {
   loadContextSetting,
 } from '../../src/extension/errorDescription';
 import { EngineError } from '../../src/shared/engineError';
-import { EngineErrorCode, type KvCacheChoice } from '../../src/shared/protocol';
+import { EngineErrorCode, MODEL_ROLES, type KvCacheChoice } from '../../src/shared/protocol';
 
 describe('describeError', () => {
   it('offers Select Model for a missing or unusable model, in whole sentences', () => {
@@ -68,7 +68,7 @@ describe('describeError', () => {
 
   it("points a load's context that does not fit at the setting that fixes it: the KV cache, the context length, or the completion model", () => {
     const error = new EngineError(
-      EngineErrorCode.ContextTooLarge,
+      EngineErrorCode.LoadContextTooLarge,
       'A context of 262144 tokens needs 72.00 GiB of KV cache.',
       'The 8-bit KV cache (int8) fits this context.',
     );
@@ -78,8 +78,9 @@ describe('describeError', () => {
       actions: ['openSettings'],
       setting: 'hearth.engine.kvCache',
     });
+    assert.deepEqual(describeError(error).setting, 'hearth.model.contextLength', 'unwrapped: the context length');
     assert.deepEqual(
-      (['chat', 'reasoning', 'completion'] as const).map((role) =>
+      MODEL_ROLES.map((role) =>
         [undefined, 'auto', 'int8', 'float32'].map((kv) => loadContextSetting(role, kv as KvCacheChoice | undefined)),
       ),
       [

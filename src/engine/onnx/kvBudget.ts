@@ -21,7 +21,7 @@ export function kvBytesPerToken(geometry: KvGeometry, dtype: KvCacheDtype): numb
 }
 
 /**
- * Throws ContextTooLarge when a cache for `contextLength` positions would not fit the budget. When the float32
+ * Throws LoadContextTooLarge when a cache for `contextLength` positions would not fit the budget. When the float32
  * cache does not fit and the 8-bit one would, the hint says so first.
  */
 export function assertKvCacheFits(
@@ -45,7 +45,7 @@ export function assertKvCacheFits(
         ? `${int8}; or close other programs to free memory, or choose a smaller model.`
         : 'Close other programs to free memory, or choose a smaller model.';
   throw new EngineError(
-    EngineErrorCode.ContextTooLarge,
+    EngineErrorCode.LoadContextTooLarge,
     `A context of ${contextLength} tokens needs ${(needed / GIB).toFixed(2)} GiB of KV cache, more than the ${(budgetBytes / GIB).toFixed(2)} GiB available.`,
     hint,
   );

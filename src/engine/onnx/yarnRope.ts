@@ -92,7 +92,7 @@ export function yarnScalingFor(config: RopeConfig, contextLength: number): YarnS
     const covered = Math.max(native, Math.floor(configured.originalMaxPositionEmbeddings * configured.factor));
     if (contextLength > covered) {
       throw new EngineError(
-        EngineErrorCode.ContextTooLarge,
+        EngineErrorCode.LoadContextTooLarge,
         `A context of ${contextLength} tokens exceeds the ${covered} positions this checkpoint's rope_scaling covers.`,
         `Choose a context of at most ${covered} tokens.`,
       );

@@ -225,8 +225,8 @@ export class ModelSession implements vscode.Disposable {
         } catch (error) {
           if (token.isCancellationRequested)
             throw new EngineError(EngineErrorCode.Cancelled, `Loading ${name} was cancelled.`);
-          // The context asked for at load does not fit: the model's settings fix it, not the repository context's.
-          if (error instanceof EngineError && error.code === EngineErrorCode.ContextTooLarge)
+          // The context asked for at load does not fit: which of the model's settings fixes it depends on the load.
+          if (error instanceof EngineError && error.code === EngineErrorCode.LoadContextTooLarge)
             throw new EngineErrorWithSetting(error, loadContextSetting(this.role, params.kvCache));
           throw error;
         } finally {

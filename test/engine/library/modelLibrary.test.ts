@@ -262,7 +262,7 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
     memory = { freeBytes: 4 * 1024 ** 2, totalBytes: 2 * GIB };
     await assert.rejects(
       sendEngineRequest(pair.client, 'model/load', params),
-      failsWith(EngineErrorCode.ContextTooLarge, /^A context of 4096 tokens needs 0\.00 GiB of KV cache/, /./),
+      failsWith(EngineErrorCode.LoadContextTooLarge, /^A context of 4096 tokens needs 0\.00 GiB of KV cache/, /./),
     );
     memory = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
   });

@@ -145,7 +145,7 @@ describe('OnnxDecoder with an int8 KV cache', () => {
     assert.ok(difference <= 0.03, `max |Δlogit| ${difference}`); // measured 0.019, as in the first test
   });
 
-  it('reports its dtype and bytes per position, and sizes ContextTooLarge by them', async () => {
+  it('reports its dtype and bytes per position, and sizes LoadContextTooLarge by them', async () => {
     const model = testModel(decoderTestConfig('llama'));
     const decoder = await open(model);
     assert.equal(decoder.kvCacheDtype, 'int8');
@@ -161,7 +161,7 @@ describe('OnnxDecoder with an int8 KV cache', () => {
       }),
       (error: unknown) => {
         assert.ok(error instanceof EngineError);
-        assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+        assert.equal(error.code, EngineErrorCode.LoadContextTooLarge);
         assert.equal(error.hint, 'Choose a context of at most 3657 tokens, or close other programs to free memory.');
         return true;
       },

@@ -17,7 +17,7 @@ function refusal(
     assertKvCacheFits(QWEN3_06B_KV, contextLength, budgetBytes, dtype);
   } catch (error) {
     assert.ok(error instanceof EngineError);
-    assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+    assert.equal(error.code, EngineErrorCode.LoadContextTooLarge);
     return { message: error.message, hint: error.hint };
   }
   assert.fail(`${contextLength} positions of ${dtype} fit ${budgetBytes} bytes`);

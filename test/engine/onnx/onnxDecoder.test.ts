@@ -191,14 +191,14 @@ describe('OnnxDecoder cache handling', () => {
 });
 
 describe('OnnxDecoder.create', () => {
-  it('throws ContextTooLarge with a hint when the KV cache cannot fit the budget', async () => {
+  it('throws LoadContextTooLarge with a hint when the KV cache cannot fit the budget', async () => {
     const model = testModel(decoderTestConfig('llama'));
     // 2 layers × 2 (K, V) × 2 heads × 64 × 4 bytes = 2 KiB per position, 3 KiB with the growth margin.
     await assert.rejects(
       OnnxDecoder.create(model.source, { quantization: 'fp32', contextLength: 4096, kvBudgetBytes: 3 * 1024 * 1000 }),
       (error: unknown) => {
         assert.ok(error instanceof EngineError);
-        assert.equal(error.code, EngineErrorCode.ContextTooLarge);
+        assert.equal(error.code, EngineErrorCode.LoadContextTooLarge);
         assert.equal(error.hint, 'Choose a context of at most 1000 tokens, or close other programs to free memory.');
         return true;
       },

@@ -107,7 +107,7 @@ describe('yarnScalingFor', () => {
       () => yarnScalingFor(qwen3With4xYarn, 131073),
       (error: unknown) =>
         error instanceof EngineError &&
-        error.code === EngineErrorCode.ContextTooLarge &&
+        error.code === EngineErrorCode.LoadContextTooLarge &&
         /131072/.test(error.hint ?? ''),
     );
   });

@@ -5,7 +5,8 @@
  *   <dir>/.hearth-download/<path>             the file, verified, waiting for the others
  *   <dir>/<path>                              every file, moved into place once all are verified
  *   <dir>/.hearth-complete                    written last: the folder holds a whole, verified snapshot
- *   <dir>/.hearth-download.lock               the pid of the download running into this folder
+ *   <dir>/.hearth-download.lock               who runs the download into this folder (pid, host, token)
+ *   <dir>/.hearth-download.lock.takeover-<h>  held while one process removes a lock whose owner died
  * Until the move, a folder that held a complete model (an older revision) stays complete and usable.
  */
 import { isAbsolute, join, posix } from 'node:path';

@@ -455,58 +455,48 @@ describe('EngineServer params under fuzzing, over in-memory streams with a tiny 
     );
   });
 
-  // Waiting on another engineer's fix of the engine's RPC params (issue 18): today initialize checks only that
-  // protocolVersion is a number, and accepts `logLevel: "bogus"` or `clientName: 42`.
-  it(
-    'answers initialize params with wrong, missing or unknown fields with InvalidParams naming one',
-    { skip: 'initialize params are checked loosely until the fix of logLevel "bogus" (issue 18) lands' },
-    async () => {
-      const spec: MethodSpec = {
-        method: 'initialize',
-        valid: { clientName: 'fuzz', clientVersion: '0.0.0', protocolVersion: PROTOCOL_VERSION, logLevel: 'error' },
-        fields: [
-          { path: ['clientName'], kind: { type: 'string' } },
-          { path: ['clientVersion'], kind: { type: 'string' } },
-          { path: ['protocolVersion'], kind: { type: 'number' } },
-          { path: ['logLevel'], kind: { type: 'choice', choices: ['error', 'warn', 'info', 'debug'], optional: true } },
-        ],
-      };
-      await fc.assert(
-        fc.asyncProperty(fc.array(breakages(spec), { minLength: 1, maxLength: 2 }), async (changes) => {
-          const { params, fields } = broken(spec.valid, changes);
-          const error = await errorFor(spec.method, params);
-          assert.equal(error.code, EngineErrorCode.InvalidParams, error.message);
-          assert.ok(
-            fields.some((names) => names.every((name) => error.message.includes(name))),
-            error.message,
-          );
-        }),
-        { numRuns: 250 },
-      );
-    },
-  );
+  it('answers initialize params with wrong, missing or unknown fields with InvalidParams naming one', async () => {
+    const spec: MethodSpec = {
+      method: 'initialize',
+      valid: { clientName: 'fuzz', clientVersion: '0.0.0', protocolVersion: PROTOCOL_VERSION, logLevel: 'error' },
+      fields: [
+        { path: ['clientName'], kind: { type: 'string' } },
+        { path: ['clientVersion'], kind: { type: 'string' } },
+        { path: ['protocolVersion'], kind: { type: 'number' } },
+        { path: ['logLevel'], kind: { type: 'choice', choices: ['error', 'warn', 'info', 'debug'], optional: true } },
+      ],
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(breakages(spec), { minLength: 1, maxLength: 2 }), async (changes) => {
+        const { params, fields } = broken(spec.valid, changes);
+        const error = await errorFor(spec.method, params);
+        assert.equal(error.code, EngineErrorCode.InvalidParams, error.message);
+        assert.ok(
+          fields.some((names) => names.every((name) => error.message.includes(name))),
+          error.message,
+        );
+      }),
+      { numRuns: 250 },
+    );
+  });
 
-  it(
-    'answers params given as an array of several values with InvalidParams',
-    { skip: "the array-params-as-cancellation-token fix (issue 18) is another engineer's, not landed yet" },
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.constantFrom(...METHODS.map((spec) => spec.method)),
-          fc.array(anyJson, { minLength: 2, maxLength: 4 }),
-          async (method, values) => {
-            // Several values go by position: the request's params are then this JSON array.
-            const error = await pair.client.sendRequest(method, ...values).then(
-              (result) => assert.fail(`${method} accepted ${JSON.stringify(values)}: ${JSON.stringify(result)}`),
-              (rejection: unknown) => rejection as ResponseError<unknown>,
-            );
-            assert.equal(error.code, EngineErrorCode.InvalidParams, error.message);
-          },
-        ),
-        { numRuns: 200 },
-      );
-    },
-  );
+  it('answers params given as an array of several values with InvalidParams', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...METHODS.map((spec) => spec.method)),
+        fc.array(anyJson, { minLength: 2, maxLength: 4 }),
+        async (method, values) => {
+          // Several values go by position: the request's params are then this JSON array.
+          const error = await pair.client.sendRequest(method, ...values).then(
+            (result) => assert.fail(`${method} accepted ${JSON.stringify(values)}: ${JSON.stringify(result)}`),
+            (rejection: unknown) => rejection as ResponseError<unknown>,
+          );
+          assert.equal(error.code, EngineErrorCode.InvalidParams, error.message);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 
   it('still answers ping and tokenize after the fuzzing', async () => {
     assert.equal((await sendEngineRequest(pair.client, 'ping', undefined)).engineVersion, '9.9.9');

@@ -88,6 +88,8 @@ export type ExtensionToWebviewMessage =
   | { type: 'turnStarted'; turn: ChatTurn }
   | { type: 'turnDelta'; turnId: string; reasoning?: string; answer?: string }
   | { type: 'turnThinking'; turnId: string; thinking: ThinkingDecision }
+  /** What a turn waits for before its first token ("Reading the prompt…"), shown until text arrives. */
+  | { type: 'turnProgress'; turnId: string; text: string }
   | { type: 'turnFinished'; turnId: string; finishReason: FinishReason; error?: string; stats?: TurnStats };
 
 /** Narrows untrusted postMessage data to a known webview message, or undefined. */

@@ -77,6 +77,13 @@ export class ChatView {
     this.schedule(view);
   }
 
+  setProgress(turnId: string, text: string): void {
+    const view = this.find(turnId);
+    if (!view?.streaming) return;
+    view.setProgress(text);
+    this.schedule(view);
+  }
+
   finish(turnId: string, finishReason: FinishReason, error: string | undefined, stats: TurnStats | undefined): void {
     const view = this.find(turnId);
     if (!view) return;

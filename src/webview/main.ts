@@ -70,6 +70,9 @@ function onMessage(message: ExtensionToWebviewMessage): void {
     case 'turnThinking':
       chat.setThinking(message.turnId, message.thinking);
       break;
+    case 'turnProgress':
+      chat.setProgress(message.turnId, message.text);
+      break;
     case 'turnFinished':
       chat.finish(message.turnId, message.finishReason, message.error, message.stats);
       break;

@@ -15,6 +15,9 @@ export class TurnView {
   private readonly thinking = new ThinkingBlock();
   private readonly answer: StreamingMarkdown;
   private readonly footer: HTMLElement;
+  /** What the turn waits for before its first token; hidden once text arrives or the turn ends. */
+  private readonly progress: HTMLElement;
+  private progressText = '';
   private renderedAnswer: string | undefined;
   private footerDone = false;
   /** Stopped here by the user: the extension's own end of the turn may still bring its stats. */
@@ -27,12 +30,14 @@ export class TurnView {
     this.turn = { ...turn };
     this.answer = new StreamingMarkdown(element('div', { className: 'answer markdown' }));
     this.footer = element('div', { className: 'turn-footer' });
+    this.progress = element('p', { className: 'turn-progress', attributes: { role: 'status' } });
     this.element = element(
       'article',
       { className: 'turn', attributes: { 'data-turn-id': turn.id, 'aria-label': 'Question and answer' } },
       [
         element('div', { className: 'question', text: turn.question }),
         this.thinking.element,
+        this.progress,
         this.answer.element,
         this.footer,
       ],
@@ -60,6 +65,10 @@ export class TurnView {
 
   setThinking(decision: ThinkingDecision): void {
     this.turn.thinking = decision;
+  }
+
+  setProgress(text: string): void {
+    this.progressText = text;
   }
 
   finish(finishReason: FinishReason, error: string | undefined, stats: TurnStats | undefined): void {
@@ -92,6 +101,9 @@ export class TurnView {
       this.answer.show(this.turn.answer);
       this.renderedAnswer = this.turn.answer;
     }
+    const waiting = this.streaming && this.turn.answer === '' && this.turn.reasoning === '' && this.progressText !== '';
+    this.progress.hidden = !waiting;
+    if (waiting && this.progress.textContent !== this.progressText) this.progress.textContent = this.progressText;
     this.element.classList.toggle('streaming', this.streaming);
     if (!this.streaming && !this.footerDone) this.renderFooter();
   }

@@ -140,6 +140,25 @@ describe('chat webview transcript (Chromium)', () => {
     },
   );
 
+  it('says what a turn waits for until its first text arrives', { timeout: 20_000 }, async (t) => {
+    const chat = await open(t);
+    if (!chat) return;
+    const progress = chat.page.locator('article[data-turn-id="t1"] .turn-progress');
+    await chat.deliver(
+      { type: 'turnStarted', turn: turn('t1', 'Where does the program start?') },
+      { type: 'turnProgress', turnId: 't1', text: 'Gathering the repository context…' },
+    );
+    await chat.nextFrame();
+    assert.equal(await progress.textContent(), 'Gathering the repository context…');
+    await chat.deliver({ type: 'turnProgress', turnId: 't1', text: 'Reading the prompt…' });
+    await chat.nextFrame();
+    assert.equal(await progress.textContent(), 'Reading the prompt…');
+    assert.equal(await progress.isVisible(), true);
+    await chat.deliver({ type: 'turnDelta', turnId: 't1', answer: 'In `main.ts`.' });
+    await chat.nextFrame();
+    assert.equal(await progress.isHidden(), true);
+  });
+
   it('says when and why the model did not think', { timeout: 20_000 }, async (t) => {
     const chat = await open(t);
     if (!chat) return;

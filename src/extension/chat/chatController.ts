@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ChatTurn, ExtensionToWebviewMessage, ThinkingMode } from '../../shared/webviewProtocol';
-import { isCancelled } from '../cancellation';
+import { isCancellation } from '../cancellation';
 import type { ErrorPresenter } from '../errorPresenter';
 import type { PackedBlock } from './blockReuse';
 import { ChatHistory, viewTurn, type StoredTurn } from './chatHistory';
@@ -142,6 +142,7 @@ export class ChatController implements vscode.Disposable {
     const prior = this.turns.slice(0, this.turns.indexOf(turn));
     const answered = continuing ? turn.answer : '';
     try {
+      this.post({ type: 'turnProgress', turnId: turn.id, text: 'Gathering the repository context…' });
       const request = continuing
         ? await this.requests.buildContinuation(turn, prior, this.block, token)
         : await this.requests.build(turn.question, this.thinking, prior, this.block, token);
@@ -152,6 +153,7 @@ export class ChatController implements vscode.Disposable {
         turn.thinking = request.thinking.decision;
         this.post({ type: 'turnThinking', turnId: turn.id, thinking: turn.thinking });
       }
+      this.post({ type: 'turnProgress', turnId: turn.id, text: 'Reading the prompt…' });
       const result = await this.stream.run(
         {
           messages: request.messages,
@@ -190,7 +192,7 @@ export class ChatController implements vscode.Disposable {
       });
     } catch (error) {
       keepShown();
-      if (isCancelled(error, token)) this.finish(turn, { finishReason: 'cancelled' });
+      if (isCancellation(error, token)) this.finish(turn, { finishReason: 'cancelled' });
       else this.finish(turn, { finishReason: 'error', error: this.errors.turnError(error) });
     }
     return viewTurn(turn);

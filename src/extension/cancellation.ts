@@ -1,8 +1,10 @@
 import type { CancellationToken } from 'vscode-jsonrpc';
+import { EngineError } from '../shared/engineError';
+import { EngineErrorCode } from '../shared/protocol';
 
 /**
  * Cancellation at the extension's edges. A cancelled operation is an outcome, never an error for the user:
- * callers check `isCancelled` before turning an error into UI. VS Code's tokens fit vscode-jsonrpc's type, so
+ * callers check `isCancellation` before turning an error into UI. VS Code's tokens fit vscode-jsonrpc's type, so
  * this file stays free of the VS Code API.
  */
 
@@ -14,9 +16,16 @@ export class CancelledError extends Error {
   }
 }
 
-/** True when `error` is the outcome of cancelling `token` (whatever the engine made of the cancellation). */
-export function isCancelled(error: unknown, token?: CancellationToken): boolean {
-  return error instanceof CancelledError || token?.isCancellationRequested === true;
+/**
+ * True when `error` is a cancellation: the extension's own, the engine's Cancelled answer (a cancelled request,
+ * or a load the user declined), or anything that ends an operation whose `token` was cancelled.
+ */
+export function isCancellation(error: unknown, token?: CancellationToken): boolean {
+  return (
+    error instanceof CancelledError ||
+    (error instanceof EngineError && error.code === EngineErrorCode.Cancelled) ||
+    token?.isCancellationRequested === true
+  );
 }
 
 export function throwIfCancelled(token: CancellationToken | undefined): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
-import { CancelledError, isCancelled, raceCancellation } from '../../src/extension/cancellation';
+import { CancelledError, isCancellation, raceCancellation } from '../../src/extension/cancellation';
 import { EngineFailedError } from '../../src/extension/engineFailedError';
 import { EngineHungError } from '../../src/extension/engineHungError';
 import {
@@ -159,8 +159,14 @@ describe('cancellation', () => {
     const waiting = raceCancellation(new Promise(() => undefined), token as never);
     cancel();
     await assert.rejects(waiting, CancelledError);
-    assert.equal(isCancelled(new Error('Engine error in context/pack: aborted'), token as never), true);
-    assert.equal(isCancelled(new Error('boom')), false);
+    assert.equal(isCancellation(new Error('Engine error in context/pack: aborted'), token as never), true);
+    assert.equal(isCancellation(new Error('boom')), false);
+  });
+
+  it("counts the engine's Cancelled answer as a cancellation, and no other code", () => {
+    assert.equal(isCancellation(new EngineError(EngineErrorCode.Cancelled, 'Loading x was cancelled.')), true);
+    assert.equal(isCancellation(new EngineError(EngineErrorCode.ShuttingDown, 'The engine is stopping.')), false);
+    assert.equal(isCancellation(new CancelledError()), true);
   });
 
   it('passes results and errors through', async () => {

@@ -59,10 +59,3 @@ export class DownloadError extends EngineError {
     if (options.cause !== undefined) this.cause = options.cause;
   }
 }
-
-/** True for an error that only says the operation was cancelled through its AbortSignal. */
-export function isAbortError(error: unknown, signal: AbortSignal | undefined): boolean {
-  return (
-    signal?.aborted === true && (error === signal.reason || (error instanceof Error && error.name === 'AbortError'))
-  );
-}

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CancellationToken } from 'vscode-jsonrpc';
-import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ModelInfo } from '../../shared/protocol';
+import type { ModelInfo } from '../../shared/protocol';
+import { isCancellation } from '../cancellation';
 import type { ModelRoles } from '../model/modelRoles';
 import type { CompletionModel } from './completionService';
 import { promptStyleFor } from './promptStyle';
@@ -63,7 +63,7 @@ export class CompletionModelSource implements vscode.Disposable {
       },
       (error: unknown) => {
         // Declined (a model that does not fit, a cancelled load): typing must not ask again.
-        const declined = error instanceof EngineError && error.code === EngineErrorCode.Cancelled;
+        const declined = isCancellation(error);
         this.failure = { key, at: declined ? undefined : Date.now() };
         this.log(`[completion] no completion model: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { EXPLAIN_CONTEXT_FORMAT, explainMessages } from '../../shared/explainPrompt';
 import type { ContextPackStats, FinishReason, GenerationUsage } from '../../shared/protocol';
-import { isCancelled, raceCancellation } from '../cancellation';
+import { isCancellation, raceCancellation } from '../cancellation';
 import { chatModelKind } from '../chat/chatRequestBuilder';
 import type { ChatEngine, ChatStream } from '../chat/chatStream';
 import { IndexProgressEstimate } from '../context/indexProgress';
@@ -58,7 +58,7 @@ export class ExplainCommand {
           try {
             return await this.explain(report, token);
           } catch (error) {
-            if (isCancelled(error, token)) return undefined;
+            if (isCancellation(error, token)) return undefined;
             throw error;
           }
         },

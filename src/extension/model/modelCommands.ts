@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode } from '../../shared/protocol';
+import { isCancellation } from '../cancellation';
 import type { ErrorPresenter } from '../errorPresenter';
 import type { ModelPicker, ModelPickPurpose } from './modelPicker';
 import type { ModelSession } from './modelSession';
@@ -21,7 +20,7 @@ export function registerModelCommands(
       return path;
     } catch (error) {
       // Declining a model that does not fit, or cancelling its load, is the user's choice: nothing to report.
-      if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) await errors.show(error);
+      if (!isCancellation(error)) await errors.show(error);
       return undefined;
     }
   };

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ModelDownloadResult } from '../../shared/protocol';
+import type { ModelDownloadResult } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
+import { isCancellation } from '../cancellation';
 import { downloadPercent, downloadProgressMessage } from './downloadProgressText';
 import { modelName } from './modelPickItems';
 import { configuredCacheDir } from './modelSettings';
@@ -37,11 +38,10 @@ export async function downloadWithProgress(
           token,
         );
       } catch (error) {
-        if (!(error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) throw error;
+        if (!isCancellation(error)) throw error;
         // An outcome, not a failure: say where the bytes are and how to go on.
-        void vscode.window.showInformationMessage(
-          `Hearth: the download of ${repo} is paused. ${error.hint ?? ''}`.trim(),
-        );
+        const hint = error instanceof EngineError ? (error.hint ?? '') : '';
+        void vscode.window.showInformationMessage(`Hearth: the download of ${repo} is paused. ${hint}`.trim());
         return undefined;
       } finally {
         subscription.dispose();

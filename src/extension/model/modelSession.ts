@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelRole } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
-import { isCancelled } from '../cancellation';
+import { isCancellation } from '../cancellation';
 import { describeError, EngineErrorWithSetting, loadContextSetting } from '../errorDescription';
 import { modelName } from './modelPickItems';
 import type { ModelPickPurpose } from './modelPicker';
@@ -181,7 +181,7 @@ export class ModelSession implements vscode.Disposable {
   }
 
   private failInBackground(error: unknown): void {
-    if (isCancelled(error) || (error instanceof EngineError && error.code === EngineErrorCode.Cancelled)) return;
+    if (isCancellation(error)) return;
     this.setLoadError(describeError(error).message);
     this.failureEmitter.fire(error);
   }

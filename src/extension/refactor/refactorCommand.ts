@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { FinishReason } from '../../shared/protocol';
-import { CancelledError, isCancelled, raceCancellation } from '../cancellation';
+import { CancelledError, isCancellation, raceCancellation } from '../cancellation';
 import { lineRange, type SelectionQuote } from '../chat/chatMessages';
 import { chatModelKind } from '../chat/chatRequestBuilder';
 import type { ChatStream } from '../chat/chatStream';
@@ -66,7 +66,7 @@ export class RefactorCommand implements vscode.Disposable {
           try {
             return await this.refactor(editor, target, instruction, progress, token);
           } catch (error) {
-            if (isCancelled(error, token)) return undefined;
+            if (isCancellation(error, token)) return undefined;
             throw error;
           }
         },

@@ -4,6 +4,7 @@ import type { ChatTurn, EngineState, ThinkingMode } from '../shared/webviewProto
 import { ChatController } from './chat/chatController';
 import { ChatHistory } from './chat/chatHistory';
 import { ChatRequestBuilder } from './chat/chatRequestBuilder';
+import { userSetLimit } from './chat/answerLimit';
 import { ChatStream } from './chat/chatStream';
 import { CodeActions } from './chat/codeActions';
 import { ChatViewProvider } from './chatViewProvider';
@@ -81,7 +82,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const answerLimit = () =>
     vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 2_048) || undefined;
   const stream = new ChatStream(engine, {
-    maxTokens: answerLimit,
+    // Chat requests carry their own limit (answerLimit); Explain and refactors follow only a limit the user set.
+    maxTokens: () => userSetLimit(vscode.workspace.getConfiguration('hearth').inspect<number>('chat.maxTokens')),
     onUsage: (usage) => models.reportSpeed(usage.decodeTokensPerSecond),
   });
   const proposals = new ChangeProposals();

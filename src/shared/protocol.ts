@@ -332,6 +332,11 @@ export interface GenerationUsage {
   promptTokens: number;
   /** Prompt tokens whose keys and values came from the prefix cache instead of being computed. */
   cachedTokens: number;
+  /**
+   * Of the cached tokens, those restored from a KV snapshot on disk (the rest were in memory); absent from
+   * engines that keep none. Computed tokens are promptTokens − cachedTokens.
+   */
+  diskTokens?: number;
   completionTokens: number;
   /** Prompt tokens computed per second of prefill (the cached ones do not count). */
   prefillTokensPerSecond: number;

@@ -1,5 +1,7 @@
+import type { KvRows } from '../onnx/kvCache';
 import type { OnnxDecoder } from '../onnx/onnxDecoder';
 import type { Turn } from './decoderScheduler';
+import type { KvSnapshotStore } from './kvSnapshotStore';
 import { commonPrefixLength, type PrefixCache, type PrefixExtension } from './prefixCache';
 
 /** What the cached decoder needs of the model runtime: one sequence's cache, and copies of its rows. */
@@ -10,6 +12,8 @@ export interface Evaluation {
   logits: Float32Array;
   /** Leading tokens that were already cached (live or restored from a snapshot) and were not computed. */
   cachedTokens: number;
+  /** Of the cached tokens, those restored from a KV snapshot on disk. */
+  diskTokens: number;
   /** Tokens computed by the model. */
   computedTokens: number;
   /** Time spent on this sequence, other requests' turns excluded. */
@@ -24,6 +28,19 @@ const TARGET_RUN_MS = 1000;
 /** Shorter runs lose much to what each run costs whatever its length (the weights are read once a run). */
 const MIN_RUN_TOKENS = 16;
 
+/** Prefixes on disk: where to find them, and who stores a prefix that requests turned out to share. */
+export interface DiskPrefixes {
+  store: Pick<KvSnapshotStore, 'find' | 'restore'>;
+  /** Told of a prefix of at least `minSharedTokens` that a request shares with the sequence before it. */
+  shared(tokens: readonly number[]): void;
+  minSharedTokens: number;
+}
+
+/** What a snapshot writer reads: rows of the live sequence, while it still holds `tokens`. */
+export interface LiveRows {
+  rowsOf(tokens: ArrayLike<number>, from: number, to: number): KvRows | undefined;
+}
+
 export interface RunTiming {
   targetRunMs: number;
   now: () => number;
@@ -36,7 +53,7 @@ export interface RunTiming {
  * back for another request, its tail goes into the prefix cache, so a paused chat resumes by copying rows
  * back rather than recomputing them. At least the last token is always computed: the caller needs its logits.
  */
-export class CachedDecoder {
+export class CachedDecoder implements LiveRows {
   /** The tokens whose keys and values the decoder holds, position by position. */
   private readonly live: number[] = [];
   /** Of the last prefill run of at least MIN_RUN_TOKENS; unknown before the first. */
@@ -48,6 +65,7 @@ export class CachedDecoder {
     /** Most tokens per prefill run between two step boundaries. */
     private readonly chunkTokens: number,
     private readonly timing: RunTiming = { targetRunMs: TARGET_RUN_MS, now: () => performance.now() },
+    private readonly disk?: DiskPrefixes,
   ) {}
 
   /**
@@ -58,12 +76,13 @@ export class CachedDecoder {
   async evaluate(tokens: readonly number[], turn: Turn, signal: AbortSignal): Promise<Evaluation> {
     if (tokens.length === 0) throw new RangeError('evaluate needs at least one token');
     let cachedTokens: number | undefined;
+    let diskTokens = 0;
     let computedTokens = 0;
     let busyMs = 0;
     for (;;) {
       const started = this.timing.now();
-      const matched = this.align(tokens);
-      cachedTokens ??= matched;
+      const { matched, fromDisk } = await this.align(tokens);
+      if (cachedTokens === undefined) [cachedTokens, diskTokens] = [matched, fromDisk];
       const end = Math.min(tokens.length, matched + this.runTokens());
       let logits: Float32Array;
       const runStarted = this.timing.now();
@@ -76,7 +95,7 @@ export class CachedDecoder {
       }
       computedTokens += end - matched;
       busyMs += this.timing.now() - started;
-      if (end === tokens.length) return { logits, cachedTokens, computedTokens, busyMs };
+      if (end === tokens.length) return { logits, cachedTokens, diskTokens, computedTokens, busyMs };
       await turn.yield(signal);
     }
   }
@@ -88,13 +107,22 @@ export class CachedDecoder {
     return Math.min(this.chunkTokens, Math.max(MIN_RUN_TOKENS, inTime));
   }
 
+  /** Positions [from, to) of the live sequence, if it holds `tokens` up to `to`. */
+  rowsOf(tokens: ArrayLike<number>, from: number, to: number): KvRows | undefined {
+    if (commonPrefixLength(this.live, tokens, to) < to) return undefined;
+    return this.decoder.copyRows(from, to);
+  }
+
   /**
    * Makes the decoder hold the longest cached prefix of `tokens` (short of the last token) and returns its
-   * length: the live sequence's common prefix, then snapshots chained onto it.
+   * length: the live sequence's common prefix, then snapshots in memory chained onto it, then one on disk.
    */
-  private align(tokens: readonly number[]): number {
+  private async align(tokens: readonly number[]): Promise<{ matched: number; fromDisk: number }> {
     const limit = tokens.length - 1;
     const kept = commonPrefixLength(this.live, tokens, limit);
+    // A prefix two requests share (the later one diverging within the live sequence) is worth keeping on disk.
+    if (this.disk !== undefined && kept < this.live.length && kept >= this.disk.minSharedTokens)
+      this.disk.shared(tokens.slice(0, kept));
     // Look the snapshots up before saving the live tail: saving may evict them, and the rows stay usable here.
     const extensions: PrefixExtension[] = [];
     for (
@@ -114,7 +142,24 @@ export class CachedDecoder {
       this.decoder.appendRows(rows, offset, end - start);
       for (let i = start; i < end; i++) this.live.push(tokens[i]);
     }
-    return this.live.length;
+    const fromDisk = await this.restoreFromDisk(tokens, limit);
+    return { matched: this.live.length, fromDisk };
+  }
+
+  /** Appends the rows of the stored prefix that carries `tokens` furthest past the live sequence, if any. */
+  private async restoreFromDisk(tokens: readonly number[], limit: number): Promise<number> {
+    const start = this.live.length;
+    const stored = this.disk?.store.find(tokens, start, limit);
+    if (stored === undefined) return 0;
+    const restored = await this.disk!.store.restore(stored, start, (rows, offset, count) =>
+      this.decoder.appendRows(rows, offset, count),
+    );
+    if (!restored) {
+      this.decoder.truncate(start);
+      return 0;
+    }
+    for (let i = start; i < stored.end; i++) this.live.push(tokens[i]);
+    return stored.end - start;
   }
 
   /** Keeps live positions from `keep` on in the prefix cache, unless snapshots already cover them. */

@@ -28,9 +28,19 @@ import {
   parseRoleParams,
   parseTokenizeParams,
 } from './requestParams';
-import { ServedModel, type ModelLoader, type ServingOptions } from './servedModel';
+import {
+  DEFAULT_SNAPSHOT_DISK_BYTES,
+  DEFAULT_SNAPSHOT_MIN_TOKENS,
+  ServedModel,
+  type ModelLoader,
+  type ServingOptions,
+} from './servedModel';
 
-export interface GenerationServiceOptions extends Partial<Omit<ServingOptions, 'scheduler'>> {
+export interface GenerationServiceOptions extends Partial<Omit<ServingOptions, 'scheduler' | 'snapshots'>> {
+  /** Most bytes KV snapshots may take under `<cacheDir>/kv` (0: none written or read); default 4 GiB. */
+  snapshotDiskBytes?: number;
+  /** Shortest shared prefix worth a KV snapshot (default 512 tokens). */
+  snapshotMinTokens?: number;
   /** Requests running, paused or queued at once, over all models; more are refused with TooManyRequests. */
   maxRequests?: number;
   logger: Logger;
@@ -61,6 +71,11 @@ export class GenerationService {
       scheduler: new DecoderScheduler(options.maxRequests ?? DEFAULT_MAX_REQUESTS),
       prefillChunkTokens: options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK,
       ...(options.prefixCacheBytes !== undefined && { prefixCacheBytes: options.prefixCacheBytes }),
+      snapshots: {
+        diskBytes: options.snapshotDiskBytes ?? DEFAULT_SNAPSHOT_DISK_BYTES,
+        minTokens: options.snapshotMinTokens ?? DEFAULT_SNAPSHOT_MIN_TOKENS,
+        logger: options.logger,
+      },
     };
   }
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { TokenCounter } from '../context/tokenCountCache';
 import { EngineError } from '../../shared/engineError';
 import {
@@ -12,11 +13,16 @@ import type { LoadPlan } from '../library/loadPlan';
 import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
 import { ChatTemplate } from '../text/chatTemplate';
 import { SpecialToken, Tokenizer } from '../text/tokenizer';
-import { CachedDecoder } from './cachedDecoder';
+import { defaultCacheDir } from '../base/defaultCacheDir';
+import type { Logger } from '../base/logger';
+import { CachedDecoder, type DiskPrefixes } from './cachedDecoder';
 import { DecoderScheduler } from './decoderScheduler';
 import { runGeneration, type GenerationJob, type GenerationOutcome, type GenerationTarget } from './generationRun';
 import { PrefixCache } from './prefixCache';
+import { kvSnapshotKey } from './kvSnapshotKey';
+import { KvSnapshotStore } from './kvSnapshotStore';
 import { PromptTokenizer } from './promptTokenizer';
+import { SnapshotWriter } from './snapshotWriter';
 
 export type ModelLoader = (dir: string, options: LoadModelOptions) => Promise<LoadedModel>;
 
@@ -30,7 +36,22 @@ export interface ServingOptions {
   scheduler: DecoderScheduler;
   /** Most prompt tokens computed between two step boundaries. */
   prefillChunkTokens: number;
+  /** KV snapshots of shared prefixes on disk, under `<cacheDir>/kv`; none without. */
+  snapshots?: SnapshotOptions;
 }
+
+export interface SnapshotOptions {
+  /** Most bytes all snapshots may take; the least recently used are evicted. 0 keeps none. */
+  diskBytes: number;
+  /** Shortest shared prefix worth a snapshot, and the fewest tokens a new one must add over a stored one. */
+  minTokens: number;
+  logger: Pick<Logger, 'warn' | 'info' | 'debug'>;
+}
+
+/** The snapshots' default disk budget: an 8K-token prefix of a 0.6B model takes under 2 GiB at float32. */
+export const DEFAULT_SNAPSHOT_DISK_BYTES = 4 * 1024 ** 3;
+/** Shorter shared prefixes are quick to compute again. */
+export const DEFAULT_SNAPSHOT_MIN_TOKENS = 512;
 
 /** The prefix cache's default share of the memory free at load, at most: other programs need room too. */
 const PREFIX_CACHE_SHARE = 0.25;
@@ -52,6 +73,8 @@ export class ServedModel implements GenerationTarget {
   readonly tokenCounter: TokenCounter = { count: (text) => this.tokenizer.encodePlainText(text).length };
   /** Cancels the requests still running when this model is replaced or the engine stops. */
   private readonly retirement = new AbortController();
+  /** Stores shared prefixes on disk, when snapshots are on. */
+  readonly snapshotWriter: SnapshotWriter | undefined;
 
   private constructor(
     private readonly loaded: LoadedModel,
@@ -59,11 +82,13 @@ export class ServedModel implements GenerationTarget {
     /** Or, for a checkpoint without a usable chat template (it serves completions only), why not. */
     private readonly template: ChatTemplate | { missing: EngineError },
     quantization: ModelInfo['quantization'],
-    options: ServingOptions & { prefixCacheBytes: number; role: ModelRole },
+    options: ServingOptions & { prefixCacheBytes: number; role: ModelRole; cacheDir: string },
   ) {
     this.scheduler = options.scheduler;
     const cache = new PrefixCache(options.prefixCacheBytes, loaded.decoder.bytesPerPosition);
-    this.decoder = new CachedDecoder(loaded.decoder, cache, options.prefillChunkTokens);
+    const disk = this.diskPrefixes(options.snapshots, options.cacheDir);
+    this.decoder = new CachedDecoder(loaded.decoder, cache, options.prefillChunkTokens, undefined, disk?.prefixes);
+    this.snapshotWriter = disk?.writer;
     this.vocabSize = tokenizer.vocabSize;
     this.prompts = new PromptTokenizer(tokenizer);
     this.info = {
@@ -111,14 +136,54 @@ export class ServedModel implements GenerationTarget {
       const template = loadTemplate(loaded.dir);
       const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded);
       const role = params.role ?? 'chat';
+      const cacheDir = params.cacheDir ?? defaultCacheDir();
       return {
-        model: new ServedModel(loaded, tokenizer, template, quantization, { ...options, prefixCacheBytes, role }),
+        model: new ServedModel(loaded, tokenizer, template, quantization, {
+          ...options,
+          prefixCacheBytes,
+          role,
+          cacheDir,
+        }),
         converted: loaded.stats.converted,
       };
     } catch (error) {
       await loaded.decoder.dispose();
       throw error;
     }
+  }
+
+  /** The snapshot store and its writer, keyed by everything the rows depend on. */
+  private diskPrefixes(
+    options: SnapshotOptions | undefined,
+    cacheDir: string,
+  ): { prefixes: DiskPrefixes; writer: SnapshotWriter } | undefined {
+    if (options === undefined || options.diskBytes <= 0) return undefined;
+    const { decoder, config, weights } = this.loaded;
+    const store = new KvSnapshotStore({
+      root: join(cacheDir, 'kv'),
+      modelKey: kvSnapshotKey({
+        weightsKey: weights.key,
+        kvCacheDtype: decoder.kvCacheDtype,
+        config,
+        contextLength: decoder.contextLength,
+      }),
+      dtype: decoder.kvCacheDtype,
+      geometry: config,
+      budgetBytes: options.diskBytes,
+      logger: options.logger,
+    });
+    const writer = new SnapshotWriter(
+      store,
+      this.scheduler,
+      { rowsOf: (tokens, from, to) => this.decoder.rowsOf(tokens, from, to) },
+      options.minTokens,
+      options.logger,
+      this.retirement.signal,
+    );
+    return {
+      prefixes: { store, shared: (tokens) => writer.offer(tokens), minSharedTokens: options.minTokens },
+      writer,
+    };
   }
 
   get generationConfig(): GenerationConfig | undefined {
@@ -167,6 +232,7 @@ export class ServedModel implements GenerationTarget {
       new EngineError(EngineErrorCode.ShuttingDown, 'The model was replaced, unloaded, or the engine is stopping.'),
     );
     await Promise.all(this.running);
+    await this.snapshotWriter?.settled();
     await this.loaded.decoder.dispose();
   }
 }

@@ -7,6 +7,7 @@ import type { Evaluation } from './cachedDecoder';
  */
 export class UsageMeter {
   private cachedTokens = 0;
+  private diskTokens = 0;
   private prefilledTokens = 0;
   private prefillMs = 0;
   private decodeSteps = 0;
@@ -22,6 +23,7 @@ export class UsageMeter {
 
   prompt(evaluation: Evaluation): void {
     this.cachedTokens = evaluation.cachedTokens;
+    this.diskTokens = evaluation.diskTokens;
     this.prefilledTokens = evaluation.computedTokens;
     this.prefillMs = evaluation.busyMs;
   }
@@ -40,6 +42,7 @@ export class UsageMeter {
     return {
       promptTokens: this.promptTokens,
       cachedTokens: this.cachedTokens,
+      diskTokens: this.diskTokens,
       completionTokens: this.completionTokens,
       prefillTokensPerSecond: perSecond(this.prefilledTokens, this.prefillMs),
       decodeTokensPerSecond: perSecond(this.decodeSteps, this.decodeMs),

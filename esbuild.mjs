@@ -46,13 +46,6 @@ const builds = [
     outfile: 'dist/parserWorker.js',
     external: engineRuntimeExternals,
   },
-  // The thread that owns each onnxruntime session, started by both bundles from their own folder (see ortSession.ts).
-  {
-    ...node,
-    entryPoints: ['src/engine/onnx/ortThread.ts'],
-    outfile: 'dist/ortThread.js',
-    external: engineRuntimeExternals,
-  },
   {
     ...common,
     platform: 'browser',

@@ -13,7 +13,6 @@ const required = [
   'dist/extension.js',
   'dist/engine.js',
   'dist/parserWorker.js',
-  'dist/ortThread.js',
   'media/webview.js',
   'media/chat.css',
   'media/hearth.svg',

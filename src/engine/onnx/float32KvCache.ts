@@ -8,7 +8,6 @@ import {
   type KvLayerInputs,
   type KvRows,
 } from './kvCache';
-import type { FeedData } from './ortSession';
 
 /**
  * The exact cache: each layer keeps K and V as float32 [kvHeads][headDim][capacity], so positions are
@@ -17,8 +16,8 @@ import type { FeedData } from './ortSession';
 export class Float32KvCache extends KvCache {
   readonly dtype = 'float32';
   private readonly rows: number;
-  private keys: Float32Array[];
-  private values: Float32Array[];
+  private readonly keys: Float32Array[];
+  private readonly values: Float32Array[];
 
   constructor(geometry: KvGeometry, maxLength: number) {
     super(geometry, maxLength);
@@ -65,16 +64,6 @@ export class Float32KvCache extends KvCache {
       writeColumns(this.values[layer], values[layer], this.rows, this.capacity, start, count, rows.count, offset);
     }
     this.used = start + count;
-  }
-
-  lendArrays(): Float32Array[] {
-    return [...this.keys, ...this.values];
-  }
-
-  restoreArrays(arrays: FeedData[]): void {
-    const layers = this.geometry.numLayers;
-    this.keys = arrays.slice(0, layers) as Float32Array[];
-    this.values = arrays.slice(layers) as Float32Array[];
   }
 
   protected restrideLayer(layer: number, from: number, to: number): void {

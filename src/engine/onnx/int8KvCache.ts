@@ -8,7 +8,6 @@ import {
   type KvLayerInputs,
   type KvRows,
 } from './kvCache';
-import type { FeedData } from './ortSession';
 
 /** Levels run −127..127: symmetric, so a level times its scale is the value, with no zero point. */
 const MAX_LEVEL = 127;
@@ -29,11 +28,11 @@ export const QUERY_LEVEL_OFFSET = 128;
  */
 export class Int8KvCache extends KvCache {
   readonly dtype = 'int8';
-  private keys: Int8Array[];
-  private keyScales: Float32Array[];
-  private keyOffsets: Float32Array[];
-  private values: Int8Array[];
-  private valueScales: Float32Array[];
+  private readonly keys: Int8Array[];
+  private readonly keyScales: Float32Array[];
+  private readonly keyOffsets: Float32Array[];
+  private readonly values: Int8Array[];
+  private readonly valueScales: Float32Array[];
 
   constructor(geometry: KvGeometry, maxLength: number) {
     super(geometry, maxLength);
@@ -56,22 +55,6 @@ export class Int8KvCache extends KvCache {
     const old = this.used;
     super.truncate(length);
     if (this.used !== old) this.maskUnused(this.used);
-  }
-
-  lendArrays(): FeedData[] {
-    return [...this.keys, ...this.keyScales, ...this.keyOffsets, ...this.values, ...this.valueScales];
-  }
-
-  restoreArrays(arrays: FeedData[]): void {
-    const layers = this.geometry.numLayers;
-    const take = <T extends FeedData>(part: number): T[] => arrays.slice(part * layers, (part + 1) * layers) as T[];
-    [this.keys, this.keyScales, this.keyOffsets, this.values, this.valueScales] = [
-      take<Int8Array>(0),
-      take<Float32Array>(1),
-      take<Float32Array>(2),
-      take<Int8Array>(3),
-      take<Float32Array>(4),
-    ];
   }
 
   layer(index: number): KvLayerInputs {

@@ -5,7 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { KvCacheDtype } from '../../shared/protocol';
-import type { Feed, FeedData, LentArrays } from './ortSession';
+import type { Feed } from './ortSession';
 
 const BUCKET = 64;
 const GROWTH_DIVISOR = 16;
@@ -54,7 +54,7 @@ export type KvRows = Float32KvRows | Int8KvRows;
 /** A layer's cache as graph inputs, by role; the float32 cache has only key and value. */
 export type KvLayerInputs = Partial<Record<'key' | 'value' | 'keyScale' | 'keyOffset' | 'valueScale', Feed>>;
 
-export abstract class KvCache implements LentArrays {
+export abstract class KvCache {
   abstract readonly dtype: KvCacheDtype;
   private allocated: number;
   protected used = 0;
@@ -102,12 +102,6 @@ export abstract class KvCache implements LentArrays {
    * them hold the same tokens.
    */
   abstract appendRows(rows: KvRows, offset: number, count: number): void;
-
-  /** Every buffer, lent to the session's thread for a run. */
-  abstract lendArrays(): FeedData[];
-
-  /** The buffers back from a run, in the order lent. */
-  abstract restoreArrays(arrays: FeedData[]): void;
 
   /** Moves one layer's rows from a stride of `from` positions to `to`, keeping the first `length`. */
   protected abstract restrideLayer(layer: number, from: number, to: number): void;

@@ -26,7 +26,7 @@ export interface OnnxDecoderLoadOptions {
   threads?: number;
   /** Memory the KV cache may use; default: 80% of free memory less the weights. */
   kvBudgetBytes?: number;
-  /** Most tokens per prefill run: a more urgent request waits for the run in progress (default 128). */
+  /** Most tokens per prefill run; each run blocks the event loop (default 128). */
   prefillChunkTokens?: number;
 }
 
@@ -112,9 +112,9 @@ export class OnnxDecoder {
   }
 
   /**
-   * Appends `tokens` to the sequence in bounded chunks and returns the last position's logits. The signal is
-   * checked between chunks; on abort it rejects with the signal's reason and `length` covers the chunks already
-   * run.
+   * Appends `tokens` to the sequence in bounded chunks and returns the last position's logits. The event loop
+   * gets control between chunks; on abort it rejects with the signal's reason and `length` covers the chunks
+   * already run.
    */
   async prefill(tokens: readonly number[], signal?: AbortSignal): Promise<Float32Array> {
     if (tokens.length === 0) throw new RangeError('prefill needs at least one token');
@@ -204,7 +204,7 @@ export class OnnxDecoder {
         feeds[DecoderIo.past(role, layer)] = inputs[role]!;
       outputs.push(DecoderIo.newKey(layer), DecoderIo.newValue(layer));
     }
-    const results = await this.session.run(feeds, outputs, this.cache);
+    const results = await this.session.run(feeds, outputs);
     const layerOutputs = (name: (layer: number) => string) =>
       Array.from({ length: numLayers }, (_, layer) => results[name(layer)] as Float32Array);
     this.cache.append(layerOutputs(DecoderIo.newKey), layerOutputs(DecoderIo.newValue), count);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LogLevel, ModelInfo, ModelRole, PingResult } from '../shared/protocol';
+import type { ModelInfo, ModelRole, PingResult } from '../shared/protocol';
 import type { ChatTurn, EngineState, ThinkingMode } from '../shared/webviewProtocol';
 import { ChatController } from './chat/chatController';
 import { ChatHistory } from './chat/chatHistory';
@@ -16,6 +16,7 @@ import { EngineSupervisor } from './engineSupervisor';
 import { parseEngineLogLine } from './engineLogLine';
 import { ErrorPresenter } from './errorPresenter';
 import { ExplainCommand } from './explain/explainCommand';
+import { hearthSetting } from './hearthSetting';
 import { registerModelCommands } from './model/modelCommands';
 import { ModelPicker } from './model/modelPicker';
 import { ModelRoles } from './model/modelRoles';
@@ -48,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const engine = new EngineSupervisor({
     enginePath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine.js').fsPath,
     clientVersion: version,
-    logLevel: () => vscode.workspace.getConfiguration('hearth').get<LogLevel>('engine.logLevel', 'info'),
+    logLevel: () => hearthSetting('engine.logLevel'),
     environment: () => {
       const http = vscode.workspace.getConfiguration('http');
       return proxyEnvironment({
@@ -79,8 +80,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
         (error: unknown) => errors.show(error),
       );
   const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
-  const answerLimit = () =>
-    vscode.workspace.getConfiguration('hearth').get<number>('chat.maxTokens', 2_048) || undefined;
+  const answerLimit = () => hearthSetting('chat.maxTokens') || undefined;
   const stream = new ChatStream(engine, {
     // Chat requests carry their own limit (answerLimit); Explain and refactors follow only a limit the user set.
     maxTokens: () => userSetLimit(vscode.workspace.getConfiguration('hearth').inspect<number>('chat.maxTokens')),

@@ -9,7 +9,8 @@
 /** Bumped whenever a method or payload changes incompatibly. */
 export const PROTOCOL_VERSION = 4;
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface InitializeParams {
   clientName: string;

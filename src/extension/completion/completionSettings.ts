@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { hearthSetting } from '../hearthSetting';
 
 /** The `hearth.completion.*` settings. */
 export class CompletionSettings {
@@ -7,19 +8,19 @@ export class CompletionSettings {
   }
 
   get enabled(): boolean {
-    return this.config.get<boolean>('completion.enabled', true);
+    return hearthSetting('completion.enabled');
   }
 
   get warmUp(): boolean {
-    return this.config.get<boolean>('completion.warmUp', true);
+    return hearthSetting('completion.warmUp');
   }
 
   get debounceMs(): number {
-    return Math.max(0, this.config.get<number>('completion.debounceMs', 150));
+    return Math.max(0, hearthSetting('completion.debounceMs'));
   }
 
   isLanguageDisabled(languageId: string): boolean {
-    return this.config.get<string[]>('completion.disabledLanguages', []).includes(languageId);
+    return hearthSetting('completion.disabledLanguages').includes(languageId);
   }
 
   /** On for this document: completions enabled and its language not excluded. */

@@ -12,6 +12,7 @@ import type { CancellationToken } from 'vscode-jsonrpc';
 import { raceCancellation } from '../cancellation';
 import type { EngineSupervisor } from '../engineSupervisor';
 import { ChangeQueue, type ChangeKind } from './changeQueue';
+import { hearthSetting } from '../hearthSetting';
 import { contextBudget } from './contextBudget';
 import { contextExcludes } from './contextExcludes';
 import { IndexProgressEstimate, type IndexProgressView } from './indexProgress';
@@ -94,10 +95,7 @@ export class WorkspaceContext implements vscode.Disposable {
 
   /** The budget to pack at for a model: `hearth.context.maxTokens`, 0 choosing from the context length. */
   budgetFor(model: ModelInfo): number {
-    return contextBudget(
-      vscode.workspace.getConfiguration('hearth').get<number>('context.maxTokens', 0),
-      model.contextLength,
-    );
+    return contextBudget(hearthSetting('context.maxTokens'), model.contextLength);
   }
 
   /** Indexes if need be and sends pending changes; returns the content version a pack now sees. */
@@ -186,7 +184,7 @@ export class WorkspaceContext implements vscode.Disposable {
       );
     const excludes = contextExcludes(
       vscode.workspace.getConfiguration('files').get('exclude'),
-      vscode.workspace.getConfiguration('hearth').get('context.exclude'),
+      hearthSetting('context.exclude'),
     );
     return { roots, excludes };
   }

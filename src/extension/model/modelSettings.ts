@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { KvCacheChoice, ModelLoadParams, WeightQuantization } from '../../shared/protocol';
+import { hearthSetting } from '../hearthSetting';
+import type { HearthSettingKey } from '../settingsRegistry';
 
 /**
  * The `model/load` params the settings ask for, or undefined when no model folder is configured. Without a
@@ -8,20 +10,20 @@ import type { KvCacheChoice, ModelLoadParams, WeightQuantization } from '../../s
 export function configuredModel(): ModelLoadParams | undefined {
   const path = configuredModelPath();
   if (path === undefined) return undefined;
-  const contextLength = vscode.workspace.getConfiguration('hearth').get<number>('model.contextLength', 0);
+  const contextLength = hearthSetting('model.contextLength');
   return { path, ...engineSettings(), ...(contextLength > 0 && { contextLength }) };
 }
 
 /** How every model is loaded: hearth.engine.quantization, hearth.engine.kvCache, hearth.engine.threads, hearth.cacheDir. */
 function engineSettings(): Omit<ModelLoadParams, 'path'> {
-  const threads = vscode.workspace.getConfiguration('hearth').get<number>('engine.threads', 0);
+  const threads = hearthSetting('engine.threads');
   const cacheDir = configuredCacheDir();
   return { ...configuredStorage(), ...(threads > 0 && { threads }), ...(cacheDir !== undefined && { cacheDir }) };
 }
 
 /** hearth.model.path, or undefined when it is empty. */
 export function configuredModelPath(): string | undefined {
-  const path = vscode.workspace.getConfiguration('hearth').get<string>('model.path', '').trim();
+  const path = hearthSetting('model.path').trim();
   return path === '' ? undefined : path;
 }
 
@@ -34,7 +36,7 @@ const COMPLETION_CONTEXT_LENGTH = 8192;
  * The engine settings are the chat model's; a completion model gets a short context.
  */
 export function configuredRoleModel(role: 'reasoning' | 'completion'): ModelLoadParams | undefined {
-  const path = vscode.workspace.getConfiguration('hearth').get<string>(`model.${role}Path`, '').trim();
+  const path = hearthSetting(`model.${role}Path` as const).trim();
   if (path === '' || path === configuredModelPath()) return undefined;
   const contextLength = role === 'completion' ? COMPLETION_CONTEXT_LENGTH : configuredModel()?.contextLength;
   return { path, ...engineSettings(), ...(contextLength !== undefined && { contextLength }) };
@@ -42,16 +44,12 @@ export function configuredRoleModel(role: 'reasoning' | 'completion'): ModelLoad
 
 /** hearth.engine.quantization and hearth.engine.kvCache: how every model/load, model/fit and model/catalogue stores the weights and the KV cache. */
 export function configuredStorage(): { quantization: WeightQuantization; kvCache: KvCacheChoice } {
-  const config = vscode.workspace.getConfiguration('hearth');
-  return {
-    quantization: config.get<WeightQuantization>('engine.quantization', 'int8'),
-    kvCache: config.get<KvCacheChoice>('engine.kvCache', 'auto'),
-  };
+  return { quantization: hearthSetting('engine.quantization'), kvCache: hearthSetting('engine.kvCache') };
 }
 
 /** hearth.cacheDir: where downloads and converted weights go; undefined for the engine's default. */
 export function configuredCacheDir(): string | undefined {
-  const cacheDir = vscode.workspace.getConfiguration('hearth').get<string>('cacheDir', '').trim();
+  const cacheDir = hearthSetting('cacheDir').trim();
   return cacheDir === '' ? undefined : cacheDir;
 }
 
@@ -68,14 +66,15 @@ export async function setModelPath(path: string): Promise<void> {
 
 /** Settings whose change means the model must be loaded again. */
 export function affectsModel(event: vscode.ConfigurationChangeEvent): boolean {
-  return [
-    'hearth.model.path',
-    'hearth.model.reasoningPath',
-    'hearth.model.completionPath',
-    'hearth.model.contextLength',
-    'hearth.engine.quantization',
-    'hearth.engine.kvCache',
-    'hearth.engine.threads',
-    'hearth.cacheDir',
-  ].some((key) => event.affectsConfiguration(key));
+  const keys: HearthSettingKey[] = [
+    'model.path',
+    'model.reasoningPath',
+    'model.completionPath',
+    'model.contextLength',
+    'engine.quantization',
+    'engine.kvCache',
+    'engine.threads',
+    'cacheDir',
+  ];
+  return keys.some((key) => event.affectsConfiguration(`hearth.${key}`));
 }

@@ -4,7 +4,7 @@
  * never reach that host (fetch would forward it on a same-scheme redirect). Relative redirects (a renamed
  * repository) stay on the Hub and keep it.
  */
-import { fetch, type Dispatcher } from 'undici';
+import { fetch, type Dispatcher, type Response } from 'undici';
 import { DownloadError } from './downloadError';
 import { hubHttpError, hubNetworkError, type HubTarget } from './hubErrors';
 

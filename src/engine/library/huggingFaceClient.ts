@@ -6,6 +6,7 @@
  *   GET {endpoint}/{repo}/resolve/{commit}/{path}              → the bytes (LFS files via a redirect to a CDN)
  * Everything is fetched at the pinned commit, so a push to the branch mid-download cannot mix two versions.
  */
+import type { Response } from 'undici';
 import type { Dispatcher } from 'undici';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
@@ -167,7 +168,7 @@ export class HuggingFaceClient {
         );
       }
     }
-    return { start: bodyStart, etag, body: response.body };
+    return { start: bodyStart, etag, body: response.body as ReadableStream<Uint8Array> };
   }
 
   private target(repo: string, revision: string): HubTarget {

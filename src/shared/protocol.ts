@@ -92,6 +92,8 @@ export interface ModelLoadParams {
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
+  /** Most bytes KV snapshots of shared prefixes may take under `<cacheDir>/kv` (0: none kept); default 4 GiB. */
+  snapshotDiskBytes?: number;
 }
 
 /**

@@ -48,8 +48,8 @@ export function parseLoadParams(params: unknown): ModelLoadParams {
   const reader = ParamsReader.of(
     params,
     'model/load',
-    ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir'],
-    `Send { path, role?: ${choiceUnion(MODEL_ROLES)}, contextLength?, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, threads?, cacheDir? }.`,
+    ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir', 'snapshotDiskBytes'],
+    `Send { path, role?: ${choiceUnion(MODEL_ROLES)}, contextLength?, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, threads?, cacheDir?, snapshotDiskBytes? }.`,
   );
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
@@ -59,6 +59,7 @@ export function parseLoadParams(params: unknown): ModelLoadParams {
     kvCache: reader.optionalChoice('kvCache', KV_CACHE_CHOICES),
     threads: reader.optionalInteger('threads', 1, 1024),
     cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),
+    snapshotDiskBytes: reader.optionalInteger('snapshotDiskBytes', 0),
   });
 }
 

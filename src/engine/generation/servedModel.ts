@@ -137,9 +137,14 @@ export class ServedModel implements GenerationTarget {
       const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded);
       const role = params.role ?? 'chat';
       const cacheDir = params.cacheDir ?? defaultCacheDir();
+      const snapshots = options.snapshots && {
+        ...options.snapshots,
+        ...(params.snapshotDiskBytes !== undefined && { diskBytes: params.snapshotDiskBytes }),
+      };
       return {
         model: new ServedModel(loaded, tokenizer, template, quantization, {
           ...options,
+          snapshots,
           prefixCacheBytes,
           role,
           cacheDir,

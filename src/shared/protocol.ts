@@ -75,6 +75,21 @@ export type ModelKind = 'hybrid' | 'instruct-2507' | 'thinking-2507';
 export const MODEL_ROLES = ['chat', 'reasoning', 'completion'] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
+/**
+ * How a model is loaded, worked out once from one reading of the machine's memory: `model/fit` returns it for the
+ * params it was asked with, and `model/load` given it uses it unchanged.
+ */
+export interface LoadPlan {
+  /** Positions to serve. */
+  contextLength: number;
+  /** The KV cache for them (auto settled). */
+  kvCache: KvCacheDtype;
+  /** What the weights and KV cache may take: the cache is checked against it, the prefix cache gets the rest. */
+  kvBudgetBytes: number;
+  /** The reading every number here comes from. */
+  memory: MachineMemory;
+}
+
 export interface ModelLoadParams {
   /** The Hugging Face checkpoint folder (config.json, tokenizer files, .safetensors). */
   path: string;
@@ -203,6 +218,8 @@ export interface ModelFitParams {
   quantization?: WeightQuantization;
   /** Default auto. */
   kvCache?: KvCacheChoice;
+  /** As for model/load: the plan returned is for it (default: what fits now). */
+  contextLength?: number;
 }
 
 export interface ModelFitResult {
@@ -212,6 +229,8 @@ export interface ModelFitResult {
   nativeContext: number;
   fit: ModelFit;
   memory: MachineMemory;
+  /** How model/load with the same params would load it now (`plan` of model/load). */
+  plan: LoadPlan;
   /** Set when Hearth downloaded the folder (its completion marker). */
   source?: { repo: string; commit: string };
 }
@@ -480,9 +499,13 @@ export interface ContextRankingEntry {
   rank: number;
   rendering: 'whole' | 'excerpt' | 'outlined';
   role: string;
-  /** BM25 over the best match, personalised (or global) PageRank over the best, both 0…1, and the fused score. */
+  /**
+   * BM25 over the best match, personalised (or global) PageRank over the best, the best-matching definition
+   * over the best among the top files, all 0…1, and the fused score.
+   */
   lexical: number;
   graph: number;
+  definition: number;
   score: number;
 }
 

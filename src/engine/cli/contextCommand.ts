@@ -84,7 +84,7 @@ function rankingTable(ranking: readonly ContextRankingEntry[]): string {
   const lines = ranking.map(
     (r) =>
       `${r.part.padEnd(8)} ${String(r.rank + 1).padStart(5)}  ${r.rendering.padEnd(8)} ${r.role.padEnd(11)} ` +
-      `lexical ${r.lexical.toFixed(3)}  graph ${r.graph.toFixed(3)}  score ${r.score.toFixed(3)}  ${r.path}`,
+      `lexical ${r.lexical.toFixed(3)}  graph ${r.graph.toFixed(3)}  definition ${r.definition.toFixed(3)}  score ${r.score.toFixed(3)}  ${r.path}`,
   );
   return `part      rank  shown    role        signals\n${lines.join('\n')}\n`;
 }

@@ -15,7 +15,9 @@ export function explainRanking(
   const overview = signals(undefined);
   const focused = request.focus === undefined ? overview : signals(request.focus);
   return placements.map((placement) => {
-    const { role, lexical, graph, score } = (placement.part === 'overview' ? overview : focused).get(placement.path)!;
-    return { ...placement, role, lexical, graph, score };
+    const { role, lexical, graph, definition, score } = (placement.part === 'overview' ? overview : focused).get(
+      placement.path,
+    )!;
+    return { ...placement, role, lexical, graph, definition, score };
   });
 }

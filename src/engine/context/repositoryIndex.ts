@@ -15,7 +15,8 @@ import { FileRanking } from './fileRanking';
 import { IndexParsers, type IndexParserOptions } from './indexParsers';
 import type { ContextFocus } from './rankFocus';
 import { RepositoryMap } from './repositoryMap';
-import { matchingDefinitions } from './retrieval/excerpt';
+import { definitionScores, matchingDefinitions } from './retrieval/excerpt';
+import { rerankByDefinitions } from './retrieval/definitionRerank';
 import type { RankedFile } from './retrieval/fusedRanking';
 import { LexicalIndex } from './retrieval/lexicalIndex';
 import { fileSearchBag } from './retrieval/searchBag';
@@ -188,7 +189,14 @@ export class RepositoryIndex {
     const located = this.locateFocus(focus);
     if (located === undefined) return ranking.overview();
     const terms = located.query === undefined ? [] : questionTerms(located.query);
-    return ranking.rank(located, terms.length === 0 ? undefined : this.lexicalState().search(terms));
+    if (terms.length === 0) return ranking.rank(located);
+    const lexical = this.lexicalState();
+    return rerankByDefinitions(ranking.rank(located, lexical.search(terms)), (file) => {
+      const content = file.symbols.definitions.length === 0 ? undefined : this.readContent(file);
+      if (content === undefined) return 0;
+      const scores = definitionScores({ content, definitions: file.symbols.definitions }, terms, lexical);
+      return Math.max(0, ...scores.map(({ score }) => score));
+    });
   }
 
   /** The context block for a budget and focus, counted with `counter` (the model's tokenizer). */

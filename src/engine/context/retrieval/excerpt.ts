@@ -24,12 +24,12 @@ export interface ExcerptInput {
 /** Per definitions list (one per parse of a file), the search bag of each definition. */
 const definitionBags = new WeakMap<readonly SymbolDefinition[], Map<string, number>[]>();
 
-/** The innermost definitions of the file that match `terms`, best first; none overlaps another. */
-export function matchingDefinitions(
+/** Each definition of the file with its BM25 score for `terms` (0 when nothing matches), in file order. */
+export function definitionScores(
   file: ExcerptInput,
   terms: readonly string[],
   lexical: LexicalIndex,
-): SymbolDefinition[] {
+): { definition: SymbolDefinition; score: number }[] {
   if (terms.length === 0 || file.definitions.length === 0) return [];
   let bags = definitionBags.get(file.definitions);
   if (bags === undefined) {
@@ -44,9 +44,19 @@ export function matchingDefinitions(
     definitionBags.set(file.definitions, bags);
   }
   const averageLength = bags.reduce((sum, bag) => sum + bagLength(bag), 0) / bags.length;
-  const matching = file.definitions
-    .map((definition, i) => ({ definition, score: lexical.scoreBag(bags[i], terms, averageLength) }))
-    .filter(({ score }) => score > 0);
+  return file.definitions.map((definition, i) => ({
+    definition,
+    score: lexical.scoreBag(bags[i], terms, averageLength),
+  }));
+}
+
+/** The innermost definitions of the file that match `terms`, best first; none overlaps another. */
+export function matchingDefinitions(
+  file: ExcerptInput,
+  terms: readonly string[],
+  lexical: LexicalIndex,
+): SymbolDefinition[] {
+  const matching = definitionScores(file, terms, lexical).filter(({ score }) => score > 0);
   const inside = (inner: SymbolDefinition, outer: SymbolDefinition): boolean =>
     inner !== outer && outer.line <= inner.line && inner.lastLine <= outer.lastLine;
   const chosen: SymbolDefinition[] = [];

@@ -32,6 +32,8 @@ export interface RankingSignals {
   readonly lexical: number;
   /** Personalised PageRank over the best, 0…1, when focused; else global PageRank over the best. */
   readonly graph: number;
+  /** The file's best-matching definition over the best among the top files, 0…1 (definitionRerank.ts). */
+  readonly definition: number;
   /** What the order is by, within a tier. */
   readonly score: number;
 }
@@ -65,7 +67,7 @@ export function fuseRanking<F extends { readonly path: string }>(inputs: Ranking
     const lexicalScore = (lexical?.get(file.path) ?? 0) / maxLexical;
     const graph = graphScores[i] / maxGraph;
     const score = focused ? LEXICAL_WEIGHT * lexicalScore + GRAPH_WEIGHT * graph + ROLE_ADJUSTMENT[role] : graph;
-    return { file, signals: { role, tier, lexical: lexicalScore, graph, score } };
+    return { file, signals: { role, tier, lexical: lexicalScore, graph, definition: 0, score } };
   });
   return ranked.sort(
     (a, b) =>

@@ -12,11 +12,15 @@ export interface ContextFocus {
   readonly openFiles?: readonly string[];
   /** The user's question: paths, file names and symbol names in it pull the files they name. */
   readonly query?: string;
+  /** Index paths of the files edited most recently, most recent first (the index keeps them). */
+  readonly recentFiles?: readonly string[];
 }
 
 /** Restart weights; only their ratios matter. */
 const ACTIVE_FILE_WEIGHT = 8;
 const OPEN_FILE_WEIGHT = 2;
+/** Shared among the recently edited files, more to the most recent. */
+const RECENT_EDITS_WEIGHT = 2;
 const MENTIONED_PATH_WEIGHT = 4;
 /** Shared among the files defining a mentioned name. */
 const MENTIONED_NAME_WEIGHT = 4;
@@ -47,6 +51,10 @@ export function focusRestartVector(
   };
   if (focus.activeFile !== undefined) add(indexOf(focus.activeFile), ACTIVE_FILE_WEIGHT);
   for (const path of focus.openFiles ?? []) add(indexOf(path), OPEN_FILE_WEIGHT);
+  const recent = focus.recentFiles ?? [];
+  recent.forEach((path, i) =>
+    add(indexOf(path), (RECENT_EDITS_WEIGHT * 2 * (recent.length - i)) / (recent.length * (recent.length + 1))),
+  );
   if (focus.query !== undefined && focus.query.trim() !== '') {
     for (const indices of mentionedFiles(paths, focus.query)) add(indices, MENTIONED_PATH_WEIGHT);
     for (const name of mentionedNames(focus.query)) {

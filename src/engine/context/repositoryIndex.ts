@@ -34,6 +34,9 @@ import { scanWorkspace, type IndexedFile, type IndexProgress } from './workspace
 
 export type { IndexedFile, IndexProgress };
 
+/** How many recently edited files pull the ranking towards them. */
+const MAX_RECENT_EDITS = 8;
+
 export interface RepositoryIndexOptions extends ScanOptions, IndexParserOptions {
   /** Hearth's cache folder; the index is kept in memory only without one. */
   readonly cacheDir?: string;
@@ -92,6 +95,8 @@ export class RepositoryIndex {
   /** Built on demand; undefined after a change it cannot absorb. */
   private ranking: FileRanking<IndexedFile> | undefined;
   private map: RepositoryMap | undefined;
+  /** Files parsed again after an edit since the index opened, most recent first: part of every focus. */
+  private recentEdits: string[] = [];
   private lexical: LexicalIndex | undefined;
   private readonly packers = new WeakMap<TokenCounter, ContextPacker>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -238,7 +243,7 @@ export class RepositoryIndex {
     const openFiles = (focus.openFiles ?? []).flatMap((path) => this.scanner.locate(path)?.path ?? []);
     const query = focus.query?.trim() === '' ? undefined : focus.query;
     if (activeFile === undefined && openFiles.length === 0 && query === undefined) return undefined;
-    return { activeFile, openFiles, query };
+    return { activeFile, openFiles, query, recentFiles: this.recentEdits.filter((path) => this.entries.has(path)) };
   }
 
   /** Writes the index to the cache folder now, if it has one; failures are kept in `stats.cacheError`. */
@@ -355,6 +360,10 @@ export class RepositoryIndex {
             unsaved,
           });
           result.parsed.push(candidate.path);
+          this.recentEdits = [candidate.path, ...this.recentEdits.filter((p) => p !== candidate.path)].slice(
+            0,
+            MAX_RECENT_EDITS,
+          );
         }
       }
     }

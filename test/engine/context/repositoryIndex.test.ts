@@ -83,9 +83,12 @@ describe('RepositoryIndex', () => {
     await index.dispose();
   });
 
-  it('finds what a question is about, and follows an edit that changes it', async () => {
+  it('finds what a question is about, follows an edit that changes it, and leans to edited files', async () => {
     const root = temp.tree(SMALL_PROJECT);
     const index = await RepositoryIndex.open({ roots: [root] });
+    const legacyGraph = (): number =>
+      index.rank({ activeFile: 'src/main.ts' }).find((r) => r.file.path === 'src/legacy.ts')!.signals.graph;
+    assert.equal(legacyGraph(), 0);
     const first = index.rank({ query: 'how is the receipt formatted?' });
     assert.equal(first[0].file.path, 'src/format.ts');
     assert.ok(first[0].signals.lexical === 1 && first[0].signals.role === 'source');
@@ -93,6 +96,8 @@ describe('RepositoryIndex', () => {
     await index.update([{ path: join(root, 'src/legacy.ts'), kind: 'changed' }]);
     const after = index.rank({ query: 'where is the receipt archive kept?' });
     assert.equal(after[0].file.path, 'src/legacy.ts');
+    // A file just edited is part of every focus after it.
+    assert.ok(legacyGraph() > 0);
     await index.dispose();
   });
 

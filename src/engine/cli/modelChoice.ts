@@ -5,7 +5,8 @@ import { assertNotPartialDownload } from '../library/downloadMarker';
 import { formatDiskSize } from '../library/diskSpace';
 import { DEFAULT_MODEL_REPO, findCatalogueModel } from '../library/modelCatalogue';
 import { machineMemory } from '../library/machineInfo';
-import { planLoad, type LoadPlan } from '../library/loadPlan';
+import type { LoadPlan } from '../../shared/protocol';
+import { planLoad } from '../library/loadPlan';
 import { UsageError } from './cliCommand';
 
 /** The environment variable that names the model folder when --model is left out. */
@@ -39,7 +40,7 @@ export function checkpointLoadContext(dir: string, quantization: WeightQuantizat
   const checkpoint = openCheckpoint(dir);
   try {
     const { config } = checkpoint;
-    return planLoad(config, machineMemory(), { quantization, kvCache });
+    return planLoad(config, machineMemory(), { quantization, kvCache }).plan;
   } finally {
     checkpoint.close();
   }

@@ -6,13 +6,13 @@ import {
   type ChatResult,
   type CompleteResult,
   type ModelInfo,
+  type LoadPlan,
   type MachineMemory,
   type ModelLoadParams,
   type ModelLoadResult,
   type ModelProgressParams,
   type ModelRole,
 } from '../../shared/protocol';
-import type { LoadPlan } from '../library/loadPlan';
 import { localModelFit } from '../library/localModelFit';
 import { machineMemory } from '../library/machineInfo';
 import type { Logger } from '../base/logger';
@@ -146,14 +146,14 @@ export class GenerationService {
    */
   private plan(request: ModelLoadParams): LoadPlan | undefined {
     try {
-      const { plan } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), {
+      const { plan, fit } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), {
         quantization: request.quantization ?? 'int8',
         kvCache: request.kvCache ?? 'auto',
         ...(request.contextLength !== undefined && { contextLength: request.contextLength }),
       });
       if (request.contextLength === undefined)
         this.options.logger.info(
-          `no context length requested: ${plan.contextLength} tokens, ${plan.kvCache} KV cache. ${plan.fit.message}`,
+          `no context length requested: ${plan.contextLength} tokens, ${plan.kvCache} KV cache. ${fit.message}`,
         );
       return plan;
     } catch {

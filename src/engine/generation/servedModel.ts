@@ -3,13 +3,13 @@ import type { TokenCounter } from '../context/tokenCountCache';
 import { EngineError } from '../../shared/engineError';
 import {
   EngineErrorCode,
+  type LoadPlan,
   type ModelInfo,
   type ModelLoadParams,
   type ModelProgressParams,
   type ModelRole,
 } from '../../shared/protocol';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
-import type { LoadPlan } from '../library/loadPlan';
 import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
 import { ChatTemplate } from '../text/chatTemplate';
 import { SpecialToken, Tokenizer } from '../text/tokenizer';

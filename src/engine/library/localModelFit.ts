@@ -6,14 +6,12 @@ import { readJsonFile } from '../checkpoint/checkpointFiles';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { parseModelConfig } from '../checkpoint/modelConfigParser';
 import { assertNotPartialDownload } from './downloadMarker';
-import { planLoad, type LoadPlan, type LoadPlanRequest } from './loadPlan';
+import { planLoad, type LoadPlanRequest, type PlannedLoad } from './loadPlan';
 
-export interface LocalModelFit {
+export interface LocalModelFit extends PlannedLoad {
   /** The folder, resolved. */
   dir: string;
   config: ModelConfig;
-  /** Its fit and how it would load (planLoad). */
-  plan: LoadPlan;
 }
 
 /**
@@ -41,5 +39,5 @@ export function localModelFit(dir: string, memory: MachineMemory, request: LoadP
     );
   }
   const modelConfig = parseModelConfig(config.json, configFile);
-  return { dir: root, config: modelConfig, plan: planLoad(modelConfig, memory, request) };
+  return { dir: root, config: modelConfig, ...planLoad(modelConfig, memory, request) };
 }

@@ -62,15 +62,20 @@ export class ModelLibrary {
   }
 
   fit(params: unknown): ModelFitResult {
-    const { path, quantization = 'int8', kvCache = 'auto' } = parseFitParams(params);
+    const { path, quantization = 'int8', kvCache = 'auto', contextLength } = parseFitParams(params);
     const memory = this.memory();
-    const { dir, config, plan } = localModelFit(path, memory, { quantization, kvCache });
+    const { dir, config, plan, fit } = localModelFit(path, memory, {
+      quantization,
+      kvCache,
+      ...(contextLength !== undefined && { contextLength }),
+    });
     const marker = readDownloadMarker(dir);
     return {
       path: dir,
       nativeContext: nativeContextOf(config),
-      fit: plan.fit,
+      fit,
       memory: { ...memory },
+      plan,
       ...(marker !== undefined && { source: { repo: marker.repo, commit: marker.commit } }),
     };
   }

@@ -27,13 +27,14 @@ export function parseFitParams(params: unknown): ModelFitParams {
   const reader = ParamsReader.of(
     params,
     'model/fit',
-    ['path', 'quantization', 'kvCache'],
-    `Send { path, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)} }.`,
+    ['path', 'quantization', 'kvCache', 'contextLength'],
+    `Send { path, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, contextLength? }.`,
   );
   return withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
     quantization: reader.optionalChoice('quantization', WEIGHT_QUANTIZATIONS),
     kvCache: reader.optionalChoice('kvCache', KV_CACHE_CHOICES),
+    contextLength: reader.optionalInteger('contextLength', 1),
   });
 }
 

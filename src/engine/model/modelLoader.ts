@@ -1,11 +1,11 @@
-import type { KvCacheChoice, MachineMemory, WeightQuantization } from '../../shared/protocol';
+import type { KvCacheChoice, LoadPlan, MachineMemory, WeightQuantization } from '../../shared/protocol';
 import { openCheckpoint } from '../checkpoint/checkpoint';
 import { assertNotPartialDownload } from '../library/downloadMarker';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import { writeDecoderModelBeside } from '../onnx/decoderModel';
 import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
-import { planLoad, type LoadPlan } from '../library/loadPlan';
+import { planLoad } from '../library/loadPlan';
 import { machineMemory } from '../library/machineInfo';
 import { checkDecoderContext, OnnxDecoder, type OnnxDecoderLoadOptions } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
@@ -172,7 +172,7 @@ function ownPlan(config: ModelConfig, options: LoadModelOptions): LoadPlan {
     kvCache: options.kvCache ?? 'float32',
     contextLength: options.contextLength ?? config.maxPositionEmbeddings,
     ...(options.kvBudgetBytes !== undefined && { kvBudgetBytes: options.kvBudgetBytes }),
-  });
+  }).plan;
 }
 
 function decoderOptions(plan: LoadPlan, quantization: WeightQuantization): OnnxDecoderLoadOptions {

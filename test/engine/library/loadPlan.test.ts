@@ -12,26 +12,26 @@ const config = (maxPositionEmbeddings = 40_960) =>
     'config.json',
   );
 const memory = (freeGib: number) => ({ freeBytes: freeGib * GIB, totalBytes: 16 * GIB });
-/** The plan's choices, its budget to the byte. */
 const plan = (freeGib: number, request: Partial<LoadPlanRequest>, native?: number) => {
   const { contextLength, kvCache, kvBudgetBytes } = planLoad(config(native), memory(freeGib), {
     quantization: 'int8',
     kvCache: 'auto',
     ...request,
-  });
-  return { contextLength, kvCache, kvBudgetBytes: Math.round(kvBudgetBytes) };
+  }).plan;
+  return { contextLength, kvCache, kvBudgetBytes };
 };
 
 describe('planLoad', () => {
   it('without a context: the 8-bit default context in 12 GiB, budget 80% of free less the weights', () => {
-    const result = planLoad(config(), memory(12), { quantization: 'int8', kvCache: 'auto' });
-    // 0.8 × 12 GiB − 671,059,968 = 9,636,861,542.4
-    assert.deepEqual(
-      { contextLength: result.contextLength, kvCache: result.kvCache, kvBudgetBytes: Math.round(result.kvBudgetBytes) },
-      { contextLength: 32_768, kvCache: 'int8', kvBudgetBytes: 9_636_861_542 },
-    );
-    assert.deepEqual(result.memory, memory(12));
-    const { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache } = result.fit;
+    const { plan, fit } = planLoad(config(), memory(12), { quantization: 'int8', kvCache: 'auto' });
+    // 0.8 × 12 GiB − 671,059,968 = 9,636,861,542.4, in whole bytes.
+    assert.deepEqual(plan, {
+      contextLength: 32_768,
+      kvCache: 'int8',
+      kvBudgetBytes: 9_636_861_542,
+      memory: memory(12),
+    });
+    const { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache } = fit;
     // int8 cache: 28 × 8 × 268 bytes × 29/28 = 62,176 per position.
     assert.deepEqual(
       { verdict, largestContext, defaultContext, weightBytes, bytesPerToken, kvCache },
@@ -68,7 +68,7 @@ describe('planLoad', () => {
     assert.deepEqual(plan(3, { contextLength: 4096 }), {
       contextLength: 4096,
       kvCache: 'int8',
-      kvBudgetBytes: 1_905_920_410,
+      kvBudgetBytes: 1_905_920_409,
     });
     assert.deepEqual(plan(3, { contextLength: 4096, kvCache: 'float32' }).kvCache, 'float32');
   });

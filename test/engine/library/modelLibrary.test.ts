@@ -246,7 +246,17 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
     );
 
     memory = { freeBytes: GIB, totalBytes: 2 * GIB };
-    const { fit } = await request.fit(defaultDir);
+    const { fit, plan } = await request.fit(defaultDir);
+    // The plan model/load would use: the smallest useful context, the budget of this reading in whole bytes.
+    assert.deepEqual(plan, {
+      contextLength: 4096,
+      kvCache: 'int8',
+      kvBudgetBytes: Math.floor(0.8 * GIB - fit.weightBytes),
+      memory,
+    });
+    const asked = await sendEngineRequest(pair.client, 'model/fit', { path: defaultDir, contextLength: 2048 });
+    // Nothing is left beside the runtime's reserve, so auto takes the smaller cache even at 2,048.
+    assert.deepEqual([asked.plan.contextLength, asked.plan.kvCache], [2048, 'int8']);
     assert.deepEqual(
       [fit.verdict, fit.largestContext, fit.defaultContext, fit.kvCache],
       ['does-not-fit', 0, 0, 'int8'],

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freeDiskBytes } from '../library/diskSpace';
 import { MODEL_CATALOGUE } from '../library/modelCatalogue';
@@ -9,7 +10,8 @@ import {
   type WeightQuantization,
 } from '../../shared/protocol';
 import { checkpointFacts } from '../library/checkpointFacts';
-import { formatDoctorReport, type DoctorFacts } from '../library/doctorReport';
+import { formatDoctorReport, type DoctorFacts, type KvSnapshotFacts } from '../library/doctorReport';
+import { clearKvSnapshots, kvSnapshotFolders, readKvSnapshotLayout } from '../generation/kvSnapshotListing';
 import { machineInfo } from '../library/machineInfo';
 import { catalogueModelFit, checkpointFit } from '../library/modelFit';
 import { defaultCacheDir } from '../base/defaultCacheDir';
@@ -27,7 +29,7 @@ const SPEED_STEPS = 16;
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'describe this machine and a model: memory, the context that fits, measured tokens/s',
-  usage: `hearth doctor [--model DIR] ${modelChoiceUsage} [--threads N] [--cache-dir DIR] [--no-speed]`,
+  usage: `hearth doctor [--model DIR] ${modelChoiceUsage} [--threads N] [--cache-dir DIR] [--no-speed] [--clear-kv-snapshots]`,
   async run(args, signal) {
     const { model, quantization, kv, threads, 'cache-dir': cacheDirOption } = modelParseOptions;
     const { values } = parseArgs({
@@ -39,6 +41,7 @@ export const doctorCommand: CliCommand = {
         threads,
         'cache-dir': cacheDirOption,
         'no-speed': { type: 'boolean', default: false },
+        'clear-kv-snapshots': { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -50,6 +53,8 @@ export const doctorCommand: CliCommand = {
       ...(values['cache-dir'] !== undefined && { cacheDir: values['cache-dir'] }),
     };
     const cacheDir = options.cacheDir ?? defaultCacheDir();
+    const snapshotRoot = join(cacheDir, 'kv');
+    const cleared = values['clear-kv-snapshots'] ? clearKvSnapshots(snapshotRoot) : undefined;
     // Memory is read before anything is loaded: the fit is about this machine as the user finds it.
     const machine = machineInfo();
     const facts: DoctorFacts = {
@@ -60,6 +65,7 @@ export const doctorCommand: CliCommand = {
       quantization: options.quantization,
       kvCache,
       fits: [],
+      kvSnapshots: { root: snapshotRoot, snapshots: describeSnapshots(snapshotRoot), ...(cleared && { cleared }) },
     };
     if (values.model === undefined) {
       facts.fits = MODEL_CATALOGUE.map((entry) => ({
@@ -78,6 +84,23 @@ export const doctorCommand: CliCommand = {
     process.stdout.write(formatDoctorReport(facts));
   },
 };
+
+/** Each stored KV snapshot, from its header. */
+function describeSnapshots(root: string): KvSnapshotFacts['snapshots'] {
+  return kvSnapshotFolders(root).flatMap(({ modelKey, files }) =>
+    files.map((file) => {
+      const layout = readKvSnapshotLayout(file.path);
+      const header = 'invalid' in layout ? undefined : layout.header;
+      return {
+        tokens: header?.tokenCount,
+        dtype: header?.dtype,
+        bytes: file.bytes,
+        modelKey: modelKey.slice(0, 12),
+        lastUsedMs: file.lastUsedMs,
+      };
+    }),
+  );
+}
 
 async function measureSpeed(
   dir: string,

@@ -16,7 +16,7 @@ export interface ExplainStats {
 /** One line for `hearth chat`: tokens, speeds, time to first token and why it ended. */
 export function formatUsageLine({ usage, finishReason }: ChatResult): string {
   return (
-    `${count(usage.promptTokens)} prompt tokens (${count(usage.cachedTokens)} cached), ${count(usage.completionTokens)} generated (${finishReason}); ` +
+    `${count(usage.promptTokens)} prompt tokens (${cached(usage)}), ${count(usage.completionTokens)} generated (${finishReason}); ` +
     `prefill ${rate(usage.prefillTokensPerSecond)}, decode ${rate(usage.decodeTokensPerSecond)}; first token ${firstToken(usage)}`
   );
 }
@@ -31,7 +31,7 @@ export function formatExplainStats(stats: ExplainStats): string {
       `${count(pack.filesWhole)} whole, ${count(pack.filesOutlined)} outlined, ${count(pack.filesListed)} listed, ${count(pack.filesOmitted)} omitted (of ${count(stats.indexedFiles)} indexed)`,
     ],
     ['context', `${count(pack.tokens)} tokens (budget ${count(pack.budget)})`],
-    ['prompt', `${count(usage.promptTokens)} tokens, ${count(usage.cachedTokens)} cached`],
+    ['prompt', `${count(usage.promptTokens)} tokens, ${cached(usage)}`],
     ['prefill', rate(usage.prefillTokensPerSecond)],
     [
       'decode',
@@ -49,6 +49,13 @@ export function formatExplainStats(stats: ExplainStats): string {
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)} ${value}\n`).join('');
+}
+
+/** Cached prompt tokens, and how many of them a KV snapshot on disk gave. */
+function cached({ cachedTokens, diskTokens = 0 }: GenerationUsage): string {
+  return diskTokens > 0
+    ? `${count(cachedTokens)} cached, ${count(diskTokens)} of them from disk`
+    : `${count(cachedTokens)} cached`;
 }
 
 function count(value: number): string {

@@ -9,6 +9,7 @@ import type { KvGeometry, KvRows } from '../onnx/kvCache';
 
 export const KV_SNAPSHOT_MAGIC = 'HEARTHKV';
 export const KV_SNAPSHOT_FORMAT = 1;
+export const KV_SNAPSHOT_EXTENSION = '.kv';
 /** Positions per block: what one read and one appendRows take while restoring. */
 export const BLOCK_POSITIONS = 128;
 const DATA_ALIGNMENT = 64;

@@ -1,5 +1,6 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodePreamble, KV_SNAPSHOT_EXTENSION, PREAMBLE_FIXED_BYTES, type KvSnapshotLayout } from './kvSnapshotFormat';
 
 export interface KvSnapshotFile {
   path: string;
@@ -19,7 +20,7 @@ export function kvSnapshotFolders(root: string): KvSnapshotFolder[] {
   return entriesOf(root).flatMap((modelKey) => {
     const dir = join(root, modelKey);
     const files = entriesOf(dir)
-      .filter((name) => name.endsWith('.kv'))
+      .filter((name) => name.endsWith(KV_SNAPSHOT_EXTENSION))
       .flatMap((name) => {
         try {
           const stats = statSync(join(dir, name));
@@ -32,12 +33,29 @@ export function kvSnapshotFolders(root: string): KvSnapshotFolder[] {
   });
 }
 
-/** Deletes every snapshot under `root`, and temporaries left by writers that died; returns the bytes freed. */
+/** Deletes every snapshot under `root`, and temporaries left by writers that died; returns what it freed. */
 export function clearKvSnapshots(root: string): { files: number; bytes: number } {
-  const folders = kvSnapshotFolders(root);
-  const files = folders.flatMap((folder) => folder.files);
+  const files = kvSnapshotFolders(root).flatMap((folder) => folder.files);
   rmSync(root, { recursive: true, force: true });
   return { files: files.length, bytes: files.reduce((sum, file) => sum + file.bytes, 0) };
+}
+
+/** A snapshot file's layout (header and token ids, checksum verified), or why it cannot be used. */
+export function readKvSnapshotLayout(path: string): KvSnapshotLayout | { invalid: string } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = statSync(path).size;
+    const read = (offset: number, length: number) => {
+      const bytes = Buffer.alloc(length);
+      return bytes.subarray(0, readSync(fd!, bytes, 0, length, offset));
+    };
+    return decodePreamble(read(0, PREAMBLE_FIXED_BYTES), read, size);
+  } catch (error) {
+    return { invalid: (error as Error).message };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function entriesOf(dir: string): string[] {

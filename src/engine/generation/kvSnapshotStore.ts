@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,18 +14,16 @@ import {
   blockPositions,
   blockStride,
   decodeBlock,
-  decodePreamble,
   encodeBlock,
   encodePreamble,
+  KV_SNAPSHOT_EXTENSION,
   KV_SNAPSHOT_FORMAT,
-  PREAMBLE_FIXED_BYTES,
   type KvSnapshotHeader,
   type KvSnapshotLayout,
 } from './kvSnapshotFormat';
-import { kvSnapshotFolders } from './kvSnapshotListing';
+import { kvSnapshotFolders, readKvSnapshotLayout } from './kvSnapshotListing';
 import { commonPrefixLength } from './prefixCache';
 
-export const SNAPSHOT_EXTENSION = '.kv';
 /** Errors that mean the disk (or the folder) cannot take more: persistence stops, serving goes on. */
 const UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'ENOTDIR']);
 
@@ -144,7 +142,7 @@ export class KvSnapshotStore {
       this.options.logger.debug(`KV snapshot of ${tokens.length} tokens is larger than the disk budget: not stored`);
       return false;
     }
-    const path = join(this.dir, `${tokensHash(tokens)}${SNAPSHOT_EXTENSION}`);
+    const path = join(this.dir, `${tokensHash(tokens)}${KV_SNAPSHOT_EXTENSION}`);
     let file: AtomicFile | undefined;
     try {
       makePrivateFolder(this.dir);
@@ -178,7 +176,7 @@ export class KvSnapshotStore {
   private refresh(): void {
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((name) => name.endsWith(SNAPSHOT_EXTENSION));
+      names = readdirSync(this.dir).filter((name) => name.endsWith(KV_SNAPSHOT_EXTENSION));
     } catch {
       this.entries.clear();
       return;
@@ -195,7 +193,7 @@ export class KvSnapshotStore {
         continue;
       }
       if (this.entries.get(name)?.stamp === stamp) continue;
-      const layout = readLayout(path);
+      const layout = readKvSnapshotLayout(path);
       if ('invalid' in layout) this.discard({ path }, layout.invalid);
       else if (layout.header.modelKey !== this.options.modelKey) this.discard({ path }, 'made for another model key');
       else if (layout.header.dtype !== this.options.dtype) this.discard({ path }, 'made for another KV-cache dtype');
@@ -224,25 +222,6 @@ export class KvSnapshotStore {
   private forget(entry: Pick<Entry, 'path'>, reason?: string): void {
     if (reason !== undefined) this.options.logger.debug(`KV snapshot ${entry.path} ${reason}`);
     for (const [name, known] of this.entries) if (known.path === entry.path) this.entries.delete(name);
-  }
-}
-
-/** The file's layout, or why it cannot be used. */
-function readLayout(path: string): KvSnapshotLayout | { invalid: string } {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const size = statSync(path).size;
-    const read = (offset: number, length: number) => {
-      const bytes = Buffer.alloc(length);
-      const got = readSync(fd!, bytes, 0, length, offset);
-      return bytes.subarray(0, got);
-    };
-    return decodePreamble(read(0, PREAMBLE_FIXED_BYTES), read, size);
-  } catch (error) {
-    return { invalid: (error as Error).message };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

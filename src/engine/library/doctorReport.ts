@@ -30,8 +30,24 @@ export interface DoctorFacts {
   modelWeightBytes?: number;
   /** One fit per model: the given one, or each catalogue model. */
   fits: { label: string; fit: ModelFit }[];
+  /** KV snapshots of shared prefixes under the cache folder, and what a clear removed first. */
+  kvSnapshots?: KvSnapshotFacts;
   /** Measured with the KV cache the fit is for, which it names. */
   speed?: { tokensPerSecond: number; steps: number; threads: number; kvCache: KvCacheDtype } | { error: string };
+}
+
+export interface KvSnapshotFacts {
+  /** `<cacheDir>/kv` */
+  root: string;
+  snapshots: {
+    tokens: number | undefined;
+    dtype: KvCacheDtype | undefined;
+    bytes: number;
+    /** The first characters of the key the snapshot was made under: snapshots of one model share it. */
+    modelKey: string;
+    lastUsedMs: number;
+  }[];
+  cleared?: { files: number; bytes: number };
 }
 
 export function formatDoctorReport(facts: DoctorFacts): string {
@@ -70,7 +86,26 @@ export function formatDoctorReport(facts: DoctorFacts): string {
           ),
     );
   }
+  if (facts.kvSnapshots !== undefined) lines.push('cache', ...kvSnapshotLines(facts.kvSnapshots));
   return `${lines.join('\n')}\n`;
+}
+
+function kvSnapshotLines({ root, snapshots, cleared }: KvSnapshotFacts): string[] {
+  const total = snapshots.reduce((sum, snapshot) => sum + snapshot.bytes, 0);
+  const lines = [
+    ...(cleared === undefined
+      ? []
+      : [row('cleared', `${cleared.files} KV snapshots, ${formatDiskSize(cleared.bytes)}`)]),
+    row('kv snapshots', `${snapshots.length} in ${root}, ${formatDiskSize(total)}`),
+  ];
+  for (const snapshot of [...snapshots].sort((a, b) => b.lastUsedMs - a.lastUsedMs)) {
+    const tokens = snapshot.tokens === undefined ? 'unreadable' : `${count(snapshot.tokens)} tokens`;
+    const dtype = snapshot.dtype === undefined ? '' : ` ${KV_CACHE_LABEL[snapshot.dtype]}`;
+    lines.push(
+      `    ${tokens}${dtype}, ${formatDiskSize(snapshot.bytes)}, model ${snapshot.modelKey}, used ${new Date(snapshot.lastUsedMs).toISOString().slice(0, 16).replace('T', ' ')}`,
+    );
+  }
+  return lines;
 }
 
 function modelLines(

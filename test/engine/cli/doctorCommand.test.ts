@@ -9,6 +9,10 @@ import { downloadModel } from '../../../src/engine/library/modelDownloader';
 import { formatMemory } from '../../../src/engine/library/hardwareFit';
 import { machineInfo } from '../../../src/engine/library/machineInfo';
 import { decoderWeightBytes } from '../../../src/engine/onnx/decoderWeights';
+import { Logger } from '../../../src/engine/base/logger';
+import { KvSnapshotStore } from '../../../src/engine/generation/kvSnapshotStore';
+import { kvSnapshotFolders } from '../../../src/engine/generation/kvSnapshotListing';
+import { formatDiskSize } from '../../../src/engine/library/diskSpace';
 import { runCli } from '../../helpers/builtCli';
 import { FakeHub, syntheticHubFiles } from '../library/fakeHub';
 
@@ -96,6 +100,53 @@ describe('hearth doctor (built CLI)', () => {
       /^ {2}decode {8}\d+\.\d tokens\/s \(16 steps, int8 weights, 8-bit KV cache, 1 threads\)$/,
     );
     assert.match(run.stderr, /converting weights \(once; later loads use the cache\) done in [\d.]+ s/);
+  });
+
+  it('lists the KV snapshots in the cache folder with their total size, and clears them when asked', async () => {
+    const cacheDir = join(root, 'snapshots-cache');
+    const geometry = { numLayers: 2, numKvHeads: 2, headDim: 8 };
+    const store = new KvSnapshotStore({
+      root: join(cacheDir, 'kv'),
+      modelKey: 'abcdef0123456789'.repeat(4),
+      dtype: 'float32',
+      geometry,
+      budgetBytes: 1 << 30,
+      logger: new Logger('error', () => {}),
+    });
+    // Rows of 2 layers × 2 heads × 8 dims, keys and values, 4 bytes each: 256 bytes a position.
+    const rows = (from: number, to: number) => {
+      const layer = () => new Float32Array(2 * 8 * (to - from)).fill(from);
+      return Promise.resolve({ keys: [layer(), layer()], values: [layer(), layer()], count: to - from });
+    };
+    for (const length of [1000, 300])
+      assert.ok(
+        await store.write(
+          Int32Array.from({ length }, (_, i) => i),
+          rows,
+        ),
+      );
+    const sizes = [1000, 300].map((length) => 256 * length);
+
+    const listed = runCli(['doctor', '--no-speed', '--cache-dir', cacheDir]);
+    assert.equal(listed.status, 0, listed.stderr);
+    const lines = listed.stdout.trimEnd().split('\n');
+    const at = lines.indexOf('cache');
+    assert.ok(at > 0, listed.stdout);
+    const files = kvSnapshotFolders(join(cacheDir, 'kv'))[0].files;
+    const stored = files.reduce((sum, file) => sum + file.bytes, 0);
+    // The payload, plus per file a preamble with the token ids and a checksum per 128-position block.
+    assert.ok(stored > sizes[0] + sizes[1] && stored < sizes[0] + sizes[1] + 8000, `${stored} bytes`);
+    assert.equal(lines[at + 1], `  kv snapshots  2 in ${join(cacheDir, 'kv')}, ${formatDiskSize(stored)}`);
+    assert.match(lines[at + 2], /^ {4}300 tokens fp32, 0\.\d MB, model abcdef012345, used \d{4}-\d\d-\d\d \d\d:\d\d$/);
+    assert.match(lines[at + 3], /^ {4}1,000 tokens fp32, 0\.\d MB, model abcdef012345, used /);
+
+    const cleared = runCli(['doctor', '--no-speed', '--cache-dir', cacheDir, '--clear-kv-snapshots']);
+    assert.equal(cleared.status, 0, cleared.stderr);
+    const after = cleared.stdout.trimEnd().split('\n');
+    const cacheAt = after.indexOf('cache');
+    assert.equal(after[cacheAt + 1], `  cleared       2 KV snapshots, ${formatDiskSize(stored)}`);
+    assert.equal(after[cacheAt + 2], `  kv snapshots  0 in ${join(cacheDir, 'kv')}, 0.0 MB`);
+    assert.equal(after.length, cacheAt + 3);
   });
 
   it('rejects a folder that is not a checkpoint, with the checkpoint error', () => {

@@ -6,34 +6,42 @@ import { element } from './element';
 const BLOCKS_PER_GROUP = 32;
 
 /**
- * An answer's Markdown as it grows, at a cost per update that does not grow with the answer: blocks that more
- * text cannot change are rendered and sanitised once, in groups of a fixed size; the open last block is
- * re-rendered each time. The DOM depends on the text only, not on how it arrived.
+ * An answer's Markdown as it grows, at a cost per update that does not grow with the answer: it never looks at
+ * the whole text. Blocks that more text cannot change are rendered and sanitised once, in groups of a fixed
+ * size; the open last block is re-rendered each time. The DOM depends on the text only, not on how it arrived.
  */
 export class StreamingMarkdown {
-  /** The source of the complete blocks, which are rendered for good. */
-  private completeText = '';
+  /** The source after the complete blocks: the open last block, still growing. */
+  private open = '';
+  private changed = false;
   private group: HTMLElement | undefined;
   private groupSize = 0;
   private openNodes: ChildNode[] = [];
 
   constructor(readonly element: HTMLElement) {}
 
-  /** Shows `text`: the text shown before plus what arrived since (any other text is rendered afresh). */
-  show(text: string): void {
-    if (!text.startsWith(this.completeText)) this.reset();
+  /** Adds text at the end of the answer; `render` shows it. */
+  append(text: string): void {
+    if (text === '') return;
+    this.open += text;
+    this.changed = true;
+  }
+
+  /** Shows what was appended since the last call: complete blocks once, then the open block afresh. */
+  render(): void {
+    if (!this.changed) return;
+    this.changed = false;
     for (const node of this.openNodes) node.remove();
-    let rest = text.slice(this.completeText.length);
-    for (const block of completeBlocks(rest)) {
-      this.append(block);
-      rest = rest.slice(block.length);
+    for (const block of completeBlocks(this.open)) {
+      this.appendBlock(block);
+      this.open = this.open.slice(block.length);
     }
-    const open = rendered(rest);
+    const open = rendered(this.open);
     this.openNodes = [...open.childNodes];
     this.element.append(open);
   }
 
-  private append(block: string): void {
+  private appendBlock(block: string): void {
     if (!this.group || this.groupSize === BLOCKS_PER_GROUP) {
       this.group = element('div', { className: 'answer-blocks' });
       this.groupSize = 0;
@@ -41,15 +49,6 @@ export class StreamingMarkdown {
     }
     this.group.append(rendered(block));
     this.groupSize++;
-    this.completeText += block;
-  }
-
-  private reset(): void {
-    this.element.replaceChildren();
-    this.completeText = '';
-    this.group = undefined;
-    this.groupSize = 0;
-    this.openNodes = [];
   }
 }
 

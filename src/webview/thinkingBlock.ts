@@ -42,7 +42,9 @@ export class ThinkingBlock {
   private readonly text: HTMLElement;
   /** The reasoning shown, in blocks of whole lines: the last one grows, so a frame lays out that one only. */
   private lastBlock = document.createTextNode('');
-  private shownText = '';
+  /** Reasoning appended since the last update. */
+  private pending = '';
+  private hasReasoning = false;
   private readonly note: HTMLElement;
   private openedWhileReasoning = false;
   private collapsedForAnswer = false;
@@ -55,9 +57,16 @@ export class ThinkingBlock {
     this.element = element('div', { className: 'thinking-block' }, [this.details, this.note]);
   }
 
-  update(reasoning: string, decision: ThinkingDecision | undefined, phase: TurnPhase): void {
-    const live = phase === 'reasoning' && (reasoning !== '' || decision?.enabled === true);
-    const showDetails = reasoning !== '' || live;
+  /** Adds reasoning text at the end; `update` shows it. */
+  appendReasoning(text: string): void {
+    if (text === '') return;
+    this.pending += text;
+    this.hasReasoning = true;
+  }
+
+  update(decision: ThinkingDecision | undefined, phase: TurnPhase): void {
+    const live = phase === 'reasoning' && (this.hasReasoning || decision?.enabled === true);
+    const showDetails = this.hasReasoning || live;
     this.details.hidden = !showDetails;
     this.note.hidden = showDetails || decision === undefined;
     this.element.hidden = this.details.hidden && this.note.hidden;
@@ -66,7 +75,7 @@ export class ThinkingBlock {
       return;
     }
     setText(this.summary, thinkingLabel(decision, live));
-    this.showReasoning(reasoning);
+    this.showPending();
     this.details.classList.toggle('live', live);
     if (phase === 'reasoning' && !this.openedWhileReasoning) {
       this.openedWhileReasoning = true;
@@ -78,24 +87,24 @@ export class ThinkingBlock {
   }
 
   /** Appends what arrived since the last update, so a long reasoning costs its new text only. */
-  private showReasoning(reasoning: string): void {
-    if (reasoning === this.shownText) return;
-    let rest = reasoning.slice(this.shownText.length);
-    if (!reasoning.startsWith(this.shownText)) {
-      this.lastBlock = document.createTextNode('');
-      this.text.replaceChildren(element('div', {}, [this.lastBlock]));
-      rest = reasoning;
-    }
-    this.shownText = reasoning;
+  private showPending(): void {
+    let rest = this.pending;
+    this.pending = '';
     // A full block takes text up to its next line break; what follows starts a new block on the next line.
-    while (this.lastBlock.length >= REASONING_BLOCK_CHARS && rest.includes('\n')) {
+    while (rest !== '') {
+      const room = REASONING_BLOCK_CHARS - this.lastBlock.length;
       const lineEnd = rest.indexOf('\n') + 1;
+      if (room > 0 || lineEnd === 0) {
+        const part = room > 0 ? rest.slice(0, room) : rest;
+        this.lastBlock.appendData(part);
+        rest = rest.slice(part.length);
+        continue;
+      }
       this.lastBlock.appendData(rest.slice(0, lineEnd));
       rest = rest.slice(lineEnd);
       this.lastBlock = document.createTextNode('');
       this.text.append(element('div', {}, [this.lastBlock]));
     }
-    if (rest !== '') this.lastBlock.appendData(rest);
   }
 }
 

@@ -18,7 +18,6 @@ export class TurnView {
   /** What the turn waits for before its first token; hidden once text arrives or the turn ends. */
   private readonly progress: HTMLElement;
   private progressText = '';
-  private renderedAnswer: string | undefined;
   private footerDone = false;
   /** Stopped here by the user: the extension's own end of the turn may still bring its stats. */
   private stoppedHere = false;
@@ -29,6 +28,8 @@ export class TurnView {
   ) {
     this.turn = { ...turn };
     this.answer = new StreamingMarkdown(element('div', { className: 'answer markdown' }));
+    this.answer.append(turn.answer);
+    this.thinking.appendReasoning(turn.reasoning);
     this.footer = element('div', { className: 'turn-footer' });
     this.progress = element('p', { className: 'turn-progress', attributes: { role: 'status' } });
     this.element = element(
@@ -59,8 +60,15 @@ export class TurnView {
 
   appendDelta(reasoning: string | undefined, answer: string | undefined): void {
     if (!this.streaming) return;
-    if (reasoning) this.turn.reasoning += reasoning;
-    if (answer) this.turn.answer += answer;
+    // The views take the new text only: the whole turn's text is read for saving, not per delta.
+    if (reasoning) {
+      this.turn.reasoning += reasoning;
+      this.thinking.appendReasoning(reasoning);
+    }
+    if (answer) {
+      this.turn.answer += answer;
+      this.answer.append(answer);
+    }
   }
 
   setThinking(decision: ThinkingDecision): void {
@@ -96,11 +104,8 @@ export class TurnView {
   }
 
   render(): void {
-    this.thinking.update(this.turn.reasoning, this.turn.thinking, this.phase());
-    if (this.renderedAnswer !== this.turn.answer) {
-      this.answer.show(this.turn.answer);
-      this.renderedAnswer = this.turn.answer;
-    }
+    this.thinking.update(this.turn.thinking, this.phase());
+    this.answer.render();
     const waiting = this.streaming && this.turn.answer === '' && this.turn.reasoning === '' && this.progressText !== '';
     this.progress.hidden = !waiting;
     if (waiting && this.progress.textContent !== this.progressText) this.progress.textContent = this.progressText;

@@ -109,6 +109,11 @@ export interface ModelLoadParams {
   cacheDir?: string;
   /** Most bytes KV snapshots of shared prefixes may take under `<cacheDir>/kv` (0: none kept); default 4 GiB. */
   snapshotDiskBytes?: number;
+  /**
+   * What model/fit returned for the same path, quantization, kvCache and contextLength: the load uses it unchanged
+   * instead of reading the memory again. InvalidParams when it names another context or cache than the params.
+   */
+  plan?: LoadPlan;
 }
 
 /**

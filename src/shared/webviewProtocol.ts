@@ -20,9 +20,13 @@ export interface ThinkingDecision {
 /** What the model saw for a turn and how fast it went: the line under each answer. */
 export interface TurnStats {
   filesWhole: number;
+  /** Files shown as the definitions that match the question inside their outline (absent in older history). */
+  filesExcerpted?: number;
   filesOutlined: number;
   filesListed: number;
   contextTokens: number;
+  /** The block's overview, the same for every question: the part of the context that is reused. */
+  overviewTokens?: number;
   promptTokens: number;
   cachedTokens: number;
   completionTokens: number;

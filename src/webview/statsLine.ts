@@ -19,10 +19,10 @@ function duration(ms: number): string {
 
 function files(stats: TurnStats): string | undefined {
   if (stats.filesWhole + stats.filesOutlined + stats.filesListed === 0) return undefined;
-  const parts = [
-    `${count(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole`,
-    `${count(stats.filesOutlined)} outlined`,
-  ];
+  const parts = [`${count(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole`];
+  const excerpts = stats.filesExcerpted ?? 0;
+  if (excerpts > 0) parts.push(`${count(excerpts)} ${excerpts === 1 ? 'excerpt' : 'excerpts'}`);
+  parts.push(`${count(stats.filesOutlined)} outlined`);
   if (stats.filesListed > 0) parts.push(`${count(stats.filesListed)} listed`);
   return parts.join(', ');
 }
@@ -42,7 +42,7 @@ export function formatTurnStats(stats: TurnStats): string {
   const prefill = shownPrefillRate(stats);
   const parts = [
     files(stats),
-    `${count(stats.contextTokens)} context tokens`,
+    `${count(stats.contextTokens)} context tokens${stats.overviewTokens ? ` (${count(stats.overviewTokens)} overview)` : ''}`,
     stats.historyTokens ? `history ${count(stats.historyTokens)} tokens` : undefined,
     leftOut(stats.turnsLeftOut ?? 0),
     `prompt ${count(stats.promptTokens)} tokens${cached(stats) > 0 ? ` (${count(cached(stats))} cached)` : ''}`,
@@ -55,7 +55,10 @@ export function formatTurnStats(stats: TurnStats): string {
 
 /** The tooltip of the stats line: the whole prompt, not only the repository context. */
 export function describeTurnStats(stats: TurnStats): string {
-  return `Prompt ${count(stats.promptTokens)} tokens, ${count(cached(stats))} from the prefix cache; answer ${count(stats.completionTokens)} tokens`;
+  const overview = stats.overviewTokens
+    ? `Repository context: ${count(stats.overviewTokens)} tokens of overview, the same for every question (README, manifests, central code, the map), then ${count(stats.contextTokens - stats.overviewTokens)} tokens chosen for this question. `
+    : '';
+  return `${overview}Prompt ${count(stats.promptTokens)} tokens, ${count(cached(stats))} from the prefix cache; answer ${count(stats.completionTokens)} tokens`;
 }
 
 /** How a turn ended, when that is worth saying: the token limit or Stop. Errors get their own line. */

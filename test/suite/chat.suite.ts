@@ -139,7 +139,7 @@ export function registerChatTests(): void {
       const text = document.getText();
       assert.match(
         text,
-        /^# .*: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine\. Context: \d+ files whole, \d+ outlined, \d+ listed by path · [\d,]+ of [\d,]+ context tokens\.\n/,
+        /^# .*: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine\. Context: \d+ files? whole, (\d+ excerpts?, )?\d+ outlined, \d+ more named in the map(, \d+ only counted in it)? · [\d,]+ of [\d,]+ context tokens( \([\d,]+ overview\))?\.\n/,
       );
       assert.match(
         text,

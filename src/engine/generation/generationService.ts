@@ -141,10 +141,11 @@ export class GenerationService {
   }
 
   /**
-   * The load's plan, from one reading of the memory: without a context length, what fits it now. Undefined when
-   * the folder cannot be read: the loader then reports what is wrong with it.
+   * The load's plan: the one model/fit returned, else one from a reading of the memory now (without a context
+   * length, what fits it). Undefined when the folder cannot be read: the loader then reports what is wrong with it.
    */
   private plan(request: ModelLoadParams): LoadPlan | undefined {
+    if (request.plan !== undefined) return request.plan;
     try {
       const { plan, fit } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), {
         quantization: request.quantization ?? 'int8',

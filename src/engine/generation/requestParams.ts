@@ -1,12 +1,14 @@
 import { choiceUnion } from '../../shared/choiceUnion';
 import {
   KV_CACHE_CHOICES,
+  KV_CACHE_DTYPES,
   MODEL_ROLES,
   THINKING_MODES,
   WEIGHT_QUANTIZATIONS,
   type ChatMessage,
   type ChatParams,
   type CountTokensParams,
+  type LoadPlan,
   type ModelLoadParams,
   type ModelRole,
   type PromptPart,
@@ -48,10 +50,10 @@ export function parseLoadParams(params: unknown): ModelLoadParams {
   const reader = ParamsReader.of(
     params,
     'model/load',
-    ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir', 'snapshotDiskBytes'],
-    `Send { path, role?: ${choiceUnion(MODEL_ROLES)}, contextLength?, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, threads?, cacheDir?, snapshotDiskBytes? }.`,
+    ['path', 'role', 'contextLength', 'quantization', 'kvCache', 'threads', 'cacheDir', 'snapshotDiskBytes', 'plan'],
+    `Send { path, role?: ${choiceUnion(MODEL_ROLES)}, contextLength?, quantization?: ${choiceUnion(WEIGHT_QUANTIZATIONS)}, kvCache?: ${choiceUnion(KV_CACHE_CHOICES)}, threads?, cacheDir?, snapshotDiskBytes?, plan? }.`,
   );
-  return withoutUndefined({
+  const request = withoutUndefined({
     path: reader.string('path', { nonEmpty: true }),
     role: reader.optionalChoice('role', MODEL_ROLES),
     contextLength: reader.optionalInteger('contextLength', 1),
@@ -60,7 +62,41 @@ export function parseLoadParams(params: unknown): ModelLoadParams {
     threads: reader.optionalInteger('threads', 1, 1024),
     cacheDir: reader.optionalString('cacheDir', { nonEmpty: true }),
     snapshotDiskBytes: reader.optionalInteger('snapshotDiskBytes', 0),
+    plan: reader.has('plan')
+      ? parseLoadPlan(reader.object('plan', ['contextLength', 'kvCache', 'kvBudgetBytes', 'memory']))
+      : undefined,
   });
+  const { plan } = request;
+  if (plan !== undefined && request.contextLength !== undefined && plan.contextLength !== request.contextLength)
+    reader.fail(
+      `plan.contextLength ${plan.contextLength} is not the contextLength asked for (${request.contextLength})`,
+    );
+  if (
+    plan !== undefined &&
+    request.kvCache !== undefined &&
+    request.kvCache !== 'auto' &&
+    plan.kvCache !== request.kvCache
+  )
+    reader.fail(`plan.kvCache "${plan.kvCache}" is not the kvCache asked for ("${request.kvCache}")`);
+  return request;
+}
+
+/** A load plan as model/fit returned it: every field present and whole. */
+function parseLoadPlan(reader: ParamsReader): LoadPlan {
+  const memory = reader.object('memory', ['freeBytes', 'totalBytes']);
+  return {
+    contextLength: requiredInteger(reader, 'contextLength', 1),
+    kvCache: reader.optionalChoice('kvCache', KV_CACHE_DTYPES) ?? reader.fail(`${reader.at('kvCache')} is missing`),
+    kvBudgetBytes: requiredInteger(reader, 'kvBudgetBytes', 0),
+    memory: {
+      freeBytes: requiredInteger(memory, 'freeBytes', 0),
+      totalBytes: requiredInteger(memory, 'totalBytes', 0),
+    },
+  };
+}
+
+function requiredInteger(reader: ParamsReader, name: string, min: number): number {
+  return reader.optionalInteger(name, min) ?? reader.fail(`${reader.at(name)} is missing`);
 }
 
 export function parseChatParams(params: unknown): ChatRequest {

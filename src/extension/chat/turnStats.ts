@@ -11,9 +11,11 @@ export function turnStats(
 ): TurnStats {
   return {
     filesWhole: pack?.filesWhole ?? 0,
+    ...(pack?.filesExcerpted !== undefined && { filesExcerpted: pack.filesExcerpted }),
     filesOutlined: pack?.filesOutlined ?? 0,
     filesListed: pack?.filesListed ?? 0,
     contextTokens: pack?.tokens ?? 0,
+    ...(pack?.overviewTokens !== undefined && { overviewTokens: pack.overviewTokens }),
     promptTokens: usage.promptTokens,
     cachedTokens: usage.cachedTokens,
     completionTokens: usage.completionTokens,
@@ -26,11 +28,21 @@ export function turnStats(
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-/** "12 files whole, 30 outlined, 5 listed by path · 20,114 of 20,480 context tokens". */
+/**
+ * "12 files whole, 3 excerpts, 30 outlined, 5 more named in the map, 3 only counted in it · 20,114 of 20,480
+ * context tokens (6,100 overview)".
+ */
 export function describePack(stats: ContextPackStats): string {
-  const files = `${count.format(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole, ${count.format(stats.filesOutlined)} outlined, ${count.format(stats.filesListed)} listed by path`;
-  const omitted = stats.filesOmitted > 0 ? `, ${count.format(stats.filesOmitted)} left out` : '';
-  return `${files}${omitted} · ${count.format(stats.tokens)} of ${count.format(stats.budget)} context tokens`;
+  const excerpts = stats.filesExcerpted ?? 0;
+  const files = [
+    `${count.format(stats.filesWhole)} ${stats.filesWhole === 1 ? 'file' : 'files'} whole`,
+    ...(excerpts > 0 ? [`${count.format(excerpts)} ${excerpts === 1 ? 'excerpt' : 'excerpts'}`] : []),
+    `${count.format(stats.filesOutlined)} outlined`,
+    `${count.format(stats.filesListed)} more named in the map`,
+    ...(stats.filesOmitted > 0 ? [`${count.format(stats.filesOmitted)} only counted in it`] : []),
+  ].join(', ');
+  const overview = stats.overviewTokens ? ` (${count.format(stats.overviewTokens)} overview)` : '';
+  return `${files} · ${count.format(stats.tokens)} of ${count.format(stats.budget)} context tokens${overview}`;
 }
 
 /** "prompt 20,400 tokens (20,100 cached) · prefill 410 tok/s · decode 9.8 tok/s · 812 tokens written". */

@@ -1,6 +1,12 @@
 import * as vscode from 'vscode';
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ModelInfo, type ModelLoadParams, type ModelRole } from '../../shared/protocol';
+import {
+  EngineErrorCode,
+  type LoadPlan,
+  type ModelInfo,
+  type ModelLoadParams,
+  type ModelRole,
+} from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
 import { isCancellation } from '../cancellation';
 import { describeError, EngineErrorWithSetting, loadContextSetting } from '../errorDescription';
@@ -194,7 +200,7 @@ export class ModelSession implements vscode.Disposable {
 
   private async load(params: ModelLoadParams): Promise<ModelInfo> {
     const generation = this.engineGeneration;
-    await this.confirmFit(params);
+    const plan = await this.confirmFit(params);
     this.loadingPath = params.path;
     this.statusEmitter.fire(this.status);
     const name = modelName(params.path);
@@ -221,7 +227,7 @@ export class ModelSession implements vscode.Disposable {
           }
         });
         try {
-          return await this.engine.request('model/load', { ...params, role: this.role }, token);
+          return await this.engine.request('model/load', { ...params, role: this.role, plan }, token);
         } catch (error) {
           if (token.isCancellationRequested)
             throw new EngineError(EngineErrorCode.Cancelled, `Loading ${name} was cancelled.`);
@@ -240,16 +246,19 @@ export class ModelSession implements vscode.Disposable {
     return result.model;
   }
 
-  /** Asks before loading a model whose fit on this machine is "does not fit"; throws Cancelled when declined. */
-  private async confirmFit(params: ModelLoadParams): Promise<void> {
-    const key = `${params.path}\0${params.quantization ?? 'int8'}\0${params.kvCache ?? 'auto'}`;
-    if (this.acceptedMisfits.has(key)) return;
-    const { fit } = await this.engine.request('model/fit', {
+  /**
+   * The load's plan (model/fit's, which model/load then uses unchanged), after asking before loading a model whose
+   * fit on this machine is "does not fit"; throws Cancelled when declined.
+   */
+  private async confirmFit(params: ModelLoadParams): Promise<LoadPlan> {
+    const { fit, plan } = await this.engine.request('model/fit', {
       path: params.path,
       ...(params.quantization !== undefined && { quantization: params.quantization }),
       ...(params.kvCache !== undefined && { kvCache: params.kvCache }),
+      ...(params.contextLength !== undefined && { contextLength: params.contextLength }),
     });
-    if (fit.verdict !== 'does-not-fit') return;
+    const key = `${params.path}\0${params.quantization ?? 'int8'}\0${params.kvCache ?? 'auto'}`;
+    if (fit.verdict !== 'does-not-fit' || this.acceptedMisfits.has(key)) return plan;
     const name = modelName(params.path);
     const choice = await vscode.window.showWarningMessage(
       `${name} may not fit in this machine's free memory.`,
@@ -264,6 +273,7 @@ export class ModelSession implements vscode.Disposable {
       );
     }
     this.acceptedMisfits.add(key);
+    return plan;
   }
 
   dispose(): void {

@@ -152,7 +152,7 @@ describe('request params', () => {
       /kvCache must be one of "auto", "float32", "int8", not 8/,
     );
     assert.throws(() => parseLoadParams({ path: '/m', kvCache: 'fp16' }), {
-      hint: 'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", threads?, cacheDir? }.',
+      hint: 'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", threads?, cacheDir?, snapshotDiskBytes?, plan? }.',
     });
     assertInvalid(
       () => parseLoadParams({ path: '/m', role: 'draft' }),

@@ -277,6 +277,38 @@ describe('model/catalogue, model/fit and model/download over JSON-RPC, against a
     memory = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
   });
 
+  it("loads with model/fit's plan unchanged, without reading the memory again", async () => {
+    memory = { freeBytes: 32 * GIB, totalBytes: 64 * GIB };
+    const params = { path: defaultDir, threads: 1, cacheDir: join(root, 'converted'), contextLength: 2048 };
+    const { plan } = await sendEngineRequest(pair.client, 'model/fit', { path: defaultDir, contextLength: 2048 });
+    assert.deepEqual([plan.contextLength, plan.kvCache], [2048, 'float32']);
+    memory = { freeBytes: 4 * 1024 ** 2, totalBytes: 2 * GIB };
+    memoryReads = 0;
+    const loaded = await sendEngineRequest(pair.client, 'model/load', { ...params, plan });
+    assert.deepEqual([loaded.model.contextLength, loaded.model.kvCache, memoryReads], [2048, 'float32', 0]);
+    // The plan's budget is the one checked: 2,048 float32 positions need more than 1 MiB.
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/load', { ...params, plan: { ...plan, kvBudgetBytes: 1024 ** 2 } }),
+      failsWith(EngineErrorCode.LoadContextTooLarge, /^A context of 2048 tokens needs/, /./),
+    );
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/load', { ...params, contextLength: 4096, plan }),
+      failsWith(
+        EngineErrorCode.InvalidParams,
+        'Invalid model/load params: plan.contextLength 2048 is not the contextLength asked for (4096).',
+        /^Send \{ path/,
+      ),
+    );
+    await assert.rejects(
+      sendEngineRequest(pair.client, 'model/load', {
+        ...params,
+        plan: { ...plan, memory: { freeBytes: 1 } as MachineMemory },
+      }),
+      failsWith(EngineErrorCode.InvalidParams, 'Invalid model/load params: plan.memory.totalBytes is missing.', /./),
+    );
+    memory = { freeBytes: 16 * GIB, totalBytes: 16 * GIB };
+  });
+
   it('keeps a resumable partial when cancelled, refuses to open it, and resumes it', async () => {
     const dir = join(root, 'cancelled');
     const held = 2_000_000;

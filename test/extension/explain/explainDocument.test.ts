@@ -25,7 +25,7 @@ describe('explain document frame', () => {
   it('heads the document with the workspace, the model and what it saw', () => {
     assert.equal(
       explainHeader('demo', 'tiny-qwen3', pack),
-      '# demo: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine. Context: 12 files whole, 30 outlined, 5 listed by path · 20,114 of 20,480 context tokens.\n\n',
+      '# demo: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine. Context: 12 files whole, 30 outlined, 5 more named in the map · 20,114 of 20,480 context tokens.\n\n',
     );
   });
 
@@ -57,7 +57,11 @@ describe('turn stats', () => {
   it('says when files were left out', () => {
     assert.equal(
       describePack({ ...pack, filesWhole: 1, filesOmitted: 3 }),
-      '1 file whole, 30 outlined, 5 listed by path, 3 left out · 20,114 of 20,480 context tokens',
+      '1 file whole, 30 outlined, 5 more named in the map, 3 only counted in it · 20,114 of 20,480 context tokens',
+    );
+    assert.equal(
+      describePack({ ...pack, filesWhole: 1, filesExcerpted: 2, overviewTokens: 6_100 }),
+      '1 file whole, 2 excerpts, 30 outlined, 5 more named in the map · 20,114 of 20,480 context tokens (6,100 overview)',
     );
     assert.equal(
       describeUsage({ ...usage, prefillTokensPerSecond: 0 }),

@@ -46,6 +46,13 @@ const builds = [
     outfile: 'dist/parserWorker.js',
     external: engineRuntimeExternals,
   },
+  // The thread that owns each decoder's onnxruntime session and KV cache, started by both bundles (decoderThread.ts).
+  {
+    ...node,
+    entryPoints: ['src/engine/onnx/decoderWorker.ts'],
+    outfile: 'dist/decoderWorker.js',
+    external: engineRuntimeExternals,
+  },
   {
     ...common,
     platform: 'browser',

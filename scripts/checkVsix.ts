@@ -13,6 +13,7 @@ const required = [
   'dist/extension.js',
   'dist/engine.js',
   'dist/parserWorker.js',
+  'dist/decoderWorker.js',
   'media/webview.js',
   'media/chat.css',
   'media/hearth.svg',

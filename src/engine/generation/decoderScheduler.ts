@@ -12,9 +12,9 @@ const RANK: Readonly<Record<Priority, number>> = { completion: 0, chat: 1, backg
 /** A request's hold on the decoder, from `acquire` until `release`. */
 export interface Turn {
   /**
-   * A step boundary (after a decode step or a prefill chunk). Lets pending messages in — onnxruntime blocks
-   * the event loop while it runs, so a cancellation or a new request is only read here — then hands the
-   * decoder to a more urgent request if one waits, and resolves when it is this request's turn again.
+   * A step boundary (after a decode step or a prefill chunk), where a cancellation or a new request read during
+   * the run takes effect: hands the decoder to a more urgent request if one waits, and resolves when it is this
+   * request's turn again.
    * Rejects with the signal's reason once it is aborted.
    */
   yield(signal: AbortSignal): Promise<void>;

@@ -3,7 +3,6 @@
  * only new rows, since onnxruntime-node copies every output (docs/architecture.md). This base holds what
  * Float32KvCache and Int8KvCache share: capacity, growth in small buckets reserved once and grown in place, the mask.
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { KvCacheDtype } from '../../shared/protocol';
 import type { Feed } from './ortSession';
 
@@ -114,21 +113,6 @@ export abstract class KvCache {
     const capacity = this.grownCapacity(positions);
     if (capacity === undefined) return;
     for (let layer = 0; layer < this.geometry.numLayers; layer++) this.restrideLayer(layer, this.allocated, capacity);
-    this.allocated = capacity;
-    this.grew();
-  }
-
-  /**
-   * As `reserve`, yielding to the event loop after each layer: growing moves every cached row, which holds the
-   * thread for as long as the cache is large. The cache must not be used until it resolves.
-   */
-  async reserveYielding(positions: number): Promise<void> {
-    const capacity = this.grownCapacity(positions);
-    if (capacity === undefined) return;
-    for (let layer = 0; layer < this.geometry.numLayers; layer++) {
-      this.restrideLayer(layer, this.allocated, capacity);
-      await yieldToEventLoop();
-    }
     this.allocated = capacity;
     this.grew();
   }

@@ -2,15 +2,12 @@ import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type KvCacheDtype } from '../../shared/protocol';
 import type { ModelConfig } from '../checkpoint/modelConfig';
 import { ropeCosSinTables, ropeParameters } from './yarnRope';
-import { DecoderIo } from './decoderGraph';
 import { materializeDecoderModel, type ConversionProgress, type DecoderModel } from './decoderModel';
 import { decoderWeightBytes, type WeightFormat, type WeightSource } from './decoderWeights';
 import type { EmbeddingRows } from './embeddingRows';
-import { Float32KvCache } from './float32KvCache';
-import { Int8KvCache } from './int8KvCache';
+import { DecoderThread } from './decoderThread';
 import { assertKvCacheFits, defaultKvBudgetBytes } from './kvBudget';
-import type { KvCache, KvLayerInputs, KvRows } from './kvCache';
-import { OrtSession, type Feed } from './ortSession';
+import { kvCacheBytes, type KvRows } from './kvCache';
 
 export interface OnnxDecoderLoadOptions {
   /** The weight format the model was built with (sizes the default KV budget). */
@@ -26,7 +23,7 @@ export interface OnnxDecoderLoadOptions {
   threads?: number;
   /** Memory the KV cache may use; default: 80% of free memory less the weights. */
   kvBudgetBytes?: number;
-  /** Most tokens per prefill run; each run blocks the event loop (default 128). */
+  /** Most tokens per prefill run: a more urgent request waits for the run in progress (default 128). */
   prefillChunkTokens?: number;
 }
 
@@ -48,20 +45,23 @@ export const DEFAULT_PREFILL_CHUNK = 128;
 const ATTENTION_SCORES_BUDGET = 4 * 1024 * 1024;
 const MIN_PREFILL_CHUNK = 16;
 
-/** A Qwen3/Qwen2/Llama decoder on onnxruntime (CPU) with an engine-owned KV cache. Runs one step at a time. */
+/** A Qwen3/Qwen2/Llama decoder on onnxruntime (CPU), run with its KV cache on a thread of its own (decoderWorker.ts). */
 export class OnnxDecoder {
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   private busy = false;
+  /** Cached positions, as the thread's cache holds them once the requests posted so far have run. */
+  private used = 0;
 
   private constructor(
-    private readonly session: OrtSession,
+    private readonly thread: DecoderThread,
     private readonly embedding: EmbeddingRows,
     readonly config: ModelConfig,
-    private readonly cache: KvCache,
+    readonly contextLength: number,
+    readonly kvCacheDtype: KvCacheDtype,
     private readonly prefillChunk: number,
   ) {
-    ({ cos: this.cos, sin: this.sin } = ropeCosSinTables(ropeParameters(config, cache.maxLength), cache.maxLength));
+    ({ cos: this.cos, sin: this.sin } = ropeCosSinTables(ropeParameters(config, contextLength), contextLength));
   }
 
   /** Checks the KV budget, converts the weights, builds the graph and opens the session. */
@@ -86,12 +86,16 @@ export class OnnxDecoder {
   ): Promise<OnnxDecoder> {
     try {
       checkDecoderContext(config, options);
-      const session = await OrtSession.create(model, { threads: options.threads });
-      const cache =
-        options.kvCacheDtype === 'int8'
-          ? new Int8KvCache(config, options.contextLength)
-          : new Float32KvCache(config, options.contextLength);
-      return new OnnxDecoder(session, embedding, config, cache, options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK);
+      const kvCacheDtype = options.kvCacheDtype ?? 'float32';
+      const thread = await DecoderThread.start({
+        model,
+        threads: options.threads,
+        geometry: config,
+        kvCacheDtype,
+        contextLength: options.contextLength,
+      });
+      const chunk = options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK;
+      return new OnnxDecoder(thread, embedding, config, options.contextLength, kvCacheDtype, chunk);
     } catch (error) {
       embedding.close();
       throw error;
@@ -100,21 +104,13 @@ export class OnnxDecoder {
 
   /** Cached positions. */
   get length(): number {
-    return this.cache.length;
-  }
-
-  get contextLength(): number {
-    return this.cache.maxLength;
-  }
-
-  get kvCacheDtype(): KvCacheDtype {
-    return this.cache.dtype;
+    return this.used;
   }
 
   /**
-   * Appends `tokens` to the sequence in bounded chunks and returns the last position's logits. The event loop
-   * gets control between chunks; on abort it rejects with the signal's reason and `length` covers the chunks
-   * already run.
+   * Appends `tokens` to the sequence in bounded chunks and returns the last position's logits. The signal is
+   * checked between chunks; on abort it rejects with the signal's reason and `length` covers the chunks already
+   * run.
    */
   async prefill(tokens: readonly number[], signal?: AbortSignal): Promise<Float32Array> {
     if (tokens.length === 0) throw new RangeError('prefill needs at least one token');
@@ -123,7 +119,7 @@ export class OnnxDecoder {
       let logits: Float32Array | undefined;
       for (let start = 0; start < tokens.length;) {
         signal?.throwIfAborted();
-        const count = Math.min(this.chunkFor(this.cache.length + tokens.length - start), tokens.length - start);
+        const count = Math.min(this.chunkFor(this.used + tokens.length - start), tokens.length - start);
         logits = await this.run(tokens.slice(start, start + count));
         start += count;
       }
@@ -141,19 +137,22 @@ export class OnnxDecoder {
 
   /** Bytes of keys and values one position takes (for prefix-cache budgets), at this cache's dtype. */
   get bytesPerPosition(): number {
-    return this.cache.bytesPerPosition;
+    return kvCacheBytes(this.config, 1, this.kvCacheDtype);
   }
 
   /** Keeps the first `length` cached positions (prefix reuse). */
   truncate(length: number): void {
     this.assertIdle('truncate');
-    this.cache.truncate(length);
+    if (!Number.isInteger(length) || length < 0 || length > this.used)
+      throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
+    this.thread.truncate(length);
+    this.used = length;
   }
 
   /** Copies cached positions [from, to) out, for a prefix cache. */
   copyRows(from: number, to: number): KvRows {
     this.assertIdle('copy rows');
-    return this.cache.copyRows(from, to);
+    return this.thread.copyRows(from, to);
   }
 
   /**
@@ -162,12 +161,19 @@ export class OnnxDecoder {
    */
   appendRows(rows: KvRows, offset: number, count: number): void {
     this.assertIdle('append rows');
-    this.cache.appendRows(rows, offset, count);
+    if (!Number.isInteger(offset) || !Number.isInteger(count) || offset < 0 || count < 1 || offset + count > rows.count)
+      throw new RangeError(`cannot take positions [${offset}, ${offset + count}) of ${rows.count} copied`);
+    if ((rows.dtype ?? 'float32') !== this.kvCacheDtype)
+      throw new TypeError(`cannot append ${rows.dtype ?? 'float32'} rows to the ${this.kvCacheDtype} KV cache`);
+    if (this.used + count > this.contextLength)
+      throw new RangeError(`${this.used + count} positions exceed the cache's ${this.contextLength}`);
+    this.thread.appendRows(rows, offset, count);
+    this.used += count;
   }
 
   async dispose(): Promise<void> {
     this.embedding.close();
-    await this.session.dispose();
+    await this.thread.dispose();
   }
 
   private assertIdle(operation: string): void {
@@ -186,34 +192,18 @@ export class OnnxDecoder {
   }
 
   private async run(tokens: number[]): Promise<Float32Array> {
-    const { numLayers, headDim } = this.config;
-    const start = this.cache.length;
+    const start = this.used;
     const count = tokens.length;
-    await this.cache.reserveYielding(start + count);
-    const half = headDim / 2;
-    const feeds: Record<string, Feed> = {
-      [DecoderIo.inputEmbeds]: { data: this.embedding.rows(tokens), dims: [1, count, this.config.hiddenSize] },
-      [DecoderIo.ropeCos]: { data: this.cos.subarray(start * half, (start + count) * half), dims: [count, half] },
-      [DecoderIo.ropeSin]: { data: this.sin.subarray(start * half, (start + count) * half), dims: [count, half] },
-      [DecoderIo.attentionMask]: { data: this.cache.attentionMask(count), dims: [count, this.cache.capacity + count] },
-    };
-    const outputs: string[] = [DecoderIo.logits];
-    for (let layer = 0; layer < numLayers; layer++) {
-      const inputs = this.cache.layer(layer);
-      for (const role of Object.keys(inputs) as (keyof KvLayerInputs)[])
-        feeds[DecoderIo.past(role, layer)] = inputs[role]!;
-      outputs.push(DecoderIo.newKey(layer), DecoderIo.newValue(layer));
-    }
-    const results = await this.session.run(feeds, outputs);
-    const layerOutputs = (name: (layer: number) => string) =>
-      Array.from({ length: numLayers }, (_, layer) => results[name(layer)] as Float32Array);
-    this.cache.append(layerOutputs(DecoderIo.newKey), layerOutputs(DecoderIo.newValue), count);
-    return results[DecoderIo.logits] as Float32Array;
+    const half = this.config.headDim / 2;
+    const rope = (table: Float32Array) => table.slice(start * half, (start + count) * half);
+    const logits = await this.thread.run(this.embedding.rows(tokens), rope(this.cos), rope(this.sin), count);
+    this.used = start + count;
+    return logits;
   }
 
   /** Tokens for the next prefill run: the configured chunk, smaller when long contexts make scores large. */
   private chunkFor(positionsAfter: number): number {
-    const scoresPerToken = this.config.numHeads * Math.min(positionsAfter, this.cache.maxLength);
+    const scoresPerToken = this.config.numHeads * Math.min(positionsAfter, this.contextLength);
     return Math.max(
       MIN_PREFILL_CHUNK,
       Math.min(this.prefillChunk, Math.floor(ATTENTION_SCORES_BUDGET / scoresPerToken)),
@@ -227,10 +217,10 @@ export class OnnxDecoder {
       if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
         throw new RangeError(`token id ${id} is outside the vocabulary of ${vocabSize}`);
     }
-    if (this.cache.length + tokens.length <= this.cache.maxLength) return;
+    if (this.used + tokens.length <= this.contextLength) return;
     throw new EngineError(
       EngineErrorCode.ContextTooLarge,
-      `${this.cache.length} cached and ${tokens.length} new tokens exceed the context of ${this.cache.maxLength} tokens.`,
+      `${this.used} cached and ${tokens.length} new tokens exceed the context of ${this.contextLength} tokens.`,
       'Shorten the prompt or the requested output, or load the model with a larger context.',
     );
   }

@@ -72,27 +72,6 @@ describe('Float32KvCache', () => {
     }
   });
 
-  it('grows yielding to the event loop after each layer, with the rows kept as by reserve', async () => {
-    const cache = new Float32KvCache(geometry, 1000);
-    appendChunk(cache, 0, 70);
-    const between: number[] = [];
-    const tick = (): void => {
-      between.push(cache.capacity);
-      if (between.length < 5) setImmediate(tick);
-    };
-    setImmediate(tick);
-    await cache.reserveYielding(140);
-    // The capacity changes once every layer has moved: the event loop ran between the two layers' moves.
-    assert.deepEqual(between, [128, 128]);
-    assert.equal(cache.capacity, 192);
-    const { key, value } = layer(cache, 1);
-    for (const row of [0, 5])
-      for (const position of [0, 69]) {
-        assert.equal(key[row * 192 + position], 10000 + row * 1000 + position);
-        assert.equal(value[row * 192 + position], -(10000 + row * 1000 + position));
-      }
-  });
-
   it('masks the unused tail of the buffer and the chunk causally', () => {
     const cache = new Float32KvCache({ numLayers: 1, numKvHeads: 1, headDim: 1 }, 4);
     cache.reserve(3);

@@ -1,6 +1,4 @@
-import type { LogLevel } from '../../shared/protocol';
-
-const order: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+import { LOG_LEVELS, type LogLevel } from '../../shared/protocol';
 
 /**
  * Logs to stderr, one line per message. stdout belongs to the protocol: a stray write there corrupts it,
@@ -8,7 +6,7 @@ const order: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 }
  */
 export class Logger {
   /** Every level, most severe first. */
-  static readonly levels = Object.keys(order) as readonly LogLevel[];
+  static readonly levels: readonly LogLevel[] = LOG_LEVELS;
 
   constructor(
     private level: LogLevel = 'info',
@@ -33,7 +31,7 @@ export class Logger {
   }
 
   private log(level: LogLevel, message: string): void {
-    if (order[level] > order[this.level]) return;
+    if (LOG_LEVELS.indexOf(level) > LOG_LEVELS.indexOf(this.level)) return;
     this.write(`${new Date().toISOString()} [${level}] ${message}\n`);
   }
 }

@@ -404,7 +404,8 @@ export interface CompleteParams {
   model?: ModelRole;
   /**
    * Only fill the prefix cache with the prompt, for the requests that will start the same way: runs after
-   * every chat and completion (which take the model at the next step boundary) and stops after one token.
+   * every chat and completion (which take the model at the next step boundary) and stops after one token. A
+   * prompt of 512 tokens or more is also stored as a KV snapshot on disk, for the next engine process.
    */
   warmUp?: boolean;
 }

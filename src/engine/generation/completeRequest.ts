@@ -18,8 +18,8 @@ const COMPLETION_SAMPLING: SamplingParams = {
 
 /**
  * Runs one raw completion on a prompt the client built (the inline-completion provider owns prompt policy).
- * Completions take the model before chats at the next step boundary; a warm-up waits for both and stops after
- * one token.
+ * Completions take the model before chats at the next step boundary; a warm-up waits for both, stops after
+ * one token, and has its prompt stored as a KV snapshot.
  */
 export async function runCompletion(
   model: ServedModel,
@@ -45,5 +45,7 @@ export async function runCompletion(
     },
     signal,
   );
+  // A warm-up prefills a prefix that requests will share: worth keeping on disk for the next engine too.
+  if (request.warmUp && outcome.finishReason !== 'cancelled') model.snapshotWriter?.offer(tokens);
   return { text: output.content, finishReason: outcome.finishReason, usage: outcome.usage };
 }

@@ -206,6 +206,11 @@ export class GenerationService {
     return this.textModel().tokenCounter;
   }
 
+  /** Resolves once no model has a KV snapshot write waiting or running. */
+  async snapshotsSettled(): Promise<void> {
+    await Promise.all([...this.served.values()].map((model) => model.snapshotWriter?.settled() ?? Promise.resolve()));
+  }
+
   /** Cancels running requests and frees the models. */
   async dispose(): Promise<void> {
     this.disposed = true;

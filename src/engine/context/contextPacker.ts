@@ -136,28 +136,12 @@ export class ContextPacker {
     }
     const fence = (file: F): string => languageById(file.languageId).fence;
 
-    // The overview: the map first (it is small and says what exists), then files in the room left.
+    // The overview: the map's room is set aside first (it says what exists), files take the rest.
     const overviewRoom = Math.floor(room * OVERVIEW_SHARE);
     const map = this.mapPiece(input.map, format, Math.floor(overviewRoom * MAP_SHARE));
     const overview = new PackSelection(input.overview, this.counts);
     const overviewFiles = overviewRoom - map.tokens;
-    const overviewFileCap = Math.floor(overviewFiles * MAX_OVERVIEW_FILE_SHARE);
-    let misses = 0;
-    for (let rank = 0; rank < input.overview.length && misses < MAX_WHOLE_FILE_MISSES; rank++) {
-      if (rank % CANCELLATION_CHECK_EVERY === 0) signal?.throwIfAborted();
-      if (overview.usedTokens >= overviewFiles * WHOLE_FILES_SHARE) break;
-      const file = input.overview[rank];
-      const limit = Math.floor(overviewFiles * WHOLE_FILES_SHARE);
-      const cap = Math.min(overview.available(rank, limit), overviewFileCap);
-      if (file.size / ESTIMATED_BYTES_PER_TOKEN > cap && file.outline !== '') continue;
-      const content = input.readContent(file);
-      if (content === undefined) continue;
-      const shown =
-        overview.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), limit, cap) ||
-        (file.outline === '' &&
-          this.addExcerpt(overview, rank, (room) => renderHead(content, room), format, fence(file), limit, cap));
-      misses = shown ? 0 : misses + 1;
-    }
+    this.addOverviewFiles(overview, input, format, fence, overviewFiles, signal);
     this.addOutlines(overview, format, fence, overviewFiles, signal);
 
     // The request's part, in the room the overview left.
@@ -253,6 +237,34 @@ export class ContextPacker {
     }
     const tokens = this.counts.count(cached.text);
     return tokens > maxTokens ? { text: '', tokens: 0, named: 0 } : { text: cached.text, tokens, named: cached.named };
+  }
+
+  /** The overview's files in rank order: whole when they fit, a long document's first lines, within WHOLE_FILES_SHARE. */
+  private addOverviewFiles<F extends PackableFile>(
+    overview: PackSelection<F>,
+    input: PackInput<F>,
+    format: ContextFormat,
+    fence: (file: F) => string,
+    room: number,
+    signal: AbortSignal | undefined,
+  ): void {
+    const limit = Math.floor(room * WHOLE_FILES_SHARE);
+    const fileCap = Math.floor(room * MAX_OVERVIEW_FILE_SHARE);
+    let misses = 0;
+    for (let rank = 0; rank < overview.ranked.length && misses < MAX_WHOLE_FILE_MISSES; rank++) {
+      if (rank % CANCELLATION_CHECK_EVERY === 0) signal?.throwIfAborted();
+      if (overview.usedTokens >= limit) break;
+      const file = overview.ranked[rank];
+      const cap = Math.min(overview.available(rank, limit), fileCap);
+      if (file.size / ESTIMATED_BYTES_PER_TOKEN > cap && file.outline !== '') continue;
+      const content = input.readContent(file);
+      if (content === undefined) continue;
+      const shown =
+        overview.tryAdd(rank, 'whole', format.wholeFile(file.path, content, fence(file)), limit, cap) ||
+        (file.outline === '' &&
+          this.addExcerpt(overview, rank, (tokens) => renderHead(content, tokens), format, fence(file), limit, cap));
+      misses = shown ? 0 : misses + 1;
+    }
   }
 
   /**

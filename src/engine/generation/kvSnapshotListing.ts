@@ -58,6 +58,27 @@ export function readKvSnapshotLayout(path: string): KvSnapshotLayout | { invalid
   }
 }
 
+/**
+ * Deletes the temporaries in `dir` (see base/atomicFile.ts) whose writing process is gone: a writer killed
+ * mid-snapshot leaves one as large as the snapshot.
+ */
+export function removeDeadTemporaries(dir: string): void {
+  for (const name of entriesOf(dir)) {
+    const pid = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
+    if (pid === undefined || isAlive(Number(pid))) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function entriesOf(dir: string): string[] {
   try {
     return readdirSync(dir);

@@ -21,7 +21,7 @@ import {
   type KvSnapshotHeader,
   type KvSnapshotLayout,
 } from './kvSnapshotFormat';
-import { kvSnapshotFolders, readKvSnapshotLayout } from './kvSnapshotListing';
+import { kvSnapshotFolders, readKvSnapshotLayout, removeDeadTemporaries } from './kvSnapshotListing';
 import { commonPrefixLength } from './prefixCache';
 
 /** Errors that mean the disk (or the folder) cannot take more: persistence stops, serving goes on. */
@@ -152,6 +152,7 @@ export class KvSnapshotStore {
     let file: AtomicFile | undefined;
     try {
       makePrivateFolder(this.dir);
+      removeDeadTemporaries(this.dir);
       this.evict(layout.fileSize);
       file = AtomicFile.create(path);
       file.write(preamble);

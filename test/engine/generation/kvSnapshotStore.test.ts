@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KvCacheDtype } from '../../../src/shared/protocol';
@@ -188,6 +189,19 @@ describe('KvSnapshotStore on a tiny Qwen3 model', () => {
     assert.equal(store.find(prompts[0], 0, 200)?.end, 200);
     assert.equal(store.find(prompts[1], 0, 200), undefined);
     assert.equal(store.find(prompts[2], 0, 200)?.end, 200);
+  });
+
+  it('deletes the temporaries of writers that died, not those of live ones, when it writes', async () => {
+    const model = await load('float32');
+    await model.decoder.prefill(PROMPT.slice(0, 140));
+    const store = storeFor(model, { root: join(fixture.root, 'temporaries') });
+    mkdirSync(store.dir, { recursive: true });
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const dead = join(store.dir, `.abc.kv.${deadPid}.0a1b2c3d.tmp`);
+    const live = join(store.dir, `.abc.kv.${process.pid}.0a1b2c3d.tmp`);
+    for (const path of [dead, live]) writeFileSync(path, 'partial');
+    assert.equal(await writeFrom(store, model, PROMPT.slice(0, 140)), true);
+    assert.deepEqual([existsSync(dead), existsSync(live)], [false, true]);
   });
 
   it('stops writing, and says so once, when the cache folder cannot take snapshots', async () => {

@@ -2,7 +2,13 @@
  * Every `hearth.*` setting the extension reads: its key, type and default, declared once. package.json's
  * `contributes.configuration` declares the same for VS Code; a unit test holds the two together.
  */
-import { KV_CACHE_CHOICES, LOG_LEVELS, type WeightQuantization } from '../shared/protocol';
+import {
+  DEFAULT_KV_CACHE,
+  DEFAULT_QUANTIZATION,
+  KV_CACHE_CHOICES,
+  LOG_LEVELS,
+  type WeightQuantization,
+} from '../shared/protocol';
 
 interface Setting<T> {
   type: 'string' | 'number' | 'boolean' | 'array';
@@ -35,8 +41,8 @@ export const HEARTH_SETTINGS = {
   'context.exclude': list(),
   'chat.maxTokens': count(2048),
   // fp32 weights are for exactness tests, not offered to users.
-  'engine.quantization': choice<WeightQuantization>(['int8', 'int4'], 'int8'),
-  'engine.kvCache': choice(KV_CACHE_CHOICES, 'auto'),
+  'engine.quantization': choice<WeightQuantization>(['int8', 'int4'], DEFAULT_QUANTIZATION),
+  'engine.kvCache': choice(KV_CACHE_CHOICES, DEFAULT_KV_CACHE),
   'engine.threads': count(0),
   cacheDir: text(),
 } as const;

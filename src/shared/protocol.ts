@@ -62,6 +62,10 @@ export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
 export const KV_CACHE_CHOICES = ['auto', ...KV_CACHE_DTYPES] as const;
 export type KvCacheChoice = (typeof KV_CACHE_CHOICES)[number];
 
+/** What model/load, model/fit and model/catalogue take when their params leave quantization or kvCache out. */
+export const DEFAULT_QUANTIZATION: WeightQuantization = 'int8';
+export const DEFAULT_KV_CACHE: KvCacheChoice = 'auto';
+
 /**
  * How a chat model thinks, read from its chat template: hybrid Qwen3 (switchable), Instruct-2507 (never),
  * Thinking-2507 (always).

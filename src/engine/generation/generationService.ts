@@ -1,6 +1,8 @@
 import type { TokenCounter } from '../context/tokenCountCache';
 import { EngineError } from '../../shared/engineError';
 import {
+  DEFAULT_KV_CACHE,
+  DEFAULT_QUANTIZATION,
   EngineErrorCode,
   type ChatDeltaParams,
   type ChatResult,
@@ -148,8 +150,8 @@ export class GenerationService {
     if (request.plan !== undefined) return request.plan;
     try {
       const { plan, fit } = localModelFit(request.path, (this.options.memory ?? machineMemory)(), {
-        quantization: request.quantization ?? 'int8',
-        kvCache: request.kvCache ?? 'auto',
+        quantization: request.quantization ?? DEFAULT_QUANTIZATION,
+        kvCache: request.kvCache ?? DEFAULT_KV_CACHE,
         ...(request.contextLength !== undefined && { contextLength: request.contextLength }),
       });
       if (request.contextLength === undefined)

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { TokenCounter } from '../context/tokenCountCache';
 import { EngineError } from '../../shared/engineError';
 import {
+  DEFAULT_KV_CACHE,
+  DEFAULT_QUANTIZATION,
   EngineErrorCode,
   type LoadPlan,
   type ModelInfo,
@@ -120,10 +122,10 @@ export class ServedModel implements GenerationTarget {
     signal: AbortSignal,
   ): Promise<{ model: ServedModel; converted: boolean }> {
     signal.throwIfAborted();
-    const quantization = params.quantization ?? 'int8';
+    const quantization = params.quantization ?? DEFAULT_QUANTIZATION;
     const loaded = await loader(params.path, {
       quantization,
-      kvCache: params.kvCache ?? 'auto',
+      kvCache: params.kvCache ?? DEFAULT_KV_CACHE,
       ...(plan !== undefined && { plan }),
       ...(params.contextLength !== undefined && { contextLength: params.contextLength }),
       ...(params.threads !== undefined && { threads: params.threads }),

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EngineError } from '../../shared/engineError';
 import {
+  DEFAULT_KV_CACHE,
+  DEFAULT_QUANTIZATION,
   EngineErrorCode,
   type CatalogueEntry,
   type ModelCatalogueResult,
@@ -45,7 +47,7 @@ export class ModelLibrary {
   constructor(private readonly options: ModelLibraryOptions) {}
 
   catalogue(params: unknown): ModelCatalogueResult {
-    const { quantization = 'int8', kvCache = 'auto', cacheDir } = parseCatalogueParams(params);
+    const { quantization = DEFAULT_QUANTIZATION, kvCache = DEFAULT_KV_CACHE, cacheDir } = parseCatalogueParams(params);
     const memory = this.memory();
     const models = MODEL_CATALOGUE.map((model): CatalogueEntry => ({
       repo: model.repo,
@@ -62,7 +64,12 @@ export class ModelLibrary {
   }
 
   fit(params: unknown): ModelFitResult {
-    const { path, quantization = 'int8', kvCache = 'auto', contextLength } = parseFitParams(params);
+    const {
+      path,
+      quantization = DEFAULT_QUANTIZATION,
+      kvCache = DEFAULT_KV_CACHE,
+      contextLength,
+    } = parseFitParams(params);
     const memory = this.memory();
     const { dir, config, plan, fit } = localModelFit(path, memory, {
       quantization,

@@ -3,7 +3,16 @@
  * prefill, in both KV dtypes; corrupt, truncated and foreign files are discarded; eviction keeps the budget.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -159,6 +168,35 @@ describe('KvSnapshotStore on a tiny Qwen3 model', () => {
     assert.equal(existsSync(join(ours.dir, 'copied.kv')), false);
     assert.match(logLines.join(''), /copied\.kv discarded: made for another model key/);
     assert.equal(existsSync(file.path), true, "the other model's own snapshot stays");
+  });
+
+  it('leaves one whole snapshot when two writers store the same prefix at once', async () => {
+    const model = await load('int8');
+    await model.decoder.prefill(PROMPT.slice(0, PREFIX));
+    const root = join(fixture.root, 'racing');
+    // Two engines' stores: their blocks interleave, each writer yielding between blocks.
+    const writers = [storeFor(model, { root }), storeFor(model, { root })].map((store) =>
+      store.write(Int32Array.from(PROMPT.slice(0, PREFIX)), async (from, to) => {
+        await new Promise((done) => setImmediate(done));
+        return model.decoder.copyRows(from, to);
+      }),
+    );
+    assert.deepEqual(await Promise.all(writers), [true, true]);
+    const [folder] = kvSnapshotFolders(root);
+    assert.equal(folder.files.length, 1);
+    assert.deepEqual(
+      readdirSync(join(root, folder.modelKey)).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
+    const target = await load('int8');
+    const reader = storeFor(target, { root });
+    const found = reader.find(PROMPT, 0, PROMPT.length - 1)!;
+    assert.equal(found.end, PREFIX);
+    assert.equal(
+      await reader.restore(found, 0, (rows, offset, count) => target.decoder.appendRows(rows, offset, count)),
+      true,
+    );
+    assert.deepEqual(target.decoder.copyRows(0, PREFIX), model.decoder.copyRows(0, PREFIX));
   });
 
   it('evicts the least recently used snapshots to keep the disk budget', async () => {

@@ -100,7 +100,7 @@ describe('chat view in code-server (VS Code 1.100.3)', () => {
     const second = await ask(chat, 'Refactor Greeter to count greetings per name.', 1);
     await seeStreamThenStop(chat, second, '.answer');
     assert.equal(await textOf(second.locator('.thinking-note')), 'Thinking (thinking on)');
-    const usage = /^Prompt ([\d,]+) tokens, ([\d,]+) from the prefix cache/.exec(
+    const usage = /Prompt ([\d,]+) tokens, ([\d,]+) from the prefix cache/.exec(
       (await second.locator('.context-line').getAttribute('title')) ?? '',
     );
     assert.ok(usage, 'the context line has no usage tooltip');

@@ -5,6 +5,7 @@
 import Mocha from 'mocha';
 import { registerChatTests } from './chat.suite';
 import { registerCompletionTests } from './completion.suite';
+import { registerConversationTests } from './conversation.suite';
 import { registerExtensionTests } from './extension.suite';
 import { registerModelTests } from './model.suite';
 
@@ -17,6 +18,7 @@ export function run(): Promise<void> {
   registerModelTests();
   registerCompletionTests();
   registerChatTests();
+  registerConversationTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed.`)) : resolve()));
   });

@@ -1,0 +1,178 @@
+/**
+ * The model's state as the chat header and the status bar show it, in code-server with Chromium: no model, then
+ * a checkpoint loading (with the conversion's percentage) and ready; a folder that is not a checkpoint is an
+ * error in both at once, with Select model, and the log holds that error, one timestamp per line.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { makeTinyCheckpoint } from './checkpointFixtures';
+import { CodeServer, launchChromium, makeWorkspace, requireRealVsCode, userSettings } from './codeServer';
+import { replaceUserSettings } from './workbenchActions';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Status bar items of Hearth: VS Code gives each the id "<extension id>.<item id>". */
+const statusItem = '[id="hearth-dev.hearth.hearth.engineStatus"]';
+const completionItem = '[id="hearth-dev.hearth.hearth.completionStatus"]';
+
+/**
+ * Records every text the chat header's state and the status bar item show from now on (a load of the tiny model
+ * is too quick to poll for), in the frame of each.
+ */
+async function recordStates(page: Page, chat: FrameLocator): Promise<void> {
+  // Expressions as text (Playwright evaluates a string as an expression): functions compiled by tsx would call
+  // its __name helper, which the page does not have.
+  const recorder = (root: string, read: string) =>
+    `(() => { const root = ${root}; const read = () => ${read}; const seen = [read()]; globalThis.hearthSeen = seen;
+      new MutationObserver(() => { if (seen[seen.length - 1] !== read()) seen.push(read()); })
+        .observe(root, { childList: true, characterData: true, subtree: true, attributes: true }); })()`;
+  await chat
+    .locator('.engine-state')
+    .evaluate(recorder("document.querySelector('.engine-state')", "root.textContent ?? ''"));
+  await page.evaluate(
+    recorder(
+      "document.querySelector('.part.statusbar')",
+      `(document.querySelector('${statusItem}')?.textContent ?? '').trim()`,
+    ),
+  );
+}
+
+async function recordedStates(page: Page, chat: FrameLocator): Promise<{ header: string[]; statusBar: string[] }> {
+  return {
+    header: await chat.locator('.engine-state').evaluate<string[], undefined>('globalThis.hearthSeen'),
+    statusBar: await page.evaluate<string[]>('globalThis.hearthSeen'),
+  };
+}
+
+/** The extension's log channel as code-server writes it to disk: <its logs>/<extension id>/Hearth.log. */
+function hearthLog(home: string): string | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(home, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return undefined; // not written yet, or a file went away during the walk
+  }
+  const hearth = files.filter((path) => path.endsWith(join('hearth-dev.hearth', 'Hearth.log')));
+  assert.ok(hearth.length <= 1, `more than one Hearth log: ${hearth.join(', ')}`);
+  return hearth[0] === undefined ? undefined : readFileSync(join(home, hearth[0]), 'utf8');
+}
+
+async function waitForLogLine(home: string, ending: string): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const lines = (hearthLog(home) ?? '').split('\n').filter((line) => line !== '');
+    if (lines.some((line) => line.endsWith(ending))) return lines;
+    if (Date.now() > deadline) throw new Error(`The Hearth log has no line ending ${ending}:\n${lines.join('\n')}`);
+    await sleep(200);
+  }
+}
+
+describe('model states in code-server (VS Code 1.100.3)', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it(
+    'header and status bar: no model, loading with %, ready; a bad path is an error at once, and logged',
+    { timeout: 240_000 },
+    async (t) => {
+      if (!requireRealVsCode(t)) return;
+      const root = mkdtempSync(join(tmpdir(), 'hearth-states-ui-'));
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const checkpoint = makeTinyCheckpoint(join(root, 'tiny-qwen3'));
+      const notACheckpoint = join(root, 'not-a-model');
+      mkdirSync(notACheckpoint);
+      // A fresh cache: the first load converts the weights, with its percentage.
+      const settings = { 'hearth.cacheDir': join(root, 'cache'), 'hearth.chat.maxTokens': 8 };
+      const server = await CodeServer.start({ settings });
+      cleanups.push(() => server.stop());
+      const workspace = makeWorkspace();
+      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
+      const browser = await launchChromium();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      await page.goto(server.devWorkbenchUrl(workspace));
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
+      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const state = chat.locator('.engine-state');
+      const status = page.locator(statusItem);
+
+      // No model configured: both say so.
+      await chat
+        .locator('.engine-state[data-state="ready"]', { hasText: 'No model loaded' })
+        .waitFor({ timeout: 60_000 });
+      await status.filter({ hasText: 'Hearth: no model' }).waitFor({ timeout: 30_000 });
+
+      // A checkpoint is chosen and the first question loads it: loading with the conversion's %, then ready. The
+      // completions item turning off in the same save says the extension host has the new settings.
+      const chosen = { ...settings, 'hearth.completion.enabled': false, 'hearth.model.path': checkpoint };
+      await replaceUserSettings(page, userSettings(chosen));
+      await page.locator(`${completionItem} .codicon-circle-slash`).waitFor({ timeout: 30_000 });
+      await recordStates(page, chat);
+      await chat.locator('textarea.prompt').fill('What does greet do?');
+      await chat.locator('textarea.prompt').press('Enter');
+      await chat.locator('.model', { hasText: 'tiny-qwen3' }).waitFor({ timeout: 60_000 });
+      await chat.locator('article.turn:not(.streaming) .context-line').waitFor({ timeout: 60_000 });
+      await chat.locator('.engine-state[data-state="ready"]', { hasText: /^Ready$/ }).waitFor({ timeout: 30_000 });
+      await status.filter({ hasText: /^\s*tiny-qwen3( · [\d.]+ tok\/s)?\s*$/ }).waitFor({ timeout: 30_000 });
+      const loaded = await recordedStates(page, chat);
+      t.diagnostic(`header: ${loaded.header.join(' → ')}\nstatus bar: ${loaded.statusBar.join(' → ')}`);
+      // Indexing the workspace may come and go around the load; the model's own states are exactly these.
+      const header = loaded.header
+        .filter((text) => !text.startsWith('Indexing the workspace…'))
+        .filter((text, index, all) => text !== all[index - 1]);
+      assert.equal(header[0], 'No model loaded');
+      assert.equal(header.at(-1), 'Ready');
+      const loading = header.slice(1, -1);
+      assert.ok(loading.length >= 1, `the header showed no load: ${header.join(' → ')}`);
+      for (const text of loading) assert.match(text, /^Loading tiny-qwen3…( \d{1,3}%)?$/);
+      const percents = loading
+        .map((text) => Number(/ (\d+)%$/.exec(text)?.[1] ?? -1))
+        .filter((percent) => percent >= 0);
+      assert.ok(percents.length > 0, `the header showed no percentage: ${loading.join(' → ')}`);
+      assert.deepEqual(
+        percents,
+        [...percents].sort((a, b) => a - b),
+        'the percentage went back',
+      );
+      assert.ok(percents.at(-1)! <= 100);
+      assert.equal(loaded.statusBar[0], 'Hearth: no model');
+      assert.ok(
+        loaded.statusBar.some((text) => /^Hearth: loading tiny-qwen3( \d{1,3}%)?$/.test(text)),
+        `the status bar showed no load: ${loaded.statusBar.join(' → ')}`,
+      );
+      assert.ok(!loaded.statusBar.includes('Hearth: ready'), 'the status bar said ready');
+
+      // A folder that is not a checkpoint: an error in the header and the status bar at once, no question asked.
+      await replaceUserSettings(page, userSettings({ ...chosen, 'hearth.model.path': notACheckpoint }));
+      const reason = `${join(notACheckpoint, 'config.json')}: is missing: this is not a Hugging Face checkpoint folder`;
+      const hint =
+        'Choose the Hugging Face checkpoint folder: the one that holds config.json and the .safetensors files.';
+      const shown = `${reason}. ${hint}`;
+      await chat
+        .locator('.engine-state[data-state="failed"]', { hasText: /^Model error$/ })
+        .waitFor({ timeout: 30_000 });
+      assert.equal(await state.getAttribute('title'), shown);
+      assert.equal(await chat.locator('button', { hasText: 'Select model' }).isVisible(), true);
+      await status.filter({ hasText: /^\s*Hearth: model error\s*$/ }).waitFor({ timeout: 30_000 });
+      const toast = page.locator('.notification-toast', { hasText: `Hearth: ${reason}` });
+      await toast.waitFor({ timeout: 30_000 });
+      await toast.locator('.monaco-button', { hasText: 'Select Model' }).waitFor();
+      assert.equal(await chat.locator('article.turn').count(), 1, 'a question was needed to show the error');
+
+      // The log holds the error as shown, with its cause; each line has one timestamp, the channel's.
+      const lines = await waitForLogLine(server.home, `[error] ${shown} (ModelNotFound: ${reason}; hint: ${hint})`);
+      const stamp = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[(trace|debug|info|warning|error)\] /;
+      for (const line of lines) {
+        assert.match(line, stamp);
+        assert.doesNotMatch(line.replace(stamp, ''), /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d/, 'a second timestamp');
+      }
+    },
+  );
+});

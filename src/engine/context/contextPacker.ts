@@ -239,7 +239,7 @@ export class ContextPacker {
     return tokens > maxTokens ? { text: '', tokens: 0, named: 0 } : { text: cached.text, tokens, named: cached.named };
   }
 
-  /** The overview's files in rank order: whole when they fit, a long document's first lines, within WHOLE_FILES_SHARE. */
+  /** The overview's files in rank order, whole or a document's first lines, within WHOLE_FILES_SHARE. */
   private addOverviewFiles<F extends PackableFile>(
     overview: PackSelection<F>,
     input: PackInput<F>,

@@ -70,8 +70,8 @@ export function matchingDefinitions(
 }
 
 /**
- * `shown` definitions whole, as many as fit about `maxTokens` in order (the best first, then short ones), then as many of the file's signature
- * lines as still fit around them (unless `outline` is false); undefined when not even the first definition fits.
+ * `shown` definitions whole, as many as fit about `maxTokens` (the best first, then the short ones), then as
+ * many of the file's signature lines as still fit (unless `outline` is false); undefined if none fits.
  */
 export function renderExcerpt(
   file: ExcerptInput,

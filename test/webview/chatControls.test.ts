@@ -1,24 +1,11 @@
 /** What the built chat webview posts to the extension, driven through its real buttons and keys in Chromium. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { ChatHarness, requireChromium, type ChatPage } from './chatPage';
+import { describe, it } from 'node:test';
+import { useChatHarness } from './chatPage';
 import { stats, turn } from './chatFixtures';
 
 describe('chat webview controls (Chromium)', () => {
-  let harness: ChatHarness | undefined;
-  before(async () => {
-    harness = await ChatHarness.start();
-  });
-  after(async () => {
-    await harness?.close();
-  });
-
-  async function open(t: TestContext): Promise<ChatPage | undefined> {
-    if (!requireChromium(t)) return undefined;
-    const chat = await harness!.open();
-    t.after(() => chat.close());
-    return chat;
-  }
+  const open = useChatHarness();
 
   it(
     'sends on Enter with the thinking mode, only when the engine is ready, once per question',

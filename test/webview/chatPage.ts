@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createNonce } from '../../src/extension/nonce';
 import { renderChatHtml } from '../../src/extension/webviewHtml';
@@ -187,4 +187,24 @@ export class ChatHarness {
     await this.browser.close();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/**
+ * One ChatHarness for the enclosing describe block; the function returned opens a fresh page for a test (closed
+ * after it), or gives undefined with the test skipped when there is no Chromium.
+ */
+export function useChatHarness(): (t: TestContext, state?: unknown) => Promise<ChatPage | undefined> {
+  let harness: ChatHarness | undefined;
+  before(async () => {
+    harness = await ChatHarness.start();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+  return async (t, state) => {
+    if (!requireChromium(t)) return undefined;
+    const chat = await harness!.open({ state });
+    t.after(() => chat.close());
+    return chat;
+  };
 }

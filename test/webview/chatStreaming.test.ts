@@ -3,9 +3,9 @@
  * answer, and Stop ends the turn in the view at once, whatever is still being delivered.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { ExtensionToWebviewMessage } from '../../src/shared/webviewProtocol';
-import { ChatHarness, requireChromium, type ChatPage } from './chatPage';
+import { useChatHarness, type ChatPage } from './chatPage';
 import { chunks, turn } from './chatFixtures';
 
 /** One section of a typical answer: heading, prose, a list, a code block and a table. */
@@ -88,20 +88,7 @@ function assertFlat(t: TestContext, costs: readonly number[]): void {
 }
 
 describe('chat webview streaming a long answer (Chromium)', () => {
-  let harness: ChatHarness | undefined;
-  before(async () => {
-    harness = await ChatHarness.start();
-  });
-  after(async () => {
-    await harness?.close();
-  });
-
-  async function open(t: TestContext): Promise<ChatPage | undefined> {
-    if (!requireChromium(t)) return undefined;
-    const chat = await harness!.open();
-    t.after(() => chat.close());
-    return chat;
-  }
+  const open = useChatHarness();
 
   it(
     'renders a 40,000-character answer with per-delta work that does not grow with its length',

@@ -1,7 +1,7 @@
 /** The transcript of the built chat webview in Chromium: streaming, thinking block, context line, history, saved state. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { ChatHarness, requireChromium, type ChatPage } from './chatPage';
+import { describe, it } from 'node:test';
+import { useChatHarness } from './chatPage';
 import { chunks, stats, turn } from './chatFixtures';
 
 const answerMarkdown = [
@@ -26,20 +26,7 @@ const answerMarkdown = [
 ].join('\n');
 
 describe('chat webview transcript (Chromium)', () => {
-  let harness: ChatHarness | undefined;
-  before(async () => {
-    harness = await ChatHarness.start();
-  });
-  after(async () => {
-    await harness?.close();
-  });
-
-  async function open(t: TestContext, state?: unknown): Promise<ChatPage | undefined> {
-    if (!requireChromium(t)) return undefined;
-    const chat = await harness!.open({ state });
-    t.after(() => chat.close());
-    return chat;
-  }
+  const open = useChatHarness();
 
   it(
     'renders answer deltas as they stream, and the final DOM equals the whole text rendered at once',

@@ -5,10 +5,10 @@
  * the same DOM as the answer shown at once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { ExtensionToWebviewMessage } from '../../src/shared/webviewProtocol';
-import { ChatHarness, requireChromium, type ChatPage } from './chatPage';
+import { useChatHarness, type ChatPage } from './chatPage';
 import { turn } from './chatFixtures';
 
 /** URLs a hostile answer might carry; every script payload sets window.__pwned. */
@@ -157,20 +157,7 @@ function report(page: ChatPage['page']): Promise<Report> {
 }
 
 describe('chat webview Markdown under fuzzing (Chromium)', () => {
-  let harness: ChatHarness | undefined;
-  before(async () => {
-    harness = await ChatHarness.start();
-  });
-  after(async () => {
-    await harness?.close();
-  });
-
-  async function open(t: TestContext): Promise<ChatPage | undefined> {
-    if (!requireChromium(t)) return undefined;
-    const chat = await harness!.open();
-    t.after(() => chat.close());
-    return chat;
-  }
+  const open = useChatHarness();
 
   /** Forgets what earlier cases left (violations, requests, errors), so each case is judged on its own. */
   async function forget(chat: ChatPage): Promise<void> {

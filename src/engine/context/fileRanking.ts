@@ -6,6 +6,7 @@
 import { comparePaths } from './contextPacker';
 import { focusRestartVector, type ContextFocus } from './rankFocus';
 import { RepoGraph, type GraphFile } from './repoGraph';
+import { fileRoles, type FileRole } from './retrieval/fileRoles';
 import { fuseRanking, type RankedFile } from './retrieval/fusedRanking';
 
 /** How many of the best lexical matches seed the graph walk, and their weight beside the focus's (see rankFocus.ts). */
@@ -14,6 +15,7 @@ const LEXICAL_SEED_WEIGHT = 4;
 
 export class FileRanking<F extends GraphFile> {
   private unfocused: RankedFile<F>[] | undefined;
+  private fileRoles: FileRole[] | undefined;
 
   private constructor(
     private readonly graph: RepoGraph<F>,
@@ -40,7 +42,11 @@ export class FileRanking<F extends GraphFile> {
 
   /** The unfocused ranking (roles, then centrality), computed once per ranking. */
   overview(): RankedFile<F>[] {
-    this.unfocused ??= fuseRanking({ files: this.graph.files, global: this.graph.scores().global });
+    this.unfocused ??= fuseRanking({
+      files: this.graph.files,
+      global: this.graph.scores().global,
+      roles: this.roles(),
+    });
     return this.unfocused;
   }
 
@@ -57,7 +63,13 @@ export class FileRanking<F extends GraphFile> {
     );
     if (lexical !== undefined && lexical.size > 0) restart = this.seeded(restart, lexical);
     const { global, personal } = this.graph.scores(restart);
-    return fuseRanking({ files, global, personal, lexical });
+    return fuseRanking({ files, global, personal, lexical, roles: this.roles() });
+  }
+
+  /** Roles depend on paths only, which an edit never changes: worked out once per ranking. */
+  private roles(): FileRole[] {
+    this.fileRoles ??= fileRoles(this.graph.files.map((file) => file.path));
+    return this.fileRoles;
   }
 
   /** `restart` plus the best lexical matches, each in proportion to its score. */

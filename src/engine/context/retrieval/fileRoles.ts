@@ -96,6 +96,12 @@ export function compiledTwins(paths: readonly string[]): Set<string> {
   return new Set(paths.filter((path) => MODULE_EXTENSION.test(path) && !isSource(path) && sources.has(moduleOf(path))));
 }
 
+/** The role of each path, in order, compiled twins counted as generated. */
+export function fileRoles(paths: readonly string[]): FileRole[] {
+  const twins = compiledTwins(paths);
+  return paths.map((path) => (twins.has(path) ? 'generated' : fileRole(path)));
+}
+
 /** How many folders deep a path is: 0 for a file at the root. */
 export function pathDepth(path: string): number {
   let depth = 0;

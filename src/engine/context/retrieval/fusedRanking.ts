@@ -3,7 +3,7 @@
  * graph leads from the focus and those matches (personalised PageRank), and what each file is for (its role).
  * Without a question or focus, roles come first and global PageRank orders each tier.
  */
-import { compiledTwins, fileRole, pathDepth, type FileRole } from './fileRoles';
+import { fileRoles, pathDepth, type FileRole } from './fileRoles';
 
 /** Weights of the normalised lexical and graph scores (each 0…1) in a focused ranking. */
 export const LEXICAL_WEIGHT = 1;
@@ -51,6 +51,8 @@ export interface RankingInputs<F extends { readonly path: string }> {
   readonly personal?: Float64Array;
   /** BM25 score by path, when the ranking has a question. */
   readonly lexical?: ReadonlyMap<string, number>;
+  /** Each file's role, in node order (fileRoles.ts); worked out from the paths when left out. */
+  readonly roles?: readonly FileRole[];
 }
 
 /** Most relevant first; ties by path, so the order is total and stable. */
@@ -58,11 +60,11 @@ export function fuseRanking<F extends { readonly path: string }>(inputs: Ranking
   const { files, global, personal, lexical } = inputs;
   const focused = personal !== undefined || (lexical !== undefined && lexical.size > 0);
   const graphScores = personal ?? global;
-  const twins = compiledTwins(files.map((file) => file.path));
+  const roles = inputs.roles ?? fileRoles(files.map((file) => file.path));
   const maxGraph = maxOf(graphScores);
   const maxLexical = maxOf(lexical?.values() ?? []);
   const ranked = files.map((file, i): RankedFile<F> => {
-    const role = twins.has(file.path) ? 'generated' : fileRole(file.path);
+    const role = roles[i];
     const tier = focused ? 0 : roleTier(role, pathDepth(file.path));
     const lexicalScore = (lexical?.get(file.path) ?? 0) / maxLexical;
     const graph = graphScores[i] / maxGraph;

@@ -35,8 +35,18 @@ export interface HearthApi {
   modelInfo(role: ModelRole): Promise<ModelInfo | null>;
   /** The items "Hearth: Select Model" shows now: the catalogue with each model's fit, the current model marked. */
   modelPickItems(): Promise<Pick<vscode.QuickPickItem, 'label' | 'description' | 'detail'>[]>;
-  /** The sidebar conversation: a question's finished turn (as the view shows it), and the turns so far. */
-  chat: { ask(question: string, thinking?: ThinkingMode): Promise<ChatTurn>; turns(): ChatTurn[] };
+  /**
+   * The sidebar conversation: a question's finished turn (as the view shows it), the turns so far, and what the
+   * view's Stop and New chat buttons do.
+   */
+  chat: {
+    ask(question: string, thinking?: ThinkingMode): Promise<ChatTurn>;
+    turns(): ChatTurn[];
+    stop(turnId: string): void;
+    newChat(): void;
+  };
+  /** The provider VS Code asks for ghost text in every source document. */
+  inlineCompletions: vscode.InlineCompletionItemProvider;
 }
 
 let supervisor: EngineSupervisor | undefined;
@@ -98,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   );
   const explain = new ExplainCommand(models, workspace, engine, stream, errors);
   const refactor = new RefactorCommand(roles, workspace, stream, proposals, errors);
+  const completions = registerInlineCompletions({ engine, models: roles, log: (line) => output.appendLine(line) });
   const chatView = new ChatViewProvider(context.extensionUri, {
     engine,
     models,
@@ -122,7 +133,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     refactor,
     chatView,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
-    registerInlineCompletions({ engine, models: roles, log: (line) => output.appendLine(line) }),
+    completions,
     vscode.commands.registerCommand('hearth.showLogs', showLogs),
     ...registerModelCommands(picker, models, errors),
     vscode.commands.registerCommand('hearth.restartEngine', restartEngine),
@@ -135,7 +146,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     ping: () => engine.request('ping', undefined),
     loadModel: () => models.ensureLoaded(),
     modelInfo: (role) => engine.request('model/info', { role }),
-    chat: { ask: (question, thinking) => chat.ask(question, thinking), turns: () => chat.conversation },
+    chat: {
+      ask: (question, thinking) => chat.ask(question, thinking),
+      turns: () => chat.conversation,
+      stop: (turnId) => chat.stop(turnId),
+      newChat: () => chat.newChat(),
+    },
+    inlineCompletions: completions.provider,
     modelPickItems: async () =>
       (await picker.items('select')).map(({ label, description, detail }) => ({
         label,

@@ -23,12 +23,17 @@ export interface CompletionFeatureOptions {
   readonly log: (line: string) => void;
 }
 
+/** The registered feature: disposing it unregisters everything; `provider` is the one VS Code asks. */
+export interface InlineCompletions extends vscode.Disposable {
+  readonly provider: vscode.InlineCompletionItemProvider;
+}
+
 /**
  * Inline completions, wired: the provider for every source document, the edit tracker feeding the snippet ring,
  * the status-bar toggle, and the commands `hearth.toggleCompletions` and `hearth.completion.stats`
  * (diagnostic: the counters, which the real-VS Code tests read).
  */
-export function registerInlineCompletions({ engine, models, log }: CompletionFeatureOptions): vscode.Disposable {
+export function registerInlineCompletions({ engine, models, log }: CompletionFeatureOptions): InlineCompletions {
   const settings = new CompletionSettings();
   const ring = new SnippetRing(DEFAULT_RING_OPTIONS);
   const repository = new RepositoryContext((params, token) => engine.request('context/pack', params, token));
@@ -61,14 +66,15 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
     DEFAULT_RING_OPTIONS.chunkLines,
   );
 
-  return vscode.Disposable.from(
+  const provider = new HearthInlineCompletionProvider(service, settings, repository);
+  const registered = vscode.Disposable.from(
     modelSource,
     tracker,
     statusBar,
     new CompletionWarmUp(service, settings, repository, models.onDidChangeCompletionModel),
     vscode.languages.registerInlineCompletionItemProvider(
       [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
-      new HearthInlineCompletionProvider(service, settings, repository),
+      provider,
     ),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (CompletionSettings.affects(event) && !settings.enabled) service.cancelPending();
@@ -83,6 +89,7 @@ export function registerInlineCompletions({ engine, models, log }: CompletionFea
       return stats;
     }),
   );
+  return Object.assign(registered, { provider });
 }
 
 /** Repository definitions first (they change least), then the ring's chunks not already around the cursor. */

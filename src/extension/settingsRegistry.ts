@@ -10,6 +10,10 @@ import {
   type WeightQuantization,
 } from '../shared/protocol';
 
+/** Where answers are generated: this machine's engine process, or an OpenAI-compatible model server. */
+export const ENGINE_KINDS = ['local', 'remote'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
 interface Setting<T> {
   type: 'string' | 'number' | 'boolean' | 'array';
   default: T;
@@ -44,6 +48,9 @@ export const HEARTH_SETTINGS = {
   'engine.quantization': choice<WeightQuantization>(['int8', 'int4'], DEFAULT_QUANTIZATION),
   'engine.kvCache': choice(KV_CACHE_CHOICES, DEFAULT_KV_CACHE),
   'engine.threads': count(0),
+  'engine.kind': choice(ENGINE_KINDS, 'local'),
+  'engine.url': text(),
+  'engine.model': text(),
   cacheDir: text(),
 } as const;
 

@@ -12,7 +12,7 @@ import type { WorkspaceContext } from './context/workspaceContext';
 import type { CodeActions } from './chat/codeActions';
 import type { EngineSupervisor } from './engineSupervisor';
 import { modelName } from './model/modelPickItems';
-import type { ModelSession } from './model/modelSession';
+import type { ModelSource } from './model/modelSource';
 import { configuredModelPath } from './model/modelSettings';
 import { createNonce } from './nonce';
 import { renderChatHtml } from './webviewHtml';
@@ -25,7 +25,7 @@ function modelSummary(model: ModelInfo | undefined): ModelSummary | null {
 
 export interface ChatViewDependencies {
   engine: EngineSupervisor;
-  models: ModelSession;
+  models: ModelSource;
   workspace: Pick<WorkspaceContext, 'onDidChangeIndexing'>;
   chat: ChatController;
   codeActions: CodeActions;

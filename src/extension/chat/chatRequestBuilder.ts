@@ -10,7 +10,7 @@ import type { CancellationToken } from 'vscode-jsonrpc';
 import { raceCancellation } from '../cancellation';
 import { editorFocus, resolveFileMentions, selectionQuote } from '../context/editorFocus';
 import type { WorkspaceContext } from '../context/workspaceContext';
-import type { ModelSession } from '../model/modelSession';
+import type { ModelSource } from '../model/modelSource';
 import { focusFilesFor, reusableBlock, type PackedBlock } from './blockReuse';
 import { CHAT_INSTRUCTIONS, chatMessages, repositorySystemMessage, userMessage, type PriorTurn } from './chatMessages';
 import { answerRoom, fitConversation, type ConversationFit } from './conversationFit';
@@ -63,7 +63,7 @@ export class ChatRequestBuilder {
   private countedFor: string | undefined;
 
   constructor(
-    private readonly models: ModelSession,
+    private readonly models: ModelSource,
     private readonly workspace: WorkspaceContext,
     private readonly options: ChatRequestOptions,
   ) {}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { EngineSupervisor } from '../engineSupervisor';
-import type { ModelRoles } from '../model/modelRoles';
+import type { ChatEngine } from '../chat/chatStream';
+import type { ModelRoleSource } from '../model/modelSource';
 import { CompletionModelSource } from './completionModelSource';
 import type { ContextSnippet } from './completionPrompt';
 import { CompletionService, type CompletionRequest } from './completionService';
@@ -18,8 +18,8 @@ import { DEFAULT_RING_OPTIONS, SnippetRing } from './snippetRing';
 const RING_BUDGET_CHARS = 3200;
 
 export interface CompletionFeatureOptions {
-  readonly engine: EngineSupervisor;
-  readonly models: ModelRoles;
+  readonly engine: ChatEngine;
+  readonly models: ModelRoleSource;
   readonly log: (line: string) => void;
 }
 

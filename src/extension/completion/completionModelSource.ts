@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CancellationToken } from 'vscode-jsonrpc';
 import type { ModelInfo } from '../../shared/protocol';
 import { isCancellation } from '../cancellation';
-import type { ModelRoles } from '../model/modelRoles';
+import type { ModelRoleSource } from '../model/modelSource';
 import type { CompletionModel } from './completionService';
 import { promptStyleFor } from './promptStyle';
 
@@ -20,7 +20,7 @@ export class CompletionModelSource implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   constructor(
-    private readonly models: Pick<ModelRoles, 'sessionFor'>,
+    private readonly models: Pick<ModelRoleSource, 'sessionFor'>,
     private readonly log: (line: string) => void,
   ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {

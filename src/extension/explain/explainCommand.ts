@@ -8,7 +8,7 @@ import { IndexProgressEstimate } from '../context/indexProgress';
 import type { WorkspaceContext } from '../context/workspaceContext';
 import type { ErrorPresenter } from '../errorPresenter';
 import { modelName } from '../model/modelPickItems';
-import type { ModelSession } from '../model/modelSession';
+import type { ModelSource } from '../model/modelSource';
 import { explainFooter, explainHeader } from './explainDocument';
 import { MarkdownStream } from './markdownStream';
 import { prefillProgress } from './prefillEstimate';
@@ -37,7 +37,7 @@ type Report = (message: string, fraction?: number) => void;
  */
 export class ExplainCommand {
   constructor(
-    private readonly models: ModelSession,
+    private readonly models: ModelSource,
     private readonly workspace: WorkspaceContext,
     private readonly engine: ChatEngine,
     private readonly stream: ChatStream,

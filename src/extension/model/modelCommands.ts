@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isCancellation } from '../cancellation';
 import type { ErrorPresenter } from '../errorPresenter';
 import type { ModelPicker, ModelPickPurpose } from './modelPicker';
-import type { ModelSession } from './modelSession';
+import type { ModelSource } from './modelSource';
 
 /**
  * "Hearth: Select Model" and "Hearth: Download Model": the picker, then the chosen model loaded. Each returns
@@ -10,7 +10,7 @@ import type { ModelSession } from './modelSession';
  */
 export function registerModelCommands(
   picker: ModelPicker,
-  models: ModelSession,
+  models: Pick<ModelSource, 'ensureLoaded'>,
   errors: Pick<ErrorPresenter, 'show'>,
 ): vscode.Disposable[] {
   const run = async (purpose: Exclude<ModelPickPurpose, 'firstUse'>): Promise<string | undefined> => {

@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import type { ModelRole } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
 import { ModelSession, type FirstModelChooser } from './modelSession';
+import type { ModelRoleSource } from './modelSource';
 
 /**
  * The engine's models by role: the chat model (hearth.model.path) and, loaded beside it when configured, a
  * reasoning model for refactors (hearth.model.reasoningPath) and a completion model (hearth.model.completionPath).
  */
-export class ModelRoles implements vscode.Disposable {
+export class ModelRoles implements ModelRoleSource, vscode.Disposable {
   readonly chat: ModelSession;
   private readonly reasoning: ModelSession;
   private readonly completion: ModelSession;

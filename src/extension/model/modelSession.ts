@@ -13,6 +13,7 @@ import { describeError, EngineErrorWithSetting, loadContextSetting } from '../er
 import { modelName } from './modelPickItems';
 import type { ModelPickPurpose } from './modelPicker';
 import { affectsModel, configuredModel, configuredRoleModel } from './modelSettings';
+import type { ModelSource } from './modelSource';
 import type { ModelStatus } from './modelStatusText';
 
 /** Opens the model picker the first time a model is needed and none is configured. */
@@ -35,7 +36,7 @@ const ROLE_TITLES: Readonly<Record<ModelRole, string>> = {
  * again after the engine restarts or the settings change (and frees it when a reasoning or completion model's
  * setting is cleared), and shows the one-time weight conversion as a cancellable progress notification.
  */
-export class ModelSession implements vscode.Disposable {
+export class ModelSession implements ModelSource, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<ModelInfo | undefined>();
   readonly onDidChangeModel = this.changeEmitter.event;
   private readonly statusEmitter = new vscode.EventEmitter<ModelStatus>();

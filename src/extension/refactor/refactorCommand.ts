@@ -7,7 +7,7 @@ import type { ChatStream } from '../chat/chatStream';
 import { selectionQuote } from '../context/editorFocus';
 import type { WorkspaceContext } from '../context/workspaceContext';
 import type { ErrorPresenter } from '../errorPresenter';
-import type { ModelRoles } from '../model/modelRoles';
+import type { ModelRoleSource } from '../model/modelSource';
 import type { ChangeProposals } from './changeProposals';
 import { replacementFor } from './editPlan';
 import { refactorMessages, replacementCode } from './refactorPrompt';
@@ -36,7 +36,7 @@ export class RefactorCommand implements vscode.Disposable {
   private readonly reasoning = vscode.window.createOutputChannel('Hearth Reasoning');
 
   constructor(
-    private readonly models: Pick<ModelRoles, 'sessionFor'>,
+    private readonly models: Pick<ModelRoleSource, 'sessionFor'>,
     private readonly workspace: WorkspaceContext,
     private readonly stream: ChatStream,
     private readonly proposals: ChangeProposals,

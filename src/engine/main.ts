@@ -4,6 +4,7 @@
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { ContextService } from './context/contextService';
+import { servedOrEstimated } from './context/estimatedTokenCounter';
 import { ModelLibrary } from './library/modelLibrary';
 import { EngineServer } from './rpc/engineServer';
 import { GenerationService } from './generation/generationService';
@@ -29,10 +30,11 @@ const generation = new GenerationService({
       onCacheDiscard: (path, reason) => logger.warn(`converting the weights again: ${path} was discarded (${reason})`),
     }),
 });
-// The repository index persists beside the converted weights; its token counts are the served model's.
+// The repository index persists beside the converted weights; its token counts are the served model's (an
+// estimate while none is loaded, as when a remote server generates).
 const context = new ContextService({
   cacheDir: defaultCacheDir(),
-  tokenCounter: () => generation.tokenCounter(),
+  tokenCounter: servedOrEstimated(() => generation.tokenCounter()),
   log: (message) => logger.warn(message),
 });
 const server = new EngineServer(connection, {

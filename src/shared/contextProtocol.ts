@@ -3,15 +3,6 @@
  * protocol.ts's type map names these methods; the shapes live here because there are many of them.
  */
 
-export interface ContextIndexParams {
-  /** Absolute folders: the workspace roots. */
-  roots: string[];
-  /** Globs to leave out, beside .gitignore (VS Code's files.exclude and Hearth's own setting). */
-  excludes?: string[];
-  /** Larger files are listed by path only. */
-  maxFileBytes?: number;
-}
-
 export interface ContextIndexStats {
   files: number;
   /** Parsed with a tree-sitter grammar; the rest is plain text. */
@@ -29,14 +20,6 @@ export interface ContextIndexStats {
 export type ContextProgressParams =
   { phase: 'scanning'; filesFound: number } | { phase: 'parsing'; filesDone: number; filesTotal: number };
 
-export interface ContextFileChange {
-  /** Absolute, inside a root. */
-  path: string;
-  kind: 'changed' | 'created' | 'deleted';
-  /** Unsaved editor contents; without it the engine reads the disk. */
-  content?: string;
-}
-
 export interface ContextUpdateResult {
   parsed: readonly string[];
   removed: readonly string[];
@@ -44,16 +27,6 @@ export interface ContextUpdateResult {
   /** An ignore file changed, so the whole workspace was walked again. */
   rescanned: boolean;
   elapsedMs: number;
-}
-
-export interface ContextPackParams {
-  /** Tokens, 256…262,144, counted with the served model's tokenizer. */
-  budget: number;
-  /** The Qwen repository format (default) or fenced Markdown. */
-  format?: 'qwen' | 'markdown';
-  focus?: { activeFile?: string; openFiles?: string[]; query?: string };
-  /** Return `ranking`: why each file shown is where it is. */
-  explainRanking?: boolean;
 }
 
 export interface ContextPackStats {
@@ -93,4 +66,31 @@ export interface ContextPackResult {
   text: string;
   stats: ContextPackStats;
   ranking?: ContextRankingEntry[];
+}
+
+/**
+ * `context/prefill`: computes the chat prompt's stable prefix (the system turn's start and the overview of the
+ * block packed at `budget`, no question) on the chat model in the background, below every other request.
+ */
+export interface ContextPrefillParams {
+  /** The budget the chat packs its block at: the overview depends on it. */
+  budget: number;
+  /** As the chat packs it (default qwen). */
+  format?: 'qwen' | 'markdown';
+}
+
+/** How far a `context/prefill` is: positions of the prefix the model holds, of all of them. */
+export interface ContextPrefillProgressParams {
+  done: number;
+  total: number;
+}
+
+export interface ContextPrefillResult {
+  /** The prefix's tokens. */
+  tokens: number;
+  /** Of them, those found in memory or on disk rather than computed; the disk's share of those. */
+  cachedTokens: number;
+  diskTokens: number;
+  /** Stopped by $/cancelRequest (or a model change) before the end: what was computed stays cached. */
+  cancelled: boolean;
 }

@@ -6,29 +6,63 @@
  * (stdout carries protocol only; the engine logs to stderr). Cancellation is `$/cancelRequest`.
  */
 import type {
-  ContextFileChange,
-  ContextIndexParams,
   ContextIndexStats,
-  ContextPackParams,
   ContextPackResult,
+  ContextPrefillParams,
+  ContextPrefillProgressParams,
+  ContextPrefillResult,
   ContextProgressParams,
   ContextUpdateResult,
 } from './contextProtocol';
+import type { ContextIndexParams, ContextPackParams, ContextUpdateParams } from './wire/contextParamsSchemas';
+import type { ChatParams, CompleteParams, CountTokensParams, TokenizeParams } from './wire/generationParamsSchemas';
+import type { InitializeParams } from './wire/initializeParamsSchema';
+import type {
+  LoadPlan,
+  MachineMemory,
+  ModelCatalogueParams,
+  ModelDownloadParams,
+  ModelFitParams,
+  ModelInfoParams,
+  ModelLoadParams,
+  ModelUnloadParams,
+} from './wire/modelParamsSchemas';
 
 export type * from './contextProtocol';
+// Each method's params: types derived from the schemas the engine checks them with (src/shared/wire).
+export type {
+  ContextFileChange,
+  ContextIndexParams,
+  ContextPackParams,
+  ContextUpdateParams,
+} from './wire/contextParamsSchemas';
+export type {
+  ChatMessage,
+  ChatParams,
+  CompleteParams,
+  CountTokensParams,
+  PromptPart,
+  TokenizeParams,
+  ToolCall,
+  ToolDefinition,
+} from './wire/generationParamsSchemas';
+export type { InitializeParams } from './wire/initializeParamsSchema';
+export type {
+  LoadPlan,
+  MachineMemory,
+  ModelCatalogueParams,
+  ModelDownloadParams,
+  ModelFitParams,
+  ModelInfoParams,
+  ModelLoadParams,
+  ModelUnloadParams,
+} from './wire/modelParamsSchemas';
 
 /** Bumped whenever a method or payload changes incompatibly. */
 export const PROTOCOL_VERSION = 4;
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface InitializeParams {
-  clientName: string;
-  clientVersion: string;
-  protocolVersion: number;
-  logLevel?: LogLevel;
-}
 
 export interface InitializeResult {
   engineVersion: string;
@@ -91,47 +125,6 @@ export const MODEL_ROLES = ['chat', 'reasoning', 'completion'] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
 /**
- * How a model is loaded, worked out once from one reading of the machine's memory: `model/fit` returns it for the
- * params it was asked with, and `model/load` given it uses it unchanged.
- */
-export interface LoadPlan {
-  /** Positions to serve. */
-  contextLength: number;
-  /** The KV cache for them (auto settled). */
-  kvCache: KvCacheDtype;
-  /** What the weights and KV cache may take: the cache is checked against it, the prefix cache gets the rest. */
-  kvBudgetBytes: number;
-  /** The reading every number here comes from. */
-  memory: MachineMemory;
-}
-
-export interface ModelLoadParams {
-  /** The Hugging Face checkpoint folder (config.json, tokenizer files, .safetensors). */
-  path: string;
-  /** Default chat. Loading replaces the role's model only; the other roles keep theirs. */
-  role?: ModelRole;
-  /**
-   * Positions to serve. Default: what fits the machine's free memory now (ModelFit.defaultContext: a power of two,
-   * at most the native length and 32,768).
-   */
-  contextLength?: number;
-  /** Default int8. */
-  quantization?: WeightQuantization;
-  /** Default auto. With no contextLength, the default context is sized for the cache auto picks. */
-  kvCache?: KvCacheChoice;
-  threads?: number;
-  /** Where converted weights are kept; default under the user's cache folder. */
-  cacheDir?: string;
-  /** Most bytes KV snapshots of shared prefixes may take under `<cacheDir>/kv` (0: none kept); default 4 GiB. */
-  snapshotDiskBytes?: number;
-  /**
-   * What model/fit returned for the same path, quantization, kvCache and contextLength: the load uses it unchanged
-   * instead of reading the memory again. InvalidParams when it names another context or cache than the params.
-   */
-  plan?: LoadPlan;
-}
-
-/**
  * Sent while `model/load` runs: converting the weights (first load only), then opening the session. `path` is
  * the load's own, as requested.
  */
@@ -188,11 +181,6 @@ export interface ModelFit {
   message: string;
 }
 
-export interface MachineMemory {
-  freeBytes: number;
-  totalBytes: number;
-}
-
 /** What the default download folder of a catalogue model holds. */
 export type CatalogueDownloadState = 'absent' | 'incomplete' | 'complete';
 
@@ -213,15 +201,6 @@ export interface CatalogueEntry {
   download: { dir: string; state: CatalogueDownloadState; revision?: string };
 }
 
-export interface ModelCatalogueParams {
-  /** Default int8. */
-  quantization?: WeightQuantization;
-  /** Default auto. */
-  kvCache?: KvCacheChoice;
-  /** As for model/download: where the default download folders are. */
-  cacheDir?: string;
-}
-
 export interface ModelCatalogueResult {
   /** Read once for every entry's fit. */
   memory: MachineMemory;
@@ -229,17 +208,6 @@ export interface ModelCatalogueResult {
   /** As asked; each entry's fit says which cache it resolves to. */
   kvCache: KvCacheChoice;
   models: CatalogueEntry[];
-}
-
-export interface ModelFitParams {
-  /** A checkpoint folder: config.json is read, the weights are not opened. */
-  path: string;
-  /** Default int8. */
-  quantization?: WeightQuantization;
-  /** Default auto. */
-  kvCache?: KvCacheChoice;
-  /** As for model/load: the plan returned is for it (default: what fits now). */
-  contextLength?: number;
 }
 
 export interface ModelFitResult {
@@ -253,16 +221,6 @@ export interface ModelFitResult {
   plan: LoadPlan;
   /** Set when Hearth downloaded the folder (its completion marker). */
   source?: { repo: string; commit: string };
-}
-
-export interface ModelDownloadParams {
-  repo: string;
-  /** Branch, tag or commit; default main. */
-  revision?: string;
-  /** Default: `<cacheDir>/models/<org>--<name>`. */
-  dir?: string;
-  /** Default: the user's cache folder (as for converted weights). */
-  cacheDir?: string;
 }
 
 /** Sent while `model/download` runs, a few times a second at most, and once at the start and the end. */
@@ -311,28 +269,8 @@ export interface SamplingOverrides {
   seed?: number;
 }
 
-export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
-
-/** A function call the model made in an assistant turn, sent back with the conversation. */
-export interface ToolCall {
-  name: string;
-  /** The arguments as JSON text, as the model wrote them. */
-  arguments: string;
-}
-
-/** A function the model may call, as OpenAI's `tools` entries describe it; the chat template lays it out. */
-export interface ToolDefinition {
-  type: 'function';
-  function: { name: string; description?: string; parameters?: Record<string, unknown> };
-}
-
-export interface ChatMessage {
-  role: ChatRole;
-  /** Plain text: spelled-out control tokens such as `<|im_end|>` stay text. A `tool` turn holds a call's result. */
-  content: string;
-  /** Assistant turns only: the calls the model made after its content. */
-  toolCalls?: ToolCall[];
-}
+export const CHAT_ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+export type ChatRole = (typeof CHAT_ROLES)[number];
 
 /** Whether a chat thinks first: the model's default (auto), always, or never. */
 export const THINKING_MODES = ['auto', 'on', 'off'] as const;
@@ -340,28 +278,6 @@ export type ThinkingMode = (typeof THINKING_MODES)[number];
 
 /** Why generation ended: an end token or stop string, the token limit, or cancellation. */
 export type FinishReason = 'stop' | 'length' | 'cancelled';
-
-export interface ChatParams {
-  /** Chosen by the client, unique among its requests in flight: `chat/delta` notifications carry it. */
-  requestId: string;
-  messages: ChatMessage[];
-  /** Default auto: the model's own default, or a `/think` or `/no_think` in the last user turn. */
-  thinking?: ThinkingMode;
-  sampling?: SamplingOverrides;
-  /** Default: up to the end of the context. */
-  maxTokens?: number;
-  /**
-   * The last message is an assistant answer cut short (finishReason "length"): the model goes on writing it in
-   * place, with no end of turn after it, and everything it writes is answer text. InvalidParams when the last
-   * message is not the assistant's.
-   */
-  continueAnswer?: boolean;
-  stop?: string[];
-  /** Functions the model may call: the chat template lists them in the system turn. */
-  tools?: ToolDefinition[];
-  /** The model to answer with (default chat); ModelNotLoaded when no model serves that role. */
-  model?: ModelRole;
-}
 
 /** New output of a `chat` request, in order; either channel may be missing. */
 export interface ChatDeltaParams {
@@ -399,47 +315,10 @@ export interface ChatResult {
   seed: number;
 }
 
-/** A prompt piece for `complete`: a string is plain text; `{ token }` is one vocabulary token, by its text. */
-export type PromptPart = string | { token: string };
-
-/**
- * Raw completion, served before chat requests. Give exactly one of `prompt` and `fim`:
- * - `prompt`: text (plain: spelled-out control tokens stay text) or parts that place control tokens;
- * - `fim`: the engine builds `<|fim_prefix|>prefix<|fim_suffix|>suffix<|fim_middle|>` (a FIM-trained model).
- */
-export interface CompleteParams {
-  prompt?: string | PromptPart[];
-  fim?: { prefix: string; suffix: string };
-  /** Default 128. */
-  maxTokens?: number;
-  stop?: string[];
-  /** Default greedy (temperature 0). */
-  sampling?: SamplingOverrides;
-  /** The model to complete with (default chat); ModelNotLoaded when no model serves that role. */
-  model?: ModelRole;
-  /**
-   * Only fill the prefix cache with the prompt, for the requests that will start the same way: runs after
-   * every chat and completion (which take the model at the next step boundary) and stops after one token. A
-   * prompt of 512 tokens or more is also stored as a KV snapshot on disk, for the next engine process.
-   */
-  warmUp?: boolean;
-}
-
 export interface CompleteResult {
   text: string;
   finishReason: FinishReason;
   usage: GenerationUsage;
-}
-
-export interface TokenizeParams {
-  text: string;
-  /** Spelled-out control tokens become those tokens (default false: all plain text). */
-  special?: boolean;
-}
-
-export interface CountTokensParams {
-  /** Plain text each. */
-  texts: string[];
 }
 
 /** Requests the client sends to the engine: method → [params, result]. */
@@ -454,9 +333,9 @@ export interface EngineRequestMap {
    */
   'model/load': [ModelLoadParams, ModelLoadResult];
   /** The model serving a role (default chat), or null. */
-  'model/info': [{ role?: ModelRole } | undefined, ModelInfo | null];
+  'model/info': [ModelInfoParams, ModelInfo | null];
   /** Frees the model serving a role (its running requests end as cancelled); false when none did. */
-  'model/unload': [{ role: ModelRole }, { unloaded: boolean }];
+  'model/unload': [ModelUnloadParams, { unloaded: boolean }];
   /** The models Hearth offers to download, each with its fit on this machine and its download folder's state. */
   'model/catalogue': [ModelCatalogueParams, ModelCatalogueResult];
   /**
@@ -482,9 +361,14 @@ export interface EngineRequestMap {
   countTokens: [CountTokensParams, { counts: number[] }];
   /** Indexes the workspace (progress as `context/progress`); an index of other roots is replaced. */
   'context/index': [ContextIndexParams, ContextIndexStats];
-  'context/update': [{ changes: ContextFileChange[] }, ContextUpdateResult];
+  'context/update': [ContextUpdateParams, ContextUpdateResult];
   /** The repository block for a question: whole files in rank order, then outlines, then paths. */
   'context/pack': [ContextPackParams, ContextPackResult];
+  /**
+   * Prefills the repository prefix every chat starts with, at the lowest priority (`context/prefillProgress`);
+   * a request that arrives meanwhile takes the model at the next run. Errors: ModelNotLoaded, InvalidParams.
+   */
+  'context/prefill': [ContextPrefillParams, ContextPrefillResult];
   /** The engine releases its resources, answers, then exits. */
   shutdown: [void, void];
 }
@@ -495,6 +379,7 @@ export interface EngineNotificationMap {
   'model/downloadProgress': ModelDownloadProgressParams;
   'chat/delta': ChatDeltaParams;
   'context/progress': ContextProgressParams;
+  'context/prefillProgress': ContextPrefillProgressParams;
 }
 
 export type EngineNotification = keyof EngineNotificationMap;

@@ -73,16 +73,36 @@ export class CachedDecoder implements LiveRows {
    * urgent request, which may replace the live sequence: the next chunk then starts by restoring it. Rejects
    * with the signal's reason on abort; what was computed by then stays cached.
    */
-  async evaluate(tokens: readonly number[], turn: Turn, signal: AbortSignal): Promise<Evaluation> {
+  evaluate(tokens: readonly number[], turn: Turn, signal: AbortSignal): Promise<Evaluation> {
+    return this.evaluateReporting(tokens, turn, undefined, signal);
+  }
+
+  /** `evaluate`, telling `onProgress` how many leading positions of `tokens` the decoder holds after each run. */
+  async evaluateReporting(
+    tokens: readonly number[],
+    turn: Turn,
+    onProgress: ((held: number) => void) | undefined,
+    signal: AbortSignal,
+  ): Promise<Evaluation> {
     if (tokens.length === 0) throw new RangeError('evaluate needs at least one token');
-    let cachedTokens: number | undefined;
+    let cachedTokens = 0;
     let diskTokens = 0;
+    /** Until the first prefill run, what the runs find in place counts as cached. */
+    let restoring = true;
     let computedTokens = 0;
     let busyMs = 0;
     for (;;) {
       const started = this.timing.now();
-      const { matched, fromDisk } = await this.align(tokens);
-      if (cachedTokens === undefined) [cachedTokens, diskTokens] = [matched, fromDisk];
+      const { matched, fromDisk, moreOnDisk } = await this.align(tokens);
+      if (restoring) [cachedTokens, diskTokens] = [matched, Math.min(matched, diskTokens + fromDisk)];
+      if (moreOnDisk) {
+        // A long restore is cut into runs too, so that a completion waits for one run at most.
+        busyMs += this.timing.now() - started;
+        onProgress?.(matched);
+        await turn.yield(signal);
+        continue;
+      }
+      restoring = false;
       const end = Math.min(tokens.length, matched + this.runTokens());
       let logits: Float32Array;
       const runStarted = this.timing.now();
@@ -95,6 +115,7 @@ export class CachedDecoder implements LiveRows {
       }
       computedTokens += end - matched;
       busyMs += this.timing.now() - started;
+      onProgress?.(end);
       if (end === tokens.length) return { logits, cachedTokens, diskTokens, computedTokens, busyMs };
       await turn.yield(signal);
     }
@@ -117,7 +138,7 @@ export class CachedDecoder implements LiveRows {
    * Makes the decoder hold the longest cached prefix of `tokens` (short of the last token) and returns its
    * length: the live sequence's common prefix, then snapshots in memory chained onto it, then one on disk.
    */
-  private async align(tokens: readonly number[]): Promise<{ matched: number; fromDisk: number }> {
+  private async align(tokens: readonly number[]): Promise<{ matched: number; fromDisk: number; moreOnDisk: boolean }> {
     const limit = tokens.length - 1;
     const kept = commonPrefixLength(this.live, tokens, limit);
     // A prefix two requests share (the later one diverging within the live sequence) is worth keeping on disk.
@@ -142,24 +163,34 @@ export class CachedDecoder implements LiveRows {
       this.decoder.appendRows(rows, offset, end - start);
       for (let i = start; i < end; i++) this.live.push(tokens[i]);
     }
-    const fromDisk = await this.restoreFromDisk(tokens, limit);
-    return { matched: this.live.length, fromDisk };
+    const { restored, more } = await this.restoreFromDisk(tokens, limit);
+    return { matched: this.live.length, fromDisk: restored, moreOnDisk: more };
   }
 
-  /** Appends the rows of the stored prefix that carries `tokens` furthest past the live sequence, if any. */
-  private async restoreFromDisk(tokens: readonly number[], limit: number): Promise<number> {
+  /**
+   * Appends the rows of the stored prefix that carries `tokens` furthest past the live sequence, if any, for
+   * one run's time at most: `more` says the snapshot holds further positions for the next run.
+   */
+  private async restoreFromDisk(
+    tokens: readonly number[],
+    limit: number,
+  ): Promise<{ restored: number; more: boolean }> {
     const start = this.live.length;
     const stored = this.disk?.store.find(tokens, start, limit);
-    if (stored === undefined) return 0;
-    const restored = await this.disk!.store.restore(stored, start, (rows, offset, count) =>
-      this.decoder.appendRows(rows, offset, count),
-    );
+    if (stored === undefined) return { restored: 0, more: false };
+    const deadline = this.timing.now() + this.timing.targetRunMs;
+    let end = start;
+    const restored = await this.disk!.store.restore(stored, start, (rows, offset, count) => {
+      this.decoder.appendRows(rows, offset, count);
+      end += count;
+      return this.timing.now() < deadline;
+    });
     if (!restored) {
       this.decoder.truncate(start);
-      return 0;
+      return { restored: 0, more: false };
     }
-    for (let i = start; i < stored.end; i++) this.live.push(tokens[i]);
-    return stored.end - start;
+    for (let i = start; i < end; i++) this.live.push(tokens[i]);
+    return { restored: end - start, more: end < stored.end };
   }
 
   /** Keeps live positions from `keep` on in the prefix cache, unless snapshots already cover them. */

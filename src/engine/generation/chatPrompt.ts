@@ -44,6 +44,30 @@ export function encodeChatPrompt(
 }
 
 /**
+ * The start of every prompt whose system message begins with `text`: the template's scaffold up to the system
+ * content, then `text` as plain text. A user turn is rendered after it because some templates insist on one.
+ */
+export function encodeSystemPrefix(
+  template: Pick<ChatTemplate, 'render'>,
+  tokenizer: Pick<PromptTokenizer, 'encode' | 'encodePlainText'>,
+  text: string,
+  options: RenderOptions,
+): number[] {
+  const marker = unusedMarker([{ role: 'system', content: text }]);
+  const placeholder = `${marker}0${marker}`;
+  const rendered = template.render(
+    [
+      { role: 'system', content: placeholder },
+      { role: 'user', content: `${marker}1${marker}` },
+    ],
+    options,
+  );
+  const ids = [...tokenizer.encode(rendered.slice(0, rendered.indexOf(placeholder)))];
+  append(ids, tokenizer.encodePlainText(text));
+  return ids;
+}
+
+/**
  * The prompt that continues the conversation's last message, an assistant answer cut short: the conversation
  * as the template lays it out without a generation prompt, cut before that last turn's end, so the model goes
  * on writing the answer. The tokens are those it would have seen had it written the answer itself.

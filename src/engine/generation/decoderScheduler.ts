@@ -4,10 +4,10 @@ import { EngineErrorCode } from '../../shared/protocol';
 
 /**
  * Inline completions are short and someone is waiting on every keystroke; chats are long; warm-ups (filling
- * the prefix cache ahead of requests) wait for both.
+ * the prefix cache ahead of requests) wait for both; the repository prefix's prefill waits for all of them.
  */
-export type Priority = 'completion' | 'chat' | 'background';
-const RANK: Readonly<Record<Priority, number>> = { completion: 0, chat: 1, background: 2 };
+export type Priority = 'completion' | 'chat' | 'background' | 'repository';
+const RANK: Readonly<Record<Priority, number>> = { completion: 0, chat: 1, background: 2, repository: 3 };
 
 /** A request's hold on the decoder, from `acquire` until `release`. */
 export interface Turn {

@@ -7,6 +7,8 @@ import {
   type ChatDeltaParams,
   type ChatResult,
   type CompleteResult,
+  type ContextPrefillProgressParams,
+  type ContextPrefillResult,
   type ModelInfo,
   type LoadPlan,
   type MachineMemory,
@@ -21,6 +23,8 @@ import type { Logger } from '../base/logger';
 import { runChat } from './chatRequest';
 import { runCompletion } from './completeRequest';
 import { DecoderScheduler } from './decoderScheduler';
+import { runRepositoryPrefill, type BlockPacker } from './repositoryPrefill';
+import { parseRepositoryPrefillParams } from './repositoryPrefillParams';
 import { DEFAULT_PREFILL_CHUNK } from '../onnx/onnxDecoder';
 import {
   parseChatParams,
@@ -189,6 +193,17 @@ export class GenerationService {
   async complete(params: unknown, signal: AbortSignal): Promise<CompleteResult> {
     const request = parseCompleteParams(params);
     return await runCompletion(this.requireModel(request.model), request, signal);
+  }
+
+  /** Prefills the repository prefix on the chat model, below every other request (runRepositoryPrefill). */
+  async prefillRepository(
+    params: unknown,
+    pack: BlockPacker,
+    onProgress: (progress: ContextPrefillProgressParams) => void,
+    signal: AbortSignal,
+  ): Promise<ContextPrefillResult> {
+    const request = parseRepositoryPrefillParams(params);
+    return await runRepositoryPrefill(this.requireModel('chat'), request, pack, onProgress, signal);
   }
 
   tokenize(params: unknown): { ids: number[] } {

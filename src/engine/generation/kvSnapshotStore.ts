@@ -79,18 +79,19 @@ export class KvSnapshotStore {
   }
 
   /**
-   * Streams positions [from, end) of a stored prefix into `append`, one block at a time through one buffer.
-   * Returns false, having discarded the file, when a block fails its checksum or the file is gone or short:
-   * positions appended before that are the caller's to drop.
+   * Streams positions [from, end) of a stored prefix into `append`, one block at a time through one buffer,
+   * until `append` returns false. Returns false, having discarded the file, when a block fails its checksum or
+   * the file is gone or short: positions appended before that are the caller's to drop.
    */
   async restore(
     { entry, end }: StoredPrefix,
     from: number,
-    append: (rows: KvRows, offset: number, count: number) => void,
+    append: (rows: KvRows, offset: number, count: number) => boolean | void,
   ): Promise<boolean> {
     const { header } = entry.layout;
     const started = performance.now();
     let bytesRead = 0;
+    let reached = from;
     let file;
     try {
       file = await open(entry.path, 'r');
@@ -111,14 +112,16 @@ export class KvSnapshotStore {
           return false;
         }
         const offset = Math.max(from, first) - first;
-        append(rows, offset, Math.min(end, first + blockPositions(header, index)) - first - offset);
+        const count = Math.min(end, first + blockPositions(header, index)) - first - offset;
+        reached = first + offset + count;
+        if (append(rows, offset, count) === false) break;
       }
     } finally {
       await file.close();
     }
     touch(entry.path);
     this.options.logger.debug(
-      `KV snapshot: restored positions [${from}, ${end}) from disk, ${bytesRead} bytes in ${(performance.now() - started).toFixed(1)} ms`,
+      `KV snapshot: restored positions [${from}, ${reached}) from disk, ${bytesRead} bytes in ${(performance.now() - started).toFixed(1)} ms`,
     );
     return true;
   }

@@ -17,8 +17,8 @@ import { ChatTemplate } from '../text/chatTemplate';
 import { SpecialToken, Tokenizer } from '../text/tokenizer';
 import { defaultCacheDir } from '../base/defaultCacheDir';
 import type { Logger } from '../base/logger';
-import { CachedDecoder, type DiskPrefixes } from './cachedDecoder';
-import { DecoderScheduler } from './decoderScheduler';
+import { CachedDecoder, type DiskPrefixes, type Evaluation } from './cachedDecoder';
+import { DecoderScheduler, type Priority, type Turn } from './decoderScheduler';
 import { runGeneration, type GenerationJob, type GenerationOutcome, type GenerationTarget } from './generationRun';
 import { PrefixCache } from './prefixCache';
 import { kvSnapshotKey } from './kvSnapshotKey';
@@ -224,13 +224,44 @@ export class ServedModel implements GenerationTarget {
   }
 
   generate(job: GenerationJob, signal: AbortSignal): Promise<GenerationOutcome> {
-    const generation = runGeneration(this, job, AbortSignal.any([signal, this.retirement.signal]));
-    const settled: Promise<unknown> = generation.then(
+    return this.track(runGeneration(this, job, AbortSignal.any([signal, this.retirement.signal])));
+  }
+
+  /**
+   * Computes `tokens` into the decoder without generating, waiting for its turn at `priority`. Resolves to
+   * what was found cached, or undefined when cancelled first (what was computed by then stays cached).
+   */
+  prefill(
+    tokens: readonly number[],
+    priority: Priority,
+    onProgress: (held: number) => void,
+    signal: AbortSignal,
+  ): Promise<Evaluation | undefined> {
+    const combined = AbortSignal.any([signal, this.retirement.signal]);
+    return this.track(
+      (async () => {
+        let turn: Turn | undefined;
+        try {
+          turn = await this.scheduler.acquire(priority, combined);
+          return await this.decoder.evaluateReporting(tokens, turn, onProgress, combined);
+        } catch (error) {
+          if (combined.aborted) return undefined;
+          throw error;
+        } finally {
+          turn?.release();
+        }
+      })(),
+    );
+  }
+
+  /** Keeps `work` among the running requests until it settles: retiring waits for them. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    const settled: Promise<unknown> = work.then(
       () => this.running.delete(settled),
       () => this.running.delete(settled),
     );
     this.running.add(settled);
-    return generation;
+    return work;
   }
 
   /** Cancels what still runs on this model, waits for it to wind down, and frees the model. */

@@ -22,7 +22,7 @@ import { parseInitializeParams } from './initializeParams';
 /** The generation endpoints the server exposes. */
 export type GenerationEndpoints = Pick<
   GenerationService,
-  'loadModel' | 'unloadModel' | 'modelInfo' | 'chat' | 'complete' | 'tokenize' | 'countTokens'
+  'loadModel' | 'unloadModel' | 'modelInfo' | 'chat' | 'complete' | 'prefillRepository' | 'tokenize' | 'countTokens'
 >;
 
 /** The repository-context endpoints the server exposes. */
@@ -99,6 +99,15 @@ export class EngineServer {
       'context/pack': (params, token) => (
         this.requireInitialized('context/pack'),
         context.pack(parseContextPackParams(params), abortSignalFor(token))
+      ),
+      'context/prefill': (params, token) => (
+        this.requireInitialized('context/prefill'),
+        generation.prefillRepository(
+          params,
+          (request, signal) => context.pack(request, signal),
+          (progress) => notify('context/prefillProgress', progress),
+          abortSignalFor(token),
+        )
       ),
       shutdown: () => (this.requireInitialized('shutdown'), this.shutdown()),
     };

@@ -4,10 +4,16 @@ import { EngineFailedError } from './engineFailedError';
 import { EngineHungError } from './engineHungError';
 
 /** What the user can do about an error, beside reading it. */
-export type ErrorAction = 'selectModel' | 'openSettings' | 'showLogs' | 'retry' | 'restartEngine';
+export type ErrorAction = 'selectModel' | 'setApiKey' | 'openSettings' | 'showLogs' | 'retry' | 'restartEngine';
 
 /** The actions that fix an error's cause (a chat turn offers Retry and Show Logs itself, not these). */
-export const FIX_ACTIONS: readonly ErrorAction[] = ['selectModel', 'openSettings'];
+export const FIX_ACTIONS: readonly ErrorAction[] = ['selectModel', 'setApiKey', 'openSettings'];
+
+/** What a remote server's 401 is fixed by: the key in secret storage ("Hearth: Set API Key"), not a setting. */
+export const API_KEY_TARGET = 'hearth.engine.apiKey';
+
+/** The settings that choosing a model sets: the local checkpoint folder, or the remote server's model id. */
+const MODEL_SETTINGS: readonly string[] = ['hearth.model.path', 'hearth.engine.model'];
 
 export interface ErrorDescription {
   /** One or two sentences: what happened and, when the engine knows, what to do. */
@@ -51,7 +57,16 @@ const settingFor: Partial<Record<ErrorKind, string>> = {
   LoadContextTooLarge: 'hearth.model.contextLength',
   OutOfMemory: 'hearth.model.contextLength',
   CacheUnwritable: 'hearth.cacheDir',
+  RemoteUnreachable: 'hearth.engine.url',
 };
+
+/** Errors that may pass when the request is made again. */
+const retryable: readonly ErrorKind[] = [
+  'TooManyRequests',
+  'RemoteUnreachable',
+  'RemoteServerError',
+  'RemoteStreamCut',
+];
 
 /** Errors whose cause is in the engine's log rather than in the message. */
 const logsHelp: readonly ErrorKind[] = [
@@ -92,10 +107,11 @@ export function describeError(error: unknown): ErrorDescription {
   const message = error.hint ? `${asSentence(error.message)} ${asSentence(error.hint)}` : asSentence(error.message);
   const setting = error instanceof EngineErrorWithSetting ? error.setting : settingFor[kind];
   const actions: ErrorAction[] = [];
-  // The chat model's path is set by choosing a model, which checks the folder first: a better fix than the raw setting.
-  if (setting === 'hearth.model.path') actions.push('selectModel');
+  // A model is set by choosing one, which checks it first (the folder, or the server's list): better than the raw setting.
+  if (setting !== undefined && MODEL_SETTINGS.includes(setting)) actions.push('selectModel');
+  else if (setting === API_KEY_TARGET) actions.push('setApiKey');
   else if (setting !== undefined) actions.push('openSettings');
-  if (kind === 'TooManyRequests') actions.push('retry');
+  if (retryable.includes(kind)) actions.push('retry');
   if (logsHelp.includes(kind)) actions.push('showLogs');
   return { message, actions, ...(setting !== undefined && { setting }) };
 }

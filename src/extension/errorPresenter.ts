@@ -4,6 +4,7 @@ import { errorLogLine } from './errorLogLine';
 
 const labels: Record<ErrorAction, string> = {
   selectModel: 'Select Model',
+  setApiKey: 'Set API Key',
   openSettings: 'Open Settings',
   showLogs: 'Show Logs',
   retry: 'Retry',
@@ -58,6 +59,9 @@ export class ErrorPresenter {
     switch (action) {
       case 'selectModel':
         await vscode.commands.executeCommand('hearth.selectModel');
+        return;
+      case 'setApiKey':
+        await vscode.commands.executeCommand('hearth.setApiKey');
         return;
       case 'openSettings':
         await vscode.commands.executeCommand('workbench.action.openSettings', description.setting);

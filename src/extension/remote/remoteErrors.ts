@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
+import { API_KEY_TARGET, EngineErrorWithSetting } from '../errorDescription';
 
 /** Where a remote request failed, for messages: the server's base URL and the model asked for. */
 export interface RemoteTarget {
@@ -29,16 +30,22 @@ export function remoteError(error: unknown, target: RemoteTarget): EngineError {
   switch (error.status) {
     case 401:
     case 403:
-      return new EngineError(
-        EngineErrorCode.Unauthorized,
-        `The model server at ${baseUrl} refused the API key (${error.status}).`,
-        'Run "Hearth: Set API Key" with the key the server expects.',
+      return new EngineErrorWithSetting(
+        new EngineError(
+          EngineErrorCode.Unauthorized,
+          `The model server at ${baseUrl} refused the API key (${error.status}).`,
+          'Run "Hearth: Set API Key" with the key the server expects.',
+        ),
+        API_KEY_TARGET,
       );
     case 404:
-      return new EngineError(
-        EngineErrorCode.ModelNotFound,
-        `The model server at ${baseUrl} has no model "${model}" (or no such route): ${detail}`,
-        'Choose one of its models with "Hearth: Select Model", or check that hearth.engine.url ends with /v1.',
+      return new EngineErrorWithSetting(
+        new EngineError(
+          EngineErrorCode.ModelNotFound,
+          `The model server at ${baseUrl} has no model "${model}" (or no such route): ${detail}`,
+          'Choose one of its models with "Hearth: Select Model", or check that hearth.engine.url ends with /v1.',
+        ),
+        'hearth.engine.model',
       );
     case 429: {
       // fetch's Headers; the extension's typings have no DOM, so its shape is spelled out.

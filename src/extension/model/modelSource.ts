@@ -19,6 +19,8 @@ export interface ModelSource {
   readonly onDidFailInBackground: vscode.Event<unknown>;
   /** The model, made ready if need be (loaded, or found on the server). */
   ensureLoaded(): Promise<ModelInfo>;
+  /** ensureLoaded for no request in particular: a failure shows in the status and through onDidFailInBackground. */
+  loadInBackground(): void;
   /** The decode speed of an answer or completion, for the status bar. */
   reportSpeed(tokensPerSecond: number): void;
 }

@@ -1,0 +1,186 @@
+/**
+ * The repository prefix prefilled in the background (context/prefill) on a real tiny model: it is where every
+ * chat over the block starts, it yields to a completion at the next run boundary and resumes where it stopped,
+ * and a question that arrives mid-way uses what is done.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { ContextService } from '../../../src/engine/context/contextService';
+import { encodeChatPrompt } from '../../../src/engine/generation/chatPrompt';
+import type { GenerationService } from '../../../src/engine/generation/generationService';
+import { ChatTemplate } from '../../../src/engine/text/chatTemplate';
+import { Tokenizer } from '../../../src/engine/text/tokenizer';
+import { EngineError } from '../../../src/shared/engineError';
+import {
+  EngineErrorCode,
+  type ChatResult,
+  type CompleteResult,
+  type ContextPrefillProgressParams,
+} from '../../../src/shared/protocol';
+import { observePrefill, TinyModelFixture, type PrefillHook } from './tinyModelFixture';
+
+const never = new AbortController().signal;
+const RUN_TOKENS = 16;
+const BUDGET = 700;
+const INSTRUCTIONS = 'Answer questions about the repository above.';
+
+/** A small repository: a README, a manifest and a few modules. */
+function writeRepository(root: string): void {
+  mkdirSync(join(root, 'src'));
+  writeFileSync(join(root, 'README.md'), '# Tally\n\nCounts words in text files and prints the ten most common.\n');
+  writeFileSync(join(root, 'package.json'), '{ "name": "tally", "version": "1.0.0", "main": "src/main.js" }\n');
+  for (let i = 0; i < 6; i++)
+    writeFileSync(
+      join(root, 'src', `part${i}.js`),
+      `export function count${i}(words) {\n  const seen = new Map();\n  for (const word of words) seen.set(word, (seen.get(word) ?? 0) + ${i});\n  return seen;\n}\n`,
+    );
+}
+
+describe('Repository prefill in the background', () => {
+  const fixture = new TinyModelFixture();
+  const repository = mkdtempSync(join(tmpdir(), 'hearth-prefill-repo-'));
+  /** Decoder runs (prefill chunks and decode steps) in order, by their token count, while set. */
+  let runs: number[] | undefined;
+  let onRun: ((run: number) => void) | undefined;
+  let service: GenerationService;
+  let context: ContextService;
+  let tokenizer: Tokenizer;
+  let template: ChatTemplate;
+
+  const prefill = (onProgress: (progress: ContextPrefillProgressParams) => void = () => {}) =>
+    service.prefillRepository(
+      { budget: BUDGET, format: 'markdown' },
+      (request, signal) => context.pack(request, signal),
+      onProgress,
+      never,
+    );
+  /** A chat question's messages, its block packed for that question as the extension packs it. */
+  const chatMessages = (question: string) => {
+    const block = context.pack({ budget: BUDGET, format: 'markdown', focus: { query: question } });
+    return [
+      { role: 'system' as const, content: `${block.text.trimEnd()}\n\n${INSTRUCTIONS}` },
+      { role: 'user' as const, content: question },
+    ];
+  };
+  const ask = (question: string) =>
+    service.chat(
+      { requestId: question, messages: chatMessages(question), thinking: 'off', maxTokens: 1 },
+      () => {},
+      never,
+    );
+
+  before(async () => {
+    await fixture.write();
+    writeRepository(repository);
+    tokenizer = Tokenizer.load(fixture.checkpoint);
+    template = ChatTemplate.load(fixture.checkpoint);
+  });
+  /** A new service with nothing cached; KV snapshots off, so nothing is found on disk either. */
+  beforeEach(async () => {
+    runs = undefined;
+    onRun = undefined;
+    const hooks: { after?: PrefillHook } = {
+      after: (tokens) => {
+        runs?.push(tokens.length);
+        onRun?.(runs?.length ?? 0);
+      },
+    };
+    service = fixture.service({ prefillChunkTokens: RUN_TOKENS, snapshotDiskBytes: 0 }, (decoder) =>
+      observePrefill(decoder, hooks),
+    );
+    await service.loadModel(fixture.loadParams, () => {}, never);
+    context = new ContextService({ cacheDir: join(fixture.root, 'index'), tokenCounter: () => service.tokenCounter() });
+    await context.index({ roots: [repository] });
+  });
+  afterEach(async () => {
+    await service.dispose();
+    await context.dispose();
+  });
+  after(async () => {
+    await fixture.dispose();
+    rmSync(repository, { recursive: true, force: true });
+  });
+
+  it('refuses a budget it cannot pack, saying what to send', async () => {
+    await assert.rejects(
+      service.prefillRepository(
+        { budget: 12 },
+        (request) => context.pack(request),
+        () => {},
+        never,
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof EngineError);
+        assert.equal(error.code, EngineErrorCode.InvalidParams);
+        assert.equal(error.message, 'Invalid context/prefill params: budget: budget must be at least 256.');
+        assert.match(error.hint ?? '', /budget: number/);
+        return true;
+      },
+    );
+  });
+
+  it('is the first tokens of a chat prompt packed for a question, which then finds it cached', async () => {
+    const messages = chatMessages('How are words counted?');
+    const prompt = encodeChatPrompt(template, tokenizer, messages, {
+      addGenerationPrompt: true,
+      enableThinking: false,
+    });
+    const result = await prefill();
+    assert.equal(result.cancelled, false);
+    assert.equal(result.cachedTokens, 0);
+    assert.ok(result.tokens > 100, `${result.tokens} tokens`);
+    const chat = await ask('How are words counted?');
+    assert.equal(chat.usage.promptTokens, prompt.length);
+    assert.equal(chat.usage.cachedTokens, result.tokens);
+  });
+
+  it('yields to a completion at the next run boundary and resumes where it stopped', async () => {
+    runs = [];
+    let completion: Promise<CompleteResult> | undefined;
+    const finished: string[] = [];
+    onRun = (run) => {
+      if (run === 1)
+        completion = service
+          .complete({ prompt: 'let total =', maxTokens: 2 }, never)
+          .finally(() => finished.push('completion'));
+    };
+    const progress: ContextPrefillProgressParams[] = [];
+    const result = await prefill((report) => progress.push(report)).finally(() => finished.push('prefill'));
+    const completed = await completion!;
+
+    assert.deepEqual(finished, ['completion', 'prefill']);
+    assert.equal(result.cancelled, false);
+    // One prefill run, then the completion's prompt and its one decode step, then the prefill's other runs,
+    // which start where the first stopped: together they compute each prefix token once.
+    assert.equal(runs[0], RUN_TOKENS);
+    assert.deepEqual(runs.slice(1, 3), [completed.usage.promptTokens, 1]);
+    const prefillRuns = [runs[0], ...runs.slice(3)];
+    assert.equal(
+      prefillRuns.reduce((sum, run) => sum + run, 0),
+      result.tokens,
+    );
+    assert.deepEqual(
+      progress.map((report) => report.done),
+      [0, ...prefillRuns.map((_, i) => Math.min(result.tokens, (i + 1) * RUN_TOKENS))],
+    );
+    assert.ok(progress.every((report) => report.total === result.tokens));
+  });
+
+  it('gives a question that arrives mid-way what is done, and finishes after it', async () => {
+    runs = [];
+    let chat: Promise<ChatResult> | undefined;
+    onRun = (run) => {
+      if (run === 2) chat = ask('Which function counts words?');
+    };
+    const result = await prefill();
+    const answered = await chat!;
+    assert.equal(answered.usage.cachedTokens, 2 * RUN_TOKENS);
+    // The chat went on past the prefix, so the prefill found all of it but the last token in place.
+    assert.equal(result.cancelled, false);
+    assert.equal(result.cachedTokens, 0);
+    assert.equal(runs.at(-1), 1);
+  });
+});

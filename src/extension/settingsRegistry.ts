@@ -43,6 +43,7 @@ export const HEARTH_SETTINGS = {
   'model.contextLength': count(0),
   'context.maxTokens': count(0),
   'context.exclude': list(),
+  'context.prefillInBackground': flag(true),
   'chat.maxTokens': count(2048),
   // fp32 weights are for exactness tests, not offered to users.
   'engine.quantization': choice<WeightQuantization>(['int8', 'int4'], DEFAULT_QUANTIZATION),

@@ -87,10 +87,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }),
       view.onDidDispose(() => (this.view = undefined)),
     );
-    // Opening the chat warms the engine and a configured model for the first question; with none configured
-    // the first question asks for one (not the mere opening of the view).
-    if (configuredModelPath() !== undefined)
-      this.deps.models.ensureLoaded().catch(() => undefined); // a question reports what went wrong
+    // Opening the chat warms the engine and a configured model for the first question (a bad path shows at once
+    // in the header and the status bar); with none configured the first question asks for one.
+    if (configuredModelPath() !== undefined) this.deps.models.loadInBackground();
     else this.deps.engine.ready().catch(() => undefined); // failures show in the state and the status bar
   }
 

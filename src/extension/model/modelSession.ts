@@ -8,8 +8,8 @@ import {
   type ModelRole,
 } from '../../shared/protocol';
 import type { EngineSupervisor } from '../engineSupervisor';
-import { isCancellation } from '../cancellation';
-import { describeError, EngineErrorWithSetting, loadContextSetting } from '../errorDescription';
+import { EngineErrorWithSetting, loadContextSetting } from '../errorDescription';
+import { ModelErrorState } from './modelErrorState';
 import { modelName } from './modelPickItems';
 import type { ModelPickPurpose } from './modelPicker';
 import { affectsModel, configuredModel, configuredRoleModel } from './modelSettings';
@@ -45,8 +45,7 @@ export class ModelSession implements ModelSource, vscode.Disposable {
   private readonly failureEmitter = new vscode.EventEmitter<unknown>();
   /** A load or check that no request waited for failed (a setting changed): the error, to show at once. */
   readonly onDidFailInBackground = this.failureEmitter.event;
-  /** Why the configured model cannot be served, until a load succeeds or the settings change. */
-  private loadError: string | undefined;
+  private readonly loadError = new ModelErrorState();
 
   private loaded: { engineGeneration: number; params: ModelLoadParams; info: ModelInfo } | undefined;
   private loading: Promise<ModelInfo> | undefined;
@@ -74,11 +73,13 @@ export class ModelSession implements ModelSource, vscode.Disposable {
       engine.onDidChangeState(({ state }) => {
         if (state !== 'ready') return;
         this.engineGeneration++;
-        if (this.loaded) this.reloadInBackground(); // the engine restarted: bring the model back
+        if (this.loaded)
+          this.reloadInBackground(); // the engine restarted: bring the model back
+        else this.checkInBackground(); // a bad path configured before the engine started shows at once
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!affectsModel(event)) return;
-        this.setLoadError(undefined);
+        if (this.loadError.clear()) this.statusEmitter.fire(this.status);
         if (this.loaded && JSON.stringify(this.loaded.params) !== JSON.stringify(this.configuredParams()))
           this.reloadInBackground();
         else if (!this.loaded) this.checkInBackground();
@@ -104,7 +105,7 @@ export class ModelSession implements ModelSource, vscode.Disposable {
       ...(this.loadingPath !== undefined &&
         this.loadingPercent !== undefined && { loadingPercent: this.loadingPercent }),
       ...(this.tokensPerSecond !== undefined && { tokensPerSecond: this.tokensPerSecond }),
-      ...(this.loadError !== undefined && { error: this.loadError }),
+      ...(this.loadError.message !== undefined && { error: this.loadError.message }),
     };
   }
 
@@ -131,6 +132,14 @@ export class ModelSession implements ModelSource, vscode.Disposable {
       this.statusEmitter.fire(this.status);
     });
     return this.loading;
+  }
+
+  /**
+   * Loads the configured model for the first question without one waiting: a failure shows at once in the
+   * status, and through onDidFailInBackground, as a changed setting's does.
+   */
+  loadInBackground(): void {
+    this.ensureLoaded().catch((error: unknown) => this.failInBackground(error));
   }
 
   private configuredParams(): ModelLoadParams | undefined {
@@ -188,15 +197,9 @@ export class ModelSession implements ModelSource, vscode.Disposable {
   }
 
   private failInBackground(error: unknown): void {
-    if (isCancellation(error)) return;
-    this.setLoadError(describeError(error).message);
-    this.failureEmitter.fire(error);
-  }
-
-  private setLoadError(message: string | undefined): void {
-    if (message === this.loadError) return;
-    this.loadError = message;
+    if (this.loadError.fail(error) === undefined) return;
     this.statusEmitter.fire(this.status);
+    this.failureEmitter.fire(error);
   }
 
   private async load(params: ModelLoadParams): Promise<ModelInfo> {
@@ -242,7 +245,7 @@ export class ModelSession implements ModelSource, vscode.Disposable {
       },
     );
     this.loaded = { engineGeneration: generation, params, info: result.model };
-    this.loadError = undefined;
+    this.loadError.clear();
     this.changeEmitter.fire(result.model);
     return result.model;
   }

@@ -1,0 +1,51 @@
+/** The params of context/index, context/update and context/pack: each type derived from its schema. */
+import * as v from 'valibot';
+import { choice, fields, flag, list, nonEmptyStrings, nonEmptyText, text, wholeNumber } from './fieldSchemas';
+
+export const CONTEXT_CHANGE_KINDS = ['changed', 'created', 'deleted'] as const;
+export const CONTEXT_FORMATS = ['qwen', 'markdown'] as const;
+
+const MAX_ROOTS = 64;
+const MAX_GLOBS = 1_000;
+const MAX_CHANGES = 10_000;
+const MAX_OPEN_FILES = 200;
+
+export const contextIndexParams = fields({
+  /** Absolute folders: the workspace roots. */
+  roots: nonEmptyStrings(MAX_ROOTS, { nonEmpty: true }),
+  /** Globs to leave out, beside .gitignore (VS Code's files.exclude and Hearth's own setting). */
+  excludes: v.optional(nonEmptyStrings(MAX_GLOBS)),
+  /** Larger files are listed by path only. */
+  maxFileBytes: v.optional(wholeNumber(1)),
+});
+
+const contextFileChange = fields({
+  /** Absolute, inside a root. */
+  path: nonEmptyText(),
+  kind: choice(CONTEXT_CHANGE_KINDS),
+  /** Unsaved editor contents; without it the engine reads the disk. */
+  content: v.optional(text()),
+});
+
+export const contextUpdateParams = fields({ changes: list(contextFileChange, { maxItems: MAX_CHANGES }) });
+
+export const contextPackParams = fields({
+  /** Tokens, 256…262,144, counted with the served model's tokenizer. */
+  budget: wholeNumber(1),
+  /** The Qwen repository format (default) or fenced Markdown. */
+  format: v.optional(choice(CONTEXT_FORMATS)),
+  focus: v.optional(
+    fields({
+      activeFile: v.optional(nonEmptyText()),
+      openFiles: v.optional(nonEmptyStrings(MAX_OPEN_FILES)),
+      query: v.optional(text()),
+    }),
+  ),
+  /** Return `ranking`: why each file shown is where it is. */
+  explainRanking: v.optional(flag()),
+});
+
+export type ContextIndexParams = v.InferInput<typeof contextIndexParams>;
+export type ContextFileChange = v.InferOutput<typeof contextFileChange>;
+export type ContextUpdateParams = v.InferInput<typeof contextUpdateParams>;
+export type ContextPackParams = v.InferInput<typeof contextPackParams>;

@@ -8,6 +8,7 @@ import { registerCompletionTests } from './completion.suite';
 import { registerConversationTests } from './conversation.suite';
 import { registerExtensionTests } from './extension.suite';
 import { registerModelTests } from './model.suite';
+import { registerSoakTests, soakOptionsFromEnvironment } from './soak.suite';
 
 export function run(): Promise<void> {
   // HEARTH_TEST_GREP (inherited through code-server) runs only the matching tests, while working on them.
@@ -19,6 +20,9 @@ export function run(): Promise<void> {
   registerCompletionTests();
   registerChatTests();
   registerConversationTests();
+  // The soak runs only when asked for (test/vscode/soak.test.ts, npm run soak): it takes minutes.
+  const soak = soakOptionsFromEnvironment();
+  if (soak) registerSoakTests(soak);
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed.`)) : resolve()));
   });

@@ -8,6 +8,7 @@ import {
 } from '../shared/webviewProtocol';
 import { chatActivity, type ActivitySources } from './chatActivity';
 import type { ChatController } from './chat/chatController';
+import type { RepositoryPrefill } from './context/repositoryPrefill';
 import type { WorkspaceContext } from './context/workspaceContext';
 import type { CodeActions } from './chat/codeActions';
 import type { EngineSupervisor } from './engineSupervisor';
@@ -27,6 +28,8 @@ export interface ChatViewDependencies {
   engine: EngineSupervisor;
   models: ModelSource;
   workspace: Pick<WorkspaceContext, 'onDidChangeIndexing'>;
+  /** The repository prefix's state, shown in the header when nothing else runs. */
+  repository?: Pick<RepositoryPrefill, 'state' | 'onDidChangeState'>;
   chat: ChatController;
   codeActions: CodeActions;
   showLogs: () => void;
@@ -68,6 +71,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.postActivity();
       }),
     );
+    if (deps.repository) {
+      this.activity.repository = deps.repository.state;
+      this.disposables.push(
+        deps.repository.onDidChangeState((state) => {
+          this.activity.repository = state;
+          this.postActivity();
+        }),
+      );
+    }
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {

@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import type { EngineState } from '../shared/webviewProtocol';
 import type { EngineStateChange, EngineSupervisor } from './engineSupervisor';
+import {
+  repositoryPrefixText,
+  repositoryPrefixTooltip,
+  type RepositoryPrefixState,
+} from './context/repositoryPrefixState';
 import { modelStatusText, type ModelStatus } from './model/modelStatusText';
 
 const presentation: Record<EngineState, { text: string; tooltip: string; error?: boolean }> = {
@@ -17,9 +22,16 @@ export interface ModelStatusSource {
   readonly onDidChangeStatus: vscode.Event<ModelStatus>;
 }
 
+/** The repository prefix as the status bar sees it (RepositoryPrefill). */
+export interface RepositoryPrefixSource {
+  readonly state: RepositoryPrefixState | undefined;
+  readonly onDidChangeState: vscode.Event<RepositoryPrefixState | undefined>;
+}
+
 /**
- * Shows the engine's state in the status bar and, once it is ready, the model, whether it is loading, and the
- * last answer's tokens/s. A click opens the logs when the engine failed, the model picker otherwise.
+ * Shows the engine's state in the status bar and, once it is ready, the model, whether it is loading, the
+ * last answer's tokens/s and the repository prefix. A click opens the logs when the engine failed, the model
+ * picker otherwise.
  */
 export class EngineStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(
@@ -32,10 +44,12 @@ export class EngineStatusBar implements vscode.Disposable {
   constructor(
     private readonly engine: EngineSupervisor,
     private readonly models?: ModelStatusSource,
+    private readonly repository?: RepositoryPrefixSource,
   ) {
     this.item.name = 'Hearth Engine';
     this.subscriptions = [engine.onDidChangeState(() => this.render())];
     if (models) this.subscriptions.push(models.onDidChangeStatus(() => this.render()));
+    if (repository) this.subscriptions.push(repository.onDidChangeState(() => this.render()));
     this.render();
     this.item.show();
   }
@@ -44,8 +58,11 @@ export class EngineStatusBar implements vscode.Disposable {
     const { state, detail }: EngineStateChange = this.engine.state;
     const look = presentation[state];
     const model = state === 'ready' && this.models ? modelStatusText(this.models.status) : undefined;
-    this.item.text = model?.text ?? look.text;
-    this.item.tooltip = model?.tooltip ?? (detail ? `${look.tooltip} (${detail})` : look.tooltip);
+    const prefix = model && this.models?.status.loading === undefined ? this.repository?.state : undefined;
+    this.item.text = (model?.text ?? look.text) + (prefix ? ` · ${repositoryPrefixText(prefix)}` : '');
+    this.item.tooltip =
+      (model?.tooltip ?? (detail ? `${look.tooltip} (${detail})` : look.tooltip)) +
+      (prefix ? `\n${repositoryPrefixTooltip(prefix)}` : '');
     this.item.command = look.error || !this.models ? 'hearth.showLogs' : 'hearth.selectModel';
     this.item.backgroundColor = look.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }

@@ -9,6 +9,7 @@ import { ChatStream } from './chat/chatStream';
 import { CodeActions } from './chat/codeActions';
 import { ChatViewProvider } from './chatViewProvider';
 import { registerInlineCompletions } from './completion/completionFeature';
+import { RepositoryPrefill } from './context/repositoryPrefill';
 import { WorkspaceContext } from './context/workspaceContext';
 import { EngineFailedError } from './engineFailedError';
 import { EngineStatusBar } from './engineStatusBar';
@@ -90,6 +91,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
         (error: unknown) => errors.show(error),
       );
   const workspace = new WorkspaceContext(engine, (line) => output.appendLine(line));
+  const repository = new RepositoryPrefill({
+    engine,
+    models,
+    workspace,
+    enabled: () => hearthSetting('context.prefillInBackground'),
+    log: (line) => output.appendLine(line),
+  });
   const answerLimit = () => hearthSetting('chat.maxTokens') || undefined;
   const stream = new ChatStream(engine, {
     // Chat requests carry their own limit (answerLimit); Explain and refactors follow only a limit the user set.
@@ -113,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     engine,
     models,
     workspace,
+    repository,
     chat,
     codeActions: new CodeActions(proposals),
     showLogs,
@@ -122,12 +131,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   context.subscriptions.push(
     output,
     roles,
-    new EngineStatusBar(engine, models),
+    new EngineStatusBar(engine, models, repository),
     models.onDidFailInBackground((error) => void errors.show(error)),
     engine.onDidChangeState(({ state, detail }) => {
       if (state === 'failed') void errors.show(new EngineFailedError(detail ?? 'see the logs'));
     }),
     workspace,
+    repository,
     proposals,
     chat,
     refactor,

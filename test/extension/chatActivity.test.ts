@@ -12,4 +12,15 @@ describe('chatActivity', () => {
     assert.deepEqual(chatActivity({ indexing: {} }), { text: 'Indexing the workspace…' });
     assert.equal(chatActivity({}), null);
   });
+
+  it('shows the repository prefix when no load or indexing runs', () => {
+    const preparing = { phase: 'preparing', done: 6_700, total: 15_872 } as const;
+    assert.deepEqual(chatActivity({ repository: preparing }), { text: 'preparing repository 42%' });
+    assert.deepEqual(chatActivity({ repository: { phase: 'ready', tokens: 15_872, diskTokens: 0 } }), {
+      text: 'repository 15,872 tokens · ready',
+    });
+    assert.deepEqual(chatActivity({ indexing: { fraction: 0.5 }, repository: preparing }), {
+      text: 'Indexing the workspace… 50%',
+    });
+  });
 });

@@ -48,6 +48,9 @@ export class WorkspaceContext implements vscode.Disposable {
   private readonly indexingEmitter = new vscode.EventEmitter<IndexProgressView | undefined>();
   /** Indexing progress as it is reported, and undefined when indexing ends: for the chat header. */
   readonly onDidChangeIndexing = this.indexingEmitter.event;
+  private readonly contentEmitter = new vscode.EventEmitter<number>();
+  /** The content version, whenever what a pack would see changed (an index built, files updated). */
+  readonly onDidChangeContent = this.contentEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -64,6 +67,7 @@ export class WorkspaceContext implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     this.disposables.push(
       this.indexingEmitter,
+      this.contentEmitter,
       watcher,
       watcher.onDidCreate((uri) => this.onFileEvent(uri, 'created')),
       watcher.onDidChange((uri) => this.onFileEvent(uri, 'changed')),
@@ -164,7 +168,7 @@ export class WorkspaceContext implements vscode.Disposable {
     );
     if (generation !== this.engineGeneration) return; // the engine restarted meanwhile; the next use indexes again
     this.indexed = { generation, key };
-    this.version++;
+    this.contentChanged();
     this.log(
       `[hearth] indexed ${stats.files} files (${stats.lastScan.parsed} parsed, ${stats.lastScan.reused} reused) in ${Math.round(stats.lastScan.elapsedMs)} ms`,
     );
@@ -206,7 +210,7 @@ export class WorkspaceContext implements vscode.Disposable {
     this.indexed = undefined;
     this.supersedeIndexing();
     this.queue.clear();
-    this.version++;
+    this.contentChanged();
     if (this.wanted) this.reindexInBackground();
   }
 
@@ -239,8 +243,13 @@ export class WorkspaceContext implements vscode.Disposable {
       const result = await this.engine.request('context/update', {
         changes: changes.slice(start, start + MAX_CHANGES_PER_UPDATE),
       });
-      if (result.parsed.length > 0 || result.removed.length > 0 || result.rescanned) this.version++;
+      if (result.parsed.length > 0 || result.removed.length > 0 || result.rescanned) this.contentChanged();
     }
+  }
+
+  private contentChanged(): void {
+    this.version++;
+    this.contentEmitter.fire(this.version);
   }
 
   private changeFor(path: string, kind: ChangeKind): ContextFileChange {

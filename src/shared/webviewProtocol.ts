@@ -29,6 +29,8 @@ export interface TurnStats {
   overviewTokens?: number;
   promptTokens: number;
   cachedTokens: number;
+  /** Of the cached tokens, those restored from a KV snapshot on disk; absent when the engine keeps none. */
+  diskTokens?: number;
   completionTokens: number;
   prefillTokensPerSecond: number;
   decodeTokensPerSecond: number;

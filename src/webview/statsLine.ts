@@ -37,6 +37,17 @@ function cached(stats: TurnStats): number {
   return Math.min(stats.cachedTokens, stats.promptTokens);
 }
 
+/**
+ * Where the prompt's tokens came from: "(47,100 cached)", or with an engine that keeps KV snapshots on disk
+ * "(45,000 from memory, 2,100 from disk, 1,920 computed)".
+ */
+function promptSources(stats: TurnStats): string {
+  const reused = cached(stats);
+  if (stats.diskTokens === undefined) return reused > 0 ? ` (${count(reused)} cached)` : '';
+  const disk = Math.min(stats.diskTokens, reused);
+  return ` (${count(reused - disk)} from memory, ${count(disk)} from disk, ${count(stats.promptTokens - reused)} computed)`;
+}
+
 /** What the model saw and how fast it went, e.g. "12 files whole, 30 outlined · 48,210 context tokens · prompt 49,020 tokens (47,100 cached) · prefill 412 tok/s · decode 9.8 tok/s · first token 1.2 s". */
 export function formatTurnStats(stats: TurnStats): string {
   const prefill = shownPrefillRate(stats);
@@ -45,7 +56,7 @@ export function formatTurnStats(stats: TurnStats): string {
     `${count(stats.contextTokens)} context tokens${stats.overviewTokens ? ` (${count(stats.overviewTokens)} overview)` : ''}`,
     stats.historyTokens ? `history ${count(stats.historyTokens)} tokens` : undefined,
     leftOut(stats.turnsLeftOut ?? 0),
-    `prompt ${count(stats.promptTokens)} tokens${cached(stats) > 0 ? ` (${count(cached(stats))} cached)` : ''}`,
+    `prompt ${count(stats.promptTokens)} tokens${promptSources(stats)}`,
     prefill !== undefined ? `prefill ${rate(prefill)} tok/s` : undefined,
     stats.decodeTokensPerSecond > 0 ? `decode ${rate(stats.decodeTokensPerSecond)} tok/s` : undefined,
     stats.timeToFirstTokenMs > 0 ? `first token ${duration(stats.timeToFirstTokenMs)}` : undefined,

@@ -18,6 +18,7 @@ export function turnStats(
     ...(pack?.overviewTokens !== undefined && { overviewTokens: pack.overviewTokens }),
     promptTokens: usage.promptTokens,
     cachedTokens: usage.cachedTokens,
+    ...(usage.diskTokens !== undefined && { diskTokens: usage.diskTokens }),
     completionTokens: usage.completionTokens,
     prefillTokensPerSecond: usage.prefillTokensPerSecond,
     decodeTokensPerSecond: usage.decodeTokensPerSecond,

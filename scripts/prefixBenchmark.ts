@@ -1,17 +1,23 @@
-// The repository prefix paid once: first-token time of a question in a new engine process with the prefix's KV
-// snapshot on disk, against the same question in a new process with nothing cached, in the same run.
-//   node esbuild.mjs && node --import tsx scripts/prefixBenchmark.ts [--model DIR] [--budget 8192] [--kv float32,int8]
+// The repository prefix paid once, in the same run as the cold path it is measured against:
+//   node esbuild.mjs && node --import tsx scripts/prefixBenchmark.ts [--model DIR] [--budget 8192]
+//     [--kv float32,int8] [--part restore,prefill]
 // Without --model it makes the synthetic Qwen3-0.6B-geometry FP8 checkpoint (int8 weights when loaded). Per KV
-// dtype: process A answers the question cold, then a second question over the same block, which makes it store
-// the shared prefix; process B answers the first question again, restoring the prefix from disk. Prints both
-// first-token times, the restore speed (GB/s, rows read and appended to the cache) and the disk per 1K tokens.
-import { mkdtempSync, rmSync } from 'node:fs';
+// dtype, part `restore`: process A answers a question cold, then a second one over the same block, which makes
+// it store the shared prefix; process B answers the first again, restoring the prefix from disk (first tokens,
+// restore GB/s, disk per 1K tokens). Part `prefill`, on a copy of this repository indexed by the engine as the
+// extension has it: a new process answers question 2 cold; another runs context/prefill in the background while
+// inline completions are timed, then the same completions idle, then question 2 (a new conversation: another
+// question and active file than any before), then question 2 again after an edit to a file in the last quarter
+// of the block's overview. Prints first tokens against cold, completion p50/p95 and disk per 1K tokens.
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { basename, isAbsolute } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHAT_INSTRUCTIONS } from '../src/extension/chat/chatMessages';
 import { EngineProcess } from '../src/extension/engineProcess';
 import { sendEngineRequest } from '../src/shared/engineRpc';
-import type { ChatResult, KvCacheDtype, ModelLoadParams } from '../src/shared/protocol';
+import type { ChatResult, ContextPackResult, KvCacheDtype, ModelLoadParams } from '../src/shared/protocol';
 import { RepositoryIndex } from '../src/engine/context/repositoryIndex';
 import { kvSnapshotFolders } from '../src/engine/generation/kvSnapshotListing';
 import { writeSyntheticCheckpoint } from '../src/engine/synthetic/syntheticCheckpoint';
@@ -24,10 +30,12 @@ const { values } = parseArgs({
     model: { type: 'string' },
     budget: { type: 'string', default: '8192' },
     kv: { type: 'string', default: 'float32,int8' },
+    part: { type: 'string', default: 'restore,prefill' },
   },
 });
 const budget = Number(values.budget);
 const dtypes = values.kv.split(',') as KvCacheDtype[];
+const parts = values.part.split(',');
 const never = new AbortController().signal;
 const work = mkdtempSync(join(tmpdir(), 'hearth-prefix-bench-'));
 
@@ -74,7 +82,7 @@ async function engineWith(load: ModelLoadParams) {
       };
       if (!log.some(check)) listeners.add(check);
     });
-  return { engine, logged };
+  return { engine, logged, log };
 }
 
 function ask(engine: EngineProcess, block: string, question: string): Promise<ChatResult> {
@@ -103,45 +111,180 @@ async function main(): Promise<void> {
         tied: true,
       })
     ).dir;
-  const block = await repositoryBlock();
   const rows: string[] = [];
   for (const kvCache of dtypes) {
-    const cacheDir = join(work, `cache-${kvCache}`);
-    const load: ModelLoadParams = {
+    const load = (cacheDir: string): ModelLoadParams => ({
       path: model,
       quantization: 'int8',
       kvCache,
       contextLength: budget + 2048,
       cacheDir,
-    };
-    const first = await engineWith(load);
-    const cold = await ask(first.engine, block, 'What does the engine do on a request?');
-    await ask(first.engine, block, 'Where are KV snapshots written?');
-    const stored = Number((await first.logged(/KV snapshot of (\d+) tokens stored/))[1]);
-    await first.engine.stop();
-
-    const second = await engineWith(load);
-    const warm = await ask(second.engine, block, 'What does the engine do on a request?');
-    const restore = await second.logged(/restored positions \[0, (\d+)\) from disk, (\d+) bytes in ([\d.]+) ms/);
-    await second.engine.stop();
-
-    const [file] = kvSnapshotFolders(join(cacheDir, 'kv'))[0].files;
-    const restoredBytes = Number(restore[2]);
-    const gbPerSecond = restoredBytes / 1e9 / (Number(restore[3]) / 1000);
-    rows.push(
-      [
-        kvCache.padEnd(8),
-        `prompt ${cold.usage.promptTokens}`,
-        `cold first token ${(cold.usage.timeToFirstTokenMs! / 1000).toFixed(2)} s`,
-        `restored ${warm.usage.diskTokens} of ${stored} stored: first token ${(warm.usage.timeToFirstTokenMs! / 1000).toFixed(2)} s` +
-          ` (${((100 * warm.usage.timeToFirstTokenMs!) / cold.usage.timeToFirstTokenMs!).toFixed(1)}% of cold)`,
-        `restore ${(restoredBytes / 1e9).toFixed(2)} GB in ${restore[3]} ms = ${gbPerSecond.toFixed(2)} GB/s`,
-        `disk ${(((file.bytes / stored) * 1000) / 1e6).toFixed(1)} MB per 1K tokens`,
-      ].join('  '),
-    );
+    });
+    if (parts.includes('restore')) rows.push(await restoreFromDisk(kvCache, load));
+    if (parts.includes('prefill')) rows.push(await backgroundPrefill(kvCache, load));
     process.stderr.write(`${rows.at(-1)}\n`);
   }
   process.stdout.write(`${rows.join('\n')}\n`);
+}
+
+/** Part `restore`: the first token in a new process with the prefix two questions shared on disk. */
+async function restoreFromDisk(kvCache: KvCacheDtype, load: (cacheDir: string) => ModelLoadParams): Promise<string> {
+  const block = await repositoryBlock();
+  const cacheDir = join(work, `cache-${kvCache}`);
+  const first = await engineWith(load(cacheDir));
+  const cold = await ask(first.engine, block, 'What does the engine do on a request?');
+  await ask(first.engine, block, 'Where are KV snapshots written?');
+  const stored = Number((await first.logged(/KV snapshot of (\d+) tokens stored/))[1]);
+  await first.engine.stop();
+
+  const second = await engineWith(load(cacheDir));
+  const warm = await ask(second.engine, block, 'What does the engine do on a request?');
+  const restores = second.log
+    .map((line) => /restored positions \[\d+, \d+\) from disk, (\d+) bytes in ([\d.]+) ms/.exec(line))
+    .filter((match) => match !== null);
+  await second.engine.stop();
+
+  const [file] = kvSnapshotFolders(join(cacheDir, 'kv'))[0].files;
+  const restoredBytes = restores.reduce((sum, match) => sum + Number(match[1]), 0);
+  const restoreMs = restores.reduce((sum, match) => sum + Number(match[2]), 0);
+  const gbPerSecond = restoredBytes / 1e9 / (restoreMs / 1000);
+  return [
+    `${kvCache.padEnd(8)} restore`,
+    `prompt ${cold.usage.promptTokens}`,
+    `cold first token ${seconds(cold)}`,
+    `restored ${warm.usage.diskTokens} of ${stored} stored: first token ${seconds(warm)} (${share(warm, cold)} of cold)`,
+    `restore ${(restoredBytes / 1e9).toFixed(2)} GB in ${restoreMs.toFixed(0)} ms (${restores.length} runs) = ${gbPerSecond.toFixed(2)} GB/s`,
+    `disk ${(((file.bytes / stored) * 1000) / 1e6).toFixed(1)} MB per 1K tokens`,
+  ].join('  ');
+}
+/** This repository's sources, with their modification times (the overview orders files by them). */
+function copyOfRepository(name: string): string {
+  const copy = join(work, name);
+  const skipped = new Set(['node_modules', '.git', 'dist', 'out', 'media']);
+  cpSync(root, copy, { recursive: true, preserveTimestamps: true, filter: (path) => !skipped.has(basename(path)) });
+  return copy;
+}
+
+/** A new engine process with the model loaded and the repository indexed, as the extension has it. */
+async function indexedEngine(load: ModelLoadParams, repository: string) {
+  const started = await engineWith(load);
+  await sendEngineRequest(started.engine.connection, 'context/index', { roots: [repository] });
+  return started;
+}
+
+/** A chat question as the extension sends it: its block packed for the question and the active file. */
+async function askAbout(engine: EngineProcess, question: string, activeFile: string): Promise<ChatResult> {
+  const block = await sendEngineRequest(engine.connection, 'context/pack', {
+    budget,
+    format: 'markdown',
+    focus: { activeFile, openFiles: [activeFile], query: question },
+  });
+  return sendEngineRequest(engine.connection, 'chat', {
+    requestId: `${question} ${Math.random()}`,
+    messages: [
+      { role: 'system', content: `${block.text.trimEnd()}\n\n${CHAT_INSTRUCTIONS}` },
+      { role: 'user', content: question },
+    ],
+    thinking: 'off',
+    maxTokens: 1,
+    sampling: { temperature: 0 },
+  });
+}
+
+/** One inline completion's latency as its caller sees it, in ms. */
+async function completionMs(engine: EngineProcess, index: number): Promise<number> {
+  const started = performance.now();
+  await sendEngineRequest(engine.connection, 'complete', {
+    prompt: `// step ${index}\nexport function add${index}(a: number, b: number): number {\n  return`,
+    maxTokens: 4,
+  });
+  return performance.now() - started;
+}
+
+/** Appends a line to the file in the last quarter of the overview's order (oldest first), and tells the engine. */
+async function editLastQuarter(engine: EngineProcess, repository: string): Promise<string> {
+  const packed: ContextPackResult = await sendEngineRequest(engine.connection, 'context/pack', {
+    budget,
+    format: 'markdown',
+    focus: {},
+    explainRanking: true,
+  });
+  const files = (packed.ranking ?? [])
+    .filter((entry) => entry.part === 'overview')
+    .map((entry) => (isAbsolute(entry.path) ? entry.path : join(repository, entry.path)))
+    .filter((path) => existsSync(path))
+    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
+  const path = files[Math.floor(files.length * 0.8)];
+  appendFileSync(path, '\n// edited by the benchmark\n');
+  await sendEngineRequest(engine.connection, 'context/update', { changes: [{ path, kind: 'changed' }] });
+  return `${path.slice(repository.length + 1)} (${Math.floor(files.length * 0.8) + 1} of ${files.length})`;
+}
+
+const QUESTION = 'How does the chat view say where the prompt tokens came from?';
+const ACTIVE_FILE = join('src', 'webview', 'statsLine.ts');
+/** Milliseconds between two completions, as a debounce leaves them while someone types. */
+const TYPING_GAP_MS = 150;
+
+/**
+ * Part `prefill`: cold, then in another process the background prefill with completions timed during it and
+ * after it, a new conversation's first question, and the same question after an edit in the last quarter.
+ */
+async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string) => ModelLoadParams): Promise<string> {
+  const repository = copyOfRepository(`repo-${kvCache}`);
+  const activeFile = join(repository, ACTIVE_FILE);
+  const coldEngine = await indexedEngine(load(join(work, `cold-${kvCache}`)), repository);
+  const cold = await askAbout(coldEngine.engine, QUESTION, activeFile);
+  await coldEngine.engine.stop();
+
+  const { engine, logged } = await indexedEngine(load(join(work, `prefill-${kvCache}`)), repository);
+  const prefillStarted = performance.now();
+  let prefilling = true;
+  const prefill = sendEngineRequest(engine.connection, 'context/prefill', { budget, format: 'markdown' }).finally(
+    () => (prefilling = false),
+  );
+  const busy: number[] = [];
+  for (let i = 0; prefilling; i++) {
+    busy.push(await completionMs(engine, i));
+    await new Promise((resolve) => setTimeout(resolve, TYPING_GAP_MS));
+  }
+  const prefix = await prefill;
+  const prefillSeconds = (performance.now() - prefillStarted) / 1000;
+  const stored = Number((await logged(/KV snapshot of (\d+) tokens stored/))[1]);
+  const idle: number[] = [];
+  for (let i = 0; i < Math.max(10, busy.length); i++) {
+    idle.push(await completionMs(engine, i));
+    await new Promise((resolve) => setTimeout(resolve, TYPING_GAP_MS));
+  }
+  const warm = await askAbout(engine, QUESTION, activeFile);
+  const edited = await editLastQuarter(engine, repository);
+  const afterEdit = await askAbout(engine, QUESTION, activeFile);
+  await engine.stop();
+  const [file] = kvSnapshotFolders(join(work, `prefill-${kvCache}`, 'kv'))[0].files;
+  return [
+    `${kvCache.padEnd(8)} prefill`,
+    `prompt ${cold.usage.promptTokens}, prefix ${prefix.tokens}`,
+    `cold first token ${seconds(cold)}`,
+    `background prefill ${prefillSeconds.toFixed(1)} s`,
+    `new conversation ${seconds(warm)} (${share(warm, cold)} of cold, ${warm.usage.cachedTokens} cached)`,
+    `after editing ${edited}: ${seconds(afterEdit)} (${share(afterEdit, cold)} of cold, ${afterEdit.usage.cachedTokens} cached)`,
+    `completion p50/p95 idle ${percentile(idle, 50)}/${percentile(idle, 95)} ms, during the prefill ${percentile(busy, 50)}/${percentile(busy, 95)} ms (${busy.length})`,
+    `disk ${(((file.bytes / stored) * 1000) / 1e6).toFixed(1)} MB per 1K tokens`,
+  ].join('  ');
+}
+
+function seconds(result: ChatResult): string {
+  return `${(result.usage.timeToFirstTokenMs! / 1000).toFixed(2)} s`;
+}
+
+function share(result: ChatResult, cold: ChatResult): string {
+  return `${((100 * result.usage.timeToFirstTokenMs!) / cold.usage.timeToFirstTokenMs!).toFixed(1)}%`;
+}
+
+function percentile(values: number[], p: number): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0
+    ? '-'
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(0);
 }
 
 main()

@@ -1,7 +1,7 @@
 /**
  * The model's state as the chat header and the status bar show it, in code-server with Chromium: no model, then
- * a checkpoint loading (with the conversion's percentage) and ready; a folder that is not a checkpoint is an
- * error in both at once, with Select model, and the log holds that error, one timestamp per line.
+ * a checkpoint loading (with the conversion's percentage) and ready; a folder that is not a checkpoint, chosen
+ * or configured before the start, is an error in both at once, with Select model, and the log holds that error.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -61,6 +61,29 @@ function hearthLog(home: string): string | undefined {
   return hearth[0] === undefined ? undefined : readFileSync(join(home, hearth[0]), 'utf8');
 }
 
+/** The error a folder with no config.json gets: as shown (header tooltip), and its cause as the log adds it. */
+function notACheckpointError(folder: string): { reason: string; shown: string; logged: string } {
+  const reason = `${join(folder, 'config.json')}: is missing: this is not a Hugging Face checkpoint folder`;
+  const hint = 'Choose the Hugging Face checkpoint folder: the one that holds config.json and the .safetensors files.';
+  const shown = `${reason}. ${hint}`;
+  return { reason, shown, logged: `[error] ${shown} (ModelNotFound: ${reason}; hint: ${hint})` };
+}
+
+/** The header and the status bar show `folder`'s error, with Select model, and a notification offers the fix. */
+async function expectModelError(page: Page, chat: FrameLocator, folder: string): Promise<void> {
+  const { reason, shown } = notACheckpointError(folder);
+  await chat.locator('.engine-state[data-state="failed"]', { hasText: /^Model error$/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await chat.locator('.engine-state').getAttribute('title'), shown);
+  assert.equal(await chat.locator('button', { hasText: 'Select model' }).isVisible(), true);
+  await page
+    .locator(statusItem)
+    .filter({ hasText: /^\s*Hearth: model error\s*$/ })
+    .waitFor({ timeout: 30_000 });
+  const toast = page.locator('.notification-toast', { hasText: `Hearth: ${reason}` });
+  await toast.waitFor({ timeout: 30_000 });
+  await toast.locator('.monaco-button', { hasText: 'Select Model' }).waitFor();
+}
+
 async function waitForLogLine(home: string, ending: string): Promise<string[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -100,7 +123,6 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
       const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-      const state = chat.locator('.engine-state');
       const status = page.locator(statusItem);
 
       // No model configured: both say so.
@@ -119,18 +141,24 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
       await chat.locator('textarea.prompt').press('Enter');
       await chat.locator('.model', { hasText: 'tiny-qwen3' }).waitFor({ timeout: 60_000 });
       await chat.locator('article.turn:not(.streaming) .context-line').waitFor({ timeout: 60_000 });
-      await chat.locator('.engine-state[data-state="ready"]', { hasText: /^Ready$/ }).waitFor({ timeout: 30_000 });
-      await status.filter({ hasText: /^\s*tiny-qwen3( · [\d.]+ tok\/s)?\s*$/ }).waitFor({ timeout: 30_000 });
+      // Ready, or ready with the repository prefix computed in the background since the load.
+      const ready = /^(Ready|repository [\d,]+ tokens · ready)$/;
+      await chat.locator('.engine-state[data-state="ready"]', { hasText: ready }).waitFor({ timeout: 60_000 });
+      await status
+        .filter({ hasText: /^\s*tiny-qwen3( · [\d.]+ tok\/s)?( · repository [\d,]+ tokens · ready)?\s*$/ })
+        .waitFor({ timeout: 30_000 });
       const loaded = await recordedStates(page, chat);
       t.diagnostic(`header: ${loaded.header.join(' → ')}\nstatus bar: ${loaded.statusBar.join(' → ')}`);
-      // Indexing the workspace may come and go around the load; the model's own states are exactly these.
+      // Indexing the workspace and preparing the repository prefix may come and go around the load; the model's
+      // own states are exactly these: none, loading, then ready for good.
       const header = loaded.header
-        .filter((text) => !text.startsWith('Indexing the workspace…'))
+        .filter((text) => !text.startsWith('Indexing the workspace…') && !text.startsWith('preparing repository'))
         .filter((text, index, all) => text !== all[index - 1]);
       assert.equal(header[0], 'No model loaded');
-      assert.equal(header.at(-1), 'Ready');
-      const loading = header.slice(1, -1);
-      assert.ok(loading.length >= 1, `the header showed no load: ${header.join(' → ')}`);
+      const readyFrom = header.findIndex((text) => ready.test(text));
+      assert.ok(readyFrom > 1, `the header showed no load before ready: ${header.join(' → ')}`);
+      for (const text of header.slice(readyFrom)) assert.match(text, ready);
+      const loading = header.slice(1, readyFrom);
       for (const text of loading) assert.match(text, /^Loading tiny-qwen3…( \d{1,3}%)?$/);
       const percents = loading
         .map((text) => Number(/ (\d+)%$/.exec(text)?.[1] ?? -1))
@@ -151,28 +179,46 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
 
       // A folder that is not a checkpoint: an error in the header and the status bar at once, no question asked.
       await replaceUserSettings(page, userSettings({ ...chosen, 'hearth.model.path': notACheckpoint }));
-      const reason = `${join(notACheckpoint, 'config.json')}: is missing: this is not a Hugging Face checkpoint folder`;
-      const hint =
-        'Choose the Hugging Face checkpoint folder: the one that holds config.json and the .safetensors files.';
-      const shown = `${reason}. ${hint}`;
-      await chat
-        .locator('.engine-state[data-state="failed"]', { hasText: /^Model error$/ })
-        .waitFor({ timeout: 30_000 });
-      assert.equal(await state.getAttribute('title'), shown);
-      assert.equal(await chat.locator('button', { hasText: 'Select model' }).isVisible(), true);
-      await status.filter({ hasText: /^\s*Hearth: model error\s*$/ }).waitFor({ timeout: 30_000 });
-      const toast = page.locator('.notification-toast', { hasText: `Hearth: ${reason}` });
-      await toast.waitFor({ timeout: 30_000 });
-      await toast.locator('.monaco-button', { hasText: 'Select Model' }).waitFor();
+      await expectModelError(page, chat, notACheckpoint);
       assert.equal(await chat.locator('article.turn').count(), 1, 'a question was needed to show the error');
 
       // The log holds the error as shown, with its cause; each line has one timestamp, the channel's.
-      const lines = await waitForLogLine(server.home, `[error] ${shown} (ModelNotFound: ${reason}; hint: ${hint})`);
+      const lines = await waitForLogLine(server.home, notACheckpointError(notACheckpoint).logged);
       const stamp = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[(trace|debug|info|warning|error)\] /;
       for (const line of lines) {
         assert.match(line, stamp);
         assert.doesNotMatch(line.replace(stamp, ''), /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d/, 'a second timestamp');
       }
+    },
+  );
+
+  it(
+    'a bad path configured before the start: an error in header and status bar on opening the chat, and logged',
+    { timeout: 180_000 },
+    async (t) => {
+      if (!requireRealVsCode(t)) return;
+      const root = mkdtempSync(join(tmpdir(), 'hearth-states-start-'));
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const notACheckpoint = join(root, 'not-a-model');
+      mkdirSync(notACheckpoint);
+      const server = await CodeServer.start({
+        settings: { 'hearth.cacheDir': join(root, 'cache'), 'hearth.model.path': notACheckpoint },
+      });
+      cleanups.push(() => server.stop());
+      const workspace = makeWorkspace();
+      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
+      const browser = await launchChromium();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      await page.goto(server.devWorkbenchUrl(workspace));
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
+      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+
+      // Opening the chat loads the configured model: its error shows in both, with the fix, before any question.
+      await expectModelError(page, chat, notACheckpoint);
+      assert.equal(await chat.locator('article.turn').count(), 0);
+      await waitForLogLine(server.home, notACheckpointError(notACheckpoint).logged);
     },
   );
 });

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Logger } from '../../../src/engine/base/logger';
+import { KvSnapshotStore } from '../../../src/engine/generation/kvSnapshotStore';
+import type { KvRows } from '../../../src/engine/onnx/kvCache';
 import { CachedDecoder } from '../../../src/engine/generation/cachedDecoder';
 import { PrefixCache } from '../../../src/engine/generation/prefixCache';
 import { FakeDecoder, freeTurn, stateOf } from './fakeDecoder';
@@ -177,5 +183,63 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
     assert.ok(small.stats.bytes <= small.budgetBytes);
     assert.equal((await lru.evaluate(sequences[0], freeTurn(), never)).cachedTokens, 0, 'the oldest was evicted');
     assert.equal((await lru.evaluate(sequences[2], freeTurn(), never)).cachedTokens, 20, 'the newest is kept');
+  });
+});
+
+describe('CachedDecoder: prefixes on disk', () => {
+  it('restores a long snapshot in runs of the target time, with a step boundary between runs', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hearth-restore-runs-'));
+    try {
+      const store = new KvSnapshotStore({
+        root,
+        modelKey: 'fake',
+        dtype: 'float32',
+        geometry: { numLayers: 1, numKvHeads: 1, headDim: 1 },
+        budgetBytes: 1 << 30,
+        logger: new Logger('warn', () => {}),
+      });
+      const stored = range(1000, 1000);
+      const source = new FakeDecoder();
+      await source.prefill(stored);
+      assert.equal(
+        await store.write(Int32Array.from(stored), (from, to) => Promise.resolve(source.copyRows(from, to))),
+        true,
+      );
+      /** Appending a block of 128 positions takes 100 ms of a fake clock. */
+      class ClockedDecoder extends FakeDecoder {
+        now = 0;
+        override appendRows(rows: KvRows, offset: number, count: number): void {
+          this.now += 100;
+          super.appendRows(rows, offset, count);
+        }
+      }
+      const fake = new ClockedDecoder();
+      const decoder = new CachedDecoder(
+        fake,
+        new PrefixCache(1 << 20, POSITION_BYTES),
+        128,
+        { targetRunMs: 250, now: () => fake.now },
+        { store, shared: () => {}, minSharedTokens: 512 },
+      );
+      const heldAtBoundaries: number[] = [];
+      const prompt = [...stored, ...range(5000, 5)];
+      const result = await decoder.evaluate(
+        prompt,
+        freeTurn(() => void heldAtBoundaries.push(fake.length)),
+        never,
+      );
+      // Three blocks a run (the one that passes 250 ms ends it), then the last two, then the 5 new tokens.
+      assert.deepEqual(heldAtBoundaries, [384, 768]);
+      assert.deepEqual(
+        fake.runs.map((run) => run.length),
+        [5],
+      );
+      assert.deepEqual(fake.state, stateOf(prompt));
+      assert.equal(result.cachedTokens, 1000);
+      assert.equal(result.diskTokens, 1000);
+      assert.equal(result.computedTokens, 5);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@ import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type ChatParams, type ChatResult, type FinishReason } from '../../shared/protocol';
 import { ReasoningParser } from '../../shared/reasoningParser';
 import { remoteError } from './remoteErrors';
+import { remoteModelKind } from './remoteModelInfo';
 
 /** An OpenAI-compatible server (vLLM, SGLang, llama.cpp server, Ollama, LM Studio, hearth serve) and its model. */
 export interface RemoteServer {
@@ -27,6 +28,8 @@ const MAX_SEED = 2 ** 31 - 1;
  */
 export class RemoteChat {
   private readonly client: OpenAI;
+  /** The server refused `chat_template_kwargs` once: thinking is asked for with `/think` and `/no_think` since. */
+  private softSwitch = false;
 
   constructor(private readonly server: RemoteServer) {
     this.client = new OpenAI({ baseURL: server.baseUrl, apiKey: server.apiKey ?? 'none', maxRetries: 0 });
@@ -76,7 +79,7 @@ export class RemoteChat {
       onDelta(delta);
     };
     try {
-      const stream = await this.client.chat.completions.create(body, { signal });
+      const stream = await this.open(body, params.thinking, signal);
       for await (const chunk of stream) {
         answered = true;
         usage = chunk.usage ?? usage;
@@ -134,6 +137,50 @@ export class RemoteChat {
       seed,
     };
   }
+
+  /** The stream; a server that rejects `chat_template_kwargs` gets the request again with the soft switch. */
+  private async open(
+    body: OpenAI.ChatCompletionCreateParamsStreaming & { chat_template_kwargs?: unknown },
+    thinking: ChatParams['thinking'],
+    signal: AbortSignal,
+  ) {
+    if (body.chat_template_kwargs === undefined) return this.client.chat.completions.create(body, { signal });
+    if (!this.softSwitch) {
+      try {
+        return await this.client.chat.completions.create(body, { signal });
+      } catch (error) {
+        if (!rejectsTemplateKwargs(error)) throw error;
+        this.softSwitch = true;
+      }
+    }
+    return this.client.chat.completions.create(softSwitched(body, thinking === 'on', this.server.model), { signal });
+  }
+}
+
+/** A 400 or 422 naming the field: servers that validate strictly (older llama.cpp, some proxies) answer so. */
+function rejectsTemplateKwargs(error: unknown): boolean {
+  if (!(error instanceof OpenAI.APIError) || (error.status !== 400 && error.status !== 422)) return false;
+  return /chat_template_kwargs|enable_thinking/.test(`${error.param ?? ''} ${error.message}`);
+}
+
+/**
+ * The request without `chat_template_kwargs`, thinking asked for as Qwen3's templates read it: `/think` or
+ * `/no_think` at the end of the last user message. Only for Qwen3's hybrid models: others would read it as text.
+ */
+function softSwitched(
+  body: OpenAI.ChatCompletionCreateParamsStreaming & { chat_template_kwargs?: unknown },
+  think: boolean,
+  model: string,
+): OpenAI.ChatCompletionCreateParamsStreaming {
+  const { chat_template_kwargs: _dropped, ...rest } = body;
+  if (!/qwen3/i.test(model) || remoteModelKind(model) !== 'hybrid') return rest;
+  const last = rest.messages.map((message) => message.role).lastIndexOf('user');
+  const messages = rest.messages.map((message, index) =>
+    index === last && message.role === 'user' && typeof message.content === 'string'
+      ? { ...message, content: `${message.content} ${think ? '/think' : '/no_think'}` }
+      : message,
+  );
+  return { ...rest, messages };
 }
 
 function withoutEmpty(delta: { reasoning: string; content: string }): ChatDelta {

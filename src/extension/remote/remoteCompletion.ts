@@ -17,16 +17,13 @@ export class RemoteCompletion {
 
   async run(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
     const { sampling = {} } = params;
-    const prompt =
-      params.fim?.prefix ??
-      (typeof params.prompt === 'string'
-        ? params.prompt
-        : (params.prompt ?? []).map((part) => (typeof part === 'string' ? part : part.token)).join(''));
+    const { prompt, suffix } = completionPrompt(params);
     const body = {
       model: this.server.model,
       prompt,
-      ...(params.fim !== undefined && { suffix: params.fim.suffix }),
-      max_tokens: params.maxTokens ?? 128,
+      ...(suffix !== undefined && { suffix }),
+      // A warm-up only fills the server's prefix cache (vLLM's, SGLang's, llama.cpp's): one token is enough.
+      max_tokens: params.warmUp === true ? 1 : (params.maxTokens ?? 128),
       temperature: sampling.temperature ?? 0,
       ...(params.stop !== undefined && params.stop.length > 0 && { stop: params.stop }),
       ...(sampling.seed !== undefined && { seed: sampling.seed }),
@@ -58,6 +55,30 @@ export class RemoteCompletion {
       },
     };
   }
+}
+
+const FIM_PREFIX = '<|fim_prefix|>';
+const FIM_SUFFIX = '<|fim_suffix|>';
+const FIM_MIDDLE = '<|fim_middle|>';
+
+/**
+ * `complete`'s prompt as /v1/completions takes it. Fill-in-the-middle (`fim`, or prompt parts in Qwen2.5-Coder's
+ * layout) becomes `prompt` + `suffix`, the server laying out its own model's FIM tokens; the layout's repository
+ * snippets have no place there and are left out. Other parts are joined, control tokens spelled out.
+ */
+export function completionPrompt(params: Pick<CompleteParams, 'prompt' | 'fim'>): { prompt: string; suffix?: string } {
+  if (params.fim !== undefined) return { prompt: params.fim.prefix, suffix: params.fim.suffix };
+  const parts = typeof params.prompt === 'string' ? [params.prompt] : (params.prompt ?? []);
+  const at = (token: string) => parts.findIndex((part) => typeof part !== 'string' && part.token === token);
+  const text = (from: number, to = parts.length) =>
+    parts
+      .slice(from, to)
+      .map((part) => (typeof part === 'string' ? part : part.token))
+      .join('');
+  const [prefix, suffix, middle] = [at(FIM_PREFIX), at(FIM_SUFFIX), at(FIM_MIDDLE)];
+  if (prefix < 0 || suffix < prefix || middle < suffix) return { prompt: text(0) };
+  // The cursor's line as typed goes after <|fim_middle|> in the layout: it ends the prefix.
+  return { prompt: text(prefix + 1, suffix) + text(middle + 1), suffix: text(suffix + 1, middle) };
 }
 
 function emptyUsage(): CompleteResult['usage'] {

@@ -1,63 +1,108 @@
 import { Emitter, type CancellationToken, type Disposable } from 'vscode-jsonrpc';
-import type {
-  ChatDeltaParams,
-  ChatParams,
-  ChatResult,
-  CompleteParams,
-  EngineMethod,
-  EngineNotification,
-  EngineNotificationParams,
-  EngineParams,
-  EngineResult,
+import { EngineError } from '../../shared/engineError';
+import {
+  EngineErrorCode,
+  type ChatDeltaParams,
+  type ChatParams,
+  type ChatResult,
+  type CompleteParams,
+  type CompleteResult,
+  type EngineMethod,
+  type EngineNotification,
+  type EngineNotificationParams,
+  type EngineParams,
+  type EngineResult,
 } from '../../shared/protocol';
 import type { ChatEngine } from '../chat/chatStream';
+import { estimateTokens } from '../../shared/tokenEstimate';
 import { RemoteChat, type RemoteServer } from './remoteChat';
-import { RemoteCompletion } from './remoteCompletion';
+import { completionPrompt, RemoteCompletion } from './remoteCompletion';
+import { RemoteTokenCounter } from './remoteTokenCounter';
+
+export interface RemoteEngineOptions {
+  /** The server refused `suffix` for its model: completions should use the chat form from now on. */
+  onFimRefused?: (server: RemoteServer) => void;
+}
 
 /**
  * The engine as the extension talks to it when a remote server generates: `chat` and `complete` go to the
- * server (with `chat/delta` notifications as the local engine sends them), everything else (indexing, packing,
- * downloads) to the local engine process, which needs no model for it. Drop-in where the supervisor was.
+ * server (with `chat/delta` notifications as the local engine sends them) and `countTokens` to its tokenizer
+ * (or an estimate); everything else (indexing, packing, downloads) goes to the local engine process, which
+ * needs no model for it. Drop-in where the supervisor was; the server is asked for per request.
  */
 export class RemoteEngine implements ChatEngine, Disposable {
   private readonly deltas = new Emitter<ChatDeltaParams>();
-  private readonly remoteChat: RemoteChat;
-  private readonly completion: RemoteCompletion;
+  private clients:
+    { key: string; chat: RemoteChat; completion: RemoteCompletion; counter: RemoteTokenCounter } | undefined;
 
   constructor(
     private readonly local: ChatEngine,
-    server: RemoteServer,
-  ) {
-    this.remoteChat = new RemoteChat(server);
-    this.completion = new RemoteCompletion(server);
-  }
+    private readonly server: () => Promise<RemoteServer>,
+    private readonly options: RemoteEngineOptions = {},
+  ) {}
 
   async request<M extends EngineMethod>(
     method: M,
     params: EngineParams<M>,
     token?: CancellationToken,
   ): Promise<EngineResult<M>> {
-    if (method !== 'chat' && method !== 'complete') return this.local.request(method, params, token);
+    if (method !== 'chat' && method !== 'complete' && method !== 'countTokens')
+      return this.local.request(method, params, token);
     const abort = abortSignalOf(token);
     try {
-      const result: EngineResult<'chat' | 'complete'> =
-        method === 'complete'
-          ? await this.completion.run(params as CompleteParams, abort.signal)
-          : await this.runChat(params as ChatParams, abort.signal);
+      const server = await this.server();
+      const clients = this.clientsFor(server);
+      let result: EngineResult<'chat' | 'complete' | 'countTokens'>;
+      if (method === 'complete')
+        result = await this.complete(clients.completion, server, params as CompleteParams, abort.signal);
+      else if (method === 'chat') result = await this.runChat(clients.chat, params as ChatParams, abort.signal);
+      else
+        result = {
+          counts: await countTokens(clients.counter, (params as EngineParams<'countTokens'>).texts, abort.signal),
+        };
       return result;
     } finally {
       abort.dispose();
     }
   }
 
-  private runChat({ requestId, ...chat }: ChatParams, signal: AbortSignal): Promise<ChatResult> {
-    return this.remoteChat.run(
-      chat,
+  private clientsFor(server: RemoteServer) {
+    const key = JSON.stringify([server.baseUrl, server.model, server.apiKey]);
+    if (this.clients?.key !== key) {
+      this.clients = {
+        key,
+        chat: new RemoteChat(server),
+        completion: new RemoteCompletion(server),
+        counter: new RemoteTokenCounter(server),
+      };
+    }
+    return this.clients;
+  }
+
+  private runChat(chat: RemoteChat, { requestId, ...params }: ChatParams, signal: AbortSignal): Promise<ChatResult> {
+    return chat.run(
+      params,
       (delta) => {
         this.deltas.fire({ requestId, ...delta });
       },
       signal,
     );
+  }
+
+  private async complete(
+    completion: RemoteCompletion,
+    server: RemoteServer,
+    params: CompleteParams,
+    signal: AbortSignal,
+  ): Promise<CompleteResult> {
+    try {
+      return await completion.run(params, signal);
+    } catch (error) {
+      const fim = completionPrompt(params).suffix !== undefined;
+      if (fim && error instanceof EngineError && error.code === EngineErrorCode.UnsupportedModel)
+        this.options.onFimRefused?.(server);
+      throw error;
+    }
   }
 
   onNotification<N extends EngineNotification>(
@@ -71,6 +116,15 @@ export class RemoteEngine implements ChatEngine, Disposable {
   dispose(): void {
     this.deltas.dispose();
   }
+}
+
+/** Counts with the server's /tokenize where it has one, else estimated from the UTF-8 length. */
+async function countTokens(counter: RemoteTokenCounter, texts: string[], signal: AbortSignal): Promise<number[]> {
+  const counts: number[] = [];
+  for (const text of texts) {
+    counts.push((await counter.count(text, signal)) ?? estimateTokens(text));
+  }
+  return counts;
 }
 
 /** The token as an AbortSignal, for the HTTP client: the one place the two vocabularies meet here. */

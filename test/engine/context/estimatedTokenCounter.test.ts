@@ -10,6 +10,7 @@ describe('estimatedTokenCounter', () => {
     assert.equal(estimatedTokenCounter.count('abc'), 1);
     assert.equal(estimatedTokenCounter.count('abcd'), 2);
     assert.equal(estimatedTokenCounter.count('héé'), 2); // 5 bytes
+    assert.equal(estimatedTokenCounter.count('€😀'), 3); // 3 + 4 bytes
   });
 
   it('stands in only while no model is loaded; other errors go on', () => {

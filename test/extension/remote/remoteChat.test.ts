@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +18,7 @@ import { RemoteTokenCounter } from '../../../src/extension/remote/remoteTokenCou
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode, type ChatParams } from '../../../src/shared/protocol';
 import { startServe, variantOf, type ServeProcess } from '../../helpers/serveProcess';
+import { ReplayServer } from './replayServer';
 import { REASONING_CONTENT_FIELD, REASONING_FIELD, THINK_TAGS_IN_CONTENT } from './sseTranscripts';
 
 const question: Omit<ChatParams, 'requestId'> = { messages: [{ role: 'user', content: 'Hi' }], maxTokens: 8 };
@@ -156,47 +155,6 @@ describe('RemoteChat against hearth serve', () => {
     );
   });
 });
-
-/** A local server answering every chat request with one scripted response. */
-class ReplayServer {
-  private readonly server: Server;
-  respond: (response: ServerResponse) => void = () => undefined;
-
-  constructor() {
-    this.server = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => this.respond(response));
-    });
-  }
-
-  async start(): Promise<string> {
-    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((done) => this.server.close(done));
-  }
-
-  static sse(events: object[], options: { cutAfter?: number } = {}) {
-    return (response: ServerResponse): void => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      const sent = options.cutAfter === undefined ? events : events.slice(0, options.cutAfter);
-      for (const event of sent) response.write(`data: ${JSON.stringify(event)}\n\n`);
-      if (options.cutAfter === undefined) response.end('data: [DONE]\n\n');
-      // The connection drops once the events are out, as when a server or a proxy dies mid-answer.
-      else response.socket?.destroySoon();
-    };
-  }
-
-  static status(status: number, body: object, headers: Record<string, string> = {}) {
-    return (response: ServerResponse): void => {
-      response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(JSON.stringify(body));
-    };
-  }
-}
 
 describe('RemoteChat on the answer shapes of other servers', () => {
   const replay = new ReplayServer();

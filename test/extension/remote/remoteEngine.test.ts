@@ -50,7 +50,7 @@ describe('RemoteEngine: generation on hearth serve, the rest on the local engine
       '--context',
       '512',
     ]);
-    engine = new RemoteEngine(local, { baseUrl: serve.url, model: 'tiny' });
+    engine = new RemoteEngine(local, () => Promise.resolve({ baseUrl: serve.url, model: 'tiny' }));
   });
   after(async () => {
     engine?.dispose();
@@ -86,6 +86,11 @@ describe('RemoteEngine: generation on hearth serve, the rest on the local engine
     assert.ok(result.content.length + result.reasoning.length > 0);
   });
 
+  it("counts tokens with the server's tokenizer", async () => {
+    const { counts } = await engine.request('countTokens', { texts: ['Hello world<|im_end|>', ''] });
+    assert.deepEqual(counts, [8, 0]);
+  });
+
   it('completes on the server, and indexes on the local engine, which has no model', async () => {
     const completion = await engine.request('complete', { prompt: 'def add(a, b):', maxTokens: 3 });
     assert.equal(completion.usage.completionTokens, 3);
@@ -95,5 +100,9 @@ describe('RemoteEngine: generation on hearth serve, the rest on the local engine
     writeFileSync(join(root, 'main.ts'), 'export const answer = 42;\n');
     const stats = await engine.request('context/index', { roots: [root] });
     assert.equal(stats.files, 1);
+    // No model, so no tokenizer: the block is packed with the estimate (UTF-8 bytes over three).
+    const packed = await engine.request('context/pack', { budget: 1_000, format: 'markdown' });
+    assert.match(packed.text, /export const answer = 42;/);
+    assert.ok(packed.stats.tokens > 0);
   });
 });

@@ -1,0 +1,52 @@
+import { DEFAULT_QUANTIZATION, type ModelInfo, type ModelKind, type ModelRole } from '../../shared/protocol';
+import type { RemoteModel } from './remoteModels';
+import { serverHost } from './remoteBaseUrl';
+
+/** The context assumed when a server does not report one (Ollama, LM Studio): Ollama's own default. */
+export const ASSUMED_REMOTE_CONTEXT = 4_096;
+
+/** Model families trained on fill-in-the-middle, by the names servers give them. */
+const FIM_TRAINED = /coder|starcoder|codestral|codegemma|codellama|code-llama/i;
+
+/** What a server's model id says of the model: its chat kind, and whether it fills in the middle. */
+export function remoteModelKind(id: string): ModelKind {
+  if (/thinking/i.test(id)) return 'thinking-2507';
+  if (/instruct/i.test(id) || FIM_TRAINED.test(id)) return 'instruct-2507';
+  // Qwen3's first models think or not on request; other models ignore the request.
+  return 'hybrid';
+}
+
+export function isFimTrained(id: string): boolean {
+  return FIM_TRAINED.test(id);
+}
+
+export interface RemoteModelInfoOptions {
+  baseUrl: string;
+  role: ModelRole;
+  /** hearth.model.contextLength: the context when the server reports none (0: ASSUMED_REMOTE_CONTEXT). */
+  contextSetting: number;
+  /** The server refused `suffix` for this model: completions use the chat form. */
+  fimRefused?: boolean;
+}
+
+/**
+ * A server's model as the extension's ModelInfo: `path` is "id @ host" (what the status bar and chat header
+ * show), the context is the server's (or the setting, or ASSUMED_REMOTE_CONTEXT), and in the completion role a
+ * FIM-trained model gets FIM prompts. The weights and KV cache are the server's business: never shown.
+ */
+export function remoteModelInfo(model: RemoteModel, options: RemoteModelInfoOptions): ModelInfo {
+  const contextLength =
+    model.contextLength ?? (options.contextSetting > 0 ? options.contextSetting : ASSUMED_REMOTE_CONTEXT);
+  return {
+    path: `${model.id} @ ${serverHost(options.baseUrl)}`,
+    role: options.role,
+    architecture: /qwen2/i.test(model.id) ? 'qwen2' : /llama/i.test(model.id) ? 'llama' : 'qwen3',
+    kind: remoteModelKind(model.id),
+    contextLength,
+    nativeContextLength: contextLength,
+    quantization: DEFAULT_QUANTIZATION,
+    kvCache: 'int8',
+    weightBytes: 0,
+    hasFimTokens: isFimTrained(model.id) && options.fimRefused !== true,
+  };
+}

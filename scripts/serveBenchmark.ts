@@ -19,6 +19,7 @@ import { GenerationService } from '../src/engine/generation/generationService';
 import { loadModel } from '../src/engine/model/modelLoader';
 import { writeSyntheticCheckpoint } from '../src/engine/synthetic/syntheticCheckpoint';
 import { SYNTHETIC_GEOMETRIES, type SyntheticGeometryName } from '../src/engine/synthetic/syntheticConfig';
+import { parseEngineParams } from '../src/shared/wire/parseEngineParams';
 
 const { values } = parseArgs({
   options: {
@@ -133,13 +134,13 @@ async function viaEngine(engine: GenerationService, tag: string, maxTokens: numb
   let first = 0;
   let last = 0;
   const result = await engine.chat(
-    {
+    parseEngineParams('chat', {
       requestId: tag,
       messages: [{ role: 'user', content: promptFor(tag) }],
       maxTokens,
       sampling: { seed: 1 },
       thinking: 'off',
-    },
+    }),
     () => {
       last = performance.now();
       if (first === 0) first = last;

@@ -7,6 +7,7 @@ import { formatUsageLine } from './generationStats';
 import { LocalEngine } from './localEngine';
 import { MODEL_ENV, resolveModelDir } from './modelChoice';
 import { modelParseOptions, modelUsage, parseModelOptions } from './modelOptions';
+import { parseEngineParams } from '../../shared/wire/parseEngineParams';
 
 export const chatCommand: CliCommand = {
   name: 'chat',
@@ -41,13 +42,13 @@ export const chatCommand: CliCommand = {
       );
       const writer = values.json ? undefined : new ChatStreamWriter(process.stdout);
       const result = await engine.generation.chat(
-        {
+        parseEngineParams('chat', {
           requestId: 'hearth-chat',
           messages: [{ role: 'user', content: prompt }],
           thinking: generation.thinking,
           sampling: generation.sampling,
           ...(generation.maxTokens !== undefined && { maxTokens: generation.maxTokens }),
-        },
+        }),
         (delta) => writer?.write(delta),
         signal,
       );

@@ -22,6 +22,7 @@ import { checkpointLoadContext, MODEL_ENV, resolveModelDir } from './modelChoice
 import { modelChoiceUsage, modelParseOptions, parseModelOptions } from './modelOptions';
 import { PrefillProgress } from './prefillProgress';
 import { ProgressLine } from './progressLine';
+import { parseEngineParams } from '../../shared/wire/parseEngineParams';
 
 /** Room for the answer with a real model: an explanation of about 800 words, with headings and paths. */
 const EXPLAIN_MAX_TOKENS = 2048;
@@ -130,13 +131,13 @@ async function explain(
   engine.onPrefill((tokens) => progress.chunk(tokens));
   try {
     return await engine.generation.chat(
-      {
+      parseEngineParams('chat', {
         requestId: 'hearth-explain',
         messages,
         thinking: options.thinking,
         sampling: options.sampling,
         maxTokens: options.maxTokens,
-      },
+      }),
       (delta) => {
         progress.finish();
         writer.write(delta);
@@ -185,7 +186,12 @@ async function indexRepository(
 async function askFollowUp(engine: LocalEngine, block: string, signal: AbortSignal): Promise<GenerationUsage> {
   const messages = repositoryQuestionMessages(block, DEMO_FOLLOW_UP);
   const answer = await engine.generation.chat(
-    { requestId: 'hearth-explain-follow-up', messages, thinking: 'off', maxTokens: DEMO_FOLLOW_UP_TOKENS },
+    parseEngineParams('chat', {
+      requestId: 'hearth-explain-follow-up',
+      messages,
+      thinking: 'off',
+      maxTokens: DEMO_FOLLOW_UP_TOKENS,
+    }),
     () => {},
     signal,
   );

@@ -5,6 +5,7 @@ import { Logger } from '../base/logger';
 import { loadModel } from '../model/modelLoader';
 import type { OnnxDecoder } from '../onnx/onnxDecoder';
 import { ProgressLine } from './progressLine';
+import { parseEngineParams } from '../../shared/wire/parseEngineParams';
 
 /**
  * The engine's services in this process, wired as engine/main.ts wires them (the repository context counts
@@ -41,7 +42,7 @@ export class LocalEngine {
   async load(params: ModelLoadParams, signal: AbortSignal): Promise<ModelLoadResult> {
     const conversion = new ProgressLine('converting weights (once; later loads use the cache)');
     const result = await this.generation.loadModel(
-      params,
+      parseEngineParams('model/load', params),
       (p) => p.phase === 'converting' && conversion.update(p.bytesDone, p.bytesTotal, 'B'),
       signal,
     );

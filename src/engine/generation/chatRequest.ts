@@ -5,7 +5,7 @@ import { reasoningStartFor, resolveThinking } from '../text/modelKind';
 import { resolveSampling } from '../text/samplingDefaults';
 import { SpecialToken } from '../text/tokenizer';
 import { encodeAnswerContinuation, encodeChatPrompt } from './chatPrompt';
-import type { ChatRequest } from './requestParams';
+import type { ChatRequest } from '../../shared/wire/generationParamsSchemas';
 import type { ServedModel } from './servedModel';
 
 /**

@@ -3,7 +3,7 @@ import { validateSamplingOverrides, type SamplingParams } from '../text/sampling
 import { SeededRandom } from '../text/seededRandom';
 import { encodeCompletionPrompt } from './completionPrompt';
 import { CompletionText } from './completionText';
-import type { CompletionRequest } from './requestParams';
+import type { CompletionRequest } from '../../shared/wire/generationParamsSchemas';
 import type { ServedModel } from './servedModel';
 
 /** Raw completion is greedy unless asked otherwise: the most likely continuation, the same on every keystroke. */

@@ -2,7 +2,7 @@ import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
 import { SpecialToken } from '../text/tokenizer';
 import type { PromptTokenizer } from './promptTokenizer';
-import type { CompletionPrompt } from './requestParams';
+import type { CompletionPrompt } from '../../shared/wire/generationParamsSchemas';
 
 export interface EncodedCompletionPrompt {
   tokens: readonly number[];

@@ -17,6 +17,8 @@ import {
   type ModelProgressParams,
   type ModelRole,
 } from '../../shared/protocol';
+import type { ChatRequest, CompletionRequest } from '../../shared/wire/generationParamsSchemas';
+import type { EngineRequest } from '../../shared/wire/parseEngineParams';
 import { localModelFit } from '../library/localModelFit';
 import { machineMemory } from '../library/machineInfo';
 import type { Logger } from '../base/logger';
@@ -26,14 +28,6 @@ import { DecoderScheduler } from './decoderScheduler';
 import { runRepositoryPrefill, type BlockPacker } from './repositoryPrefill';
 import { parseRepositoryPrefillParams } from './repositoryPrefillParams';
 import { DEFAULT_PREFILL_CHUNK } from '../onnx/onnxDecoder';
-import {
-  parseChatParams,
-  parseCompleteParams,
-  parseCountTokensParams,
-  parseLoadParams,
-  parseRoleParams,
-  parseTokenizeParams,
-} from './requestParams';
 import {
   DEFAULT_SNAPSHOT_DISK_BYTES,
   DEFAULT_SNAPSHOT_MIN_TOKENS,
@@ -60,9 +54,9 @@ const DEFAULT_MAX_REQUESTS = 16;
 
 /**
  * The engine's generation endpoints: loads the models it serves, one per role (chat, and beside it optionally
- * a reasoning and a completion model), and runs chat, completion and tokenizer requests on them. Params arrive
- * unchecked from the wire and are validated here; every long operation takes an AbortSignal, and cancelling a
- * generation returns what it produced so far.
+ * a reasoning and a completion model), and runs chat, completion and tokenizer requests on them. Requests come
+ * checked, defaults filled in (parseEngineParams at the wire); every long operation takes an AbortSignal, and
+ * cancelling a generation returns what it produced so far.
  */
 export class GenerationService {
   private readonly served = new Map<ModelRole, ServedModel>();
@@ -91,11 +85,10 @@ export class GenerationService {
    * beside the first.
    */
   async loadModel(
-    params: unknown,
+    request: EngineRequest<'model/load'>,
     onProgress: (progress: ModelProgressParams) => void,
     signal: AbortSignal,
   ): Promise<ModelLoadResult> {
-    const request = parseLoadParams(params);
     const role = request.role ?? 'chat';
     return this.queued(async () => {
       const started = performance.now();
@@ -127,8 +120,7 @@ export class GenerationService {
   }
 
   /** Frees the model serving a role; its running requests end as cancelled. */
-  async unloadModel(params: unknown): Promise<{ unloaded: boolean }> {
-    const role = parseRoleParams(params, 'model/unload');
+  async unloadModel({ role }: EngineRequest<'model/unload'>): Promise<{ unloaded: boolean }> {
     return this.queued(async () => {
       const model = this.served.get(role);
       if (model === undefined) return { unloaded: false };
@@ -168,12 +160,15 @@ export class GenerationService {
     }
   }
 
-  modelInfo(params?: unknown): ModelInfo | null {
-    return this.served.get(parseRoleParams(params, 'model/info'))?.info ?? null;
+  modelInfo({ role }: EngineRequest<'model/info'> = { role: 'chat' }): ModelInfo | null {
+    return this.served.get(role)?.info ?? null;
   }
 
-  async chat(params: unknown, onDelta: (delta: ChatDeltaParams) => void, signal: AbortSignal): Promise<ChatResult> {
-    const request = parseChatParams(params);
+  async chat(
+    request: ChatRequest,
+    onDelta: (delta: ChatDeltaParams) => void,
+    signal: AbortSignal,
+  ): Promise<ChatResult> {
     const model = this.requireModel(request.model);
     if (this.chatIds.has(request.requestId)) {
       throw new EngineError(
@@ -190,8 +185,7 @@ export class GenerationService {
     }
   }
 
-  async complete(params: unknown, signal: AbortSignal): Promise<CompleteResult> {
-    const request = parseCompleteParams(params);
+  async complete(request: CompletionRequest, signal: AbortSignal): Promise<CompleteResult> {
     return await runCompletion(this.requireModel(request.model), request, signal);
   }
 
@@ -206,14 +200,12 @@ export class GenerationService {
     return await runRepositoryPrefill(this.requireModel('chat'), request, pack, onProgress, signal);
   }
 
-  tokenize(params: unknown): { ids: number[] } {
-    const { text, special } = parseTokenizeParams(params);
+  tokenize({ text, special }: EngineRequest<'tokenize'>): { ids: number[] } {
     const { prompts } = this.textModel();
     return { ids: [...(special ? prompts.encode(text) : prompts.encodePlainText(text))] };
   }
 
-  countTokens(params: unknown): { counts: number[] } {
-    const { texts } = parseCountTokensParams(params);
+  countTokens({ texts }: EngineRequest<'countTokens'>): { counts: number[] } {
     const { prompts } = this.textModel();
     return { counts: texts.map((text) => prompts.encodePlainText(text).length) };
   }

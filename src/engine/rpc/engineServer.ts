@@ -18,6 +18,7 @@ import type { GenerationService } from '../generation/generationService';
 import type { Logger } from '../base/logger';
 import { runtimeSelfCheck } from '../base/runtimeSelfCheck';
 import { parseInitializeParams } from './initializeParams';
+import { parseEngineParams } from '../../shared/wire/parseEngineParams';
 
 /** The generation endpoints the server exposes. */
 export type GenerationEndpoints = Pick<
@@ -64,10 +65,20 @@ export class EngineServer {
       'runtime/selfCheck': () => (this.requireInitialized('runtime/selfCheck'), runtimeSelfCheck()),
       'model/load': (params, token) => (
         this.requireInitialized('model/load'),
-        generation.loadModel(params, (progress) => notify('model/progress', progress), abortSignalFor(token))
+        generation.loadModel(
+          parseEngineParams('model/load', params),
+          (progress) => notify('model/progress', progress),
+          abortSignalFor(token),
+        )
       ),
-      'model/info': (params) => (this.requireInitialized('model/info'), generation.modelInfo(params)),
-      'model/unload': (params) => (this.requireInitialized('model/unload'), generation.unloadModel(params)),
+      'model/info': (params) => (
+        this.requireInitialized('model/info'),
+        generation.modelInfo(parseEngineParams('model/info', params))
+      ),
+      'model/unload': (params) => (
+        this.requireInitialized('model/unload'),
+        generation.unloadModel(parseEngineParams('model/unload', params))
+      ),
       'model/catalogue': (params) => (this.requireInitialized('model/catalogue'), library.catalogue(params)),
       'model/fit': (params) => (this.requireInitialized('model/fit'), library.fit(params)),
       'model/download': (params, token) => (
@@ -76,14 +87,24 @@ export class EngineServer {
       ),
       chat: (params, token) => (
         this.requireInitialized('chat'),
-        generation.chat(params, (delta) => notify('chat/delta', delta), abortSignalFor(token))
+        generation.chat(
+          parseEngineParams('chat', params),
+          (delta) => notify('chat/delta', delta),
+          abortSignalFor(token),
+        )
       ),
       complete: (params, token) => (
         this.requireInitialized('complete'),
-        generation.complete(params, abortSignalFor(token))
+        generation.complete(parseEngineParams('complete', params), abortSignalFor(token))
       ),
-      tokenize: (params) => (this.requireInitialized('tokenize'), generation.tokenize(params)),
-      countTokens: (params) => (this.requireInitialized('countTokens'), generation.countTokens(params)),
+      tokenize: (params) => (
+        this.requireInitialized('tokenize'),
+        generation.tokenize(parseEngineParams('tokenize', params))
+      ),
+      countTokens: (params) => (
+        this.requireInitialized('countTokens'),
+        generation.countTokens(parseEngineParams('countTokens', params))
+      ),
       'context/index': (params, token) => (
         this.requireInitialized('context/index'),
         context.index(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ChatResult } from '../../shared/protocol';
 import { OpenAiError } from './openAiError';
+import { parseEngineParams } from '../../shared/wire/parseEngineParams';
 import { chatParamsFrom } from './requestMapping';
 import { endedOrThrow, sendJson, usageOf } from './responseParts';
 import { chatCompletionBody, parseBody } from './requestSchemas';
@@ -21,7 +22,7 @@ export async function chatCompletionRoute(
   const request = parseBody(chatCompletionBody, body);
   context.checkModel(request.model);
   const id = `chatcmpl-${randomUUID()}`;
-  const params = chatParamsFrom(request, id, context.maxTokensLimit());
+  const params = parseEngineParams('chat', chatParamsFrom(request, id, context.maxTokensLimit()));
   const header = { id, created: Math.floor(Date.now() / 1000), model: context.modelId };
   const parser = params.tools === undefined ? undefined : new ToolCallParser();
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { CompleteParams, ModelInfo } from '../../shared/protocol';
+import type { ModelInfo } from '../../shared/protocol';
+import { parseEngineParams } from '../../shared/wire/parseEngineParams';
 import { OpenAiError } from './openAiError';
 import { maxTokensFrom, samplingFrom, stopFrom } from './requestMapping';
 import { endedOrThrow, sendJson, usageOf } from './responseParts';
@@ -32,12 +33,12 @@ export async function completionRoute(
       'fim_unsupported',
     );
   }
-  const params: CompleteParams = {
+  const params = parseEngineParams('complete', {
     ...(suffix === undefined ? { prompt } : { fim: { prefix: prompt, suffix } }),
     maxTokens: maxTokensFrom(request.max_tokens, 'max_tokens', context.maxTokensLimit()) ?? DEFAULT_MAX_TOKENS,
     stop: stopFrom(request.stop),
     sampling: samplingFrom(request),
-  };
+  });
   const result = await context.engine.complete(params, signal);
   endedOrThrow(result, signal);
   const header = {

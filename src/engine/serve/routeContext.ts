@@ -1,10 +1,12 @@
 import type { ChatDeltaParams, ChatResult, CompleteResult, ModelInfo } from '../../shared/protocol';
+import type { ChatRequest, CompletionRequest } from '../../shared/wire/generationParamsSchemas';
+import type { EngineRequest } from '../../shared/wire/parseEngineParams';
 
 /** What the server needs of the engine: GenerationService, in-process, with its scheduler and prefix cache. */
 export interface ServeEngine {
-  chat(params: unknown, onDelta: (delta: ChatDeltaParams) => void, signal: AbortSignal): Promise<ChatResult>;
-  complete(params: unknown, signal: AbortSignal): Promise<CompleteResult>;
-  tokenize(params: unknown): { ids: number[] };
+  chat(request: ChatRequest, onDelta: (delta: ChatDeltaParams) => void, signal: AbortSignal): Promise<ChatResult>;
+  complete(request: CompletionRequest, signal: AbortSignal): Promise<CompleteResult>;
+  tokenize(request: EngineRequest<'tokenize'>): { ids: number[] };
   /** The chat model, or null while it loads. */
   modelInfo(): ModelInfo | null;
 }

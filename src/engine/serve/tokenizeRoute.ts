@@ -14,7 +14,7 @@ const tokenizeBody = v.looseObject({ model: v.pipe(v.string(), v.minLength(1)), 
 export function tokenizeRoute(body: unknown, response: ServerResponse, context: RouteContext): Promise<void> {
   const request = parseBody(tokenizeBody, body);
   context.checkModel(request.model);
-  const { ids } = context.engine.tokenize({ text: request.prompt });
+  const { ids } = context.engine.tokenize({ text: request.prompt, special: false });
   const contextLength = context.engine.modelInfo()?.contextLength ?? 0;
   sendJson(response, { count: ids.length, max_model_len: contextLength, tokens: ids });
   return Promise.resolve();

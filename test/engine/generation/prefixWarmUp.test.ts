@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Logger } from '../../../src/engine/base/logger';
 import type { GenerationService } from '../../../src/engine/generation/generationService';
 import { TinyModelFixture } from './tinyModelFixture';
+import { parseEngineParams } from '../../../src/shared/wire/parseEngineParams';
 
 const never = new AbortController().signal;
 /** About 600 tokens of plain text: the stable block that requests start with. */
@@ -35,10 +36,12 @@ describe('Warm-ups store their prefix on disk', () => {
     const first = serviceWith(log);
     await first.loadModel(fixture.loadParams, () => {}, never);
     const finished: string[] = [];
-    const warmUp = first.complete({ prompt: BLOCK, warmUp: true }, never).finally(() => finished.push('warm-up'));
+    const warmUp = first
+      .complete(parseEngineParams('complete', { prompt: BLOCK, warmUp: true }), never)
+      .finally(() => finished.push('warm-up'));
     // A completion sent while the warm-up prefills takes the model at the next run boundary.
     const urgent = await first
-      .complete({ prompt: 'const x =', maxTokens: 2 }, never)
+      .complete(parseEngineParams('complete', { prompt: 'const x =', maxTokens: 2 }), never)
       .finally(() => finished.push('completion'));
     const warmed = await warmUp;
     assert.deepEqual(finished, ['completion', 'warm-up']);
@@ -51,7 +54,10 @@ describe('Warm-ups store their prefix on disk', () => {
 
     const second = serviceWith([]);
     await second.loadModel(fixture.loadParams, () => {}, never);
-    const question = await second.complete({ prompt: `${BLOCK}\nfunction answer() {`, maxTokens: 1 }, never);
+    const question = await second.complete(
+      parseEngineParams('complete', { prompt: `${BLOCK}\nfunction answer() {`, maxTokens: 1 }),
+      never,
+    );
     assert.ok(question.usage.diskTokens! >= warmed.usage.promptTokens - 1, `${question.usage.diskTokens} from disk`);
     assert.equal(question.usage.cachedTokens, question.usage.diskTokens);
   });

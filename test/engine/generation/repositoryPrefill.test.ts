@@ -21,6 +21,7 @@ import {
   type ContextPrefillProgressParams,
 } from '../../../src/shared/protocol';
 import { observePrefill, TinyModelFixture, type PrefillHook } from './tinyModelFixture';
+import { parseEngineParams } from '../../../src/shared/wire/parseEngineParams';
 
 const never = new AbortController().signal;
 const RUN_TOKENS = 16;
@@ -67,7 +68,12 @@ describe('Repository prefill in the background', () => {
   };
   const ask = (question: string) =>
     service.chat(
-      { requestId: question, messages: chatMessages(question), thinking: 'off', maxTokens: 1 },
+      parseEngineParams('chat', {
+        requestId: question,
+        messages: chatMessages(question),
+        thinking: 'off',
+        maxTokens: 1,
+      }),
       () => {},
       never,
     );
@@ -144,7 +150,7 @@ describe('Repository prefill in the background', () => {
     onRun = (run) => {
       if (run === 1)
         completion = service
-          .complete({ prompt: 'let total =', maxTokens: 2 }, never)
+          .complete(parseEngineParams('complete', { prompt: 'let total =', maxTokens: 2 }), never)
           .finally(() => finished.push('completion'));
     };
     const progress: ContextPrefillProgressParams[] = [];

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  parseChatParams,
-  parseCompleteParams,
-  parseCountTokensParams,
-  parseLoadParams,
-  parseRoleParams,
-  parseTokenizeParams,
-} from '../../../src/engine/generation/requestParams';
+import * as esbuild from 'esbuild';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
+import { parseEngineParams, type ParamsMethod } from '../../../src/shared/wire/parseEngineParams';
+
+const parseChatParams = (params: unknown) => parseEngineParams('chat', params);
+const parseCompleteParams = (params: unknown) => parseEngineParams('complete', params);
+const parseLoadParams = (params: unknown) => parseEngineParams('model/load', params);
+const parse = (method: ParamsMethod, params: unknown) => parseEngineParams(method, params);
 
 function assertInvalid(action: () => unknown, message: RegExp): void {
   assert.throws(action, (error: unknown) => {
@@ -23,7 +22,7 @@ function assertInvalid(action: () => unknown, message: RegExp): void {
 
 const chat = { requestId: 'r1', messages: [{ role: 'user', content: 'Hi' }] };
 
-describe('request params', () => {
+describe('parseEngineParams', () => {
   it('reads a chat request with its defaults', () => {
     assert.deepEqual(parseChatParams(chat), {
       requestId: 'r1',
@@ -46,7 +45,7 @@ describe('request params', () => {
     const cases: [unknown, RegExp][] = [
       [null, /the params must be an object, not null/],
       [[chat], /the params must be an object/],
-      [{ messages: chat.messages }, /requestId must be a string, not missing/],
+      [{ messages: chat.messages }, /requestId is missing/],
       [{ ...chat, requestId: '' }, /requestId must not be empty/],
       [{ ...chat, messages: [] }, /messages must not be empty/],
       [{ ...chat, messages: 'Hi' }, /messages must be an array, not "Hi"/],
@@ -62,7 +61,7 @@ describe('request params', () => {
         { ...chat, messages: [{ role: 'assistant', content: '', toolCalls: [{ name: 'f', arguments: {} }] }] },
         /messages\[0\]\.toolCalls\[0\]\.arguments must be a string/,
       ],
-      [{ ...chat, tools: [{ type: 'function', function: {} }] }, /tools\[0\]\.function\.name must be a string/],
+      [{ ...chat, tools: [{ type: 'function', function: {} }] }, /tools\[0\]\.function\.name is missing/],
       [
         { ...chat, tools: [{ type: 'function', function: { name: 'f', parameters: [] } }] },
         /tools\[0\]\.function\.parameters must be a JSON schema object/,
@@ -93,7 +92,6 @@ describe('request params', () => {
       prompt: { kind: 'text', text: 'def f' },
       maxTokens: 128,
       stop: [],
-      sampling: undefined,
       model: 'chat',
       warmUp: false,
     });
@@ -116,16 +114,18 @@ describe('request params', () => {
     assertInvalid(() => parseCompleteParams({ prompt: 'a', fim: { prefix: 'a', suffix: 'b' } }), /exactly one/);
     assertInvalid(() => parseCompleteParams({ prompt: '' }), /prompt must not be empty/);
     assertInvalid(() => parseCompleteParams({ prompt: [{ token: 5 }] }), /prompt\[0\]\.token must be a string/);
-    assertInvalid(() => parseCompleteParams({ fim: { prefix: 'a' } }), /fim\.suffix must be a string, not missing/);
+    assertInvalid(() => parseCompleteParams({ fim: { prefix: 'a' } }), /fim\.suffix is missing/);
   });
 
   it('reads the role of model/info (default chat) and model/unload (required)', () => {
-    assert.equal(parseRoleParams(undefined, 'model/info'), 'chat');
-    assert.equal(parseRoleParams({ role: 'completion' }, 'model/info'), 'completion');
-    assert.equal(parseRoleParams({ role: 'reasoning' }, 'model/unload'), 'reasoning');
-    assertInvalid(() => parseRoleParams({}, 'model/unload'), /role is missing/);
-    assertInvalid(() => parseRoleParams(undefined, 'model/unload'), /the params must be an object/);
-    assertInvalid(() => parseRoleParams({ role: 'chat', path: '/m' }, 'model/unload'), /unknown field "path"/);
+    assert.deepEqual(parse('model/info', undefined), { role: 'chat' });
+    assert.deepEqual(parse('model/info', null), { role: 'chat' });
+    assert.deepEqual(parse('model/info', { role: 'completion' }), { role: 'completion' });
+    assertInvalid(() => parse('model/info', { role: 'teacher' }), /role must be one of .*, not "teacher"/);
+    assert.deepEqual(parse('model/unload', { role: 'reasoning' }), { role: 'reasoning' });
+    assertInvalid(() => parse('model/unload', {}), /^Invalid model\/unload params: role is missing\.$/);
+    assertInvalid(() => parse('model/unload', undefined), /the params must be an object, not missing/);
+    assertInvalid(() => parse('model/unload', { role: 'chat', path: '/m' }), /unknown field "path"/);
   });
 
   it('reads model/load, tokenize and countTokens', () => {
@@ -152,15 +152,107 @@ describe('request params', () => {
       /kvCache must be one of "auto", "float32", "int8", not 8/,
     );
     assert.throws(() => parseLoadParams({ path: '/m', kvCache: 'fp16' }), {
-      hint: 'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", kvCache?: "auto" | "float32" | "int8", threads?, cacheDir?, snapshotDiskBytes?, plan? }.',
+      hint:
+        'Send { path, role?: "chat" | "reasoning" | "completion", contextLength?, quantization?: "int8" | "int4" | "fp32", ' +
+        'kvCache?: "auto" | "float32" | "int8", threads?, cacheDir?, snapshotDiskBytes?, ' +
+        'plan?: { contextLength, kvCache: "float32" | "int8", kvBudgetBytes, memory: { freeBytes, totalBytes } } }.',
     });
     assertInvalid(
       () => parseLoadParams({ path: '/m', role: 'draft' }),
       /role must be one of "chat", "reasoning", "completion", not "draft"/,
     );
-    assert.deepEqual(parseTokenizeParams({ text: 'a' }), { text: 'a', special: false });
-    assertInvalid(() => parseTokenizeParams({ text: 'a', special: 'yes' }), /special must be true or false/);
-    assert.deepEqual(parseCountTokensParams({ texts: ['a', ''] }), { texts: ['a', ''] });
-    assertInvalid(() => parseCountTokensParams({ texts: ['a', 3] }), /texts\[1\] must be a string/);
+    assert.deepEqual(parse('tokenize', { text: 'a' }), { text: 'a', special: false });
+    assertInvalid(() => parse('tokenize', { text: 'a', special: 'yes' }), /special must be true or false/);
+    assert.deepEqual(parse('countTokens', { texts: ['a', ''] }), { texts: ['a', ''] });
+    assertInvalid(() => parse('countTokens', { texts: ['a', 3] }), /texts\[1\] must be a string/);
+  });
+
+  it('reads a load plan whole, and refuses one that names another context or cache', () => {
+    const plan = { contextLength: 2048, kvCache: 'int8', kvBudgetBytes: 1, memory: { freeBytes: 1, totalBytes: 2 } };
+    assert.deepEqual(parseLoadParams({ path: '/m', kvCache: 'auto', plan }), { path: '/m', kvCache: 'auto', plan });
+    assertInvalid(
+      () => parseLoadParams({ path: '/m', contextLength: 4096, plan }),
+      /^Invalid model\/load params: plan\.contextLength 2048 is not the contextLength asked for \(4096\)\.$/,
+    );
+    assertInvalid(
+      () => parseLoadParams({ path: '/m', kvCache: 'float32', plan }),
+      /^Invalid model\/load params: plan\.kvCache "int8" is not the kvCache asked for \("float32"\)\.$/,
+    );
+    const { memory: _memory, ...partial } = plan;
+    assertInvalid(
+      () => parseLoadParams({ path: '/m', plan: { ...partial, memory: { freeBytes: 1 } } }),
+      /^Invalid model\/load params: plan\.memory\.totalBytes is missing\.$/,
+    );
+  });
+
+  it('reads the model library and context methods, naming the field at fault', () => {
+    assert.deepEqual(parse('model/catalogue', undefined), {});
+    assert.deepEqual(parse('model/fit', { path: '/m', contextLength: 8 }), { path: '/m', contextLength: 8 });
+    assertInvalid(
+      () => parse('model/download', { repo: 'x'.repeat(201) }),
+      /^Invalid model\/download params: repo must be at most 200 characters\.$/,
+    );
+    assert.deepEqual(parse('context/index', { roots: ['/r'] }), { roots: ['/r'] });
+    assertInvalid(
+      () => parse('context/index', { roots: [] }),
+      /^Invalid context\/index params: roots must not be empty\.$/,
+    );
+    assertInvalid(
+      () => parse('context/update', { changes: [{ path: '/r/a.ts', kind: 'renamed' }] }),
+      /changes\[0\]\.kind must be one of "changed", "created", "deleted", not "renamed"/,
+    );
+    assert.deepEqual(parse('context/pack', { budget: 512, focus: { openFiles: ['/r/a.ts'] } }), {
+      budget: 512,
+      focus: { openFiles: ['/r/a.ts'] },
+    });
+    assertInvalid(
+      () => parse('context/pack', { budget: 512, focus: [] }),
+      /^Invalid context\/pack params: focus must be an object, not \[\]\.$/,
+    );
+    assert.throws(() => parse('initialize', { clientName: 'x', clientVersion: '1', protocolVersion: 1.5 }), {
+      message: 'Invalid initialize params: protocolVersion must be a whole number from 0 up, not 1.5.',
+      hint: 'Send { clientName, clientVersion, protocolVersion, logLevel?: "error" | "warn" | "info" | "debug" }.',
+    });
+  });
+
+  it('names an unknown field before the field its misspelling left missing', () => {
+    assertInvalid(() => parse('tokenize', { txt: 'a' }), /^Invalid tokenize params: unknown field "txt"\.$/);
+    assertInvalid(
+      () => parseChatParams({ requestId: 'r', messages: [{ role: 'user', contents: 'x' }] }),
+      /^Invalid chat params: unknown field "messages\[0\]\.contents"\.$/,
+    );
+  });
+
+  it('names the deepest field of a prompt part at fault, and describes the prompt otherwise', () => {
+    assert.throws(() => parseCompleteParams({ prompt: ['a', { token: 5 }] }), {
+      message: 'Invalid complete params: prompt[1].token must be a string, not 5.',
+      hint: 'Send { prompt?: string | [string | { token }], fim?: { prefix, suffix }, maxTokens?, stop?, sampling?, model?: "chat" | "reasoning" | "completion", warmUp? }.',
+    });
+    assertInvalid(
+      () => parseCompleteParams({ prompt: ['a', 5] }),
+      /prompt\[1\] must be a string or a \{ token \} object, not 5/,
+    );
+    assertInvalid(
+      () => parseCompleteParams({ prompt: 7 }),
+      /prompt must be a string or a list of strings and \{ token \} objects, not 7/,
+    );
+  });
+
+  it('stays out of the webview bundle, which imports the protocol for its constants', async () => {
+    const bundle = await esbuild.build({
+      entryPoints: ['src/webview/main.ts'],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'browser',
+      format: 'iife',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(bundle.metafile.inputs);
+    assert.ok(inputs.includes('src/shared/protocol.ts'), inputs.join(', '));
+    assert.deepEqual(
+      inputs.filter((input) => /valibot|shared\/wire/.test(input)),
+      [],
+    );
   });
 });

@@ -10,6 +10,7 @@ import { CodeActions } from './chat/codeActions';
 import { ChatViewProvider } from './chatViewProvider';
 import { registerInlineCompletions } from './completion/completionFeature';
 import { RepositoryPrefill } from './context/repositoryPrefill';
+import type { RepositoryPrefixState } from './context/repositoryPrefixState';
 import { WorkspaceContext } from './context/workspaceContext';
 import { EngineFailedError } from './engineFailedError';
 import { EngineStatusBar } from './engineStatusBar';
@@ -48,6 +49,8 @@ export interface HearthApi {
   };
   /** The provider VS Code asks for ghost text in every source document. */
   inlineCompletions: vscode.InlineCompletionItemProvider;
+  /** The repository prefix as the status bar and the chat header show it; undefined when there is none. */
+  repositoryPrefix(): RepositoryPrefixState | undefined;
 }
 
 let supervisor: EngineSupervisor | undefined;
@@ -163,6 +166,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       newChat: () => chat.newChat(),
     },
     inlineCompletions: completions.provider,
+    repositoryPrefix: () => repository.state,
     modelPickItems: async () =>
       (await picker.items('select')).map(({ label, description, detail }) => ({
         label,

@@ -24,7 +24,7 @@ import type { DownloadProgress } from './downloadProgress';
 import { HuggingFaceClient } from './huggingFaceClient';
 import { DEFAULT_MODEL_REPO, MODEL_CATALOGUE, type CatalogueModel } from './modelCatalogue';
 import { downloadModel } from './modelDownloader';
-import { parseCatalogueParams, parseDownloadParams, parseFitParams } from './modelLibraryParams';
+import type { EngineRequest } from '../../shared/wire/parseEngineParams';
 import type { RetryOptions } from './retryBackoff';
 
 export interface ModelLibraryOptions {
@@ -41,13 +41,13 @@ export interface ModelLibraryOptions {
 
 /**
  * The engine's model/catalogue, model/fit and model/download endpoints: which models there are, whether they
- * fit this machine, and getting one. Params arrive unchecked from the wire and are validated here.
+ * fit this machine, and getting one. Requests come checked (parseEngineParams at the wire).
  */
 export class ModelLibrary {
   constructor(private readonly options: ModelLibraryOptions) {}
 
-  catalogue(params: unknown): ModelCatalogueResult {
-    const { quantization = DEFAULT_QUANTIZATION, kvCache = DEFAULT_KV_CACHE, cacheDir } = parseCatalogueParams(params);
+  catalogue(request: EngineRequest<'model/catalogue'>): ModelCatalogueResult {
+    const { quantization = DEFAULT_QUANTIZATION, kvCache = DEFAULT_KV_CACHE, cacheDir } = request;
     const memory = this.memory();
     const models = MODEL_CATALOGUE.map((model): CatalogueEntry => ({
       repo: model.repo,
@@ -63,13 +63,8 @@ export class ModelLibrary {
     return { memory: { ...memory }, quantization, kvCache, models };
   }
 
-  fit(params: unknown): ModelFitResult {
-    const {
-      path,
-      quantization = DEFAULT_QUANTIZATION,
-      kvCache = DEFAULT_KV_CACHE,
-      contextLength,
-    } = parseFitParams(params);
+  fit(request: EngineRequest<'model/fit'>): ModelFitResult {
+    const { path, quantization = DEFAULT_QUANTIZATION, kvCache = DEFAULT_KV_CACHE, contextLength } = request;
     const memory = this.memory();
     const { dir, config, plan, fit } = localModelFit(path, memory, {
       quantization,
@@ -88,11 +83,11 @@ export class ModelLibrary {
   }
 
   async download(
-    params: unknown,
+    request: EngineRequest<'model/download'>,
     onProgress: (progress: ModelDownloadProgressParams) => void,
     signal: AbortSignal,
   ): Promise<ModelDownloadResult> {
-    const { repo, revision, cacheDir, dir: requestedDir } = parseDownloadParams(params);
+    const { repo, revision, cacheDir, dir: requestedDir } = request;
     const dir = resolve(requestedDir ?? defaultModelDir(repo, cacheDir ?? this.cacheDir));
     const { logger } = this.options;
     let last: DownloadProgress | undefined;

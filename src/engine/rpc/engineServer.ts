@@ -79,11 +79,21 @@ export class EngineServer {
         this.requireInitialized('model/unload'),
         generation.unloadModel(parseEngineParams('model/unload', params))
       ),
-      'model/catalogue': (params) => (this.requireInitialized('model/catalogue'), library.catalogue(params)),
-      'model/fit': (params) => (this.requireInitialized('model/fit'), library.fit(params)),
+      'model/catalogue': (params) => (
+        this.requireInitialized('model/catalogue'),
+        library.catalogue(parseEngineParams('model/catalogue', params))
+      ),
+      'model/fit': (params) => (
+        this.requireInitialized('model/fit'),
+        library.fit(parseEngineParams('model/fit', params))
+      ),
       'model/download': (params, token) => (
         this.requireInitialized('model/download'),
-        library.download(params, (progress) => notify('model/downloadProgress', progress), abortSignalFor(token))
+        library.download(
+          parseEngineParams('model/download', params),
+          (progress) => notify('model/downloadProgress', progress),
+          abortSignalFor(token),
+        )
       ),
       chat: (params, token) => (
         this.requireInitialized('chat'),

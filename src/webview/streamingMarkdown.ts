@@ -13,6 +13,8 @@ const BLOCKS_PER_GROUP = 32;
 export class StreamingMarkdown {
   /** The source after the complete blocks: the open last block, still growing. */
   private open = '';
+  /** The text so far ended with \r: a \n that starts the next text belongs to that line break. */
+  private endedWithCr = false;
   private changed = false;
   private group: HTMLElement | undefined;
   private groupSize = 0;
@@ -20,10 +22,15 @@ export class StreamingMarkdown {
 
   constructor(readonly element: HTMLElement) {}
 
-  /** Adds text at the end of the answer; `render` shows it. */
+  /**
+   * Adds text at the end of the answer; `render` shows it. Line breaks become \n, as the Markdown lexer makes
+   * them: its blocks then match the source, so they complete (a \r\n answer would stay one open block).
+   */
   append(text: string): void {
     if (text === '') return;
-    this.open += text;
+    const rest = this.endedWithCr && text.startsWith('\n') ? text.slice(1) : text;
+    this.endedWithCr = text.endsWith('\r');
+    this.open += rest.replace(/\r\n?/g, '\n');
     this.changed = true;
   }
 

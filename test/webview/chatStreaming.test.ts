@@ -124,6 +124,33 @@ describe('chat webview streaming a long answer (Chromium)', () => {
     },
   );
 
+  it('completes the blocks of an answer with \\r\\n line breaks as it streams, split anywhere', async (t) => {
+    const chat = await open(t);
+    if (!chat) return;
+    // Models write \r\n too; deltas of 7 characters split some \r\n pairs between two deltas.
+    const answer = longAnswer(8_000).replace(/\n/g, '\r\n');
+    await chat.deliver(
+      { type: 'turnStarted', turn: turn('t1', 'Walk me through the parser') },
+      ...chunks(answer, 7).map((piece): ExtensionToWebviewMessage => ({
+        type: 'turnDelta',
+        turnId: 't1',
+        answer: piece,
+      })),
+    );
+    await chat.nextFrame();
+    // Only the last block is still open: every other one is rendered once, into a group of complete blocks.
+    const openBlock = chat.page.locator('article[data-turn-id="t1"] .answer > :not(.answer-blocks)');
+    assert.deepEqual(await openBlock.evaluateAll((nodes) => nodes.map((node) => node.tagName)), ['P']);
+    await chat.deliver(
+      { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
+      { type: 'turnStarted', turn: turn('t2', 'Again, at once') },
+      { type: 'turnDelta', turnId: 't2', answer },
+      { type: 'turnFinished', turnId: 't2', finishReason: 'stop' },
+    );
+    const html = (id: string) => chat.page.locator(`article[data-turn-id="${id}"] .answer`).innerHTML();
+    assert.equal(await html('t1'), await html('t2'));
+  });
+
   it(
     'streams 40,000 characters of reasoning with per-delta work that does not grow with its length',
     { timeout: 120_000 },

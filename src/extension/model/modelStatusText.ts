@@ -13,6 +13,8 @@ export interface ModelStatus {
   tokensPerSecond?: number;
   /** Why the configured model cannot be served (a bad path, say), as the user was told. */
   error?: string;
+  /** The base URL of the remote server that serves the model (hearth.engine.kind "remote"). */
+  server?: string;
 }
 
 /**
@@ -34,6 +36,15 @@ export function modelStatusText(status: ModelStatus): { text: string; tooltip: s
     return { text: '$(flame) Hearth: no model', tooltip: 'Hearth: no model is loaded. Click to choose one.' };
   const name = modelName(model.path);
   const speed = tokensPerSecond !== undefined && tokensPerSecond > 0 ? tokensPerSecond.toFixed(1) : undefined;
+  if (status.server !== undefined) {
+    // The path of a server's model is "id @ host"; the weights and KV cache are the server's, not known here.
+    return {
+      text: `$(remote) Hearth: ${name}${speed === undefined ? '' : ` · ${speed} tok/s`}`,
+      tooltip:
+        `Hearth: ${name} on the model server at ${status.server} (${model.contextLength.toLocaleString('en-US')} tokens of context)` +
+        `${speed === undefined ? '' : `, last answer at ${speed} tokens/s`}. Click to choose another of its models.`,
+    };
+  }
   return {
     text: `$(flame) ${name}${speed === undefined ? '' : ` · ${speed} tok/s`}`,
     tooltip:

@@ -20,6 +20,8 @@ import { completionPrompt, RemoteCompletion } from './remoteCompletion';
 import { RemoteTokenCounter } from './remoteTokenCounter';
 
 export interface RemoteEngineOptions {
+  /** Whether the server generates now (hearth.engine.kind); when not, every request goes to the local engine. */
+  active?: () => boolean;
   /** The server refused `suffix` for its model: completions should use the chat form from now on. */
   onFimRefused?: (server: RemoteServer) => void;
 }
@@ -28,7 +30,8 @@ export interface RemoteEngineOptions {
  * The engine as the extension talks to it when a remote server generates: `chat` and `complete` go to the
  * server (with `chat/delta` notifications as the local engine sends them) and `countTokens` to its tokenizer
  * (or an estimate); everything else (indexing, packing, downloads) goes to the local engine process, which
- * needs no model for it. Drop-in where the supervisor was; the server is asked for per request.
+ * needs no model for it. Drop-in where the supervisor was; the server is asked for per request, and while it is
+ * not `active` (hearth.engine.kind is local) every request goes to the local engine.
  */
 export class RemoteEngine implements ChatEngine, Disposable {
   private readonly deltas = new Emitter<ChatDeltaParams>();
@@ -46,8 +49,8 @@ export class RemoteEngine implements ChatEngine, Disposable {
     params: EngineParams<M>,
     token?: CancellationToken,
   ): Promise<EngineResult<M>> {
-    if (method !== 'chat' && method !== 'complete' && method !== 'countTokens')
-      return this.local.request(method, params, token);
+    const remote = method === 'chat' || method === 'complete' || method === 'countTokens';
+    if (!remote || this.options.active?.() === false) return this.local.request(method, params, token);
     const abort = abortSignalOf(token);
     try {
       const server = await this.server();
@@ -109,8 +112,11 @@ export class RemoteEngine implements ChatEngine, Disposable {
     method: N,
     handler: (params: EngineNotificationParams<N>) => void,
   ): Disposable {
-    if (method !== 'chat/delta') return this.local.onNotification(method, handler);
-    return this.deltas.event((delta) => handler(delta as EngineNotificationParams<N>));
+    const local = this.local.onNotification(method, handler);
+    if (method !== 'chat/delta') return local;
+    // Both: the local engine answers chat while the server is not active.
+    const remote = this.deltas.event((delta) => handler(delta as EngineNotificationParams<N>));
+    return { dispose: () => (local.dispose(), remote.dispose()) };
   }
 
   dispose(): void {

@@ -19,6 +19,15 @@ describe('modelStatusText', () => {
     assert.equal(modelStatusText({ model })?.text, '$(flame) Qwen3-4B-Instruct-2507-FP8');
   });
 
+  it("shows a remote server's model at its host, and no weights or KV cache", () => {
+    const remote = { ...model, path: 'Qwen/Qwen3-4B-Instruct-2507-FP8 @ gpu-box:8000', contextLength: 262_144 };
+    assert.deepEqual(modelStatusText({ model: remote, server: 'http://gpu-box:8000/v1', tokensPerSecond: 61.04 }), {
+      text: '$(remote) Hearth: Qwen3-4B-Instruct-2507-FP8 @ gpu-box:8000 · 61.0 tok/s',
+      tooltip:
+        'Hearth: Qwen3-4B-Instruct-2507-FP8 @ gpu-box:8000 on the model server at http://gpu-box:8000/v1 (262,144 tokens of context), last answer at 61.0 tokens/s. Click to choose another of its models.',
+    });
+  });
+
   it('names the 8-bit KV cache in the tooltip', () => {
     assert.equal(
       modelStatusText({ model: { ...model, kvCache: 'int8' } })?.tooltip,

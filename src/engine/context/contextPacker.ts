@@ -270,7 +270,7 @@ export class ContextPacker {
   /**
    * The request's files in rank order: whole when small enough, else the definitions that match the question
    * inside the outline (a document: its first lines), within TOP_FILES_SHARE of the part; then, further down
-   * the ranking, the matching definitions alone in small excerpts, within MATCHES_SHARE.
+   * the ranking (and for files whose best match did not fit above), the matches alone in small excerpts.
    */
   private addRequestFiles<F extends PackableFile>(
     part: PackSelection<F>,
@@ -298,7 +298,9 @@ export class ContextPacker {
       if (!shown && (matches.length > 0 || file.outline === '')) {
         const definitions = input.definitions(file);
         const render = (room: number): string | undefined =>
-          matches.length > 0 ? renderExcerpt({ content, definitions }, matches, room) : renderHead(content, room);
+          matches.length > 0
+            ? renderExcerpt({ content, definitions }, matches, room, { requireBest: true })
+            : renderHead(content, room);
         shown = this.addExcerpt(part, rank, render, format, fence(file), top, cap);
       }
       misses = shown ? 0 : misses + 1;

@@ -2,7 +2,7 @@
  * The excerpt tier, between a whole file and its outline: the definitions that match the question shown
  * whole, inside the outline of the rest; for a file without definitions, its first lines.
  */
-import type { SymbolDefinition } from '../fileSymbols';
+import type { SymbolDefinition, SymbolKind } from '../fileSymbols';
 import { renderLines, type LineRange } from '../outline';
 import { bagLength, type LexicalIndex } from './lexicalIndex';
 import { addTextTerms } from './searchTerms';
@@ -50,34 +50,43 @@ export function definitionScores(
   }));
 }
 
-/** The innermost definitions of the file that match `terms`, best first; none overlaps another. */
+/** Definitions scoring below this share of the file's best match are left to the outline. */
+const MIN_RELATIVE_SCORE = 0.5;
+/** Kinds that hold other definitions as members: a match inside one is shown instead of the whole. */
+const CONTAINER_KINDS: ReadonlySet<SymbolKind> = new Set(['class', 'struct', 'interface', 'enum', 'module', 'impl']);
+
+/**
+ * The definitions of the file that match `terms`, best first. A container (class, namespace) yields to its
+ * matching members; a function's matching inner definitions stay listed, for when it is too large to show.
+ */
 export function matchingDefinitions(
   file: ExcerptInput,
   terms: readonly string[],
   lexical: LexicalIndex,
 ): SymbolDefinition[] {
-  const matching = definitionScores(file, terms, lexical).filter(({ score }) => score > 0);
+  const scores = definitionScores(file, terms, lexical);
+  const floor = Math.max(0, ...scores.map(({ score }) => score)) * MIN_RELATIVE_SCORE;
+  const matching = scores.filter(({ score }) => score > 0 && score >= floor);
   const inside = (inner: SymbolDefinition, outer: SymbolDefinition): boolean =>
     inner !== outer && outer.line <= inner.line && inner.lastLine <= outer.lastLine;
-  const chosen: SymbolDefinition[] = [];
-  // The innermost matches: a class whose method matched shows the method, not itself whole.
-  for (const { definition } of matching
-    .filter(({ definition }) => !matching.some((other) => inside(other.definition, definition)))
-    .sort((a, b) => b.score - a.score || a.definition.line - b.definition.line)) {
-    if (!chosen.some((c) => c.line <= definition.lastLine && definition.line <= c.lastLine)) chosen.push(definition);
-  }
-  return chosen;
+  const shownAsMembers = (outer: SymbolDefinition): boolean =>
+    CONTAINER_KINDS.has(outer.kind) && matching.some(({ definition }) => inside(definition, outer));
+  return matching
+    .filter(({ definition }) => !shownAsMembers(definition))
+    .sort((a, b) => b.score - a.score || a.definition.line - b.definition.line)
+    .map(({ definition }) => definition);
 }
 
 /**
  * `shown` definitions whole, as many as fit about `maxTokens` (the best first, then the short ones), then as
- * many of the file's signature lines as still fit (unless `outline` is false); undefined if none fits.
+ * many of the file's signature lines as still fit (unless `outline` is false); undefined if none fits, or
+ * with `requireBest` if the best does not.
  */
 export function renderExcerpt(
   file: ExcerptInput,
   shown: readonly SymbolDefinition[],
   maxTokens: number,
-  options: { outline?: boolean } = {},
+  options: { outline?: boolean; requireBest?: boolean } = {},
 ): string | undefined {
   if (shown.length === 0) return undefined;
   const lines = file.content.split('\n');
@@ -98,6 +107,7 @@ export function renderExcerpt(
   // The best match, then the other short ones, so that one long definition does not crowd out the rest.
   const isLarge = (d: SymbolDefinition): boolean => d.lastLine - d.line + 1 > LARGE_DEFINITION_LINES;
   const [best, ...rest] = shown;
+  if (options.requireBest === true && !take(best.line, best.lastLine)) return undefined;
   const ranges: LineRange[] = [best, ...rest.filter((d) => !isLarge(d)), ...rest.filter(isLarge)]
     .filter((d) => take(d.line, d.lastLine))
     .map((d) => ({ from: d.line, to: d.lastLine, whole: true }));

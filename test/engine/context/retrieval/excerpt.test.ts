@@ -70,6 +70,56 @@ describe('excerpt', () => {
     assert.equal(renderExcerpt({ content, definitions }, [definitions[3]], 5), undefined);
   });
 
+  it('keeps a function whole with what it nests, and its nested matches after it', () => {
+    const nested = [
+      'export function retryDownload(url: string) {',
+      '  // Retry a failed download three times.',
+      '  const retryAttempt = (n: number) => downloadWithRetry(url, n);',
+      '  return retryAttempt(3);',
+      '}',
+      'export class Store {',
+      '  download() {',
+      '    return retryDownload(this.url);',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const nestedDefinitions: SymbolDefinition[] = [
+      { name: 'retryDownload', kind: 'function', line: 1, endLine: 1, lastLine: 5 },
+      { name: 'retryAttempt', kind: 'function', line: 3, endLine: 3, lastLine: 3 },
+      { name: 'Store', kind: 'class', line: 6, endLine: 6, lastLine: 10 },
+      { name: 'download', kind: 'method', line: 7, endLine: 7, lastLine: 9 },
+    ];
+    const file = { content: nested, definitions: nestedDefinitions };
+    // `Store` yields to its matching method; `retryAttempt` stays listed after the function that holds it.
+    assert.deepEqual(
+      matchingDefinitions(file, questionTerms('where do we retry a failed download?'), lexical()).map((d) => d.name),
+      ['retryDownload', 'download', 'retryAttempt'],
+    );
+  });
+
+  it('leaves definitions scoring under half the best match to the outline', () => {
+    // `save` matches "disk" once in its doc comment, `retryDownload` "retry" and "download" twice each.
+    assert.deepEqual(
+      matchingDefinitions({ content, definitions }, questionTerms('retry download to disk'), lexical()).map(
+        (d) => d.name,
+      ),
+      ['retryDownload'],
+    );
+  });
+
+  it('with requireBest, shows nothing rather than lesser matches when the best does not fit', () => {
+    const [, save, , retryDownload] = definitions;
+    assert.equal(
+      renderExcerpt({ content, definitions }, [retryDownload, save], 20, { outline: false }),
+      '⋮\n3│  save(record: Row) {\n4│    return write(record);\n5│  }\n⋮\n',
+    );
+    assert.equal(
+      renderExcerpt({ content, definitions }, [retryDownload, save], 20, { outline: false, requireBest: true }),
+      undefined,
+    );
+  });
+
   it('shows the first lines of a long document', () => {
     const text = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
     assert.equal(renderHead(text, 10), '1│line 0\n2│line 1\n⋮\n');

@@ -1,3 +1,5 @@
+import type { ContextPackParams } from '../../shared/protocol';
+
 /**
  * How a context block is spelt. Every piece ends with a newline and starts with a special token or a
  * non-blank character, so that the tokenizer splits the block exactly between pieces: the block's token count
@@ -7,9 +9,7 @@
  *   `<|file_sep|>path` + content per file.
  * - `markdown`: the path, then the content in a code fence; for models or prompts without those tokens.
  */
-export type ContextFormatName = 'qwen' | 'markdown';
-
-export const CONTEXT_FORMATS: readonly ContextFormatName[] = ['qwen', 'markdown'];
+export type ContextFormatName = NonNullable<ContextPackParams['format']>;
 
 export interface PartCounts {
   readonly whole: number;

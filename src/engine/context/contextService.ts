@@ -1,8 +1,7 @@
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type ContextPackResult } from '../../shared/protocol';
-import type { ContextFormatName } from './contextFormat';
+import type { EngineRequest } from '../../shared/wire/parseEngineParams';
 import { explainRanking } from './rankingExplanation';
-import type { ContextFocus } from './rankFocus';
 import {
   RepositoryIndex,
   type FileChange,
@@ -12,19 +11,6 @@ import {
   type UpdateResult,
 } from './repositoryIndex';
 import type { TokenCounter } from './tokenCountCache';
-
-export interface ContextIndexRequest {
-  roots: string[];
-  excludes?: string[];
-  maxFileBytes?: number;
-}
-
-export interface ContextPackRequest {
-  budget: number;
-  format?: ContextFormatName;
-  focus?: ContextFocus;
-  explainRanking?: boolean;
-}
 
 /**
  * The engine's one repository index: opened for the workspace roots the client names, updated from its file
@@ -44,7 +30,7 @@ export class ContextService {
 
   /** Indexes the roots (reusing the persisted index for unchanged files); replaces an index of other roots. */
   async index(
-    request: ContextIndexRequest,
+    request: EngineRequest<'context/index'>,
     onProgress?: (progress: IndexProgress) => void,
     signal?: AbortSignal,
   ): Promise<IndexStats> {
@@ -70,7 +56,7 @@ export class ContextService {
     return this.requireIndex().update(changes, signal);
   }
 
-  pack(request: ContextPackRequest, signal?: AbortSignal): ContextPackResult {
+  pack(request: EngineRequest<'context/pack'>, signal?: AbortSignal): ContextPackResult {
     const index = this.requireIndex();
     const { text, stats, placements } = index.pack(request, this.options.tokenCounter(), signal);
     return request.explainRanking

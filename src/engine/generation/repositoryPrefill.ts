@@ -1,11 +1,11 @@
 import type { ContextPackResult, ContextPrefillProgressParams, ContextPrefillResult } from '../../shared/protocol';
-import type { ContextPackRequest } from '../context/contextService';
+import type { EngineRequest } from '../../shared/wire/parseEngineParams';
 import { encodeSystemPrefix } from './chatPrompt';
 import type { RepositoryPrefillRequest } from './repositoryPrefillParams';
 import type { ServedModel } from './servedModel';
 
 /** Packs a repository block (context/pack as the engine serves it). */
-export type BlockPacker = (request: ContextPackRequest, signal: AbortSignal) => ContextPackResult;
+export type BlockPacker = (request: EngineRequest<'context/pack'>, signal: AbortSignal) => ContextPackResult;
 
 /**
  * Prefills the repository prefix on the chat model at the lowest priority and offers it to the snapshot

@@ -11,7 +11,6 @@ import {
   type InitializeResult,
   type PingResult,
 } from '../../shared/protocol';
-import { parseContextIndexParams, parseContextPackParams, parseContextUpdateParams } from '../context/contextParams';
 import type { ContextService } from '../context/contextService';
 import { ModelLibrary } from '../library/modelLibrary';
 import type { GenerationService } from '../generation/generationService';
@@ -118,18 +117,18 @@ export class EngineServer {
       'context/index': (params, token) => (
         this.requireInitialized('context/index'),
         context.index(
-          parseContextIndexParams(params),
+          parseEngineParams('context/index', params),
           (progress) => notify('context/progress', progress),
           abortSignalFor(token),
         )
       ),
       'context/update': (params, token) => (
         this.requireInitialized('context/update'),
-        context.update(parseContextUpdateParams(params), abortSignalFor(token))
+        context.update(parseEngineParams('context/update', params).changes, abortSignalFor(token))
       ),
       'context/pack': (params, token) => (
         this.requireInitialized('context/pack'),
-        context.pack(parseContextPackParams(params), abortSignalFor(token))
+        context.pack(parseEngineParams('context/pack', params), abortSignalFor(token))
       ),
       'context/prefill': (params, token) => (
         this.requireInitialized('context/prefill'),

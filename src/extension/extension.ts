@@ -20,11 +20,16 @@ import { ErrorPresenter } from './errorPresenter';
 import { ExplainCommand } from './explain/explainCommand';
 import { hearthSetting } from './hearthSetting';
 import { registerModelCommands } from './model/modelCommands';
-import { ModelPicker } from './model/modelPicker';
+import { ModelPicker, type ModelPickPurpose } from './model/modelPicker';
 import { ModelRoles } from './model/modelRoles';
 import { proxyEnvironment } from './proxyEnvironment';
 import { ChangeProposals } from './refactor/changeProposals';
 import { RefactorCommand, type RefactorArgs } from './refactor/refactorCommand';
+import { ModelChoice } from './remote/modelChoice';
+import { RemoteEngine } from './remote/remoteEngine';
+import { RemoteModelPicker } from './remote/remoteModelPicker';
+import { RemoteModelRoles } from './remote/remoteModelRoles';
+import { RemoteServerSettings } from './remote/remoteServerSettings';
 
 /** What `activate` returns: a small API for other extensions and for Hearth's own extension tests. */
 export interface HearthApi {
@@ -76,8 +81,26 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   supervisor = engine;
   const picker = new ModelPicker(engine);
-  const roles = new ModelRoles(engine, picker);
+  const localRoles = new ModelRoles(engine, picker);
+  // hearth.engine.kind "remote": an OpenAI-compatible server generates; the local engine indexes and packs.
+  const remote = new RemoteServerSettings(context.secrets);
+  const remoteRoles = new RemoteModelRoles(remote, engine);
+  const remotePicker = new RemoteModelPicker(remote);
+  const roles = new ModelChoice({
+    local: localRoles,
+    remote: remoteRoles,
+    isRemote: () => remote.isRemote,
+    onDidSwitch: remote.onDidChangeKind,
+  });
   const models = roles.chat;
+  const generator = new RemoteEngine(engine, () => remoteRoles.server(), {
+    active: () => remote.isRemote,
+    onFimRefused: (server) => remoteRoles.refusedFim(server),
+  });
+  const pickModel = {
+    choose: (purpose: ModelPickPurpose) =>
+      remote.isRemote && purpose !== 'download' ? remotePicker.choose() : picker.choose(purpose),
+  };
   const errors = new ErrorPresenter(
     showLogs,
     () => void restartEngine(),
@@ -98,11 +121,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     engine,
     models,
     workspace,
-    enabled: () => hearthSetting('context.prefillInBackground'),
+    // A remote server keeps its own prefix cache: the local engine has no model to prefill.
+    enabled: () => hearthSetting('context.prefillInBackground') && !remote.isRemote,
     log: (line) => output.appendLine(line),
   });
   const answerLimit = () => hearthSetting('chat.maxTokens') || undefined;
-  const stream = new ChatStream(engine, {
+  const stream = new ChatStream(generator, {
     // Chat requests carry their own limit (answerLimit); Explain and refactors follow only a limit the user set.
     maxTokens: () => userSetLimit(vscode.workspace.getConfiguration('hearth').inspect<number>('chat.maxTokens')),
     onUsage: (usage) => models.reportSpeed(usage.decodeTokensPerSecond),
@@ -111,15 +135,19 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const chat = new ChatController(
     new ChatHistory(context.workspaceState),
     new ChatRequestBuilder(models, workspace, {
-      countTokens: async (texts, token) => (await engine.request('countTokens', { texts }, token)).counts,
+      countTokens: async (texts, token) => (await generator.request('countTokens', { texts }, token)).counts,
       maxTokens: answerLimit,
     }),
     stream,
     errors,
   );
-  const explain = new ExplainCommand(models, workspace, engine, stream, errors);
+  const explain = new ExplainCommand(models, workspace, generator, stream, errors);
   const refactor = new RefactorCommand(roles, workspace, stream, proposals, errors);
-  const completions = registerInlineCompletions({ engine, models: roles, log: (line) => output.appendLine(line) });
+  const completions = registerInlineCompletions({
+    engine: generator,
+    models: roles,
+    log: (line) => output.appendLine(line),
+  });
   const chatView = new ChatViewProvider(context.extensionUri, {
     engine,
     models,
@@ -133,7 +161,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   context.subscriptions.push(
     output,
+    localRoles,
+    remote,
+    remoteRoles,
     roles,
+    generator,
     new EngineStatusBar(engine, models, repository),
     models.onDidFailInBackground((error) => void errors.show(error)),
     engine.onDidChangeState(({ state, detail }) => {
@@ -148,7 +180,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
     completions,
     vscode.commands.registerCommand('hearth.showLogs', showLogs),
-    ...registerModelCommands(picker, models, errors),
+    ...registerModelCommands(pickModel, models, errors),
+    vscode.commands.registerCommand('hearth.setApiKey', () => remote.promptForApiKey()),
     vscode.commands.registerCommand('hearth.restartEngine', restartEngine),
     vscode.commands.registerCommand('hearth.explainCodebase', () => explain.run()),
     vscode.commands.registerCommand('hearth.refactorSelection', (args?: RefactorArgs) => refactor.run(args)),
@@ -168,11 +201,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     inlineCompletions: completions.provider,
     repositoryPrefix: () => repository.state,
     modelPickItems: async () =>
-      (await picker.items('select')).map(({ label, description, detail }) => ({
-        label,
-        description,
-        ...(detail !== undefined && { detail }),
-      })),
+      (remote.isRemote ? await remotePicker.items() : await picker.items('select')).map(
+        ({ label, description, detail }) => ({
+          label,
+          description,
+          ...(detail !== undefined && { detail }),
+        }),
+      ),
   };
 }
 

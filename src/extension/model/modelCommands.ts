@@ -9,7 +9,7 @@ import type { ModelSource } from './modelSource';
  * the folder now configured, or undefined when nothing changed.
  */
 export function registerModelCommands(
-  picker: ModelPicker,
+  picker: Pick<ModelPicker, 'choose'>,
   models: Pick<ModelSource, 'ensureLoaded'>,
   errors: Pick<ErrorPresenter, 'show'>,
 ): vscode.Disposable[] {

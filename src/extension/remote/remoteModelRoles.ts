@@ -36,6 +36,12 @@ export class RemoteModelRoles implements ModelRoleSource, vscode.Disposable {
         if (settings.isRemote) this.chat.loadInBackground(); // a wrong URL or key shows at once
       }),
     ];
+    if (settings.isRemote) this.chat.loadInBackground(); // the status bar and chat header show the server's model
+  }
+
+  /** The server and model that requests go to: found on the server if need be. */
+  async server(): Promise<RemoteServer> {
+    return (await this.lookup.find()).server;
   }
 
   sessionFor(role: ModelRole): RemoteModelSession {

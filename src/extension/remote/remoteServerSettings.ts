@@ -18,13 +18,19 @@ export interface RemoteConnection {
 export class RemoteServerSettings implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
+  private readonly kindEmitter = new vscode.EventEmitter<void>();
+  /** hearth.engine.kind changed: local and remote swap. */
+  readonly onDidChangeKind = this.kindEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscriptions = [
       this.changeEmitter,
+      this.kindEmitter,
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('hearth.engine.kind') || affectsServer(event)) this.changeEmitter.fire();
+        const kind = event.affectsConfiguration('hearth.engine.kind');
+        if (kind || affectsServer(event)) this.changeEmitter.fire();
+        if (kind) this.kindEmitter.fire();
       }),
       secrets.onDidChange((event) => {
         if (event.key === API_KEY_SECRET) this.changeEmitter.fire();

@@ -235,6 +235,7 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
   const coldEngine = await indexedEngine(load(join(work, `cold-${kvCache}`)), repository);
   const cold = await askAbout(coldEngine.engine, QUESTION, activeFile);
   await coldEngine.engine.stop();
+  note(`${kvCache}: cold first token ${seconds(cold)} for ${cold.usage.promptTokens} prompt tokens`);
 
   const { engine, logged } = await indexedEngine(load(join(work, `prefill-${kvCache}`)), repository);
   const prefillStarted = performance.now();
@@ -249,6 +250,7 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
   }
   const prefix = await prefill;
   const prefillSeconds = (performance.now() - prefillStarted) / 1000;
+  note(`${kvCache}: prefix of ${prefix.tokens} tokens in ${prefillSeconds.toFixed(1)} s, ${busy.length} completions`);
   const stored = Number((await logged(/KV snapshot of (\d+) tokens stored/))[1]);
   const idle: number[] = [];
   for (let i = 0; i < Math.max(10, busy.length); i++) {
@@ -256,6 +258,7 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
     await new Promise((resolve) => setTimeout(resolve, TYPING_GAP_MS));
   }
   const warm = await askAbout(engine, QUESTION, activeFile);
+  note(`${kvCache}: new conversation first token ${seconds(warm)}`);
   const edited = await editLastQuarter(engine, repository);
   const afterEdit = await askAbout(engine, QUESTION, activeFile);
   await engine.stop();
@@ -270,6 +273,11 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
     `completion p50/p95 idle ${percentile(idle, 50)}/${percentile(idle, 95)} ms, during the prefill ${percentile(busy, 50)}/${percentile(busy, 95)} ms (${busy.length})`,
     `disk ${(((file.bytes / stored) * 1000) / 1e6).toFixed(1)} MB per 1K tokens`,
   ].join('  ');
+}
+
+/** A progress line on stderr: the parts take minutes. */
+function note(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 }
 
 function seconds(result: ChatResult): string {

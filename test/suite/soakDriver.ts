@@ -80,7 +80,15 @@ export class SoakDriver {
       completion: this.counts('completion'),
       kills: this.kills,
       conversations: this.conversations,
-      unexplainedFailures: this.unexplainedFailures(),
+      unexplainedFailures: this.failures()
+        .filter((failure) => !failure.explained)
+        .map(({ line }) => line),
+      failures: this.failures().map(({ line }) => line),
+      slowest: this.records
+        .filter((record) => record.outcome !== 'stuck')
+        .sort((a, b) => b.endedAt - b.startedAt - (a.endedAt - a.startedAt))
+        .slice(0, 5)
+        .map((record) => this.describe(record)),
       engineRssBytes: { idle: idle.rss, peak: Math.max(this.peakRss, after), after },
       extensionHeapBytes: { idle: idle.heap, after: process.memoryUsage().heapUsed },
       completionEngine: {
@@ -99,12 +107,12 @@ export class SoakDriver {
    */
   private async warmUp(): Promise<{ rss: number; heap: number }> {
     const { api, document } = this.target;
-    await api.loadModel();
-    await vscode.commands.executeCommand('hearth.restartEngine');
-    await api.loadModel();
-    for (let round = 0; round < 2; round++) {
-      await api.chat.ask(`Warm-up question ${round}: what is in this repository?`, 'off');
-      await this.complete(document.lineCount - 1 - round, true, new vscode.CancellationTokenSource().token);
+    for (const engine of ['converting', 'from the cache']) {
+      if (engine === 'from the cache') await vscode.commands.executeCommand('hearth.restartEngine');
+      for (let round = 0; round < 2; round++) {
+        await api.chat.ask(`Warm-up question ${round}: what is in this repository?`, 'off');
+        await this.complete(document.lineCount - 1 - round, true, new vscode.CancellationTokenSource().token);
+      }
     }
     api.chat.newChat();
     await sleep(2_000);
@@ -206,7 +214,7 @@ export class SoakDriver {
       await new Promise<void>((resolve) => this.whenStarted(kill.afterRequests, resolve));
       await sleep(kill.delayMs);
       if (!this.running) return;
-      const { pid } = await api.ping();
+      const { pid, memory } = await api.ping();
       const inFlight = this.inFlight.size;
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
@@ -227,6 +235,7 @@ export class SoakDriver {
         restartedPid,
         restartMs: restartedAt - killedAt,
         inFlight,
+        rssBytes: memory.rssBytes,
       });
     }
   }
@@ -286,11 +295,27 @@ export class SoakDriver {
     return counts;
   }
 
-  /** Failures that no kill explains: the request was not in flight between a kill and the restarted engine. */
-  private unexplainedFailures(): string[] {
+  /** Every failure, and whether a kill explains it: the request was in flight between a kill and the restart. */
+  private failures(): { line: string; explained: boolean }[] {
     return this.records
       .filter((record) => record.outcome === 'failed')
-      .filter((record) => !this.killWindows.some(({ from, to }) => record.startedAt <= to && record.endedAt >= from))
-      .map((record) => `#${record.index} ${record.kind}: ${record.reason ?? 'no message'}`);
+      .map((record) => ({
+        line: `${this.describe(record)}: ${record.reason ?? 'no message'}`,
+        explained: this.killWindows.some(({ from, to }) => record.startedAt <= to && record.endedAt >= from),
+      }));
+  }
+
+  /** A request's number, kind, outcome and time, and when it started and ended relative to the nearest kill. */
+  private describe(record: RequestRecord): string {
+    const near = this.killWindows.reduce<{ from: number; to: number } | undefined>(
+      (best, window) =>
+        best === undefined || Math.abs(window.from - record.startedAt) < Math.abs(best.from - record.startedAt)
+          ? window
+          : best,
+      undefined,
+    );
+    const relative = (at: number) => `${at >= (near?.from ?? 0) ? '+' : ''}${at - (near?.from ?? 0)} ms`;
+    const kill = near ? `, kill ${relative(record.startedAt)} → ${relative(record.endedAt)}` : '';
+    return `#${record.index} ${record.kind} ${record.outcome} in ${record.endedAt - record.startedAt} ms${kill}`;
   }
 }

@@ -28,6 +28,8 @@ export interface SoakKill {
   restartMs: number;
   /** Requests in flight when the engine died. */
   inFlight: number;
+  /** The engine's resident memory just before it was killed. */
+  rssBytes: number;
 }
 
 export interface SoakReport {
@@ -44,6 +46,10 @@ export interface SoakReport {
   conversations: { count: number; turns: number; lostTurns: number; changedTurns: number };
   /** Failed requests that no kill explains (not in flight between a kill and the restarted engine's answer). */
   unexplainedFailures: string[];
+  /** Every failed request, with when it started and ended relative to the nearest kill. */
+  failures: string[];
+  /** The five slowest requests, described the same way. */
+  slowest: string[];
   /** The engine's resident memory: after warming up, the most seen while the soak ran, after it settled. */
   engineRssBytes: { idle: number; peak: number; after: number };
   /** The extension host's heap before and after, for leaks on the extension's side (not asserted: no forced GC). */
@@ -69,7 +75,10 @@ function outcomeLine(kind: string, counts: OutcomeCounts): string {
 export function formatSoakReport(report: SoakReport): string[] {
   const { engineRssBytes: rss, extensionHeapBytes: heap, conversations, completionEngine: engine } = report;
   const kills = report.kills
-    .map((kill) => `after ${kill.afterRequests} (${kill.inFlight} in flight, back in ${kill.restartMs} ms)`)
+    .map(
+      (kill) =>
+        `after ${kill.afterRequests} (${mib(kill.rssBytes)}, ${kill.inFlight} in flight, back in ${kill.restartMs} ms)`,
+    )
     .join('; ');
   return [
     `soak: ${report.ran} of ${report.requests} requests run, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s, bound ${report.boundMs} ms`,
@@ -79,6 +88,8 @@ export function formatSoakReport(report: SoakReport): string[] {
     `engine kills survived: ${report.kills.length}${kills ? ` — ${kills}` : ''}`,
     `conversations: ${conversations.count}, ${conversations.turns} turns, ${conversations.lostTurns} lost, ${conversations.changedTurns} changed`,
     `unexplained failures: ${report.unexplainedFailures.length}`,
+    ...report.failures.map((failure) => `  failed ${failure}`),
+    ...report.slowest.map((request) => `  slow ${request}`),
     `engine RSS: idle ${mib(rss.idle)}, peak ${mib(rss.peak)}, after ${mib(rss.after)} (${((100 * rss.after) / rss.idle).toFixed(0)}% of idle)`,
     `extension host heap: idle ${mib(heap.idle)}, after ${mib(heap.after)}`,
   ];

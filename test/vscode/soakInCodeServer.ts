@@ -2,7 +2,7 @@
  * Runs the soak suite (test/suite/soak.suite.ts) in code-server with this checkout as the extension, and reads
  * back its report: shared by the real-VS Code test and `npm run soak`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -17,6 +17,15 @@ export interface SoakRun {
   report?: SoakReport;
   /** What the extension host logged (mocha's results included). */
   output: string[];
+  /** The Hearth output channel's lines (its log file), which say why completions failed. */
+  hearthLog: string[];
+}
+
+/** The lines of every "Hearth" output channel log under code-server's home. */
+function hearthLog(home: string): string[] {
+  return readdirSync(home, { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('Hearth.log'))
+    .flatMap((path) => readFileSync(join(home, path), 'utf8').split('\n'));
 }
 
 export async function runSoakInCodeServer(options: SoakOptions, timeoutMs: number): Promise<SoakRun> {
@@ -65,7 +74,7 @@ export async function runSoakInCodeServer(options: SoakOptions, timeoutMs: numbe
     } catch {
       report = undefined; // the suite failed before writing it: the output says why
     }
-    return { code, output, ...(report && { report }) };
+    return { code, output, hearthLog: hearthLog(server.home), ...(report && { report }) };
   } finally {
     await browser?.close();
     await server?.stop();

@@ -8,6 +8,7 @@ import { IndexProgressEstimate } from '../context/indexProgress';
 import type { WorkspaceContext } from '../context/workspaceContext';
 import type { ErrorPresenter } from '../errorPresenter';
 import { modelName } from '../model/modelPickItems';
+import { isRemoteModel } from '../remote/remoteModelInfo';
 import type { ModelSource } from '../model/modelSource';
 import { explainFooter, explainHeader } from './explainDocument';
 import { MarkdownStream } from './markdownStream';
@@ -82,7 +83,7 @@ export class ExplainCommand {
       token,
     );
     const document = await MarkdownStream.open(
-      explainHeader(vscode.workspace.name ?? 'This workspace', modelName(model.path), stats),
+      explainHeader(vscode.workspace.name ?? 'This workspace', modelName(model.path), stats, isRemoteModel(model)),
     );
     const cancel = new vscode.CancellationTokenSource();
     const subscriptions = [

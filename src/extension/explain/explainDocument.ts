@@ -7,11 +7,17 @@ import { describePack, describeUsage } from '../chat/turnStats';
  * (The prompt itself is src/shared/explainPrompt.ts, shared with `hearth explain`.)
  */
 
-export function explainHeader(workspaceName: string, modelName: string, stats: ContextPackStats): string {
+export function explainHeader(
+  workspaceName: string,
+  modelName: string,
+  stats: ContextPackStats,
+  /** The model runs on a remote server (hearth.engine.kind "remote"), not on this machine. */
+  remote = false,
+): string {
   return [
     `# ${workspaceName}: how this codebase works`,
     '',
-    `> Written by Hearth with ${modelName} on this machine. Context: ${describePack(stats)}.`,
+    `> Written by Hearth with ${modelName}${remote ? ', a remote model server' : ' on this machine'}. Context: ${describePack(stats)}.`,
     '',
     '',
   ].join('\n');

@@ -29,6 +29,14 @@ export interface RemoteModelInfoOptions {
   fimRefused?: boolean;
 }
 
+/** The " @ host" that ends a server model's path. */
+const AT_HOST = / @ [^\s/@]+$/;
+
+/** The model is a remote server's (its path is "id @ host"), not a checkpoint folder on this machine. */
+export function isRemoteModel(model: Pick<ModelInfo, 'path'>): boolean {
+  return AT_HOST.test(model.path);
+}
+
 /**
  * A server's model as the extension's ModelInfo: `path` is "id @ host" (what the status bar and chat header
  * show), the context is the server's (or the setting, or ASSUMED_REMOTE_CONTEXT), and in the completion role a

@@ -27,6 +27,10 @@ describe('explain document frame', () => {
       explainHeader('demo', 'tiny-qwen3', pack),
       '# demo: how this codebase works\n\n> Written by Hearth with tiny-qwen3 on this machine. Context: 12 files whole, 30 outlined, 5 more named in the map · 20,114 of 20,480 context tokens.\n\n',
     );
+    assert.equal(
+      explainHeader('demo', 'Qwen3-4B-Instruct-2507-FP8 @ gpu-box:8000', pack, true).split('\n')[2],
+      '> Written by Hearth with Qwen3-4B-Instruct-2507-FP8 @ gpu-box:8000, a remote model server. Context: 12 files whole, 30 outlined, 5 more named in the map · 20,114 of 20,480 context tokens.',
+    );
   });
 
   it('ends it with how it ended, cache use and speeds', () => {

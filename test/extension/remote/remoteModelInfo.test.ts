@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeError } from '../../../src/extension/errorDescription';
 import { remoteBaseUrl, serverHost } from '../../../src/extension/remote/remoteBaseUrl';
-import { ASSUMED_REMOTE_CONTEXT, remoteModelInfo } from '../../../src/extension/remote/remoteModelInfo';
+import { ASSUMED_REMOTE_CONTEXT, isRemoteModel, remoteModelInfo } from '../../../src/extension/remote/remoteModelInfo';
 import { promptStyleFor } from '../../../src/extension/completion/promptStyle';
 import { contextBudget } from '../../../src/extension/context/contextBudget';
 
@@ -48,6 +48,8 @@ describe('remoteModelInfo', () => {
       ['Qwen/Qwen3-4B-Instruct-2507-FP8 @ gpu-box:8000', 'instruct-2507', 262_144, false],
     );
     assert.equal(contextBudget(0, info.contextLength), 192_512);
+    assert.equal(isRemoteModel(info), true);
+    assert.equal(isRemoteModel({ path: '/home/me/models/Qwen3-4B' }), false);
   });
 
   it('assumes a context when the server reports none: the setting, else Ollama’s default', () => {

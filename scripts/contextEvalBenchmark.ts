@@ -25,7 +25,7 @@ const budgets = values.budgets.split(',').map(Number);
 const limit = values.limit === undefined ? undefined : Number(values.limit);
 
 const tokenizer = Tokenizer.load(bundledQwen3TokenizerDir());
-const counter = { count: (text: string) => tokenizer.encodePlainText(text).length };
+const counter = { count: (text: string) => tokenizer.countPlainText(text) };
 
 async function main(): Promise<void> {
   const evaluations: RepositoryEvaluation[] = [];

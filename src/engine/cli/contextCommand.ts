@@ -40,7 +40,7 @@ export const contextCommand: CliCommand = {
 
     // Token counts come from the model's own tokenizer; every Qwen3 model shares the bundled one.
     const tokenizer = Tokenizer.load(values.model ?? bundledQwen3TokenizerDir());
-    const counter = { count: (text: string) => tokenizer.encodePlainText(text).length };
+    const counter = { count: (text: string) => tokenizer.countPlainText(text) };
 
     const progress = new ProgressLine('indexing');
     const index = await RepositoryIndex.open(

@@ -72,7 +72,7 @@ export class ServedModel implements GenerationTarget {
   /** The tokenizer as prompts use it, with the repository block's ids remembered. */
   readonly prompts: PromptTokenizer;
   /** Token counts for the repository context, with this model's tokenizer (one object: packers cache by it). */
-  readonly tokenCounter: TokenCounter = { count: (text) => this.tokenizer.encodePlainText(text).length };
+  readonly tokenCounter: TokenCounter = { count: (text) => this.tokenizer.countPlainText(text) };
   /** Cancels the requests still running when this model is replaced or the engine stops. */
   private readonly retirement = new AbortController();
   /** Stores shared prefixes on disk, when snapshots are on. */

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { Tokenizer as HfTokenizer, type PreTokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from '../checkpoint/checkpointError';
 import { readJsonFile } from '../checkpoint/checkpointFiles';
 import { ConfigFields } from '../checkpoint/configFields';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
+/** Words remembered by countPlainText before it starts over: a few MiB. */
+const MAX_COUNTED_WORDS = 200_000;
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
 /** Token strings the engine looks up by name; their ids always come from the checkpoint's own tokenizer. */
@@ -41,6 +43,9 @@ export class Tokenizer {
   /** One past the highest token id the tokenizer knows; the model's embedding may be padded beyond it. */
   readonly vocabSize: number;
   private readonly specialIds: ReadonlySet<number>;
+  private readonly stages: PreTokenizerStages;
+  /** Token counts of the words countPlainText has seen. */
+  private readonly wordCounts = new Map<string, number>();
 
   private constructor(
     private readonly hf: HfTokenizer,
@@ -55,6 +60,7 @@ export class Tokenizer {
     const special = new Set<number>();
     for (const [id, token] of hf.get_added_tokens_decoder()) if (token.special) special.add(id);
     this.specialIds = special;
+    this.stages = preTokenizerStages(hf.pre_tokenizer);
   }
 
   /** Loads `tokenizer.json` and `tokenizer_config.json` from a checkpoint folder. Never touches the network. */
@@ -111,6 +117,27 @@ export class Tokenizer {
     });
   }
 
+  /**
+   * encodePlainText(text).length, faster: the later pre-tokenizer stages and the model work word by word, so
+   * each word of the first stage is counted once and remembered (a repository's words repeat).
+   */
+  countPlainText(text: string): number {
+    const { normalizer, model } = this.hf;
+    if (text === '' || model === null) return 0;
+    const normalized = normalizer === null ? text : normalizer(text);
+    let total = 0;
+    for (const word of this.stages.split(normalized)) {
+      let count = this.wordCounts.get(word);
+      if (count === undefined) {
+        count = model(this.stages.rest(word)).length;
+        if (this.wordCounts.size >= MAX_COUNTED_WORDS) this.wordCounts.clear();
+        this.wordCounts.set(word, count);
+      }
+      total += count;
+    }
+    return total;
+  }
+
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
     if (ids.length === 0) return ''; // the library rejects an empty list
     // The library's signature takes a mutable array but does not modify it.
@@ -153,4 +180,22 @@ export function readTokenizerConfig(dir: string): { json: unknown; file: string 
   const config = readJsonFile(file);
   if (config === undefined) throw new CheckpointError('is missing: the checkpoint has no tokenizer config', { file });
   return { json: config.json, file };
+}
+
+/** The pre-tokenizer as its first stage and the stages after it, which the library applies word by word. */
+interface PreTokenizerStages {
+  split(text: string): string[];
+  rest(word: string): string[];
+}
+
+function preTokenizerStages(preTokenizer: PreTokenizer | null): PreTokenizerStages {
+  const options = { section_index: 0 };
+  if (preTokenizer === null) return { split: (text) => [text], rest: (word) => [word] };
+  const sequence = (preTokenizer as Partial<{ tokenizers: (PreTokenizer | null)[] }>).tokenizers;
+  const [first, ...later] = (sequence ?? [preTokenizer]).filter((stage) => stage !== null);
+  if (first === undefined) return { split: (text) => [text], rest: (word) => [word] };
+  return {
+    split: (text) => first.pre_tokenize_text(text, options),
+    rest: (word) => later.reduce<string[]>((words, stage) => stage.pre_tokenize(words, options), [word]),
+  };
 }

@@ -21,7 +21,7 @@ const MIN_FILE_SHOWN_SHARE = 0.9;
 describe('context evaluation on labelled questions', () => {
   it('packs the answering code for the subset at least as often as the floors', async () => {
     const tokenizer = qwen3Tokenizer();
-    const counter = { count: (text: string) => tokenizer.encodePlainText(text).length };
+    const counter = { count: (text: string) => tokenizer.countPlainText(text) };
     const outcomes: QuestionOutcome[] = [];
     for (const repository of loadEvalRepositories()) {
       const count = SUBSET[repository.id];

@@ -35,6 +35,7 @@ describe('Tokenizer', () => {
       for (const { text, ids } of vectors) {
         assert.deepEqual(tokenizer.encode(text), ids, `encoding ${JSON.stringify(text)}`);
         assert.deepEqual(tokenizer.encodePlainText(text), ids, `encoding ${JSON.stringify(text)} as plain text`);
+        assert.equal(tokenizer.countPlainText(text), ids.length, `counting ${JSON.stringify(text)}`);
         assert.equal(tokenizer.decode(ids), text, `decoding ${JSON.stringify(text)}`);
       }
     },
@@ -89,6 +90,24 @@ describe('Tokenizer', () => {
       'encode() parses them, as Hugging Face does',
     );
     assert.deepEqual(tokenizer.encodePlainText(''), []);
+  });
+
+  it('counts plain text exactly as encodePlainText does, the second time from remembered words', () => {
+    const eslint = resolve(__dirname, '../../../node_modules/eslint/lib');
+    const texts = [
+      ...['linter/linter.js', 'rules/max-len.js', 'cli-engine/lint-result-cache.js'].map((path) =>
+        readFileSync(join(eslint, path), 'utf8'),
+      ),
+      'line one\r\n\r\n\n  indented\t tab\n\n\n}\n',
+      'if (line === "<|im_end|>") return "<think>";',
+      'naïve café 東京 🙂 — ﬁ e\u0301 \u00a0 12345678 x1y2',
+      '',
+    ];
+    for (const text of texts) {
+      const expected = tokenizer.encodePlainText(text).length;
+      assert.equal(tokenizer.countPlainText(text), expected, `counting ${JSON.stringify(text.slice(0, 40))}`);
+      assert.equal(tokenizer.countPlainText(text), expected, 'again, from remembered words');
+    }
   });
 
   it('drops special tokens when decoding unless asked to keep them; <think> is not special', () => {

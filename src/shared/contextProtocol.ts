@@ -68,17 +68,6 @@ export interface ContextPackResult {
   ranking?: ContextRankingEntry[];
 }
 
-/**
- * `context/prefill`: computes the chat prompt's stable prefix (the system turn's start and the overview of the
- * block packed at `budget`, no question) on the chat model in the background, below every other request.
- */
-export interface ContextPrefillParams {
-  /** The budget the chat packs its block at: the overview depends on it. */
-  budget: number;
-  /** As the chat packs it (default qwen). */
-  format?: 'qwen' | 'markdown';
-}
-
 /** How far a `context/prefill` is: positions of the prefix the model holds, of all of them. */
 export interface ContextPrefillProgressParams {
   done: number;

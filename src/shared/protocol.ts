@@ -8,13 +8,17 @@
 import type {
   ContextIndexStats,
   ContextPackResult,
-  ContextPrefillParams,
   ContextPrefillProgressParams,
   ContextPrefillResult,
   ContextProgressParams,
   ContextUpdateResult,
 } from './contextProtocol';
-import type { ContextIndexParams, ContextPackParams, ContextUpdateParams } from './wire/contextParamsSchemas';
+import type {
+  ContextIndexParams,
+  ContextPackParams,
+  ContextPrefillParams,
+  ContextUpdateParams,
+} from './wire/contextParamsSchemas';
 import type { ChatParams, CompleteParams, CountTokensParams, TokenizeParams } from './wire/generationParamsSchemas';
 import type { InitializeParams } from './wire/initializeParamsSchema';
 import type {
@@ -34,6 +38,7 @@ export type {
   ContextFileChange,
   ContextIndexParams,
   ContextPackParams,
+  ContextPrefillParams,
   ContextUpdateParams,
 } from './wire/contextParamsSchemas';
 export type {

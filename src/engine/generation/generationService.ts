@@ -26,7 +26,6 @@ import { runChat } from './chatRequest';
 import { runCompletion } from './completeRequest';
 import { DecoderScheduler } from './decoderScheduler';
 import { runRepositoryPrefill, type BlockPacker } from './repositoryPrefill';
-import { parseRepositoryPrefillParams } from './repositoryPrefillParams';
 import { DEFAULT_PREFILL_CHUNK } from '../onnx/onnxDecoder';
 import {
   DEFAULT_SNAPSHOT_DISK_BYTES,
@@ -191,12 +190,11 @@ export class GenerationService {
 
   /** Prefills the repository prefix on the chat model, below every other request (runRepositoryPrefill). */
   async prefillRepository(
-    params: unknown,
+    request: EngineRequest<'context/prefill'>,
     pack: BlockPacker,
     onProgress: (progress: ContextPrefillProgressParams) => void,
     signal: AbortSignal,
   ): Promise<ContextPrefillResult> {
-    const request = parseRepositoryPrefillParams(params);
     return await runRepositoryPrefill(this.requireModel('chat'), request, pack, onProgress, signal);
   }
 

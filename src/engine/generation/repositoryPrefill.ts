@@ -1,7 +1,6 @@
 import type { ContextPackResult, ContextPrefillProgressParams, ContextPrefillResult } from '../../shared/protocol';
 import type { EngineRequest } from '../../shared/wire/parseEngineParams';
 import { encodeSystemPrefix } from './chatPrompt';
-import type { RepositoryPrefillRequest } from './repositoryPrefillParams';
 import type { ServedModel } from './servedModel';
 
 /** Packs a repository block (context/pack as the engine serves it). */
@@ -14,7 +13,7 @@ export type BlockPacker = (request: EngineRequest<'context/pack'>, signal: Abort
  */
 export async function runRepositoryPrefill(
   model: ServedModel,
-  request: RepositoryPrefillRequest,
+  request: EngineRequest<'context/prefill'>,
   pack: BlockPacker,
   onProgress: (progress: ContextPrefillProgressParams) => void,
   signal: AbortSignal,

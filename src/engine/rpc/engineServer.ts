@@ -133,7 +133,7 @@ export class EngineServer {
       'context/prefill': (params, token) => (
         this.requireInitialized('context/prefill'),
         generation.prefillRepository(
-          params,
+          parseEngineParams('context/prefill', params),
           (request, signal) => context.pack(request, signal),
           (progress) => notify('context/prefillProgress', progress),
           abortSignalFor(token),

@@ -9,6 +9,9 @@ const MAX_ROOTS = 64;
 const MAX_GLOBS = 1_000;
 const MAX_CHANGES = 10_000;
 const MAX_OPEN_FILES = 200;
+/** context/pack's bounds on a budget: a repository prefix is the overview of a block packed at one. */
+const MIN_PREFILL_BUDGET = 256;
+const MAX_PREFILL_BUDGET = 262_144;
 
 export const contextIndexParams = fields({
   /** Absolute folders: the workspace roots. */
@@ -45,7 +48,19 @@ export const contextPackParams = fields({
   explainRanking: v.optional(flag()),
 });
 
+/**
+ * `context/prefill`: computes the chat prompt's stable prefix (the system turn's start and the overview of the
+ * block packed at `budget`, no question) on the chat model in the background, below every other request.
+ */
+export const contextPrefillParams = fields({
+  /** The budget the chat packs its block at: the overview depends on it. */
+  budget: wholeNumber(MIN_PREFILL_BUDGET, MAX_PREFILL_BUDGET),
+  /** As the chat packs it (default qwen). */
+  format: v.optional(choice(CONTEXT_FORMATS), 'qwen'),
+});
+
 export type ContextIndexParams = v.InferInput<typeof contextIndexParams>;
 export type ContextFileChange = v.InferOutput<typeof contextFileChange>;
 export type ContextUpdateParams = v.InferInput<typeof contextUpdateParams>;
 export type ContextPackParams = v.InferInput<typeof contextPackParams>;
+export type ContextPrefillParams = v.InferInput<typeof contextPrefillParams>;

@@ -1,6 +1,11 @@
 import * as v from 'valibot';
 import type { EngineMethod } from '../protocol';
-import { contextIndexParams, contextPackParams, contextUpdateParams } from './contextParamsSchemas';
+import {
+  contextIndexParams,
+  contextPackParams,
+  contextPrefillParams,
+  contextUpdateParams,
+} from './contextParamsSchemas';
 import { chatParams, completeParams, countTokensParams, tokenizeParams } from './generationParamsSchemas';
 import { initializeParams } from './initializeParamsSchema';
 import { invalidParams } from './invalidParams';
@@ -30,6 +35,7 @@ const ENGINE_PARAMS = {
   'context/index': contextIndexParams,
   'context/update': contextUpdateParams,
   'context/pack': contextPackParams,
+  'context/prefill': contextPrefillParams,
 } satisfies Partial<Record<EngineMethod, v.GenericSchema>>;
 
 export type ParamsMethod = keyof typeof ENGINE_PARAMS;

@@ -110,19 +110,17 @@ describe('Repository prefill in the background', () => {
     rmSync(repository, { recursive: true, force: true });
   });
 
-  it('refuses a budget it cannot pack, saying what to send', async () => {
-    await assert.rejects(
-      service.prefillRepository(
-        { budget: 12 },
-        (request) => context.pack(request),
-        () => {},
-        never,
-      ),
+  it('refuses a budget it cannot pack, saying what to send', () => {
+    assert.throws(
+      () => parseEngineParams('context/prefill', { budget: 12 }),
       (error: unknown) => {
         assert.ok(error instanceof EngineError);
         assert.equal(error.code, EngineErrorCode.InvalidParams);
-        assert.equal(error.message, 'Invalid context/prefill params: budget: budget must be at least 256.');
-        assert.match(error.hint ?? '', /budget: number/);
+        assert.equal(
+          error.message,
+          'Invalid context/prefill params: budget must be a whole number from 256 to 262144, not 12.',
+        );
+        assert.equal(error.hint, 'Send { budget, format?: "qwen" | "markdown" }.');
         return true;
       },
     );

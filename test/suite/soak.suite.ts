@@ -3,13 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { CompletionStats } from '../../src/extension/completion/completionStats';
 import { SoakDriver } from './soakDriver';
 import { soakPlan, type SoakOptions } from './soakPlan';
 import { formatSoakReport } from './soakReport';
-import { activateHearth, makeCheckpoint } from './suiteSupport';
+import { inlineSuggestion } from './inlineSuggestion';
+import { activateHearth, makeCheckpoint, waitFor } from './suiteSupport';
 
 const settings = () => vscode.workspace.getConfiguration('hearth');
 const global = vscode.ConfigurationTarget.Global;
+const completionStats = () =>
+  vscode.commands.executeCommand<CompletionStats>('hearth.completion.stats', { silent: true });
 const touched = ['cacheDir', 'model.path', 'model.completionPath', 'chat.maxTokens'];
 
 /** Every request ends within this bound, a restart and both models' reloads included, or it is stuck. */
@@ -70,6 +74,23 @@ export function registerSoakTests(options: SoakOptions): void {
       for (const key of touched) await settings().update(key, saved.get(key), global);
       rmSync(fixturePath, { force: true });
       rmSync(root, { recursive: true, force: true });
+    });
+
+    it('a completion asked while the engine restarts waits for the completion model to come back', async () => {
+      const { api } = await activateHearth();
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(fixturePath));
+      const never = new vscode.CancellationTokenSource().token;
+      await api.loadModel();
+      await inlineSuggestion(api, document, 8, true, never); // loads the completion model
+      const { pid } = await api.ping();
+      const before = await completionStats();
+      process.kill(pid, 'SIGKILL');
+      await waitFor('the supervisor to notice the exit', () => (api.engineState() === 'restarting' ? true : undefined));
+      await inlineSuggestion(api, document, 5, true, never);
+      const after = await completionStats();
+      assert.equal(after.engineErrors, before.engineErrors, 'the completion failed: see "[completion]" in the log');
+      assert.equal(after.engineRequests, before.engineRequests + 1);
+      assert.notEqual((await api.ping()).pid, pid);
     });
 
     it(`${options.requests} chat and completion requests with random cancellations and ${options.kills} engine kills: none stuck, no turn lost, memory back to idle`, async function () {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { CompletionStats } from '../../src/extension/completion/completionStats';
 import type { HearthApi } from '../../src/extension/extension';
 import type { ChatTurn } from '../../src/shared/webviewProtocol';
+import { inlineSuggestion } from './inlineSuggestion';
 import type { PlannedKill, PlannedRequest, SoakPlan } from './soakPlan';
 import type { OutcomeCounts, SoakKill, SoakReport } from './soakReport';
 import { sleep, waitFor } from './suiteSupport';
@@ -111,7 +112,13 @@ export class SoakDriver {
       if (engine === 'from the cache') await vscode.commands.executeCommand('hearth.restartEngine');
       for (let round = 0; round < 2; round++) {
         await api.chat.ask(`Warm-up question ${round}: what is in this repository?`, 'off');
-        await this.complete(document.lineCount - 1 - round, true, new vscode.CancellationTokenSource().token);
+        await inlineSuggestion(
+          api,
+          document,
+          document.lineCount - 1 - round,
+          true,
+          new vscode.CancellationTokenSource().token,
+        );
       }
     }
     api.chat.newChat();
@@ -177,7 +184,9 @@ export class SoakDriver {
       const cancel =
         request.cancelAfterMs === undefined ? undefined : setTimeout(() => source.cancel(), request.cancelAfterMs);
       const errorsBefore = (await completionStats()).engineErrors;
-      const ended = await this.bounded(this.complete(line, request.explicit, source.token));
+      const ended = await this.bounded(
+        inlineSuggestion(this.target.api, document, line, request.explicit, source.token),
+      );
       clearTimeout(cancel);
       if (ended === 'stuck') this.end(record, 'stuck');
       else if ('error' in ended) this.end(record, 'failed', messageOf(ended.error));
@@ -188,24 +197,6 @@ export class SoakDriver {
       source.cancel();
       source.dispose();
     }
-  }
-
-  /** Asks the inline provider as VS Code does at the end of `line`; the suggestion, '' for none. */
-  private async complete(line: number, explicit: boolean, token: vscode.CancellationToken): Promise<string> {
-    const { api, document } = this.target;
-    const context: vscode.InlineCompletionContext = {
-      triggerKind: explicit ? vscode.InlineCompletionTriggerKind.Invoke : vscode.InlineCompletionTriggerKind.Automatic,
-      selectedCompletionInfo: undefined,
-    };
-    const result = await api.inlineCompletions.provideInlineCompletionItems(
-      document,
-      document.lineAt(line).range.end,
-      context,
-      token,
-    );
-    const items = Array.isArray(result) ? result : (result?.items ?? []);
-    const text = items[0]?.insertText;
-    return typeof text === 'string' ? text : (text?.value ?? '');
   }
 
   private async killLane(kills: readonly PlannedKill[]): Promise<void> {

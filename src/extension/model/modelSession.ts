@@ -71,8 +71,9 @@ export class ModelSession implements ModelSource, vscode.Disposable {
       this.statusEmitter,
       this.failureEmitter,
       engine.onDidChangeState(({ state }) => {
-        if (state !== 'ready') return;
+        // A model lives in one engine process: from the moment it stops, requests wait for the reload.
         this.engineGeneration++;
+        if (state !== 'ready') return;
         if (this.loaded)
           this.reloadInBackground(); // the engine restarted: bring the model back
         else this.checkInBackground(); // a bad path configured before the engine started shows at once

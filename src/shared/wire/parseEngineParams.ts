@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { EngineMethod } from '../protocol';
+import type { EngineMethod, EngineParams } from '../protocol';
 import {
   contextIndexParams,
   contextPackParams,
@@ -19,6 +19,9 @@ import {
 } from './modelParamsSchemas';
 import { shapeHint } from './shapeHint';
 
+/** The methods whose params are not void: a new one without a schema below fails to compile. */
+type MethodWithParams = { [M in EngineMethod]: EngineParams<M> extends void ? never : M }[EngineMethod];
+
 /** The schema of each engine method that takes params: the protocol's params types are derived from these. */
 const ENGINE_PARAMS = {
   initialize: initializeParams,
@@ -36,7 +39,7 @@ const ENGINE_PARAMS = {
   'context/update': contextUpdateParams,
   'context/pack': contextPackParams,
   'context/prefill': contextPrefillParams,
-} satisfies Partial<Record<EngineMethod, v.GenericSchema>>;
+} satisfies Record<MethodWithParams, v.GenericSchema>;
 
 export type ParamsMethod = keyof typeof ENGINE_PARAMS;
 /** A method's params as the engine's services take them: checked, with the protocol's defaults filled in. */

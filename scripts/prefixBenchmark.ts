@@ -244,6 +244,7 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
     () => (prefilling = false),
   );
   const busy: number[] = [];
+  note(`${kvCache}: background prefill started, completions during it`);
   for (let i = 0; prefilling; i++) {
     busy.push(await completionMs(engine, i));
     await new Promise((resolve) => setTimeout(resolve, TYPING_GAP_MS));
@@ -251,7 +252,13 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
   const prefix = await prefill;
   const prefillSeconds = (performance.now() - prefillStarted) / 1000;
   note(`${kvCache}: prefix of ${prefix.tokens} tokens in ${prefillSeconds.toFixed(1)} s, ${busy.length} completions`);
-  const stored = Number((await logged(/KV snapshot of (\d+) tokens stored/))[1]);
+  // The writer stores a prefix of 512 tokens or more, after the prefill; a shorter one is not stored.
+  note(`${kvCache}: waiting for the prefix's snapshot`);
+  const written = await Promise.race([
+    logged(/KV snapshot of (\d+) tokens stored/),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 120_000).unref()),
+  ]);
+  const stored = written === undefined ? undefined : Number(written[1]);
   const idle: number[] = [];
   for (let i = 0; i < Math.max(10, busy.length); i++) {
     idle.push(await completionMs(engine, i));
@@ -262,7 +269,7 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
   const edited = await editLastQuarter(engine, repository);
   const afterEdit = await askAbout(engine, QUESTION, activeFile);
   await engine.stop();
-  const [file] = kvSnapshotFolders(join(work, `prefill-${kvCache}`, 'kv'))[0].files;
+  const file = kvSnapshotFolders(join(work, `prefill-${kvCache}`, 'kv'))[0]?.files[0];
   return [
     `${kvCache.padEnd(8)} prefill`,
     `prompt ${cold.usage.promptTokens}, prefix ${prefix.tokens}`,
@@ -271,7 +278,9 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
     `new conversation ${seconds(warm)} (${share(warm, cold)} of cold, ${warm.usage.cachedTokens} cached)`,
     `after editing ${edited}: ${seconds(afterEdit)} (${share(afterEdit, cold)} of cold, ${afterEdit.usage.cachedTokens} cached)`,
     `completion p50/p95 idle ${percentile(idle, 50)}/${percentile(idle, 95)} ms, during the prefill ${percentile(busy, 50)}/${percentile(busy, 95)} ms (${busy.length})`,
-    `disk ${(((file.bytes / stored) * 1000) / 1e6).toFixed(1)} MB per 1K tokens`,
+    stored === undefined || file === undefined
+      ? 'no snapshot stored'
+      : `disk ${(((file.bytes / stored) * 1000) / 1e6).toFixed(1)} MB per 1K tokens`,
   ].join('  ');
 }
 

@@ -1,12 +1,13 @@
 import OpenAI from 'openai';
-import type { CompleteParams, CompleteResult } from '../../shared/protocol';
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode, type CompleteParams, type CompleteResult } from '../../shared/protocol';
 import type { RemoteServer } from './remoteChat';
 import { remoteError } from './remoteErrors';
 
 /**
  * Runs Hearth's raw completions on a remote server through /v1/completions: a prompt, or fill-in-the-middle as
  * `prompt` + `suffix` (the server lays out its model's FIM tokens). Greedy unless the request samples, like the
- * local engine's completions.
+ * local engine's completions; streamed, so that a completion cut short by its time budget keeps what came.
  */
 export class RemoteCompletion {
   private readonly client: OpenAI;
@@ -29,29 +30,55 @@ export class RemoteCompletion {
       ...(sampling.seed !== undefined && { seed: sampling.seed }),
       ...(sampling.topP !== undefined && { top_p: sampling.topP }),
       ...(sampling.topK !== undefined && { top_k: sampling.topK }),
-    } as OpenAI.CompletionCreateParamsNonStreaming;
+      stream: true,
+      stream_options: { include_usage: true },
+    } as OpenAI.CompletionCreateParamsStreaming;
     const started = performance.now();
-    let completion: OpenAI.Completion;
+    let text = '';
+    let finish: string | null = null;
+    let usage: OpenAI.CompletionUsage | undefined;
+    let chunks = 0;
+    let firstAt: number | undefined;
+    let lastAt = started;
     try {
-      completion = await this.client.completions.create(body, { signal });
+      const stream = await this.client.completions.create(body, { signal });
+      for await (const chunk of stream) {
+        usage = chunk.usage ?? usage;
+        const [choice] = chunk.choices;
+        if (choice?.text) {
+          chunks++;
+          firstAt ??= performance.now();
+          lastAt = performance.now();
+          text += choice.text;
+        }
+        finish = choice?.finish_reason ?? finish;
+      }
     } catch (error) {
-      if (signal.aborted) return { text: '', finishReason: 'cancelled', usage: emptyUsage() };
-      throw remoteError(error, { baseUrl: this.server.baseUrl, model: this.server.model });
+      // Cancelled (the time budget, the user typing on): what came so far is the result, as the local engine's.
+      if (!signal.aborted) throw remoteError(error, { baseUrl: this.server.baseUrl, model: this.server.model });
     }
-    const [choice] = completion.choices;
-    const usage = completion.usage;
+    if (!signal.aborted && finish === null) {
+      throw new EngineError(
+        EngineErrorCode.RemoteStreamCut,
+        `The model server's stream ended before the completion did (after ${text.length} characters).`,
+        'Type on to ask again.',
+      );
+    }
+    const completionTokens = usage?.completion_tokens ?? chunks;
     return {
-      text: choice?.text ?? '',
-      finishReason: choice?.finish_reason === 'length' ? 'length' : 'stop',
+      text,
+      finishReason: signal.aborted ? 'cancelled' : finish === 'length' ? 'length' : 'stop',
       usage: {
-        ...emptyUsage(),
         promptTokens: usage?.prompt_tokens ?? 0,
         cachedTokens:
           (usage as { prompt_tokens_details?: { cached_tokens?: number } } | undefined)?.prompt_tokens_details
             ?.cached_tokens ?? 0,
-        completionTokens: usage?.completion_tokens ?? 0,
-        // The whole answer's wait: the server streams nothing to time the first token by.
-        timeToFirstTokenMs: performance.now() - started,
+        completionTokens,
+        prefillTokensPerSecond: 0,
+        // Measured here, so they include the network: a server reports no timings in OpenAI's API.
+        decodeTokensPerSecond:
+          firstAt !== undefined && lastAt > firstAt ? (completionTokens - 1) / ((lastAt - firstAt) / 1000) : 0,
+        timeToFirstTokenMs: firstAt === undefined ? null : firstAt - started,
       },
     };
   }
@@ -79,15 +106,4 @@ export function completionPrompt(params: Pick<CompleteParams, 'prompt' | 'fim'>)
   if (prefix < 0 || suffix < prefix || middle < suffix) return { prompt: text(0) };
   // The cursor's line as typed goes after <|fim_middle|> in the layout: it ends the prefix.
   return { prompt: text(prefix + 1, suffix) + text(middle + 1), suffix: text(suffix + 1, middle) };
-}
-
-function emptyUsage(): CompleteResult['usage'] {
-  return {
-    promptTokens: 0,
-    cachedTokens: 0,
-    completionTokens: 0,
-    prefillTokensPerSecond: 0,
-    decodeTokensPerSecond: 0,
-    timeToFirstTokenMs: null,
-  };
 }

@@ -25,14 +25,21 @@ const noLocalEngine: ChatEngine = {
   onNotification: () => new Emitter<void>().event(() => undefined),
 };
 
-const completion = {
+/** A streamed /v1/completions answer, as vLLM and hearth serve send it with `include_usage`. */
+const completionChunk = (text: string, finish: string | null, extra: object = {}) => ({
   id: 'cmpl-1',
   object: 'text_completion',
   created: 1,
   model: 'qwen2.5-coder:7b',
-  choices: [{ index: 0, text: 'a + b', finish_reason: 'stop', logprobs: null }],
-  usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
-};
+  choices: [{ index: 0, text, finish_reason: finish, logprobs: null }],
+  ...extra,
+});
+const completion = [
+  completionChunk('a + ', null),
+  completionChunk('b', null),
+  completionChunk('', 'stop'),
+  { ...completionChunk('', null), choices: [], usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } },
+];
 
 describe('remote requests as the server receives them', () => {
   const replay = new ReplayServer();
@@ -114,10 +121,13 @@ describe('remote requests as the server receives them', () => {
     const engine = new RemoteEngine(noLocalEngine, () => Promise.resolve(server), {
       onFimRefused: (which) => refused.push(which),
     });
-    replay.respond = ReplayServer.status(200, completion);
+    replay.respond = ReplayServer.sse(completion);
     const fim = { fim: { prefix: 'function add(a, b) {\n  return ', suffix: ';\n}\n' }, maxTokens: 48, stop: ['\n'] };
     const result = await engine.request('complete', fim);
-    assert.deepEqual([result.text, result.finishReason, result.usage.completionTokens], ['a + b', 'stop', 3]);
+    assert.deepEqual(
+      [result.text, result.finishReason, result.usage.promptTokens, result.usage.completionTokens],
+      ['a + b', 'stop', 12, 3],
+    );
     await engine.request('complete', { ...fim, warmUp: true });
     assert.deepEqual(
       replay.received.map(({ path, body }) => [path, body.prompt, body.suffix, body.max_tokens, body.stop]),

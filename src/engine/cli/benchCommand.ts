@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   measureDecode,
+  measureDecodeAtDepth,
   measurePrefill,
   measureStepOverhead,
   measureTurns,
@@ -12,23 +13,26 @@ import { longContextCeiling, measureReadBandwidth } from '../model/readBandwidth
 import { loadModel } from '../model/modelLoader';
 import { kvCacheBytes } from '../onnx/kvCache';
 import { writeWeightMatmulsModel } from '../onnx/weightMatmulsGraph';
-import type { CliCommand } from './cliCommand';
+import { UsageError, type CliCommand } from './cliCommand';
 import type { ConvertReport } from './convertCommand';
 import { modelParseOptions, modelUsage, parseModelOptions } from './modelOptions';
 
 const MIB = 1024 * 1024;
+/** Flags `convert` does not take; `--depth` also takes the next argument. */
+const BENCH_ONLY_FLAGS = ['--long', '--turns', '--json', '--depth'];
 /** Positions the second model of `--turns` is loaded for: its steps stay short. */
 const TURNS_CONTEXT = 512;
 
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'measure prompt processing and generation speed, llama-bench style (pp512, tg128, tg128 @ d8192)',
-  usage: `hearth bench ${modelUsage} [--long] [--turns] [--json]`,
+  usage: `hearth bench ${modelUsage} [--depth N]… [--long] [--turns] [--json]`,
   async run(args, signal) {
     const { values } = parseArgs({
       args,
       options: {
         ...modelParseOptions,
+        depth: { type: 'string', multiple: true, default: ['8192'] },
         long: { type: 'boolean', default: false },
         turns: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -36,14 +40,18 @@ export const benchCommand: CliCommand = {
       strict: true,
     });
     const options = parseModelOptions(values);
-    const depths = values.long ? [8192, 32768] : [8192];
+    const depths = [...values.depth.map((depth) => parseDepth(depth)), ...(values.long ? [32768] : [])];
 
     // Conversion runs in its own process so that its peak memory (a one-time cost) is reported apart from
     // the memory the loaded model needs.
     const conversion = JSON.parse(
       execFileSync(
         process.execPath,
-        [process.argv[1], 'convert', ...args.filter((a) => !['--long', '--turns', '--json'].includes(a))],
+        [
+          process.argv[1],
+          'convert',
+          ...args.filter((a, i) => !BENCH_ONLY_FLAGS.includes(a.split('=')[0]) && args[i - 1] !== '--depth'),
+        ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
       ),
     ) as ConvertReport;
@@ -66,7 +74,8 @@ export const benchCommand: CliCommand = {
           );
           continue;
         }
-        results.push(await measureDecode(model.decoder, 128, depth));
+        const { prefill, decode } = await measureDecodeAtDepth(model.decoder, 128, depth);
+        results.push(prefill, decode);
       }
       // The high-water mark of serving, before the matmul-only session below maps a second copy of the weights.
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
@@ -174,4 +183,11 @@ function formatReport(r: {
     `RSS after load ${(r.rssAfterLoadBytes / MIB).toFixed(0)} MiB; peak RSS ${(r.peakRssBytes / MIB).toFixed(0)} MiB = ${(r.peakRssBytes / (r.weightBytes + r.kvBytesAtContext)).toFixed(2)} × (weights + KV)`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function parseDepth(text: string): number {
+  const depth = Number(text);
+  if (!Number.isSafeInteger(depth) || depth < 1)
+    throw new UsageError(`--depth ${text}: give a whole number of positions, e.g. 8192.`);
+  return depth;
 }

@@ -37,8 +37,21 @@ export async function measurePrefill(decoder: OnnxDecoder, tokens: number): Prom
 
 /** Text generation: `tokens` decode steps after `depth` cached positions (the prefill is not timed). */
 export async function measureDecode(decoder: OnnxDecoder, tokens: number, depth = 0): Promise<BenchMeasurement> {
-  const result = await decodeSteps([decoder], tokens, depth, depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`);
-  return depth > 0 ? { ...result, depth } : result;
+  const { decode } = await decodeSteps([decoder], tokens, depth, depth > 0 ? `tg${tokens} @ d${depth}` : `tg${tokens}`);
+  return depth > 0 ? { ...decode, depth } : decode;
+}
+
+/**
+ * `tokens` decode steps after `depth` cached positions, and the prefill of those positions from empty
+ * (`pp${depth}`, as llama.cpp's benchmark fills its cache), timed apart.
+ */
+export async function measureDecodeAtDepth(
+  decoder: OnnxDecoder,
+  tokens: number,
+  depth: number,
+): Promise<{ prefill: BenchMeasurement; decode: BenchMeasurement }> {
+  const { prefillMs, decode } = await decodeSteps([decoder], tokens, depth, `tg${tokens} @ d${depth}`);
+  return { prefill: measurement(`pp${depth}`, depth + 1, prefillMs), decode: { ...decode, depth } };
 }
 
 /**
@@ -46,7 +59,7 @@ export async function measureDecode(decoder: OnnxDecoder, tokens: number, depth 
  * `tokens` steps in all. Each step's time against tg128's shows what the models cost each other.
  */
 export async function measureTurns(decoders: readonly OnnxDecoder[], tokens: number): Promise<BenchMeasurement> {
-  return decodeSteps(decoders, tokens, 0, `tg${tokens} ${decoders.length} models`);
+  return (await decodeSteps(decoders, tokens, 0, `tg${tokens} ${decoders.length} models`)).decode;
 }
 
 async function decodeSteps(
@@ -54,12 +67,14 @@ async function decodeSteps(
   tokens: number,
   depth: number,
   test: string,
-): Promise<BenchMeasurement> {
+): Promise<{ prefillMs: number; decode: BenchMeasurement }> {
   const logits: Float32Array[] = [];
+  const prefillStarted = performance.now();
   for (const decoder of decoders) {
     decoder.truncate(0);
     logits.push(await decoder.prefill(benchTokens(depth + 1, decoder.config.vocabSize, 2)));
   }
+  const prefillMs = performance.now() - prefillStarted;
   const steps: number[] = [];
   for (let step = 0; step < tokens; step++) {
     const turn = step % decoders.length;
@@ -68,7 +83,7 @@ async function decodeSteps(
     steps.push(performance.now() - started);
   }
   const total = steps.reduce((sum, ms) => sum + ms, 0);
-  return { ...measurement(test, tokens, total), medianStepMs: median(steps) };
+  return { prefillMs, decode: { ...measurement(test, tokens, total), medianStepMs: median(steps) } };
 }
 
 /** A decode step and the same step's weight matmuls alone (one token through each weight matrix): medians. */

@@ -11,7 +11,7 @@ import { EngineError } from '../../../src/shared/engineError';
 
 const target = { baseUrl: 'http://gpu-box:8000/v1', model: 'Qwen/Qwen3-4B' };
 
-function statusError(status: number, message: string, headers: Record<string, string> = {}): OpenAI.APIError {
+function statusError(status: number, message: string, headers: Record<string, string> = {}) {
   return OpenAI.APIError.generate(status, { error: { message } }, undefined, new Headers(headers));
 }
 

@@ -44,6 +44,9 @@ export class SoakDriver {
   private readonly conversations = { count: 0, turns: 0, lostTurns: 0, changedTurns: 0 };
   private conversation: ChatTurn[] = [];
   private peakRss = 0;
+  private maxPingMs = 0;
+  /** The engine the sampler pinged last. */
+  private engine: { pid: number; rssBytes: number } | undefined;
   private running = true;
 
   constructor(private readonly target: SoakTarget) {}
@@ -90,6 +93,7 @@ export class SoakDriver {
         .sort((a, b) => b.endedAt - b.startedAt - (a.endedAt - a.startedAt))
         .slice(0, 5)
         .map((record) => this.describe(record)),
+      maxPingMs: this.maxPingMs,
       engineRssBytes: { idle: idle.rss, peak: Math.max(this.peakRss, after), after },
       extensionHeapBytes: { idle: idle.heap, after: process.memoryUsage().heapUsed },
       completionEngine: {
@@ -205,7 +209,9 @@ export class SoakDriver {
       await new Promise<void>((resolve) => this.whenStarted(kill.afterRequests, resolve));
       await sleep(kill.delayMs);
       if (!this.running) return;
-      const { pid, memory } = await api.ping();
+      // The pid and memory the sampler saw last: a ping now would wait behind the engine's work, and so delay the kill.
+      const { pid, rssBytes } = this.engine ?? { pid: (await api.ping()).pid, rssBytes: 0 };
+      const atRequest = this.records.length;
       const inFlight = this.inFlight.size;
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
@@ -220,22 +226,31 @@ export class SoakDriver {
       );
       const restartedAt = Date.now();
       this.killWindows.push({ from: killedAt, to: restartedAt });
+      this.engine = { pid: restartedPid, rssBytes: 0 };
       this.kills.push({
-        afterRequests: kill.afterRequests,
+        atRequest,
         pid,
         restartedPid,
         restartMs: restartedAt - killedAt,
         inFlight,
-        rssBytes: memory.rssBytes,
+        rssBytes,
       });
     }
   }
 
-  /** Samples the engine's resident memory while the soak runs. */
+  /** Samples the engine's resident memory and how fast it answers a ping, while the soak runs. */
   private async sampleMemory(): Promise<void> {
+    const { api } = this.target;
     while (this.running) {
-      const ping = await this.target.api.ping().catch(() => undefined);
-      if (ping) this.peakRss = Math.max(this.peakRss, ping.memory.rssBytes);
+      const ready = api.engineState() === 'ready';
+      const sentAt = Date.now();
+      const ping = await api.ping().catch(() => undefined);
+      if (ping) {
+        // Only a ping to a running engine that answered it: one sent during a restart waits for the new engine.
+        if (ready && ping.pid === this.engine?.pid) this.maxPingMs = Math.max(this.maxPingMs, Date.now() - sentAt);
+        this.engine = { pid: ping.pid, rssBytes: ping.memory.rssBytes };
+        this.peakRss = Math.max(this.peakRss, ping.memory.rssBytes);
+      }
       await sleep(500);
     }
   }

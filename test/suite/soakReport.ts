@@ -20,7 +20,8 @@ export interface OutcomeCounts {
 }
 
 export interface SoakKill {
-  afterRequests: number;
+  /** Requests started when it was killed. */
+  atRequest: number;
   pid: number;
   /** The pid of the engine that answered next. */
   restartedPid: number;
@@ -28,7 +29,7 @@ export interface SoakKill {
   restartMs: number;
   /** Requests in flight when the engine died. */
   inFlight: number;
-  /** The engine's resident memory just before it was killed. */
+  /** The engine's resident memory shortly before it was killed (0: not sampled since its start). */
   rssBytes: number;
 }
 
@@ -50,6 +51,8 @@ export interface SoakReport {
   failures: string[];
   /** The five slowest requests, described the same way. */
   slowest: string[];
+  /** The longest a running engine took to answer a ping (the watchdog's question) while the soak ran. */
+  maxPingMs: number;
   /** The engine's resident memory: after warming up, the most seen while the soak ran, after it settled. */
   engineRssBytes: { idle: number; peak: number; after: number };
   /** The extension host's heap before and after, for leaks on the extension's side (not asserted: no forced GC). */
@@ -77,7 +80,7 @@ export function formatSoakReport(report: SoakReport): string[] {
   const kills = report.kills
     .map(
       (kill) =>
-        `after ${kill.afterRequests} (${mib(kill.rssBytes)}, ${kill.inFlight} in flight, back in ${kill.restartMs} ms)`,
+        `at request ${kill.atRequest} (${mib(kill.rssBytes)}, ${kill.inFlight} in flight, back in ${kill.restartMs} ms)`,
     )
     .join('; ');
   return [
@@ -90,6 +93,7 @@ export function formatSoakReport(report: SoakReport): string[] {
     `unexplained failures: ${report.unexplainedFailures.length}`,
     ...report.failures.map((failure) => `  failed ${failure}`),
     ...report.slowest.map((request) => `  slow ${request}`),
+    `longest ping answer: ${report.maxPingMs} ms`,
     `engine RSS: idle ${mib(rss.idle)}, peak ${mib(rss.peak)}, after ${mib(rss.after)} (${((100 * rss.after) / rss.idle).toFixed(0)}% of idle)`,
     `extension host heap: idle ${mib(heap.idle)}, after ${mib(heap.after)}`,
   ];

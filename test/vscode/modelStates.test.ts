@@ -1,7 +1,8 @@
 /**
  * The model's state as the chat header and the status bar show it, in code-server with Chromium: no model, then
  * a checkpoint loading (with the conversion's percentage) and ready; a folder that is not a checkpoint, chosen
- * or configured before the start, is an error in both at once, with Select model, and the log holds that error.
+ * (before the engine started or after) or configured before the start, is an error in both at once, with Select
+ * model, and the log holds that error.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { makeTinyCheckpoint } from './checkpointFixtures';
 import { CodeServer, launchChromium, makeWorkspace, requireRealVsCode, userSettings } from './codeServer';
-import { replaceUserSettings } from './workbenchActions';
+import { replaceUserSettings, runCommand } from './workbenchActions';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -219,6 +220,43 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
       await expectModelError(page, chat, notACheckpoint);
       assert.equal(await chat.locator('article.turn').count(), 0);
       await waitForLogLine(server.home, notACheckpointError(notACheckpoint).logged);
+    },
+  );
+
+  it(
+    'a bad path chosen before the engine started: an error in the status bar at once, in the header on opening',
+    { timeout: 180_000 },
+    async (t) => {
+      if (!requireRealVsCode(t)) return;
+      const root = mkdtempSync(join(tmpdir(), 'hearth-states-idle-'));
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const notACheckpoint = join(root, 'not-a-model');
+      mkdirSync(notACheckpoint);
+      const settings = { 'hearth.cacheDir': join(root, 'cache'), 'hearth.completion.enabled': false };
+      const server = await CodeServer.start({ settings });
+      cleanups.push(() => server.stop());
+      const workspace = makeWorkspace();
+      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
+      const browser = await launchChromium();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      await page.goto(server.devWorkbenchUrl(workspace));
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+
+      // Hearth is active (Show Logs activates it) and its engine has not started: nothing has needed it.
+      const hearthView = page.locator('a.action-label[aria-label="Hearth"]');
+      await hearthView.waitFor({ timeout: 30_000 }); // the extension's contributions are in
+      await runCommand(page, 'Hearth: Show Logs');
+      const status = page.locator(statusItem);
+      await status.filter({ hasText: /^\s*Hearth\s*$/ }).waitFor({ timeout: 30_000 });
+      await replaceUserSettings(page, userSettings({ ...settings, 'hearth.model.path': notACheckpoint }));
+      await status.filter({ hasText: /^\s*Hearth: model error\s*$/ }).waitFor({ timeout: 30_000 });
+      await waitForLogLine(server.home, notACheckpointError(notACheckpoint).logged);
+
+      await hearthView.click({ timeout: 30_000 });
+      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await expectModelError(page, chat, notACheckpoint);
+      assert.equal(await chat.locator('article.turn').count(), 0);
     },
   );
 });

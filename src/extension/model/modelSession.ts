@@ -182,10 +182,13 @@ export class ModelSession implements ModelSource, vscode.Disposable {
     this.ensureLoaded().catch((error: unknown) => this.failInBackground(error));
   }
 
-  /** A newly configured model that is not loaded yet: its folder is checked now, so a bad path shows at once. */
+  /**
+   * A configured model that is not loaded yet: its folder is checked now, the engine started for it if need be, so
+   * a bad path shows at once. A failed engine shows its own error.
+   */
   private checkInBackground(): void {
     const params = this.configuredParams();
-    if (params === undefined || this.engine.state.state !== 'ready') return;
+    if (params === undefined || this.engine.state.state === 'failed') return;
     this.engine
       .request('model/fit', {
         path: params.path,

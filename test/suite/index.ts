@@ -8,6 +8,7 @@ import { registerCompletionTests } from './completion.suite';
 import { registerConversationTests } from './conversation.suite';
 import { registerExtensionTests } from './extension.suite';
 import { registerModelTests } from './model.suite';
+import { registerRemoteTests } from './remote.suite';
 import { registerRepositoryPrefixTests } from './repositoryPrefix.suite';
 import { registerSoakTests, soakOptionsFromEnvironment } from './soak.suite';
 
@@ -22,6 +23,7 @@ export function run(): Promise<void> {
   registerChatTests();
   registerConversationTests();
   registerRepositoryPrefixTests();
+  registerRemoteTests();
   // The soak runs only when asked for (test/vscode/soak.test.ts, npm run soak): it takes minutes.
   const soak = soakOptionsFromEnvironment();
   if (soak) registerSoakTests(soak);

@@ -39,6 +39,11 @@ export interface DiskPrefixes {
 /** What a snapshot writer reads: rows of the live sequence, while it still holds `tokens`. */
 export interface LiveRows {
   rowsOf(tokens: ArrayLike<number>, from: number, to: number): KvRows | undefined;
+  /**
+   * Makes the live sequence hold `tokens` again when it and the prefix cache still have all but the last one
+   * (another request replaced it meanwhile); false, doing nothing, when they do not.
+   */
+  bringBack(tokens: readonly number[], turn: Turn, signal: AbortSignal): Promise<boolean>;
 }
 
 export interface RunTiming {
@@ -132,6 +137,13 @@ export class CachedDecoder implements LiveRows {
   rowsOf(tokens: ArrayLike<number>, from: number, to: number): KvRows | undefined {
     if (commonPrefixLength(this.live, tokens, to) < to) return undefined;
     return this.decoder.copyRows(from, to);
+  }
+
+  async bringBack(tokens: readonly number[], turn: Turn, signal: AbortSignal): Promise<boolean> {
+    const kept = commonPrefixLength(this.live, tokens);
+    if (kept < tokens.length && this.cache.reach(tokens, kept) < tokens.length - 1) return false;
+    await this.evaluate(tokens, turn, signal);
+    return true;
   }
 
   /**

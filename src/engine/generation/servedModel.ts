@@ -182,7 +182,11 @@ export class ServedModel implements GenerationTarget {
     const writer = new SnapshotWriter(
       store,
       this.scheduler,
-      { rowsOf: (tokens, from, to) => this.decoder.rowsOf(tokens, from, to) },
+      // The decoder is made after the writer: read it when the writer asks.
+      {
+        rowsOf: (tokens, from, to) => this.decoder.rowsOf(tokens, from, to),
+        bringBack: (tokens, turn, signal) => this.decoder.bringBack(tokens, turn, signal),
+      },
       options.minTokens,
       options.logger,
       this.retirement.signal,

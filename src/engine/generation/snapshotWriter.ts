@@ -4,7 +4,7 @@ import type { DecoderScheduler, Turn } from './decoderScheduler';
 import type { KvSnapshotStore } from './kvSnapshotStore';
 
 /**
- * Writes KV snapshots of shared prefixes after the requests that found them, at the lowest priority: it takes
+ * Writes KV snapshots of shared prefixes after the requests that found them, in the background: it takes
  * the decoder only when no request waits, copies one block of rows per turn and gives the decoder back at
  * each block, so a snapshot write never delays a completion by more than one block. One write at a time; a
  * prefix offered meanwhile replaces the one still waiting.
@@ -52,6 +52,9 @@ export class SnapshotWriter {
       const held = turn;
       await this.store.write(tokens, async (from, to) => {
         if (from > 0) await held.yield(this.signal);
+        const rows = this.source.rowsOf(tokens, from, to);
+        // A request that ran first replaced the live sequence: its tail is in the prefix cache, unless evicted.
+        if (rows !== undefined || !(await this.source.bringBack(Array.from(tokens), held, this.signal))) return rows;
         return this.source.rowsOf(tokens, from, to);
       });
     } catch (error) {

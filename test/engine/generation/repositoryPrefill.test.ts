@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { Logger } from '../../../src/engine/base/logger';
 import { ContextService } from '../../../src/engine/context/contextService';
 import { encodeChatPrompt } from '../../../src/engine/generation/chatPrompt';
 import type { GenerationService } from '../../../src/engine/generation/generationService';
@@ -51,8 +52,8 @@ describe('Repository prefill in the background', () => {
   let tokenizer: Tokenizer;
   let template: ChatTemplate;
 
-  const prefill = (onProgress: (progress: ContextPrefillProgressParams) => void = () => {}) =>
-    service.prefillRepository(
+  const prefill = (onProgress: (progress: ContextPrefillProgressParams) => void = () => {}, on = service) =>
+    on.prefillRepository(
       { budget: BUDGET, format: 'markdown' },
       (request, signal) => context.pack(request, signal),
       onProgress,
@@ -186,5 +187,37 @@ describe('Repository prefill in the background', () => {
     assert.equal(result.cancelled, false);
     assert.equal(result.cachedTokens, 0);
     assert.equal(runs.at(-1), 1);
+  });
+
+  it('stores the prefix on disk though a completion replaced the live sequence first, for the next engine', async () => {
+    const log: string[] = [];
+    const withSnapshots = () =>
+      fixture.service({
+        prefillChunkTokens: RUN_TOKENS,
+        snapshotMinTokens: 64,
+        logger: new Logger('debug', (line) => log.push(line)),
+      });
+    const first = withSnapshots();
+    const second = withSnapshots();
+    try {
+      await first.loadModel(fixture.loadParams, () => {}, never);
+      const computed = await prefill(undefined, first);
+      assert.ok(computed.tokens > 128, `${computed.tokens} tokens: more than one block of the snapshot file`);
+      // The writer takes the decoder after every request: this one takes it at the writer's first block.
+      await first.complete(parseEngineParams('complete', { prompt: 'let total =', maxTokens: 1 }), never);
+      await first.snapshotsSettled();
+      assert.ok(
+        log.some((line) => line.includes(`KV snapshot of ${computed.tokens} tokens stored`)),
+        log.join('\n'),
+      );
+      await second.loadModel(fixture.loadParams, () => {}, never);
+      const restored = await prefill(undefined, second);
+      // All but the last token, which is computed for its logits.
+      assert.equal(restored.cachedTokens, computed.tokens - 1);
+      assert.equal(restored.diskTokens, computed.tokens - 1);
+    } finally {
+      await first.dispose();
+      await second.dispose();
+    }
   });
 });

@@ -1,4 +1,6 @@
 import OpenAI from 'openai';
+import { EngineError } from '../../shared/engineError';
+import { EngineErrorCode } from '../../shared/protocol';
 import { remoteError } from './remoteErrors';
 import type { RemoteServer } from './remoteChat';
 
@@ -9,7 +11,10 @@ export interface RemoteModel {
   contextLength: number | undefined;
 }
 
-/** The models of an OpenAI-compatible server (GET /v1/models), with their context length where reported. */
+/**
+ * The models of an OpenAI-compatible server (GET /v1/models), with their context length where reported. A
+ * `signal` from AbortSignal.timeout that fires means the server did not answer in time.
+ */
 export async function listRemoteModels(
   server: Omit<RemoteServer, 'model'>,
   signal: AbortSignal,
@@ -23,6 +28,13 @@ export async function listRemoteModels(
     }
     return models;
   } catch (error) {
+    if (signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError') {
+      throw new EngineError(
+        EngineErrorCode.RemoteUnreachable,
+        `The model server at ${server.baseUrl} did not list its models in time.`,
+        'Check that the server is up and not overloaded, or fix hearth.engine.url.',
+      );
+    }
     throw remoteError(error, { baseUrl: server.baseUrl, model: '' });
   }
 }

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { describeError } from '../../../src/extension/errorDescription';
 import { RemoteModelLookup } from '../../../src/extension/remote/remoteModelLookup';
+import { listRemoteModels } from '../../../src/extension/remote/remoteModels';
+import { EngineError } from '../../../src/shared/engineError';
+import { EngineErrorCode } from '../../../src/shared/protocol';
 import { ReplayServer } from './replayServer';
 
 const models = {
@@ -64,6 +67,15 @@ describe('RemoteModelLookup', () => {
     });
     modelId = 'qwen3:8b';
     assert.equal((await lookup.find()).server.model, 'qwen3:8b');
+  });
+
+  it('says the server did not answer in time when the listing times out', async () => {
+    replay.respond = () => undefined; // never answers
+    await assert.rejects(listRemoteModels({ baseUrl }, AbortSignal.timeout(0)), (error: unknown) => {
+      assert.ok(error instanceof EngineError && error.code === EngineErrorCode.RemoteUnreachable);
+      assert.match(error.message, /did not list its models in time/);
+      return true;
+    });
   });
 
   it('remembers a model that refused suffix, per server', () => {

@@ -33,7 +33,7 @@ function startServe(cli: string, args: string[]): Promise<{ url: string; child: 
 /** Mocha's globals (describe, it) are defined by the time run() calls this. */
 export function registerRemoteTests(): void {
   describe('Hearth on a remote engine (hearth serve) in a real VS Code', () => {
-    const root = mkdtempSync(join(tmpdir(), 'hearth-suite-remote-'));
+    let root = '';
     const saved = new Map<string, unknown>();
     let api: HearthApi;
     let serve: { url: string; child: ChildProcess } | undefined;
@@ -41,6 +41,8 @@ export function registerRemoteTests(): void {
 
     before(async function () {
       this.timeout(120_000);
+      // Made here, not when the suite is declared: a run that filters these tests out leaves nothing behind.
+      root = mkdtempSync(join(tmpdir(), 'hearth-suite-remote-'));
       const hearth = await activateHearth();
       api = hearth.api;
       for (const key of touched) saved.set(key, settings().inspect(key)?.globalValue);
@@ -68,7 +70,7 @@ export function registerRemoteTests(): void {
     after(async () => {
       for (const key of touched) await settings().update(key, saved.get(key), global);
       serve?.child.kill('SIGTERM');
-      rmSync(root, { recursive: true, force: true });
+      if (root !== '') rmSync(root, { recursive: true, force: true });
     });
 
     it("chats with the server's model and the repository as context, loading no model here", async () => {

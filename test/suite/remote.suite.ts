@@ -38,6 +38,7 @@ export function registerRemoteTests(): void {
     let api: HearthApi;
     let serve: { url: string; child: ChildProcess } | undefined;
     let host = '';
+    let extensionPath = '';
 
     before(async function () {
       this.timeout(120_000);
@@ -45,6 +46,7 @@ export function registerRemoteTests(): void {
       root = mkdtempSync(join(tmpdir(), 'hearth-suite-remote-'));
       const hearth = await activateHearth();
       api = hearth.api;
+      extensionPath = hearth.extensionPath;
       for (const key of touched) saved.set(key, settings().inspect(key)?.globalValue);
       await makeCheckpoint(hearth.extensionPath, join(root, 'tiny-remote'));
       serve = await startServe(join(hearth.extensionPath, 'dist', 'cli.js'), [
@@ -90,6 +92,40 @@ export function registerRemoteTests(): void {
         (await api.modelPickItems()).map(({ label, description }) => [label, description]),
         [['tiny-remote', `current · 2,048 tokens of context · on ${host}`]],
       );
+    });
+
+    it('says what to do when the server lacks the model or wants a key', async () => {
+      await settings().update('engine.model', 'qwen-72b', global);
+      const unknown = await api.chat.ask('Hi', 'off');
+      assert.equal(unknown.finishReason, 'error');
+      assert.equal(
+        unknown.error,
+        `The model server at ${serve!.url} has no model "qwen-72b" (it has "tiny-remote"). Choose one of its models with "Hearth: Select Model".`,
+      );
+      await settings().update('engine.model', undefined, global);
+
+      const locked = await startServe(join(extensionPath, 'dist', 'cli.js'), [
+        '--model',
+        join(root, 'tiny-remote'),
+        '--cache-dir',
+        join(root, 'serve-cache'),
+        '--threads',
+        '1',
+        '--api-key',
+        'not-in-settings',
+      ]);
+      try {
+        await settings().update('engine.url', locked.url, global);
+        const refused = await api.chat.ask('Hi', 'off');
+        assert.equal(refused.finishReason, 'error');
+        assert.equal(
+          refused.error,
+          `The model server at ${locked.url} refused the API key (401). Run "Hearth: Set API Key" with the key the server expects.`,
+        );
+      } finally {
+        await settings().update('engine.url', serve!.url, global);
+        locked.child.kill('SIGTERM');
+      }
     });
 
     it('"Explain This Codebase" streams from the server and says so', async () => {

@@ -202,8 +202,8 @@ async function completionMs(engine: EngineProcess, index: number): Promise<numbe
 }
 
 /**
- * Puts a line at the top of the file shown whole in the last quarter of the overview's order (oldest first), as
- * an edit there would, and tells the engine. Returns the file and its place.
+ * Puts a line at the top of the file in the last quarter of the overview's order (oldest first), which changes
+ * it whole, outlined (numbered lines) or as a document's first lines, and tells the engine. Returns the file.
  */
 async function editLastQuarter(engine: EngineProcess, repository: string): Promise<string> {
   const packed: ContextPackResult = await sendEngineRequest(engine.connection, 'context/pack', {
@@ -213,7 +213,7 @@ async function editLastQuarter(engine: EngineProcess, repository: string): Promi
     explainRanking: true,
   });
   const files = (packed.ranking ?? [])
-    .filter((entry) => entry.part === 'overview' && entry.rendering === 'whole')
+    .filter((entry) => entry.part === 'overview')
     .map((entry) => (isAbsolute(entry.path) ? entry.path : join(repository, entry.path)))
     .filter((path) => existsSync(path))
     .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
@@ -221,7 +221,7 @@ async function editLastQuarter(engine: EngineProcess, repository: string): Promi
   const path = files[place];
   writeFileSync(path, `// edited by the benchmark\n${readFileSync(path, 'utf8')}`);
   await sendEngineRequest(engine.connection, 'context/update', { changes: [{ path, kind: 'changed' }] });
-  return `${path.slice(repository.length + 1)} (${place + 1} of ${files.length} shown whole)`;
+  return `${path.slice(repository.length + 1)} (${place + 1} of ${files.length} in the overview)`;
 }
 
 const QUESTION = 'How does the chat view say where the prompt tokens came from?';

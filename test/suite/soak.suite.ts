@@ -96,10 +96,11 @@ export function registerSoakTests(options: SoakOptions): void {
     it(`${options.requests} chat and completion requests with random cancellations and ${options.kills} engine kills: none stuck, no turn lost, memory back to idle`, async function () {
       this.timeout(options.requests * 4_000 + 120_000);
       const { api } = await activateHearth();
-      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(fixturePath));
       const plan = soakPlan(options);
       const files = ['src/math.ts', 'src/greeter.ts', 'src/index.ts', 'hello.ts', 'README.md'];
-      const report = await new SoakDriver({ api, document, files, boundMs: BOUND_MS }).run(plan);
+      const report = await new SoakDriver({ api, file: vscode.Uri.file(fixturePath), files, boundMs: BOUND_MS }).run(
+        plan,
+      );
       const reportPath = process.env.HEARTH_SOAK_REPORT;
       if (reportPath) writeFileSync(reportPath, JSON.stringify(report, null, 2));
       for (const line of formatSoakReport(report)) console.log(`measured: ${line}`);

@@ -14,7 +14,7 @@ import { sleep, waitFor } from './suiteSupport';
 export interface SoakTarget {
   api: HearthApi;
   /** The file completions are asked in: a line of it is edited before each request. */
-  document: vscode.TextDocument;
+  file: vscode.Uri;
   /** Workspace files the chat questions name. */
   files: readonly string[];
   /** A request that has not ended this long after it started counts as stuck. */
@@ -29,6 +29,9 @@ interface RequestRecord {
   outcome: 'answered' | 'empty' | 'cancelled' | 'failed' | 'stuck';
   reason?: string;
 }
+
+/** Chat questions in the warm-up's conversation, and completions beside them: about a soak conversation's length. */
+const WARM_UP_ROUNDS = 8;
 
 const emptyCounts = (): OutcomeCounts => ({ answered: 0, empty: 0, cancelled: 0, failed: {}, stuck: 0, maxMs: 0 });
 const completionStats = () =>
@@ -107,23 +110,20 @@ export class SoakDriver {
   }
 
   /**
-   * Both models loaded, two of each request answered: the engine's memory then is its idle level. Restarted
-   * first, so that it loads the weights from the cache as every engine after a kill does, not converting them.
+   * Both models loaded and a conversation and completions as long as the soak's typical ones answered: the
+   * engine's memory then is its idle level. Restarted first, so that it loads the weights from the cache as
+   * every engine after a kill does, not converting them.
    */
   private async warmUp(): Promise<{ rss: number; heap: number }> {
-    const { api, document } = this.target;
-    for (const engine of ['converting', 'from the cache']) {
-      if (engine === 'from the cache') await vscode.commands.executeCommand('hearth.restartEngine');
-      for (let round = 0; round < 2; round++) {
-        await api.chat.ask(`Warm-up question ${round}: what is in this repository?`, 'off');
-        await inlineSuggestion(
-          api,
-          document,
-          document.lineCount - 1 - round,
-          true,
-          new vscode.CancellationTokenSource().token,
-        );
-      }
+    const { api, files } = this.target;
+    const never = new vscode.CancellationTokenSource().token;
+    const document = await vscode.workspace.openTextDocument(this.target.file);
+    await api.chat.ask('Warm-up: what is in this repository?', 'off');
+    await inlineSuggestion(api, document, document.lineCount - 1, true, never);
+    await vscode.commands.executeCommand('hearth.restartEngine');
+    for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+      await api.chat.ask(`Warm-up ${round}: what does ${files[round % files.length]} do?`, 'off');
+      await inlineSuggestion(api, document, round % document.lineCount, true, never);
     }
     api.chat.newChat();
     await sleep(2_000);
@@ -176,13 +176,17 @@ export class SoakDriver {
   }
 
   private async completionLane(requests: { request: PlannedRequest; index: number }[]): Promise<void> {
-    const { document } = this.target;
+    const original = (await vscode.workspace.openTextDocument(this.target.file)).getText().split('\n');
     for (const { request, index } of requests) {
       if (!this.running) return;
+      // Opened again each time: VS Code closes a document no editor shows after a while, and a closed one's
+      // object keeps its old text while the edit goes to a new one.
+      const document = await vscode.workspace.openTextDocument(this.target.file);
       const line = request.place % document.lineCount;
       const edit = new vscode.WorkspaceEdit();
-      edit.insert(document.uri, document.lineAt(line).range.end, ` v${index}`);
-      await vscode.workspace.applyEdit(edit);
+      // The line as it was with a word of its own added: the document stays the same size, so do the prompts.
+      edit.replace(document.uri, document.lineAt(line).range, `${original[line] ?? ''} v${index}`);
+      if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`The edit before request ${index} failed.`);
       const record = this.begin(index, 'completion');
       const source = new vscode.CancellationTokenSource();
       const cancel =

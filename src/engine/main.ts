@@ -4,7 +4,8 @@
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { ContextService } from './context/contextService';
-import { servedOrEstimated } from './context/estimatedTokenCounter';
+import { TokenCounterChoice } from './context/tokenCounterChoice';
+import { bundledQwen3Counter } from './text/bundledTokenizer';
 import { ModelLibrary } from './library/modelLibrary';
 import { EngineServer } from './rpc/engineServer';
 import { GenerationService } from './generation/generationService';
@@ -30,11 +31,12 @@ const generation = new GenerationService({
       onCacheDiscard: (path, reason) => logger.warn(`converting the weights again: ${path} was discarded (${reason})`),
     }),
 });
-// The repository index persists beside the converted weights; its token counts are the served model's (an
-// estimate while none is loaded, as when a remote server generates).
+// The repository index persists beside the converted weights; its token counts are the served model's, or the
+// tokenizer a request names while a remote server generates (the bundled Qwen3 one, or an estimate).
+const tokenCounters = new TokenCounterChoice(() => generation.tokenCounter(), bundledQwen3Counter);
 const context = new ContextService({
   cacheDir: defaultCacheDir(),
-  tokenCounter: servedOrEstimated(() => generation.tokenCounter()),
+  tokenCounter: (name) => tokenCounters.counter(name),
   log: (message) => logger.warn(message),
 });
 const server = new EngineServer(connection, {
@@ -42,6 +44,7 @@ const server = new EngineServer(connection, {
   logger,
   generation,
   context,
+  tokenCounters,
   // Downloads read HF_ENDPOINT and HF_TOKEN from the environment the extension started the engine with.
   library: new ModelLibrary({ logger }),
   onShutdown: () => exit(0),

@@ -69,6 +69,13 @@ export const PROTOCOL_VERSION = 4;
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * Which tokenizer countTokens and context/pack count with: the served model's (default; packing estimates while
+ * none is loaded), the bundled Qwen3 one (a remote Qwen3 server's), or the UTF-8 estimate (any other model).
+ */
+export const TOKEN_COUNTERS = ['served', 'qwen3', 'estimate'] as const;
+export type TokenCounterName = (typeof TOKEN_COUNTERS)[number];
+
 export interface InitializeResult {
   engineVersion: string;
   protocolVersion: number;

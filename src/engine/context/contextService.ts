@@ -1,5 +1,5 @@
 import { EngineError } from '../../shared/engineError';
-import { EngineErrorCode, type ContextPackResult } from '../../shared/protocol';
+import { EngineErrorCode, type ContextPackResult, type TokenCounterName } from '../../shared/protocol';
 import type { EngineRequest } from '../../shared/wire/parseEngineParams';
 import { explainRanking } from './rankingExplanation';
 import {
@@ -22,7 +22,8 @@ export class ContextService {
   constructor(
     private readonly options: {
       cacheDir?: string;
-      tokenCounter: () => TokenCounter;
+      /** The counter a pack request names (its `tokenizer`; undefined: the served model's). */
+      tokenCounter: (name?: TokenCounterName) => TokenCounter;
       /** Where a discarded cache file is reported (it is rebuilt; the log says why). */
       log?: (message: string) => void;
     },
@@ -58,7 +59,7 @@ export class ContextService {
 
   pack(request: EngineRequest<'context/pack'>, signal?: AbortSignal): ContextPackResult {
     const index = this.requireIndex();
-    const { text, stats, placements } = index.pack(request, this.options.tokenCounter(), signal);
+    const { text, stats, placements } = index.pack(request, this.options.tokenCounter(request.tokenizer), signal);
     return request.explainRanking
       ? { text, stats, ranking: explainRanking(index, request, placements) }
       : { text, stats };

@@ -12,6 +12,9 @@ import {
   type PingResult,
 } from '../../shared/protocol';
 import type { ContextService } from '../context/contextService';
+import { estimatedTokenCounter } from '../context/estimatedTokenCounter';
+import { TokenCounterChoice } from '../context/tokenCounterChoice';
+import { bundledQwen3Counter } from '../text/bundledTokenizer';
 import { ModelLibrary } from '../library/modelLibrary';
 import type { GenerationService } from '../generation/generationService';
 import type { Logger } from '../base/logger';
@@ -38,6 +41,8 @@ export interface EngineServerOptions {
   context: ContextEndpoints;
   /** Default: a ModelLibrary that downloads from HF_ENDPOINT with HF_TOKEN into the user's cache folder. */
   library?: ModelLibraryEndpoints;
+  /** The counters countTokens names besides the served model's; main.ts shares them with the context packer. */
+  tokenCounters?: TokenCounterChoice;
   /** Called once `shutdown` has been answered; main.ts exits the process there. */
   onShutdown: () => void;
 }
@@ -50,12 +55,16 @@ export class EngineServer {
   private initialized = false;
   private shuttingDown = false;
   private readonly startedAt = Date.now();
+  private readonly tokenCounters: TokenCounterChoice;
 
   constructor(
     private readonly connection: MessageConnection,
     private readonly options: EngineServerOptions,
   ) {
     const { generation, context } = options;
+    // Asked only for the counters other than the served model's (that one is generation.countTokens).
+    this.tokenCounters =
+      options.tokenCounters ?? new TokenCounterChoice(() => estimatedTokenCounter, bundledQwen3Counter);
     const library = options.library ?? new ModelLibrary({ logger: options.logger });
     const notify = this.notify.bind(this);
     const handlers: EngineHandlers = {
@@ -110,10 +119,13 @@ export class EngineServer {
         this.requireInitialized('tokenize'),
         generation.tokenize(parseEngineParams('tokenize', params))
       ),
-      countTokens: (params) => (
-        this.requireInitialized('countTokens'),
-        generation.countTokens(parseEngineParams('countTokens', params))
-      ),
+      countTokens: (params) => {
+        this.requireInitialized('countTokens');
+        const request = parseEngineParams('countTokens', params);
+        if (request.tokenizer === undefined || request.tokenizer === 'served') return generation.countTokens(request);
+        const counter = this.tokenCounters.counter(request.tokenizer);
+        return { counts: request.texts.map((text) => counter.count(text)) };
+      },
       'context/index': (params, token) => (
         this.requireInitialized('context/index'),
         context.index(

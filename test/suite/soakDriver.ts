@@ -8,7 +8,8 @@ import type { HearthApi } from '../../src/extension/extension';
 import type { ChatTurn } from '../../src/shared/webviewProtocol';
 import { inlineSuggestion } from './inlineSuggestion';
 import type { PlannedKill, PlannedRequest, SoakPlan } from './soakPlan';
-import type { OutcomeCounts, SoakKill, SoakReport } from './soakReport';
+import type { SoakKill, SoakReport } from './soakReport';
+import { SoakRecords } from './soakRecords';
 import { sleep, waitFor } from './suiteSupport';
 
 export interface SoakTarget {
@@ -21,29 +22,16 @@ export interface SoakTarget {
   boundMs: number;
 }
 
-interface RequestRecord {
-  index: number;
-  kind: PlannedRequest['kind'];
-  startedAt: number;
-  endedAt: number;
-  outcome: 'answered' | 'empty' | 'cancelled' | 'failed' | 'stuck';
-  reason?: string;
-}
-
 /** Chat questions in the warm-up's conversation, and completions beside them: about a soak conversation's length. */
 const WARM_UP_ROUNDS = 8;
 
-const emptyCounts = (): OutcomeCounts => ({ answered: 0, empty: 0, cancelled: 0, failed: {}, stuck: 0, maxMs: 0 });
 const completionStats = () =>
   vscode.commands.executeCommand<CompletionStats>('hearth.completion.stats', { silent: true });
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class SoakDriver {
-  private readonly records: RequestRecord[] = [];
-  private readonly inFlight = new Set<number>();
+  private readonly requests = new SoakRecords();
   private readonly kills: SoakKill[] = [];
-  private readonly killWindows: { from: number; to: number }[] = [];
-  private readonly startWaiters: { count: number; resolve: () => void }[] = [];
   private readonly conversations = { count: 0, turns: 0, lostTurns: 0, changedTurns: 0 };
   private conversation: ChatTurn[] = [];
   private peakRss = 0;
@@ -66,7 +54,7 @@ export class SoakDriver {
       ),
     ]).finally(() => {
       this.running = false;
-      for (const waiter of this.startWaiters.splice(0)) waiter.resolve();
+      this.requests.releaseWaiters();
     });
     await Promise.all([lanes, this.killLane(plan.kills), this.sampleMemory()]);
     const durationMs = Date.now() - startedAt;
@@ -80,22 +68,19 @@ export class SoakDriver {
     return {
       seed: plan.seed,
       requests: plan.requests.length,
-      ran: this.records.length,
+      ran: this.requests.started,
       durationMs,
       boundMs: this.target.boundMs,
-      chat: this.counts('chat'),
-      completion: this.counts('completion'),
+      chat: this.requests.counts('chat'),
+      completion: this.requests.counts('completion'),
       kills: this.kills,
       conversations: this.conversations,
-      unexplainedFailures: this.failures()
+      unexplainedFailures: this.requests
+        .failures()
         .filter((failure) => !failure.explained)
         .map(({ line }) => line),
-      failures: this.failures().map(({ line }) => line),
-      slowest: this.records
-        .filter((record) => record.outcome !== 'stuck')
-        .sort((a, b) => b.endedAt - b.startedAt - (a.endedAt - a.startedAt))
-        .slice(0, 5)
-        .map((record) => this.describe(record)),
+      failures: this.requests.failures().map(({ line }) => line),
+      slowest: this.requests.slowest(5),
       maxPingMs: this.maxPingMs,
       engineRssBytes: { idle: idle.rss, peak: Math.max(this.peakRss, after), after },
       extensionHeapBytes: { idle: idle.heap, after: process.memoryUsage().heapUsed },
@@ -135,7 +120,7 @@ export class SoakDriver {
     for (const { request, index } of requests) {
       if (!this.running) return;
       if (request.newChat) this.endConversation();
-      const record = this.begin(index, 'chat');
+      const record = this.requests.begin(index, 'chat');
       const asking = api.chat.ask(`Question ${index}: what does ${files[request.place % files.length]} do?`, 'off');
       const turnId = api.chat.turns().at(-1)?.id ?? '';
       const stop =
@@ -145,18 +130,18 @@ export class SoakDriver {
       const ended = await this.bounded(asking);
       clearTimeout(stop);
       if (ended === 'stuck') {
-        this.end(record, 'stuck');
+        this.requests.end(record, 'stuck');
         this.running = false; // the next question would be refused while this one is still answering
         return;
       }
       if ('error' in ended) {
-        this.end(record, 'failed', messageOf(ended.error));
+        this.requests.end(record, 'failed', messageOf(ended.error));
         continue;
       }
       const turn = ended.value;
       this.conversation.push(turn);
-      if (turn.finishReason === 'error') this.end(record, 'failed', turn.error ?? 'no message');
-      else this.end(record, turn.finishReason === 'cancelled' ? 'cancelled' : 'answered');
+      if (turn.finishReason === 'error') this.requests.end(record, 'failed', turn.error ?? 'no message');
+      else this.requests.end(record, turn.finishReason === 'cancelled' ? 'cancelled' : 'answered');
     }
     this.endConversation();
   }
@@ -187,7 +172,7 @@ export class SoakDriver {
       // The line as it was with a word of its own added: the document stays the same size, so do the prompts.
       edit.replace(document.uri, document.lineAt(line).range, `${original[line] ?? ''} v${index}`);
       if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`The edit before request ${index} failed.`);
-      const record = this.begin(index, 'completion');
+      const record = this.requests.begin(index, 'completion');
       const source = new vscode.CancellationTokenSource();
       const cancel =
         request.cancelAfterMs === undefined ? undefined : setTimeout(() => source.cancel(), request.cancelAfterMs);
@@ -196,12 +181,13 @@ export class SoakDriver {
         inlineSuggestion(this.target.api, document, line, request.explicit, source.token),
       );
       clearTimeout(cancel);
-      if (ended === 'stuck') this.end(record, 'stuck');
-      else if ('error' in ended) this.end(record, 'failed', messageOf(ended.error));
-      else if (ended.value !== '') this.end(record, 'answered');
-      else if (source.token.isCancellationRequested) this.end(record, 'cancelled');
-      else if ((await completionStats()).engineErrors > errorsBefore) this.end(record, 'failed', 'engine error');
-      else this.end(record, 'empty');
+      if (ended === 'stuck') this.requests.end(record, 'stuck');
+      else if ('error' in ended) this.requests.end(record, 'failed', messageOf(ended.error));
+      else if (ended.value !== '') this.requests.end(record, 'answered');
+      else if (source.token.isCancellationRequested) this.requests.end(record, 'cancelled');
+      else if ((await completionStats()).engineErrors > errorsBefore)
+        this.requests.end(record, 'failed', 'engine error');
+      else this.requests.end(record, 'empty');
       source.cancel();
       source.dispose();
     }
@@ -210,13 +196,14 @@ export class SoakDriver {
   private async killLane(kills: readonly PlannedKill[]): Promise<void> {
     const { api, boundMs } = this.target;
     for (const kill of kills) {
-      await new Promise<void>((resolve) => this.whenStarted(kill.afterRequests, resolve));
+      if (!this.running) return;
+      await this.requests.whenStarted(kill.afterRequests);
       await sleep(kill.delayMs);
       if (!this.running) return;
       // The pid and memory the sampler saw last: a ping now would wait behind the engine's work, and so delay the kill.
       const { pid, rssBytes } = this.engine ?? { pid: (await api.ping()).pid, rssBytes: 0 };
-      const atRequest = this.records.length;
-      const inFlight = this.inFlight.size;
+      const atRequest = this.requests.started;
+      const inFlight = this.requests.inFlight;
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
       const restartedPid = await waitFor(
@@ -229,7 +216,7 @@ export class SoakDriver {
         boundMs,
       );
       const restartedAt = Date.now();
-      this.killWindows.push({ from: killedAt, to: restartedAt });
+      this.requests.killed(killedAt, restartedAt);
       this.engine = { pid: restartedPid, rssBytes: 0 };
       this.kills.push({
         atRequest,
@@ -267,65 +254,5 @@ export class SoakDriver {
       (error: unknown) => ({ error }),
     );
     return Promise.race([ended, stuck]).finally(() => clearTimeout(timer));
-  }
-
-  private whenStarted(count: number, resolve: () => void): void {
-    if (this.records.length >= count || !this.running) resolve();
-    else this.startWaiters.push({ count, resolve });
-  }
-
-  private begin(index: number, kind: RequestRecord['kind']): RequestRecord {
-    const record: RequestRecord = { index, kind, startedAt: Date.now(), endedAt: 0, outcome: 'stuck' };
-    this.records.push(record);
-    this.inFlight.add(index);
-    for (const waiter of this.startWaiters.filter((candidate) => candidate.count <= this.records.length)) {
-      this.startWaiters.splice(this.startWaiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-    return record;
-  }
-
-  private end(record: RequestRecord, outcome: RequestRecord['outcome'], reason?: string): void {
-    record.endedAt = Date.now();
-    record.outcome = outcome;
-    if (reason !== undefined) record.reason = reason;
-    this.inFlight.delete(record.index);
-  }
-
-  private counts(kind: RequestRecord['kind']): OutcomeCounts {
-    const counts = emptyCounts();
-    for (const record of this.records.filter((candidate) => candidate.kind === kind)) {
-      counts.maxMs = Math.max(counts.maxMs, record.endedAt - record.startedAt);
-      if (record.outcome === 'failed') {
-        const reason = record.reason ?? 'no message';
-        counts.failed[reason] = (counts.failed[reason] ?? 0) + 1;
-      } else if (record.outcome === 'stuck') counts.stuck++;
-      else counts[record.outcome]++;
-    }
-    return counts;
-  }
-
-  /** Every failure, and whether a kill explains it: the request was in flight between a kill and the restart. */
-  private failures(): { line: string; explained: boolean }[] {
-    return this.records
-      .filter((record) => record.outcome === 'failed')
-      .map((record) => ({
-        line: `${this.describe(record)}: ${record.reason ?? 'no message'}`,
-        explained: this.killWindows.some(({ from, to }) => record.startedAt <= to && record.endedAt >= from),
-      }));
-  }
-
-  /** A request's number, kind, outcome and time, and when it started and ended relative to the nearest kill. */
-  private describe(record: RequestRecord): string {
-    const near = this.killWindows.reduce<{ from: number; to: number } | undefined>(
-      (best, window) =>
-        best === undefined || Math.abs(window.from - record.startedAt) < Math.abs(best.from - record.startedAt)
-          ? window
-          : best,
-      undefined,
-    );
-    const relative = (at: number) => `${at >= (near?.from ?? 0) ? '+' : ''}${at - (near?.from ?? 0)} ms`;
-    const kill = near ? `, kill ${relative(record.startedAt)} → ${relative(record.endedAt)}` : '';
-    return `#${record.index} ${record.kind} ${record.outcome} in ${record.endedAt - record.startedAt} ms${kill}`;
   }
 }

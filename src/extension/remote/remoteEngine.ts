@@ -7,6 +7,8 @@ import {
   type ChatResult,
   type CompleteParams,
   type CompleteResult,
+  type ContextPackParams,
+  type CountTokensParams,
   type EngineMethod,
   type EngineNotification,
   type EngineNotificationParams,
@@ -17,6 +19,7 @@ import type { ChatEngine } from '../chat/chatStream';
 import { estimateTokens } from '../../shared/tokenEstimate';
 import { RemoteChat, type RemoteServer } from './remoteChat';
 import { completionPrompt, RemoteCompletion } from './remoteCompletion';
+import { remoteTokenizer } from './remoteModelInfo';
 import { RemoteTokenCounter } from './remoteTokenCounter';
 
 export interface RemoteEngineOptions {
@@ -29,8 +32,8 @@ export interface RemoteEngineOptions {
 /**
  * The engine as the extension talks to it when a remote server generates: `chat` and `complete` go to the
  * server (with `chat/delta` notifications as the local engine sends them) and `countTokens` to its tokenizer
- * (or an estimate); everything else (indexing, packing, downloads) goes to the local engine process, which
- * needs no model for it. Drop-in where the supervisor was; the server is asked for per request, and while it is
+ * (else the model's own, or an estimate); everything else (indexing, packing, downloads) goes to the local
+ * engine process, which needs no model for it. Drop-in where the supervisor was; the server is asked for per request, and while it is
  * not `active` (hearth.engine.kind is local) every request goes to the local engine.
  */
 export class RemoteEngine implements ChatEngine, Disposable {
@@ -49,8 +52,11 @@ export class RemoteEngine implements ChatEngine, Disposable {
     params: EngineParams<M>,
     token?: CancellationToken,
   ): Promise<EngineResult<M>> {
+    if (this.options.active?.() === false) return this.local.request(method, params, token);
+    if (method === 'context/pack')
+      return this.local.request(method, await this.packedForServer(params as ContextPackParams), token);
     const remote = method === 'chat' || method === 'complete' || method === 'countTokens';
-    if (!remote || this.options.active?.() === false) return this.local.request(method, params, token);
+    if (!remote) return this.local.request(method, params, token);
     const abort = abortSignalOf(token);
     try {
       const server = await this.server();
@@ -59,13 +65,48 @@ export class RemoteEngine implements ChatEngine, Disposable {
       if (method === 'complete')
         result = await this.complete(clients.completion, server, params as CompleteParams, abort.signal);
       else if (method === 'chat') result = await this.runChat(clients.chat, params as ChatParams, abort.signal);
-      else
-        result = {
-          counts: await countTokens(clients.counter, (params as EngineParams<'countTokens'>).texts, abort.signal),
-        };
+      else result = await this.countTokens(clients.counter, server, params as CountTokensParams, token, abort.signal);
       return result;
     } finally {
       abort.dispose();
+    }
+  }
+
+  /**
+   * Counts with the server's /tokenize where it has one; else the local engine counts with the model's tokenizer
+   * when Hearth bundles it (Qwen3), and an estimate stands in for any other model.
+   */
+  private async countTokens(
+    counter: RemoteTokenCounter,
+    server: RemoteServer,
+    { texts }: CountTokensParams,
+    token: CancellationToken | undefined,
+    signal: AbortSignal,
+  ): Promise<{ counts: number[] }> {
+    const counts: number[] = [];
+    for (const text of texts) {
+      const count = await counter.count(text, signal);
+      if (count === undefined) break;
+      counts.push(count);
+    }
+    const rest = texts.slice(counts.length);
+    if (rest.length === 0) return { counts };
+    const tokenizer = remoteTokenizer(server.model);
+    if (tokenizer === 'estimate') return { counts: [...counts, ...rest.map(estimateTokens)] };
+    const local = await this.local.request('countTokens', { texts: rest, tokenizer }, token);
+    return { counts: [...counts, ...local.counts] };
+  }
+
+  /**
+   * The local engine has no model while a server generates: a pack names the tokenizer to count with, that of
+   * the server's model (see countTokens). A server that cannot be asked leaves the engine's default, the estimate.
+   */
+  private async packedForServer(params: ContextPackParams): Promise<ContextPackParams> {
+    if (params.tokenizer !== undefined) return params;
+    try {
+      return { ...params, tokenizer: remoteTokenizer((await this.server()).model) };
+    } catch {
+      return params; // the chat that packs next says what is wrong with the server
     }
   }
 
@@ -122,15 +163,6 @@ export class RemoteEngine implements ChatEngine, Disposable {
   dispose(): void {
     this.deltas.dispose();
   }
-}
-
-/** Counts with the server's /tokenize where it has one, else estimated from the UTF-8 length. */
-async function countTokens(counter: RemoteTokenCounter, texts: string[], signal: AbortSignal): Promise<number[]> {
-  const counts: number[] = [];
-  for (const text of texts) {
-    counts.push((await counter.count(text, signal)) ?? estimateTokens(text));
-  }
-  return counts;
 }
 
 /** The token as an AbortSignal, for the HTTP client: the one place the two vocabularies meet here. */

@@ -1,4 +1,10 @@
-import { DEFAULT_QUANTIZATION, type ModelInfo, type ModelKind, type ModelRole } from '../../shared/protocol';
+import {
+  DEFAULT_QUANTIZATION,
+  type ModelInfo,
+  type ModelKind,
+  type ModelRole,
+  type TokenCounterName,
+} from '../../shared/protocol';
 import type { RemoteModel } from './remoteModels';
 import { serverHost } from './remoteBaseUrl';
 
@@ -18,6 +24,20 @@ export function remoteModelKind(id: string): ModelKind {
 
 export function isFimTrained(id: string): boolean {
   return FIM_TRAINED.test(id);
+}
+
+/**
+ * Qwen3's own models by the names servers give them ("Qwen/Qwen3-4B-Instruct-2507-FP8", "qwen3:4b", "qwen3"):
+ * a size or nothing after the name, so Qwen3.5, Qwen3-VL, -Next and -Coder, whose tokenizers may differ, are not.
+ */
+const QWEN3 = /(?:^|[/\s])qwen3(?:[-_:](?:\d+(?:\.\d+)?b\b|latest$)|$)/i;
+
+/**
+ * The tokenizer the local engine counts a server's model with when the server has no /tokenize: the bundled
+ * Qwen3 one for a Qwen3 model (the catalogue's models all use it), the estimate for any other.
+ */
+export function remoteTokenizer(id: string): Extract<TokenCounterName, 'qwen3' | 'estimate'> {
+  return QWEN3.test(id) ? 'qwen3' : 'estimate';
 }
 
 export interface RemoteModelInfoOptions {

@@ -17,6 +17,7 @@ import { RestartPolicy } from '../../../src/extension/restartPolicy';
 import type { GenerationUsage } from '../../../src/shared/protocol';
 import { builtEnginePath } from '../../helpers/builtEngine';
 import { startServe, type ServeProcess } from '../../helpers/serveProcess';
+import { ReplayServer } from './replayServer';
 
 describe('RemoteEngine: generation on hearth serve, the rest on the local engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-remote-engine-'));
@@ -104,5 +105,34 @@ describe('RemoteEngine: generation on hearth serve, the rest on the local engine
     const packed = await engine.request('context/pack', { budget: 1_000, format: 'markdown' });
     assert.match(packed.text, /export const answer = 42;/);
     assert.ok(packed.stats.tokens > 0);
+  });
+
+  it("counts and packs a Qwen3 model's tokens with the bundled tokenizer when the server has no /tokenize", async () => {
+    const replay = new ReplayServer();
+    replay.respond = ReplayServer.status(404, { error: { message: 'Not Found' } });
+    const baseUrl = await replay.start();
+    const server = (model: string) => () => Promise.resolve({ baseUrl, model });
+    const qwen3 = new RemoteEngine(local, server('qwen3:4b'));
+    const llama = new RemoteEngine(local, server('llama3.2:3b'));
+    try {
+      // 29 tokens with Qwen3's tokenizer, 32 estimated (95 UTF-8 bytes over three).
+      const source =
+        'export function add(a: number, b: number): number {\n  return a + b; // <|im_end|> stays text\n}\n';
+      assert.deepEqual(await qwen3.request('countTokens', { texts: [source, ''] }), { counts: [29, 0] });
+      assert.deepEqual(await llama.request('countTokens', { texts: [source] }), { counts: [32] });
+      const root = join(dir, 'counted');
+      mkdirSync(root);
+      writeFileSync(join(root, 'add.ts'), source);
+      await qwen3.request('context/index', { roots: [root] });
+      const packed = await qwen3.request('context/pack', { budget: 1_000 });
+      const estimated = await llama.request('context/pack', { budget: 1_000 });
+      assert.equal(packed.text, estimated.text);
+      assert.deepEqual([packed.stats.tokens, estimated.stats.tokens], [145, 168]);
+      assert.deepEqual(await qwen3.request('countTokens', { texts: [packed.text] }), { counts: [145] });
+    } finally {
+      qwen3.dispose();
+      llama.dispose();
+      await replay.stop();
+    }
   });
 });

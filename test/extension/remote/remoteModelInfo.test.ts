@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeError } from '../../../src/extension/errorDescription';
 import { remoteBaseUrl, serverHost } from '../../../src/extension/remote/remoteBaseUrl';
-import { ASSUMED_REMOTE_CONTEXT, isRemoteModel, remoteModelInfo } from '../../../src/extension/remote/remoteModelInfo';
+import {
+  ASSUMED_REMOTE_CONTEXT,
+  isRemoteModel,
+  remoteModelInfo,
+  remoteTokenizer,
+} from '../../../src/extension/remote/remoteModelInfo';
 import { promptStyleFor } from '../../../src/extension/completion/promptStyle';
 import { contextBudget } from '../../../src/extension/context/contextBudget';
 
@@ -77,6 +82,37 @@ describe('remoteModelInfo', () => {
     assert.deepEqual(
       [style('qwen2.5-coder:7b'), style('Qwen/Qwen2.5-Coder-7B'), style('qwen3:8b'), style('qwen2.5-coder:7b', true)],
       ['fim', 'fim', 'chat', 'chat'],
+    );
+  });
+});
+
+describe('remoteTokenizer', () => {
+  it("counts a Qwen3 model's tokens with the bundled Qwen3 tokenizer, any other model's with the estimate", () => {
+    const named = (ids: string[]) => ids.map((id) => [id, remoteTokenizer(id)]);
+    const qwen3 = [
+      'Qwen/Qwen3-4B-Instruct-2507-FP8',
+      'qwen3:4b',
+      'qwen3',
+      'qwen3:latest',
+      'Qwen3-0.6B',
+      'qwen3-30b-a3b',
+    ];
+    assert.deepEqual(
+      named(qwen3),
+      qwen3.map((id) => [id, 'qwen3']),
+    );
+    const others = [
+      'qwen2.5-coder:7b',
+      'Qwen/Qwen2.5-7B-Instruct',
+      'Qwen/Qwen3.5-9B',
+      'qwen3-coder:30b',
+      'Qwen/Qwen3-VL-8B-Instruct',
+      'llama3.2:3b',
+      'tiny',
+    ];
+    assert.deepEqual(
+      named(others),
+      others.map((id) => [id, 'estimate']),
     );
   });
 });

@@ -147,9 +147,9 @@ describe('remote requests as the server receives them', () => {
     engine.dispose();
   });
 
-  it('estimates token counts when the server has no /tokenize', async () => {
+  it("estimates token counts when the server has no /tokenize and Hearth has not the model's tokenizer", async () => {
     replay.respond = ReplayServer.status(404, { error: { message: 'Not Found' } });
-    const engine = new RemoteEngine(noLocalEngine, () => Promise.resolve({ baseUrl: url, model: 'qwen3' }));
+    const engine = new RemoteEngine(noLocalEngine, () => Promise.resolve({ baseUrl: url, model: 'llama3.2:3b' }));
     const { counts } = await engine.request('countTokens', { texts: ['abcdefg', 'héé'] });
     assert.deepEqual(counts, [3, 2]);
     assert.deepEqual(

@@ -265,7 +265,7 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
   const stored = written === undefined ? undefined : Number(written[1]);
   const idle: number[] = [];
   for (let i = 0; i < Math.max(10, busy.length); i++) {
-    idle.push(await completionMs(engine, i));
+    idle.push(await completionMs(engine, busy.length + i)); // prompts the prefix cache has not seen
     await new Promise((resolve) => setTimeout(resolve, TYPING_GAP_MS));
   }
   const warm = await askAbout(engine, QUESTION, activeFile);

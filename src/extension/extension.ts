@@ -81,9 +81,9 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   supervisor = engine;
   const picker = new ModelPicker(engine);
-  const localRoles = new ModelRoles(engine, picker);
   // hearth.engine.kind "remote": an OpenAI-compatible server generates; the local engine indexes and packs.
   const remote = new RemoteServerSettings(context.secrets);
+  const localRoles = new ModelRoles(engine, picker, () => !remote.isRemote);
   const remoteRoles = new RemoteModelRoles(remote, engine);
   const remotePicker = new RemoteModelPicker(remote);
   const roles = new ModelChoice({

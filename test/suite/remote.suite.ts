@@ -175,5 +175,25 @@ export function registerRemoteTests(): void {
         rmSync(file, { force: true });
       }
     });
+
+    it('frees a model loaded here when the kind becomes remote, and loads none when the engine restarts', async function () {
+      this.timeout(120_000);
+      try {
+        await settings().update('engine.kind', 'local', global);
+        await settings().update('model.path', join(root, 'tiny-remote'), global);
+        await api.loadModel();
+        assert.notEqual(await api.modelInfo('chat'), null);
+        await settings().update('engine.kind', 'remote', global);
+        await waitFor('the local model freed', async () => ((await api.modelInfo('chat')) === null ? true : undefined));
+        await vscode.commands.executeCommand('hearth.restartEngine');
+        await api.ping();
+        // A reload would begin as soon as the engine is ready: the tiny model loads well within this.
+        await sleep(2_000);
+        assert.equal(await api.modelInfo('chat'), null);
+      } finally {
+        await settings().update('model.path', undefined, global);
+        await settings().update('engine.kind', 'remote', global);
+      }
+    });
   });
 }

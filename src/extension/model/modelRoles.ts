@@ -18,10 +18,11 @@ export class ModelRoles implements ModelRoleSource, vscode.Disposable {
   readonly onDidChangeCompletionModel = this.completionModelEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(engine: EngineSupervisor, chooser: FirstModelChooser) {
-    this.chat = new ModelSession(engine, chooser);
-    this.reasoning = new ModelSession(engine, undefined, 'reasoning');
-    this.completion = new ModelSession(engine, undefined, 'completion');
+  /** `serving`: the local engine serves models now (hearth.engine.kind "local"); default always. */
+  constructor(engine: EngineSupervisor, chooser: FirstModelChooser, serving?: () => boolean) {
+    this.chat = new ModelSession(engine, chooser, 'chat', serving);
+    this.reasoning = new ModelSession(engine, undefined, 'reasoning', serving);
+    this.completion = new ModelSession(engine, undefined, 'completion', serving);
     this.subscriptions = [this.chat, this.completion].map((session) =>
       session.onDidChangeModel(() => this.completionModelEmitter.fire()),
     );
@@ -31,6 +32,11 @@ export class ModelRoles implements ModelRoleSource, vscode.Disposable {
   sessionFor(role: ModelRole): ModelSession {
     const own = role === 'reasoning' ? this.reasoning : role === 'completion' ? this.completion : this.chat;
     return own.configured ? own : this.chat;
+  }
+
+  /** Frees every role's model, as when a remote server takes over. */
+  async unload(): Promise<void> {
+    await Promise.all([this.chat, this.reasoning, this.completion].map((session) => session.unload()));
   }
 
   dispose(): void {

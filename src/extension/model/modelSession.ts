@@ -65,6 +65,8 @@ export class ModelSession implements ModelSource, vscode.Disposable {
     private readonly engine: EngineSupervisor,
     private readonly chooser: FirstModelChooser | undefined,
     readonly role: ModelRole = 'chat',
+    /** The local engine serves models now (hearth.engine.kind "local"): while not, none loads in the background. */
+    private readonly serving: () => boolean = () => true,
   ) {
     this.disposables.push(
       this.changeEmitter,
@@ -73,7 +75,7 @@ export class ModelSession implements ModelSource, vscode.Disposable {
       engine.onDidChangeState(({ state }) => {
         // A model lives in one engine process: from the moment it stops, requests wait for the reload.
         this.engineGeneration++;
-        if (state !== 'ready') return;
+        if (state !== 'ready' || !this.serving()) return;
         if (this.loaded)
           this.reloadInBackground(); // the engine restarted: bring the model back
         else this.checkInBackground(); // a bad path configured before the engine started shows at once
@@ -81,6 +83,7 @@ export class ModelSession implements ModelSource, vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!affectsModel(event)) return;
         if (this.loadError.clear()) this.statusEmitter.fire(this.status);
+        if (!this.serving()) return;
         if (this.loaded && JSON.stringify(this.loaded.params) !== JSON.stringify(this.configuredParams()))
           this.reloadInBackground();
         else if (!this.loaded) this.checkInBackground();
@@ -141,6 +144,16 @@ export class ModelSession implements ModelSource, vscode.Disposable {
    */
   loadInBackground(): void {
     this.ensureLoaded().catch((error: unknown) => this.failInBackground(error));
+  }
+
+  /** Frees the model this session loaded (model/unload), as when a remote server takes over; used again, it reloads. */
+  async unload(): Promise<void> {
+    await this.loading?.catch(() => undefined);
+    if (this.model === undefined) return;
+    this.loaded = undefined;
+    this.changeEmitter.fire(undefined);
+    this.statusEmitter.fire(this.status);
+    await this.engine.request('model/unload', { role: this.role });
   }
 
   private configuredParams(): ModelLoadParams | undefined {

@@ -5,7 +5,8 @@ import type { ModelStatus } from '../model/modelStatusText';
 
 /** The two ways of serving models, and which one serves now (hearth.engine.kind). */
 export interface ModelChoiceOptions {
-  local: ModelRoleSource;
+  /** The local engine's models: freed when the kind becomes remote, so a restart does not bring them back. */
+  local: ModelRoleSource & { unload(): Promise<void> };
   remote: ModelRoleSource;
   isRemote: () => boolean;
   /** Fires when hearth.engine.kind changes. */
@@ -34,6 +35,8 @@ export class ModelChoice implements ModelRoleSource, vscode.Disposable {
       options.local.onDidChangeCompletionModel(forward(options.local)),
       options.remote.onDidChangeCompletionModel(forward(options.remote)),
       options.onDidSwitch(() => this.completionEmitter.fire()),
+      // An engine that cannot answer has lost its models anyway.
+      options.onDidSwitch(() => options.isRemote() && void options.local.unload().catch(() => undefined)),
     ];
   }
 

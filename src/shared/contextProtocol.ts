@@ -43,6 +43,8 @@ export interface ContextPackStats {
   overviewTokens?: number;
   budget: number;
   elapsedMs: number;
+  /** Counted with the UTF-8 estimate, not a tokenizer: a remote model whose tokenizer Hearth lacks. */
+  estimated?: true;
 }
 
 /** One file shown in a block: its part, its place in that part's ranking, and the signals behind it. */

@@ -66,6 +66,10 @@ describe('the engine process with no model loaded (a remote server generates)', 
     const estimate = await sendEngineRequest(connection, 'context/pack', { budget: 1024, tokenizer: 'estimate' });
     const unnamed = await sendEngineRequest(connection, 'context/pack', { budget: 1024 });
     assert.equal(qwen3.text, estimate.text);
+    assert.deepEqual(
+      [qwen3.stats.estimated, estimate.stats.estimated, unnamed.stats.estimated],
+      [undefined, true, true],
+    );
     assert.match(qwen3.text, /<\|file_sep\|>add\.ts\nexport function add/);
     const { counts } = await sendEngineRequest(connection, 'countTokens', {
       texts: [qwen3.text, estimate.text],

@@ -1,6 +1,7 @@
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode, type ContextPackResult, type TokenCounterName } from '../../shared/protocol';
 import type { EngineRequest } from '../../shared/wire/parseEngineParams';
+import { estimatedTokenCounter } from './estimatedTokenCounter';
 import { explainRanking } from './rankingExplanation';
 import {
   RepositoryIndex,
@@ -59,7 +60,10 @@ export class ContextService {
 
   pack(request: EngineRequest<'context/pack'>, signal?: AbortSignal): ContextPackResult {
     const index = this.requireIndex();
-    const { text, stats, placements } = index.pack(request, this.options.tokenCounter(request.tokenizer), signal);
+    const counter = this.options.tokenCounter(request.tokenizer);
+    const packed = index.pack(request, counter, signal);
+    const { text, placements } = packed;
+    const stats = counter === estimatedTokenCounter ? { ...packed.stats, estimated: true as const } : packed.stats;
     return request.explainRanking
       ? { text, stats, ranking: explainRanking(index, request, placements) }
       : { text, stats };

@@ -43,7 +43,8 @@ export function describePack(stats: ContextPackStats): string {
     ...(stats.filesOmitted > 0 ? [`${count.format(stats.filesOmitted)} only counted in it`] : []),
   ].join(', ');
   const overview = stats.overviewTokens ? ` (${count.format(stats.overviewTokens)} overview)` : '';
-  return `${files} · ${count.format(stats.tokens)} of ${count.format(stats.budget)} context tokens${overview}`;
+  const tokens = stats.estimated ? 'context tokens, estimated' : 'context tokens';
+  return `${files} · ${count.format(stats.tokens)} of ${count.format(stats.budget)} ${tokens}${overview}`;
 }
 
 /** "prompt 20,400 tokens (20,100 cached) · prefill 410 tok/s · decode 9.8 tok/s · 812 tokens written". */

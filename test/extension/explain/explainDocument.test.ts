@@ -68,6 +68,10 @@ describe('turn stats', () => {
       '1 file whole, 2 excerpts, 30 outlined, 5 more named in the map · 20,114 of 20,480 context tokens (6,100 overview)',
     );
     assert.equal(
+      describePack({ ...pack, filesWhole: 1, estimated: true }),
+      '1 file whole, 30 outlined, 5 more named in the map · 20,114 of 20,480 context tokens, estimated',
+    );
+    assert.equal(
       describeUsage({ ...usage, prefillTokensPerSecond: 0 }),
       'prompt 20,400 tokens (20,100 cached) · decode 9.8 tok/s · 812 tokens written',
     );

@@ -5,9 +5,9 @@ import { readJsonFile } from '../checkpoint/checkpointFiles';
 import { ConfigFields } from '../checkpoint/configFields';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
+export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 /** Words remembered by countPlainText before it starts over: a few MiB. */
 const MAX_COUNTED_WORDS = 200_000;
-export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
 /** Token strings the engine looks up by name; their ids always come from the checkpoint's own tokenizer. */
 export const SpecialToken = {
@@ -188,12 +188,14 @@ interface PreTokenizerStages {
   rest(word: string): string[];
 }
 
+/** No pre-tokenizer: the text is one word. */
+const WHOLE_TEXT: PreTokenizerStages = { split: (text) => [text], rest: (word) => [word] };
+
 function preTokenizerStages(preTokenizer: PreTokenizer | null): PreTokenizerStages {
   const options = { section_index: 0 };
-  if (preTokenizer === null) return { split: (text) => [text], rest: (word) => [word] };
-  const sequence = (preTokenizer as Partial<{ tokenizers: (PreTokenizer | null)[] }>).tokenizers;
+  const sequence = (preTokenizer as Partial<{ tokenizers: (PreTokenizer | null)[] }> | null)?.tokenizers;
   const [first, ...later] = (sequence ?? [preTokenizer]).filter((stage) => stage !== null);
-  if (first === undefined) return { split: (text) => [text], rest: (word) => [word] };
+  if (first === undefined) return WHOLE_TEXT;
   return {
     split: (text) => first.pre_tokenize_text(text, options),
     rest: (word) => later.reduce<string[]>((words, stage) => stage.pre_tokenize(words, options), [word]),

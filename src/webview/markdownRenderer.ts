@@ -122,7 +122,8 @@ export function renderMarkdown(text: string): DocumentFragment {
  * one (a paragraph, list or fence may still grow). Blank lines join the block before them.
  */
 export function completeBlocks(text: string): string[] {
-  const tokens = markdown.lexer(text);
+  // Only whole lines: a line cut short can lex otherwise than it will (a list item's lazy continuation).
+  const tokens = markdown.lexer(text.slice(0, text.lastIndexOf('\n') + 1));
   let open = tokens.length - 1;
   while (open >= 0 && tokens[open].type === 'space') open--;
   const blocks: string[] = [];

@@ -124,6 +124,30 @@ describe('chat webview streaming a long answer (Chromium)', () => {
     },
   );
 
+  it('keeps a list open while its next line is cut short, as the answer shown at once has it', async (t) => {
+    const chat = await open(t);
+    if (!chat) return;
+    // Found by the fuzz test: cut after its first "*", the last line read as a new list's empty item, which
+    // ended the first list; whole, it continues the list item.
+    const answer = 'Intro line\n- [ ] task item\n**bold** text';
+    const cut = answer.indexOf('\n**') + 2;
+    await chat.deliver(
+      { type: 'turnStarted', turn: turn('t1', 'q') },
+      { type: 'turnDelta', turnId: 't1', answer: answer.slice(0, cut) },
+    );
+    await chat.nextFrame();
+    await chat.deliver(
+      { type: 'turnDelta', turnId: 't1', answer: answer.slice(cut) },
+      { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
+      { type: 'turnStarted', turn: turn('t2', 'q') },
+      { type: 'turnDelta', turnId: 't2', answer },
+      { type: 'turnFinished', turnId: 't2', finishReason: 'stop' },
+    );
+    await chat.nextFrame();
+    const html = (id: string) => chat.page.locator(`article[data-turn-id="${id}"] .answer`).innerHTML();
+    assert.equal(await html('t1'), await html('t2'));
+  });
+
   it('completes the blocks of an answer with \\r\\n line breaks as it streams, split anywhere', async (t) => {
     const chat = await open(t);
     if (!chat) return;
@@ -138,9 +162,10 @@ describe('chat webview streaming a long answer (Chromium)', () => {
       })),
     );
     await chat.nextFrame();
-    // Only the last block is still open: every other one is rendered once, into a group of complete blocks.
+    // Only the last whole line's block (a heading here) and the cut line after it are still open: every other
+    // block is rendered once, into a group of complete blocks.
     const openBlock = chat.page.locator('article[data-turn-id="t1"] .answer > :not(.answer-blocks)');
-    assert.deepEqual(await openBlock.evaluateAll((nodes) => nodes.map((node) => node.tagName)), ['P']);
+    assert.deepEqual(await openBlock.evaluateAll((nodes) => nodes.map((node) => node.tagName)), ['H2', 'P']);
     await chat.deliver(
       { type: 'turnFinished', turnId: 't1', finishReason: 'stop' },
       { type: 'turnStarted', turn: turn('t2', 'Again, at once') },

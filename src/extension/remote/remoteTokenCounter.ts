@@ -3,8 +3,8 @@ import type { RemoteServer } from './remoteChat';
 import { remoteError } from './remoteErrors';
 
 /**
- * Token counts with a remote server's own tokenizer, through vLLM's POST /tokenize (which hearth serve and
- * SGLang answer too). `count` is undefined when the server has no such route: the caller then counts another way.
+ * Token counts with a remote server's own tokenizer, through POST /tokenize: vLLM, SGLang and hearth serve read
+ * `prompt`, llama.cpp's server `content`, so both are sent. `count` is undefined when the server has no such route.
  */
 export class RemoteTokenCounter {
   private readonly client: OpenAI;
@@ -21,11 +21,15 @@ export class RemoteTokenCounter {
     if (this.unsupported) return undefined;
     try {
       const answer = await this.client.post<{ count?: unknown; tokens?: unknown }>('/tokenize', {
-        body: { model: this.server.model, prompt: text },
+        body: { model: this.server.model, prompt: text, content: text, add_special: false },
         signal,
       });
-      if (typeof answer.count === 'number') return answer.count;
-      return Array.isArray(answer.tokens) ? answer.tokens.length : undefined;
+      const count =
+        typeof answer.count === 'number' ? answer.count : Array.isArray(answer.tokens) ? answer.tokens.length : -1;
+      // A server that read none of the text (another field name) answers 0: its count cannot be trusted.
+      if (count > 0 || text === '') return count;
+      this.unsupported = true;
+      return undefined;
     } catch (error) {
       if (error instanceof OpenAI.NotFoundError && error.code !== 'model_not_found') {
         this.unsupported = true;

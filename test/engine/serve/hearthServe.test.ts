@@ -99,6 +99,13 @@ describe('hearth serve (built CLI, hybrid Qwen3 template)', () => {
       max_model_len: CONTEXT,
       tokens: [9707, 1879, 27, 91, 318, 6213, 91, 29],
     });
+    // llama.cpp server's body: `content`, no model.
+    const llamaCpp = await fetch(serve.url.replace(/\/v1$/, '/tokenize'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'Hello world' }),
+    });
+    assert.deepEqual(((await llamaCpp.json()) as { tokens: number[] }).tokens, [9707, 1879]);
   });
 
   it('answers a chat whole and streamed with the same text for the same seed, with usage and cached tokens', async () => {

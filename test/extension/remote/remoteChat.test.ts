@@ -216,6 +216,25 @@ describe('RemoteChat on the answer shapes of other servers', () => {
     assert.equal(asked, 1);
   });
 
+  it("counts with llama.cpp server's /tokenize, which reads `content`", async () => {
+    // llama-server's handle_tokenize answers `{ tokens: [] }` to a body without `content`.
+    replay.respond = (response, request) =>
+      ReplayServer.status(200, { tokens: typeof request.body.content === 'string' ? [9707, 1879] : [] })(response);
+    const counter = new RemoteTokenCounter({ baseUrl: chatUrl, model: 'qwen3' });
+    assert.equal(await counter.count('Hello world', new AbortController().signal), 2);
+    assert.equal(replay.received.at(-1)?.path, '/tokenize');
+  });
+
+  it('stops trusting a /tokenize that counts no tokens in a text', async () => {
+    replay.respond = ReplayServer.status(200, { tokens: [] });
+    const counter = new RemoteTokenCounter({ baseUrl: chatUrl, model: 'qwen3' });
+    assert.equal(await counter.count('', new AbortController().signal), 0);
+    assert.equal(await counter.count('Hello', new AbortController().signal), undefined);
+    const asked = replay.received.length;
+    assert.equal(await counter.count('Hello', new AbortController().signal), undefined);
+    assert.equal(replay.received.length, asked);
+  });
+
   it('says the server is down or the URL wrong when nothing answers', async () => {
     const down = new ReplayServer();
     const url = await down.start();

@@ -4,13 +4,12 @@
  * view within 200 ms of the click. The tiny random model decodes fast; its answers run to the answer limit.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { makeTinyCheckpoint } from './checkpointFixtures';
-import { CodeServer, launchChromium, makeWorkspace, requireRealVsCode } from './codeServer';
+import { requireRealVsCode } from './codeServer';
+import { openHearthView, openWorkbench, tempFolder, type Cleanups } from './workbench';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -93,7 +92,7 @@ function median(values: readonly number[]): number {
 }
 
 describe('a long answer in the chat view of code-server (VS Code 1.100.3)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: Cleanups = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
@@ -103,27 +102,16 @@ describe('a long answer in the chat view of code-server (VS Code 1.100.3)', () =
     { timeout: 420_000 },
     async (t) => {
       if (!requireRealVsCode(t)) return;
-      const root = mkdtempSync(join(tmpdir(), 'hearth-long-answer-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-      const server = await CodeServer.start({
-        settings: {
-          'hearth.model.path': makeTinyCheckpoint(join(root, 'tiny-qwen3')),
-          'hearth.cacheDir': join(root, 'cache'),
-          // Random tokens average about five characters: 12,000 tokens run well past the 40,000 characters.
-          'hearth.chat.maxTokens': 12_000,
-          'hearth.completion.enabled': false,
-        },
-      });
-      cleanups.push(() => server.stop());
-      const workspace = makeWorkspace();
-      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-      const browser = await launchChromium();
-      cleanups.push(() => browser.close());
-      const page = await browser.newPage();
-      await page.goto(server.devWorkbenchUrl(workspace));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
-      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const root = tempFolder('hearth-long-answer-', cleanups);
+      const settings = {
+        'hearth.model.path': makeTinyCheckpoint(join(root, 'tiny-qwen3')),
+        'hearth.cacheDir': join(root, 'cache'),
+        // Random tokens average about five characters: 12,000 tokens run well past the 40,000 characters.
+        'hearth.chat.maxTokens': 12_000,
+        'hearth.completion.enabled': false,
+      };
+      const { page } = await openWorkbench({ settings }, cleanups);
+      const chat = await openHearthView(page);
       await chat.locator('.model', { hasText: 'tiny-qwen3' }).waitFor({ timeout: 90_000 });
       await chat.locator('button.segment[data-mode="off"]').click(); // the answer, not reasoning, streams
 

@@ -5,13 +5,12 @@
  * thinking block. Answers are unbounded (hearth.chat.maxTokens 0), so every one ends by Stop.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { makeTinyCheckpoint, thinkingVariant } from './checkpointFixtures';
-import { CodeServer, launchChromium, makeWorkspace, requireRealVsCode, userSettings } from './codeServer';
+import { requireRealVsCode, userSettings } from './codeServer';
+import { openHearthView, openWorkbench, tempFolder, type Cleanups } from './workbench';
 import { replaceUserSettings } from './workbenchActions';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,32 +56,22 @@ async function seeStreamThenStop(chat: FrameLocator, turn: Locator, part: string
 }
 
 describe('chat view in code-server (VS Code 1.100.3)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: Cleanups = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
   it('streams, stops, thinks, reuses the cache, retries and starts over', { timeout: 240_000 }, async (t) => {
     if (!requireRealVsCode(t)) return;
-    const root = mkdtempSync(join(tmpdir(), 'hearth-chat-ui-'));
-    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const root = tempFolder('hearth-chat-ui-', cleanups);
     const checkpoint = makeTinyCheckpoint(join(root, 'tiny-qwen3'));
     const settings = {
       'hearth.model.path': checkpoint,
       'hearth.cacheDir': join(root, 'cache'),
       'hearth.chat.maxTokens': 0,
     };
-    const server = await CodeServer.start({ settings });
-    cleanups.push(() => server.stop());
-    const workspace = makeWorkspace();
-    cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-    const browser = await launchChromium();
-    cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    await page.goto(server.devWorkbenchUrl(workspace));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
-    const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const { page } = await openWorkbench({ settings }, cleanups);
+    const chat = await openHearthView(page);
     // Opening the view loads the configured model.
     await chat.locator('.engine-state[data-state="ready"]').waitFor({ timeout: 60_000 });
     await chat.locator('.model', { hasText: 'tiny-qwen3' }).waitFor({ timeout: 60_000 });

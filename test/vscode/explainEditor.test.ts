@@ -4,13 +4,12 @@
  * with no editor open, in exactly one editor too.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { makeTinyCheckpoint } from './checkpointFixtures';
-import { CodeServer, launchChromium, makeWorkspace, requireRealVsCode } from './codeServer';
+import { requireRealVsCode } from './codeServer';
+import { openWorkbench, tempFolder, type Cleanups } from './workbench';
 import { runCommand } from './workbenchActions';
 
 /** Runs Explain and waits until the explanation in `group` (0-based) is written to its end. */
@@ -38,7 +37,7 @@ async function tabsByGroup(page: Page): Promise<string[][]> {
 }
 
 describe('Explain This Codebase in code-server (VS Code 1.100.3)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: Cleanups = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
@@ -48,24 +47,14 @@ describe('Explain This Codebase in code-server (VS Code 1.100.3)', () => {
     { timeout: 240_000 },
     async (t) => {
       if (!requireRealVsCode(t)) return;
-      const root = mkdtempSync(join(tmpdir(), 'hearth-explain-ui-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-      const server = await CodeServer.start({
-        settings: {
-          'hearth.model.path': makeTinyCheckpoint(join(root, 'tiny-qwen3')),
-          'hearth.cacheDir': join(root, 'cache'),
-          'hearth.chat.maxTokens': 32, // the explanation's limit too, once the user set one
-          'hearth.completion.enabled': false,
-        },
-      });
-      cleanups.push(() => server.stop());
-      const workspace = makeWorkspace();
-      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-      const browser = await launchChromium();
-      cleanups.push(() => browser.close());
-      const page = await browser.newPage();
-      await page.goto(server.devWorkbenchUrl(workspace));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const root = tempFolder('hearth-explain-ui-', cleanups);
+      const settings = {
+        'hearth.model.path': makeTinyCheckpoint(join(root, 'tiny-qwen3')),
+        'hearth.cacheDir': join(root, 'cache'),
+        'hearth.chat.maxTokens': 32, // the explanation's limit too, once the user set one
+        'hearth.completion.enabled': false,
+      };
+      const { workspace, page } = await openWorkbench({ settings }, cleanups);
 
       // src/greeter.ts open, then split: the same file in two editor groups, the second one active.
       await page.keyboard.press('Control+P');

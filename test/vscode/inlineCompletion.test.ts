@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { CodeServer, launchChromium, repoRoot, requireRealVsCode } from './codeServer';
+import { repoRoot, requireRealVsCode } from './codeServer';
+import { openWorkbench, tempFolder, type Cleanups } from './workbench';
 
 const fixture = [
   'export interface Item {',
@@ -79,7 +79,7 @@ async function engineRequests(page: Page): Promise<number> {
 const ghostText = (page: Page) => page.locator('.monaco-editor .ghost-text-decoration');
 
 describe('inline completions in code-server (VS Code 1.100.3)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: Cleanups = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
@@ -89,8 +89,7 @@ describe('inline completions in code-server (VS Code 1.100.3)', () => {
     { timeout: 240_000 },
     async (t) => {
       if (!requireRealVsCode(t)) return;
-      const root = mkdtempSync(join(tmpdir(), 'hearth-inline-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const root = tempFolder('hearth-inline-', cleanups);
       await makeCheckpoint(join(root, 'coder'));
       // A fixed folder name: it is the repository name in the prompt, and the greedy answer depends on the prompt.
       const workspace = join(root, 'shop');
@@ -105,18 +104,7 @@ describe('inline completions in code-server (VS Code 1.100.3)', () => {
         }),
       );
 
-      const server = await CodeServer.start();
-      cleanups.push(() => server.stop());
-      const browser = await launchChromium();
-      cleanups.push(() => browser.close());
-      const page = await browser.newPage();
-      const payload = JSON.stringify([
-        ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repoRoot}`],
-      ]);
-      await page.goto(
-        `${server.origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`,
-      );
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const { page } = await openWorkbench({ workspace }, cleanups);
 
       // Open the fixture (quick open: the palette without its ">"), go to the end of its last line.
       await page.keyboard.press('F1');

@@ -5,13 +5,13 @@
  * model, and the log holds that error.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { makeTinyCheckpoint } from './checkpointFixtures';
-import { CodeServer, launchChromium, makeWorkspace, requireRealVsCode, userSettings } from './codeServer';
+import { requireRealVsCode, userSettings } from './codeServer';
+import { hearthViewButton, openHearthView, openWorkbench, tempFolder, type Cleanups } from './workbench';
 import { replaceUserSettings, runCommand } from './workbenchActions';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -96,7 +96,7 @@ async function waitForLogLine(home: string, ending: string): Promise<string[]> {
 }
 
 describe('model states in code-server (VS Code 1.100.3)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: Cleanups = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
@@ -106,24 +106,14 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
     { timeout: 240_000 },
     async (t) => {
       if (!requireRealVsCode(t)) return;
-      const root = mkdtempSync(join(tmpdir(), 'hearth-states-ui-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const root = tempFolder('hearth-states-ui-', cleanups);
       const checkpoint = makeTinyCheckpoint(join(root, 'tiny-qwen3'));
       const notACheckpoint = join(root, 'not-a-model');
       mkdirSync(notACheckpoint);
       // A fresh cache: the first load converts the weights, with its percentage.
       const settings = { 'hearth.cacheDir': join(root, 'cache'), 'hearth.chat.maxTokens': 8 };
-      const server = await CodeServer.start({ settings });
-      cleanups.push(() => server.stop());
-      const workspace = makeWorkspace();
-      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-      const browser = await launchChromium();
-      cleanups.push(() => browser.close());
-      const page = await browser.newPage();
-      await page.goto(server.devWorkbenchUrl(workspace));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
-      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const { server, page } = await openWorkbench({ settings }, cleanups);
+      const chat = await openHearthView(page);
       const status = page.locator(statusItem);
 
       // No model configured: both say so.
@@ -198,23 +188,12 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
     { timeout: 180_000 },
     async (t) => {
       if (!requireRealVsCode(t)) return;
-      const root = mkdtempSync(join(tmpdir(), 'hearth-states-start-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const root = tempFolder('hearth-states-start-', cleanups);
       const notACheckpoint = join(root, 'not-a-model');
       mkdirSync(notACheckpoint);
-      const server = await CodeServer.start({
-        settings: { 'hearth.cacheDir': join(root, 'cache'), 'hearth.model.path': notACheckpoint },
-      });
-      cleanups.push(() => server.stop());
-      const workspace = makeWorkspace();
-      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-      const browser = await launchChromium();
-      cleanups.push(() => browser.close());
-      const page = await browser.newPage();
-      await page.goto(server.devWorkbenchUrl(workspace));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
-      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const settings = { 'hearth.cacheDir': join(root, 'cache'), 'hearth.model.path': notACheckpoint };
+      const { server, page } = await openWorkbench({ settings }, cleanups);
+      const chat = await openHearthView(page);
 
       // Opening the chat loads the configured model: its error shows in both, with the fix, before any question.
       await expectModelError(page, chat, notACheckpoint);
@@ -228,24 +207,14 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
     { timeout: 180_000 },
     async (t) => {
       if (!requireRealVsCode(t)) return;
-      const root = mkdtempSync(join(tmpdir(), 'hearth-states-idle-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const root = tempFolder('hearth-states-idle-', cleanups);
       const notACheckpoint = join(root, 'not-a-model');
       mkdirSync(notACheckpoint);
       const settings = { 'hearth.cacheDir': join(root, 'cache'), 'hearth.completion.enabled': false };
-      const server = await CodeServer.start({ settings });
-      cleanups.push(() => server.stop());
-      const workspace = makeWorkspace();
-      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-      const browser = await launchChromium();
-      cleanups.push(() => browser.close());
-      const page = await browser.newPage();
-      await page.goto(server.devWorkbenchUrl(workspace));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const { server, page } = await openWorkbench({ settings }, cleanups);
 
       // Hearth is active (Show Logs activates it) and its engine has not started: nothing has needed it.
-      const hearthView = page.locator('a.action-label[aria-label="Hearth"]');
-      await hearthView.waitFor({ timeout: 30_000 }); // the extension's contributions are in
+      await page.locator(hearthViewButton).waitFor({ timeout: 30_000 }); // the extension's contributions are in
       await runCommand(page, 'Hearth: Show Logs');
       const status = page.locator(statusItem);
       await status.filter({ hasText: /^\s*Hearth\s*$/ }).waitFor({ timeout: 30_000 });
@@ -253,8 +222,7 @@ describe('model states in code-server (VS Code 1.100.3)', () => {
       await status.filter({ hasText: /^\s*Hearth: model error\s*$/ }).waitFor({ timeout: 30_000 });
       await waitForLogLine(server.home, notACheckpointError(notACheckpoint).logged);
 
-      await hearthView.click({ timeout: 30_000 });
-      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const chat = await openHearthView(page);
       await expectModelError(page, chat, notACheckpoint);
       assert.equal(await chat.locator('article.turn').count(), 0);
     },

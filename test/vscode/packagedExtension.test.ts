@@ -5,16 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { CodeServer, launchChromium, makeWorkspace, repoRoot, requireRealVsCode } from './codeServer';
+import { repoRoot, requireRealVsCode } from './codeServer';
+import { openHearthView, openWorkbench, tempFolder, type Cleanups } from './workbench';
 import { runCommand } from './workbenchActions';
 
 describe('packaged extension in code-server (VS Code 1.100.3)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: Cleanups = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
@@ -24,27 +22,16 @@ describe('packaged extension in code-server (VS Code 1.100.3)', () => {
     { timeout: 240_000 },
     async (t) => {
       if (!requireRealVsCode(t)) return;
-      const outDir = mkdtempSync(join(tmpdir(), 'hearth-vsix-out-'));
-      cleanups.push(() => rmSync(outDir, { recursive: true, force: true }));
-      const vsix = join(outDir, 'hearth.vsix');
+      const vsix = join(tempFolder('hearth-vsix-out-', cleanups), 'hearth.vsix');
       execFileSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), vsix], {
         cwd: repoRoot,
         stdio: 'pipe',
       });
 
-      const server = await CodeServer.start({ vsix });
-      cleanups.push(() => server.stop());
-      const workspace = makeWorkspace();
-      cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
-      const browser: Browser = await launchChromium();
-      cleanups.push(() => browser.close());
-      const page: Page = await browser.newPage();
-      await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const { page } = await openWorkbench({ vsix }, cleanups);
 
       // The view container in the activity bar opens the chat webview, which starts the engine.
-      await page.locator('a.action-label[aria-label="Hearth"]').click({ timeout: 30_000 });
-      const chat = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const chat = await openHearthView(page);
       await chat.locator('#hearth-chat h1').waitFor({ timeout: 30_000 });
       assert.equal(await chat.locator('#hearth-chat h1').textContent(), 'Hearth');
       await chat.locator('.engine-state[data-state="ready"]').waitFor({ timeout: 60_000 });

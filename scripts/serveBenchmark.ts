@@ -7,7 +7,7 @@
 //     this process, alternating, each request with a fresh prompt;
 //   - N concurrent streaming clients for --seconds, a random quarter disconnecting mid-stream: completed streams
 //     checked for shape (one id, role first, one finish reason last, usage, [DONE]), the requests still running
-//     afterwards (/health), and the server's RSS before and after.
+//     afterwards (/health), and the server's RSS before, at each quarter of the run and after.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -155,6 +155,9 @@ async function viaEngine(engine: GenerationService, tag: string, maxTokens: numb
 async function concurrent(client: OpenAI, model: string, server: { url: string; pid: number }): Promise<void> {
   const rssBefore = rssOf(server.pid);
   const deadline = performance.now() + seconds * 1000;
+  // RSS at each quarter of the run: a plateau is the caches filling to their budgets, a climb is a leak.
+  const rssByQuarter: number[] = [];
+  const sampler = setInterval(() => rssByQuarter.push(rssOf(server.pid)), (seconds * 1000) / 4);
   const totals = { completed: 0, wellFormed: 0, aborted: 0, failed: 0, tokens: 0 };
   const problems: string[] = [];
   const runClient = async (index: number): Promise<void> => {
@@ -195,6 +198,7 @@ async function concurrent(client: OpenAI, model: string, server: { url: string; 
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, i) => runClient(i)));
+  clearInterval(sampler);
   // The last disconnects stop within a step; the server counts a request until the engine has let it go.
   let running = -1;
   for (let wait = 0; wait < 50 && running !== 0; wait++) {
@@ -207,7 +211,7 @@ async function concurrent(client: OpenAI, model: string, server: { url: string; 
   const rssAfter = rssOf(server.pid);
   process.stdout.write(
     `${clients} concurrent streaming clients for ${seconds} s: ${totals.completed} completed (${totals.wellFormed} well formed), ${totals.aborted} disconnected mid-stream, ${totals.failed} failed; ${fmt(totals.tokens / seconds)} tokens/s in all\n` +
-      `requests still running afterwards: ${running}; server RSS ${fmt(rssBefore / 2 ** 20)} MiB before, ${fmt(rssAfter / 2 ** 20)} MiB after\n`,
+      `requests still running afterwards: ${running}; server RSS ${fmt(rssBefore / 2 ** 20)} MiB before, ${rssByQuarter.map((rss) => fmt(rss / 2 ** 20)).join(', ')} MiB at each quarter, ${fmt(rssAfter / 2 ** 20)} MiB after\n`,
   );
   for (const problem of problems.slice(0, 5)) process.stdout.write(`  problem: ${problem}\n`);
 }

@@ -1,7 +1,8 @@
 // How well the context packer answers questions: the labelled set of bench/context/questions.json (real code
 // nobody here wrote: packages in node_modules, Python's standard library, libstdc++'s headers), each repository
 // indexed cold and packed with the real Qwen tokenizer, as `hearth context --query` does.
-//   node --import tsx scripts/contextEvalBenchmark.ts [--repo ID…] [--budgets 8192,16384,32768] [--limit N] [--detail]
+//   node --import tsx scripts/contextEvalBenchmark.ts [--repo ID…] [--budgets 8192,16384,32768] [--limit N]
+//     [--question-share S] [--detail]
 // Prints markdown tables: per repository and budget, the share of questions with an answering definition shown
 // whole, with an answering file shown at all (not just its path), the mean reciprocal rank of the answering
 // files in the ranking and the mean pack time; per repository, the cold index time and whether a pack with no
@@ -18,11 +19,13 @@ const { values } = parseArgs({
     repo: { type: 'string', multiple: true },
     budgets: { type: 'string', default: '8192,16384,32768' },
     limit: { type: 'string' },
+    'question-share': { type: 'string' },
     detail: { type: 'boolean', default: false },
   },
 });
 const budgets = values.budgets.split(',').map(Number);
 const limit = values.limit === undefined ? undefined : Number(values.limit);
+const questionShare = values['question-share'] === undefined ? undefined : Number(values['question-share']);
 
 const tokenizer = Tokenizer.load(bundledQwen3TokenizerDir());
 const counter = { count: (text: string) => tokenizer.countPlainText(text) };
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`${repository.id}: indexing ${root}\n`);
     const questions = repository.questions.slice(0, limit);
-    evaluations.push(await evaluateRepository(repository, root, budgets, counter, questions));
+    evaluations.push(await evaluateRepository(repository, root, budgets, counter, questions, questionShare));
   }
   const tables = markdownTables(evaluations);
   if (values.detail) tables.push('', ...questionTable(evaluations));

@@ -1,6 +1,6 @@
 // The repository prefix paid once, in the same run as the cold path it is measured against:
 //   node esbuild.mjs && node --import tsx scripts/prefixBenchmark.ts [--model DIR] [--budget 8192]
-//     [--kv float32,int8] [--part restore,prefill]
+//     [--kv float32,int8] [--part restore,prefill] [--question-share S]
 // Without --model it makes the synthetic Qwen3-0.6B-geometry FP8 checkpoint (int8 weights when loaded). Per KV
 // dtype, part `restore`: process A answers a question cold, then a second one over the same block, which makes
 // it store the shared prefix; process B answers the first again, restoring the prefix from disk (first tokens,
@@ -31,9 +31,12 @@ const { values } = parseArgs({
     budget: { type: 'string', default: '8192' },
     kv: { type: 'string', default: 'float32,int8' },
     part: { type: 'string', default: 'restore,prefill' },
+    'question-share': { type: 'string' },
   },
 });
 const budget = Number(values.budget);
+/** The request's share of the block, as `hearth.context.questionShare` sets it; default the engine's. */
+const questionShare = values['question-share'] === undefined ? undefined : Number(values['question-share']);
 const dtypes = values.kv.split(',') as KvCacheDtype[];
 const parts = values.part.split(',');
 const never = new AbortController().signal;
@@ -177,6 +180,7 @@ async function askAbout(engine: EngineProcess, question: string, activeFile: str
   const block = await sendEngineRequest(engine.connection, 'context/pack', {
     budget,
     format: 'markdown',
+    questionShare,
     focus: { activeFile, openFiles: [activeFile], query: question },
   });
   return sendEngineRequest(engine.connection, 'chat', {
@@ -209,6 +213,7 @@ async function editLastQuarter(engine: EngineProcess, repository: string): Promi
   const packed: ContextPackResult = await sendEngineRequest(engine.connection, 'context/pack', {
     budget,
     format: 'markdown',
+    questionShare,
     focus: {},
     explainRanking: true,
   });
@@ -244,9 +249,11 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
   const { engine, logged } = await indexedEngine(load(join(work, `prefill-${kvCache}`)), repository);
   const prefillStarted = performance.now();
   let prefilling = true;
-  const prefill = sendEngineRequest(engine.connection, 'context/prefill', { budget, format: 'markdown' }).finally(
-    () => (prefilling = false),
-  );
+  const prefill = sendEngineRequest(engine.connection, 'context/prefill', {
+    budget,
+    format: 'markdown',
+    questionShare,
+  }).finally(() => (prefilling = false));
   const busy: number[] = [];
   note(`${kvCache}: background prefill started, completions during it`);
   for (let i = 0; prefilling; i++) {

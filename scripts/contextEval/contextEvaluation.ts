@@ -71,6 +71,7 @@ export async function evaluateRepository(
   budgets: readonly number[],
   counter: TokenCounter,
   questions: readonly EvalQuestion[] = repository.questions,
+  questionShare?: number,
 ): Promise<RepositoryEvaluation> {
   const started = performance.now();
   const index = await RepositoryIndex.open({
@@ -90,14 +91,14 @@ export async function evaluateRepository(
     const outcomes: QuestionOutcome[] = [];
     for (const budget of budgets) {
       // Also warms the packer's token counts, as an editor's first pack would.
-      const plain = packedSections(index.pack({ budget }, counter).text, paths);
+      const plain = packedSections(index.pack({ budget, questionShare }, counter).text, paths);
       noQuestion.push({
         budget,
         readmeShown: readme === undefined ? undefined : shown(plain, readme),
         manifestShown: manifests.length === 0 ? undefined : manifests.some((path) => shown(plain, path)),
       });
       for (const question of questions) {
-        const packed = index.pack({ budget, focus: { query: question.q } }, counter);
+        const packed = index.pack({ budget, questionShare, focus: { query: question.q } }, counter);
         const sections = packedSections(packed.text, paths);
         const position = index
           .rank({ query: question.q })

@@ -9,6 +9,7 @@ import {
   LOG_LEVELS,
   type WeightQuantization,
 } from '../shared/protocol';
+import { DEFAULT_QUESTION_SHARE } from '../shared/wire/contextParamsSchemas';
 
 /** Where answers are generated: this machine's engine process, or an OpenAI-compatible model server. */
 export const ENGINE_KINDS = ['local', 'remote'] as const;
@@ -43,6 +44,7 @@ export const HEARTH_SETTINGS = {
   'model.contextLength': count(0),
   'context.maxTokens': count(0),
   'context.exclude': list(),
+  'context.questionShare': count(DEFAULT_QUESTION_SHARE),
   'context.prefillInBackground': flag(true),
   'chat.maxTokens': count(2048),
   // fp32 weights are for exactness tests, not offered to users.

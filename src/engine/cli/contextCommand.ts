@@ -6,6 +6,7 @@ import { RepositoryIndex } from '../context/repositoryIndex';
 import type { ContextRankingEntry } from '../../shared/protocol';
 import { bundledQwen3TokenizerDir } from '../text/bundledTokenizer';
 import { Tokenizer } from '../text/tokenizer';
+import { DEFAULT_QUESTION_SHARE, MAX_QUESTION_SHARE } from '../../shared/wire/contextParamsSchemas';
 import { parseChoice, parseIntegerOption, UsageError, type CliCommand } from './cliCommand';
 import { ProgressLine } from './progressLine';
 
@@ -13,7 +14,7 @@ export const contextCommand: CliCommand = {
   name: 'context',
   summary: 'index a repository and pack it into a token budget; prints the stats (and the block with --print)',
   usage:
-    'hearth context --root DIR [--root DIR…] --budget N [--focus FILE] [--open FILE…] [--query TEXT] [--format qwen|markdown] [--exclude GLOB…] [--model DIR] [--cache-dir DIR] [--json] [--print] [--explain-ranking]',
+    'hearth context --root DIR [--root DIR…] --budget N [--focus FILE] [--open FILE…] [--query TEXT] [--question-share 0…0.9] [--format qwen|markdown] [--exclude GLOB…] [--model DIR] [--cache-dir DIR] [--json] [--print] [--explain-ranking]',
   async run(args, signal) {
     const { values } = parseArgs({
       args,
@@ -23,6 +24,7 @@ export const contextCommand: CliCommand = {
         focus: { type: 'string' },
         open: { type: 'string', multiple: true },
         query: { type: 'string' },
+        'question-share': { type: 'string' },
         format: { type: 'string' },
         exclude: { type: 'string', multiple: true },
         model: { type: 'string' },
@@ -37,6 +39,7 @@ export const contextCommand: CliCommand = {
     const budget = parseIntegerOption('budget', values.budget);
     checkBudget(budget); // before the index is built, not after
     const format = parseChoice('format', values.format, ['qwen', 'markdown'] as const, 'qwen');
+    const questionShare = parseQuestionShare(values['question-share']);
 
     // Token counts come from the model's own tokenizer; every Qwen3 model shares the bundled one.
     const tokenizer = Tokenizer.load(values.model ?? bundledQwen3TokenizerDir());
@@ -63,7 +66,7 @@ export const contextCommand: CliCommand = {
         ...(values.open && { openFiles: values.open }),
         ...(values.query && { query: values.query }),
       };
-      const packed = index.pack({ budget, format, focus }, counter, signal);
+      const packed = index.pack({ budget, format, focus, questionShare }, counter, signal);
       const ranking = values['explain-ranking'] ? explainRanking(index, { focus }, packed.placements) : undefined;
       if (values.print) process.stdout.write(`${packed.text}\n`);
       const s = packed.stats;
@@ -87,4 +90,11 @@ function rankingTable(ranking: readonly ContextRankingEntry[]): string {
       `lexical ${r.lexical.toFixed(3)}  graph ${r.graph.toFixed(3)}  definition ${r.definition.toFixed(3)}  score ${r.score.toFixed(3)}  ${r.path}`,
   );
   return `part      rank  shown    role        signals\n${lines.join('\n')}\n`;
+}
+
+function parseQuestionShare(value: string | undefined): number {
+  const share = Number(value ?? DEFAULT_QUESTION_SHARE);
+  if (!(share >= 0 && share <= MAX_QUESTION_SHARE))
+    throw new UsageError(`--question-share must be a number from 0 to ${MAX_QUESTION_SHARE}, not "${value}".`);
+  return share;
 }

@@ -8,6 +8,7 @@
  */
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';
+import { DEFAULT_QUESTION_SHARE } from '../../shared/wire/contextParamsSchemas';
 import { contextFormat, type ContextFormat, type ContextFormatName } from './contextFormat';
 import type { SymbolDefinition } from './fileSymbols';
 import { languageById } from './languages';
@@ -18,8 +19,6 @@ import { TokenCountCache, type TokenCounter } from './tokenCountCache';
 
 export const MIN_BUDGET_TOKENS = 256;
 export const MAX_BUDGET_TOKENS = 262_144;
-/** The overview's share of the room; the request's part takes the rest. */
-const OVERVIEW_SHARE = 0.3;
 /** The map's share of the overview at most. */
 const MAP_SHARE = 0.3;
 /** Whole files and excerpts stop here in each part, leaving room for outlines of the rest. */
@@ -55,6 +54,8 @@ export interface PackRequest {
   readonly repoName: string;
   /** Default `qwen`. */
   readonly format?: ContextFormatName;
+  /** The request's part's share of the room, 0…MAX_QUESTION_SHARE; the overview takes the rest. */
+  readonly questionShare?: number;
 }
 
 export interface PackStats {
@@ -137,7 +138,7 @@ export class ContextPacker {
     const fence = (file: F): string => languageById(file.languageId).fence;
 
     // The overview: the map's room is set aside first (it says what exists), files take the rest.
-    const overviewRoom = Math.floor(room * OVERVIEW_SHARE);
+    const overviewRoom = Math.floor(room * (1 - (request.questionShare ?? DEFAULT_QUESTION_SHARE)));
     const map = this.mapPiece(input.map, format, Math.floor(overviewRoom * MAP_SHARE));
     const overview = new PackSelection(input.overview, this.counts);
     const overviewFiles = overviewRoom - map.tokens;

@@ -85,6 +85,7 @@ export interface ContextRequest {
   readonly budget: number;
   readonly format?: ContextFormatName;
   readonly focus?: ContextFocus;
+  readonly questionShare?: number;
 }
 
 export class RepositoryIndex {
@@ -231,7 +232,7 @@ export class RepositoryIndex {
             matchingDefinitions({ content, definitions: file.symbols.definitions }, terms, lexical),
         }),
       },
-      { budget: request.budget, format: request.format, repoName: this.repoName },
+      { budget: request.budget, format: request.format, questionShare: request.questionShare, repoName: this.repoName },
       signal,
     );
     return { ...result, stats: { ...result.stats, elapsedMs: performance.now() - started } };

@@ -18,7 +18,8 @@ export async function runRepositoryPrefill(
   onProgress: (progress: ContextPrefillProgressParams) => void,
   signal: AbortSignal,
 ): Promise<ContextPrefillResult> {
-  const block = pack({ budget: request.budget, format: request.format, focus: {} }, signal);
+  const { budget, format, questionShare } = request;
+  const block = pack({ budget, format, questionShare, focus: {} }, signal);
   const tokens = repositoryPrefix(model, block);
   onProgress({ done: 0, total: tokens.length });
   const outcome = await model.prefill(

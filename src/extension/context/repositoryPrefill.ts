@@ -8,7 +8,7 @@ import type { WorkspaceContext } from './workspaceContext';
 export interface RepositoryPrefillDependencies {
   engine: Pick<EngineSupervisor, 'request' | 'onNotification'>;
   models: Pick<ModelSession, 'model' | 'onDidChangeModel'>;
-  workspace: Pick<WorkspaceContext, 'hasFolders' | 'sync' | 'budgetFor' | 'onDidChangeContent'>;
+  workspace: Pick<WorkspaceContext, 'hasFolders' | 'sync' | 'budgetFor' | 'questionShare' | 'onDidChangeContent'>;
   /** `hearth.context.prefillInBackground`. */
   enabled: () => boolean;
   log: (line: string) => void;
@@ -70,12 +70,13 @@ export class RepositoryPrefill implements vscode.Disposable {
     try {
       const version = await this.deps.workspace.sync(source.token);
       const budget = this.deps.workspace.budgetFor(model);
-      const key = JSON.stringify([model.path, model.contextLength, budget, version]);
+      const { questionShare } = this.deps.workspace;
+      const key = JSON.stringify([model.path, model.contextLength, budget, questionShare, version]);
       if (key === this.key) return; // the running or finished run is of this very prefix
       this.run?.cancel();
       this.run = source;
       this.key = key;
-      await this.prefill(budget, source);
+      await this.prefill(budget, questionShare, source);
     } catch (error) {
       if (source.token.isCancellationRequested) return;
       if (this.run === source) this.key = undefined;
@@ -87,14 +88,14 @@ export class RepositoryPrefill implements vscode.Disposable {
     }
   }
 
-  private async prefill(budget: number, source: vscode.CancellationTokenSource): Promise<void> {
+  private async prefill(budget: number, questionShare: number, source: vscode.CancellationTokenSource): Promise<void> {
     const progress = this.deps.engine.onNotification('context/prefillProgress', ({ done, total }) => {
       if (this.run === source) this.set({ phase: 'preparing', done, total });
     });
     try {
       const result = await this.deps.engine.request(
         'context/prefill',
-        { budget, format: 'markdown' }, // as the chat packs its block
+        { budget, format: 'markdown', questionShare }, // as the chat packs its block
         source.token,
       );
       if (this.run !== source || result.cancelled) return;

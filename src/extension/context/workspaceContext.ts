@@ -109,10 +109,15 @@ export class WorkspaceContext implements vscode.Disposable {
     return this.version;
   }
 
-  /** The repository block (after `sync`). */
+  /** `hearth.context.questionShare`: how much of a block is packed for its request. */
+  get questionShare(): number {
+    return hearthSetting('context.questionShare');
+  }
+
+  /** The repository block (after `sync`), its split between overview and request as the setting says. */
   async pack(params: ContextPackParams, token?: CancellationToken): Promise<ContextPackResult> {
     await this.sync(token);
-    return this.engine.request('context/pack', params, token);
+    return this.engine.request('context/pack', { questionShare: this.questionShare, ...params }, token);
   }
 
   /** Indexes the workspace folders unless this engine already has them indexed with these excludes. */

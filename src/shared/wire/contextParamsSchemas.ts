@@ -1,7 +1,7 @@
 /** The params of context/index, context/update and context/pack: each type derived from its schema. */
 import * as v from 'valibot';
 import { TOKEN_COUNTERS } from '../protocol';
-import { choice, fields, flag, list, nonEmptyStrings, nonEmptyText, text, wholeNumber } from './fieldSchemas';
+import { choice, fields, flag, fraction, list, nonEmptyStrings, nonEmptyText, text, wholeNumber } from './fieldSchemas';
 
 export const CONTEXT_CHANGE_KINDS = ['changed', 'created', 'deleted'] as const;
 export const CONTEXT_FORMATS = ['qwen', 'markdown'] as const;
@@ -13,6 +13,12 @@ const MAX_OPEN_FILES = 200;
 /** context/pack's bounds on a budget: a repository prefix is the overview of a block packed at one. */
 const MIN_PREFILL_BUDGET = 256;
 const MAX_PREFILL_BUDGET = 262_144;
+/**
+ * The share of a block packed for the request (its question and editors); the rest is the overview every request
+ * shares. Larger finds more of what a question asks for; smaller leaves more of the block prefilled in advance.
+ */
+export const DEFAULT_QUESTION_SHARE = 0.7;
+export const MAX_QUESTION_SHARE = 0.9;
 
 export const contextIndexParams = fields({
   /** Absolute folders: the workspace roots. */
@@ -45,6 +51,8 @@ export const contextPackParams = fields({
       query: v.optional(text()),
     }),
   ),
+  /** Default DEFAULT_QUESTION_SHARE. */
+  questionShare: v.optional(fraction(MAX_QUESTION_SHARE)),
   /** Return `ranking`: why each file shown is where it is. */
   explainRanking: v.optional(flag()),
   /** Default: the served model's, or the estimate while none is loaded. */
@@ -60,6 +68,8 @@ export const contextPrefillParams = fields({
   budget: wholeNumber(MIN_PREFILL_BUDGET, MAX_PREFILL_BUDGET),
   /** As the chat packs it (default qwen). */
   format: v.optional(choice(CONTEXT_FORMATS), 'qwen'),
+  /** As the chat packs it: the overview's size depends on it. */
+  questionShare: v.optional(fraction(MAX_QUESTION_SHARE)),
 });
 
 export type ContextIndexParams = v.InferInput<typeof contextIndexParams>;

@@ -40,6 +40,11 @@ export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
 };
 
+export const fraction = (max = 1) => {
+  const message = not(`must be a number from 0 to ${max}`);
+  return v.pipe(v.number(message), v.minValue(0, message), v.maxValue(max, message));
+};
+
 export const flag = () => v.boolean(not('must be true or false'));
 
 export const choice = <const T extends readonly string[]>(choices: T) =>

@@ -88,4 +88,12 @@ describe('hearth context (built CLI)', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^hearth context: .*budget/i);
   });
+
+  it('rejects a question share outside 0…0.9 as a usage error', () => {
+    const args = ['context', '--root', root, '--budget', '2048', '--cache-dir', cacheDir, '--question-share'];
+    const run = runCli([...args, '1']);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--question-share must be a number from 0 to 0\.9, not "1"\./);
+    assert.equal(runCli([...args, '0.1', '--json']).status, 0);
+  });
 });

@@ -41,9 +41,9 @@ function pack(
   budget: number,
   format: ContextFormatName = 'qwen',
   counter: TokenCounter = approximateCounter,
-  input: Partial<PackInput<TestFile>> = {},
+  input: Partial<PackInput<TestFile>> & { questionShare?: number } = {},
 ) {
-  const request: PackRequest = { budget, repoName: 'demo', format };
+  const request: PackRequest = { budget, repoName: 'demo', format, questionShare: input.questionShare };
   return new ContextPacker(counter).pack(
     {
       overview: files,
@@ -118,6 +118,26 @@ describe('ContextPacker', () => {
       focused.text.lastIndexOf(`<|file_sep|>${best}\n`) > focused.text.lastIndexOf('<|file_sep|>', summaryAt - 1) - 1,
     );
     assert.ok(focused.placements.some((p) => p.part === 'request' && p.path === best && p.rank === 0));
+  });
+
+  it("gives the request's part the question share of the block and the overview the rest", () => {
+    const reversed = [...repo].reverse();
+    for (const [questionShare, overviewAtLeast, overviewAtMost] of [
+      [0.7, 0.25, 0.32],
+      [0.1, 0.85, 0.92],
+      [0, 0.95, 1],
+    ] as const) {
+      const plain = pack(repo, 16_384, 'qwen', approximateCounter, { questionShare });
+      const focused = pack(repo, 16_384, 'qwen', approximateCounter, { questionShare, request: reversed });
+      const share = focused.stats.overviewTokens / focused.stats.tokens;
+      assert.ok(share >= overviewAtLeast && share <= overviewAtMost, `${questionShare}: overview share ${share}`);
+      assert.ok(focused.stats.tokens >= 16_384 * 0.9, `${questionShare}: only ${focused.stats.tokens} tokens`);
+      assert.equal(focused.stats.overviewTokens, plain.stats.overviewTokens);
+      const overviewLength = plain.text.indexOf('<|file_sep|>[repository map]');
+      assert.equal(focused.text.slice(0, overviewLength), plain.text.slice(0, overviewLength));
+    }
+    const none = pack(repo, 16_384, 'qwen', approximateCounter, { questionShare: 0, request: reversed });
+    assert.ok(!none.placements.some((p) => p.part === 'request' && p.rendering !== 'outlined'));
   });
 
   it('changes the block only from an edited file on', () => {

@@ -52,26 +52,30 @@ describe('Repository prefill in the background', () => {
   let tokenizer: Tokenizer;
   let template: ChatTemplate;
 
-  const prefill = (onProgress: (progress: ContextPrefillProgressParams) => void = () => {}, on = service) =>
+  const prefill = (
+    onProgress: (progress: ContextPrefillProgressParams) => void = () => {},
+    on = service,
+    questionShare?: number,
+  ) =>
     on.prefillRepository(
-      { budget: BUDGET, format: 'markdown' },
+      { budget: BUDGET, format: 'markdown', questionShare },
       (request, signal) => context.pack(request, signal),
       onProgress,
       never,
     );
   /** A chat question's messages, its block packed for that question as the extension packs it. */
-  const chatMessages = (question: string) => {
-    const block = context.pack({ budget: BUDGET, format: 'markdown', focus: { query: question } });
+  const chatMessages = (question: string, questionShare?: number) => {
+    const block = context.pack({ budget: BUDGET, format: 'markdown', questionShare, focus: { query: question } });
     return [
       { role: 'system' as const, content: `${block.text.trimEnd()}\n\n${INSTRUCTIONS}` },
       { role: 'user' as const, content: question },
     ];
   };
-  const ask = (question: string) =>
+  const ask = (question: string, questionShare?: number) =>
     service.chat(
       parseEngineParams('chat', {
         requestId: question,
-        messages: chatMessages(question),
+        messages: chatMessages(question, questionShare),
         thinking: 'off',
         maxTokens: 1,
       }),
@@ -121,7 +125,7 @@ describe('Repository prefill in the background', () => {
           error.message,
           'Invalid context/prefill params: budget must be a whole number from 256 to 262144, not 12.',
         );
-        assert.equal(error.hint, 'Send { budget, format?: "qwen" | "markdown" }.');
+        assert.equal(error.hint, 'Send { budget, format?: "qwen" | "markdown", questionShare? }.');
         return true;
       },
     );
@@ -140,6 +144,18 @@ describe('Repository prefill in the background', () => {
     const chat = await ask('How are words counted?');
     assert.equal(chat.usage.promptTokens, prompt.length);
     assert.equal(chat.usage.cachedTokens, result.tokens);
+  });
+
+  it('covers most of the prompt with a small question share, packed the same way by the chat', async () => {
+    const small = await prefill(undefined, service, 0.1);
+    const chat = await ask('How are words counted?', 0.1);
+    assert.equal(chat.usage.cachedTokens, small.tokens);
+    const usual = await prefill();
+    const other = await ask('How are words counted?');
+    assert.equal(other.usage.cachedTokens, usual.tokens);
+    // The scaffold, instructions and question stay outside the prefix: 81% of this short prompt against 34%.
+    assert.ok(small.tokens / chat.usage.promptTokens > 0.75, `${small.tokens} of ${chat.usage.promptTokens}`);
+    assert.ok(usual.tokens / other.usage.promptTokens < 0.4, `${usual.tokens} of ${other.usage.promptTokens}`);
   });
 
   it('yields to a completion at the next run boundary and resumes where it stopped', async () => {

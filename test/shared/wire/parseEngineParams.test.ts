@@ -206,6 +206,10 @@ describe('parseEngineParams', () => {
       focus: { openFiles: ['/r/a.ts'] },
     });
     assertInvalid(
+      () => parse('context/prefill', { budget: 512, questionShare: 0.95 }),
+      /^Invalid context\/prefill params: questionShare must be a number from 0 to 0.9, not 0.95\.$/,
+    );
+    assertInvalid(
       () => parse('context/pack', { budget: 512, focus: [] }),
       /^Invalid context\/pack params: focus must be an object, not \[\]\.$/,
     );

@@ -7,7 +7,8 @@
 //     this process, alternating, each request with a fresh prompt;
 //   - N concurrent streaming clients for --seconds, a random quarter disconnecting mid-stream: completed streams
 //     checked for shape (one id, role first, one finish reason last, usage, [DONE]), the requests still running
-//     afterwards (/health), and the server's RSS before, at each quarter of the run and after.
+//     afterwards (/health), and the server's RSS before, at each quarter of the run and after, also less what
+//     its prefix cache holds (which grows to its budget with use).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -153,7 +154,13 @@ async function viaEngine(engine: GenerationService, tag: string, maxTokens: numb
 
 /** The clients' loop: streams of random length, a quarter of them abandoned after a few chunks. */
 async function concurrent(client: OpenAI, model: string, server: { url: string; pid: number }): Promise<void> {
+  const health = async () =>
+    (await (await fetch(server.url.replace(/\/v1$/, '/health'))).json()) as {
+      requests_running: number;
+      prefix_cache_bytes: number;
+    };
   const rssBefore = rssOf(server.pid);
+  const cacheBefore = (await health()).prefix_cache_bytes;
   const deadline = performance.now() + seconds * 1000;
   // RSS at each quarter of the run: a plateau is the caches filling to their budgets, a climb is a leak.
   const rssByQuarter: number[] = [];
@@ -202,16 +209,16 @@ async function concurrent(client: OpenAI, model: string, server: { url: string; 
   // The last disconnects stop within a step; the server counts a request until the engine has let it go.
   let running = -1;
   for (let wait = 0; wait < 50 && running !== 0; wait++) {
-    running = ((await (await fetch(server.url.replace(/\/v1$/, '/health'))).json()) as { requests_running: number })
-      .requests_running;
+    running = (await health()).requests_running;
     if (running !== 0) await new Promise((done) => setTimeout(done, 100));
   }
   global.gc?.();
   await new Promise((done) => setTimeout(done, 2000));
   const rssAfter = rssOf(server.pid);
+  const cacheAfter = (await health()).prefix_cache_bytes;
   process.stdout.write(
     `${clients} concurrent streaming clients for ${seconds} s: ${totals.completed} completed (${totals.wellFormed} well formed), ${totals.aborted} disconnected mid-stream, ${totals.failed} failed; ${fmt(totals.tokens / seconds)} tokens/s in all\n` +
-      `requests still running afterwards: ${running}; server RSS ${fmt(rssBefore / 2 ** 20)} MiB before, ${rssByQuarter.map((rss) => fmt(rss / 2 ** 20)).join(', ')} MiB at each quarter, ${fmt(rssAfter / 2 ** 20)} MiB after\n`,
+      `requests still running afterwards: ${running}; server RSS ${fmt(rssBefore / 2 ** 20)} MiB before, ${rssByQuarter.map((rss) => fmt(rss / 2 ** 20)).join(', ')} MiB at each quarter, ${fmt(rssAfter / 2 ** 20)} MiB after; less the prefix cache (${fmt(cacheBefore / 2 ** 20)} → ${fmt(cacheAfter / 2 ** 20)} MiB): ${fmt((rssBefore - cacheBefore) / 2 ** 20)} → ${fmt((rssAfter - cacheAfter) / 2 ** 20)} MiB\n`,
   );
   for (const problem of problems.slice(0, 5)) process.stdout.write(`  problem: ${problem}\n`);
 }

@@ -163,6 +163,11 @@ export class GenerationService {
     return this.served.get(role)?.info ?? null;
   }
 
+  /** Memory the loaded models' prefix caches hold: it grows to their budgets with use, and is not a leak. */
+  prefixCacheBytes(): number {
+    return [...this.served.values()].reduce((sum, model) => sum + model.prefixCache.stats.bytes, 0);
+  }
+
   async chat(
     request: ChatRequest,
     onDelta: (delta: ChatDeltaParams) => void,

@@ -67,6 +67,8 @@ export class ServedModel implements GenerationTarget {
   /** Generations not yet settled: retiring waits for them before it frees the decoder. */
   private readonly running = new Set<Promise<unknown>>();
   readonly decoder: CachedDecoder;
+  /** Saved KV rows other sequences may reuse, under a memory budget. */
+  readonly prefixCache: PrefixCache;
   readonly vocabSize: number;
   readonly info: ModelInfo;
   /** The tokenizer as prompts use it, with the repository block's ids remembered. */
@@ -87,9 +89,15 @@ export class ServedModel implements GenerationTarget {
     options: ServingOptions & { prefixCacheBytes: number; role: ModelRole; cacheDir: string },
   ) {
     this.scheduler = options.scheduler;
-    const cache = new PrefixCache(options.prefixCacheBytes, loaded.decoder.bytesPerPosition);
+    this.prefixCache = new PrefixCache(options.prefixCacheBytes, loaded.decoder.bytesPerPosition);
     const disk = this.diskPrefixes(options.snapshots, options.cacheDir);
-    this.decoder = new CachedDecoder(loaded.decoder, cache, options.prefillChunkTokens, undefined, disk?.prefixes);
+    this.decoder = new CachedDecoder(
+      loaded.decoder,
+      this.prefixCache,
+      options.prefillChunkTokens,
+      undefined,
+      disk?.prefixes,
+    );
     this.snapshotWriter = disk?.writer;
     this.vocabSize = tokenizer.vocabSize;
     this.prompts = new PromptTokenizer(tokenizer);

@@ -100,7 +100,11 @@ export class OpenAiServer {
     if (path === '/health' && request.method === 'GET') {
       sendJson(
         response,
-        { status: loaded ? 'ok' : 'loading', requests_running: this.running.size },
+        {
+          status: loaded ? 'ok' : 'loading',
+          requests_running: this.running.size,
+          prefix_cache_bytes: this.options.engine.prefixCacheBytes(),
+        },
         loaded ? 200 : 503,
       );
       return;

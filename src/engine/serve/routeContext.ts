@@ -9,6 +9,7 @@ export interface ServeEngine {
   tokenize(request: EngineRequest<'tokenize'>): { ids: number[] };
   /** The chat model, or null while it loads. */
   modelInfo(): ModelInfo | null;
+  prefixCacheBytes(): number;
 }
 
 /** What a route handler is given beside the request: the engine, the served model and the server's limits. */

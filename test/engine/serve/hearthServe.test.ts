@@ -83,7 +83,7 @@ describe('hearth serve (built CLI, hybrid Qwen3 template)', () => {
     ]);
     const health = await fetch(serve.url.replace(/\/v1$/, '/health'));
     assert.equal(health.status, 200);
-    assert.deepEqual(await health.json(), { status: 'ok', requests_running: 0 });
+    assert.deepEqual(await health.json(), { status: 'ok', requests_running: 0, prefix_cache_bytes: 0 });
   });
 
   it('counts tokens with the model tokenizer on /tokenize, as vLLM does', async () => {
@@ -232,8 +232,10 @@ describe('hearth serve (built CLI, hybrid Qwen3 template)', () => {
     assert.equal(received, 3);
     const next = await client.chat.completions.create(chat('Hi'));
     assert.equal(next.choices[0].finish_reason, 'length');
-    const health = await fetch(serve.url.replace(/\/v1$/, '/health'));
-    assert.deepEqual(await health.json(), { status: 'ok', requests_running: 0 });
+    const health = (await (await fetch(serve.url.replace(/\/v1$/, '/health'))).json()) as Record<string, unknown>;
+    assert.equal(health.requests_running, 0);
+    // The abandoned stream's rows went into the prefix cache when the next request replaced them.
+    assert.ok((health.prefix_cache_bytes as number) > 0, String(health.prefix_cache_bytes));
   });
 
   it('answers errors as OpenAI does, naming the field', async () => {

@@ -39,7 +39,7 @@ describe('OpenAiServer while the model loads', () => {
     });
     const health = await fetch(`${base}/health`);
     assert.equal(health.status, 503);
-    assert.deepEqual(await health.json(), { status: 'loading', requests_running: 0 });
+    assert.deepEqual(await health.json(), { status: 'loading', requests_running: 0, prefix_cache_bytes: 0 });
     assert.equal((await post('/v1/chat/completions', '{}')).status, 503);
   });
 

@@ -94,6 +94,10 @@ class RecordedEngine implements ServeEngine {
   modelInfo(): ModelInfo {
     return MODEL;
   }
+
+  prefixCacheBytes(): number {
+    return 0;
+  }
 }
 
 describe('tool calls through the chat route', () => {

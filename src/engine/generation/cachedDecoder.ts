@@ -82,12 +82,16 @@ export class CachedDecoder implements LiveRows {
     return this.evaluateReporting(tokens, turn, undefined, signal);
   }
 
-  /** `evaluate`, telling `onProgress` how many leading positions of `tokens` the decoder holds after each run. */
+  /**
+   * `evaluate`, telling `onProgress` how many leading positions of `tokens` the decoder holds after each run;
+   * `runMs` overrides the target length of a run (work nobody waits for takes shorter ones).
+   */
   async evaluateReporting(
     tokens: readonly number[],
     turn: Turn,
     onProgress: ((held: number) => void) | undefined,
     signal: AbortSignal,
+    runMs = this.timing.targetRunMs,
   ): Promise<Evaluation> {
     if (tokens.length === 0) throw new RangeError('evaluate needs at least one token');
     let cachedTokens = 0;
@@ -108,7 +112,7 @@ export class CachedDecoder implements LiveRows {
         continue;
       }
       restoring = false;
-      const end = Math.min(tokens.length, matched + this.runTokens());
+      const end = Math.min(tokens.length, matched + this.runTokens(runMs));
       let logits: Float32Array;
       const runStarted = this.timing.now();
       try {
@@ -126,10 +130,10 @@ export class CachedDecoder implements LiveRows {
     }
   }
 
-  /** Tokens for the next prefill run: the configured chunk, fewer when that would take over the target time. */
-  private runTokens(): number {
+  /** Tokens for the next prefill run: the configured chunk, fewer when that would take over `runMs`. */
+  private runTokens(runMs: number): number {
     if (this.msPerToken === undefined) return this.chunkTokens;
-    const inTime = Math.floor(this.timing.targetRunMs / this.msPerToken);
+    const inTime = Math.floor(runMs / this.msPerToken);
     return Math.min(this.chunkTokens, Math.max(MIN_RUN_TOKENS, inTime));
   }
 

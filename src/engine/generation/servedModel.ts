@@ -55,6 +55,11 @@ export const DEFAULT_SNAPSHOT_DISK_BYTES = 4 * 1024 ** 3;
 /** Shorter shared prefixes are quick to compute again. */
 export const DEFAULT_SNAPSHOT_MIN_TOKENS = 512;
 
+/**
+ * Prefill runs of warm-ups and the repository prefix, which nobody waits for, are half a chat's: a completion
+ * arriving meanwhile waits for the run in progress, and the few percent more runs cost is paid in the background.
+ */
+const BACKGROUND_RUN_MS = 500;
 /** The prefix cache's default share of the memory free at load, at most: other programs need room too. */
 const PREFIX_CACHE_SHARE = 0.25;
 
@@ -255,7 +260,8 @@ export class ServedModel implements GenerationTarget {
         let turn: Turn | undefined;
         try {
           turn = await this.scheduler.acquire(priority, combined);
-          return await this.decoder.evaluateReporting(tokens, turn, onProgress, combined);
+          const runMs = priority === 'background' || priority === 'repository' ? BACKGROUND_RUN_MS : undefined;
+          return await this.decoder.evaluateReporting(tokens, turn, onProgress, combined, runMs);
         } catch (error) {
           if (combined.aborted) return undefined;
           throw error;

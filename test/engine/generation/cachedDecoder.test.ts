@@ -82,6 +82,27 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
     assert.deepEqual(fake.state, stateOf([...longer, 7, ...range(2000, 40)]));
   });
 
+  it('takes runs of the length a caller asks for, from the same speed', async () => {
+    class TimedDecoder extends FakeDecoder {
+      now = 0;
+      override prefill(tokens: readonly number[], signal?: AbortSignal): Promise<Float32Array> {
+        this.now += tokens.length * 10;
+        return super.prefill(tokens, signal);
+      }
+    }
+    const fake = new TimedDecoder();
+    const decoder = new CachedDecoder(fake, new PrefixCache(1 << 20, POSITION_BYTES), 128, {
+      targetRunMs: 500,
+      now: () => fake.now,
+    });
+    // At 10 ms a token, a 250 ms run is 25 tokens; the first run, with no speed to go by, the whole chunk.
+    await decoder.evaluateReporting(range(0, 200), freeTurn(), undefined, never, 250);
+    assert.deepEqual(
+      fake.runs.map((run) => run.length),
+      [128, 25, 25, 22],
+    );
+  });
+
   it('extends the live sequence by one token per decode step', async () => {
     const { fake, decoder } = setUp();
     await decoder.evaluate(chatA, freeTurn(), never);

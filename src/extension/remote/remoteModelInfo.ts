@@ -31,13 +31,16 @@ export function isFimTrained(id: string): boolean {
  * a size or nothing after the name, so Qwen3.5, Qwen3-VL, -Next and -Coder, whose tokenizers may differ, are not.
  */
 const QWEN3 = /(?:^|[/\s])qwen3(?:[-_:](?:\d+(?:\.\d+)?b\b|latest$)|$)/i;
+/** Qwen2 and Qwen2.5, Coder included ("qwen2.5-coder:7b", "Qwen/Qwen2.5-7B-Instruct"); not -VL, -Math, -Audio. */
+const QWEN2 = /(?:^|[/\s])qwen2(?:\.5)?(?:-coder)?(?:[-_:](?:\d+(?:\.\d+)?b\b|latest$)|$)/i;
 
 /**
  * The tokenizer the local engine counts a server's model with when the server has no /tokenize: the bundled
- * Qwen3 one for a Qwen3 model (the catalogue's models all use it), the estimate for any other.
+ * Qwen3 one for a Qwen3 model (the catalogue's models all use it) and for Qwen2 and 2.5, whose text it splits
+ * the same way (it reproduces llama.cpp's Qwen2 vocabulary vectors); the estimate for any other.
  */
 export function remoteTokenizer(id: string): Extract<TokenCounterName, 'qwen3' | 'estimate'> {
-  return QWEN3.test(id) ? 'qwen3' : 'estimate';
+  return QWEN3.test(id) || QWEN2.test(id) ? 'qwen3' : 'estimate';
 }
 
 export interface RemoteModelInfoOptions {

@@ -87,7 +87,7 @@ describe('remoteModelInfo', () => {
 });
 
 describe('remoteTokenizer', () => {
-  it("counts a Qwen3 model's tokens with the bundled Qwen3 tokenizer, any other model's with the estimate", () => {
+  it("counts a Qwen3 or Qwen2.5 model's tokens with the bundled Qwen3 tokenizer, any other's with the estimate", () => {
     const named = (ids: string[]) => ids.map((id) => [id, remoteTokenizer(id)]);
     const qwen3 = [
       'Qwen/Qwen3-4B-Instruct-2507-FP8',
@@ -96,14 +96,20 @@ describe('remoteTokenizer', () => {
       'qwen3:latest',
       'Qwen3-0.6B',
       'qwen3-30b-a3b',
+      'qwen2.5-coder:7b',
+      'Qwen/Qwen2.5-7B-Instruct',
+      'Qwen/Qwen2.5-Coder-32B-Instruct',
+      'qwen2.5:latest',
+      'Qwen2-7B',
     ];
     assert.deepEqual(
       named(qwen3),
       qwen3.map((id) => [id, 'qwen3']),
     );
     const others = [
-      'qwen2.5-coder:7b',
-      'Qwen/Qwen2.5-7B-Instruct',
+      'Qwen/Qwen2.5-VL-7B-Instruct',
+      'qwen2.5vl:7b',
+      'Qwen/Qwen2.5-Math-7B',
       'Qwen/Qwen3.5-9B',
       'qwen3-coder:30b',
       'Qwen/Qwen3-VL-8B-Instruct',

@@ -85,9 +85,17 @@ export class PrefixCache {
 
   /**
    * Saves positions [from, to) of `tokens`, or as many of the first ones as the budget allows, evicting the
-   * least recently used snapshots for room. `copy` reads them out of the decoder.
+   * least recently used snapshots for room. `copy` reads them out of the decoder, which holds [0, to).
+   * A snapshot of the same sequence ending at `from`, no longer than the new one, is absorbed into it: a
+   * prefill cut into pieces by requests at every run keeps a chain of logarithmically many snapshots, not one
+   * per switch, which would outgrow MAX_ENTRIES and lose its start to eviction.
    */
   save(tokens: ArrayLike<number>, from: number, to: number, copy: (from: number, to: number) => KvRows): void {
+    for (let piece = this.endingAt(tokens, from); piece && piece.tokens.length - piece.from <= to - from;) {
+      this.remove(piece);
+      from = piece.from;
+      piece = this.endingAt(tokens, from);
+    }
     const perPosition = this.bytesPerPosition + Int32Array.BYTES_PER_ELEMENT;
     const tokenBytes = from * Int32Array.BYTES_PER_ELEMENT;
     const fits = Math.floor((this.budgetBytes - tokenBytes) / perPosition);
@@ -106,6 +114,14 @@ export class PrefixCache {
     };
     this.entries.add(snapshot);
     this.usedBytes += bytes;
+  }
+
+  /** The snapshot of `tokens` that ends at `end`, if any. */
+  private endingAt(tokens: ArrayLike<number>, end: number): Snapshot | undefined {
+    for (const snapshot of this.entries) {
+      if (snapshot.tokens.length === end && commonPrefixLength(tokens, snapshot.tokens, end) === end) return snapshot;
+    }
+    return undefined;
   }
 
   private touch(snapshot: Snapshot): void {

@@ -168,6 +168,25 @@ describe('CachedDecoder: the live sequence and saved prefixes', () => {
     assert.deepEqual(fake.state, stateOf(chatA));
   });
 
+  it(
+    'computes each position of a long prefill once, though another request cuts in at every run',
+    { timeout: 60_000 },
+    async () => {
+      // 150 runs: far more pieces than the cache keeps entries, were each switch's tail kept on its own.
+      const { fake, decoder } = setUp({ chunk: 16 });
+      const prompt = range(10_000, 16 * 150);
+      let cutIns = 0;
+      const turn = freeTurn(async () => {
+        cutIns++;
+        await decoder.evaluate(range(50_000 + cutIns * 10, 5), freeTurn(), never);
+      });
+      const result = await decoder.evaluate(prompt, turn, never);
+      assert.equal(cutIns, 149);
+      assert.equal(result.computedTokens, prompt.length);
+      assert.deepEqual(fake.state, stateOf(prompt));
+    },
+  );
+
   it('keeps the chunks an aborted prefill computed, and reuses them', async () => {
     const { fake, decoder } = setUp({ chunk: 16 });
     const controller = new AbortController();

@@ -9,8 +9,7 @@
 // question shows the root README and a manifest; with --detail, a row per question. Repositories not installed
 // here are listed and skipped.
 import { parseArgs } from 'node:util';
-import { bundledQwen3TokenizerDir } from '../src/engine/text/bundledTokenizer';
-import { Tokenizer } from '../src/engine/text/tokenizer';
+import { bundledQwen3Counter } from '../src/engine/text/bundledTokenizer';
 import { evaluateRepository, type QuestionOutcome, type RepositoryEvaluation } from './contextEval/contextEvaluation';
 import { loadEvalRepositories, locateRepository } from './contextEval/evalQuestions';
 
@@ -27,8 +26,7 @@ const budgets = values.budgets.split(',').map(Number);
 const limit = values.limit === undefined ? undefined : Number(values.limit);
 const questionShare = values['question-share'] === undefined ? undefined : Number(values['question-share']);
 
-const tokenizer = Tokenizer.load(bundledQwen3TokenizerDir());
-const counter = { count: (text: string) => tokenizer.countPlainText(text) };
+const counter = bundledQwen3Counter();
 
 async function main(): Promise<void> {
   const evaluations: RepositoryEvaluation[] = [];

@@ -21,8 +21,7 @@ import type { ChatResult, ContextPackResult, KvCacheDtype, ModelLoadParams } fro
 import { RepositoryIndex } from '../src/engine/context/repositoryIndex';
 import { kvSnapshotFolders } from '../src/engine/generation/kvSnapshotListing';
 import { writeSyntheticCheckpoint } from '../src/engine/synthetic/syntheticCheckpoint';
-import { bundledQwen3TokenizerDir } from '../src/engine/text/bundledTokenizer';
-import { Tokenizer } from '../src/engine/text/tokenizer';
+import { bundledQwen3Counter } from '../src/engine/text/bundledTokenizer';
 
 const root = resolve(__dirname, '..');
 const { values } = parseArgs({
@@ -43,14 +42,10 @@ const never = new AbortController().signal;
 const work = mkdtempSync(join(tmpdir(), 'hearth-prefix-bench-'));
 
 async function repositoryBlock(): Promise<string> {
-  const tokenizer = Tokenizer.load(bundledQwen3TokenizerDir());
+  const counter = bundledQwen3Counter();
   const index = await RepositoryIndex.open({ roots: [root], cacheDir: join(work, 'index') }, () => {}, never);
   try {
-    const packed = index.pack(
-      { budget, format: 'qwen', focus: {} },
-      { count: (text) => tokenizer.encodePlainText(text).length },
-      never,
-    );
+    const packed = index.pack({ budget, format: 'qwen', focus: {} }, counter, never);
     process.stderr.write(`packed ${packed.stats.tokens} tokens (${packed.stats.overviewTokens} overview)\n`);
     return packed.text;
   } finally {

@@ -88,7 +88,11 @@ describe('remoteModelInfo', () => {
 
 describe('remoteTokenizer', () => {
   it("counts a Qwen3 or Qwen2.5 model's tokens with the bundled Qwen3 tokenizer, any other's with the estimate", () => {
-    const named = (ids: string[]) => ids.map((id) => [id, remoteTokenizer(id)]);
+    const expectTokenizer = (ids: string[], tokenizer: string) =>
+      assert.deepEqual(
+        ids.map((id) => [id, remoteTokenizer(id)]),
+        ids.map((id) => [id, tokenizer]),
+      );
     const qwen3 = [
       'Qwen/Qwen3-4B-Instruct-2507-FP8',
       'qwen3:4b',
@@ -102,10 +106,7 @@ describe('remoteTokenizer', () => {
       'qwen2.5:latest',
       'Qwen2-7B',
     ];
-    assert.deepEqual(
-      named(qwen3),
-      qwen3.map((id) => [id, 'qwen3']),
-    );
+    expectTokenizer(qwen3, 'qwen3');
     const others = [
       'Qwen/Qwen2.5-VL-7B-Instruct',
       'qwen2.5vl:7b',
@@ -116,9 +117,6 @@ describe('remoteTokenizer', () => {
       'llama3.2:3b',
       'tiny',
     ];
-    assert.deepEqual(
-      named(others),
-      others.map((id) => [id, 'estimate']),
-    );
+    expectTokenizer(others, 'estimate');
   });
 });

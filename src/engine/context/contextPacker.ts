@@ -12,7 +12,14 @@ import { DEFAULT_QUESTION_SHARE } from '../../shared/wire/contextParamsSchemas';
 import { contextFormat, type ContextFormat, type ContextFormatName } from './contextFormat';
 import type { SymbolDefinition } from './fileSymbols';
 import { languageById } from './languages';
-import { PackSelection, type ContentReader, type PackableFile, type Piece, type Rendering } from './packSelection';
+import {
+  coarseCharge,
+  PackSelection,
+  type ContentReader,
+  type PackableFile,
+  type Piece,
+  type Rendering,
+} from './packSelection';
 import type { RepositoryMap } from './repositoryMap';
 import { renderExcerpt, renderHead } from './retrieval/excerpt';
 import { TokenCountCache, type TokenCounter } from './tokenCountCache';
@@ -140,8 +147,9 @@ export class ContextPacker {
     // The overview: the map's room is set aside first (it says what exists), files take the rest.
     const overviewRoom = Math.floor(room * (1 - (request.questionShare ?? DEFAULT_QUESTION_SHARE)));
     const map = this.mapPiece(input.map, format, Math.floor(overviewRoom * MAP_SHARE));
-    const overview = new PackSelection(input.overview, this.counts);
-    const overviewFiles = overviewRoom - map.tokens;
+    // Charged coarsely, so that an edit which changes a piece by a few tokens leaves the other choices as they were.
+    const overview = new PackSelection(input.overview, this.counts, coarseCharge);
+    const overviewFiles = overviewRoom - coarseCharge(map.tokens);
     this.addOverviewFiles(overview, input, format, fence, overviewFiles, signal);
     this.addOutlines(overview, format, fence, overviewFiles, signal);
 
@@ -154,7 +162,8 @@ export class ContextPacker {
     );
     const candidates = input.request.filter((file) => !covered.has(file.path));
     const part = new PackSelection(candidates, this.counts);
-    const partRoom = room - overview.usedTokens - map.tokens;
+    // The overview's rounding is not given to the request's part, whose tokens every new question computes.
+    const partRoom = room - overview.usedTokens - coarseCharge(map.tokens);
     this.addRequestFiles(part, input, format, fence, partRoom, signal);
     this.addOutlines(part, format, fence, partRoom, signal);
 
@@ -176,7 +185,7 @@ export class ContextPacker {
       named: map.named,
       files,
     });
-    const overviewTokens = this.counts.count(header) + overview.usedTokens + map.tokens;
+    const overviewTokens = this.counts.count(header) + overview.shownTokens + map.tokens;
     const tokens = overviewTokens + part.usedTokens + this.counts.count(summary);
     if (tokens > request.budget) {
       // Unreachable with a sane tokenizer: the summary was reserved at its longest.

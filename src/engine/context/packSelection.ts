@@ -29,21 +29,45 @@ export interface Piece<F extends PackableFile> {
   readonly tokens: number;
 }
 
+/** How much of a part's room a piece of `tokens` takes: exactly its count, or more (see `coarseCharge`). */
+export type Charge = (tokens: number) => number;
+
 const RICHNESS: Readonly<Record<Rendering, number>> = { outlined: 1, excerpt: 2, whole: 3 };
+/** Steps per doubling of `coarseCharge`, and its smallest step. */
+const STEPS_PER_OCTAVE = 8;
+const MIN_STEP = 4;
+
+/**
+ * `tokens` rounded up to one of about 8 steps per doubling (5% more on average), so a small edit seldom changes
+ * what a piece costs, and so the part's choice of every other file stays the same.
+ */
+export function coarseCharge(tokens: number): number {
+  const step = Math.max(MIN_STEP, 2 ** Math.floor(Math.log2(Math.max(1, tokens))) / STEPS_PER_OCTAVE);
+  return Math.ceil(tokens / step) * step;
+}
 /** Rendered text of fewer than one token per this many characters is not worth counting when it cannot fit. */
 const MAX_CHARS_PER_TOKEN = 8;
 
 export class PackSelection<F extends PackableFile> {
   readonly pieces = new Map<number, Piece<F>>();
+  /** What the pieces are charged, which limits compare with. */
   private used = 0;
+  private shown = 0;
 
   constructor(
     readonly ranked: readonly F[],
     private readonly counter: TokenCounter,
+    private readonly charge: Charge = (tokens) => tokens,
   ) {}
 
+  /** What the pieces take of the room: at least `shownTokens`. */
   get usedTokens(): number {
     return this.used;
+  }
+
+  /** Tokens of the pieces' text. */
+  get shownTokens(): number {
+    return this.shown;
   }
 
   rendering(rank: number): Rendering | undefined {
@@ -52,12 +76,13 @@ export class PackSelection<F extends PackableFile> {
 
   /** Tokens file `rank` may take within `limit`, counting what its current rendering would give back. */
   available(rank: number, limit: number): number {
-    return limit - this.used + (this.pieces.get(rank)?.tokens ?? 0);
+    const current = this.pieces.get(rank);
+    return limit - this.used + (current === undefined ? 0 : this.charge(current.tokens));
   }
 
   /**
-   * Shows file `rank` as `rendering` if that is richer than now, takes at most `maxTokens`, and the difference
-   * fits within `limit`.
+   * Shows file `rank` as `rendering` if that is richer than now, is charged at most `maxTokens`, and the
+   * difference fits within `limit`.
    */
   tryAdd(
     rank: number,
@@ -71,8 +96,9 @@ export class PackSelection<F extends PackableFile> {
     const available = Math.min(this.available(rank, limit), maxTokens);
     if (text.length / MAX_CHARS_PER_TOKEN > available) return false;
     const tokens = this.counter.count(text);
-    if (tokens > available) return false;
-    this.used += tokens - (current?.tokens ?? 0);
+    if (this.charge(tokens) > available) return false;
+    this.used += this.charge(tokens) - (current === undefined ? 0 : this.charge(current.tokens));
+    this.shown += tokens - (current?.tokens ?? 0);
     this.pieces.set(rank, { rank, file: this.ranked[rank], rendering, text, tokens });
     return true;
   }

@@ -40,9 +40,13 @@ export interface OnnxDecoderOptions extends OnnxDecoderLoadOptions {
 export const DEFAULT_PREFILL_CHUNK = 128;
 /**
  * Most attention scores (heads × chunk × positions) one prefill run may hold, so long contexts get shorter chunks:
- * it bounds what onnxruntime's arena keeps (ortSession.ts), and larger temporaries stop fitting the CPU caches.
+ * it bounds what onnxruntime's arena keeps (ortSession.ts). Float32 attention gains from long chunks at depth
+ * (each pass over the cache serves more rows); the 8-bit cache's score-sized passes fall out of the CPU caches.
  */
-const ATTENTION_SCORES_BUDGET = 4 * 1024 * 1024;
+const ATTENTION_SCORES_BUDGET: Readonly<Record<KvCacheDtype, number>> = {
+  float32: 16 * 1024 * 1024,
+  int8: 4 * 1024 * 1024,
+};
 const MIN_PREFILL_CHUNK = 16;
 
 /** A Qwen3/Qwen2/Llama decoder on onnxruntime (CPU), run with its KV cache on a thread of its own (decoderWorker.ts). */
@@ -206,7 +210,7 @@ export class OnnxDecoder {
     const scoresPerToken = this.config.numHeads * Math.min(positionsAfter, this.contextLength);
     return Math.max(
       MIN_PREFILL_CHUNK,
-      Math.min(this.prefillChunk, Math.floor(ATTENTION_SCORES_BUDGET / scoresPerToken)),
+      Math.min(this.prefillChunk, Math.floor(ATTENTION_SCORES_BUDGET[this.kvCacheDtype] / scoresPerToken)),
     );
   }
 

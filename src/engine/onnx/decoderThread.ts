@@ -14,14 +14,16 @@ export interface DecoderThreadOptions {
   threads?: number;
   geometry: KvGeometry & { hiddenSize: number };
   kvCacheDtype: KvCacheDtype;
-  contextLength: number;
+  /** Most positions of each KV sequence the thread holds (DecoderWorkerData). */
+  sequenceLengths: readonly number[];
 }
 
 const TSX_COMMONJS_HOOK = 'tsx/cjs';
 
 /**
  * The engine's side of decoderWorker.ts: runs go to the thread and their logits come back; truncate and
- * appendRows are posted in order without an answer; copyRows waits for the thread, as the cache's owner.
+ * appendRows are posted in order without an answer; copyRows waits for the thread, as the caches' owner. Each
+ * call names the sequence (KV cache) it is for.
  */
 export class DecoderThread {
   private readonly pending = new Map<number, (reply: DecoderWorkerReply) => void>();
@@ -73,25 +75,31 @@ export class DecoderThread {
   }
 
   /** Runs `count` new positions (their embeddings and RoPE rows) and returns the last one's logits. */
-  async run(embeds: Float32Array, cos: Float32Array, sin: Float32Array, count: number): Promise<Float32Array> {
+  async run(
+    sequence: number,
+    embeds: Float32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    count: number,
+  ): Promise<Float32Array> {
     const id = this.nextId++;
-    const reply = await this.request({ type: 'run', id, embeds, cos, sin, count });
+    const reply = await this.request({ type: 'run', id, sequence, embeds, cos, sin, count });
     if (reply.type === 'failed') throw new Error(reply.message);
     if (reply.type !== 'ran') throw new Error(`Unexpected reply ${reply.type} to a run`);
     return reply.logits;
   }
 
-  truncate(length: number): void {
-    this.post({ type: 'truncate', length });
+  truncate(sequence: number, length: number): void {
+    this.post({ type: 'truncate', sequence, length });
   }
 
-  appendRows(rows: KvRows, offset: number, count: number): void {
-    this.post({ type: 'appendRows', rows, offset, count });
+  appendRows(sequence: number, rows: KvRows, offset: number, count: number): void {
+    this.post({ type: 'appendRows', sequence, rows, offset, count });
   }
 
   /** Blocks until the thread has copied the rows: it is idle whenever the decoder is. */
-  copyRows(from: number, to: number): KvRows {
-    this.post({ type: 'copyRows', from, to });
+  copyRows(sequence: number, from: number, to: number): KvRows {
+    this.post({ type: 'copyRows', sequence, from, to });
     Atomics.wait(this.syncFlag, 0, 0);
     Atomics.store(this.syncFlag, 0, 0);
     const answer = receiveMessageOnPort(this.syncPort)?.message as CopyRowsReply | undefined;

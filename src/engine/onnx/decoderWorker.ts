@@ -1,6 +1,6 @@
-// A worker thread that owns one decoder's onnxruntime session and its KV cache: a run holds its thread for the
-// whole run, and the engine's thread must keep answering pings, cancels and context/* meanwhile. The cache
-// lives here because moving its buffers between threads for every run cost a GC per run.
+// A worker thread that owns one decoder's onnxruntime session and its KV caches, one per sequence: a run holds its
+// thread for the whole run, and the engine's thread must keep answering pings, cancels and context/* meanwhile.
+// The caches live here because moving their buffers between threads for every run cost a GC per run.
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DecoderIo } from './decoderGraph';
@@ -26,7 +26,8 @@ class DecoderCore {
 
   constructor(
     private readonly session: OrtSession,
-    private readonly cache: KvCache,
+    /** One per sequence: a run binds its sequence's buffers as the graph's past inputs. */
+    private readonly caches: readonly KvCache[],
     private readonly syncFlag: Int32Array,
     private readonly syncPort: MessagePort,
   ) {}
@@ -36,7 +37,8 @@ class DecoderCore {
       case 'run':
         try {
           if (this.failure !== undefined) throw new Error(this.failure);
-          const logits = await this.run(request.embeds, request.cos, request.sin, request.count);
+          const cache = this.cacheOf(request.sequence);
+          const logits = await this.run(cache, request.embeds, request.cos, request.sin, request.count);
           reply({ type: 'ran', id: request.id, logits }, [logits.buffer as ArrayBuffer]);
         } catch (error) {
           reply({ type: 'failed', id: request.id, message: errorMessage(error) });
@@ -45,8 +47,9 @@ class DecoderCore {
       case 'truncate':
       case 'appendRows':
         try {
-          if (request.type === 'truncate') this.cache.truncate(request.length);
-          else this.cache.appendRows(request.rows, request.offset, request.count);
+          const cache = this.cacheOf(request.sequence);
+          if (request.type === 'truncate') cache.truncate(request.length);
+          else cache.appendRows(request.rows, request.offset, request.count);
         } catch (error) {
           this.failure ??= errorMessage(error);
         }
@@ -54,7 +57,7 @@ class DecoderCore {
       case 'copyRows': {
         let answer: CopyRowsReply;
         try {
-          answer = { rows: this.cache.copyRows(request.from, request.to) };
+          answer = { rows: this.cacheOf(request.sequence).copyRows(request.from, request.to) };
         } catch (error) {
           answer = { message: errorMessage(error) };
         }
@@ -72,18 +75,30 @@ class DecoderCore {
     }
   }
 
-  private async run(embeds: Float32Array, cos: Float32Array, sin: Float32Array, count: number): Promise<Float32Array> {
+  private cacheOf(sequence: number): KvCache {
+    const cache = this.caches[sequence];
+    if (cache === undefined) throw new RangeError(`no KV sequence ${sequence} (${this.caches.length} held)`);
+    return cache;
+  }
+
+  private async run(
+    cache: KvCache,
+    embeds: Float32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    count: number,
+  ): Promise<Float32Array> {
     const { numLayers, hiddenSize, headDim } = data.geometry;
-    this.cache.reserve(this.cache.length + count);
+    cache.reserve(cache.length + count);
     const feeds: Record<string, Feed> = {
       [DecoderIo.inputEmbeds]: { data: embeds, dims: [1, count, hiddenSize] },
       [DecoderIo.ropeCos]: { data: cos, dims: [count, headDim / 2] },
       [DecoderIo.ropeSin]: { data: sin, dims: [count, headDim / 2] },
-      [DecoderIo.attentionMask]: { data: this.cache.attentionMask(count), dims: [count, this.cache.capacity + count] },
+      [DecoderIo.attentionMask]: { data: cache.attentionMask(count), dims: [count, cache.capacity + count] },
     };
     const outputs: string[] = [DecoderIo.logits];
     for (let layer = 0; layer < numLayers; layer++) {
-      const inputs = this.cache.layer(layer);
+      const inputs = cache.layer(layer);
       for (const role of Object.keys(inputs) as (keyof KvLayerInputs)[])
         feeds[DecoderIo.past(role, layer)] = inputs[role]!;
       outputs.push(DecoderIo.newKey(layer), DecoderIo.newValue(layer));
@@ -91,18 +106,17 @@ class DecoderCore {
     const results = await this.session.run(feeds, outputs);
     const layerOutputs = (name: (layer: number) => string) =>
       Array.from({ length: numLayers }, (_, layer) => results[name(layer)] as Float32Array);
-    this.cache.append(layerOutputs(DecoderIo.newKey), layerOutputs(DecoderIo.newValue), count);
+    cache.append(layerOutputs(DecoderIo.newKey), layerOutputs(DecoderIo.newValue), count);
     return results[DecoderIo.logits] as Float32Array;
   }
 }
 
 OrtSession.create(data.model, data.threads === undefined ? {} : { threads: data.threads }).then(
   (session) => {
-    const cache =
-      data.kvCacheDtype === 'int8'
-        ? new Int8KvCache(data.geometry, data.contextLength)
-        : new Float32KvCache(data.geometry, data.contextLength);
-    const core = new DecoderCore(session, cache, new Int32Array(data.syncFlag), data.syncPort);
+    const caches = data.sequenceLengths.map((length) =>
+      data.kvCacheDtype === 'int8' ? new Int8KvCache(data.geometry, length) : new Float32KvCache(data.geometry, length),
+    );
+    const core = new DecoderCore(session, caches, new Int32Array(data.syncFlag), data.syncPort);
     // One request at a time, in order: a run's awaits must not let the next request in.
     let queue = Promise.resolve();
     port.on('message', (request: DecoderWorkerRequest) => {

@@ -9,18 +9,30 @@ export interface DecoderWorkerData {
   threads?: number;
   geometry: KvGeometry & { hiddenSize: number };
   kvCacheDtype: KvCacheDtype;
-  contextLength: number;
+  /** Most positions of each KV sequence: the main one (the context), then the completion one if any. */
+  sequenceLengths: readonly number[];
   /** Int32 [1]: set to 1 and notified when a copyRows reply is on `syncPort`. */
   syncFlag: SharedArrayBuffer;
   syncPort: MessagePort;
 }
 
-/** Requests in order; truncate and appendRows are not answered (the engine's thread checks them first). */
+/**
+ * Requests in order; truncate and appendRows are not answered (the engine's thread checks them first). `sequence`
+ * picks the KV cache a request reads and writes, by its index in `sequenceLengths`.
+ */
 export type DecoderWorkerRequest =
-  | { type: 'run'; id: number; embeds: Float32Array; cos: Float32Array; sin: Float32Array; count: number }
-  | { type: 'truncate'; length: number }
-  | { type: 'appendRows'; rows: KvRows; offset: number; count: number }
-  | { type: 'copyRows'; from: number; to: number }
+  | {
+      type: 'run';
+      id: number;
+      sequence: number;
+      embeds: Float32Array;
+      cos: Float32Array;
+      sin: Float32Array;
+      count: number;
+    }
+  | { type: 'truncate'; sequence: number; length: number }
+  | { type: 'appendRows'; sequence: number; rows: KvRows; offset: number; count: number }
+  | { type: 'copyRows'; sequence: number; from: number; to: number }
   | { type: 'dispose'; id: number };
 
 export type DecoderWorkerReply =

@@ -21,6 +21,32 @@ export function kvBytesPerToken(geometry: KvGeometry, dtype: KvCacheDtype): numb
 }
 
 /**
+ * Most positions of the inline completions' KV sequence: the extension's longest completion prompt (its cursor
+ * windows, repository and recent-edit snippets) and output, with room to spare. Longer prompts use the main one.
+ */
+export const COMPLETION_SEQUENCE_POSITIONS = 4096;
+/** A completion sequence shorter than this would hold few of the extension's prompts: none is made. */
+const MIN_COMPLETION_SEQUENCE = 1024;
+const SEQUENCE_STEP = 64;
+
+/**
+ * Positions of the completion sequence beside a main sequence of `contextLength`: what the budget leaves once the
+ * main one fits, up to COMPLETION_SEQUENCE_POSITIONS and the context. 0 (completions share the main sequence, as
+ * they did with one) when that is under MIN_COMPLETION_SEQUENCE: the main context always comes first.
+ */
+export function completionSequenceLength(
+  geometry: KvGeometry,
+  contextLength: number,
+  budgetBytes: number,
+  dtype: KvCacheDtype = 'float32',
+): number {
+  const perPosition = kvBytesPerToken(geometry, dtype);
+  const left = Math.floor((budgetBytes - perPosition * contextLength) / perPosition / SEQUENCE_STEP) * SEQUENCE_STEP;
+  const length = Math.min(COMPLETION_SEQUENCE_POSITIONS, contextLength, left);
+  return length >= Math.min(MIN_COMPLETION_SEQUENCE, contextLength) ? length : 0;
+}
+
+/**
  * Throws LoadContextTooLarge when a cache for `contextLength` positions would not fit the budget. When the float32
  * cache does not fit and the 8-bit one would, the hint says so first.
  */

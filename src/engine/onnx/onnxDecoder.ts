@@ -6,7 +6,7 @@ import { materializeDecoderModel, type ConversionProgress, type DecoderModel } f
 import { decoderWeightBytes, type WeightFormat, type WeightSource } from './decoderWeights';
 import type { EmbeddingRows } from './embeddingRows';
 import { DecoderThread } from './decoderThread';
-import { assertKvCacheFits, defaultKvBudgetBytes } from './kvBudget';
+import { assertKvCacheFits, completionSequenceLength, defaultKvBudgetBytes } from './kvBudget';
 import { kvCacheBytes, type KvRows } from './kvCache';
 
 export interface OnnxDecoderLoadOptions {
@@ -25,6 +25,8 @@ export interface OnnxDecoderLoadOptions {
   kvBudgetBytes?: number;
   /** Most tokens per prefill run: a more urgent request waits for the run in progress (default 128). */
   prefillChunkTokens?: number;
+  /** Positions of the second KV sequence, for inline completions (0: none); default completionSequenceLength. */
+  completionLength?: number;
 }
 
 export interface OnnxDecoderOptions extends OnnxDecoderLoadOptions {
@@ -49,13 +51,27 @@ const ATTENTION_SCORES_BUDGET: Readonly<Record<KvCacheDtype, number>> = {
 };
 const MIN_PREFILL_CHUNK = 16;
 
-/** A Qwen3/Qwen2/Llama decoder on onnxruntime (CPU), run with its KV cache on a thread of its own (decoderWorker.ts). */
+/** A second sequence of a decoder: its own KV cache on the same thread and weights. */
+export type DecoderSequence = Pick<
+  OnnxDecoder,
+  'length' | 'contextLength' | 'bytesPerPosition' | 'prefill' | 'decode' | 'truncate' | 'copyRows' | 'appendRows'
+>;
+
+/**
+ * A Qwen3/Qwen2/Llama decoder on onnxruntime (CPU), run with its KV cache on a thread of its own (decoderWorker.ts).
+ * The thread may hold a second cache, `completions`, which the same graph runs on by binding its buffers instead.
+ */
 export class OnnxDecoder {
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
-  private busy = false;
+  /** Shared by the sequences of one thread: one run at a time. */
+  private readonly lock: { busy: boolean };
+  /** The thread's cache this object runs on: 0, the main sequence, or 1, the completion sequence. */
+  private readonly sequence: number;
   /** Cached positions, as the thread's cache holds them once the requests posted so far have run. */
   private used = 0;
+  /** The inline completions' sequence, of at most its `contextLength` positions; undefined when none fits. */
+  readonly completions: DecoderSequence | undefined;
 
   private constructor(
     private readonly thread: DecoderThread,
@@ -64,8 +80,20 @@ export class OnnxDecoder {
     readonly contextLength: number,
     readonly kvCacheDtype: KvCacheDtype,
     private readonly prefillChunk: number,
+    completionLength: number,
+    /** Set on the completion sequence: the RoPE tables are the main context's (YaRN depends on its length). */
+    main?: OnnxDecoder,
   ) {
-    ({ cos: this.cos, sin: this.sin } = ropeCosSinTables(ropeParameters(config, contextLength), contextLength));
+    this.sequence = main === undefined ? 0 : 1;
+    this.lock = main?.lock ?? { busy: false };
+    ({ cos: this.cos, sin: this.sin } =
+      main === undefined
+        ? ropeCosSinTables(ropeParameters(config, contextLength), contextLength)
+        : { cos: main.cos, sin: main.sin });
+    this.completions =
+      main === undefined && completionLength > 0
+        ? new OnnxDecoder(thread, embedding, config, completionLength, kvCacheDtype, prefillChunk, 0, this)
+        : undefined;
   }
 
   /** Checks the KV budget, converts the weights, builds the graph and opens the session. */
@@ -89,17 +117,21 @@ export class OnnxDecoder {
     options: OnnxDecoderLoadOptions,
   ): Promise<OnnxDecoder> {
     try {
-      checkDecoderContext(config, options);
+      const kvBudgetBytes = decoderKvBudget(config, options);
+      checkDecoderContext(config, { ...options, kvBudgetBytes });
       const kvCacheDtype = options.kvCacheDtype ?? 'float32';
+      const { contextLength } = options;
+      const completionLength =
+        options.completionLength ?? completionSequenceLength(config, contextLength, kvBudgetBytes, kvCacheDtype);
       const thread = await DecoderThread.start({
         model,
         threads: options.threads,
         geometry: config,
         kvCacheDtype,
-        contextLength: options.contextLength,
+        sequenceLengths: completionLength > 0 ? [contextLength, completionLength] : [contextLength],
       });
       const chunk = options.prefillChunkTokens ?? DEFAULT_PREFILL_CHUNK;
-      return new OnnxDecoder(thread, embedding, config, options.contextLength, kvCacheDtype, chunk);
+      return new OnnxDecoder(thread, embedding, config, contextLength, kvCacheDtype, chunk, completionLength);
     } catch (error) {
       embedding.close();
       throw error;
@@ -149,14 +181,14 @@ export class OnnxDecoder {
     this.assertIdle('truncate');
     if (!Number.isInteger(length) || length < 0 || length > this.used)
       throw new RangeError(`cannot truncate ${this.used} cached positions to ${length}`);
-    this.thread.truncate(length);
+    this.thread.truncate(this.sequence, length);
     this.used = length;
   }
 
   /** Copies cached positions [from, to) out, for a prefix cache. */
   copyRows(from: number, to: number): KvRows {
     this.assertIdle('copy rows');
-    return this.thread.copyRows(from, to);
+    return this.thread.copyRows(this.sequence, from, to);
   }
 
   /**
@@ -171,27 +203,29 @@ export class OnnxDecoder {
       throw new TypeError(`cannot append ${rows.dtype ?? 'float32'} rows to the ${this.kvCacheDtype} KV cache`);
     if (this.used + count > this.contextLength)
       throw new RangeError(`${this.used + count} positions exceed the cache's ${this.contextLength}`);
-    this.thread.appendRows(rows, offset, count);
+    this.thread.appendRows(this.sequence, rows, offset, count);
     this.used += count;
   }
 
+  /** Frees the thread with every sequence's cache, and the embeddings. */
   async dispose(): Promise<void> {
+    if (this.sequence !== 0) throw new Error('dispose the decoder, not its completion sequence');
     this.embedding.close();
     await this.thread.dispose();
   }
 
   private assertIdle(operation: string): void {
-    if (this.busy) throw new Error(`OnnxDecoder cannot ${operation} while a prefill or decode is running`);
+    if (this.lock.busy) throw new Error(`OnnxDecoder cannot ${operation} while a prefill or decode is running`);
   }
 
-  /** One sequence, one cache: a call that overlaps another would interleave their tokens. */
+  /** One thread, one run at a time: a call that overlaps another would interleave their tokens or block on it. */
   private async exclusively<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.busy) throw new Error('OnnxDecoder runs one prefill or decode at a time: await the previous call');
-    this.busy = true;
+    if (this.lock.busy) throw new Error('OnnxDecoder runs one prefill or decode at a time: await the previous call');
+    this.lock.busy = true;
     try {
       return await operation();
     } finally {
-      this.busy = false;
+      this.lock.busy = false;
     }
   }
 
@@ -200,7 +234,8 @@ export class OnnxDecoder {
     const count = tokens.length;
     const half = this.config.headDim / 2;
     const rope = (table: Float32Array) => table.slice(start * half, (start + count) * half);
-    const logits = await this.thread.run(this.embedding.rows(tokens), rope(this.cos), rope(this.sin), count);
+    const embeds = this.embedding.rows(tokens);
+    const logits = await this.thread.run(this.sequence, embeds, rope(this.cos), rope(this.sin), count);
     this.used = start + count;
     return logits;
   }
@@ -233,6 +268,9 @@ export class OnnxDecoder {
 /** Fails early, before any conversion, when the context exceeds the model's positions or the KV budget. */
 export function checkDecoderContext(config: ModelConfig, options: OnnxDecoderLoadOptions): void {
   ropeParameters(config, options.contextLength);
-  const budget = options.kvBudgetBytes ?? defaultKvBudgetBytes(decoderWeightBytes(config, options.quantization));
-  assertKvCacheFits(config, options.contextLength, budget, options.kvCacheDtype);
+  assertKvCacheFits(config, options.contextLength, decoderKvBudget(config, options), options.kvCacheDtype);
+}
+
+function decoderKvBudget(config: ModelConfig, options: OnnxDecoderLoadOptions): number {
+  return options.kvBudgetBytes ?? defaultKvBudgetBytes(decoderWeightBytes(config, options.quantization));
 }

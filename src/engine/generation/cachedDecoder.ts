@@ -52,11 +52,11 @@ export interface RunTiming {
 }
 
 /**
- * The model's one decoder sequence, shared by every request: each evaluation reuses the longest prefix
- * already computed — the live sequence first (llama.cpp's cache_prompt), then snapshots in the prefix cache —
- * and computes only the rest, in chunks with a step boundary between them. Before the live sequence is cut
- * back for another request, its tail goes into the prefix cache, so a paused chat resumes by copying rows
- * back rather than recomputing them. At least the last token is always computed: the caller needs its logits.
+ * One of the model's decoder sequences (the main one, or the inline completions' own), shared by the requests
+ * that run on it: each evaluation reuses the longest prefix already computed — the live sequence first
+ * (llama.cpp's cache_prompt), then snapshots in the prefix cache — and computes only the rest, in chunks with a
+ * step boundary between them. Before the live sequence is cut back for another request, its tail goes into the
+ * prefix cache, so a paused chat resumes by copying rows back rather than recomputing them. At least the last token is always computed: the caller needs its logits.
  */
 export class CachedDecoder implements LiveRows {
   /** The tokens whose keys and values the decoder holds, position by position. */

@@ -18,8 +18,8 @@ const COMPLETION_SAMPLING: SamplingParams = {
 
 /**
  * Runs one raw completion on a prompt the client built (the inline-completion provider owns prompt policy).
- * Completions take the model before chats at the next step boundary; a warm-up waits for both, stops after
- * one token, and has its prompt stored as a KV snapshot.
+ * Completions take the model before chats at the next step boundary, on their own KV sequence when it holds
+ * them; a warm-up waits for both, stops after one token, and has its prompt stored as a KV snapshot.
  */
 export async function runCompletion(
   model: ServedModel,
@@ -35,10 +35,12 @@ export async function runCompletion(
     stopStrings: request.stop,
     maxTokens,
   });
+  const sequence = model.completionSequence(tokens.length + maxTokens);
   const outcome = await model.generate(
     {
       prompt: tokens,
       receivedAt,
+      sequence,
       priority: request.warmUp ? 'background' : 'completion',
       sampling: { ...COMPLETION_SAMPLING, ...overrides, seed: seed ?? SeededRandom.randomSeed() },
       output,
@@ -46,6 +48,6 @@ export async function runCompletion(
     signal,
   );
   // A warm-up prefills a prefix that requests will share: worth keeping on disk for the next engine too.
-  if (request.warmUp && outcome.finishReason !== 'cancelled') model.snapshotWriter?.offer(tokens);
+  if (request.warmUp && outcome.finishReason !== 'cancelled') model.snapshotWriter?.offer(tokens, sequence);
   return { text: output.content, finishReason: outcome.finishReason, usage: outcome.usage };
 }

@@ -33,11 +33,11 @@ interface Entry {
 }
 
 /**
- * Shares the model's one decoder among requests, one step at a time. The most urgent request holds it
- * (completions before chats, then first come first served) and keeps it across its steps until a more urgent
- * one arrives, which takes over at the next step boundary; requests of equal priority never preempt each
- * other, since every switch costs a restore of the other sequence's cache. The number of admitted requests
- * is capped: each holds its tokens, and a paused one its cached state.
+ * Shares the processor among requests, one step at a time, whichever KV sequence they run on. The most urgent
+ * request holds it (completions before chats, then first come first served) and keeps it across its steps until a
+ * more urgent one arrives, which takes over at the next step boundary; requests of equal priority never preempt
+ * each other, since a switch on one sequence costs a restore of the other request's rows. The number of admitted
+ * requests is capped: each holds its tokens, and a paused one its cached state.
  */
 export class DecoderScheduler {
   private holder: Entry | undefined;

@@ -26,6 +26,8 @@ export interface GenerationJob {
   output: OutputText;
   /** Called with each token's new text, when it has any. */
   onDelta?: (delta: ReasoningDelta) => void;
+  /** The decoder sequence to run on (ServedModel.completionSequence); default the model's main one. */
+  sequence?: CachedDecoder;
 }
 
 export interface GenerationOutcome {

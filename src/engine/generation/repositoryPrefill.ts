@@ -29,7 +29,7 @@ export async function runRepositoryPrefill(
     signal,
   );
   if (outcome === undefined) return { tokens: tokens.length, cachedTokens: 0, diskTokens: 0, cancelled: true };
-  model.snapshotWriter?.offer(tokens);
+  model.snapshotWriter?.offer(tokens, model.decoder);
   return {
     tokens: tokens.length,
     cachedTokens: outcome.cachedTokens,

@@ -17,7 +17,7 @@ import { ChatTemplate } from '../text/chatTemplate';
 import { SpecialToken, Tokenizer } from '../text/tokenizer';
 import { defaultCacheDir } from '../base/defaultCacheDir';
 import type { Logger } from '../base/logger';
-import { CachedDecoder, type DiskPrefixes, type Evaluation } from './cachedDecoder';
+import { CachedDecoder, type DiskPrefixes, type Evaluation, type SequenceDecoder } from './cachedDecoder';
 import { DecoderScheduler, type Priority, type Turn } from './decoderScheduler';
 import { runGeneration, type GenerationJob, type GenerationOutcome, type GenerationTarget } from './generationRun';
 import { PrefixCache } from './prefixCache';
@@ -64,15 +64,19 @@ const BACKGROUND_RUN_MS = 500;
 const PREFIX_CACHE_SHARE = 0.25;
 
 /**
- * A loaded model and everything requests need of it: tokenizer, chat template, the shared decoder sequence
- * with its prefix cache, and the scheduler that takes turns on it.
+ * A loaded model and everything requests need of it: tokenizer, chat template, the decoder's sequences (the main
+ * one, and one for inline completions when there is room) with their prefix cache, and the scheduler that takes
+ * turns on the decoder.
  */
 export class ServedModel implements GenerationTarget {
   readonly scheduler: DecoderScheduler;
   /** Generations not yet settled: retiring waits for them before it frees the decoder. */
   private readonly running = new Set<Promise<unknown>>();
+  /** The main sequence: chats, explain, refactors, the repository prefill; completions that the other lacks room for. */
   readonly decoder: CachedDecoder;
-  /** Saved KV rows other sequences may reuse, under a memory budget. */
+  /** Inline completions and their warm-ups, so that they never cut back the main sequence; of `positions` at most. */
+  private readonly completions: { decoder: CachedDecoder; positions: number } | undefined;
+  /** Saved KV rows either sequence may reuse, under a memory budget. */
   readonly prefixCache: PrefixCache;
   readonly vocabSize: number;
   readonly info: ModelInfo;
@@ -95,15 +99,23 @@ export class ServedModel implements GenerationTarget {
   ) {
     this.scheduler = options.scheduler;
     this.prefixCache = new PrefixCache(options.prefixCacheBytes, loaded.decoder.bytesPerPosition);
-    const disk = this.diskPrefixes(options.snapshots, options.cacheDir);
-    this.decoder = new CachedDecoder(
-      loaded.decoder,
-      this.prefixCache,
-      options.prefillChunkTokens,
-      undefined,
-      disk?.prefixes,
-    );
+    const disk = this.snapshots(options.snapshots, options.cacheDir);
     this.snapshotWriter = disk?.writer;
+    /** A sequence's prefixes on disk: the prefixes that its requests share are read from it to be stored. */
+    const prefixes = (sequence: () => CachedDecoder): DiskPrefixes | undefined =>
+      disk && {
+        store: disk.store,
+        shared: (tokens) => disk.writer.offer(tokens, sequence()),
+        minSharedTokens: disk.minTokens,
+      };
+    const sequence = (decoder: SequenceDecoder, self: () => CachedDecoder) =>
+      new CachedDecoder(decoder, this.prefixCache, options.prefillChunkTokens, undefined, prefixes(self));
+    this.decoder = sequence(loaded.decoder, () => this.decoder);
+    const completions = loaded.decoder.completions;
+    this.completions = completions && {
+      decoder: sequence(completions, () => this.completions!.decoder),
+      positions: completions.contextLength,
+    };
     this.vocabSize = tokenizer.vocabSize;
     this.prompts = new PromptTokenizer(tokenizer);
     this.info = {
@@ -173,10 +185,10 @@ export class ServedModel implements GenerationTarget {
   }
 
   /** The snapshot store and its writer, keyed by everything the rows depend on. */
-  private diskPrefixes(
+  private snapshots(
     options: SnapshotOptions | undefined,
     cacheDir: string,
-  ): { prefixes: DiskPrefixes; writer: SnapshotWriter } | undefined {
+  ): { store: KvSnapshotStore; writer: SnapshotWriter; minTokens: number } | undefined {
     if (options === undefined || options.diskBytes <= 0) return undefined;
     const { decoder, config, weights } = this.loaded;
     const store = new KvSnapshotStore({
@@ -192,22 +204,19 @@ export class ServedModel implements GenerationTarget {
       budgetBytes: options.diskBytes,
       logger: options.logger,
     });
-    const writer = new SnapshotWriter(
-      store,
-      this.scheduler,
-      // The decoder is made after the writer: read it when the writer asks.
-      {
-        rowsOf: (tokens, from, to) => this.decoder.rowsOf(tokens, from, to),
-        bringBack: (tokens, turn, signal) => this.decoder.bringBack(tokens, turn, signal),
-      },
-      options.minTokens,
-      options.logger,
-      this.retirement.signal,
-    );
-    return {
-      prefixes: { store, shared: (tokens) => writer.offer(tokens), minSharedTokens: options.minTokens },
-      writer,
-    };
+    const writer = new SnapshotWriter(store, this.scheduler, options.minTokens, options.logger, this.retirement.signal);
+    return { store, writer, minTokens: options.minTokens };
+  }
+
+  /**
+   * The sequence an inline completion (or its warm-up) of `positions` prompt and output tokens runs on: its own
+   * when the model has one that holds them, so that it leaves the main sequence (a chat, the repository prefill)
+   * in place; else the main one, as every request did with a single sequence.
+   */
+  completionSequence(positions: number): CachedDecoder {
+    return this.completions !== undefined && positions <= this.completions.positions
+      ? this.completions.decoder
+      : this.decoder;
   }
 
   get generationConfig(): GenerationConfig | undefined {
@@ -240,8 +249,10 @@ export class ServedModel implements GenerationTarget {
     );
   }
 
+  /** Runs `job` on the sequence it names, else the main one. */
   generate(job: GenerationJob, signal: AbortSignal): Promise<GenerationOutcome> {
-    return this.track(runGeneration(this, job, AbortSignal.any([signal, this.retirement.signal])));
+    const target = { scheduler: this.scheduler, decoder: job.sequence ?? this.decoder, vocabSize: this.vocabSize };
+    return this.track(runGeneration(target, job, AbortSignal.any([signal, this.retirement.signal])));
   }
 
   /**
@@ -304,10 +315,11 @@ function loadTemplate(dir: string): ChatTemplate | { missing: EngineError } {
 }
 
 /**
- * The prefix cache gets what the KV budget the loader checked leaves once the live sequence fills the whole
- * context (the engine never promises itself more memory than it checked was free), up to a share of it.
+ * The prefix cache gets what the KV budget the loader checked leaves once both sequences are full (the engine
+ * never promises itself more memory than it checked was free), up to a share of it.
  */
 function defaultPrefixCacheBytes({ decoder, plan }: LoadedModel): number {
-  const left = plan.kvBudgetBytes - decoder.bytesPerPosition * decoder.contextLength;
+  const positions = decoder.contextLength + (decoder.completions?.contextLength ?? 0);
+  const left = plan.kvBudgetBytes - decoder.bytesPerPosition * positions;
   return Math.max(0, Math.min(plan.memory.freeBytes * PREFIX_CACHE_SHARE, left));
 }

@@ -10,13 +10,12 @@ import type { KvSnapshotStore } from './kvSnapshotStore';
  * prefix offered meanwhile replaces the one still waiting.
  */
 export class SnapshotWriter {
-  private waiting: Int32Array | undefined;
+  private waiting: { tokens: Int32Array; source: LiveRows } | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
     private readonly store: Pick<KvSnapshotStore, 'find' | 'write'>,
     private readonly scheduler: DecoderScheduler,
-    private readonly source: LiveRows,
     /** New tokens a snapshot must add over the longest one stored already. */
     private readonly minNewTokens: number,
     private readonly logger: Pick<Logger, 'warn'>,
@@ -24,12 +23,15 @@ export class SnapshotWriter {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** Stores `tokens`' rows once the decoder is free, unless a stored snapshot already holds nearly all of them. */
-  offer(tokens: readonly number[]): void {
+  /**
+   * Stores `tokens`' rows, read from the sequence `source` that computed them, once the decoder is free, unless a
+   * stored snapshot already holds nearly all of them.
+   */
+  offer(tokens: readonly number[], source: LiveRows): void {
     if (this.signal.aborted) return;
     const stored = this.store.find(tokens, 0, tokens.length)?.end ?? 0;
     if (tokens.length - stored < this.minNewTokens) return;
-    this.waiting = Int32Array.from(tokens);
+    this.waiting = { tokens: Int32Array.from(tokens), source };
     this.running ??= this.drain().finally(() => (this.running = undefined));
   }
 
@@ -39,23 +41,23 @@ export class SnapshotWriter {
   }
 
   private async drain(): Promise<void> {
-    for (let tokens = this.waiting; tokens !== undefined; tokens = this.waiting) {
+    for (let offered = this.waiting; offered !== undefined; offered = this.waiting) {
       this.waiting = undefined;
-      await this.write(tokens);
+      await this.write(offered.tokens, offered.source);
     }
   }
 
-  private async write(tokens: Int32Array): Promise<void> {
+  private async write(tokens: Int32Array, source: LiveRows): Promise<void> {
     let turn: Turn | undefined;
     try {
       turn = await this.scheduler.acquire('background', this.signal);
       const held = turn;
       await this.store.write(tokens, async (from, to) => {
         if (from > 0) await held.yield(this.signal);
-        const rows = this.source.rowsOf(tokens, from, to);
+        const rows = source.rowsOf(tokens, from, to);
         // A request that ran first replaced the live sequence: its tail is in the prefix cache, unless evicted.
-        if (rows !== undefined || !(await this.source.bringBack(Array.from(tokens), held, this.signal))) return rows;
-        return this.source.rowsOf(tokens, from, to);
+        if (rows !== undefined || !(await source.bringBack(Array.from(tokens), held, this.signal))) return rows;
+        return source.rowsOf(tokens, from, to);
       });
     } catch (error) {
       if (!this.signal.aborted) this.logger.warn(`KV snapshot not written: ${(error as Error).message}`);

@@ -279,10 +279,11 @@ describe('GenerationService on a tiny Qwen3 checkpoint', () => {
     assert.ok(rest.usage.cachedTokens >= cut.usage.promptTokens, `${rest.usage.cachedTokens} cached`);
   });
 
-  it('restores a conversation from the prefix cache after another request replaced the live sequence', async () => {
+  it('restores a conversation from the prefix cache after another chat replaced the live sequence', async () => {
     const params = { messages: firstTurn, maxTokens: 10, sampling: { seed: 9 } };
     const before = await chat(params);
-    await service.complete(parseEngineParams('complete', { prompt: 'Something else entirely', maxTokens: 4 }), never);
+    // Another conversation, not a completion: completions run on a sequence of their own.
+    await chat({ messages: [{ role: 'user', content: 'Something else entirely' }], maxTokens: 4 });
     const restored = await chat(params);
     assert.equal(restored.usage.cachedTokens, restored.usage.promptTokens - 1);
     assert.deepEqual([restored.content, restored.reasoning], [before.content, before.reasoning]);

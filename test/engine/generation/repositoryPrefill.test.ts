@@ -23,6 +23,8 @@ import {
 } from '../../../src/shared/protocol';
 import { observePrefill, TinyModelFixture, type PrefillHook } from './tinyModelFixture';
 import { parseEngineParams } from '../../../src/shared/wire/parseEngineParams';
+import type { OnnxDecoder } from '../../../src/engine/onnx/onnxDecoder';
+import { commonPrefixLength } from '../../../src/engine/generation/prefixCache';
 
 const never = new AbortController().signal;
 const RUN_TOKENS = 16;
@@ -41,11 +43,36 @@ function writeRepository(root: string): void {
     );
 }
 
+/** Records the main sequence's row traffic: what a switch to another request's tokens costs. */
+function observeRowCalls(decoder: OnnxDecoder, calls: string[]): void {
+  const [truncate, copyRows, appendRows] = [
+    decoder.truncate.bind(decoder),
+    decoder.copyRows.bind(decoder),
+    decoder.appendRows.bind(decoder),
+  ];
+  decoder.truncate = (length) => {
+    calls.push(`truncate ${length}`);
+    truncate(length);
+  };
+  decoder.copyRows = (from, to) => {
+    calls.push(`copyRows ${from}-${to}`);
+    return copyRows(from, to);
+  };
+  decoder.appendRows = (rows, offset, count) => {
+    calls.push(`appendRows ${count}`);
+    appendRows(rows, offset, count);
+  };
+}
+
 describe('Repository prefill in the background', () => {
   const fixture = new TinyModelFixture();
   const repository = mkdtempSync(join(tmpdir(), 'hearth-prefill-repo-'));
   /** Decoder runs (prefill chunks and decode steps) in order, by their token count, while set. */
   let runs: number[] | undefined;
+  /** The sequence each of `runs` ran on. */
+  let sequences: string[] = [];
+  /** Calls that copy, cut or restore rows of the main sequence, in order. */
+  let rowCalls: string[] = [];
   let onRun: ((run: number) => void) | undefined;
   let service: GenerationService;
   let context: ContextService;
@@ -93,15 +120,19 @@ describe('Repository prefill in the background', () => {
   beforeEach(async () => {
     runs = undefined;
     onRun = undefined;
+    sequences = [];
+    rowCalls = [];
     const hooks: { after?: PrefillHook } = {
-      after: (tokens) => {
+      after: (tokens, _call, sequence) => {
         runs?.push(tokens.length);
+        if (runs !== undefined) sequences.push(sequence);
         onRun?.(runs?.length ?? 0);
       },
     };
-    service = fixture.service({ prefillChunkTokens: RUN_TOKENS, snapshotDiskBytes: 0 }, (decoder) =>
-      observePrefill(decoder, hooks),
-    );
+    service = fixture.service({ prefillChunkTokens: RUN_TOKENS, snapshotDiskBytes: 0 }, (decoder) => {
+      observePrefill(decoder, hooks);
+      observeRowCalls(decoder, rowCalls);
+    });
     await service.loadModel(fixture.loadParams, () => {}, never);
     context = new ContextService({ cacheDir: join(fixture.root, 'index'), tokenCounter: () => service.tokenCounter() });
     await context.index({ roots: [repository] });
@@ -174,10 +205,12 @@ describe('Repository prefill in the background', () => {
 
     assert.deepEqual(finished, ['completion', 'prefill']);
     assert.equal(result.cancelled, false);
-    // One prefill run, then the completion's prompt and its one decode step, then the prefill's other runs,
-    // which start where the first stopped: together they compute each prefix token once.
+    // One prefill run, then the completion's prompt and its one decode step on the completion sequence, then the
+    // prefill's other runs, which start where the first stopped: together they compute each prefix token once.
     assert.equal(runs[0], RUN_TOKENS);
     assert.deepEqual(runs.slice(1, 3), [completed.usage.promptTokens, 1]);
+    assert.deepEqual(sequences.slice(0, 4), ['main', 'completions', 'completions', 'main']);
+    assert.ok(sequences.slice(3).every((sequence) => sequence === 'main'));
     const prefillRuns = [runs[0], ...runs.slice(3)];
     assert.equal(
       prefillRuns.reduce((sum, run) => sum + run, 0),
@@ -188,6 +221,33 @@ describe('Repository prefill in the background', () => {
       [0, ...prefillRuns.map((_, i) => Math.min(result.tokens, (i + 1) * RUN_TOKENS))],
     );
     assert.ok(progress.every((report) => report.total === result.tokens));
+  });
+
+  it('keeps its rows in place while completions run: none cut, copied out or back, and a chat finds them', async () => {
+    runs = [];
+    const completions: Promise<CompleteResult>[] = [];
+    onRun = (run) => {
+      if (run === 2 || run === 6)
+        completions.push(
+          service.complete(parseEngineParams('complete', { prompt: `let total${run} =`, maxTokens: 2 }), never),
+        );
+    };
+    const result = await prefill();
+    const completed = await Promise.all(completions);
+    assert.equal(result.cancelled, false);
+    assert.equal(completed.length, 2);
+    // The second completion reuses the prefix it shares with the first, left on their own sequence.
+    const [first, second] = ['let total2 =', 'let total6 ='].map((text) => tokenizer.encodePlainText(text));
+    assert.ok(commonPrefixLength(first, second) >= 2);
+    assert.equal(completed[1].usage.cachedTokens, commonPrefixLength(first, second));
+    const mainRuns = runs.filter((_, i) => sequences[i] === 'main');
+    assert.equal(
+      mainRuns.reduce((sum, run) => sum + run, 0),
+      result.tokens,
+    );
+    const chat = await ask('How are words counted?');
+    assert.equal(chat.usage.cachedTokens, result.tokens);
+    assert.deepEqual(rowCalls, []);
   });
 
   it('gives a question that arrives mid-way what is done, and finishes after it', async () => {
@@ -205,7 +265,7 @@ describe('Repository prefill in the background', () => {
     assert.equal(runs.at(-1), 1);
   });
 
-  it('stores the prefix on disk though a completion replaced the live sequence first, for the next engine', async () => {
+  it('stores the prefix on disk though another chat replaced the live sequence first, for the next engine', async () => {
     const log: string[] = [];
     const withSnapshots = () =>
       fixture.service({
@@ -219,8 +279,15 @@ describe('Repository prefill in the background', () => {
       await first.loadModel(fixture.loadParams, () => {}, never);
       const computed = await prefill(undefined, first);
       assert.ok(computed.tokens > 128, `${computed.tokens} tokens: more than one block of the snapshot file`);
-      // The writer takes the decoder after every request: this one takes it at the writer's first block.
-      await first.complete(parseEngineParams('complete', { prompt: 'let total =', maxTokens: 1 }), never);
+      // The writer takes the decoder after every request: this one takes it at the writer's first block. (A
+      // completion would not do: it runs on its own sequence and leaves the prefix in place.)
+      const other = parseEngineParams('chat', {
+        requestId: 'other',
+        messages: [{ role: 'user', content: 'Say hello.' }],
+        thinking: 'off',
+        maxTokens: 1,
+      });
+      await first.chat(other, () => {}, never);
       await first.snapshotsSettled();
       assert.ok(
         log.some((line) => line.includes(`KV snapshot of ${computed.tokens} tokens stored`)),

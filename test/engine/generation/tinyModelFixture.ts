@@ -5,7 +5,7 @@ import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheti
 import { GenerationService, type GenerationServiceOptions } from '../../../src/engine/generation/generationService';
 import { Logger } from '../../../src/engine/base/logger';
 import { loadModel, type LoadedModel } from '../../../src/engine/model/modelLoader';
-import type { OnnxDecoder } from '../../../src/engine/onnx/onnxDecoder';
+import type { DecoderSequence, OnnxDecoder } from '../../../src/engine/onnx/onnxDecoder';
 
 /** Small enough to keep every test fast; large enough for a long shared prefix. */
 export const CONTEXT_LENGTH = 1024;
@@ -66,15 +66,26 @@ export class TinyModelFixture {
   }
 }
 
-export type PrefillHook = (tokens: readonly number[], call: number) => void | Promise<void>;
+export type PrefillHook = (
+  tokens: readonly number[],
+  call: number,
+  sequence: 'main' | 'completions',
+) => void | Promise<void>;
 
-/** Wraps a decoder's prefill (decode steps go through it too) to call `after()` once each run has finished. */
+/**
+ * Wraps the prefill of a decoder and of its completion sequence (decode steps go through it too) to call `after()`
+ * once each run has finished; `call` counts the runs of both.
+ */
 export function observePrefill(decoder: OnnxDecoder, hooks: { after?: PrefillHook }): void {
-  const prefill = decoder.prefill.bind(decoder);
   let calls = 0;
-  decoder.prefill = async (tokens, signal) => {
-    const logits = await prefill(tokens, signal);
-    await hooks.after?.(tokens, ++calls);
-    return logits;
+  const observe = (sequence: DecoderSequence, name: 'main' | 'completions') => {
+    const prefill = sequence.prefill.bind(sequence);
+    sequence.prefill = async (tokens, signal) => {
+      const logits = await prefill(tokens, signal);
+      await hooks.after?.(tokens, ++calls, name);
+      return logits;
+    };
   };
+  observe(decoder, 'main');
+  if (decoder.completions !== undefined) observe(decoder.completions, 'completions');
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertKvCacheFits } from '../../../src/engine/onnx/kvBudget';
+import { assertKvCacheFits, completionSequenceLength } from '../../../src/engine/onnx/kvBudget';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
 
@@ -49,5 +49,25 @@ describe('assertKvCacheFits', () => {
       refusal(1, 100_000, 'float32').hint,
       'The 8-bit KV cache (int8) fits this context; or close other programs to free memory, or choose a smaller model.',
     );
+  });
+});
+
+describe('completionSequenceLength', () => {
+  const int8 = (positions: number) => positions * 62_176;
+
+  it('takes up to 4,096 positions of what the budget leaves beside the context', () => {
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 8192, int8(8192 + 6000), 'int8'), 4096);
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 8192, int8(8192 + 4096), 'int8'), 4096);
+    // 1,100 left: 1,088 in steps of 64.
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 8192, int8(8192 + 1100), 'int8'), 1088);
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 4096, 4096 * 237_568 * 2, 'float32'), 4096);
+  });
+
+  it('is never longer than the context, and none when fewer than 1,024 positions (or the context) are left', () => {
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 512, int8(2048), 'int8'), 512);
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 512, int8(512 + 500), 'int8'), 0);
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 8192, int8(8192 + 1000), 'int8'), 0);
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 8192, int8(8192), 'int8'), 0);
+    assert.equal(completionSequenceLength(QWEN3_06B_KV, 8192, int8(4096), 'int8'), 0);
   });
 });

@@ -107,7 +107,7 @@ export class GenerationService {
       const previous = this.served.get(role);
       this.served.set(role, model);
       this.options.logger.info(
-        `serving ${model.info.path} as the ${role} model (${model.info.architecture}, ${model.info.quantization} weights, ${model.info.kvCache} KV cache, context ${model.info.contextLength})`,
+        `serving ${model.info.path} as the ${role} model (${model.info.architecture}, ${model.info.quantization} weights, ${model.info.kvCache} KV cache, context ${model.info.contextLength}, ${completionsLine(model.completionPositions)})`,
       );
       previous
         ?.retire()
@@ -248,4 +248,8 @@ export class GenerationService {
   private textModel(): ServedModel {
     return this.served.get('chat') ?? this.served.values().next().value ?? this.requireModel('chat');
   }
+}
+
+function completionsLine(positions: number): string {
+  return positions > 0 ? `${positions} positions for completions` : 'completions on the main sequence';
 }

@@ -208,6 +208,11 @@ export class ServedModel implements GenerationTarget {
     return { store, writer, minTokens: options.minTokens };
   }
 
+  /** Positions of the completion sequence; 0 when the model has none. */
+  get completionPositions(): number {
+    return this.completions?.positions ?? 0;
+  }
+
   /**
    * The sequence an inline completion (or its warm-up) of `positions` prompt and output tokens runs on: its own
    * when the model has one that holds them, so that it leaves the main sequence (a chat, the repository prefill)

@@ -148,9 +148,12 @@ export class ServedModel implements GenerationTarget {
   ): Promise<{ model: ServedModel; converted: boolean }> {
     signal.throwIfAborted();
     const quantization = params.quantization ?? DEFAULT_QUANTIZATION;
+    const role = params.role ?? 'chat';
     const loaded = await loader(params.path, {
       quantization,
       kvCache: params.kvCache ?? DEFAULT_KV_CACHE,
+      // A completion model's main sequence is the completions' own.
+      completionSequence: role !== 'completion',
       ...(plan !== undefined && { plan }),
       ...(params.contextLength !== undefined && { contextLength: params.contextLength }),
       ...(params.threads !== undefined && { threads: params.threads }),
@@ -162,7 +165,6 @@ export class ServedModel implements GenerationTarget {
       const tokenizer = Tokenizer.load(loaded.dir);
       const template = loadTemplate(loaded.dir);
       const prefixCacheBytes = options.prefixCacheBytes ?? defaultPrefixCacheBytes(loaded);
-      const role = params.role ?? 'chat';
       const cacheDir = params.cacheDir ?? defaultCacheDir();
       const snapshots = options.snapshots && {
         ...options.snapshots,

@@ -24,6 +24,11 @@ export interface LoadModelOptions {
    */
   kvCache?: KvCacheChoice;
   kvBudgetBytes?: number;
+  /**
+   * Whether inline completions get a KV sequence of their own beside the main one, as much as the budget leaves
+   * (default true); false for a model that serves completions only, whose main sequence is theirs.
+   */
+  completionSequence?: boolean;
   threads?: number;
   /** Where converted weights are kept; default under the user's cache folder. */
   cacheDir?: string;
@@ -146,6 +151,7 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
     {
       ...decoderOptions(loadPlan, options.quantization),
       ...(options.threads !== undefined && { threads: options.threads }),
+      ...(options.completionSequence === false && { completionLength: 0 }),
     },
   );
   return {

@@ -32,9 +32,9 @@ export interface PrefixCacheStats {
 const MAX_ENTRIES = 64;
 
 /**
- * Saved key/value snapshots under a memory budget, least recently used evicted first. The live decoder
- * sequence is the main prefix cache; this keeps what a switch to another sequence would otherwise destroy
- * (a chat paused for a completion, the previous completion's prompt).
+ * Saved key/value snapshots under a memory budget, least recently used evicted first. Each decoder sequence's
+ * live tokens are the first prefix cache; this keeps what a switch to other tokens would otherwise destroy (a
+ * chat paused for another conversation, a completion warm-up paused for a completion). Both sequences share it.
  */
 export class PrefixCache {
   /** In use order: the first entry is the least recently used. */

@@ -72,7 +72,7 @@ export class ServedModel implements GenerationTarget {
   readonly scheduler: DecoderScheduler;
   /** Generations not yet settled: retiring waits for them before it frees the decoder. */
   private readonly running = new Set<Promise<unknown>>();
-  /** The main sequence: chats, explain, refactors, the repository prefill; completions that the other lacks room for. */
+  /** The main sequence: chats, explain, refactors, the repository prefill; completions too long for their own. */
   readonly decoder: CachedDecoder;
   /** Inline completions and their warm-ups, so that they never cut back the main sequence; of `positions` at most. */
   private readonly completions: { decoder: CachedDecoder; positions: number } | undefined;

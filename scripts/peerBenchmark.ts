@@ -1,5 +1,6 @@
 // Hearth's engine against llama.cpp on the same weights, the same machine and the same run, in alternating
 // rounds (this VM's speed drifts by 2× within minutes, so only ratios measured side by side mean anything).
+// Hearth's float32 cache is set against llama.cpp's F32 and F16 caches, its 8-bit cache against Q8_0.
 //   node --import tsx scripts/peerBenchmark.ts [--geometry 0.6b|4b|tiny] [--depth 8192]… [--kv float32,int8]
 //       [--rounds 2] [--threads 2] [--work-dir DIR]
 // Needs `npm run build` (dist/cli.js), python3 with numpy, and node-llama-cpp installed in DIR/peer as
@@ -26,8 +27,11 @@ const peerDir = join(workDir, 'peer');
 const checkpoint = join(workDir, `checkpoint-${values.geometry}`);
 const gguf = join(workDir, `model-${values.geometry}-q8_0.gguf`);
 const depths = values.depth.map(Number);
-/** Hearth's KV dtype and the llama.cpp cache type that stores the same precision (flash attention on). */
-const KV_PAIRS: Record<string, string> = { float32: 'F32', int8: 'Q8_0' };
+/**
+ * Per Hearth KV dtype, the llama.cpp cache types it is set against (flash attention on): the one that stores the
+ * same precision, and for float32 also F16, llama.cpp's default and its fastest cache on CPU.
+ */
+const KV_PAIRS: Record<string, string[]> = { float32: ['F32', 'F16'], int8: ['Q8_0'] };
 
 interface Speeds {
   [test: string]: number;
@@ -98,13 +102,13 @@ function hearthSpeeds(kv: string): Speeds {
 }
 
 /** llama.cpp's speeds under the same names; one run per depth (its script fills one depth a run). */
-function llamaSpeeds(kv: string): Speeds {
+function llamaSpeeds(cacheType: string): Speeds {
   const speeds: Speeds = {};
   for (const depth of depths) {
     const out = JSON.parse(
       run(
         process.execPath,
-        ['bench_llama.mjs', '--model', gguf, '--threads', values.threads, '--kv', KV_PAIRS[kv], '--fa'].concat([
+        ['bench_llama.mjs', '--model', gguf, '--threads', values.threads, '--kv', cacheType, '--fa'].concat([
           '--depth',
           String(depth),
           '--reps',
@@ -134,15 +138,17 @@ function main(): void {
   prepare();
   const kvs = values.kv.split(',');
   for (const kv of kvs) if (KV_PAIRS[kv] === undefined) throw new Error(`--kv ${kv}: use float32 or int8.`);
-  const samples = new Map<string, { hearth: Speeds; llama: Speeds }[]>(kvs.map((kv) => [kv, []]));
+  const samples = new Map<string, { hearth: Speeds; llama: Record<string, Speeds> }[]>(kvs.map((kv) => [kv, []]));
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const kv of kvs) {
       // Alternate which engine goes first, so that neither always meets the machine warmer.
-      const first = round % 2 === 0;
       process.stderr.write(`round ${round + 1}, KV ${kv}\n`);
-      const a = first ? hearthSpeeds(kv) : llamaSpeeds(kv);
-      const b = first ? llamaSpeeds(kv) : hearthSpeeds(kv);
-      samples.get(kv)!.push(first ? { hearth: a, llama: b } : { hearth: b, llama: a });
+      const llama: Record<string, Speeds> = {};
+      const runLlama = (): void => KV_PAIRS[kv].forEach((type) => (llama[type] = llamaSpeeds(type)));
+      if (round % 2 === 1) runLlama();
+      const hearth = hearthSpeeds(kv);
+      if (round % 2 === 0) runLlama();
+      samples.get(kv)!.push({ hearth, llama });
     }
   }
   const tests = ['pp512', 'tg128', ...depths.flatMap((d) => [`pp${d}`, `tg128@d${d}`])];
@@ -154,19 +160,12 @@ function main(): void {
     '| --- | --- | ---: | ---: | ---: |',
   ];
   for (const [kv, rounds] of samples)
-    for (const test of tests)
-      lines.push(
-        `| ${kv} / ${KV_PAIRS[kv]} | ${test} | ${range(
-          rounds.map((r) => r.hearth[test]),
-          1,
-        )} | ${range(
-          rounds.map((r) => r.llama[test]),
-          1,
-        )} | ${range(
-          rounds.map((r) => r.hearth[test] / r.llama[test]),
-          2,
-        )} × |`,
-      );
+    for (const type of KV_PAIRS[kv])
+      for (const test of tests) {
+        const [hearth, llama] = [rounds.map((r) => r.hearth[test]), rounds.map((r) => r.llama[type][test])];
+        const ratios = hearth.map((h, i) => h / llama[i]);
+        lines.push(`| ${kv} / ${type} | ${test} | ${range(hearth, 1)} | ${range(llama, 1)} | ${range(ratios, 2)} × |`);
+      }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

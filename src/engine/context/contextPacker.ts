@@ -53,6 +53,8 @@ const MAX_WHOLE_FILE_MISSES = 32;
 const CANCELLATION_CHECK_EVERY = 256;
 /** Shares of its room an excerpt is rendered for, in turn, until one fits. */
 const EXCERPT_SHRINK_STEPS = [1, 0.75, 0.5, 0.3];
+/** A rendering that came out over its target is rendered again for this share of the target, scaled. */
+const REFIT_SHARE = 0.95;
 const MAX_REPO_NAME_CHARS = 100;
 
 export interface PackRequest {
@@ -335,7 +337,8 @@ export class ContextPacker {
 
   /**
    * An excerpt of file `rank` rendered for at most `cap` tokens, or for less when the rendering's estimate
-   * proved short of the real count (URLs and data take more tokens per character than code).
+   * proved short of the real count (URLs and data take more tokens per character than code). A rendering over its
+   * target is rendered once more, scaled by how far over it was, so that it fits the target it is charged at.
    */
   private addExcerpt<F extends PackableFile>(
     selection: PackSelection<F>,
@@ -346,11 +349,17 @@ export class ContextPacker {
     limit: number,
     cap: number,
   ): boolean {
+    const piece = (tokens: number): string | undefined => {
+      const excerpt = render(tokens);
+      return excerpt === undefined ? undefined : format.excerpt(selection.ranked[rank].path, excerpt, fence);
+    };
     for (const share of EXCERPT_SHRINK_STEPS) {
-      const excerpt = render(Math.floor(cap * share));
-      if (excerpt === undefined) return false;
-      if (selection.tryAdd(rank, 'excerpt', format.excerpt(selection.ranked[rank].path, excerpt, fence), limit, cap))
-        return true;
+      const target = Math.floor(cap * share);
+      let text = piece(target);
+      if (text === undefined) return false;
+      const tokens = this.counts.count(text);
+      if (tokens > target) text = piece(Math.floor((REFIT_SHARE * target * target) / tokens)) ?? text;
+      if (selection.tryAdd(rank, 'excerpt', text, limit, cap, target)) return true;
     }
     return false;
   }

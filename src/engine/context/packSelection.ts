@@ -27,10 +27,15 @@ export interface Piece<F extends PackableFile> {
   readonly rendering: Rendering;
   readonly text: string;
   readonly tokens: number;
+  /** What it takes of the part's room: `tokens`, or more. */
+  readonly charged: number;
 }
 
-/** How much of a part's room a piece of `tokens` takes: exactly its count, or more (see `coarseCharge`). */
-export type Charge = (tokens: number) => number;
+/**
+ * How much of a part's room a piece of `tokens` takes, rendered for at most `target` tokens when it was: exactly
+ * its count, or more (see `coarseCharge`).
+ */
+export type Charge = (tokens: number, target?: number) => number;
 
 const RICHNESS: Readonly<Record<Rendering, number>> = { outlined: 1, excerpt: 2, whole: 3 };
 /** Steps per doubling of `coarseCharge`, and its smallest step. */
@@ -38,10 +43,12 @@ const STEPS_PER_OCTAVE = 8;
 const MIN_STEP = 4;
 
 /**
- * `tokens` rounded up to one of about 8 steps per doubling (5% more on average), so a small edit seldom changes
- * what a piece costs, and so the part's choice of every other file stays the same.
+ * `tokens` rounded up to one of about 8 steps per doubling (5% more on average), or the target a piece was
+ * rendered for when it fits it, so that a small edit seldom changes what a piece costs, and so the part's choice
+ * of every other file stays the same.
  */
-export function coarseCharge(tokens: number): number {
+export function coarseCharge(tokens: number, target?: number): number {
+  if (target !== undefined && tokens <= target) return target;
   const step = Math.max(MIN_STEP, 2 ** Math.floor(Math.log2(Math.max(1, tokens))) / STEPS_PER_OCTAVE);
   return Math.ceil(tokens / step) * step;
 }
@@ -76,13 +83,12 @@ export class PackSelection<F extends PackableFile> {
 
   /** Tokens file `rank` may take within `limit`, counting what its current rendering would give back. */
   available(rank: number, limit: number): number {
-    const current = this.pieces.get(rank);
-    return limit - this.used + (current === undefined ? 0 : this.charge(current.tokens));
+    return limit - this.used + (this.pieces.get(rank)?.charged ?? 0);
   }
 
   /**
    * Shows file `rank` as `rendering` if that is richer than now, is charged at most `maxTokens`, and the
-   * difference fits within `limit`.
+   * difference fits within `limit`. `target`: the tokens `text` was rendered for, if it was.
    */
   tryAdd(
     rank: number,
@@ -90,16 +96,18 @@ export class PackSelection<F extends PackableFile> {
     text: string,
     limit: number,
     maxTokens = Number.POSITIVE_INFINITY,
+    target?: number,
   ): boolean {
     const current = this.pieces.get(rank);
     if (current !== undefined && RICHNESS[current.rendering] >= RICHNESS[rendering]) return false;
     const available = Math.min(this.available(rank, limit), maxTokens);
     if (text.length / MAX_CHARS_PER_TOKEN > available) return false;
     const tokens = this.counter.count(text);
-    if (this.charge(tokens) > available) return false;
-    this.used += this.charge(tokens) - (current === undefined ? 0 : this.charge(current.tokens));
+    const charged = this.charge(tokens, target);
+    if (charged > available) return false;
+    this.used += charged - (current?.charged ?? 0);
     this.shown += tokens - (current?.tokens ?? 0);
-    this.pieces.set(rank, { rank, file: this.ranked[rank], rendering, text, tokens });
+    this.pieces.set(rank, { rank, file: this.ranked[rank], rendering, text, tokens, charged });
     return true;
   }
 }

@@ -198,6 +198,36 @@ describe('ContextPacker', () => {
     assert.ok(chargeMoved.length <= 10, `the edited file changed steps at ${chargeMoved.length} budgets`);
   });
 
+  it("keeps the overview's other choices when an edit adds a line to the document it shows the head of", () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `Step ${i}: run the ${i % 7}th check, then read its log.\n`);
+    const readme = (content: string, mtimeMs: number): TestFile => ({
+      path: 'README.md',
+      content,
+      size: content.length,
+      mtimeMs,
+      languageId: 'markdown',
+      outline: '',
+    });
+    const files = [readme(lines.join(''), 1), ...syntheticRepo(300)];
+    // More tokens per character than the head's rendering assumes, so it comes out over the tokens it was meant for.
+    const denseCounter: TokenCounter = { count: (text) => Math.ceil(text.length / 3) };
+    const edited = [readme(`An added line.\n${lines.join('')}`, 2e12), ...files.slice(1)];
+    const changedAt: number[] = [];
+    for (let budget = 2000; budget <= 32_000; budget += 1000) {
+      const others = (result: ReturnType<typeof pack>): string =>
+        result.placements
+          .filter((p) => p.part === 'overview' && p.path !== 'README.md')
+          .map((p) => `${p.path} ${p.rendering}`)
+          .join();
+      const [before, after] = [files, edited].map((input) =>
+        pack(input, budget, 'qwen', denseCounter, { questionShare: 0.1 }),
+      );
+      assert.equal(before.placements[0].rendering, 'excerpt');
+      if (others(after) !== others(before)) changedAt.push(budget);
+    }
+    assert.deepEqual(changedAt, []);
+  });
+
   it('shows the matching definitions of a file too large to show whole inside its outline', () => {
     const lines = Array.from(
       { length: 400 },

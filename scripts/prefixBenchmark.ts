@@ -9,7 +9,7 @@
 // inline completions are timed, then the same completions idle, then question 2 (a new conversation: another
 // question and active file than any before), then question 2 again after an edit to a file in the last quarter
 // of the block's overview. Prints first tokens against cold, completion p50/p95 and disk per 1K tokens.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -201,8 +201,9 @@ async function completionMs(engine: EngineProcess, index: number): Promise<numbe
 }
 
 /**
- * Puts a line at the top of the file in the last quarter of the overview's order (oldest first), which changes
- * it whole, outlined (numbered lines) or as a document's first lines, and tells the engine. Returns the file.
+ * Puts a line at the top of the first file that starts in the last quarter of the overview's text (files oldest
+ * first), which changes it whole, outlined (numbered lines) or as a document's first lines, and tells the engine.
+ * Returns the file and where it started.
  */
 async function editLastQuarter(engine: EngineProcess, repository: string): Promise<string> {
   const packed: ContextPackResult = await sendEngineRequest(engine.connection, 'context/pack', {
@@ -212,16 +213,20 @@ async function editLastQuarter(engine: EngineProcess, repository: string): Promi
     focus: {},
     explainRanking: true,
   });
+  const overviewEnd = packed.text.indexOf('Repository map (every folder)');
+  // A markdown piece starts with its path alone on a line, or followed by what the piece holds.
+  const startOf = (path: string): number =>
+    Math.max(packed.text.indexOf(`\n${path}\n`), packed.text.indexOf(`\n${path} (`));
   const files = (packed.ranking ?? [])
     .filter((entry) => entry.part === 'overview')
-    .map((entry) => (isAbsolute(entry.path) ? entry.path : join(repository, entry.path)))
-    .filter((path) => existsSync(path))
-    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
-  const place = Math.floor(files.length * 0.8);
-  const path = files[place];
+    .map((entry) => ({ path: entry.path, start: startOf(entry.path) }))
+    .filter((file) => file.start >= 0 && file.start < overviewEnd)
+    .sort((a, b) => a.start - b.start);
+  const file = files.find((f) => f.start >= overviewEnd * 0.75) ?? files[files.length - 1];
+  const path = isAbsolute(file.path) ? file.path : join(repository, file.path);
   writeFileSync(path, `// edited by the benchmark\n${readFileSync(path, 'utf8')}`);
   await sendEngineRequest(engine.connection, 'context/update', { changes: [{ path, kind: 'changed' }] });
-  return `${path.slice(repository.length + 1)} (${place + 1} of ${files.length} in the overview)`;
+  return `${file.path} (at ${Math.round((100 * file.start) / overviewEnd)}% of the overview's text)`;
 }
 
 const QUESTION = 'How does the chat view say where the prompt tokens came from?';

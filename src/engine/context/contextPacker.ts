@@ -53,7 +53,7 @@ const MAX_WHOLE_FILE_MISSES = 32;
 const CANCELLATION_CHECK_EVERY = 256;
 /** Shares of its room an excerpt is rendered for, in turn, until one fits. */
 const EXCERPT_SHRINK_STEPS = [1, 0.75, 0.5, 0.3];
-/** A rendering that came out over its target is rendered again for this share of the target, scaled. */
+/** A rendering that came out over its cap is rendered again for this share of its target, scaled. */
 const REFIT_SHARE = 0.95;
 const MAX_REPO_NAME_CHARS = 100;
 
@@ -337,8 +337,8 @@ export class ContextPacker {
 
   /**
    * An excerpt of file `rank` rendered for at most `cap` tokens, or for less when the rendering's estimate
-   * proved short of the real count (URLs and data take more tokens per character than code). A rendering over its
-   * target is rendered once more, scaled by how far over it was, so that it fits the target it is charged at.
+   * proved short of the real count (URLs and data take more tokens per character than code). A rendering over the
+   * cap is rendered once more, scaled by how far over it was, before a smaller share is tried.
    */
   private addExcerpt<F extends PackableFile>(
     selection: PackSelection<F>,
@@ -358,7 +358,7 @@ export class ContextPacker {
       let text = piece(target);
       if (text === undefined) return false;
       const tokens = this.counts.count(text);
-      if (tokens > target) text = piece(Math.floor((REFIT_SHARE * target * target) / tokens)) ?? text;
+      if (tokens > cap) text = piece(Math.floor((REFIT_SHARE * target * cap) / tokens)) ?? text;
       if (selection.tryAdd(rank, 'excerpt', text, limit, cap, target)) return true;
     }
     return false;

@@ -42,6 +42,9 @@ const RICHNESS: Readonly<Record<Rendering, number>> = { outlined: 1, excerpt: 2,
 const STEPS_PER_OCTAVE = 8;
 const MIN_STEP = 4;
 
+/** Rendered text of fewer than one token per this many characters is not worth counting when it cannot fit. */
+const MAX_CHARS_PER_TOKEN = 8;
+
 /**
  * `tokens` rounded up to one of about 8 steps per doubling (5% more on average), or the target a piece was
  * rendered for when it fits it, so that a small edit seldom changes what a piece costs, and so the part's choice
@@ -52,8 +55,6 @@ export function coarseCharge(tokens: number, target?: number): number {
   const step = Math.max(MIN_STEP, 2 ** Math.floor(Math.log2(Math.max(1, tokens))) / STEPS_PER_OCTAVE);
   return Math.ceil(tokens / step) * step;
 }
-/** Rendered text of fewer than one token per this many characters is not worth counting when it cannot fit. */
-const MAX_CHARS_PER_TOKEN = 8;
 
 export class PackSelection<F extends PackableFile> {
   readonly pieces = new Map<number, Piece<F>>();

@@ -44,7 +44,7 @@ export class SoakDriver {
 
   async run(plan: SoakPlan): Promise<SoakReport> {
     const { api } = this.target;
-    const idle = await this.warmUp();
+    const warm = await this.warmUp();
     const statsBefore = await completionStats();
     const startedAt = Date.now();
     const lanes = Promise.all([
@@ -82,8 +82,8 @@ export class SoakDriver {
       failures: this.requests.failures().map(({ line }) => line),
       slowest: this.requests.slowest(5),
       maxPingMs: this.maxPingMs,
-      engineRssBytes: { idle: idle.rss, peak: Math.max(this.peakRss, after), after },
-      extensionHeapBytes: { idle: idle.heap, after: process.memoryUsage().heapUsed },
+      engineRssBytes: { warm: warm.rss, peak: Math.max(this.peakRss, after), after },
+      extensionHeapBytes: { idle: warm.heap, after: process.memoryUsage().heapUsed },
       completionEngine: {
         requests: statsAfter.engineRequests - statsBefore.engineRequests,
         cancelled: statsAfter.engineCancelled - statsBefore.engineCancelled,
@@ -95,9 +95,9 @@ export class SoakDriver {
   }
 
   /**
-   * Both models loaded and a conversation and completions as long as the soak's typical ones answered: the
-   * engine's memory then is its idle level. Restarted first, so that it loads the weights from the cache as
-   * every engine after a kill does, not converting them.
+   * Both models loaded and a conversation and completions as long as the soak's typical ones answered. The
+   * engine's warm level is the highest RSS between rounds: V8 frees the loader's buffers whenever it collects, so
+   * one sample swings by 100 MiB. Restarted first, to load the weights from the cache as an engine after a kill does.
    */
   private async warmUp(): Promise<{ rss: number; heap: number }> {
     const { api, files } = this.target;
@@ -106,13 +106,16 @@ export class SoakDriver {
     await api.chat.ask('Warm-up: what is in this repository?', 'off');
     await inlineSuggestion(api, document, document.lineCount - 1, true, never);
     await vscode.commands.executeCommand('hearth.restartEngine');
+    let rss = 0;
     for (let round = 0; round < WARM_UP_ROUNDS; round++) {
       await api.chat.ask(`Warm-up ${round}: what does ${files[round % files.length]} do?`, 'off');
       await inlineSuggestion(api, document, round % document.lineCount, true, never);
+      rss = Math.max(rss, (await api.ping()).memory.rssBytes);
     }
     api.chat.newChat();
     await sleep(2_000);
-    return { rss: (await api.ping()).memory.rssBytes, heap: process.memoryUsage().heapUsed };
+    rss = Math.max(rss, (await api.ping()).memory.rssBytes);
+    return { rss, heap: process.memoryUsage().heapUsed };
   }
 
   private async chatLane(requests: { request: PlannedRequest; index: number }[]): Promise<void> {

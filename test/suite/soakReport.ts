@@ -54,7 +54,7 @@ export interface SoakReport {
   /** The longest a running engine took to answer a ping (the watchdog's question) while the soak ran. */
   maxPingMs: number;
   /** The engine's resident memory: after warming up, the most seen while the soak ran, after it settled. */
-  engineRssBytes: { idle: number; peak: number; after: number };
+  engineRssBytes: { warm: number; peak: number; after: number };
   /** The extension host's heap before and after, for leaks on the extension's side (not asserted: no forced GC). */
   extensionHeapBytes: { idle: number; after: number };
   /** The completion service's counters over the soak (engine requests, cancellations, errors). */
@@ -94,7 +94,7 @@ export function formatSoakReport(report: SoakReport): string[] {
     ...report.failures.map((failure) => `  failed ${failure}`),
     ...report.slowest.map((request) => `  slow ${request}`),
     `longest ping answer: ${report.maxPingMs} ms`,
-    `engine RSS: idle ${mib(rss.idle)}, peak ${mib(rss.peak)}, after ${mib(rss.after)} (${((100 * rss.after) / rss.idle).toFixed(0)}% of idle)`,
+    `engine RSS: warm ${mib(rss.warm)}, peak ${mib(rss.peak)}, after ${mib(rss.after)} (${((100 * rss.after) / rss.warm).toFixed(0)}% of warm)`,
     `extension host heap: idle ${mib(heap.idle)}, after ${mib(heap.after)}`,
   ];
 }

@@ -242,12 +242,18 @@ export class WorkspaceContext implements vscode.Disposable {
   /** Sends a batch once the index it applies to exists; an open, modified editor's text stands for the disk's. */
   private async send(batch: readonly [string, ChangeKind][]): Promise<void> {
     await this.indexing?.done.catch(() => undefined);
-    if (this.indexed?.generation !== this.engineGeneration) return; // the next index reads the disk
+    const generation = this.engineGeneration;
+    if (this.indexed?.generation !== generation) return; // the next index reads the disk
     const changes = batch.map(([path, kind]) => this.changeFor(path, kind));
     for (let start = 0; start < changes.length; start += MAX_CHANGES_PER_UPDATE) {
-      const result = await this.engine.request('context/update', {
-        changes: changes.slice(start, start + MAX_CHANGES_PER_UPDATE),
-      });
+      const result = await this.engine
+        .request('context/update', { changes: changes.slice(start, start + MAX_CHANGES_PER_UPDATE) })
+        .catch((error: unknown) => {
+          // Sent as the engine restarted, it reached the new one before its index: that index reads the disk.
+          if (generation !== this.engineGeneration) return undefined;
+          throw error;
+        });
+      if (result === undefined) return;
       if (result.parsed.length > 0 || result.removed.length > 0 || result.rescanned) this.contentChanged();
     }
   }

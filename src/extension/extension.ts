@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelInfo, ModelRole, PingResult } from '../shared/protocol';
+import type { MemoryUsage, ModelInfo, ModelRole, PingResult } from '../shared/protocol';
 import type { ChatTurn, EngineState, ThinkingMode } from '../shared/webviewProtocol';
 import { ChatController } from './chat/chatController';
 import { ChatHistory } from './chat/chatHistory';
@@ -36,6 +36,8 @@ export interface HearthApi {
   engineState(): EngineState;
   /** Starts the engine if needed and pings it. */
   ping(): Promise<PingResult>;
+  /** The engine's memory once it has collected its garbage (memory/collect). */
+  engineMemory(): Promise<MemoryUsage>;
   /** Starts the engine and loads the configured model if needed. */
   loadModel(): Promise<ModelInfo>;
   /** The model the engine serves in a role now, or null. */
@@ -190,6 +192,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   return {
     engineState: () => engine.state.state,
     ping: () => engine.request('ping', undefined),
+    engineMemory: () => engine.request('memory/collect', undefined),
     loadModel: () => models.ensureLoaded(),
     modelInfo: (role) => engine.request('model/info', { role }),
     chat: {

@@ -337,6 +337,8 @@ export interface CompleteResult {
 export interface EngineRequestMap {
   initialize: [InitializeParams, InitializeResult];
   ping: [void, PingResult];
+  /** Collects the engine's garbage, then answers its memory: readings that do not depend on when V8 last collected. */
+  'memory/collect': [void, MemoryUsage];
   'runtime/selfCheck': [void, RuntimeSelfCheckResult];
   /**
    * Loads a checkpoint, sending `model/progress`; on success it replaces the model serving its role (requests

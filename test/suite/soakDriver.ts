@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { CompletionStats } from '../../src/extension/completion/completionStats';
 import type { HearthApi } from '../../src/extension/extension';
+import type { MemoryUsage } from '../../src/shared/protocol';
 import type { ChatTurn } from '../../src/shared/webviewProtocol';
 import { inlineSuggestion } from './inlineSuggestion';
 import type { PlannedKill, PlannedRequest, SoakPlan } from './soakPlan';
@@ -44,7 +45,7 @@ export class SoakDriver {
 
   async run(plan: SoakPlan): Promise<SoakReport> {
     const { api } = this.target;
-    const warm = await this.warmUp();
+    const idle = await this.warmUp();
     const statsBefore = await completionStats();
     const startedAt = Date.now();
     const lanes = Promise.all([
@@ -64,7 +65,7 @@ export class SoakDriver {
       return stats.engineInFlight === 0 ? stats : undefined;
     });
     await sleep(2_000); // the engine's own clean-up after the last request
-    const after = (await api.ping()).memory.rssBytes;
+    const after = await api.engineMemory();
     return {
       seed: plan.seed,
       requests: plan.requests.length,
@@ -82,8 +83,13 @@ export class SoakDriver {
       failures: this.requests.failures().map(({ line }) => line),
       slowest: this.requests.slowest(5),
       maxPingMs: this.maxPingMs,
-      engineRssBytes: { warm: warm.rss, peak: Math.max(this.peakRss, after), after },
-      extensionHeapBytes: { idle: warm.heap, after: process.memoryUsage().heapUsed },
+      engineRssBytes: {
+        idle: idle.engine.rssBytes,
+        peak: Math.max(this.peakRss, after.rssBytes),
+        after: after.rssBytes,
+      },
+      engineHeapBytes: { idle: idle.engine.heapUsedBytes, after: after.heapUsedBytes },
+      extensionHeapBytes: { idle: idle.heap, after: process.memoryUsage().heapUsed },
       completionEngine: {
         requests: statsAfter.engineRequests - statsBefore.engineRequests,
         cancelled: statsAfter.engineCancelled - statsBefore.engineCancelled,
@@ -95,27 +101,24 @@ export class SoakDriver {
   }
 
   /**
-   * Both models loaded and a conversation and completions as long as the soak's typical ones answered. The
-   * engine's warm level is the highest RSS between rounds: V8 frees the loader's buffers whenever it collects, so
-   * one sample swings by 100 MiB. Restarted first, to load the weights from the cache as an engine after a kill does.
+   * Both models loaded and a conversation and completions as long as the soak's typical ones answered: the
+   * engine's memory then, its garbage collected, is its idle level (uncollected, it swings by ~100 MiB). Restarted
+   * first, so that it loads the weights from the cache as every engine after a kill does, not converting them.
    */
-  private async warmUp(): Promise<{ rss: number; heap: number }> {
+  private async warmUp(): Promise<{ engine: MemoryUsage; heap: number }> {
     const { api, files } = this.target;
     const never = new vscode.CancellationTokenSource().token;
     const document = await vscode.workspace.openTextDocument(this.target.file);
     await api.chat.ask('Warm-up: what is in this repository?', 'off');
     await inlineSuggestion(api, document, document.lineCount - 1, true, never);
     await vscode.commands.executeCommand('hearth.restartEngine');
-    let rss = 0;
     for (let round = 0; round < WARM_UP_ROUNDS; round++) {
       await api.chat.ask(`Warm-up ${round}: what does ${files[round % files.length]} do?`, 'off');
       await inlineSuggestion(api, document, round % document.lineCount, true, never);
-      rss = Math.max(rss, (await api.ping()).memory.rssBytes);
     }
     api.chat.newChat();
     await sleep(2_000);
-    rss = Math.max(rss, (await api.ping()).memory.rssBytes);
-    return { rss, heap: process.memoryUsage().heapUsed };
+    return { engine: await api.engineMemory(), heap: process.memoryUsage().heapUsed };
   }
 
   private async chatLane(requests: { request: PlannedRequest; index: number }[]): Promise<void> {

@@ -53,8 +53,12 @@ export interface SoakReport {
   slowest: string[];
   /** The longest a running engine took to answer a ping (the watchdog's question) while the soak ran. */
   maxPingMs: number;
-  /** The engine's resident memory: after warming up, the most seen while the soak ran, after it settled. */
-  engineRssBytes: { warm: number; peak: number; after: number };
+  /**
+   * The engine's resident memory after warming up, the most seen while the soak ran, and after it settled; idle and
+   * after read once the engine has collected its garbage, as its heap is.
+   */
+  engineRssBytes: { idle: number; peak: number; after: number };
+  engineHeapBytes: { idle: number; after: number };
   /** The extension host's heap before and after, for leaks on the extension's side (not asserted: no forced GC). */
   extensionHeapBytes: { idle: number; after: number };
   /** The completion service's counters over the soak (engine requests, cancellations, errors). */
@@ -94,7 +98,8 @@ export function formatSoakReport(report: SoakReport): string[] {
     ...report.failures.map((failure) => `  failed ${failure}`),
     ...report.slowest.map((request) => `  slow ${request}`),
     `longest ping answer: ${report.maxPingMs} ms`,
-    `engine RSS: warm ${mib(rss.warm)}, peak ${mib(rss.peak)}, after ${mib(rss.after)} (${((100 * rss.after) / rss.warm).toFixed(0)}% of warm)`,
+    `engine RSS: idle ${mib(rss.idle)}, peak ${mib(rss.peak)}, after ${mib(rss.after)} (${((100 * rss.after) / rss.idle).toFixed(0)}% of idle)`,
+    `engine heap: idle ${mib(report.engineHeapBytes.idle)}, after ${mib(report.engineHeapBytes.after)}`,
     `extension host heap: idle ${mib(heap.idle)}, after ${mib(heap.after)}`,
   ];
 }

@@ -18,6 +18,7 @@ import { bundledQwen3Counter } from '../text/bundledTokenizer';
 import { ModelLibrary } from '../library/modelLibrary';
 import type { GenerationService } from '../generation/generationService';
 import type { Logger } from '../base/logger';
+import { collectGarbage, memoryUsage } from '../base/memoryReading';
 import { runtimeSelfCheck } from '../base/runtimeSelfCheck';
 import { parseInitializeParams } from './initializeParams';
 import { parseEngineParams } from '../../shared/wire/parseEngineParams';
@@ -70,6 +71,7 @@ export class EngineServer {
     const handlers: EngineHandlers = {
       initialize: (params) => this.initialize(params),
       ping: () => (this.requireInitialized('ping'), this.ping()),
+      'memory/collect': () => (this.requireInitialized('memory/collect'), collectGarbage(), memoryUsage()),
       'runtime/selfCheck': () => (this.requireInitialized('runtime/selfCheck'), runtimeSelfCheck()),
       'model/load': (params, token) => (
         this.requireInitialized('model/load'),
@@ -184,17 +186,11 @@ export class EngineServer {
   }
 
   private ping(): PingResult {
-    const memory = process.memoryUsage();
     return {
       engineVersion: this.options.version,
       pid: process.pid,
       uptimeMs: Date.now() - this.startedAt,
-      memory: {
-        rssBytes: memory.rss,
-        heapUsedBytes: memory.heapUsed,
-        externalBytes: memory.external,
-        arrayBuffersBytes: memory.arrayBuffers,
-      },
+      memory: memoryUsage(),
     };
   }
 

@@ -66,6 +66,21 @@ describe('EngineServer over in-memory streams', () => {
     assert.ok(ping.memory.heapUsedBytes > 0);
   });
 
+  it('collects its garbage on memory/collect and answers the memory after it', async () => {
+    await sendEngineRequest(pair.client, 'initialize', hello);
+    const baseline = (await sendEngineRequest(pair.client, 'memory/collect', undefined)).heapUsedBytes;
+    /** The heap while 2M small objects are alive; they are garbage once it returns. */
+    const heapWithGarbage = () => {
+      const objects = Array.from({ length: 200 }, (_, i) => Array.from({ length: 10_000 }, (_, j) => ({ i, j })));
+      return objects.length > 0 ? process.memoryUsage().heapUsed : 0;
+    };
+    const withGarbage = heapWithGarbage();
+    const after = await sendEngineRequest(pair.client, 'memory/collect', undefined);
+    assert.ok(withGarbage - baseline > 50e6, `the garbage took ${withGarbage - baseline} bytes`);
+    assert.ok(after.heapUsedBytes - baseline < 10e6, `${after.heapUsedBytes - baseline} bytes left after collecting`);
+    assert.ok(after.rssBytes > after.heapUsedBytes);
+  });
+
   it('rejects requests before initialize with NotInitialized', async () => {
     await assert.rejects(sendEngineRequest(pair.client, 'ping', undefined), (error: unknown) => {
       assert.ok(error instanceof EngineError);

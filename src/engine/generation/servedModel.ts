@@ -12,6 +12,7 @@ import {
   type ModelRole,
 } from '../../shared/protocol';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
+import { optionalKvBudget } from '../library/loadPlan';
 import type { LoadedModel, LoadModelOptions } from '../model/modelLoader';
 import { ChatTemplate } from '../text/chatTemplate';
 import { SpecialToken, Tokenizer } from '../text/tokenizer';
@@ -322,11 +323,11 @@ function loadTemplate(dir: string): ChatTemplate | { missing: EngineError } {
 }
 
 /**
- * The prefix cache gets what the KV budget the loader checked leaves once both sequences are full (the engine
- * never promises itself more memory than it checked was free), up to a share of it.
+ * The prefix cache gets what the optional part of the KV budget the loader checked leaves once both sequences are
+ * full (never the runtime's reserve, nor more memory than was free), up to a share of the free memory.
  */
-function defaultPrefixCacheBytes({ decoder, plan }: LoadedModel): number {
+function defaultPrefixCacheBytes({ decoder, plan, stats }: LoadedModel): number {
   const positions = decoder.contextLength + (decoder.completions?.contextLength ?? 0);
-  const left = plan.kvBudgetBytes - decoder.bytesPerPosition * positions;
+  const left = optionalKvBudget(plan, stats.weightBytes) - decoder.bytesPerPosition * positions;
   return Math.max(0, Math.min(plan.memory.freeBytes * PREFIX_CACHE_SHARE, left));
 }

@@ -21,6 +21,15 @@ export interface PlannedLoad {
 }
 
 /**
+ * What of a plan's KV budget the optional caches (the completion sequence, the prefix cache) may take: never the
+ * runtime's reserve of the memory it was read from, which the fit's contexts leave free. A smaller budget the
+ * request gave stands.
+ */
+export function optionalKvBudget(plan: LoadPlan, weightBytes: number): number {
+  return Math.min(plan.kvBudgetBytes, Math.floor(kvMemoryBudget(weightBytes, plan.memory.freeBytes)));
+}
+
+/**
  * The one place a load's fit, KV cache, context and budget (whole bytes) are worked out. Without a context
  * length the fit's default is taken, or when none fits the smallest useful one (the native length if shorter), so
  * the decoder's memory check says why it fails. With one, auto picks its cache against the memory less the reserve.

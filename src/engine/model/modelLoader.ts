@@ -5,7 +5,8 @@ import type { ModelConfig } from '../checkpoint/modelConfig';
 import type { GenerationConfig } from '../checkpoint/generationConfig';
 import { writeDecoderModelBeside } from '../onnx/decoderModel';
 import { convertDecoderWeights, decoderWeightBytes } from '../onnx/decoderWeights';
-import { planLoad } from '../library/loadPlan';
+import { completionSequenceLength } from '../onnx/kvBudget';
+import { optionalKvBudget, planLoad } from '../library/loadPlan';
 import { machineMemory } from '../library/machineInfo';
 import { checkDecoderContext, OnnxDecoder, type OnnxDecoderLoadOptions } from '../onnx/onnxDecoder';
 import type { ConvertedWeights } from './convertedWeights';
@@ -151,7 +152,15 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
     {
       ...decoderOptions(loadPlan, options.quantization),
       ...(options.threads !== undefined && { threads: options.threads }),
-      ...(options.completionSequence === false && { completionLength: 0 }),
+      completionLength:
+        options.completionSequence === false
+          ? 0
+          : completionSequenceLength(
+              config,
+              loadPlan.contextLength,
+              optionalKvBudget(loadPlan, decoderWeightBytes(config, options.quantization)),
+              loadPlan.kvCache,
+            ),
     },
   );
   return {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SYNTHETIC_GEOMETRIES, syntheticConfigJson } from '../../../src/engine/synthetic/syntheticConfig';
 import { parseModelConfig } from '../../../src/engine/checkpoint/modelConfigParser';
-import { planLoad, type LoadPlanRequest } from '../../../src/engine/library/loadPlan';
+import { optionalKvBudget, planLoad, type LoadPlanRequest } from '../../../src/engine/library/loadPlan';
 
 const GIB = 1024 ** 3;
 /** Qwen3-0.6B: 28 layers × 8 KV heads × 128; int8 weights 671,059,968 bytes. */
@@ -80,5 +80,14 @@ describe('planLoad', () => {
       kvBudgetBytes: 973_078_528,
     });
     assert.deepEqual(plan(12, { contextLength: 4096, kvBudgetBytes: 973_078_527 }).kvCache, 'int8');
+  });
+
+  it('leaves the optional caches the budget less the runtime reserve, or a smaller budget given', () => {
+    const load = (freeGib: number, request: Partial<LoadPlanRequest>) =>
+      planLoad(config(), memory(freeGib), { quantization: 'int8', kvCache: 'auto', ...request }).plan;
+    // 0.8 × 3 GiB − 671,059,968 = 1,905,920,409.6; less 1 GiB: 832,178,585.6, in whole bytes.
+    assert.equal(optionalKvBudget(load(3, { contextLength: 4096 }), 671_059_968), 832_178_585);
+    assert.equal(optionalKvBudget(load(3, { contextLength: 4096, kvBudgetBytes: 5e8 }), 671_059_968), 5e8);
+    assert.equal(optionalKvBudget(load(1, { contextLength: 4096 }), 671_059_968), 0);
   });
 });

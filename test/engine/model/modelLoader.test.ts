@@ -23,6 +23,7 @@ import { openCheckpoint } from '../../../src/engine/checkpoint/checkpoint';
 import { writeSyntheticCheckpoint } from '../../../src/engine/synthetic/syntheticCheckpoint';
 import { argmax } from '../../../src/engine/text/topCandidates';
 import { loadModel, type LoadedModel } from '../../../src/engine/model/modelLoader';
+import { kvBytesPerToken } from '../../../src/engine/onnx/kvBudget';
 import { kvCacheBytes } from '../../../src/engine/onnx/kvCache';
 import { EngineError } from '../../../src/shared/engineError';
 import { EngineErrorCode } from '../../../src/shared/protocol';
@@ -32,6 +33,7 @@ import { ReferenceModel } from '../reference/referenceForward';
 const root = mkdtempSync(join(tmpdir(), 'hearth-loader-'));
 const prompt = [9707, 11, 1879, 0, 151644, 872, 198];
 const STEPS = 16;
+const GIB = 1024 ** 3;
 
 /** The reference on the weights as the checkpoint holds them (FP8 dequantized with its block scales). */
 function referenceFor(dir: string): ReferenceModel {
@@ -223,6 +225,33 @@ describe('loadModel on synthetic Hugging Face checkpoints (tiny geometry, real v
       );
     }
     assert.deepEqual(existsSync(untouched) ? readdirSync(untouched) : [], []);
+  });
+
+  it('sizes the completion sequence from what the budget leaves beside the context, never the runtime reserve', async () => {
+    const probe = await loadModel(fp8, { quantization: 'int8', contextLength: 1024, kvCache: 'int8', cacheDir });
+    await probe.decoder.dispose();
+    /** Free memory whose budget (80% less the weights) holds the reserve and `positions` positions of int8 KV. */
+    const memory = (positions: number) => ({
+      freeBytes: Math.ceil((probe.stats.weightBytes + GIB + positions * kvBytesPerToken(probe.config, 'int8')) / 0.8),
+      totalBytes: 64 * GIB,
+    });
+    const load = (positions: number) =>
+      loadModel(fp8, {
+        quantization: 'int8',
+        contextLength: 1024,
+        kvCache: 'int8',
+        cacheDir,
+        memory: memory(positions),
+      });
+    const tight = await load(1024 + 500); // 448 positions beside the context: under the sequence's 1,024
+    const roomy = await load(1024 + 1100);
+    try {
+      assert.equal(tight.decoder.completions, undefined);
+      assert.equal(roomy.decoder.completions?.contextLength, 1024);
+    } finally {
+      await tight.decoder.dispose();
+      await roomy.decoder.dispose();
+    }
   });
 
   it('names the 8-bit KV cache when float32 does not fit the budget and int8 does', async () => {

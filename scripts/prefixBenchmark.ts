@@ -7,12 +7,12 @@
 // restore GB/s, disk per 1K tokens). Part `prefill`, on a copy of this repository indexed by the engine as the
 // extension has it: a new process answers question 2 cold; another runs context/prefill in the background while
 // inline completions are timed, then the same completions idle, then question 2 (a new conversation: another
-// question and active file than any before), then question 2 again after an edit to a file in the last quarter
-// of the block's overview. Prints first tokens against cold, completion p50/p95 and disk per 1K tokens.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute } from 'node:path';
+// question and active file than any before), then question 2 again after an edit to the file being worked on
+// (the overview's TypeScript piece of median length, touched before the cold question: the overview shows it last).
+// Prints first tokens against cold, completion p50/p95 and disk per 1K tokens.
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHAT_INSTRUCTIONS } from '../src/extension/chat/chatMessages';
 import { EngineProcess } from '../src/extension/engineProcess';
@@ -200,12 +200,8 @@ async function completionMs(engine: EngineProcess, index: number): Promise<numbe
   return performance.now() - started;
 }
 
-/**
- * Puts a line at the top of the first file that starts in the last quarter of the overview's text (files oldest
- * first), which changes it whole, outlined (numbered lines) or as a document's first lines, and tells the engine.
- * Returns the file and where it started.
- */
-async function editLastQuarter(engine: EngineProcess, repository: string): Promise<string> {
+/** The overview's files in block order (oldest first), where each starts and ends in the block's text. */
+async function overviewFiles(engine: EngineProcess): Promise<{ path: string; start: number; end: number }[]> {
   const packed: ContextPackResult = await sendEngineRequest(engine.connection, 'context/pack', {
     budget,
     format: 'markdown',
@@ -213,20 +209,49 @@ async function editLastQuarter(engine: EngineProcess, repository: string): Promi
     focus: {},
     explainRanking: true,
   });
-  const overviewEnd = packed.text.indexOf('Repository map (every folder)');
-  // A markdown piece starts with its path alone on a line, or followed by what the piece holds.
-  const startOf = (path: string): number =>
-    Math.max(packed.text.indexOf(`\n${path}\n`), packed.text.indexOf(`\n${path} (`));
-  const files = (packed.ranking ?? [])
+  // A markdown piece starts with its path alone on a line, or followed by what the piece holds. The overview (the
+  // map, then its files) ends where the request's part, after it, begins.
+  const startOf = (path: string, last = false): number => {
+    const find = (needle: string) => (last ? packed.text.lastIndexOf(needle) : packed.text.indexOf(needle));
+    return Math.max(find(`\n${path}\n`), find(`\n${path} (`));
+  };
+  const ranking = packed.ranking ?? [];
+  const overviewEnd = Math.min(
+    packed.text.length,
+    ...ranking.filter((entry) => entry.part === 'request').map((entry) => startOf(entry.path, true)),
+  );
+  const starts = ranking
     .filter((entry) => entry.part === 'overview')
     .map((entry) => ({ path: entry.path, start: startOf(entry.path) }))
     .filter((file) => file.start >= 0 && file.start < overviewEnd)
     .sort((a, b) => a.start - b.start);
-  const file = files.find((f) => f.start >= overviewEnd * 0.75) ?? files[files.length - 1];
+  return starts.map((file, i) => ({ ...file, end: starts[i + 1]?.start ?? overviewEnd }));
+}
+
+/**
+ * The file a developer is working on: the overview's TypeScript piece of median length, modified now, so that
+ * the block (oldest first) shows it last, as it shows the files a user edits. Returns its path.
+ */
+async function startWorkingOnAFile(engine: EngineProcess, repository: string): Promise<string> {
+  const pieces = (await overviewFiles(engine))
+    .filter(({ path }) => path.endsWith('.ts'))
+    .sort((a, b) => a.end - a.start - (b.end - b.start));
+  const file = pieces[pieces.length >> 1];
   const path = isAbsolute(file.path) ? file.path : join(repository, file.path);
+  utimesSync(path, new Date(), new Date());
+  await sendEngineRequest(engine.connection, 'context/update', { changes: [{ path, kind: 'changed' }] });
+  return path;
+}
+
+/** Puts a line at the top of `path` and tells the engine; says where the file's piece started in the overview. */
+async function edit(engine: EngineProcess, repository: string, path: string): Promise<string> {
+  const files = await overviewFiles(engine);
+  const overviewEnd = files.at(-1)?.end ?? 1;
+  const piece = files.find((file) => (isAbsolute(file.path) ? file.path : join(repository, file.path)) === path);
   writeFileSync(path, `// edited by the benchmark\n${readFileSync(path, 'utf8')}`);
   await sendEngineRequest(engine.connection, 'context/update', { changes: [{ path, kind: 'changed' }] });
-  return `${file.path} (at ${Math.round((100 * file.start) / overviewEnd)}% of the overview's text)`;
+  const at = piece === undefined ? 'not in the overview' : `at ${Math.round((100 * piece.start) / overviewEnd)}%`;
+  return `${relative(repository, path)} (${at} of the overview's text)`;
 }
 
 const QUESTION = 'How does the chat view say where the prompt tokens came from?';
@@ -236,12 +261,13 @@ const TYPING_GAP_MS = 150;
 
 /**
  * Part `prefill`: cold, then in another process the background prefill with completions timed during it and
- * after it, a new conversation's first question, and the same question after an edit in the last quarter.
+ * after it, a new conversation's first question, and the same question after an edit to the working file.
  */
 async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string) => ModelLoadParams): Promise<string> {
   const repository = copyOfRepository(`repo-${kvCache}`);
   const activeFile = join(repository, ACTIVE_FILE);
   const coldEngine = await indexedEngine(load(join(work, `cold-${kvCache}`)), repository);
+  const workingFile = await startWorkingOnAFile(coldEngine.engine, repository);
   const cold = await askAbout(coldEngine.engine, QUESTION, activeFile);
   await coldEngine.engine.stop();
   note(`${kvCache}: cold first token ${seconds(cold)} for ${cold.usage.promptTokens} prompt tokens`);
@@ -277,7 +303,7 @@ async function backgroundPrefill(kvCache: KvCacheDtype, load: (cacheDir: string)
   }
   const warm = await askAbout(engine, QUESTION, activeFile);
   note(`${kvCache}: new conversation first token ${seconds(warm)}`);
-  const edited = await editLastQuarter(engine, repository);
+  const edited = await edit(engine, repository, workingFile);
   const afterEdit = await askAbout(engine, QUESTION, activeFile);
   await engine.stop();
   const file = kvSnapshotFolders(join(work, `prefill-${kvCache}`, 'kv'))[0]?.files[0];

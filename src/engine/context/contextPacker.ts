@@ -1,8 +1,8 @@
 /**
  * Fits a repository into a token budget in two parts. The overview, the same bytes for every request at a
- * budget: the files an unfocused ranking puts first (README, manifests, entry points, central code) whole or
- * as outlines, emitted least recently modified first so that an edit changes the block only from the edited
- * file on, then the repository map. Then the request's part: the files its ranking puts first whole, or as
+ * budget: the repository map (it changes only when files come or go), then the files an unfocused ranking puts
+ * first (README, manifests, entry points, central code) whole or as outlines, emitted least recently modified
+ * first so that an edit changes the block only from the edited file on. Then the request's part: the files its ranking puts first whole, or as
  * excerpts of the definitions that match the question, then outlines of their neighbours, most relevant last.
  * The block never exceeds the budget: every piece is counted with the real counter (see contextFormat.ts).
  */
@@ -198,8 +198,8 @@ export class ContextPacker {
     }
     const text = [
       header,
-      ...overviewPieces.map((p) => p.text),
       map.text,
+      ...overviewPieces.map((p) => p.text),
       ...partPieces.map((p) => p.text),
       summary,
     ].join('');

@@ -83,9 +83,15 @@ describe('ContextPacker', () => {
     }
   }
 
-  it("puts the overview's whole files in rank order into the block, least recently modified first", () => {
+  it("puts the map, then the overview's whole files in rank order, least recently modified first", () => {
     const { text, stats, placements } = pack(repo, 16_384);
-    const overviewText = text.slice(0, text.indexOf('<|file_sep|>[repository map]'));
+    const mapAt = text.indexOf('<|file_sep|>[repository map]');
+    assert.equal(mapAt, text.indexOf('<|file_sep|>'), 'the map comes first: it changes only when files come or go');
+    const requestAt = Math.min(
+      ...placements.filter((p) => p.part === 'request').map((p) => text.lastIndexOf(`<|file_sep|>${p.path}\n`)),
+    );
+    assert.ok(requestAt > mapAt);
+    const overviewText = text.slice(mapAt, requestAt);
     const shown = [...overviewText.matchAll(/<\|file_sep\|>(src\/\S+)\n(?!1│)/g)].map((m) => m[1]);
     const wholeInOverview = placements.filter((p) => p.part === 'overview' && p.rendering === 'whole');
     assert.deepEqual([...shown].sort(), wholeInOverview.map((p) => p.path).sort());
@@ -299,7 +305,8 @@ describe('ContextPacker', () => {
       outline: '',
     };
     const { text } = pack([file], 2048, 'markdown');
-    assert.ok(text.startsWith('Repository: demo\n\nREADME.md\n````markdown\n# Title\n```js\ncode\n```\n````\n\n'));
+    assert.ok(text.startsWith('Repository: demo\n\nRepository map (every folder)\n```\n'));
+    assert.ok(text.includes('\n\nREADME.md\n````markdown\n# Title\n```js\ncode\n```\n````\n\n'));
   });
 
   it('leaves out a file that can no longer be read', () => {

@@ -120,7 +120,12 @@ describe('RepositoryIndex', () => {
     const plain = index.pack({ budget: 1024 }, approximateCounter);
     assert.ok(plain.text.includes('<|file_sep|>README.md\n# Shop\n'));
     assert.ok(plain.text.includes('<|file_sep|>package.json\n{ "name": "shop"'));
-    const overview = plain.text.slice(0, plain.text.indexOf('<|file_sep|>[repository map]'));
+    // The overview (the map, then its files) ends where the request's part begins.
+    const requestStarts = plain.placements
+      .filter((p) => p.part === 'request')
+      .map((p) => plain.text.lastIndexOf(`<|file_sep|>${p.path}\n`));
+    const overview = plain.text.slice(0, Math.min(...requestStarts));
+    assert.ok(overview.includes('<|file_sep|>[repository map]') && overview.includes('<|file_sep|>README.md\n'));
     for (const query of ['how is the receipt formatted?', 'where are orders saved?']) {
       const focused = index.pack({ budget: 1024, focus: { query } }, approximateCounter);
       assert.ok(focused.text.startsWith(overview), query);

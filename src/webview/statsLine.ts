@@ -67,7 +67,7 @@ export function formatTurnStats(stats: TurnStats): string {
 /** The tooltip of the stats line: the whole prompt, not only the repository context. */
 export function describeTurnStats(stats: TurnStats): string {
   const overview = stats.overviewTokens
-    ? `Repository context: ${count(stats.overviewTokens)} tokens of overview, the same for every question (README, manifests, central code, the map), then ${count(stats.contextTokens - stats.overviewTokens)} tokens chosen for this question. `
+    ? `Repository context: ${count(stats.overviewTokens)} tokens of overview, the same for every question (the map, README, manifests, central code), then ${count(stats.contextTokens - stats.overviewTokens)} tokens chosen for this question. `
     : '';
   return `${overview}Prompt ${count(stats.promptTokens)} tokens, ${count(cached(stats))} from the prefix cache; answer ${count(stats.completionTokens)} tokens`;
 }

@@ -2,9 +2,10 @@
  * Fits a repository into a token budget in two parts. The overview, the same bytes for every request at a
  * budget: the repository map (it changes only when files come or go), then the files an unfocused ranking puts
  * first (README, manifests, entry points, central code) whole or as outlines, emitted least recently modified
- * first so that an edit changes the block only from the edited file on. Then the request's part: the files its ranking puts first whole, or as
- * excerpts of the definitions that match the question, then outlines of their neighbours, most relevant last.
- * The block never exceeds the budget: every piece is counted with the real counter (see contextFormat.ts).
+ * first so that an edit changes the block only from the edited file on. Then the request's part: the files its
+ * ranking puts first whole, or as excerpts of the definitions that match the question, then outlines of their
+ * neighbours, most relevant last. The block never exceeds the budget: every piece is counted with the real
+ * counter (see contextFormat.ts).
  */
 import { EngineError } from '../../shared/engineError';
 import { EngineErrorCode } from '../../shared/protocol';

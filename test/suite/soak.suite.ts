@@ -18,8 +18,11 @@ const touched = ['cacheDir', 'model.path', 'model.completionPath', 'chat.maxToke
 
 /** Every request ends within this bound, a restart and both models' reloads included, or it is stuck. */
 const BOUND_MS = 60_000;
-/** The engine's memory after the soak (RSS and heap, its garbage collected), as a share of its idle level before it. */
-const MEMORY_AFTER_TOLERANCE = 1.25;
+/**
+ * The engine's memory after the soak, its garbage collected, as a share of its idle level. RSS gets more: two engine
+ * processes' RSS differ by up to ~100 MiB with the same heap (allocator, onnxruntime's arenas; 494–596 MiB idle).
+ */
+const AFTER_IDLE = { heap: 1.25, RSS: 1.5 } as const;
 
 const fixture = [
   'export interface Item {',
@@ -123,8 +126,8 @@ export function registerSoakTests(options: SoakOptions): void {
         ['heap', report.engineHeapBytes],
       ] as const) {
         assert.ok(
-          after <= idle * MEMORY_AFTER_TOLERANCE,
-          `engine ${name} ${after} bytes after the soak, ${idle} idle: over ${MEMORY_AFTER_TOLERANCE}× idle`,
+          after <= idle * AFTER_IDLE[name],
+          `engine ${name} ${after} bytes after the soak, ${idle} idle: over ${AFTER_IDLE[name]}× idle`,
         );
       }
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

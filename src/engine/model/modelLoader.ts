@@ -143,6 +143,7 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
     },
   });
   const loadPlan = plan!;
+  const weightBytes = decoderWeightBytes(config, options.quantization);
   options.signal?.throwIfAborted();
   options.onProgress?.({ phase: 'loading' });
   const sessionStarted = performance.now();
@@ -158,7 +159,7 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
           : completionSequenceLength(
               config,
               loadPlan.contextLength,
-              optionalKvBudget(loadPlan, decoderWeightBytes(config, options.quantization)),
+              optionalKvBudget(loadPlan, weightBytes),
               loadPlan.kvCache,
             ),
     },
@@ -174,7 +175,7 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
       converted,
       conversionMs,
       sessionMs: performance.now() - sessionStarted,
-      weightBytes: decoderWeightBytes(config, options.quantization),
+      weightBytes,
       weightsPath: weights.path,
     },
   };

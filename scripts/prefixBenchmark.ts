@@ -200,8 +200,11 @@ async function completionMs(engine: EngineProcess, index: number): Promise<numbe
   return performance.now() - started;
 }
 
-/** The overview's files in block order (oldest first), where each starts and ends in the block's text. */
-async function overviewFiles(engine: EngineProcess): Promise<{ path: string; start: number; end: number }[]> {
+/** The overview's files (absolute paths) in block order, oldest first, where each starts and ends in its text. */
+async function overviewFiles(
+  engine: EngineProcess,
+  repository: string,
+): Promise<{ path: string; start: number; end: number }[]> {
   const packed: ContextPackResult = await sendEngineRequest(engine.connection, 'context/pack', {
     budget,
     format: 'markdown',
@@ -225,7 +228,11 @@ async function overviewFiles(engine: EngineProcess): Promise<{ path: string; sta
     .map((entry) => ({ path: entry.path, start: startOf(entry.path) }))
     .filter((file) => file.start >= 0 && file.start < overviewEnd)
     .sort((a, b) => a.start - b.start);
-  return starts.map((file, i) => ({ ...file, end: starts[i + 1]?.start ?? overviewEnd }));
+  return starts.map((file, i) => ({
+    path: isAbsolute(file.path) ? file.path : join(repository, file.path),
+    start: file.start,
+    end: starts[i + 1]?.start ?? overviewEnd,
+  }));
 }
 
 /**
@@ -233,11 +240,10 @@ async function overviewFiles(engine: EngineProcess): Promise<{ path: string; sta
  * the block (oldest first) shows it last, as it shows the files a user edits. Returns its path.
  */
 async function startWorkingOnAFile(engine: EngineProcess, repository: string): Promise<string> {
-  const pieces = (await overviewFiles(engine))
+  const pieces = (await overviewFiles(engine, repository))
     .filter(({ path }) => path.endsWith('.ts'))
     .sort((a, b) => a.end - a.start - (b.end - b.start));
-  const file = pieces[pieces.length >> 1];
-  const path = isAbsolute(file.path) ? file.path : join(repository, file.path);
+  const { path } = pieces[pieces.length >> 1];
   utimesSync(path, new Date(), new Date());
   await sendEngineRequest(engine.connection, 'context/update', { changes: [{ path, kind: 'changed' }] });
   return path;
@@ -245,9 +251,9 @@ async function startWorkingOnAFile(engine: EngineProcess, repository: string): P
 
 /** Puts a line at the top of `path` and tells the engine; says where the file's piece started in the overview. */
 async function edit(engine: EngineProcess, repository: string, path: string): Promise<string> {
-  const files = await overviewFiles(engine);
+  const files = await overviewFiles(engine, repository);
   const overviewEnd = files.at(-1)?.end ?? 1;
-  const piece = files.find((file) => (isAbsolute(file.path) ? file.path : join(repository, file.path)) === path);
+  const piece = files.find((file) => file.path === path);
   writeFileSync(path, `// edited by the benchmark\n${readFileSync(path, 'utf8')}`);
   await sendEngineRequest(engine.connection, 'context/update', { changes: [{ path, kind: 'changed' }] });
   const at = piece === undefined ? 'not in the overview' : `at ${Math.round((100 * piece.start) / overviewEnd)}%`;
